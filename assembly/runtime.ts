@@ -1,0 +1,289 @@
+// Runtime glue shared by every entry module (the client in index.ts, the ABI probe in test/abi/probe.ts):
+// the io buffer, argv parsing, command/job bookkeeping, the last-error detail, text formatting into fixed
+// buffers, and the panic handler that replaces AssemblyScript's abort.
+//
+// It does not know any command: an entry module registers one start function and, while a command waits,
+// the job's datagram and timer handlers. It allocates nothing after start-up.
+
+import * as board from "./abi";
+import { ABI_VERSION, ADDR_MAX_LEN, IO_PAYLOAD_OFFSET } from "./abi";
+import { IO_CAPACITY, MAX_ARGS, OUT_CAPACITY, ERROR_DETAIL_CAPACITY, LOG_CAPACITY } from "./config";
+import { OK, PENDING, E_BUSY, E_NO_COMMAND, E_CANCELLED, E_USAGE, E_INTERNAL, statusName } from "./errors";
+
+// ---- Fixed buffers ---------------------------------------------------------------------------------------
+
+const io = memory.data(IO_CAPACITY, 16);
+const argPtrs = memory.data(MAX_ARGS * 4, 4);
+const argLens = memory.data(MAX_ARGS * 4, 4);
+let nargs: i32 = 0;
+
+// ---- Text writer over a fixed buffer ---------------------------------------------------------------------
+
+/** Appends text and numbers to a caller-owned fixed buffer. Overflow sets `overflow` and drops the rest,
+ *  so a too-long message is cut, never written past the end. */
+export class Writer {
+  len: i32 = 0;
+  overflow: bool = false;
+  constructor(public ptr: usize, public cap: i32) {}
+
+  reset(): Writer { this.len = 0; this.overflow = false; return this; }
+
+  byte(b: i32): Writer {
+    if (this.len < this.cap) { store<u8>(this.ptr + <usize>this.len, <u8>b); this.len++; }
+    else this.overflow = true;
+    return this;
+  }
+
+  /** Append an AssemblyScript string as UTF-8 (BMP characters; surrogates become '?'). */
+  str(s: string): Writer {
+    for (let i = 0, n = s.length; i < n; i++) {
+      const c = <i32>s.charCodeAt(i);
+      if (c < 0x80) this.byte(c);
+      else if (c < 0x800) { this.byte(0xc0 | (c >> 6)); this.byte(0x80 | (c & 0x3f)); }
+      else if (c >= 0xd800 && c < 0xe000) this.byte(0x3f);
+      else { this.byte(0xe0 | (c >> 12)); this.byte(0x80 | ((c >> 6) & 0x3f)); this.byte(0x80 | (c & 0x3f)); }
+    }
+    return this;
+  }
+
+  bytes(p: usize, n: i32): Writer {
+    for (let i = 0; i < n; i++) this.byte(<i32>load<u8>(p + <usize>i));
+    return this;
+  }
+
+  dec(v: i64): Writer {
+    if (v < 0) { this.byte(0x2d); if (v == i64.MIN_VALUE) return this.str("9223372036854775808"); v = -v; }
+    let div: i64 = 1;
+    while (v / div >= 10) div *= 10;
+    while (div > 0) { this.byte(<i32>(0x30 + (v / div) % 10)); div /= 10; }
+    return this;
+  }
+
+  hex(p: usize, n: i32): Writer {
+    for (let i = 0; i < n; i++) {
+      const b = <i32>load<u8>(p + <usize>i);
+      this.byte(hexDigit(b >> 4)); this.byte(hexDigit(b & 15));
+    }
+    return this;
+  }
+
+  /** Append bytes as the inside of a JSON string: quote, backslash and control characters escaped. */
+  json(p: usize, n: i32): Writer {
+    for (let i = 0; i < n; i++) {
+      const c = <i32>load<u8>(p + <usize>i);
+      if (c == 0x22 || c == 0x5c) { this.byte(0x5c); this.byte(c); }
+      else if (c < 0x20) { this.str("\\u00"); this.byte(hexDigit(c >> 4)); this.byte(hexDigit(c & 15)); }
+      else this.byte(c);
+    }
+    return this;
+  }
+}
+
+@inline function hexDigit(v: i32): i32 { return v < 10 ? 0x30 + v : 0x57 + v; }
+
+/** Command output: format into `output`, then `flushOut()` hands it to board.out. */
+export const output = new Writer(memory.data(OUT_CAPACITY, 8), OUT_CAPACITY);
+const detail = new Writer(memory.data(ERROR_DETAIL_CAPACITY, 8), ERROR_DETAIL_CAPACITY);
+const logLine = new Writer(memory.data(LOG_CAPACITY, 8), LOG_CAPACITY);
+let lastError: i32 = OK;
+
+export function flushOut(): void {
+  if (output.len > 0) board.out(output.ptr, output.len);
+  output.reset();
+}
+
+/** Start a log line at a level; finish it with `logEnd()`. */
+export function logBegin(): Writer { return logLine.reset(); }
+export function logEnd(level: i32): void { board.log(level, logLine.ptr, logLine.len); logLine.reset(); }
+export function logStr(level: i32, s: string): void { logBegin().str(s); logEnd(level); }
+
+/** Record a failure: its status and a human-readable detail. Returns the status, for `return fail(...)`. */
+export function fail(code: i32, what: string): i32 {
+  lastError = code;
+  detail.reset().str(what);
+  return code;
+}
+/** The detail writer, to append specifics after `fail` (numbers, names). */
+export function failDetail(): Writer { return detail; }
+
+// ---- argv ------------------------------------------------------------------------------------------------
+
+export function argc(): i32 { return nargs; }
+export function argPtr(i: i32): usize { return <usize>load<u32>(argPtrs + <usize>(i << 2)); }
+export function argLen(i: i32): i32 { return load<i32>(argLens + <usize>(i << 2)); }
+
+/** True when argument i equals the ASCII string s, byte for byte. */
+export function argIs(i: i32, s: string): bool {
+  if (i >= nargs) return false;
+  const n = argLen(i);
+  if (n != s.length) return false;
+  const p = argPtr(i);
+  for (let k = 0; k < n; k++) if (<i32>load<u8>(p + <usize>k) != <i32>s.charCodeAt(k)) return false;
+  return true;
+}
+
+/** Argument i as a non-negative decimal integer, or -1 when it is not one (or exceeds 2^53). */
+export function argUint(i: i32): i64 {
+  if (i >= nargs) return -1;
+  const n = argLen(i);
+  if (n == 0 || n > 16) return -1;
+  const p = argPtr(i);
+  let v: i64 = 0;
+  for (let k = 0; k < n; k++) {
+    const c = <i32>load<u8>(p + <usize>k) - 0x30;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/** Decode argument i as hex into out (cap bytes). Returns the byte count, or -1 on bad hex or overflow. */
+export function argHex(i: i32, out: usize, cap: i32): i32 {
+  if (i >= nargs) return -1;
+  const n = argLen(i);
+  if ((n & 1) != 0 || (n >> 1) > cap) return -1;
+  const p = argPtr(i);
+  for (let k = 0; k < n; k += 2) {
+    const hi = hexValue(<i32>load<u8>(p + <usize>k)), lo = hexValue(<i32>load<u8>(p + <usize>k + 1));
+    if (hi < 0 || lo < 0) return -1;
+    store<u8>(out + <usize>(k >> 1), <u8>((hi << 4) | lo));
+  }
+  return n >> 1;
+}
+
+export function hexValue(c: i32): i32 {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  return -1;
+}
+
+function parseArgv(len: i32): i32 {
+  nargs = 0;
+  let start = 0;
+  for (let i = 0; i < len; i++) {
+    if (load<u8>(io + <usize>i) == 0) {
+      if (nargs == MAX_ARGS) return fail(E_USAGE, "too many arguments");
+      store<u32>(argPtrs + <usize>(nargs << 2), <u32>(io + <usize>start));
+      store<i32>(argLens + <usize>(nargs << 2), i - start);
+      nargs++;
+      start = i + 1;
+    }
+  }
+  if (start != len) return fail(E_USAGE, "argv not NUL-terminated");
+  if (nargs == 0) return fail(E_USAGE, "no command given");
+  return OK;
+}
+
+// ---- Commands and jobs -----------------------------------------------------------------------------------
+
+/** Starts the command in argv[0]; returns OK, PENDING (then set a job) or an error. */
+export type StartFn = () => i32;
+/** Handles a datagram while a job runs; returns the job's status. */
+export type DatagramFn = (addr: usize, addrLen: i32, data: usize, dataLen: i32) => i32;
+/** Handles the expiry of the job's deadline; returns the job's status. */
+export type TimerFn = () => i32;
+
+function noDatagram(addr: usize, addrLen: i32, data: usize, dataLen: i32): i32 { return PENDING; }
+function noTimer(): i32 { return fail(E_INTERNAL, "timer fired with no timer handler"); }
+
+let startFn: StartFn = (): i32 => fail(E_INTERNAL, "no command table registered");
+let jobDatagram: DatagramFn = noDatagram;
+let jobTimer: TimerFn = noTimer;
+let running = false;
+let deadline: i64 = -1;
+
+/** Called once by the entry module at start-up. */
+export function registerCommands(fn: StartFn): void { startFn = fn; }
+
+/** Make the running command wait: it will receive datagrams and, if deadlineMs >= 0, a timer. */
+export function setJob(onDatagram: DatagramFn, onTimer: TimerFn): void { jobDatagram = onDatagram; jobTimer = onTimer; }
+/** Arm (absolute clock_ms time) or disarm (-1) the job's timer. */
+export function setDeadline(at: i64): void { deadline = at; }
+
+function settle(status: i32): i32 {
+  if (status != PENDING) {
+    running = false;
+    deadline = -1;
+    jobDatagram = noDatagram;
+    jobTimer = noTimer;
+    if (status == OK) { lastError = OK; detail.reset(); }
+    else if (lastError != status) {
+      // A status without a detail: name it, so the host never prints an empty message.
+      lastError = status;
+      detail.reset().str(statusName(status));
+    }
+  }
+  return status;
+}
+
+// ---- Exports ---------------------------------------------------------------------------------------------
+
+export function abi_version(): u32 { return ABI_VERSION; }
+export function io_buffer(): usize { return io; }
+export function io_capacity(): i32 { return IO_CAPACITY; }
+
+export function start(argv_len: i32): i32 {
+  if (running) return fail(E_BUSY, "a command is already running");
+  if (argv_len < 0 || argv_len > IO_CAPACITY) return fail(E_USAGE, "argv length out of range");
+  lastError = OK;
+  detail.reset();
+  const parsed = parseArgv(argv_len);
+  if (parsed != OK) return settle(parsed);
+  running = true;
+  return settle(startFn());
+}
+
+export function on_datagram(addr_len: i32, data_len: i32): i32 {
+  if (!running) return E_NO_COMMAND;
+  if (addr_len < 0 || data_len < 0 || addr_len > ADDR_MAX_LEN || data_len > IO_CAPACITY - IO_PAYLOAD_OFFSET) {
+    return PENDING; // a host bug must not end the command: drop the datagram
+  }
+  return settle(jobDatagram(io, addr_len, io + <usize>IO_PAYLOAD_OFFSET, data_len));
+}
+
+export function on_timer(): i32 {
+  if (!running) return E_NO_COMMAND;
+  deadline = -1;
+  return settle(jobTimer());
+}
+
+export function next_deadline(): i64 { return running ? deadline : -1; }
+
+export function cancel(): i32 {
+  if (!running) return E_NO_COMMAND;
+  return settle(fail(E_CANCELLED, "cancelled by the host"));
+}
+
+export function last_error(): i32 { return lastError; }
+export function error_detail(): usize { return detail.ptr; }
+export function error_detail_len(): i32 { return detail.len; }
+
+export function heap_top(): u32 {
+  const p = heap.alloc(16);
+  heap.free(p);
+  return <u32>p;
+}
+
+// ---- Panic (replaces AssemblyScript's abort; wired by asconfig "use": abort=...) ---------------------------
+
+function asciiInto(s: string | null, dst: usize, cap: i32): i32 {
+  if (s === null) return 0;
+  const str = changetype<string>(s);
+  let n = str.length;
+  if (n > cap) n = cap;
+  for (let i = 0; i < n; i++) {
+    const c = <i32>str.charCodeAt(i);
+    store<u8>(dst + <usize>i, <u8>(c < 0x80 ? c : 0x3f));
+  }
+  return n;
+}
+
+export function modulePanic(message: string | null, fileName: string | null, line: u32, column: u32): void {
+  const panicMsg = memory.data(128, 8);
+  const panicFile = memory.data(96, 8);
+  const ml = asciiInto(message, panicMsg, 128);
+  const fl = asciiInto(fileName, panicFile, 96);
+  board.panic(panicMsg, ml, panicFile, fl, <i32>line, <i32>column);
+  unreachable();
+}

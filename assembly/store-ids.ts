@@ -1,0 +1,7 @@
+// Key-store record ids used by the module (0 .. STORE_MAX_ID of abi.ts). Provisioning tools write the same
+// ids (tools/ mirror this list). Ranges: 0x0000-0x00ff device identity and configuration, 0x0100-0x01ff
+// credentials and trust anchors, 0x0200-0x02ff OSCORE contexts and sequence-number records,
+// 0xff00-0xffff reserved for tests and diagnostics.
+
+/** Scratch record used by `selftest`; erased again before the command ends. */
+export const STORE_ID_SELFTEST: u32 = 0xffff;

@@ -1,0 +1,17 @@
+/* board_posix.h - knobs of the desktop board that main.c sets from the command line. */
+#ifndef EST_BOARD_POSIX_H
+#define EST_BOARD_POSIX_H
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+
+/** Most verbose level printed to stderr (EST_LOG_*); default EST_LOG_WARN. */
+extern int g_log_level;
+/** Set by the SIGINT/SIGTERM handler; board_wait() then returns EST_E_CANCELLED. */
+extern volatile sig_atomic_t g_interrupted;
+
+/** printf-style log line from the host side, same format as the module's lines. */
+void posix_logf(int32_t level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

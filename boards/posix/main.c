@@ -1,0 +1,173 @@
+/*
+ * main.c - est-sim, the desktop simulator: runs build/client.wasm under wasm3 on the posix board.
+ *
+ * Host options are parsed here; the command and its arguments go to the module unchanged, so the module
+ * implements every command the same way on every board. See usage() for the interface and exit codes.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "board_posix.h"
+#include "capabilities.h"
+#include "est_abi.h"
+#include "est_host.h"
+#include "store_file.h"
+
+/* Exit codes (also in README.md). */
+enum {
+  EXIT_OK = 0,
+  EXIT_FAILED = 1,      /* the command ran and failed (module status printed) */
+  EXIT_USAGE = 2,       /* bad options, unknown command, bad arguments */
+  EXIT_MODULE = 3,      /* module file missing, unreadable or not a valid module for this host */
+  EXIT_TRAP = 4,        /* the module trapped, panicked or stalled */
+  EXIT_STORE = 5,       /* key-store file unusable (corrupt, truncated, unreadable); left untouched */
+  EXIT_INTERRUPTED = 130,
+};
+
+static void usage(FILE *f) {
+  fputs(
+      "usage: est-sim [options] <command> [arguments...]\n"
+      "\n"
+      "Runs the EST-oscore client module under the wasm3 interpreter, as a device would.\n"
+      "\n"
+      "options:\n"
+      "  -m, --module PATH        WebAssembly module to run (default: build/client.wasm)\n"
+      "  -s, --store PATH         key-store file (default: est-sim.keystore); created on first write\n"
+      "      --store-capacity N   key-store size limit in bytes (default: 32768)\n"
+      "  -v, --verbose            more log output on stderr (repeat: -vv debug, -vvv trace)\n"
+      "  -q, --quiet              errors only on stderr\n"
+      "  -h, --help               this text\n"
+      "\n"
+      "commands (implemented by the module):\n"
+      "  selftest [--json]        check RNG, clock, timers and the key store through the module ABI\n"
+      "  version                  print the module's version\n"
+      "\n"
+      "exit codes: 0 ok, 1 command failed, 2 usage error, 3 module missing or invalid,\n"
+      "            4 module trapped, 5 key store unusable, 130 interrupted\n",
+      f);
+}
+
+static void on_signal(int sig) {
+  (void)sig;
+  g_interrupted = 1;
+}
+
+static uint8_t *read_file(const char *path, size_t *len, char *err, size_t err_cap) {
+  FILE *f = fopen(path, "rb");
+  if (!f) { snprintf(err, err_cap, "%s", strerror(errno)); return NULL; }
+  uint8_t *buf = NULL;
+  size_t cap = 0, n = 0;
+  for (;;) {
+    if (n == cap) {
+      if (cap >= (64u << 20)) { snprintf(err, err_cap, "file larger than 64 MiB"); free(buf); fclose(f); return NULL; }
+      cap = cap ? cap * 2 : 65536;
+      uint8_t *nb = realloc(buf, cap);
+      if (!nb) { snprintf(err, err_cap, "out of memory"); free(buf); fclose(f); return NULL; }
+      buf = nb;
+    }
+    size_t got = fread(buf + n, 1, cap - n, f);
+    n += got;
+    if (got == 0) break;
+  }
+  int bad = ferror(f);
+  fclose(f);
+  if (bad) { snprintf(err, err_cap, "read error"); free(buf); return NULL; }
+  *len = n;
+  return buf;
+}
+
+static int parse_size(const char *s, size_t *out) {
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || end == s || *end || v == 0 || v > (1ull << 30)) return -1;
+  *out = (size_t)v;
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  const char *module_path = "build/client.wasm";
+  const char *store_path = "est-sim.keystore";
+  size_t store_cap = STORE_FILE_DEFAULT_CAPACITY;
+  int i = 1;
+  for (; i < argc && argv[i][0] == '-'; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(stdout); return EXIT_OK; }
+    else if ((!strcmp(a, "-m") || !strcmp(a, "--module")) && i + 1 < argc) module_path = argv[++i];
+    else if ((!strcmp(a, "-s") || !strcmp(a, "--store")) && i + 1 < argc) store_path = argv[++i];
+    else if (!strcmp(a, "--store-capacity") && i + 1 < argc) {
+      if (parse_size(argv[++i], &store_cap) != 0) { fprintf(stderr, "est-sim: --store-capacity needs a size in bytes\n"); return EXIT_USAGE; }
+    }
+    else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) g_log_level++;
+    else if (!strcmp(a, "-vv")) g_log_level += 2;
+    else if (!strcmp(a, "-vvv")) g_log_level += 3;
+    else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) g_log_level = EST_LOG_ERROR;
+    else if (!strcmp(a, "--")) { i++; break; }
+    else {
+      fprintf(stderr, "est-sim: unknown option or missing value: %s\n(try est-sim --help)\n", a);
+      return EXIT_USAGE;
+    }
+  }
+  if (g_log_level > EST_LOG_TRACE) g_log_level = EST_LOG_TRACE;
+  if (i >= argc) { usage(stderr); return EXIT_USAGE; }
+  if (!strcmp(argv[i], "help")) { usage(stdout); return EXIT_OK; }
+
+  char err[320];
+  size_t wasm_len = 0;
+  uint8_t *wasm = read_file(module_path, &wasm_len, err, sizeof err);
+  if (!wasm) {
+    fprintf(stderr, "est-sim: cannot read module %s: %s%s\n", module_path, err,
+            errno == ENOENT ? " (build it with: npm run build)" : "");
+    return EXIT_MODULE;
+  }
+
+  int32_t st = store_file_open(store_path, store_cap, err, sizeof err);
+  if (st != EST_OK) {
+    fprintf(stderr, "est-sim: key store %s is unusable: %s; it was not modified (move it aside or use --store)\n",
+            store_path, err);
+    return EXIT_STORE;
+  }
+
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+
+  static est_host_t host;
+  const est_host_limits_t limits = {BOARD_WASM_STACK_BYTES, BOARD_WASM_MAX_PAGES, BOARD_COMPILE_EAGERLY};
+  int rc = est_host_load(&host, wasm, wasm_len, &limits);
+  if (rc != EST_HOST_OK) {
+    fprintf(stderr, "est-sim: cannot run module %s: %s\n", module_path, host.error);
+    est_host_free(&host);
+    free(wasm);
+    return rc == EST_HOST_E_TRAP ? EXIT_TRAP : EXIT_MODULE;
+  }
+
+  int32_t status = EST_E_INTERNAL;
+  rc = est_host_run(&host, argc - i, (const char *const *)argv + i, &status);
+  int code;
+  if (rc == EST_HOST_E_ARGS) {
+    fprintf(stderr, "est-sim: %s\n", host.error);
+    code = EXIT_USAGE;
+  } else if (rc != EST_HOST_OK) {
+    fprintf(stderr, "est-sim: %s\n", host.error);
+    code = EXIT_TRAP;
+  } else if (status == EST_OK) {
+    code = EXIT_OK;
+  } else {
+    uint32_t n = 0;
+    const char *d = est_host_error_detail(&host, &n);
+    fprintf(stderr, "est-sim: %s: %s (%.*s)\n", argv[i], est_status_name(status), (int)n, d);
+    code = status == EST_E_CANCELLED && g_interrupted ? EXIT_INTERRUPTED
+         : (status == EST_E_USAGE || status == EST_E_UNKNOWN_COMMAND) ? EXIT_USAGE
+         : EXIT_FAILED;
+  }
+  est_host_free(&host);
+  free(wasm);
+  return code;
+}

@@ -1,0 +1,325 @@
+/*
+ * est_host.c - wasm3 embedding shared by every board: import glue, the command loop, trap reporting.
+ *
+ * Each import of module "board" is one raw function below: it reads its arguments, checks every
+ * (pointer, length) against the current linear memory and only then calls the board (boards/board.h).
+ * A range outside memory returns EST_E_BAD_POINTER to the module; it never reaches the board.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "wasm3.h"
+
+#include "board.h"
+#include "est_abi.h"
+#include "est_host.h"
+
+enum {
+#define X(fn, sig) EXP_##fn,
+  EST_ABI_EXPORTS(X)
+#undef X
+  EXP_COUNT
+};
+
+const char *est_status_name(int32_t status) {
+  switch (status) {
+#define S(name) case EST_##name: return #name;
+    S(OK) S(PENDING) S(E_INTERNAL) S(E_USAGE) S(E_UNKNOWN_COMMAND) S(E_BUFFER_TOO_SMALL) S(E_BAD_POINTER)
+    S(E_BUSY) S(E_NO_COMMAND) S(E_UNSUPPORTED) S(E_RNG) S(E_CANCELLED) S(E_STORE_NOT_FOUND)
+    S(E_STORE_CORRUPT) S(E_STORE_FULL) S(E_STORE_IO) S(E_STORE_ID) S(E_STORE_TOO_LARGE) S(E_NET_SEND)
+    S(E_NET_ADDRESS) S(E_NET_RESOLVE) S(E_TIMEOUT) S(E_NET_TOO_BIG) S(E_MALFORMED) S(E_TRUNCATED)
+    S(E_TOO_DEEP) S(E_NON_CANONICAL) S(E_TRAILING) S(E_LIMIT) S(E_CRYPTO_AUTH) S(E_CRYPTO_KEY)
+    S(E_CRYPTO_POINT) S(E_CRYPTO_SIGNATURE) S(E_CRYPTO_PARAM)
+#undef S
+    default: return "E_?";
+  }
+}
+
+/* ---- Range checks ------------------------------------------------------------------------------------ */
+
+static int in_memory(IM3Runtime rt, uint32_t ptr, int32_t len) {
+  if (len < 0) return 0;
+  return (uint64_t)ptr + (uint64_t)(uint32_t)len <= (uint64_t)m3_GetMemorySize(rt);
+}
+
+#define MEM(off) ((uint8_t *)_mem + (uint32_t)(off))
+#define CHECK(ptr, len) \
+  if (!in_memory(runtime, (ptr), (len))) m3ApiReturn(EST_E_BAD_POINTER)
+
+/* ---- Imports ----------------------------------------------------------------------------------------- */
+
+m3ApiRawFunction(imp_udp_send) {
+  m3ApiReturnType(int32_t);
+  m3ApiGetArg(uint32_t, addr);
+  m3ApiGetArg(int32_t, addr_len);
+  m3ApiGetArg(uint32_t, data);
+  m3ApiGetArg(int32_t, data_len);
+  CHECK(addr, addr_len);
+  CHECK(data, data_len);
+  m3ApiReturn(board_udp_send(MEM(addr), (size_t)addr_len, MEM(data), (size_t)data_len));
+}
+
+m3ApiRawFunction(imp_udp_resolve) {
+  m3ApiReturnType(int32_t);
+  m3ApiGetArg(uint32_t, name);
+  m3ApiGetArg(int32_t, name_len);
+  m3ApiGetArg(int32_t, port);
+  m3ApiGetArg(uint32_t, out);
+  m3ApiGetArg(int32_t, out_cap);
+  CHECK(name, name_len);
+  CHECK(out, out_cap);
+  if (port < 0 || port > 65535) m3ApiReturn(EST_E_NET_ADDRESS);
+  m3ApiReturn(board_udp_resolve((const char *)MEM(name), (size_t)name_len, (uint16_t)port, MEM(out), (size_t)out_cap));
+}
+
+m3ApiRawFunction(imp_rng_fill) {
+  m3ApiReturnType(int32_t);
+  m3ApiGetArg(uint32_t, ptr);
+  m3ApiGetArg(int32_t, len);
+  CHECK(ptr, len);
+  m3ApiReturn(board_rng_fill(MEM(ptr), (size_t)len));
+}
+
+m3ApiRawFunction(imp_store_read) {
+  m3ApiReturnType(int32_t);
+  m3ApiGetArg(uint32_t, id);
+  m3ApiGetArg(uint32_t, out);
+  m3ApiGetArg(int32_t, cap);
+  CHECK(out, cap);
+  if (id > EST_STORE_MAX_ID) m3ApiReturn(EST_E_STORE_ID);
+  m3ApiReturn(board_store_read(id, MEM(out), (size_t)cap));
+}
+
+m3ApiRawFunction(imp_store_write) {
+  m3ApiReturnType(int32_t);
+  m3ApiGetArg(uint32_t, id);
+  m3ApiGetArg(uint32_t, ptr);
+  m3ApiGetArg(int32_t, len);
+  CHECK(ptr, len);
+  if (id > EST_STORE_MAX_ID) m3ApiReturn(EST_E_STORE_ID);
+  if (len > EST_STORE_MAX_RECORD) m3ApiReturn(EST_E_STORE_TOO_LARGE);
+  m3ApiReturn(board_store_write(id, MEM(ptr), (size_t)len));
+}
+
+m3ApiRawFunction(imp_store_erase) {
+  m3ApiReturnType(int32_t);
+  m3ApiGetArg(uint32_t, id);
+  if (id > EST_STORE_MAX_ID) m3ApiReturn(EST_E_STORE_ID);
+  m3ApiReturn(board_store_erase(id));
+}
+
+m3ApiRawFunction(imp_clock_ms) {
+  m3ApiReturnType(int64_t);
+  (void)runtime;
+  (void)_mem;
+  m3ApiReturn(board_clock_ms());
+}
+
+m3ApiRawFunction(imp_log) {
+  m3ApiGetArg(int32_t, level);
+  m3ApiGetArg(uint32_t, ptr);
+  m3ApiGetArg(int32_t, len);
+  if (in_memory(runtime, ptr, len)) board_log(level, (const char *)MEM(ptr), (size_t)len);
+  m3ApiSuccess();
+}
+
+m3ApiRawFunction(imp_out) {
+  m3ApiReturnType(int32_t);
+  m3ApiGetArg(uint32_t, ptr);
+  m3ApiGetArg(int32_t, len);
+  CHECK(ptr, len);
+  m3ApiReturn(board_out(MEM(ptr), (size_t)len));
+}
+
+m3ApiRawFunction(imp_panic) {
+  m3ApiGetArg(uint32_t, msg);
+  m3ApiGetArg(int32_t, msg_len);
+  m3ApiGetArg(uint32_t, file);
+  m3ApiGetArg(int32_t, file_len);
+  m3ApiGetArg(int32_t, line);
+  m3ApiGetArg(int32_t, col);
+  est_host_t *h = (est_host_t *)m3_GetUserData(runtime);
+  int ok_msg = in_memory(runtime, msg, msg_len), ok_file = in_memory(runtime, file, file_len);
+  snprintf(h->panic, sizeof h->panic, "%.*s at %.*s:%d:%d", ok_msg ? (int)msg_len : 13,
+           ok_msg ? (const char *)MEM(msg) : "<bad pointer>", ok_file ? (int)file_len : 13,
+           ok_file ? (const char *)MEM(file) : "<bad pointer>", (int)line, (int)col);
+  m3ApiSuccess();
+}
+
+/* ---- Loading ----------------------------------------------------------------------------------------- */
+
+static int fail(est_host_t *h, int code, const char *what, M3Result r) {
+  snprintf(h->error, sizeof h->error, "%s%s%s", what, r ? ": " : "", r ? r : "");
+  return code;
+}
+
+static int link_imports(est_host_t *h) {
+  IM3Module m = (IM3Module)h->module;
+  M3Result r;
+#define X(fn, sig)                                                        \
+  r = m3_LinkRawFunction(m, EST_ABI_IMPORT_MODULE, #fn, sig, imp_##fn);    \
+  if (r && r != m3Err_functionLookupFailed) return fail(h, EST_HOST_E_INVALID, "cannot link board." #fn, r);
+  EST_ABI_IMPORTS(X)
+#undef X
+  return EST_HOST_OK;
+}
+
+int est_host_load(est_host_t *h, const uint8_t *wasm, size_t wasm_len, const est_host_limits_t *limits) {
+  memset(h, 0, sizeof *h);
+  if (est_wasm_check(wasm, wasm_len, limits->max_pages, h->error, sizeof h->error) != EST_HOST_OK)
+    return EST_HOST_E_INVALID;
+
+  IM3Environment env = m3_NewEnvironment();
+  if (!env) return fail(h, EST_HOST_E_RUNTIME, "wasm3: cannot create environment (out of memory)", NULL);
+  h->env = env;
+  IM3Runtime rt = m3_NewRuntime(env, limits->stack_bytes, h);
+  if (!rt) { est_host_free(h); return fail(h, EST_HOST_E_RUNTIME, "wasm3: cannot create runtime (out of memory)", NULL); }
+  h->runtime = rt;
+
+  IM3Module mod = NULL;
+  M3Result r = m3_ParseModule(env, &mod, wasm, (uint32_t)wasm_len);
+  if (r) { est_host_free(h); return fail(h, EST_HOST_E_INVALID, "wasm3 rejected the module", r); }
+  r = m3_LoadModule(rt, mod);
+  if (r) { m3_FreeModule(mod); est_host_free(h); return fail(h, EST_HOST_E_RUNTIME, "wasm3 could not load the module", r); }
+  h->module = mod;
+
+  int rc = link_imports(h);
+  if (rc != EST_HOST_OK) { char keep[sizeof h->error]; memcpy(keep, h->error, sizeof keep); est_host_free(h); memcpy(h->error, keep, sizeof keep); return rc; }
+
+  if (limits->compile_eagerly) {
+    r = m3_CompileModule(mod);
+    if (r) { est_host_free(h); return fail(h, EST_HOST_E_INVALID, "wasm3 cannot compile the module (an opcode it lacks?)", r); }
+  }
+
+  static const char *const names[EXP_COUNT] = {
+#define X(fn, sig) #fn,
+      EST_ABI_EXPORTS(X)
+#undef X
+  };
+  for (int i = 0; i < EXP_COUNT; i++) {
+    IM3Function f = NULL;
+    r = m3_FindFunction(&f, rt, names[i]);
+    if (r) {
+      char what[96];
+      snprintf(what, sizeof what, "wasm3 cannot prepare export %s", names[i]);
+      est_host_free(h);
+      return fail(h, EST_HOST_E_RUNTIME, what, r);
+    }
+    h->fn[i] = f;
+  }
+
+  r = m3_CallV((IM3Function)h->fn[EXP__start]);
+  if (r) {
+    h->trapped = 1;
+    char what[300];
+    snprintf(what, sizeof what, "module initialisation trapped%s%s", h->panic[0] ? ": panic: " : "", h->panic);
+    fail(h, EST_HOST_E_TRAP, what, h->panic[0] ? NULL : r);
+    return EST_HOST_E_TRAP;
+  }
+
+  uint32_t v = 0;
+  if (m3_CallV((IM3Function)h->fn[EXP_abi_version]) || m3_GetResultsV((IM3Function)h->fn[EXP_abi_version], &v))
+    return fail(h, EST_HOST_E_TRAP, "abi_version() failed", NULL);
+  if (v != EST_ABI_VERSION) {
+    snprintf(h->error, sizeof h->error, "module implements ABI version %u; this host implements %u", v, EST_ABI_VERSION);
+    return EST_HOST_E_INVALID;
+  }
+  if (m3_CallV((IM3Function)h->fn[EXP_io_buffer]) || m3_GetResultsV((IM3Function)h->fn[EXP_io_buffer], &h->io_ptr) ||
+      m3_CallV((IM3Function)h->fn[EXP_io_capacity]) || m3_GetResultsV((IM3Function)h->fn[EXP_io_capacity], &h->io_cap))
+    return fail(h, EST_HOST_E_TRAP, "io_buffer()/io_capacity() failed", NULL);
+  if (!in_memory(rt, h->io_ptr, (int32_t)h->io_cap) || h->io_cap <= EST_IO_PAYLOAD_OFFSET)
+    return fail(h, EST_HOST_E_INVALID, "module's io buffer lies outside its memory", NULL);
+  return EST_HOST_OK;
+}
+
+void est_host_free(est_host_t *h) {
+  if (h->runtime) m3_FreeRuntime((IM3Runtime)h->runtime); /* frees the loaded module too */
+  if (h->env) m3_FreeEnvironment((IM3Environment)h->env);
+  h->runtime = NULL;
+  h->env = NULL;
+  h->module = NULL;
+}
+
+uint32_t est_host_memory_size(est_host_t *h) {
+  return h->runtime ? m3_GetMemorySize((IM3Runtime)h->runtime) : 0;
+}
+
+/* ---- Running ----------------------------------------------------------------------------------------- */
+
+/* Call an export returning i32 (args are i32). On a trap, fill h->error and return EST_HOST_E_TRAP. */
+static int call_i32(est_host_t *h, int which, const char *name, int32_t *ret, int nargs, int32_t a, int32_t b) {
+  IM3Function f = (IM3Function)h->fn[which];
+  M3Result r = nargs == 0 ? m3_CallV(f) : nargs == 1 ? m3_CallV(f, a) : m3_CallV(f, a, b);
+  if (!r) r = m3_GetResultsV(f, ret);
+  if (r) {
+    h->trapped = 1;
+    if (h->panic[0]) snprintf(h->error, sizeof h->error, "module panic in %s: %s", name, h->panic);
+    else snprintf(h->error, sizeof h->error, "module trap in %s: %s", name, r);
+    return EST_HOST_E_TRAP;
+  }
+  return EST_HOST_OK;
+}
+
+static int call_i64(est_host_t *h, int which, const char *name, int64_t *ret) {
+  IM3Function f = (IM3Function)h->fn[which];
+  M3Result r = m3_CallV(f);
+  if (!r) r = m3_GetResultsV(f, ret);
+  if (r) {
+    h->trapped = 1;
+    snprintf(h->error, sizeof h->error, "module trap in %s: %s", name, r);
+    return EST_HOST_E_TRAP;
+  }
+  return EST_HOST_OK;
+}
+
+int est_host_run(est_host_t *h, int argc, const char *const *argv, int32_t *status) {
+  *status = EST_E_INTERNAL;
+  if (h->trapped) { snprintf(h->error, sizeof h->error, "module instance trapped earlier; reload it"); return EST_HOST_E_TRAP; }
+  uint32_t mem_size = 0;
+  uint8_t *mem = m3_GetMemory((IM3Runtime)h->runtime, &mem_size, 0);
+  size_t total = 0;
+  for (int i = 0; i < argc; i++) {
+    size_t n = strlen(argv[i]) + 1;
+    if (total + n > h->io_cap) {
+      snprintf(h->error, sizeof h->error, "command line too long for the module (%u bytes at most)", h->io_cap);
+      return EST_HOST_E_ARGS;
+    }
+    memcpy(mem + h->io_ptr + total, argv[i], n);
+    total += n;
+  }
+  int32_t st;
+  int rc = call_i32(h, EXP_start, "start", &st, 1, (int32_t)total, 0);
+  while (rc == EST_HOST_OK && st == EST_PENDING) {
+    int64_t deadline;
+    rc = call_i64(h, EXP_next_deadline, "next_deadline", &deadline);
+    if (rc != EST_HOST_OK) break;
+    if (deadline < 0) {
+      snprintf(h->error, sizeof h->error, "module is waiting with no deadline (a module bug; it would hang)");
+      return EST_HOST_E_STALLED;
+    }
+    mem = m3_GetMemory((IM3Runtime)h->runtime, &mem_size, 0);
+    size_t addr_len = 0;
+    int32_t n = board_wait(deadline, mem + h->io_ptr, &addr_len, mem + h->io_ptr + EST_IO_PAYLOAD_OFFSET,
+                           h->io_cap - EST_IO_PAYLOAD_OFFSET);
+    if (n >= 0) rc = call_i32(h, EXP_on_datagram, "on_datagram", &st, 2, (int32_t)addr_len, n);
+    else if (n == BOARD_WAIT_TIMEOUT) rc = call_i32(h, EXP_on_timer, "on_timer", &st, 0, 0, 0);
+    else if (n == EST_E_CANCELLED) rc = call_i32(h, EXP_cancel, "cancel", &st, 0, 0, 0);
+    /* any other board error: wait again (the board has logged it) */
+  }
+  if (rc == EST_HOST_OK) *status = st;
+  return rc;
+}
+
+const char *est_host_error_detail(est_host_t *h, uint32_t *len) {
+  int32_t p = 0, n = 0;
+  *len = 0;
+  if (h->trapped || call_i32(h, EXP_error_detail, "error_detail", &p, 0, 0, 0) != EST_HOST_OK ||
+      call_i32(h, EXP_error_detail_len, "error_detail_len", &n, 0, 0, 0) != EST_HOST_OK)
+    return "";
+  IM3Runtime rt = (IM3Runtime)h->runtime;
+  if (!in_memory(rt, (uint32_t)p, n)) return "";
+  uint32_t size;
+  uint8_t *mem = m3_GetMemory(rt, &size, 0);
+  *len = (uint32_t)n;
+  return (const char *)mem + (uint32_t)p;
+}

@@ -1,0 +1,149 @@
+/*
+ * est_abi.h - the module ABI, version 1, as seen from C.
+ *
+ * The WebAssembly module (build/client.wasm) imports the functions listed in EST_ABI_IMPORTS from the import
+ * module "board" and exports the functions listed in EST_ABI_EXPORTS. assembly/abi.ts describes the same
+ * contract from the module's side; test/abi-sync.test.ts checks that the two files and the built module agree
+ * (names, signatures, status codes, constants). Change both files together.
+ *
+ * Rules of the boundary:
+ *  - Integers and (pointer, length) pairs into linear memory only; pointers are byte offsets (u32).
+ *  - Sans-I/O: the host calls start(), then on_datagram()/on_timer() until the status is not EST_PENDING.
+ *  - Every host function checks each (pointer, length) against linear memory first and returns
+ *    EST_E_BAD_POINTER instead of trapping (the void functions log and panic ignore bad ranges).
+ *  - After linking, the host calls the export "_start" once, before anything else.
+ */
+#ifndef EST_ABI_H
+#define EST_ABI_H
+
+#include <stdint.h>
+
+#define EST_ABI_VERSION 1u
+#define EST_ABI_IMPORT_MODULE "board"
+
+/* ---- Addresses (see assembly/abi.ts) --------------------------------------------------------------------
+ * IPv4: [4][port hi][port lo][a b c d]; IPv6: [6][port hi][port lo][16 bytes]; IPv6 scoped: + u32 scope BE. */
+#define EST_ADDR_V4_LEN 7
+#define EST_ADDR_V6_LEN 19
+#define EST_ADDR_V6_SCOPED_LEN 23
+#define EST_ADDR_MAX_LEN 23
+#define EST_IO_PAYLOAD_OFFSET 24 /* a received payload starts here in io_buffer; the endpoint at 0 */
+
+/* ---- Log levels ------------------------------------------------------------------------------------- */
+#define EST_LOG_ERROR 1
+#define EST_LOG_WARN 2
+#define EST_LOG_INFO 3
+#define EST_LOG_DEBUG 4
+#define EST_LOG_TRACE 5
+
+/* ---- Key store ------------------------------------------------------------------------------------- */
+#define EST_STORE_MAX_ID 0xffffu   /* record ids 0..EST_STORE_MAX_ID */
+#define EST_STORE_MAX_RECORD 4096  /* largest record every board must accept, bytes */
+
+/* ---- Status codes (assembly/errors.ts) ----------------------------------------------------------------
+ * 0 ok, 1 still running, negative: an error. The numbers are part of the ABI. */
+#define EST_OK 0
+#define EST_PENDING 1
+#define EST_E_INTERNAL (-1)
+#define EST_E_USAGE (-2)
+#define EST_E_UNKNOWN_COMMAND (-3)
+#define EST_E_BUFFER_TOO_SMALL (-4)
+#define EST_E_BAD_POINTER (-5)
+#define EST_E_BUSY (-6)
+#define EST_E_NO_COMMAND (-7)
+#define EST_E_UNSUPPORTED (-8)
+#define EST_E_RNG (-9)
+#define EST_E_CANCELLED (-10)
+#define EST_E_STORE_NOT_FOUND (-20)
+#define EST_E_STORE_CORRUPT (-21)
+#define EST_E_STORE_FULL (-22)
+#define EST_E_STORE_IO (-23)
+#define EST_E_STORE_ID (-24)
+#define EST_E_STORE_TOO_LARGE (-25)
+#define EST_E_NET_SEND (-30)
+#define EST_E_NET_ADDRESS (-31)
+#define EST_E_NET_RESOLVE (-32)
+#define EST_E_TIMEOUT (-33)
+#define EST_E_NET_TOO_BIG (-34)
+#define EST_E_MALFORMED (-40)
+#define EST_E_TRUNCATED (-41)
+#define EST_E_TOO_DEEP (-42)
+#define EST_E_NON_CANONICAL (-43)
+#define EST_E_TRAILING (-44)
+#define EST_E_LIMIT (-45)
+#define EST_E_CRYPTO_AUTH (-50)
+#define EST_E_CRYPTO_KEY (-51)
+#define EST_E_CRYPTO_POINT (-52)
+#define EST_E_CRYPTO_SIGNATURE (-53)
+#define EST_E_CRYPTO_PARAM (-54)
+
+/* ---- Imports: module "board" -------------------------------------------------------------------------
+ * X(name, wasm3 signature, C prototype comment). Signature letters: i = i32, I = i64, v = void.
+ *
+ * udp_send(addr_ptr, addr_len, data_ptr, data_len) -> status
+ *     Send one datagram to an encoded endpoint. Fire and forget.
+ * udp_resolve(name_ptr, name_len, port, out_ptr, out_cap) -> endpoint length | status
+ *     Resolve a host name or IP literal (UTF-8) to an encoded endpoint with the given port.
+ * rng_fill(ptr, len) -> status
+ *     Fill with bytes from the board's entropy source.
+ * store_read(id, out_ptr, out_cap) -> record length | status
+ *     EST_E_STORE_NOT_FOUND, EST_E_STORE_CORRUPT (checksum), EST_E_BUFFER_TOO_SMALL (nothing copied).
+ * store_write(id, ptr, len) -> status
+ *     Replace a record atomically (old or new after a power cut, never a mix).
+ * store_erase(id) -> status
+ *     Remove a record atomically; an absent record is not an error.
+ * clock_ms() -> i64
+ *     Monotonic milliseconds from an arbitrary origin.
+ * log(level, ptr, len)
+ *     One UTF-8 log message without newline.
+ * out(ptr, len) -> status
+ *     Command output (stdout / console), passed through unchanged.
+ * panic(msg_ptr, msg_len, file_ptr, file_len, line, col)
+ *     The module hit a bug and executes `unreachable` next; the host reports message and location.
+ */
+#define EST_ABI_IMPORTS(X)                         \
+  X(udp_send, "i(iiii)")                           \
+  X(udp_resolve, "i(iiiii)")                       \
+  X(rng_fill, "i(ii)")                             \
+  X(store_read, "i(iii)")                          \
+  X(store_write, "i(iii)")                         \
+  X(store_erase, "i(i)")                           \
+  X(clock_ms, "I()")                               \
+  X(log, "v(iii)")                                 \
+  X(out, "i(ii)")                                  \
+  X(panic, "v(iiiiii)")
+
+/* ---- Exports --------------------------------------------------------------------------------------------
+ * _start()                           run module initialisation (once, after linking)
+ * abi_version() -> i32               must equal EST_ABI_VERSION
+ * io_buffer() -> ptr                 module-owned input buffer; io_capacity() -> its size
+ * start(argv_len) -> status          io_buffer holds argv as NUL-terminated UTF-8 strings
+ * on_datagram(addr_len, data_len) -> status
+ *                                    io_buffer holds the endpoint at 0, the payload at EST_IO_PAYLOAD_OFFSET
+ * on_timer() -> status               the clock reached next_deadline()
+ * next_deadline() -> i64             absolute clock_ms() of the next timer, -1 when none
+ * cancel() -> status                 abort the running command (EST_E_CANCELLED)
+ * last_error() -> status             error of the last failed command, 0 when none
+ * error_detail() -> ptr, error_detail_len() -> i32
+ *                                    UTF-8 text describing the last error
+ * heap_top() -> i32                  current end of the module's heap (for allocation tests)
+ */
+#define EST_ABI_EXPORTS(X)                         \
+  X(_start, "v()")                                 \
+  X(abi_version, "i()")                            \
+  X(io_buffer, "i()")                              \
+  X(io_capacity, "i()")                            \
+  X(start, "i(i)")                                 \
+  X(on_datagram, "i(ii)")                          \
+  X(on_timer, "i()")                               \
+  X(next_deadline, "I()")                          \
+  X(cancel, "i()")                                 \
+  X(last_error, "i()")                             \
+  X(error_detail, "i()")                           \
+  X(error_detail_len, "i()")                       \
+  X(heap_top, "i()")
+
+/** Stable name of a status code ("EST_E_STORE_FULL" -> "E_STORE_FULL"), or "E_?" for an unknown one. */
+const char *est_status_name(int32_t status);
+
+#endif /* EST_ABI_H */

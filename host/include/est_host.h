@@ -1,0 +1,73 @@
+/*
+ * est_host.h - the wasm3 embedding shared by every board.
+ *
+ * It validates a module against the ABI (est_abi.h) before wasm3 sees it, links the "board" imports to the
+ * board functions of boards/board.h with a pointer/length check in front of each, runs the module's commands
+ * through the sans-I/O loop, and turns every trap into one clear message. No allocation happens after
+ * est_host_load() except inside wasm3's lazy function compiler.
+ */
+#ifndef EST_HOST_H
+#define EST_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Results of the est_host_* calls (module statuses are reported separately). */
+#define EST_HOST_OK 0
+#define EST_HOST_E_INVALID (-1)   /* not a usable module: bad format, wrong imports/exports/memory, ABI version */
+#define EST_HOST_E_RUNTIME (-2)   /* wasm3 could not create the runtime or compile the module (out of memory?) */
+#define EST_HOST_E_TRAP (-3)      /* the module trapped or panicked; the instance must not be called again */
+#define EST_HOST_E_ARGS (-4)      /* argv does not fit the module's io buffer */
+#define EST_HOST_E_STALLED (-5)   /* the module waits with no deadline: a module bug that would hang the host */
+
+/** Limits a board sets for the module it runs. */
+typedef struct {
+  uint32_t stack_bytes;     /* wasm3 value stack, e.g. 64 KiB on a desktop, 8-16 KiB on a microcontroller */
+  uint32_t max_pages;       /* largest initial linear memory (64 KiB pages) the board accepts */
+  int compile_eagerly;      /* compile every function at load time: unsupported opcodes fail at load */
+} est_host_limits_t;
+
+/** One loaded module instance. Treat the fields as private; they are visible for static allocation. */
+typedef struct {
+  void *env;                /* IM3Environment */
+  void *runtime;            /* IM3Runtime */
+  void *module;             /* IM3Module */
+  void *fn[16];             /* looked-up exports, in EST_ABI_EXPORTS order */
+  uint32_t io_ptr;          /* module's io buffer (offset) and capacity */
+  uint32_t io_cap;
+  int trapped;
+  char error[320];          /* last host-level error, NUL-terminated */
+  char panic[256];          /* "MESSAGE at FILE:LINE:COL" once the module panicked, else empty */
+} est_host_t;
+
+/**
+ * Validate and instantiate a module. `wasm` must stay valid and unchanged while the host is in use (wasm3
+ * keeps pointers into it). Runs the module's _start. Returns EST_HOST_OK, EST_HOST_E_INVALID (message in
+ * h->error names the offending import/export/section) or EST_HOST_E_RUNTIME.
+ */
+int est_host_load(est_host_t *h, const uint8_t *wasm, size_t wasm_len, const est_host_limits_t *limits);
+
+/**
+ * Run one command to completion: start(argv), then feed board_wait() results to on_datagram/on_timer until
+ * the status is not EST_PENDING. *status receives the module's final status (EST_OK or EST_E_*).
+ * Returns EST_HOST_OK, EST_HOST_E_ARGS, EST_HOST_E_TRAP or EST_HOST_E_STALLED (h->error says why).
+ */
+int est_host_run(est_host_t *h, int argc, const char *const *argv, int32_t *status);
+
+/** Detail text the module gave for its last error (not NUL-terminated; *len receives its length). */
+const char *est_host_error_detail(est_host_t *h, uint32_t *len);
+
+/** Bytes of linear memory currently allocated to the module. */
+uint32_t est_host_memory_size(est_host_t *h);
+
+/** Release the instance and everything wasm3 allocated for it. */
+void est_host_free(est_host_t *h);
+
+/**
+ * Check a module's bytes against the ABI without instantiating it: header, section bounds, imports (only
+ * known "board" functions with the right signatures), exports, memory limits. Writes a message to err.
+ * Returns EST_HOST_OK or EST_HOST_E_INVALID.
+ */
+int est_wasm_check(const uint8_t *wasm, size_t len, uint32_t max_pages, char *err, size_t err_cap);
+
+#endif /* EST_HOST_H */
