@@ -2,7 +2,7 @@
 // at start-up; nothing grows during a command. The whole module lives in one 64 KiB page of linear memory.
 
 /** Host-to-module input buffer: argv of a command, or one datagram with its source endpoint. */
-export const IO_CAPACITY: i32 = 2048;
+export const IO_CAPACITY: i32 = 4096;
 /** Most arguments a command line may have (argv[0] included). */
 export const MAX_ARGS: i32 = 32;
 /** Scratch buffer for formatting command output before it is handed to board.out. */

@@ -24,11 +24,13 @@ let nargs: i32 = 0;
 export class Writer {
   len: i32 = 0;
   overflow: bool = false;
-  constructor(public ptr: usize, public cap: i32) {}
+  /** A streaming writer hands a full buffer to board.out instead of cutting (only the output writer). */
+  constructor(public ptr: usize, public cap: i32, public streaming: bool = false) {}
 
   reset(): Writer { this.len = 0; this.overflow = false; return this; }
 
   byte(b: i32): Writer {
+    if (this.len == this.cap && this.streaming) { board.out(this.ptr, this.len); this.len = 0; }
     if (this.len < this.cap) { store<u8>(this.ptr + <usize>this.len, <u8>b); this.len++; }
     else this.overflow = true;
     return this;
@@ -81,8 +83,9 @@ export class Writer {
 
 @inline function hexDigit(v: i32): i32 { return v < 10 ? 0x30 + v : 0x57 + v; }
 
-/** Command output: format into `output`, then `flushOut()` hands it to board.out. */
-export const output = new Writer(memory.data(OUT_CAPACITY, 8), OUT_CAPACITY);
+/** Command output: format into `output`, then `flushOut()` hands the rest to board.out. Long output is
+ *  handed over in OUT_CAPACITY pieces as it is written. */
+export const output = new Writer(memory.data(OUT_CAPACITY, 8), OUT_CAPACITY, true);
 const detail = new Writer(memory.data(ERROR_DETAIL_CAPACITY, 8), ERROR_DETAIL_CAPACITY);
 const logLine = new Writer(memory.data(LOG_CAPACITY, 8), LOG_CAPACITY);
 let lastError: i32 = OK;

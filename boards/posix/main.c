@@ -44,6 +44,8 @@ static void usage(FILE *f) {
       "commands (implemented by the module):\n"
       "  selftest [--json]        check RNG, clock, timers and the key store through the module ABI\n"
       "  version                  print the module's version\n"
+      "  vectors                  read JSON lines on stdin, evaluate each in the module, one JSON line out\n"
+      "                           (e.g. {\"op\":\"sha256\",\"msg\":\"616263\"}); see docs/vectors.md\n"
       "\n"
       "exit codes: 0 ok, 1 command failed, 2 usage error, 3 module missing or invalid,\n"
       "            4 module trapped, 5 key store unusable, 130 interrupted\n",
@@ -77,6 +79,56 @@ static uint8_t *read_file(const char *path, size_t *len, char *err, size_t err_c
   if (bad) { snprintf(err, err_cap, "read error"); free(buf); return NULL; }
   *len = n;
   return buf;
+}
+
+static void json_string(FILE *f, const char *s, size_t n) {
+  fputc('"', f);
+  for (size_t k = 0; k < n; k++) {
+    unsigned char c = (unsigned char)s[k];
+    if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+    else if (c < 0x20) fprintf(f, "\\u%04x", c);
+    else fputc(c, f);
+  }
+  fputc('"', f);
+}
+
+/* `vectors`: one module command ["vector", LINE] per stdin line. The module prints the answer line; a line it
+ * rejects gets {"error":NAME,"detail":TEXT} from here. Continues after bad lines; stops only on a trap. */
+static int run_vectors(est_host_t *host) {
+  static char line[65536];
+  int code = EXIT_OK;
+  while (fgets(line, sizeof line, stdin)) {
+    size_t n = strlen(line);
+    int too_long = n == sizeof line - 1 && line[n - 1] != '\n';
+    if (too_long) { int c; while ((c = getchar()) != EOF && c != '\n') {} }
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = 0;
+    if (n == 0) continue;
+    if (too_long || n + 8 > host->io_cap) {
+      printf("{\"error\":\"E_LIMIT\",\"detail\":\"line longer than %u bytes\"}\n", host->io_cap - 8);
+      fflush(stdout);
+      continue;
+    }
+    const char *argv2[2] = {"vector", line};
+    int32_t status;
+    int rc = est_host_run(host, 2, argv2, &status);
+    if (rc != EST_HOST_OK) {
+      printf("{\"error\":\"E_TRAP\",\"detail\":");
+      json_string(stdout, host->error, strlen(host->error));
+      printf("}\n");
+      fflush(stdout);
+      fprintf(stderr, "est-sim: %s\n", host->error);
+      return EXIT_TRAP;
+    }
+    if (status != EST_OK) {
+      uint32_t dl = 0;
+      const char *d = est_host_error_detail(host, &dl);
+      printf("{\"error\":\"%s\",\"detail\":", est_status_name(status));
+      json_string(stdout, d, dl);
+      printf("}\n");
+      fflush(stdout);
+    }
+  }
+  return code;
 }
 
 static int parse_size(const char *s, size_t *out) {
@@ -146,6 +198,13 @@ int main(int argc, char **argv) {
     est_host_free(&host);
     free(wasm);
     return rc == EST_HOST_E_TRAP ? EXIT_TRAP : EXIT_MODULE;
+  }
+
+  if (!strcmp(argv[i], "vectors")) {
+    int code = run_vectors(&host);
+    est_host_free(&host);
+    free(wasm);
+    return code;
   }
 
   int32_t status = EST_E_INTERNAL;

@@ -1,0 +1,37 @@
+// Runs the compiled module under either host, so every test can assert the same behaviour under both:
+//   "wasm3": build/est-sim (the C host, wasm3 v0.5.0 interpreter) as a subprocess;
+//   "v8":    the Node host (host/node/), in process.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+export const EST_SIM = join(ROOT, "build/est-sim");
+export const CLIENT_WASM = join(ROOT, "build/client.wasm");
+export type HostName = "wasm3" | "v8";
+export const HOSTS: HostName[] = ["wasm3", "v8"];
+
+/** A fresh temporary directory for key stores and other files of one test. */
+export function tempDir(prefix = "est-test-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Evaluate vector-runner requests (objects) through the module; returns one parsed answer per request. */
+export async function evalVectors(host: HostName, requests: object[], module = CLIENT_WASM): Promise<any[]> {
+  const input = requests.map((r) => JSON.stringify(r)).join("\n") + "\n";
+  let text: string;
+  if (host === "wasm3") {
+    const r = spawnSync(EST_SIM, ["--module", module, "--store", join(tempDir(), "ks"), "vectors"], {
+      input, encoding: "utf8", maxBuffer: 256 << 20,
+    });
+    if (r.status !== 0) throw new Error(`est-sim vectors exited ${r.status}: ${r.stderr}`);
+    text = r.stdout;
+  } else {
+    const { runVectors } = await import("../../host/node/vectors.js");
+    text = await runVectors(module, input);
+  }
+  const lines = text.split("\n").filter((l) => l.length > 0);
+  if (lines.length !== requests.length) throw new Error(`expected ${requests.length} answers, got ${lines.length}`);
+  return lines.map((l) => JSON.parse(l));
+}
