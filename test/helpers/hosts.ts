@@ -35,3 +35,19 @@ export async function evalVectors(host: HostName, requests: object[], module = C
   if (lines.length !== requests.length) throw new Error(`expected ${requests.length} answers, got ${lines.length}`);
   return lines.map((l) => JSON.parse(l));
 }
+
+export interface CommandResult {
+  code: number;      // exit code, same meaning under both hosts (README: 0 ok, 1 failed, 2 usage, 3 module, 4 trap, 5 store)
+  stdout: string;
+  stderr: string;
+}
+
+/** Run one command line (host options allowed before the command) through a host. */
+export async function runCommand(host: HostName, args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<CommandResult> {
+  if (host === "wasm3") {
+    const r = spawnSync(EST_SIM, args, { input: opts.input ?? "", encoding: "utf8", timeout: opts.timeoutMs ?? 60000, maxBuffer: 256 << 20 });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  }
+  const { runCli } = await import("../../host/node/cli.js");
+  return runCli(args, { input: opts.input ?? "", cwd: ROOT });
+}
