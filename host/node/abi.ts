@@ -1,0 +1,89 @@
+// The ABI as the Node host sees it: the status table of assembly/errors.ts (keys without the E_ prefix)
+// and the constants of assembly/abi.ts. test/abi-sync.test.ts checks this file against both the
+// AssemblyScript and the C header, so the three cannot drift apart.
+
+export const ABI_VERSION = 1;
+export const IMPORT_MODULE = "board";
+export const ADDR_V4_LEN = 7;
+export const ADDR_V6_LEN = 19;
+export const ADDR_V6_SCOPED_LEN = 23;
+export const ADDR_MAX_LEN = 23;
+export const IO_PAYLOAD_OFFSET = 24;
+export const STORE_MAX_ID = 0xffff;
+export const STORE_MAX_RECORD = 4096;
+export const LOG_ERROR = 1, LOG_WARN = 2, LOG_INFO = 3, LOG_DEBUG = 4, LOG_TRACE = 5;
+
+export const E = {
+  OK: 0, // success
+  PENDING: 1, // command running: waiting for a datagram or a timer
+  INTERNAL: -1, // internal error (a bug)
+  USAGE: -2, // bad command line or argument
+  UNKNOWN_COMMAND: -3, // no such command
+  BUFFER_TOO_SMALL: -4, // output does not fit the buffer given
+  BAD_POINTER: -5, // the host rejected a pointer/length outside linear memory
+  BUSY: -6, // a command is already running
+  NO_COMMAND: -7, // event delivered while no command runs
+  UNSUPPORTED: -8, // the board does not provide this capability
+  RNG: -9, // random source failed
+  CANCELLED: -10, // command cancelled by the host
+  STORE_NOT_FOUND: -20, // no record with that id
+  STORE_CORRUPT: -21, // record (or the store) failed its integrity check
+  STORE_FULL: -22, // not enough room for the record
+  STORE_IO: -23, // the storage medium failed
+  STORE_ID: -24, // record id out of range
+  STORE_TOO_LARGE: -25, // record larger than the maximum record size
+  NET_SEND: -30, // datagram could not be sent
+  NET_ADDRESS: -31, // malformed or unusable address
+  NET_RESOLVE: -32, // host name did not resolve
+  TIMEOUT: -33, // no answer before the deadline
+  NET_TOO_BIG: -34, // datagram larger than the board's MTU
+  MALFORMED: -40, // input does not follow the encoding rules
+  TRUNCATED: -41, // input ends inside an item
+  TOO_DEEP: -42, // nesting beyond the configured depth
+  NON_CANONICAL: -43, // valid encoding but not the required deterministic form
+  TRAILING: -44, // bytes left over after the expected item
+  LIMIT: -45, // item larger than a configured limit
+  CRYPTO_AUTH: -50, // authentication tag or MAC did not verify
+  CRYPTO_KEY: -51, // invalid key (bad length, scalar out of range)
+  CRYPTO_POINT: -52, // invalid public key or curve point
+  CRYPTO_SIGNATURE: -53, // signature did not verify
+  CRYPTO_PARAM: -54, // invalid algorithm parameter (nonce or tag length)
+} as const;
+
+const NAMES = new Map<number, string>(Object.entries(E).map(([k, v]) => [v, k === "OK" || k === "PENDING" ? k : "E_" + k]));
+
+/** Stable name of a status ("E_STORE_FULL"), or "E_?" for an unknown code: the same as est_status_name(). */
+export function statusName(code: number): string {
+  return NAMES.get(code) ?? "E_?";
+}
+
+/** Imports of module "board": name -> signature in wasm3 notation (i = i32, I = i64, v = void). */
+export const IMPORTS: Record<string, string> = {
+  udp_send: "i(iiii)",
+  udp_resolve: "i(iiiii)",
+  rng_fill: "i(ii)",
+  store_read: "i(iii)",
+  store_write: "i(iii)",
+  store_erase: "i(i)",
+  clock_ms: "I()",
+  log: "v(iii)",
+  out: "i(ii)",
+  panic: "v(iiiiii)",
+};
+
+/** Exports every module must have: name -> signature. */
+export const EXPORTS: Record<string, string> = {
+  _start: "v()",
+  abi_version: "i()",
+  io_buffer: "i()",
+  io_capacity: "i()",
+  start: "i(i)",
+  on_datagram: "i(ii)",
+  on_timer: "i()",
+  next_deadline: "I()",
+  cancel: "i()",
+  last_error: "i()",
+  error_detail: "i()",
+  error_detail_len: "i()",
+  heap_top: "i()",
+};

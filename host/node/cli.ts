@@ -1,0 +1,163 @@
+// est-sim's command line, on the Node host: the same options, commands and exit codes as
+// boards/posix/main.c, so the conformance suite can run one command line under both hosts and compare.
+//
+//   npx tsx host/node/cli.ts [--module PATH] [--store PATH] <command> [args...]
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { E, LOG_ERROR, LOG_TRACE, LOG_WARN, statusName } from "./abi.js";
+import { NodeBoard } from "./board.js";
+import { HostError, ModuleHost } from "./host.js";
+import { FileStore, StoreError, STORE_DEFAULT_CAPACITY } from "./store.js";
+
+export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, MODULE: 3, TRAP: 4, STORE: 5, INTERRUPTED: 130 } as const;
+
+export const USAGE = `usage: est-sim [options] <command> [arguments...]
+
+Runs the EST-oscore client module under the wasm3 interpreter, as a device would.
+
+options:
+  -m, --module PATH        WebAssembly module to run (default: build/client.wasm)
+  -s, --store PATH         key-store file (default: est-sim.keystore); created on first write
+      --store-capacity N   key-store size limit in bytes (default: 32768)
+  -v, --verbose            more log output on stderr (repeat: -vv debug, -vvv trace)
+  -q, --quiet              errors only on stderr
+  -h, --help               this text
+
+commands (implemented by the module):
+  selftest [--json]        check RNG, clock, timers and the key store through the module ABI
+  version                  print the module's version
+  vectors                  read JSON lines on stdin, evaluate each in the module, one JSON line out
+                           (e.g. {"op":"sha256","msg":"616263"}); see docs/vectors.md
+
+exit codes: 0 ok, 1 command failed, 2 usage error, 3 module missing or invalid,
+            4 module trapped, 5 key store unusable, 130 interrupted
+`;
+
+export interface CliIo {
+  input?: string;
+  cwd?: string;
+  /** Stream output as it comes (default when run as a program); otherwise it is collected. */
+  stdout?: (s: Uint8Array | string) => void;
+  stderr?: (s: string) => void;
+  /** Called with the board once it exists, e.g. to wire SIGINT to board.cancel(). */
+  onBoard?: (b: NodeBoard) => void;
+}
+
+export interface CliResult { code: number; stdout: string; stderr: string }
+
+function jsonString(s: string): string {
+  return JSON.stringify(s).replace(/[\u007f-\uffff]/g, (c) => c); // same escaping as est-sim for ASCII text
+}
+
+/** Run one est-sim command line on the Node host. */
+export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult> {
+  const outChunks: Buffer[] = [];
+  let errText = "";
+  const out = io.stdout ?? ((s: Uint8Array | string) => { outChunks.push(Buffer.from(s as any)); });
+  const err = io.stderr ?? ((s: string) => { errText += s; });
+  const done = (code: number): CliResult => ({ code, stdout: Buffer.concat(outChunks).toString("utf8"), stderr: errText });
+  const cwd = io.cwd ?? process.cwd();
+
+  let modulePath = "build/client.wasm", storePath = "est-sim.keystore", storeCap = STORE_DEFAULT_CAPACITY;
+  let level = LOG_WARN;
+  let i = 0;
+  for (; i < args.length && args[i].startsWith("-"); i++) {
+    const a = args[i];
+    if (a === "-h" || a === "--help") { out(USAGE); return done(EXIT.OK); }
+    else if ((a === "-m" || a === "--module") && i + 1 < args.length) modulePath = args[++i];
+    else if ((a === "-s" || a === "--store") && i + 1 < args.length) storePath = args[++i];
+    else if (a === "--store-capacity" && i + 1 < args.length) {
+      const v = args[++i];
+      if (!/^\d+$/.test(v) || Number(v) === 0 || Number(v) > 2 ** 30) { err("est-sim: --store-capacity needs a size in bytes\n"); return done(EXIT.USAGE); }
+      storeCap = Number(v);
+    }
+    else if (a === "-v" || a === "--verbose") level++;
+    else if (a === "-vv") level += 2;
+    else if (a === "-vvv") level += 3;
+    else if (a === "-q" || a === "--quiet") level = LOG_ERROR;
+    else if (a === "--") { i++; break; }
+    else { err(`est-sim: unknown option or missing value: ${a}\n(try est-sim --help)\n`); return done(EXIT.USAGE); }
+  }
+  level = Math.min(level, LOG_TRACE);
+  if (i >= args.length) { err(USAGE); return done(EXIT.USAGE); }
+  if (args[i] === "help") { out(USAGE); return done(EXIT.OK); }
+
+  let wasm: Uint8Array;
+  try {
+    wasm = readFileSync(resolve(cwd, modulePath));
+  } catch (e: any) {
+    err(`est-sim: cannot read module ${modulePath}: ${e.code === "ENOENT" ? "No such file or directory (build it with: npm run build)" : e.code === "EISDIR" ? "Is a directory" : e.message}\n`);
+    return done(EXIT.MODULE);
+  }
+
+  let store: FileStore;
+  try {
+    store = new FileStore(resolve(cwd, storePath), storeCap);
+  } catch (e: any) {
+    const msg = e instanceof StoreError ? e.message : String(e);
+    err(`est-sim: key store ${storePath} is unusable: ${msg}; it was not modified (move it aside or use --store)\n`);
+    return done(EXIT.STORE);
+  }
+
+  const board = new NodeBoard({ store, logLevel: level, out: (d) => out(d), err });
+  io.onBoard?.(board);
+  try {
+    let host: ModuleHost;
+    try {
+      host = await ModuleHost.load(wasm, board);
+    } catch (e: any) {
+      err(`est-sim: cannot run module ${modulePath}: ${e.message}\n`);
+      return done(e instanceof HostError && e.kind === "trap" ? EXIT.TRAP : EXIT.MODULE);
+    }
+
+    if (args[i] === "vectors") return done(await vectorsLoop(host, io.input ?? "", out, err));
+
+    let status: number;
+    try {
+      status = await host.run(args.slice(i));
+    } catch (e: any) {
+      err(`est-sim: ${e.message}\n`);
+      return done(e instanceof HostError && e.kind === "args" ? EXIT.USAGE : EXIT.TRAP);
+    }
+    if (status === E.OK) return done(EXIT.OK);
+    err(`est-sim: ${args[i]}: ${statusName(status)} (${host.errorDetail()})\n`);
+    if (status === E.CANCELLED) return done(EXIT.INTERRUPTED);
+    return done(status === E.USAGE || status === E.UNKNOWN_COMMAND ? EXIT.USAGE : EXIT.FAILED);
+  } finally {
+    board.close();
+  }
+}
+
+/** `vectors`: one ["vector", LINE] command per input line, exactly as est-sim does it. */
+async function vectorsLoop(host: ModuleHost, input: string, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const max = host.ioCapacity - 8;
+  for (const raw of input.split("\n")) {
+    const line = raw.replace(/\r+$/, "");
+    if (line.length === 0) continue;
+    if (Buffer.byteLength(line) > max) { out(`{"error":"E_LIMIT","detail":"line longer than ${max} bytes"}\n`); continue; }
+    let status: number;
+    try {
+      status = await host.run(["vector", line]);
+    } catch (e: any) {
+      out(`{"error":"E_TRAP","detail":${jsonString(e.message)}}\n`);
+      err(`est-sim: ${e.message}\n`);
+      return EXIT.TRAP;
+    }
+    if (status !== E.OK) out(`{"error":"${statusName(status)}","detail":${jsonString(host.errorDetail())}}\n`);
+  }
+  return EXIT.OK;
+}
+
+// As a program: stream to the process, read stdin for `vectors`, Ctrl-C cancels the running command.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const args = process.argv.slice(2);
+  const input = args.includes("vectors") ? readFileSync(0, "utf8") : "";
+  const r = await runCli(args, {
+    input,
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    onBoard: (b) => { process.on("SIGINT", () => b.cancel()); process.on("SIGTERM", () => b.cancel()); },
+  });
+  process.exitCode = r.code;
+}

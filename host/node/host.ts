@@ -1,0 +1,204 @@
+// The Node host: runs the same module as est-sim, under V8, with the same ABI (host/include/est_abi.h).
+//
+// ModuleHost mirrors host/est_host.c: it checks the module (wasm-check.ts), links the "board" imports to a
+// Board with a pointer/length check in front of each, runs commands through the sans-I/O loop, and reports
+// panics and traps in the same words. Used by the unit tests (fast) and by host/node/cli.ts.
+import { ADDR_MAX_LEN, ABI_VERSION, E, IO_PAYLOAD_OFFSET, STORE_MAX_ID, STORE_MAX_RECORD } from "./abi.js";
+import { checkModule } from "./wasm-check.js";
+
+/** What a board gives the Node host; the same contract as boards/board.h. Buffers are copies or views of
+ *  linear memory valid only during the call. */
+export interface Board {
+  udpSend(addr: Uint8Array, data: Uint8Array): number;
+  udpResolve(name: string, port: number): Uint8Array | number;
+  rngFill(out: Uint8Array): number;
+  storeRead(id: number, cap: number): Uint8Array | number;
+  storeWrite(id: number, data: Uint8Array): number;
+  storeErase(id: number): number;
+  clockMs(): bigint;
+  log(level: number, msg: string): void;
+  out(data: Uint8Array): number;
+  /** Wait for a datagram or the deadline (-1n: none). Resolves to the datagram, "timeout" or "cancelled". */
+  wait(deadlineMs: bigint): Promise<{ addr: Uint8Array; data: Uint8Array } | "timeout" | "cancelled">;
+}
+
+export class HostError extends Error {
+  constructor(public kind: "invalid" | "trap" | "args" | "stalled", message: string) { super(message); }
+}
+
+export interface Limits { maxPages: number }
+
+type Exports = {
+  memory: WebAssembly.Memory;
+  _start(): void;
+  abi_version(): number;
+  io_buffer(): number;
+  io_capacity(): number;
+  start(len: number): number;
+  on_datagram(addrLen: number, dataLen: number): number;
+  on_timer(): number;
+  next_deadline(): bigint;
+  cancel(): number;
+  last_error(): number;
+  error_detail(): number;
+  error_detail_len(): number;
+  heap_top(): number;
+};
+
+/** wasm3's words for the traps V8 reports differently, so both hosts print the same message. */
+function trapText(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  if (/unreachable/.test(m)) return "[trap] unreachable executed";
+  if (/out of bounds/.test(m)) return "[trap] out of bounds memory access";
+  if (/divide by zero/.test(m)) return "[trap] integer divide by zero";
+  if (/integer overflow/.test(m)) return "[trap] integer overflow";
+  if (/stack/.test(m)) return "[trap] stack overflow";
+  return m;
+}
+
+export class ModuleHost {
+  private ex!: Exports;
+  private ioPtr = 0;
+  private ioCap = 0;
+  private trapped = false;
+  private panicText = "";
+  private utf8 = new TextDecoder("utf-8", { fatal: false });
+
+  private constructor(private board: Board) {}
+
+  /** Check, instantiate and initialise a module. Throws HostError("invalid" | "trap"). */
+  static async load(wasm: Uint8Array, board: Board, limits: Limits = { maxPages: 1 }): Promise<ModuleHost> {
+    const h = new ModuleHost(board);
+    try { checkModule(wasm, limits.maxPages); } catch (e: any) { throw new HostError("invalid", e.message); }
+    let inst: WebAssembly.Instance;
+    try {
+      const mod = await WebAssembly.compile(wasm as BufferSource);
+      inst = await WebAssembly.instantiate(mod, { board: h.imports() });
+    } catch (e: any) {
+      throw new HostError("invalid", `V8 rejected the module: ${e.message}`);
+    }
+    h.ex = inst.exports as unknown as Exports;
+    h.call("_start", () => h.ex._start(), "module initialisation trapped");
+    const v = h.ex.abi_version() >>> 0;
+    if (v !== ABI_VERSION) throw new HostError("invalid", `module implements ABI version ${v}; this host implements ${ABI_VERSION}`);
+    h.ioPtr = h.ex.io_buffer() >>> 0;
+    h.ioCap = h.ex.io_capacity() >>> 0;
+    if (!h.inMemory(h.ioPtr, h.ioCap) || h.ioCap <= IO_PAYLOAD_OFFSET) throw new HostError("invalid", "module's io buffer lies outside its memory");
+    return h;
+  }
+
+  get ioCapacity(): number { return this.ioCap; }
+  get memoryBytes(): number { return this.ex.memory.buffer.byteLength; }
+  heapTop(): number { return this.ex.heap_top() >>> 0; }
+
+  private mem(): Uint8Array { return new Uint8Array(this.ex.memory.buffer); }
+
+  private inMemory(ptr: number, len: number): boolean {
+    return len >= 0 && ptr + len <= this.ex.memory.buffer.byteLength;
+  }
+
+  private call<T>(name: string, f: () => T, prefix?: string): T {
+    try {
+      return f();
+    } catch (e) {
+      this.trapped = true;
+      if (prefix) throw new HostError("trap", this.panicText ? `${prefix}: panic: ${this.panicText}` : `${prefix}: ${trapText(e)}`);
+      throw new HostError("trap", this.panicText ? `module panic in ${name}: ${this.panicText}` : `module trap in ${name}: ${trapText(e)}`);
+    }
+  }
+
+  private imports(): Record<string, Function> {
+    const b = this.board;
+    const u = (x: number) => x >>> 0;
+    const view = (p: number, n: number) => this.mem().slice(u(p), u(p) + n);
+    return {
+      udp_send: (ap: number, al: number, dp: number, dl: number) => {
+        if (!this.inMemory(u(ap), al) || !this.inMemory(u(dp), dl)) return E.BAD_POINTER;
+        return b.udpSend(view(ap, al), view(dp, dl));
+      },
+      udp_resolve: (np: number, nl: number, port: number, op: number, oc: number) => {
+        if (!this.inMemory(u(np), nl) || !this.inMemory(u(op), oc)) return E.BAD_POINTER;
+        if (port < 0 || port > 65535) return E.NET_ADDRESS;
+        const r = b.udpResolve(this.utf8.decode(view(np, nl)), port);
+        if (typeof r === "number") return r;
+        if (r.length > oc) return E.BUFFER_TOO_SMALL;
+        this.mem().set(r, u(op));
+        return r.length;
+      },
+      rng_fill: (p: number, n: number) => {
+        if (!this.inMemory(u(p), n)) return E.BAD_POINTER;
+        return b.rngFill(this.mem().subarray(u(p), u(p) + n));
+      },
+      store_read: (id: number, p: number, cap: number) => {
+        if (!this.inMemory(u(p), cap)) return E.BAD_POINTER;
+        if (u(id) > STORE_MAX_ID) return E.STORE_ID;
+        const r = b.storeRead(u(id), cap);
+        if (typeof r === "number") return r;
+        this.mem().set(r, u(p));
+        return r.length;
+      },
+      store_write: (id: number, p: number, n: number) => {
+        if (!this.inMemory(u(p), n)) return E.BAD_POINTER;
+        if (u(id) > STORE_MAX_ID) return E.STORE_ID;
+        if (n > STORE_MAX_RECORD) return E.STORE_TOO_LARGE;
+        return b.storeWrite(u(id), view(p, n));
+      },
+      store_erase: (id: number) => (u(id) > STORE_MAX_ID ? E.STORE_ID : b.storeErase(u(id))),
+      clock_ms: () => b.clockMs(),
+      log: (level: number, p: number, n: number) => {
+        if (this.inMemory(u(p), n)) b.log(level, this.utf8.decode(view(p, n)));
+      },
+      out: (p: number, n: number) => {
+        if (!this.inMemory(u(p), n)) return E.BAD_POINTER;
+        return b.out(view(p, n));
+      },
+      panic: (mp: number, ml: number, fp: number, fl: number, line: number, col: number) => {
+        const msg = this.inMemory(u(mp), ml) ? this.utf8.decode(view(mp, ml)) : "<bad pointer>";
+        const file = this.inMemory(u(fp), fl) ? this.utf8.decode(view(fp, fl)) : "<bad pointer>";
+        this.panicText = `${msg} at ${file}:${line}:${col}`;
+      },
+    };
+  }
+
+  /**
+   * Run one command to completion (start, then datagrams/timers until not PENDING). Resolves to the module's
+   * final status; throws HostError("args" | "trap" | "stalled").
+   */
+  async run(argv: string[]): Promise<number> {
+    if (this.trapped) throw new HostError("trap", "module instance trapped earlier; reload it");
+    const enc = new TextEncoder();
+    const parts = argv.map((a) => enc.encode(a));
+    const total = parts.reduce((s, p) => s + p.length + 1, 0);
+    if (total > this.ioCap) throw new HostError("args", `command line too long for the module (${this.ioCap} bytes at most)`);
+    const m = this.mem();
+    let off = this.ioPtr;
+    for (const p of parts) { m.set(p, off); off += p.length; m[off++] = 0; }
+    let st = this.call("start", () => this.ex.start(total));
+    while (st === E.PENDING) {
+      const deadline = this.call("next_deadline", () => this.ex.next_deadline());
+      if (deadline < 0n) throw new HostError("stalled", "module is waiting with no deadline (a module bug; it would hang)");
+      const ev = await this.board.wait(deadline);
+      if (ev === "timeout") st = this.call("on_timer", () => this.ex.on_timer());
+      else if (ev === "cancelled") st = this.call("cancel", () => this.ex.cancel());
+      else {
+        const cap = this.ioCap - IO_PAYLOAD_OFFSET;
+        if (ev.data.length > cap || ev.addr.length > ADDR_MAX_LEN) {
+          this.board.log(2, `dropped a ${ev.data.length}-byte datagram: larger than the module's ${cap}-byte buffer`);
+          continue;
+        }
+        const mm = this.mem();
+        mm.set(ev.addr, this.ioPtr);
+        mm.set(ev.data, this.ioPtr + IO_PAYLOAD_OFFSET);
+        st = this.call("on_datagram", () => this.ex.on_datagram(ev.addr.length, ev.data.length));
+      }
+    }
+    return st;
+  }
+
+  /** Detail text of the module's last error. */
+  errorDetail(): string {
+    if (this.trapped) return "";
+    const p = this.ex.error_detail() >>> 0, n = this.ex.error_detail_len();
+    return this.inMemory(p, n) ? this.utf8.decode(this.mem().subarray(p, p + n)) : "";
+  }
+}
