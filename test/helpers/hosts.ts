@@ -1,7 +1,7 @@
 // Runs the compiled module under either host, so every test can assert the same behaviour under both:
 //   "wasm3": build/est-sim (the C host, wasm3 v0.5.0 interpreter) as a subprocess;
 //   "v8":    the Node host (host/node/), in process.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -45,8 +45,21 @@ export interface CommandResult {
 /** Run one command line (host options allowed before the command) through a host. */
 export async function runCommand(host: HostName, args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<CommandResult> {
   if (host === "wasm3") {
-    const r = spawnSync(EST_SIM, args, { input: opts.input ?? "", encoding: "utf8", timeout: opts.timeoutMs ?? 60000, maxBuffer: 256 << 20 });
-    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    // Asynchronous, so servers running in the test process keep answering while est-sim runs.
+    return new Promise((resolve, reject) => {
+      const child = spawn(EST_SIM, args, { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+      let stdout = "", stderr = "";
+      child.stdout.setEncoding("utf8").on("data", (d) => (stdout += d));
+      child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d));
+      const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 60000);
+      child.on("error", reject);
+      child.on("close", (code, signal) => {
+        clearTimeout(timer);
+        resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr });
+      });
+      child.stdin.on("error", () => { /* the command may exit without reading its input */ });
+      child.stdin.end(opts.input ?? "");
+    });
   }
   const { runCli } = await import("../../host/node/cli.js");
   return runCli(args, { input: opts.input ?? "", cwd: ROOT });
