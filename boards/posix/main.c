@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 
 #include "board_posix.h"
 #include "capabilities.h"
@@ -39,6 +41,7 @@ static void usage(FILE *f) {
       "      --store-capacity N   key-store size limit in bytes (default: 32768)\n"
       "  -v, --verbose            more log output on stderr (repeat: -vv debug, -vvv trace)\n"
       "  -q, --quiet              errors only on stderr\n"
+      "      --stats              print load/run times, memory and peak RSS on stderr at exit\n"
       "  -h, --help               this text\n"
       "\n"
       "commands (implemented by the module):\n"
@@ -50,6 +53,12 @@ static void usage(FILE *f) {
       "exit codes: 0 ok, 1 command failed, 2 usage error, 3 module missing or invalid,\n"
       "            4 module trapped, 5 key store unusable, 130 interrupted\n",
       f);
+}
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 static void on_signal(int sig) {
@@ -144,6 +153,7 @@ int main(int argc, char **argv) {
   const char *module_path = "build/client.wasm";
   const char *store_path = "est-sim.keystore";
   size_t store_cap = STORE_FILE_DEFAULT_CAPACITY;
+  int stats = 0;
   int i = 1;
   for (; i < argc && argv[i][0] == '-'; i++) {
     const char *a = argv[i];
@@ -157,6 +167,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "-vv")) g_log_level += 2;
     else if (!strcmp(a, "-vvv")) g_log_level += 3;
     else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) g_log_level = EST_LOG_ERROR;
+    else if (!strcmp(a, "--stats")) stats = 1;
     else if (!strcmp(a, "--")) { i++; break; }
     else {
       fprintf(stderr, "est-sim: unknown option or missing value: %s\n(try est-sim --help)\n", a);
@@ -192,7 +203,9 @@ int main(int argc, char **argv) {
 
   static est_host_t host;
   const est_host_limits_t limits = {BOARD_WASM_STACK_BYTES, BOARD_WASM_MAX_PAGES, BOARD_COMPILE_EAGERLY};
+  double t0 = now_ms();
   int rc = est_host_load(&host, wasm, wasm_len, &limits);
+  double t1 = now_ms();
   if (rc != EST_HOST_OK) {
     fprintf(stderr, "est-sim: cannot run module %s: %s\n", module_path, host.error);
     est_host_free(&host);
@@ -225,6 +238,12 @@ int main(int argc, char **argv) {
     code = status == EST_E_CANCELLED && g_interrupted ? EXIT_INTERRUPTED
          : (status == EST_E_USAGE || status == EST_E_UNKNOWN_COMMAND) ? EXIT_USAGE
          : EXIT_FAILED;
+  }
+  if (stats) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    fprintf(stderr, "est-sim: stats: module %zu bytes, load+start %.3f ms, command %.3f ms, linear memory %u bytes, peak RSS %ld KiB\n",
+            wasm_len, t1 - t0, now_ms() - t1, est_host_memory_size(&host), ru.ru_maxrss);
   }
   est_host_free(&host);
   free(wasm);

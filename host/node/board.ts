@@ -34,7 +34,7 @@ export function decodeAddr(a: Uint8Array): { family: 4 | 6; address: string; por
     const groups: string[] = [];
     for (let i = 0; i < 8; i++) groups.push(((a[3 + 2 * i] << 8) | a[4 + 2 * i]).toString(16));
     let address = groups.join(":");
-    if (a.length === ADDR_V6_SCOPED_LEN) address += "%" + ((a[19] << 24) | (a[20] << 16) | (a[21] << 8) | a[22]) >>> 0;
+    if (a.length === ADDR_V6_SCOPED_LEN) address += "%" + (((a[19] << 24) | (a[20] << 16) | (a[21] << 8) | a[22]) >>> 0);
     return port ? { family: 6, address, port } : null;
   }
   return null;

@@ -22,6 +22,7 @@ options:
       --store-capacity N   key-store size limit in bytes (default: 32768)
   -v, --verbose            more log output on stderr (repeat: -vv debug, -vvv trace)
   -q, --quiet              errors only on stderr
+      --stats              print load/run times, memory and peak RSS on stderr at exit
   -h, --help               this text
 
 commands (implemented by the module):
@@ -61,6 +62,7 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
 
   let modulePath = "build/client.wasm", storePath = "est-sim.keystore", storeCap = STORE_DEFAULT_CAPACITY;
   let level = LOG_WARN;
+  let stats = false;
   let i = 0;
   for (; i < args.length && args[i].startsWith("-"); i++) {
     const a = args[i];
@@ -76,6 +78,7 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
     else if (a === "-vv") level += 2;
     else if (a === "-vvv") level += 3;
     else if (a === "-q" || a === "--quiet") level = LOG_ERROR;
+    else if (a === "--stats") stats = true;
     else if (a === "--") { i++; break; }
     else { err(`est-sim: unknown option or missing value: ${a}\n(try est-sim --help)\n`); return done(EXIT.USAGE); }
   }
@@ -102,10 +105,13 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
 
   const board = new NodeBoard({ store, logLevel: level, out: (d) => out(d), err });
   io.onBoard?.(board);
+  let host: ModuleHost | undefined;
+  const t0 = performance.now();
+  let t1 = t0;
   try {
-    let host: ModuleHost;
     try {
       host = await ModuleHost.load(wasm, board);
+      t1 = performance.now();
     } catch (e: any) {
       err(`est-sim: cannot run module ${modulePath}: ${e.message}\n`);
       return done(e instanceof HostError && e.kind === "trap" ? EXIT.TRAP : EXIT.MODULE);
@@ -126,6 +132,10 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
     return done(status === E.USAGE || status === E.UNKNOWN_COMMAND ? EXIT.USAGE : EXIT.FAILED);
   } finally {
     board.close();
+    if (stats) {
+      err(`est-sim: stats: module ${wasm.length} bytes, load+start ${(t1 - t0).toFixed(3)} ms, command ${(performance.now() - t1).toFixed(3)} ms, ` +
+        `linear memory ${host?.memoryBytes ?? 0} bytes, peak RSS ${process.resourceUsage().maxRSS} KiB\n`);
+    }
   }
 }
 

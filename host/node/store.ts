@@ -96,7 +96,7 @@ export class FileStore {
       const st = statSync(path);
       if (!st.isFile()) throw new StoreError(E.STORE_IO, "not a regular file");
       if (st.size > capacity) throw new StoreError(E.STORE_CORRUPT, `file is ${st.size} bytes, larger than the store capacity of ${capacity} bytes`);
-      img = readFileSync(path);
+      img = new Uint8Array(readFileSync(path));
     } catch (e: any) {
       if (e instanceof StoreError) throw e;
       if (e.code === "ENOENT") return;
