@@ -71,6 +71,23 @@ static double now_ms(void) {
   return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* Peak resident set of this program. VmHWM belongs to the current image; getrusage's ru_maxrss would
+ * include the parent's memory from before exec (a Linux quirk), so it is only the fallback. */
+static long peak_rss_kib(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  char line[128];
+  long kib = -1;
+  while (f && fgets(line, sizeof line, f))
+    if (sscanf(line, "VmHWM: %ld kB", &kib) == 1) break;
+  if (f) fclose(f);
+  if (kib < 0) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    kib = ru.ru_maxrss;
+  }
+  return kib;
+}
+
 static void on_signal(int sig) {
   (void)sig;
   g_interrupted = 1;
@@ -256,10 +273,8 @@ int main(int argc, char **argv) {
          : EXIT_FAILED;
   }
   if (stats) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
     fprintf(stderr, "est-sim: stats: module %zu bytes, load+start %.3f ms, command %.3f ms, linear memory %u bytes, peak RSS %ld KiB\n",
-            wasm_len, t1 - t0, now_ms() - t1, est_host_memory_size(&host), ru.ru_maxrss);
+            wasm_len, t1 - t0, now_ms() - t1, est_host_memory_size(&host), peak_rss_kib());
   }
   est_host_free(&host);
   free(wasm);
