@@ -2,10 +2,12 @@
 // response `<uri>;attr=val;attr="quoted";flag,<uri>...` and gives, per link, views of the target (with host,
 // port and path split out of absolute `scheme://host:port/path` targets) and of the attributes the client
 // uses: rt and if (RFC 6690 §3.1, §3.2), ct (a cardinal, or a quoted space-separated list, RFC 7252 §7.2.1),
-// sz (RFC 6690 §3.3) and the flag `osc` (EST-oscore draft: the resource is OSCORE-protected). LinkParamIter
+// sz (RFC 6690 §3.3) and the flag `osc` (RFC 8613 §9: the resource is OSCORE-protected; required by the EST-oscore draft §4.1). LinkParamIter
 // walks all attributes of a link. findRt() picks the first link whose rt has a given prefix ("ace.est").
 //
-// Lenient on purpose: whitespace around commas and at both ends is skipped (servers wrap long documents).
+// Lenient on purpose: whitespace around commas and semicolons and at both ends is skipped, as RFC 8288 §3
+// allows in HTTP (the EST-oscore draft's own example reads `</est>; rt="ace.est.sen";osc`, and RFC 9148
+// §4.1 wraps long documents after ';').
 // Statuses: E_MALFORMED for junk (an unterminated '<' or quoted string, a character outside the grammar,
 // an empty link between commas, an empty attribute name or unquoted value, rt/if/ct/sz given twice, a ct or
 // port that is not a number or beyond 65535); E_LIMIT for more than LINK_MAX_CT ct values or sz beyond 2^32-1.
@@ -58,9 +60,11 @@ export class LinkParamIter {
   next(): i32 {
     const p = this.base, n = this.len;
     let i = this.pos;
+    while (i < n && isSpace(at(p, i))) i++;
     if (i >= n) return 0;
     if (at(p, i) != 0x3b) return E_MALFORMED;
     i++;
+    while (i < n && isSpace(at(p, i))) i++;
     const ns = i;
     while (i < n && isNameChar(at(p, i))) i++;
     if (i == ns) return E_MALFORMED;
@@ -96,7 +100,9 @@ export class LinkParamIter {
         this.valueLen = i - vs;
       }
     }
-    if (i < n && at(p, i) != 0x3b) return E_MALFORMED;
+    let k = i;
+    while (k < n && isSpace(at(p, k))) k++;
+    if (k < n && at(p, k) != 0x3b) return E_MALFORMED;
     this.pos = i;
     return 1;
   }
@@ -176,9 +182,9 @@ export class LinkIter {
     this.targetLen = i - ts;
     i++;
     const ps = i;
-    while (i < n) { // the parameters end at the first comma or whitespace outside quotes
+    while (i < n) { // the parameters end at the first comma outside quotes
       const c = at(p, i);
-      if (c == 0x2c || isSpace(c)) break;
+      if (c == 0x2c) break;
       if (c == 0x22) {
         i++;
         while (i < n && at(p, i) != 0x22) { if (at(p, i) == 0x5c) i++; i++; }
