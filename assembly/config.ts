@@ -11,3 +11,13 @@ export const OUT_CAPACITY: i32 = 1024;
 export const ERROR_DETAIL_CAPACITY: i32 = 256;
 /** Scratch buffer for one log line. */
 export const LOG_CAPACITY: i32 = 256;
+
+// ---- Codecs (assembly/cbor, assembly/coap) ---------------------------------------------------------------
+
+/** Most containers (arrays, maps, tags) a CBOR decoder walk may have open at once; one more -> E_TOO_DEEP.
+ *  EDHOC and COSE structures need fewer than 6. Each level costs 9 bytes of static data in the skipper. */
+export const CBOR_MAX_DEPTH: i32 = 16;
+/** Most options one CoAP message built by CoapBuilder may carry (each costs 16 bytes of static data). */
+export const COAP_MAX_BUILD_OPTIONS: i32 = 24;
+/** Most Content-Format values a link-format `ct` attribute may list. */
+export const LINK_MAX_CT: i32 = 8;
