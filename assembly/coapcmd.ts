@@ -6,6 +6,7 @@
 //   -N         non-confirmable          -v        trace every datagram on stderr
 //   -o FILE    (host) write the response payload to FILE
 //   --ack-timeout MS, --max-retransmit N   transmission parameters (RFC 7252 §4.8; default 2000 ms, 4)
+//   --no-retry  give up after MAX_RETRANSMIT instead of sending the request again until the -B deadline
 //
 // The response payload goes to the command output unchanged; a 4.xx/5.xx answer makes the command fail with
 // E_COAP_RESPONSE after printing the payload (the server's diagnostic). URIs: coap://host[:port]/path?query
@@ -117,6 +118,7 @@ export function coapCommand(): i32 {
   s.deadlineMs = COAP_DEFAULT_DEADLINE_MS;
   s.ackTimeoutMs = COAP_ACK_TIMEOUT_MS;
   s.maxRetransmit = COAP_MAX_RETRANSMIT;
+  s.retry = true;
   let uri = -1;
   let fromFile = false;
   for (let i = 2; i < argc(); i++) {
@@ -159,7 +161,8 @@ export function coapCommand(): i32 {
       if (v < 0 || v > 20) return fail(E_USAGE, "coap: --max-retransmit must be 0..20");
       s.maxRetransmit = <i32>v;
       i++;
-    } else if (argIs(i, "-N") || argIs(i, "--non")) s.confirmable = false;
+    } else if (argIs(i, "--no-retry")) s.retry = false;
+    else if (argIs(i, "-N") || argIs(i, "--non")) s.confirmable = false;
     else if (argIs(i, "-v") || argIs(i, "--verbose")) s.trace = true;
     else if (uri < 0 && argLen(i) > 0 && at(argPtr(i), 0) != 0x2d) uri = i;
     else {

@@ -170,7 +170,7 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
     if (status === E.CANCELLED) return done(EXIT.INTERRUPTED);
     return done(status === E.USAGE || status === E.UNKNOWN_COMMAND ? EXIT.USAGE : EXIT.FAILED);
   } finally {
-    board.close();
+    await board.close();
     if (fd !== undefined) closeSync(fd);
     if (stats) {
       err(`est-sim: stats: module ${wasm.length} bytes, load+start ${(t1 - t0).toFixed(3)} ms, command ${(performance.now() - t1).toFixed(3)} ms, ` +
