@@ -150,6 +150,22 @@ describe.each(HOSTS)("CoAP message codec under %s", (host) => {
     enc.forEach(([num, m, szx, want], i) => expect(got[dec.length + i], `${num}/${m}/${szx}`).toEqual(want));
   });
 
+  it("reads Content-Format, Accept, Max-Age, Size1/Size2 and Block1/Block2 through the named helpers", async () => {
+    const resp = RFC9148.messages[1];
+    const cases: [string, object][] = [
+      [resp.hex, { cf: 281, accept: -1, max_age: 60, size1: -1, size2: -1, block1: null, block2: [0, 1, 2] }],
+      [RFC9148.messages[0].hex, { cf: -1, accept: 281, max_age: 60, size1: -1, size2: -1, block1: null, block2: null }],
+      // Content-Format 0 (empty value), Max-Age 0, Block1 NUM 3 M 1 SZX 6, Size1 4096, Size2 0xffffffff
+      ["40020001" + "c0" + "20" + "d1003e" + "d2141000", { cf: 0, accept: -1, max_age: 0, size1: 4096, size2: -1, block1: [3, 1, 6], block2: null }],
+      ["40020001ff", { error: "E_MALFORMED" }],
+      ["40020001" + "c50102030405" + "b2070f" + "410f", { cf: "E_MALFORMED", accept: -1, max_age: 60, size1: -1, size2: -1, block1: "E_MALFORMED", block2: "E_MALFORMED" }],
+      ["40020001" + "93090001", { cf: -1, accept: -1, max_age: 60, size1: -1, size2: -1, block1: null, block2: null }],
+      ["40020001" + "d40f" + "ffffffff", { cf: -1, accept: -1, max_age: 60, size1: -1, size2: 0xffffffff, block1: null, block2: null }],
+    ];
+    const got = await run(cases.map(([hex]) => ({ op: "coap_info", hex })));
+    cases.forEach(([hex, want], i) => expect(got[i], hex).toEqual("error" in want ? want : { ok: true, ...want }));
+  });
+
   it("splits paths into Uri-Path and Uri-Query options (RFC 7252 §6.4) and enforces the builder's limits", async () => {
     const cases: [string, [number, string][] | string][] = [
       ["", []], ["/", []], ["/.well-known/core", [[11, ".well-known"], [11, "core"]]],

@@ -36,7 +36,7 @@ export function cborHead(buf: usize, cap: i32, off: i32, major: i32, v: u64): i3
   const n = cborHeadSize(v);
   if (!room(cap, off, n)) return E_BUFFER_TOO_SMALL;
   const p = buf + <usize>off;
-  const mt = major << 5;
+  const mt = (major & 7) << 5;
   if (n == 1) store<u8>(p, <u8>(mt | <i32>v));
   else {
     store<u8>(p, <u8>(mt | (n == 2 ? 24 : n == 3 ? 25 : n == 5 ? 26 : 27)));

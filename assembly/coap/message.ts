@@ -21,7 +21,8 @@ import { OK, E_TRUNCATED, E_MALFORMED, E_LIMIT, E_USAGE, E_BUFFER_TOO_SMALL } fr
 import { COAP_MAX_BUILD_OPTIONS } from "../config";
 import {
   COAP_VERSION, COAP_MAX_TOKEN, COAP_PAYLOAD_MARKER, COAP_EMPTY, OPT_MAX_NUMBER, OPT_URI_PATH, OPT_URI_QUERY,
-  BLOCK_SZX_RESERVED, BLOCK_MAX_NUM, optIsCritical, optIsKnown,
+  OPT_CONTENT_FORMAT, OPT_ACCEPT, OPT_MAX_AGE, OPT_SIZE1, OPT_SIZE2, COAP_DEFAULT_MAX_AGE, BLOCK_SZX_RESERVED,
+  BLOCK_MAX_NUM, optIsCritical, optIsKnown,
 } from "../numbers/coap";
 
 /** Longest option value the 2-byte length extension can express (RFC 7252 §3.1: 14 -> 269 + 65535). */
@@ -149,6 +150,30 @@ export class CoapMessage {
     if (v < 0) return E_MALFORMED;
     this.uint = <u32>v;
     return 1;
+  }
+
+  /** A uint option as a number: its value, `absent` when the message lacks it, E_MALFORMED when longer
+   *  than 4 bytes. */
+  uintOr(number: i32, absent: i64): i64 {
+    const r = this.getUint(number);
+    return r < 0 ? <i64>r : r == 0 ? absent : <i64>this.uint;
+  }
+  /** Content-Format (RFC 7252 §5.10.3): the number, -1 when absent, or E_MALFORMED. */
+  contentFormat(): i64 { return this.uintOr(OPT_CONTENT_FORMAT, -1); }
+  /** Accept (RFC 7252 §5.10.4): the number, -1 when absent, or E_MALFORMED. */
+  accept(): i64 { return this.uintOr(OPT_ACCEPT, -1); }
+  /** Max-Age in seconds (RFC 7252 §5.10.5): 60 when absent, or E_MALFORMED. */
+  maxAge(): i64 { return this.uintOr(OPT_MAX_AGE, <i64>COAP_DEFAULT_MAX_AGE); }
+  /** Size1 / Size2 in bytes (RFC 7959 §4): -1 when absent, or E_MALFORMED. */
+  size1(): i64 { return this.uintOr(OPT_SIZE1, -1); }
+  size2(): i64 { return this.uintOr(OPT_SIZE2, -1); }
+
+  /** Decode the Block1 or Block2 option (number OPT_BLOCK1 / OPT_BLOCK2) into `out`: 1 when present, 0 when
+   *  absent, E_MALFORMED for a bad value (longer than 3 bytes, SZX 7). */
+  block(number: i32, out: BlockValue): i32 {
+    if (this.find(number) == 0) return 0;
+    const st = out.decode(this.value, this.valueLen);
+    return st < 0 ? st : 1;
   }
 
   /** Number of the first critical option that optIsKnown() does not list, or 0 when there is none. The

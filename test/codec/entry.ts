@@ -8,7 +8,9 @@
 //   coap-parse HEX               JSON {type, code, mid, token, options:[{n, hex}], payload}
 //   coap-build JSON              hex of a message built from a flat JSON description (see coap-tools.ts)
 //   link-parse TEXT              JSON list of the links in a link-format document
-//   vector JSON                  one JSON line per request, for `est-sim vectors` (ops listed in vectorOp)
+//   vector JSON                  one JSON line per request, for `est-sim vectors`: ops cbor_decode, cbor_check,
+//                                cbor_reencode, coap_parse, coap_info, coap_build, block_decode, block_encode,
+//                                link_parse, link_find (see vectorOp and the *-tools.ts files)
 
 import { OK, E_USAGE, E_UNKNOWN_COMMAND, statusName } from "../../assembly/errors";
 import {
@@ -18,7 +20,7 @@ import { jsonParse, jsonPtr, jsonIs, jsonHex, jsonInt } from "../../assembly/jso
 import { CborReader } from "../../assembly/cbor/decode";
 import { diagSequence, reencodeItem } from "./cbor-tools";
 import { text, outBuf, OUT_CAP, refused, textOut } from "./common";
-import { coapParseJson, coapBuildFromJson, blockOp, blockEncodeOp } from "./coap-tools";
+import { coapParseJson, coapBuildFromJson, coapInfoOp, blockOp, blockEncodeOp } from "./coap-tools";
 import { linkParseJson, linkFindOp } from "./link-tools";
 
 export {
@@ -81,7 +83,7 @@ function vectorOp(): i32 {
   if (jsonPtr("op") == 0) return fail(E_USAGE, "missing field: op");
   const strict = jsonInt("strict") == 1;
   if (jsonIs("op", "cbor_decode") || jsonIs("op", "cbor_check") || jsonIs("op", "cbor_reencode") ||
-      jsonIs("op", "coap_parse") || jsonIs("op", "block_decode") || jsonIs("op", "link_parse") ||
+      jsonIs("op", "coap_parse") || jsonIs("op", "coap_info") || jsonIs("op", "block_decode") || jsonIs("op", "link_parse") ||
       jsonIs("op", "link_find")) {
     const n = jsonHex("hex", INPUT_CAP);
     if (n < 0) return n;
@@ -94,6 +96,7 @@ function vectorOp(): i32 {
       return cborReencode(true, p, n, cap);
     }
     if (jsonIs("op", "coap_parse")) return coapParseJson(true, p, n);
+    if (jsonIs("op", "coap_info")) return coapInfoOp(p, n);
     if (jsonIs("op", "block_decode")) return blockOp(p, n);
     if (jsonIs("op", "link_parse")) return linkParseJson(true, p, n);
     return linkFindOp(p, n);
