@@ -1,5 +1,5 @@
 // CoAP message codec (assembly/coap/message.ts) through the codec test module under both hosts.
-// Oracles: RFC 7252 Appendix A and RFC 9148 Appendix B messages as data, the option-header arithmetic of
+// Oracles: RFC 7252 Appendix A, RFC 7641 and RFC 9148 Appendix B messages as data, the option-header arithmetic of
 // RFC 7252 §3.1 written out by hand at every extension boundary, and a reference parser from RFC 7252 §3
 // (test/helpers/coap-ref.ts) for truncations and random datagrams.
 import { describe, it, expect } from "vitest";
@@ -11,9 +11,9 @@ import { refParseCoap } from "./helpers/coap-ref";
 const CODEC = join(ROOT, "build/codec-test.wasm");
 type Msg = { name: string; type: number; code: number; mid: number; token: string; options: [number, string][]; payload: string; hex: string };
 const load = (f: string) => JSON.parse(readFileSync(join(ROOT, "test/vectors", f), "utf8"));
-const RFC7252 = load("coap-rfc7252-appendix-a.json");
+const EXAMPLES = load("coap-examples.json");
 const RFC9148 = load("coap-rfc9148-appendix-b.json");
-const MESSAGES: Msg[] = [...RFC7252.messages, ...RFC9148.messages];
+const MESSAGES: Msg[] = [...EXAMPLES.messages, ...RFC9148.messages];
 const asc = (s: string) => Buffer.from(s).toString("hex");
 
 /** coap_build request for a message; options are given in descending number order (repeated options keep
@@ -32,7 +32,7 @@ const hexOf = (n: number) => "ab".repeat(n);
 describe.each(HOSTS)("CoAP message codec under %s", (host) => {
   const run = (reqs: object[]) => evalVectors(host, reqs, CODEC);
 
-  it("parses the RFC 7252 Appendix A and RFC 9148 Appendix B messages", async () => {
+  it("parses the RFC 7252 Appendix A, RFC 7641 and RFC 9148 Appendix B messages", async () => {
     const got = await run(MESSAGES.map((m) => ({ op: "coap_parse", hex: m.hex })));
     MESSAGES.forEach((m, i) => expect(got[i], m.name).toEqual({
       type: m.type, code: m.code, mid: m.mid, token: m.token, options: sorted(m), payload: m.payload, unknown_critical: 0,
