@@ -2,8 +2,9 @@
 // response `<uri>;attr=val;attr="quoted";flag,<uri>...` and gives, per link, views of the target (with host,
 // port and path split out of absolute `scheme://host:port/path` targets) and of the attributes the client
 // uses: rt and if (RFC 6690 §3.1, §3.2), ct (a cardinal, or a quoted space-separated list, RFC 7252 §7.2.1),
-// sz (RFC 6690 §3.3) and the flag `osc` (RFC 8613 §9: the resource is OSCORE-protected; required by the EST-oscore draft §4.1). LinkParamIter
-// walks all attributes of a link. findRt() picks the first link whose rt has a given prefix ("ace.est").
+// sz (RFC 6690 §3.3) and the flag `osc` (RFC 8613 §9: the resource is OSCORE-protected; the EST-oscore
+// draft §4.1 requires it). LinkParamIter walks all attributes of a link. findRt() picks the first link whose
+// rt has a given prefix ("ace.est").
 //
 // Lenient on purpose: whitespace around commas and semicolons and at both ends is skipped, as RFC 8288 §3
 // allows in HTTP (the EST-oscore draft's own example reads `</est>; rt="ace.est.sen";osc`, and RFC 9148
