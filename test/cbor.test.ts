@@ -5,8 +5,8 @@
 import { describe, it, expect } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { HOSTS, ROOT, evalVectors, runCommand, tempDir } from "./helpers/hosts";
-import { CborError, Value, parseDiag, refDecodeSequence, renderDiag } from "./helpers/cbor-ref";
+import { HOSTS, ROOT, evalVectors, runCommand, tempDir } from "./helpers/hosts.js";
+import { CborError, Value, parseDiag, refDecodeSequence, renderDiag } from "./helpers/cbor-ref.js";
 
 const CODEC = join(ROOT, "build/codec-test.wasm");
 const MAX_DEPTH = Number(/CBOR_MAX_DEPTH: i32 = (\d+)/.exec(readFileSync(join(ROOT, "assembly/config.ts"), "utf8"))![1]);

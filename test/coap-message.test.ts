@@ -5,8 +5,8 @@
 import { describe, it, expect } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { HOSTS, ROOT, evalVectors, runCommand, tempDir } from "./helpers/hosts";
-import { refParseCoap } from "./helpers/coap-ref";
+import { HOSTS, ROOT, evalVectors, runCommand, tempDir } from "./helpers/hosts.js";
+import { refParseCoap } from "./helpers/coap-ref.js";
 
 const CODEC = join(ROOT, "build/codec-test.wasm");
 type Msg = { name: string; type: number; code: number; mid: number; token: string; options: [number, string][]; payload: string; hex: string };
