@@ -125,6 +125,21 @@ describe.each(HOSTS)("CBOR codec under %s", (host) => {
     expect(await evalVectors(host, reqs, CODEC)).toEqual(want);
   });
 
+  it("wraps already written bytes into a byte string in place, at every header size boundary", async () => {
+    const sizes = [0, 1, 23, 24, 255, 256, 1500];
+    const content = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 7 + 3) & 0xff)).toString("hex");
+    const header = (n: number) => (n < 24 ? (0x40 + n).toString(16) : n < 256 ? "58" + n.toString(16).padStart(2, "0") : "59" + n.toString(16).padStart(4, "0"));
+    const reqs = sizes.flatMap((n) => {
+      const size = n + header(n).length / 2;
+      return [{ op: "cbor_wrap", hex: content(n), cap: size }, { op: "cbor_wrap", hex: content(n), cap: size - 1 }];
+    });
+    const got = await evalVectors(host, reqs, CODEC);
+    sizes.forEach((n, i) => {
+      expect(got[2 * i], `${n}`).toEqual({ out: header(n) + content(n), canary: true });
+      expect(got[2 * i + 1], `${n}`).toEqual({ error: "E_BUFFER_TOO_SMALL", canary: true });
+    });
+  });
+
   it("reports E_TRUNCATED for every proper prefix of every Appendix A example (decode and skip)", async () => {
     const reqs: object[] = [];
     for (const e of examples) {

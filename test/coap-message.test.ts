@@ -192,6 +192,23 @@ describe.each(HOSTS)("CoAP message codec under %s", (host) => {
     expect(limits[3].error).toBe("E_USAGE");
   });
 
+  it("parses and builds bodies without header and token (OSCORE plaintext shape, RFC 8613 §5.3)", async () => {
+    const bodyOf = (m: Msg) => m.hex.slice(8 + m.token.length);
+    const got = await run(MESSAGES.flatMap((m) => [{ op: "coap_parse_body", hex: bodyOf(m) }, buildReq(m, { body: 1 })]));
+    MESSAGES.forEach((m, i) => {
+      expect(got[2 * i], m.name).toEqual({ type: 0, code: 0, mid: 0, token: "", options: sorted(m), payload: m.payload, unknown_critical: 0 });
+      expect(got[2 * i + 1], m.name).toEqual({ hex: bodyOf(m), canary: true });
+    });
+    // Every truncation of a body parses like the same bytes behind a header with no token.
+    const reqs: { op: string; hex: string }[] = [];
+    for (const m of MESSAGES) for (let n = 0; n <= bodyOf(m).length / 2; n++) reqs.push({ op: "coap_parse_body", hex: bodyOf(m).slice(0, 2 * n) });
+    const cut = await run(reqs);
+    reqs.forEach((r, i) => {
+      const ref = refParseCoap(Buffer.from("40010000" + r.hex, "hex"));
+      expect(cut[i], r.hex).toEqual("error" in ref ? ref : { ...ref, type: 0, code: 0, mid: 0 });
+    });
+  });
+
   it("never writes past the build capacity", async () => {
     const reqs: object[] = [];
     const want: object[] = [];

@@ -108,7 +108,28 @@ export class CoapMessage {
     if (len - 4 < tkl) return E_TRUNCATED;
     this.token = ptr + 4;
     this.tokenLen = tkl;
-    let pos = 4 + tkl;
+    return this.parseOptions(4 + tkl);
+  }
+
+  /** Validate and take apart a body without header or token: options, then optionally 0xFF and a non-empty
+   *  payload. That is the shape of an OSCORE plaintext after its code byte (RFC 8613 §5.3). type, code, mid
+   *  and the token are left zero. Returns OK, E_TRUNCATED or E_MALFORMED. */
+  parseBody(ptr: usize, len: i32): i32 {
+    this.base = ptr;
+    this.len = len < 0 ? 0 : len;
+    this.type = 0;
+    this.code = 0;
+    this.mid = 0;
+    this.token = ptr;
+    this.tokenLen = 0;
+    this.optionCount = 0;
+    this.payload = 0;
+    this.payloadLen = 0;
+    return this.parseOptions(0);
+  }
+
+  private parseOptions(pos: i32): i32 {
+    const ptr = this.base, len = this.len;
     this.optStart = pos;
     let prev = 0;
     while (pos < len) {
@@ -374,6 +395,23 @@ export class CoapBuilder {
   /** Write the message to buf (cap bytes): header, token, options sorted by number (stable), payload.
    *  Returns the message length or E_BUFFER_TOO_SMALL (nothing is written past cap). */
   build(buf: usize, cap: i32): i32 {
+    if (cap < 4 + this.tokenLen) return E_BUFFER_TOO_SMALL;
+    store<u8>(buf, <u8>((COAP_VERSION << 6) | (this.type << 4) | this.tokenLen));
+    store<u8>(buf + 1, <u8>this.code);
+    store<u8>(buf + 2, <u8>(this.mid >> 8));
+    store<u8>(buf + 3, <u8>this.mid);
+    memory.copy(buf + 4, this.token, <usize>this.tokenLen);
+    return this.writeBody(buf, cap, 4 + this.tokenLen);
+  }
+
+  /** Write only the options (sorted) and the payload, as in an OSCORE plaintext after its code byte
+   *  (RFC 8613 §5.3); type, code, mid and token are ignored. Returns the length or E_BUFFER_TOO_SMALL. */
+  buildBody(buf: usize, cap: i32): i32 {
+    if (cap < 0) return E_BUFFER_TOO_SMALL;
+    return this.writeBody(buf, cap, 0);
+  }
+
+  private writeBody(buf: usize, cap: i32, off: i32): i32 {
     const n = this.count;
     for (let i = 1; i < n; i++) { // stable insertion sort by option number
       let j = i;
@@ -383,13 +421,6 @@ export class CoapBuilder {
         j--;
       }
     }
-    if (cap < 4 + this.tokenLen) return E_BUFFER_TOO_SMALL;
-    store<u8>(buf, <u8>((COAP_VERSION << 6) | (this.type << 4) | this.tokenLen));
-    store<u8>(buf + 1, <u8>this.code);
-    store<u8>(buf + 2, <u8>(this.mid >> 8));
-    store<u8>(buf + 3, <u8>this.mid);
-    memory.copy(buf + 4, this.token, <usize>this.tokenLen);
-    let off = 4 + this.tokenLen;
     let prev = 0;
     for (let i = 0; i < n; i++) {
       const e = table + <usize>(i * ENTRY);

@@ -3,8 +3,9 @@
 // coap-parse output (one line): {"type":T,"code":C,"mid":M,"token":HEX,"options":[{"n":N,"hex":HEX},...],
 //   "payload":HEX,"unknown_critical":N}   (unknown_critical 0 when every critical option is known)
 // coap-build input (flat JSON): {"type":T,"code":C,"mid":M,"token":HEX,"path":"/a/b?q","options":LIST,
-//   "payload":HEX,"cap":N} where LIST is "N=HEX,N=#DECIMAL,..." (#: a uint option), in any order; every
-//   field but type/code/mid is optional. Output: {"hex":HEX} or {"error":NAME}.
+//   "payload":HEX,"cap":N,"body":1} where LIST is "N=HEX,N=#DECIMAL,..." (#: a uint option), in any order; every
+//   field but type/code/mid is optional; body 1 writes options and payload only (buildBody). Output:
+//   {"hex":HEX,"canary":B} or {"error":NAME}. coap_parse_body parses such a body (parseBody).
 
 import { OK, E_USAGE, E_MALFORMED } from "../../assembly/errors";
 import { OPT_BLOCK1, OPT_BLOCK2 } from "../../assembly/numbers/coap";
@@ -18,8 +19,9 @@ const iter = new CoapOptionIter();
 const builder = new CoapBuilder();
 const block = new BlockValue();
 
-export function coapParseJson(vector: bool, p: usize, n: i32): i32 {
-  const st = msg.parse(p, n);
+/** Parse a whole message, or with body=true only options and payload (CoapMessage.parseBody). */
+export function coapParseJson(vector: bool, p: usize, n: i32, body: bool = false): i32 {
+  const st = body ? msg.parseBody(p, n) : msg.parse(p, n);
   if (st < 0) return refused(vector, st);
   output.str("{\"type\":").dec(msg.type).str(",\"code\":").dec(msg.code).str(",\"mid\":").dec(msg.mid);
   output.str(",\"token\":\"").hex(msg.token, msg.tokenLen).str("\",\"options\":[");
@@ -114,7 +116,7 @@ export function coapBuildFromJson(vector: bool): i32 {
   let cap = jsonInt("cap");
   if (cap < 0 || cap > OUT_CAP) cap = OUT_CAP;
   store<u8>(outBuf + <usize>cap, 0xa5);
-  const len = builder.build(outBuf, cap);
+  const len = jsonInt("body") == 1 ? builder.buildBody(outBuf, cap) : builder.build(outBuf, cap);
   const canary = load<u8>(outBuf + <usize>cap) == 0xa5;
   if (len < 0) {
     if (!vector) return fail(len, "build failed");

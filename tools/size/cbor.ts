@@ -28,5 +28,6 @@ export function probe_cbor_encode(b: usize, cap: i32, v: i64, p: usize, n: i32):
   o = E.cborNull(b, cap, o);
   o = E.cborUndefined(b, cap, o);
   o = E.cborFloat(b, cap, o, <u64>v);
-  return E.cborRaw(b, cap, o, p, n);
+  o = E.cborRaw(b, cap, o, p, n);
+  return E.cborWrapBstr(b, cap, 0, o);
 }

@@ -14,5 +14,6 @@ export function probe_coap(p: usize, n: i32, out: usize, cap: i32): i32 {
   st |= blk.decode(msg.value, msg.valueLen) | blk.size() | blockValue(blk.num, blk.more, blk.szx) | blockSzx(n);
   b.reset(0, 1, n);
   st |= b.setToken(p, 8) | b.add(11, p, n) | b.addUint(12, <u32>n) | b.addUriPath(p, n) | b.setPayload(p, n);
+  st |= msg.parseBody(p, n) | b.buildBody(out, cap);
   return st | b.build(out, cap);
 }
