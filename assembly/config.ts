@@ -21,3 +21,20 @@ export const CBOR_MAX_DEPTH: i32 = 16;
 export const COAP_MAX_BUILD_OPTIONS: i32 = 24;
 /** Most Content-Format values a link-format `ct` attribute may list. */
 export const LINK_MAX_CT: i32 = 8;
+
+// ---- CoAP client (assembly/coap/client.ts) ----------------------------------------------------------------
+
+/** Largest datagram the client builds or accepts (a 1024-byte block plus header and options fits). */
+export const COAP_MAX_DATAGRAM: i32 = 1280;
+/** Room for a request payload (sent block-wise when larger than the block size). */
+export const COAP_REQUEST_CAPACITY: i32 = 4096;
+/** Room for a reassembled response representation; a larger one fails with E_LIMIT. */
+export const COAP_RESPONSE_CAPACITY: i32 = 6144;
+/** Transmission parameters (RFC 7252 §4.8 defaults). ACK_RANDOM_FACTOR is in thousandths. */
+export const COAP_ACK_TIMEOUT_MS: i32 = 2000;
+export const COAP_ACK_RANDOM_FACTOR_MILLI: i32 = 1500;
+export const COAP_MAX_RETRANSMIT: i32 = 4;
+/** Overall bound of one request, including block-wise transfers, separate responses and 5.03 waits. */
+export const COAP_DEFAULT_DEADLINE_MS: i32 = 90000;
+/** Message IDs of recent confirmable responses remembered to answer duplicates (RFC 7252 §4.5). */
+export const COAP_DEDUP_SLOTS: i32 = 8;
