@@ -55,6 +55,7 @@ export class LinkParamIter {
   hasValue: bool = false;
   quoted: bool = false;
 
+  /** Walk the parameter span (p, n) of one link (LinkIter.params/paramsLen); the text stays caller-owned. */
   reset(p: usize, n: i32): LinkParamIter { this.base = p; this.len = n; this.pos = 0; return this; }
 
   /** 1 with the next parameter, 0 after the last, E_MALFORMED on junk. */
@@ -152,6 +153,8 @@ export class LinkIter {
   /** The osc flag attribute is present. */
   osc: bool = false;
 
+  /** Start at the beginning of the document (p, n); the text stays caller-owned and must not change while
+   *  the views are used. */
   reset(p: usize, n: i32): LinkIter { this.base = p; this.len = n < 0 ? 0 : n; this.pos = 0; this.started = false; return this; }
 
   /** Content-Format number i of the current link's ct attribute. */

@@ -221,6 +221,7 @@ export class CoapOptionIter {
   value: usize = 0;
   valueLen: i32 = 0;
 
+  /** Start at the first option of a message that parse() or parseBody() accepted. */
   reset(msg: CoapMessage): CoapOptionIter { this.msg = msg; this.pos = msg.optStart; this.prev = 0; return this; }
 
   /** Advance: 1 with the next option in (number, value, valueLen), 0 after the last one. A message that

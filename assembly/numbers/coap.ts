@@ -20,6 +20,7 @@ export const COAP_MAX_TOKEN: i32 = 8;
 // ---- Codes: class << 5 | detail (RFC 7252 §3, §12.1) --------------------------------------------------------
 /** Builds a code from its class (0-7) and detail (0-31), as written "c.dd". */
 @inline export function coapCode(cls: i32, detail: i32): i32 { return (cls << 5) | detail; }
+/** Class (c of c.dd) and detail (dd) of a code. */
 @inline export function coapCodeClass(code: i32): i32 { return code >> 5; }
 @inline export function coapCodeDetail(code: i32): i32 { return code & 31; }
 
