@@ -12,6 +12,8 @@ const CODEC = join(ROOT, "build/codec-test.wasm");
 const MAX_DEPTH = Number(/CBOR_MAX_DEPTH: i32 = (\d+)/.exec(readFileSync(join(ROOT, "assembly/config.ts"), "utf8"))![1]);
 const A = JSON.parse(readFileSync(join(ROOT, "test/vectors/cbor-rfc8949-appendix-a.json"), "utf8"));
 const examples: { diag: string; hex: string; diag_raw?: string; reencode?: string }[] = A.examples;
+const TRACES: { label: string; kind: string; hex: string; section: string; trace: string }[] =
+  JSON.parse(readFileSync(join(ROOT, "test/vectors/cbor-rfc9529-traces.json"), "utf8")).items;
 
 const expectedDiag = (e: (typeof examples)[0]) => renderDiag([parseDiag(e.diag_raw ?? e.diag)]).toString("hex");
 const fromHex = (h: string) => Uint8Array.from(Buffer.from(h, "hex"));
@@ -110,6 +112,19 @@ describe.each(HOSTS)("CBOR codec under %s", (host) => {
   it("encodes Appendix A deterministically: the RFC bytes, or their deterministic form", async () => {
     const got = await evalVectors(host, examples.map((e) => ({ op: "cbor_reencode", hex: e.hex })), CODEC);
     examples.forEach((e, i) => expect(got[i], e.hex).toEqual({ out: e.reencode ?? e.hex, canary: true }));
+  });
+
+  it("accepts every CBOR value of the RFC 9529 EDHOC traces in strict mode and re-encodes it unchanged", async () => {
+    const reqs = TRACES.flatMap((t) => [{ op: "cbor_check", hex: t.hex, strict: 1 }, { op: "cbor_reencode", hex: t.hex }, { op: "cbor_decode", hex: t.hex, strict: 1 }]);
+    const got = await evalVectors(host, reqs, CODEC);
+    expect(TRACES.length).toBeGreaterThan(80);
+    TRACES.forEach((t, i) => {
+      const what = `${t.trace} ${t.section}: ${t.label}`;
+      if (t.kind === "CBOR Data Item") expect(got[3 * i], what).toEqual({ items: 1 });
+      else expect(got[3 * i].items, what).toBeGreaterThanOrEqual(1);
+      expect(got[3 * i + 1], what).toEqual({ out: t.hex, canary: true });
+      expect(got[3 * i + 2], what).toEqual({ diag: reference(fromHex(t.hex), true).diag });
+    });
   });
 
   it("never writes past the capacity it is given (every capacity below the size fails cleanly)", async () => {
