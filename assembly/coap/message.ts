@@ -88,11 +88,14 @@ export class CoapMessage {
   uint: u32 = 0;
 
   /** Validate and take apart the datagram of len bytes at ptr (caller keeps it unchanged while the views
-   *  are used). Returns OK, E_TRUNCATED or E_MALFORMED (see the file comment). */
+   *  are used). Returns OK, E_TRUNCATED or E_MALFORMED (see the file comment); after an error the message
+   *  has no options or payload. */
   parse(ptr: usize, len: i32): i32 {
     this.base = ptr;
     this.len = len;
     this.optionCount = 0;
+    this.optStart = 0;
+    this.optEnd = 0; // a failed parse leaves no options to find or iterate
     this.payload = 0;
     this.payloadLen = 0;
     if (len < 4) return E_TRUNCATED;
@@ -131,17 +134,18 @@ export class CoapMessage {
   private parseOptions(pos: i32): i32 {
     const ptr = this.base, len = this.len;
     this.optStart = pos;
+    this.optEnd = pos;
     let prev = 0;
     while (pos < len) {
       if (<i32>load<u8>(ptr + <usize>pos) == COAP_PAYLOAD_MARKER) {
-        if (pos + 1 == len) return E_MALFORMED; // RFC 7252 §3: marker followed by a zero-length payload
+        if (pos + 1 == len) { this.optEnd = this.optStart; return E_MALFORMED; } // RFC 7252 §3: empty payload
         this.optEnd = pos;
         this.payload = ptr + <usize>(pos + 1);
         this.payloadLen = len - pos - 1;
         return OK;
       }
       const st = readOption(ptr, pos, len, prev);
-      if (st < 0) return st;
+      if (st < 0) { this.optEnd = this.optStart; this.optionCount = 0; return st; }
       prev = optNumber;
       pos = optNext;
       this.optionCount++;
