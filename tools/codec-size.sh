@@ -12,7 +12,7 @@ heap_base() { # static memory end (data segments plus memory.data buffers): wher
   grep -B1 'global.set $~lib/rt/stub/offset' "$1" | sed -n 's/^ *i32.const \([0-9]*\)$/\1/p' | head -1
 }
 printf '%-6s %8s %8s %8s %10s\n' probe module code data heap_base
-for p in base cbor coap link; do
+for p in base cbor coap link all; do
   npx asc "tools/size/$p.ts" --config asconfig.json --target release --outFile "build/size/$p.wasm" --textFile "build/size/$p.wat" >/dev/null 2>&1
   printf '%-6s %8d %8d %8d %10d\n' "$p" "$(stat -c %s "build/size/$p.wasm")" "$(section "build/size/$p.wasm" Code)" \
     "$(section "build/size/$p.wasm" Data)" "$(heap_base "build/size/$p.wat")"
