@@ -41,6 +41,8 @@ command files (after the command name, for any command):
 
 commands (implemented by the module):
   selftest [--json]        check RNG, clock, timers and the key store through the module ABI
+  coap get|post|put|delete [-e TEXT] [-t CF] [-A CF] [-b SIZE] [-B SECS] [-N] [-v] URI
+                           a CoAP request in the manner of libcoap's coap-client
   version                  print the module's version
   vectors                  read JSON lines on stdin, evaluate each in the module, one JSON line out
                            (e.g. {"op":"sha256","msg":"616263"}); see docs/vectors.md
