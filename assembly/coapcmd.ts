@@ -47,6 +47,14 @@ function contentFormat(i: i32): i32 {
   return -1;
 }
 
+/** Copy a URI argument into module memory (argv does not outlive start) and parse it into the request spec:
+ *  coap://host[:port]/path?query, host resolved. */
+export function takeUri(arg: i32): i32 {
+  if (argLen(arg) > URI_CAPACITY) return fail(E_LIMIT, "URI longer than 512 bytes");
+  memory.copy(uriBuf, argPtr(arg), <usize>argLen(arg));
+  return parseUri(uriBuf, argLen(arg));
+}
+
 /** Parse coap://host[:port]/path?query into the request spec and resolve the host. */
 function parseUri(p: usize, n: i32): i32 {
   const s = coapClient.spec;
@@ -191,9 +199,7 @@ export function coapCommand(): i32 {
     }
     s.payloadLen = n;
   }
-  if (argLen(uri) > URI_CAPACITY) return fail(E_LIMIT, "URI longer than 512 bytes");
-  memory.copy(uriBuf, argPtr(uri), <usize>argLen(uri));
-  const st = parseUri(uriBuf, argLen(uri));
+  const st = takeUri(uri);
   if (st != OK) return st;
   const b = coapClient.begin();
   if (b != PENDING) return b;
@@ -217,20 +223,26 @@ function settle(st: i32): i32 {
   output.bytes(r.payload, r.payloadLen);
   flushOut();
   const w = logBegin();
-  codeText(w.dec(r.code >> 5).byte(0x2e).byte(0x30 + (r.code & 31) / 10).byte(0x30 + (r.code & 31) % 10).byte(0x20), r.code);
+  codeText(w, r.code);
   w.str(", ").dec(r.payloadLen).str(" bytes; ").dec(r.datagramsUp).str(" datagrams up (").dec(r.bytesUp)
     .str(" bytes), ").dec(r.datagramsDown).str(" down (").dec(r.bytesDown).str(" bytes), ").dec(r.roundTrips).str(" round trips");
   logEnd(LOG_INFO);
   if (r.code >= 0x80) {
     fail(E_COAP_RESPONSE, "");
     const d = failDetail();
-    codeText(d.dec(r.code >> 5).byte(0x2e).byte(0x30 + (r.code & 31) / 10).byte(0x30 + (r.code & 31) % 10).byte(0x20), r.code);
+    codeText(d, r.code);
     return E_COAP_RESPONSE;
   }
   return OK;
 }
 
-function codeText(w: Writer, code: i32): void {
+/** Write "2.05 Content" for a response code. */
+export function codeText(w: Writer, code: i32): void {
+  w.dec(code >> 5).byte(0x2e).byte(0x30 + (code & 31) / 10).byte(0x30 + (code & 31) % 10).byte(0x20);
+  reason(w, code);
+}
+
+function reason(w: Writer, code: i32): void {
   switch (code) {
     case 0x41: w.str("Created"); return;
     case 0x42: w.str("Deleted"); return;

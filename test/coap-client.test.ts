@@ -62,6 +62,12 @@ describe("interop: libcoap coap-server", () => {
       }
     });
 
+    it(`${host}: discovers by rt prefix through the server's own filtering`, async () => {
+      const r = await runCommand(host, ["--store", join(dir, `ks-${host}`), "discover", "--json", "--rt", "ticks", base]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({ resources: [{ path: "/time", rt: "ticks", ct: [0], osc: false }] });
+    });
+
     it(`${host}: waits for a delayed (separate) response from /async`, async () => {
       const r = await coap(host, ["get", "-v", `${base}/async?1`]);
       expect(r.code, r.stderr).toBe(0);
@@ -308,6 +314,32 @@ describe("scripted server", () => {
       expect(r.code).toBe(1);
       expect(r.stdout).toBe("no such thing");
       expect(r.stderr).toMatch(/E_COAP_RESPONSE \(4\.04 Not Found\)/);
+    });
+
+    it(`${host}: discover asks /.well-known/core?rt=ace.est* and lists the EST resources`, async () => {
+      const doc = '</est/crts>;rt="ace.est.crts";ct="281 287";osc,</est/sen>; rt="ace.est.sen";ct="281 287";osc,' +
+        '</sensors>;rt="temperature";ct=0,<coap://[2001:db8::2:1]:61617/est/att>;rt="ace.est.att";ct=285';
+      handler = (q, reply) => reply(msg(ACK, 0x45, q.mid, q.token, [[12, uint(40)]], Buffer.from(doc)));
+      seen.length = 0;
+      const r = await runCommand(host, ["--store", join(dir, `ks-${host}`), "discover", "--json", base]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({ resources: [
+        { path: "/est/crts", rt: "ace.est.crts", ct: [281, 287], osc: true },
+        { path: "/est/sen", rt: "ace.est.sen", ct: [281, 287], osc: true },
+        { path: "/est/att", host: "2001:db8::2:1", port: 61617, rt: "ace.est.att", ct: [285], osc: false },
+      ] });
+      const q = seen[0];
+      expect(q.options.filter(([n]) => n === 11).map(([, v]) => v.toString())).toEqual([".well-known", "core"]);
+      expect(q.options.filter(([n]) => n === 15).map(([, v]) => v.toString())).toEqual(["rt=ace.est*"]);
+      expect(q.options.find(([n]) => n === 17)?.[1]).toEqual(uint(40));
+    });
+
+    it(`${host}: discover refuses a broken link-format document and prints nothing`, async () => {
+      handler = (q, reply) => reply(msg(ACK, 0x45, q.mid, q.token, [[12, uint(40)]], Buffer.from('</est/sen>;rt="ace.est.sen",<unterminated')));
+      const r = await runCommand(host, ["--store", join(dir, `ks-${host}`), "discover", base]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(/E_MALFORMED \(the server's link-format document is malformed\)/);
     });
 
     it(`${host}: rejects bad URIs and options as usage errors`, async () => {

@@ -62,6 +62,7 @@ static void usage(FILE *f) {
       "  selftest [--json]        check RNG, clock, timers and the key store through the module ABI\n"
       "  coap get|post|put|delete [-e TEXT] [-t CF] [-A CF] [-b SIZE] [-B SECS] [-N] [-v] URI\n"
       "                           a CoAP request in the manner of libcoap's coap-client\n"
+      "  discover [--json] [--rt PREFIX] URI   find a server's EST resources (rt=ace.est*)\n"
       "  version                  print the module's version\n"
       "  vectors                  read JSON lines on stdin, evaluate each in the module, one JSON line out\n"
       "                           (e.g. {\"op\":\"sha256\",\"msg\":\"616263\"}); see docs/vectors.md\n"

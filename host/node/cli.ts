@@ -43,6 +43,7 @@ commands (implemented by the module):
   selftest [--json]        check RNG, clock, timers and the key store through the module ABI
   coap get|post|put|delete [-e TEXT] [-t CF] [-A CF] [-b SIZE] [-B SECS] [-N] [-v] URI
                            a CoAP request in the manner of libcoap's coap-client
+  discover [--json] [--rt PREFIX] URI   find a server's EST resources (rt=ace.est*)
   version                  print the module's version
   vectors                  read JSON lines on stdin, evaluate each in the module, one JSON line out
                            (e.g. {"op":"sha256","msg":"616263"}); see docs/vectors.md
