@@ -78,4 +78,80 @@ for (const host of HOSTS) {
       expect(o.error).toBe("E_USAGE");
     });
   });
+
+  describe(`${host}: AES-128 and AES-CCM`, () => {
+    it("matches the FIPS 197 AES-128 examples", async () => {
+      const v = vectors("aes128-fips197.json");
+      const out = await evalVectors(host, v.cases.map((c: any) => ({ op: "aes128_encrypt", key: c.key, block: c.block })));
+      out.forEach((o, i) => expect(o.out, v.cases[i].name).toBe(v.cases[i].out));
+    });
+
+    it("seals and opens RFC 3610 packet vectors 1-24 (M = 8 and 10, with associated data)", async () => {
+      const v = vectors("aes-ccm-rfc3610.json");
+      expect(v.cases.length).toBe(24);
+      const seal = await evalVectors(host, v.cases.map((c: any) => ({ op: "aes_ccm_seal", key: c.key, nonce: c.nonce, aad: c.aad, pt: c.pt, tag_len: c.tag_len })));
+      seal.forEach((o, i) => expect(o.out, v.cases[i].name).toBe(v.cases[i].ct));
+      const open = await evalVectors(host, v.cases.map((c: any) => ({ op: "aes_ccm_open", key: c.key, nonce: c.nonce, aad: c.aad, ct: c.ct, tag_len: c.tag_len })));
+      open.forEach((o, i) => expect(o.out, v.cases[i].name).toBe(v.cases[i].pt));
+    });
+
+    it("refuses every single-bit change of ciphertext, tag, nonce or associated data, and returns no plaintext", async () => {
+      const key = randomBytes(16), nonce = randomBytes(13), aad = randomBytes(20), pt = randomBytes(40);
+      const c = createCipheriv("aes-128-ccm", key, nonce, { authTagLength: 8 });
+      c.setAAD(aad, { plaintextLength: pt.length });
+      const ct = Buffer.concat([c.update(pt), c.final(), c.getAuthTag()]);
+      const reqs: object[] = [];
+      for (let bit = 0; bit < ct.length * 8; bit += 3) {
+        const bad = Buffer.from(ct); bad[bit >> 3] ^= 1 << (bit & 7);
+        reqs.push({ op: "aes_ccm_open", key: hex(key), nonce: hex(nonce), aad: hex(aad), ct: hex(bad) });
+      }
+      for (let bit = 0; bit < aad.length * 8; bit += 7) {
+        const bad = Buffer.from(aad); bad[bit >> 3] ^= 1 << (bit & 7);
+        reqs.push({ op: "aes_ccm_open", key: hex(key), nonce: hex(nonce), aad: hex(bad), ct: hex(ct) });
+      }
+      for (let bit = 0; bit < 104; bit += 5) {
+        const bad = Buffer.from(nonce); bad[bit >> 3] ^= 1 << (bit & 7);
+        reqs.push({ op: "aes_ccm_open", key: hex(key), nonce: hex(bad), aad: hex(aad), ct: hex(ct) });
+      }
+      reqs.push({ op: "aes_ccm_open", key: hex(key), nonce: hex(nonce), aad: hex(aad), ct: hex(ct.subarray(0, ct.length - 1)) });
+      const out = await evalVectors(host, reqs);
+      expect(out.length).toBeGreaterThan(100);
+      for (const o of out) expect(o).toEqual({ error: "E_CRYPTO_AUTH" });
+      const [good] = await evalVectors(host, [{ op: "aes_ccm_open", key: hex(key), nonce: hex(nonce), aad: hex(aad), ct: hex(ct) }]);
+      expect(good.out).toBe(hex(pt));
+    });
+
+    it("agrees with node:crypto AES-128-CCM (tag 8, nonce 13 = COSE alg 10) on random inputs", async () => {
+      const cases = Array.from({ length: 300 }, (_, i) => ({
+        key: randomBytes(16), nonce: randomBytes(13), aad: randomBytes([0, 1, 15, 16, 17, 100][i % 6]),
+        pt: randomBytes([0, 1, 15, 16, 17, 31, 32, 33, 255, 1024][i % 10]),
+      }));
+      const out = await evalVectors(host, cases.map((c) => ({ op: "aes_ccm_seal", key: hex(c.key), nonce: hex(c.nonce), aad: hex(c.aad), pt: hex(c.pt) })));
+      out.forEach((o, i) => {
+        const c = cases[i];
+        if (c.aad.length === 0 && c.pt.length === 0) {
+          // OpenSSL refuses CCM with nothing to authenticate; RFC 3610 §2: T = E(K, B0) xor E(K, A0), 8 bytes.
+          const ecb = (b: Buffer) => { const e = createCipheriv("aes-128-ecb", c.key, null); e.setAutoPadding(false); return e.update(b); };
+          const b0 = Buffer.concat([Buffer.from([0x19]), c.nonce, Buffer.alloc(2)]);
+          const a0 = Buffer.concat([Buffer.from([0x01]), c.nonce, Buffer.alloc(2)]);
+          const t = ecb(b0), s0 = ecb(a0);
+          expect(o.out).toBe(hex(Buffer.from(t.subarray(0, 8).map((x, k) => x ^ s0[k]))));
+          return;
+        }
+        const e = createCipheriv("aes-128-ccm", c.key, c.nonce, { authTagLength: 8 });
+        e.setAAD(c.aad, { plaintextLength: c.pt.length });
+        expect(o.out).toBe(hex(Buffer.concat([e.update(Buffer.from(c.pt)), e.final(), e.getAuthTag()])));
+      });
+    });
+
+    it("refuses tag and nonce lengths outside RFC 3610", async () => {
+      const base = { op: "aes_ccm_seal", key: "00".repeat(16), aad: "", pt: "00" };
+      const out = await evalVectors(host, [
+        { ...base, nonce: "00".repeat(6) }, { ...base, nonce: "00".repeat(14) },
+        { ...base, nonce: "00".repeat(13), tag_len: 3 }, { ...base, nonce: "00".repeat(13), tag_len: 9 },
+        { ...base, nonce: "00".repeat(13), tag_len: 18 }, { ...base, key: "00".repeat(15), nonce: "00".repeat(13) },
+      ]);
+      for (const o of out) expect(o.error).toMatch(/^E_(CRYPTO_PARAM|USAGE)$/);
+    });
+  });
 }

@@ -1,11 +1,27 @@
-// Vector-runner ops for the hash-based primitives: sha256, hmac_sha256, hkdf_sha256 (docs/vectors.md).
-import { OK, E_USAGE } from "../errors";
+// Vector-runner ops for the symmetric primitives: sha256, hmac_sha256, hkdf_sha256(_extract), aes128_encrypt,
+// aes_ccm_seal and aes_ccm_open (docs/vectors.md).
+import { OK, E_USAGE, E_CRYPTO_AUTH } from "../errors";
 import { fail } from "../runtime";
 import { jsonIs, jsonHex, jsonPtr, jsonInt } from "../json";
-import { NOT_HANDLED, vecOut, vectorScratch, VECTOR_SCRATCH_CAPACITY } from "../vectors";
+import { NOT_HANDLED, vecOut, vecRefused, vectorScratch, VECTOR_SCRATCH_CAPACITY } from "../vectors";
 import { sha256 } from "./sha256";
 import { hmacSha256 } from "./hmac";
 import { hkdfExtract, hkdfExpand } from "./hkdf";
+import { aes128SetKey, aes128Encrypt, aes128Wipe } from "./aes";
+import { aesCcmSeal, aesCcmOpen } from "./ccm";
+
+/** Decode key (16 bytes), nonce, aad and tag_len (default 8) of a CCM request; returns the nonce length. */
+function ccmCommon(): i32 {
+  const kl = jsonHex("key", 16);
+  if (kl < 0) return kl;
+  if (kl != 16) return fail(E_USAGE, "aes_ccm: key must be 16 bytes");
+  const nl = jsonHex("nonce", 16);
+  if (nl < 0) return nl;
+  const al = jsonHex("aad", MAX);
+  if (al < 0) return al;
+  lastAad = al;
+  return nl;
+}
 
 const MAX = 4096;
 
@@ -47,5 +63,35 @@ export function symmetricOp(): i32 {
     hkdfExtract(jsonPtr("salt"), sl, jsonPtr("ikm"), il, vectorScratch);
     return vecOut(vectorScratch, 32);
   }
+  if (jsonIs("op", "aes128_encrypt")) {
+    const kl = jsonHex("key", 16);
+    if (kl < 0) return kl;
+    const bl = jsonHex("block", 16);
+    if (bl < 0) return bl;
+    if (kl != 16 || bl != 16) return fail(E_USAGE, "aes128_encrypt: key and block must be 16 bytes");
+    aes128SetKey(jsonPtr("key"));
+    aes128Encrypt(jsonPtr("block"), vectorScratch);
+    aes128Wipe();
+    return vecOut(vectorScratch, 16);
+  }
+  if (jsonIs("op", "aes_ccm_seal") || jsonIs("op", "aes_ccm_open")) {
+    const seal = jsonIs("op", "aes_ccm_seal");
+    const nl = ccmCommon();
+    if (nl < 0) return nl;
+    let tagLen = jsonInt("tag_len");
+    if (tagLen < 0) tagLen = 8;
+    const field = seal ? "pt" : "ct";
+    const n = jsonHex(field, VECTOR_SCRATCH_CAPACITY - 16);
+    if (n < 0) return n;
+    const st = seal
+      ? aesCcmSeal(jsonPtr("key"), jsonPtr("nonce"), nl, jsonPtr("aad"), aadLen(), jsonPtr("pt"), n, tagLen, vectorScratch)
+      : aesCcmOpen(jsonPtr("key"), jsonPtr("nonce"), nl, jsonPtr("aad"), aadLen(), jsonPtr("ct"), n, tagLen, vectorScratch);
+    if (st == E_CRYPTO_AUTH) return vecRefused(st);
+    if (st < 0) return fail(st, "aes_ccm: bad nonce or tag length, or message too long");
+    return vecOut(vectorScratch, seal ? n + tagLen : st);
+  }
   return NOT_HANDLED;
 }
+
+let lastAad = 0;
+function aadLen(): i32 { return lastAad; }
