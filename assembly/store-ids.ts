@@ -5,3 +5,6 @@
 
 /** Scratch record used by `selftest`; erased again before the command ends. */
 export const STORE_ID_SELFTEST: u32 = 0xffff;
+
+/** 32 bytes drawn from the DRBG at its last instantiation, mixed into the next one (crypto/drbg.ts). */
+export const STORE_ID_DRBG_SEED: u32 = 0x0010;

@@ -1,6 +1,28 @@
 // SHA-256, HMAC-SHA-256, HKDF-SHA-256 and AES-CCM of the module, under both hosts: the RFC/NIST vectors in
 // test/vectors/, then differential runs against node:crypto on random inputs around block boundaries.
 import { createCipheriv, createHash, createHmac, hkdfSync, randomBytes, randomInt } from "node:crypto";
+
+/** HMAC_DRBG (SHA-256) written straight from NIST SP 800-90A §10.1.2, on node:crypto's HMAC. */
+function refDrbg(entropy: Buffer, nonce: Buffer, pers: Buffer) {
+  let K = Buffer.alloc(32, 0), V = Buffer.alloc(32, 1);
+  const h = (k: Buffer, ...d: Buffer[]) => createHmac("sha256", k).update(Buffer.concat(d)).digest();
+  const update = (data: Buffer) => {
+    K = h(K, V, Buffer.from([0]), data); V = h(K, V);
+    if (data.length) { K = h(K, V, Buffer.from([1]), data); V = h(K, V); }
+  };
+  update(Buffer.concat([entropy, nonce, pers]));
+  return {
+    reseed(e: Buffer, add: Buffer) { update(Buffer.concat([e, add])); },
+    generate(n: number, add: Buffer) {
+      if (add.length) update(add);
+      const out: Buffer[] = [];
+      let got = 0;
+      while (got < n) { V = h(K, V); out.push(V); got += 32; }
+      update(add);
+      return Buffer.concat(out).subarray(0, n);
+    },
+  };
+}
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -152,6 +174,37 @@ for (const host of HOSTS) {
         { ...base, nonce: "00".repeat(13), tag_len: 18 }, { ...base, key: "00".repeat(15), nonce: "00".repeat(13) },
       ]);
       for (const o of out) expect(o.error).toMatch(/^E_(CRYPTO_PARAM|USAGE)$/);
+    });
+  });
+
+  describe(`${host}: HMAC-DRBG`, () => {
+    it("reproduces NIST CAVP HMAC_DRBG SHA-256 (no PR, no reseed) count 0", async () => {
+      const [o] = await evalVectors(host, [{
+        op: "hmac_drbg", len: 128,
+        entropy: "ca851911349384bffe89de1cbdc46e6831e44d34a4fb935ee285dd14b71a7488", nonce: "659ba96c601dc69fc902940805ec0ca8",
+      }]);
+      expect(o.out).toBe("e528e9abf2dece54d47c7e75e5fe302149f817ea9fb4bee6f4199697d04d5b89d54fbb978a15b5c443c9ec21036d2460" +
+        "b6f73ebad0dc2aba6e624abf07745bc107694bb7547bb0995f70de25d6b29e2d3011bb19d27676c07162c8b5ccde0668961df86803482cb37ed6d5c0bb8d50cf1f50d476aa0458bdaba806f48be9dcb8");
+    });
+
+    it("agrees with an SP 800-90A reference on personalization, reseed and additional input", async () => {
+      const cases = Array.from({ length: 60 }, (_, i) => ({
+        entropy: randomBytes(32), nonce: randomBytes(16), pers: randomBytes(i % 3 ? 32 : 0),
+        reseed: i % 2 ? randomBytes(32) : Buffer.alloc(0), reseedAdd: i % 4 === 1 ? randomBytes(32) : Buffer.alloc(0),
+        add1: i % 5 ? randomBytes(32) : Buffer.alloc(0), add2: i % 7 ? randomBytes(32) : Buffer.alloc(0),
+        len: [1, 31, 32, 33, 64, 128][i % 6],
+      }));
+      const out = await evalVectors(host, cases.map((c) => ({
+        op: "hmac_drbg", entropy: hex(c.entropy), nonce: hex(c.nonce), pers: hex(c.pers), reseed_entropy: hex(c.reseed),
+        reseed_add: hex(c.reseedAdd), add1: hex(c.add1), add2: hex(c.add2), len: c.len,
+      })));
+      out.forEach((o, i) => {
+        const c = cases[i];
+        const d = refDrbg(c.entropy, c.nonce, c.pers);
+        if (c.reseed.length) d.reseed(c.reseed, c.reseedAdd);
+        d.generate(c.len, c.add1);
+        expect(o.out).toBe(hex(d.generate(c.len, c.add2)));
+      });
     });
   });
 }

@@ -9,6 +9,13 @@ import { hmacSha256 } from "./hmac";
 import { hkdfExtract, hkdfExpand } from "./hkdf";
 import { aes128SetKey, aes128Encrypt, aes128Wipe } from "./aes";
 import { aesCcmSeal, aesCcmOpen } from "./ccm";
+import { drbgInstantiate, drbgReseed, drbgGenerate, drbgWipe } from "./drbg";
+
+/** Hex field that may be absent (then empty). Returns its length or a negative status. */
+function optHex(key: string): i32 {
+  if (jsonPtr(key) == 0) return 0;
+  return jsonHex(key, MAX);
+}
 
 /** Decode key (16 bytes), nonce, aad and tag_len (default 8) of a CCM request; returns the nonce length. */
 function ccmCommon(): i32 {
@@ -89,6 +96,25 @@ export function symmetricOp(): i32 {
     if (st == E_CRYPTO_AUTH) return vecRefused(st);
     if (st < 0) return fail(st, "aes_ccm: bad nonce or tag length, or message too long");
     return vecOut(vectorScratch, seal ? n + tagLen : st);
+  }
+  if (jsonIs("op", "hmac_drbg")) {
+    // A NIST CAVP HMAC_DRBG (SHA-256, no prediction resistance) case: instantiate, optionally reseed,
+    // generate twice, answer the second output. The module's DRBG is wiped afterwards: a test state is never
+    // left behind for real keys.
+    const el = jsonHex("entropy", 256);
+    if (el < 0) return el;
+    const nl = optHex("nonce"), pl = optHex("pers"), rl = optHex("reseed_entropy"), ral = optHex("reseed_add");
+    const a1 = optHex("add1"), a2 = optHex("add2");
+    if (nl < 0 || pl < 0 || rl < 0 || ral < 0 || a1 < 0 || a2 < 0) return fail(E_USAGE, "hmac_drbg: bad hex field");
+    const len = jsonInt("len");
+    if (len < 1 || len > VECTOR_SCRATCH_CAPACITY) return fail(E_USAGE, "hmac_drbg: len must be 1..2112");
+    drbgInstantiate(jsonPtr("entropy"), el, jsonPtr("nonce"), nl, jsonPtr("pers"), pl);
+    if (rl > 0) drbgReseed(jsonPtr("reseed_entropy"), rl, jsonPtr("reseed_add"), ral);
+    let st = drbgGenerate(vectorScratch, len, jsonPtr("add1"), a1);
+    if (st == OK) st = drbgGenerate(vectorScratch, len, jsonPtr("add2"), a2);
+    drbgWipe();
+    if (st != OK) return fail(st, "hmac_drbg: generate failed");
+    return vecOut(vectorScratch, len);
   }
   return NOT_HANDLED;
 }
