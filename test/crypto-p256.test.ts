@@ -9,7 +9,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { p256 } from "@noble/curves/nist.js";
 import { describe, expect, it } from "vitest";
-import { evalVectors, HOSTS, ROOT } from "./helpers/hosts.js";
+import { NodeBoard } from "../host/node/board.js";
+import { ModuleHost } from "../host/node/host.js";
+import { FileStore } from "../host/node/store.js";
+import { CLIENT_WASM, evalVectors, HOSTS, ROOT, tempDir } from "./helpers/hosts.js";
 
 const P = 2n ** 256n - 2n ** 224n + 2n ** 192n + 2n ** 96n - 1n;
 const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
@@ -45,7 +48,39 @@ function edgeScalars(): bigint[] {
   return out.filter((k) => k > 0n && k < N);
 }
 
+/** Field elements near the edges of the limb and reduction arithmetic (p - i, powers of two, sparse words). */
+function edgeXs(): bigint[] {
+  const xs: bigint[] = [];
+  for (let i = 1n; i <= 40n; i++) xs.push(P - i, i - 1n);
+  for (const e of [32n, 64n, 96n, 128n, 160n, 192n, 224n, 255n]) xs.push(2n ** e, 2n ** e - 1n, 2n ** e + 1n);
+  xs.push(2n ** 256n - 2n ** 224n, 2n ** 256n - 2n ** 224n - 1n, 2n ** 224n - 2n ** 192n, P - 2n ** 96n, P - 2n ** 192n);
+  return xs.filter((x) => x >= 0n && x < P);
+}
+
 describe.each(HOSTS)("P-256 under %s", (host) => {
+  it("edge field values: decompress and ECDH with peer points whose x is near p, 0, or powers of two", async () => {
+    const reqs: object[] = [], want: object[] = [];
+    let used = 0;
+    for (const x of edgeXs()) {
+      const ok = isSquare(rhs(x));
+      let y = ok ? powp(rhs(x), (P + 1n) / 4n) : 0n;
+      if (y & 1n) y = P - y;
+      reqs.push({ op: "p256_decompress", pub: h32(x) });
+      want.push(ok ? { out: "04" + h32(x) + h32(y) } : { error: "E_CRYPTO_POINT" });
+      if (!ok) continue;
+      used++;
+      const pub = Buffer.from("04" + h32(x) + h32(y), "hex");
+      for (const k of [1n, 2n, N - 1n, rand32() % (N - 1n) + 1n]) {
+        const e = createECDH("prime256v1");
+        e.setPrivateKey(Buffer.from(h32(k), "hex"));
+        reqs.push({ op: "p256_ecdh", priv: h32(k), pub: hex(pub) });
+        want.push({ out: hex(e.computeSecret(pub)) });
+      }
+    }
+    expect(used).toBeGreaterThan(20);
+    expect(await evalVectors(host, reqs)).toEqual(want);
+  });
+
   it("RFC 6979 A.2.5 key pair and RFC 5903 8.1 key pairs and shared secret", async () => {
     const pub6979 = "04" + R6979.pubX + R6979.pubY;
     const gi = "04" + R5903.gix + R5903.giy, gr = "04" + R5903.grx + R5903.gry;
@@ -289,6 +324,24 @@ describe.each(HOSTS)("P-256 under %s", (host) => {
       }
     }
     expect(await evalVectors(host, reqs)).toEqual(want);
+  });
+});
+
+describe("P-256 memory", () => {
+  it("allocates nothing: heap_top unchanged across P-256 vector commands (V8 host, in process)", async () => {
+    const board = new NodeBoard({ store: new FileStore(join(tempDir(), "ks")), out: () => {}, err: () => {} });
+    const host = await ModuleHost.load(readFileSync(CLIENT_WASM), board);
+    const pub = "04" + R5903.grx + R5903.gry;
+    const lines = [
+      { op: "p256_pub", priv: R5903.i }, { op: "p256_ecdh", priv: R5903.i, pub }, { op: "p256_ecdh", priv: R5903.i, pub: "00" },
+      { op: "p256_sign", priv: R5903.i, msg: "00", extra: "01" }, { op: "p256_verify", pub, msg: "00", sig: "00".repeat(64) },
+      { op: "p256_validate", pub: R5903.grx }, { op: "p256_decompress", pub: "02" + R5903.grx }, { op: "p256_pub", priv: "00" },
+    ].map((l) => JSON.stringify(l));
+    await host.run(["vector", lines[0]]);
+    const top = host.heapTop();
+    for (let i = 0; i < 5; i++) for (const l of lines) await host.run(["vector", l]);
+    expect(host.heapTop()).toBe(top);
+    board.close();
   });
 });
 
