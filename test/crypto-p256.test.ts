@@ -225,6 +225,13 @@ describe.each(HOSTS)("P-256 under %s", (host) => {
     expect(ans).toEqual(cases.map(([, , ok]) => ({ ok })));
   });
 
+  it("key from a 48-byte seed is seed mod (n-1) + 1 (FIPS 186-5 A.2.1), edges included", async () => {
+    const seeds: bigint[] = [0n, 1n, N - 2n, N - 1n, N, 2n * (N - 1n), 2n * (N - 1n) - 1n, 2n ** 384n - 1n, 2n ** 383n, (N - 1n) * (2n ** 128n)];
+    for (let i = 0; i < 200; i++) seeds.push(BigInt("0x" + randomBytes(48).toString("hex")));
+    const ans = await evalVectors(host, seeds.map((s) => ({ op: "p256_keygen", seed: s.toString(16).padStart(96, "0") })));
+    expect(ans).toEqual(seeds.map((s) => ({ out: h32((s % (N - 1n)) + 1n) })));
+  });
+
   it("differential: public keys of 1000 random and edge scalars match @noble/curves", async () => {
     const ks = edgeScalars();
     while (ks.length < 1000) ks.push(rand32() % (N - 1n) + 1n);

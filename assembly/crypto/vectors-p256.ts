@@ -6,6 +6,7 @@
 //   {"op":"p256_verify","pub":H,"msg":H,"sig":H} -> {"ok":bool} (SHA-256(msg); a sig that is not 64 bytes is false)
 //   {"op":"p256_validate","pub":H}              -> {"ok":bool}
 //   {"op":"p256_decompress","pub":H}            -> {"out":H} 65 bytes, or {"error":"E_CRYPTO_POINT"}
+//   {"op":"p256_keygen","seed":H}               -> {"out":H} private key from a 48-byte seed (p256KeyFromSeed)
 // Private keys must be exactly 32 bytes (else the line fails with E_USAGE). Public keys of any length are
 // passed to the primitive, which refuses what it does not accept. Other ops: NOT_HANDLED.
 
@@ -14,7 +15,7 @@ import { fail } from "../runtime";
 import { jsonIs, jsonHex, jsonPtr } from "../json";
 import { NOT_HANDLED, vecOut, vecBool, vecRefused, vectorScratch } from "../vectors";
 import {
-  p256PublicKey, p256Ecdh, p256ValidatePublic, p256Decompress, p256SignDigestHedged, p256VerifyDigest,
+  p256PublicKey, p256Ecdh, p256ValidatePublic, p256Decompress, p256SignDigestHedged, p256VerifyDigest, p256KeyFromSeed,
 } from "./p256";
 import { sha256 } from "./sha256";
 
@@ -70,6 +71,12 @@ export function p256Op(): i32 {
     if (sl != 64) return vecBool(false);
     sha256(jsonPtr("msg"), m, out);
     return vecBool(p256VerifyDigest(jsonPtr("pub"), n, out, jsonPtr("sig")) == OK);
+  }
+  if (jsonIs("op", "p256_keygen")) {
+    const n = jsonHex("seed", 48); if (n < 0) return n;
+    if (n != 48) return fail(E_USAGE, "seed must be 48 bytes");
+    p256KeyFromSeed(jsonPtr("seed"), out);
+    return vecOut(out, 32);
   }
   return NOT_HANDLED;
 }
