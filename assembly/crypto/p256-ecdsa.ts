@@ -9,7 +9,7 @@
 // Deliberately not here: hashing the message (callers pass SHA-256 digests), DER signature encoding,
 // low-s normalisation (not required by FIPS 186-5 or COSE; verification accepts either s).
 
-import { OK, E_CRYPTO_KEY, E_CRYPTO_SIGNATURE } from "../errors";
+import { OK, E_CRYPTO_KEY, E_CRYPTO_SIGNATURE, E_CRYPTO_PARAM } from "../errors";
 import {
   ORDER_N, scalarMul, scalarAdd, scalarInv, scalarFromBytesReduce, scalarFromBytesChecked, scalarIsZero, scalarWipe,
 } from "./p256-scalar";
@@ -54,8 +54,11 @@ export function p256SignDigest(priv: usize, digest32: usize, sig64Out: usize): i
 /** Sign a 32-byte digest with k from RFC 6979 section 3.6: the HMAC-DRBG of section 3.2 seeded with the key,
  *  the reduced digest and `extra` (extraLen bytes, e.g. fresh random bytes; extraLen 0 gives exactly
  *  p256SignDigest). With random extra data the signature stays safe if the randomness is weak (it falls back
- *  to deterministic) and resists fault attacks better than pure RFC 6979. Returns OK or E_CRYPTO_KEY. */
+ *  to deterministic) and resists fault attacks better than pure RFC 6979. priv, digest and extra are read only;
+ *  sig (64 bytes) must not overlap them. Returns OK, E_CRYPTO_KEY (priv 0 or >= n) or E_CRYPTO_PARAM
+ *  (extraLen < 0); sig is written only on OK. */
 export function p256SignDigestHedged(priv: usize, digest: usize, extra: usize, extraLen: i32, sig: usize): i32 {
+  if (extraLen < 0) return E_CRYPTO_PARAM;
   if (scalarFromBytesChecked(d, priv) == 0) { wipe(); return E_CRYPTO_KEY; }
   scalarFromBytesReduce(e, digest);              // bits2int(h1) mod n (qlen = hlen = 256)
   u256ToBytes(tmp, e);                            // bits2octets(h1)
