@@ -240,4 +240,52 @@ describe("UDP", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/udp-echo: E_NET_RESOLVE \(cannot resolve the peer\)/);
   });
+
+  describe("impairment layer", () => {
+    const burst = (opts: string[], n: number, waitMs: number) => both([...opts, "udp-burst", "127.0.0.1", String(ports.udp4), String(n), String(waitMs)]);
+    const replies = (out: string) => out.split("\n")[1].trim().split(" ").filter(Boolean);
+
+    it("drops the same seeded share of datagrams under both hosts", async () => {
+      const r = await burst(["--loss", "30", "--impair-seed", "42"], 40, 300);
+      expect(r.code).toBe(0);
+      const got = replies(r.stdout);
+      // 30% loss each way: about half arrive; the seed fixes which, and both hosts agree (checked by both()).
+      expect(got.length).toBeGreaterThan(8);
+      expect(got.length).toBeLessThan(32);
+      expect(new Set(got).size).toBe(got.length);
+      const other = await burst(["--loss", "30", "--impair-seed", "43"], 40, 300);
+      expect(replies(other.stdout)).not.toEqual(got);
+    });
+
+    it("loses everything at 100% loss, so the command times out", async () => {
+      const r = await both(["--loss", "100", "udp-echo", "127.0.0.1", String(ports.udp4), "x"]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/E_TIMEOUT/);
+    });
+
+    it("duplicates incoming datagrams", async () => {
+      const r = await burst(["--dup", "100", "--impair-dir", "down"], 3, 300);
+      expect(replies(r.stdout)).toEqual(["echo:p0", "echo:p0", "echo:p1", "echo:p1", "echo:p2", "echo:p2"]);
+    });
+
+    it("reorders: held-back datagrams are overtaken, none lost", async () => {
+      const r = await burst(["--reorder", "40", "--impair-seed", "3"], 10, 400);
+      const got = replies(r.stdout);
+      expect([...got].sort()).toEqual(Array.from({ length: 10 }, (_, i) => `echo:p${i}`).sort());
+      expect(got).not.toEqual(Array.from({ length: 10 }, (_, i) => `echo:p${i}`));
+    });
+
+    it("delays each direction by --delay", async () => {
+      const r = await burst(["--delay", "100"], 2, 600);
+      expect(r.stdout).toBe("first reply after >=200 ms\necho:p0 echo:p1 \nreplies: 2\n");
+    });
+
+    it("rejects bad impairment values as usage errors", async () => {
+      for (const bad of [["--loss", "101"], ["--dup", "x"], ["--delay", "-1"], ["--impair-dir", "sideways"]]) {
+        const r = await both([...bad, "echo"]);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(new RegExp(`^est-sim: ${bad[0]} needs `));
+      }
+    });
+  });
 });

@@ -104,9 +104,9 @@ describe("key store across power cuts", () => {
     expect(seen).toBeGreaterThan(0);
     // A leftover temporary file from a cut never confuses the next run.
     writeFileSync(ks + ".tmp", "half-written garbage");
-    const r = await runCommand("wasm3", ["--module", PROBE, "--store", ks, "store-write", "1", "00"]);
+    const r = await runCommand("wasm3", ["--module", PROBE, "--store", ks, "--store-capacity", "65536", "store-write", "1", "00"]);
     expect(r.stdout).toBe("store_write: OK\n");
-    expect(new FileStore(ks).read(1, 16)).toEqual(Uint8Array.from([0]));
+    expect(new FileStore(ks, 65536).read(1, 16)).toEqual(Uint8Array.from([0]));
   });
 });
 

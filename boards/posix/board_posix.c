@@ -19,6 +19,7 @@
 
 #include "board.h"
 #include "est_abi.h"
+#include "impair.h"
 #include "store_file.h"
 
 int g_log_level = EST_LOG_WARN;
@@ -139,7 +140,30 @@ static void fmt_addr(const struct sockaddr *sa, char *buf, size_t cap) {
   }
 }
 
+static int32_t send_now(const uint8_t *addr, size_t addr_len, const uint8_t *data, size_t data_len);
+
+/* Send every outgoing copy the impairment layer has released. */
+static void flush_impaired(void) {
+  static uint8_t a[EST_ADDR_MAX_LEN], d[IMPAIR_MAX_DATAGRAM];
+  size_t al;
+  int32_t n;
+  while ((n = impair_take(1, board_clock_ms(), a, &al, d, sizeof d)) >= 0) send_now(a, al, d, (size_t)n);
+}
+
 int32_t board_udp_send(const uint8_t *addr, size_t addr_len, const uint8_t *data, size_t data_len) {
+  struct sockaddr_storage ss;
+  socklen_t sl;
+  if (decode_addr(addr, addr_len, &ss, &sl) != 0) return EST_E_NET_ADDRESS;
+  if (impair_applies(1)) {
+    /* The device cannot tell a datagram lost on the link from a delivered one: always "sent". */
+    impair_submit(1, board_clock_ms(), addr, addr_len, data, data_len);
+    flush_impaired();
+    return EST_OK;
+  }
+  return send_now(addr, addr_len, data, data_len);
+}
+
+static int32_t send_now(const uint8_t *addr, size_t addr_len, const uint8_t *data, size_t data_len) {
   struct sockaddr_storage ss;
   socklen_t sl;
   if (decode_addr(addr, addr_len, &ss, &sl) != 0) return EST_E_NET_ADDRESS;
@@ -189,13 +213,18 @@ int32_t board_udp_resolve(const char *name, size_t name_len, uint16_t port, uint
 int32_t board_wait(int64_t deadline_ms, uint8_t *addr, size_t *addr_len, uint8_t *data, size_t data_cap) {
   for (;;) {
     if (g_interrupted) return EST_E_CANCELLED;
+    flush_impaired();
     int64_t now = board_clock_ms();
+    int32_t held = impair_take(0, now, addr, addr_len, data, data_cap);
+    if (held >= 0) return held;
     if (deadline_ms >= 0 && now >= deadline_ms) return BOARD_WAIT_TIMEOUT;
+    int64_t wake = deadline_ms, due = impair_next_due();
+    if (due >= 0 && (wake < 0 || due < wake)) wake = due;
     struct pollfd p[2];
     int n = 0;
     if (g_fd4 >= 0) p[n++] = (struct pollfd){.fd = g_fd4, .events = POLLIN};
     if (g_fd6 >= 0) p[n++] = (struct pollfd){.fd = g_fd6, .events = POLLIN};
-    int64_t wait = deadline_ms < 0 ? -1 : deadline_ms - now;
+    int64_t wait = wake < 0 ? -1 : wake - now;
     int r = poll(p, (nfds_t)n, wait > 60000 ? 60000 : (int)wait);
     if (r < 0) {
       if (errno == EINTR) continue;
@@ -220,6 +249,10 @@ int32_t board_wait(int64_t deadline_ms, uint8_t *addr, size_t *addr_len, uint8_t
       }
       posix_logf(EST_LOG_TRACE, "received %zd bytes from %s", got, where);
       *addr_len = encode_addr((struct sockaddr *)&ss, addr);
+      if (impair_applies(0)) {
+        impair_submit(0, board_clock_ms(), addr, *addr_len, data, (size_t)got);
+        break; /* delivered (or not) by impair_take on the next turn */
+      }
       return (int32_t)got;
     }
   }

@@ -16,6 +16,7 @@
 #include "capabilities.h"
 #include "est_abi.h"
 #include "est_host.h"
+#include "impair.h"
 #include "store_file.h"
 
 /* Exit codes (also in README.md). */
@@ -44,6 +45,15 @@ static void usage(FILE *f) {
       "      --stats              print load/run times, memory and peak RSS on stderr at exit\n"
       "  -h, --help               this text\n"
       "\n"
+      "network impairment (both directions unless --impair-dir says otherwise):\n"
+      "      --loss PCT           drop this percentage of datagrams\n"
+      "      --dup PCT            deliver this percentage twice\n"
+      "      --reorder PCT        hold this percentage back 50 ms so later datagrams overtake them\n"
+      "      --delay MS           add a fixed one-way delay\n"
+      "      --jitter MS          add a random delay of 0..MS\n"
+      "      --impair-seed N      seed of the impairment decisions (default 1): same seed, same decisions\n"
+      "      --impair-dir DIR     up (device to network), down, or both\n"
+      "\n"
       "commands (implemented by the module):\n"
       "  selftest [--json]        check RNG, clock, timers and the key store through the module ABI\n"
       "  version                  print the module's version\n"
@@ -59,6 +69,23 @@ static double now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Peak resident set of this program. VmHWM belongs to the current image; getrusage's ru_maxrss would
+ * include the parent's memory from before exec (a Linux quirk), so it is only the fallback. */
+static long peak_rss_kib(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  char line[128];
+  long kib = -1;
+  while (f && fgets(line, sizeof line, f))
+    if (sscanf(line, "VmHWM: %ld kB", &kib) == 1) break;
+  if (f) fclose(f);
+  if (kib < 0) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    kib = ru.ru_maxrss;
+  }
+  return kib;
 }
 
 static void on_signal(int sig) {
@@ -154,9 +181,14 @@ int main(int argc, char **argv) {
   const char *store_path = "est-sim.keystore";
   size_t store_cap = STORE_FILE_DEFAULT_CAPACITY;
   int stats = 0;
+  impair_config_t impair = {.up = 1, .down = 1, .seed = 1};
   int i = 1;
   for (; i < argc && argv[i][0] == '-'; i++) {
     const char *a = argv[i];
+    char perr[96];
+    int used = i + 1 < argc ? impair_parse_option(&impair, a, argv[i + 1], perr, sizeof perr) : 0;
+    if (used < 0) { fprintf(stderr, "est-sim: %s\n", perr); return EXIT_USAGE; }
+    if (used == 2) { i++; continue; }
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(stdout); return EXIT_OK; }
     else if ((!strcmp(a, "-m") || !strcmp(a, "--module")) && i + 1 < argc) module_path = argv[++i];
     else if ((!strcmp(a, "-s") || !strcmp(a, "--store")) && i + 1 < argc) store_path = argv[++i];
@@ -175,6 +207,7 @@ int main(int argc, char **argv) {
     }
   }
   if (g_log_level > EST_LOG_TRACE) g_log_level = EST_LOG_TRACE;
+  impair_init(&impair);
   if (i >= argc) { usage(stderr); return EXIT_USAGE; }
   if (!strcmp(argv[i], "help")) { usage(stdout); return EXIT_OK; }
 
@@ -240,10 +273,8 @@ int main(int argc, char **argv) {
          : EXIT_FAILED;
   }
   if (stats) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
     fprintf(stderr, "est-sim: stats: module %zu bytes, load+start %.3f ms, command %.3f ms, linear memory %u bytes, peak RSS %ld KiB\n",
-            wasm_len, t1 - t0, now_ms() - t1, est_host_memory_size(&host), ru.ru_maxrss);
+            wasm_len, t1 - t0, now_ms() - t1, est_host_memory_size(&host), peak_rss_kib());
   }
   est_host_free(&host);
   free(wasm);

@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { ADDR_V4_LEN, ADDR_V6_LEN, ADDR_V6_SCOPED_LEN, E, LOG_WARN } from "./abi.js";
 import type { Board } from "./host.js";
+import { Impairment, type ImpairConfig } from "./impair.js";
 import { FileStore } from "./store.js";
 
 const LEVELS = ["?", "error", "warn", "info", "debug", "trace"];
@@ -21,6 +22,8 @@ export interface NodeBoardOptions {
   out?: (data: Uint8Array) => void;
   /** Receives log lines (with newline); default: process.stderr. */
   err?: (text: string) => void;
+  /** Network impairment (seeded loss, duplication, reordering, delay). */
+  impair?: ImpairConfig;
 }
 
 /** Encoded endpoint (est_abi.h format) -> address and port for dgram. */
@@ -59,7 +62,8 @@ type Datagram = { addr: Uint8Array; data: Uint8Array };
 export class NodeBoard implements Board {
   private sockets = new Map<4 | 6, Socket>();
   private queue: Datagram[] = [];
-  private waiter: ((d: Datagram | "cancelled") => void) | null = null;
+  private waiter: (() => void) | null = null; // re-examines queues and timers of a pending wait()
+  private impair: Impairment | null;
   private cancelled = false;
   readonly logLevel: number;
   private store: FileStore;
@@ -71,12 +75,13 @@ export class NodeBoard implements Board {
     this.logLevel = opts.logLevel ?? LOG_WARN;
     this.outFn = opts.out ?? ((d) => process.stdout.write(d));
     this.errFn = opts.err ?? ((t) => process.stderr.write(t));
+    this.impair = opts.impair ? new Impairment(opts.impair, (l, m) => this.log(l, m)) : null;
   }
 
   /** Ask a running wait() to end with "cancelled" (SIGINT). */
   cancel(): void {
     this.cancelled = true;
-    this.waiter?.("cancelled");
+    this.waiter?.();
   }
 
   close(): void {
@@ -91,7 +96,9 @@ export class NodeBoard implements Board {
       s.on("message", (msg, rinfo) => {
         const d = { addr: encodeAddr(rinfo.address, rinfo.port), data: new Uint8Array(msg) };
         this.log(5, `received ${msg.length} bytes from ${rinfo.family === "IPv6" ? `[${rinfo.address}]` : rinfo.address}:${rinfo.port}`);
-        if (this.waiter) { const w = this.waiter; this.waiter = null; w(d); } else this.queue.push(d);
+        if (this.impair?.applies(false)) this.impair.submit(false, Number(this.clockMs()), d.addr, d.data);
+        else this.queue.push(d);
+        this.waiter?.();
       });
       s.on("error", (e) => this.log(1, `UDP socket error: ${e.message}`));
       s.unref();
@@ -101,6 +108,21 @@ export class NodeBoard implements Board {
   }
 
   udpSend(addr: Uint8Array, data: Uint8Array): number {
+    if (!decodeAddr(addr)) return E.NET_ADDRESS;
+    if (this.impair?.applies(true)) {
+      // The device cannot tell a datagram lost on the link from a delivered one: always "sent".
+      this.impair.submit(true, Number(this.clockMs()), addr, data);
+      this.flushImpaired();
+      return 0;
+    }
+    return this.sendNow(addr, data);
+  }
+
+  private flushImpaired(): void {
+    for (let h; this.impair && (h = this.impair.take(true, Number(this.clockMs()))); ) this.sendNow(h.addr, h.data);
+  }
+
+  private sendNow(addr: Uint8Array, data: Uint8Array): number {
     const a = decodeAddr(addr);
     if (!a) return E.NET_ADDRESS;
     const where = a.family === 6 ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
@@ -153,19 +175,28 @@ export class NodeBoard implements Board {
   }
 
   wait(deadlineMs: bigint): Promise<Datagram | "timeout" | "cancelled"> {
-    if (this.cancelled) return Promise.resolve("cancelled");
-    const d = this.queue.shift();
-    if (d) return Promise.resolve(d);
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
-      // setTimeout keeps its own clock: re-arm until the board clock has really reached the deadline.
-      const arm = () => {
-        const left = deadlineMs < 0n ? 2 ** 31 - 1 : Number(deadlineMs - this.clockMs());
-        if (left <= 0) { this.waiter = null; resolve("timeout"); return; }
-        timer = setTimeout(arm, Math.min(left, 2 ** 31 - 1));
+      const finish = (r: Datagram | "timeout" | "cancelled") => { clearTimeout(timer); this.waiter = null; resolve(r); };
+      // Looks at everything that can end the wait; re-armed on every timer and every arriving datagram.
+      // setTimeout keeps its own clock, so the board clock decides whether a deadline has really passed.
+      const pump = () => {
+        clearTimeout(timer);
+        if (this.cancelled) return finish("cancelled");
+        this.flushImpaired();
+        const now = Number(this.clockMs());
+        const held = this.impair?.take(false, now);
+        if (held) return finish(held);
+        const d = this.queue.shift();
+        if (d) return finish(d);
+        if (deadlineMs >= 0n && now >= Number(deadlineMs)) return finish("timeout");
+        let wake = deadlineMs < 0n ? -1 : Number(deadlineMs);
+        const due = this.impair?.nextDue() ?? -1;
+        if (due >= 0 && (wake < 0 || due < wake)) wake = due;
+        timer = setTimeout(pump, wake < 0 ? 2 ** 31 - 1 : Math.min(Math.max(wake - now, 0), 2 ** 31 - 1));
       };
-      this.waiter = (x) => { clearTimeout(timer); this.waiter = null; resolve(x); };
-      arm();
+      this.waiter = pump;
+      pump();
     });
   }
 }

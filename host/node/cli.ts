@@ -8,6 +8,7 @@ import { pathToFileURL } from "node:url";
 import { E, LOG_ERROR, LOG_TRACE, LOG_WARN, statusName } from "./abi.js";
 import { NodeBoard } from "./board.js";
 import { HostError, ModuleHost } from "./host.js";
+import { defaultImpair, parseImpairOption } from "./impair.js";
 import { FileStore, StoreError, STORE_DEFAULT_CAPACITY } from "./store.js";
 
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, MODULE: 3, TRAP: 4, STORE: 5, INTERRUPTED: 130 } as const;
@@ -24,6 +25,15 @@ options:
   -q, --quiet              errors only on stderr
       --stats              print load/run times, memory and peak RSS on stderr at exit
   -h, --help               this text
+
+network impairment (both directions unless --impair-dir says otherwise):
+      --loss PCT           drop this percentage of datagrams
+      --dup PCT            deliver this percentage twice
+      --reorder PCT        hold this percentage back 50 ms so later datagrams overtake them
+      --delay MS           add a fixed one-way delay
+      --jitter MS          add a random delay of 0..MS
+      --impair-seed N      seed of the impairment decisions (default 1): same seed, same decisions
+      --impair-dir DIR     up (device to network), down, or both
 
 commands (implemented by the module):
   selftest [--json]        check RNG, clock, timers and the key store through the module ABI
@@ -63,9 +73,13 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
   let modulePath = "build/client.wasm", storePath = "est-sim.keystore", storeCap = STORE_DEFAULT_CAPACITY;
   let level = LOG_WARN;
   let stats = false;
+  const impair = defaultImpair();
   let i = 0;
   for (; i < args.length && args[i].startsWith("-"); i++) {
     const a = args[i];
+    let used = 0;
+    try { used = i + 1 < args.length ? parseImpairOption(impair, a, args[i + 1]) : 0; } catch (e: any) { err(`est-sim: ${e.message}\n`); return done(EXIT.USAGE); }
+    if (used === 2) { i++; continue; }
     if (a === "-h" || a === "--help") { out(USAGE); return done(EXIT.OK); }
     else if ((a === "-m" || a === "--module") && i + 1 < args.length) modulePath = args[++i];
     else if ((a === "-s" || a === "--store") && i + 1 < args.length) storePath = args[++i];
@@ -103,7 +117,7 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
     return done(EXIT.STORE);
   }
 
-  const board = new NodeBoard({ store, logLevel: level, out: (d) => out(d), err });
+  const board = new NodeBoard({ store, logLevel: level, out: (d) => out(d), err, impair });
   io.onBoard?.(board);
   let host: ModuleHost | undefined;
   const t0 = performance.now();

@@ -133,6 +133,39 @@ function echoReply(a: usize, al: i32, d: usize, dl: i32): i32 {
 }
 function echoTimeout(): i32 { return fail(E_TIMEOUT, "no answer from the peer within 2000 ms"); }
 
+/** udp-burst HOST PORT N WAIT_MS: send "p0".."p{N-1}" at once, then print every answer that arrives within
+ *  WAIT_MS, in arrival order, and the round-trip time of the first one. */
+let burstStart: i64 = 0;
+let burstReplies = 0;
+function cmdUdpBurst(): i32 {
+  const port = argUint(2), n = argUint(3), wait = argUint(4);
+  if (argc() != 5 || port < 0 || port > 65535 || n < 1 || n > 200 || wait < 0) return fail(E_USAGE, "usage: udp-burst HOST PORT N WAIT_MS");
+  addrLen = board.udp_resolve(argPtr(1), argLen(1), <i32>port, addr, 32);
+  if (addrLen < 0) return fail(addrLen, "cannot resolve the peer");
+  burstStart = board.clock_ms();
+  burstReplies = 0;
+  for (let i: i64 = 0; i < n; i++) {
+    const w = output.reset().byte(0x70).dec(i);
+    const st = board.udp_send(addr, addrLen, w.ptr, w.len);
+    if (st != OK) { output.reset(); return fail(st, "udp_send failed"); }
+  }
+  output.reset();
+  setJob(burstReply, burstDone);
+  setDeadline(burstStart + wait);
+  return PENDING;
+}
+function burstReply(a: usize, al: i32, d: usize, dl: i32): i32 {
+  if (burstReplies == 0) { output.str("first reply after ").str(board.clock_ms() - burstStart >= 200 ? ">=200" : "<200").str(" ms\n"); }
+  burstReplies++;
+  output.bytes(d, dl).byte(0x20);
+  return PENDING;
+}
+function burstDone(): i32 {
+  output.str("\nreplies: ").dec(burstReplies).byte(0x0a);
+  flushOut();
+  return OK;
+}
+
 function cmdStall(): i32 {
   setJob(ignore, timerDone);
   setDeadline(-1);
@@ -156,6 +189,7 @@ function dispatch(): i32 {
   if (argIs(0, "timer")) return cmdTimer();
   if (argIs(0, "udp-echo")) return cmdUdpEcho();
   if (argIs(0, "stall")) return cmdStall();
+  if (argIs(0, "udp-burst")) return cmdUdpBurst();
   if (argIs(0, "log")) return cmdLog();
   if (argIs(0, "heap")) { output.str("heap_top ").dec(heap_top()).byte(0x0a); flushOut(); return OK; }
   if (argIs(0, "panic")) { assert(argc() == 0, "probe panic"); return OK; }
