@@ -30,6 +30,8 @@ export const ADDR_MAX_LEN: i32 = 23;
 export const IO_PAYLOAD_OFFSET: i32 = 24;
 
 // ---- Log levels ------------------------------------------------------------------------------------------
+/** Diagnostics a command was asked for (e.g. `coap -v`): printed whatever the host's log level. */
+export const LOG_ALWAYS: i32 = 0;
 export const LOG_ERROR: i32 = 1;
 export const LOG_WARN: i32 = 2;
 export const LOG_INFO: i32 = 3;
@@ -81,8 +83,13 @@ export declare function clock_ms(): i64;
 @external("board", "log")
 export declare function log(level: i32, ptr: usize, len: i32): void;
 
-/** Write command output (UTF-8 text or data, the board adds nothing): stdout on a desktop, the console
- *  UART on a board. Returns 0 or E_BAD_POINTER. */
+/** Read the next bytes of the command's input stream (on a desktop: the file named by the command's
+ *  -f/--payload-file option; absent: empty). Returns the number of bytes read, 0 at the end, or E_BAD_POINTER. */
+@external("board", "in_read")
+export declare function in_read(ptr: usize, cap: i32): i32;
+
+/** Write command output (UTF-8 text or data, the board adds nothing): stdout on a desktop (or the file named
+ *  by the command's -o/--out option), the console UART on a board. Returns 0 or E_BAD_POINTER. */
 @external("board", "out")
 export declare function out(ptr: usize, len: i32): i32;
 

@@ -52,6 +52,13 @@ export const E_CRYPTO_POINT: i32 = -52; // invalid public key or curve point
 export const E_CRYPTO_SIGNATURE: i32 = -53; // signature did not verify
 export const E_CRYPTO_PARAM: i32 = -54; // invalid algorithm parameter (nonce or tag length)
 
+// -60 .. -69: CoAP exchanges
+export const E_COAP_RESET: i32 = -60; // the peer answered with a Reset message
+export const E_COAP_BAD_OPTION: i32 = -61; // a response carries an unrecognized critical option
+export const E_COAP_RESPONSE: i32 = -62; // the server answered with an error code (4.xx or 5.xx)
+export const E_COAP_BLOCK: i32 = -63; // block-wise transfer broke RFC 7959 (wrong block number or size, 4.08)
+export const E_COAP_URI: i32 = -64; // malformed or unsupported URI
+
 /** Short, stable name of a status, for logs and --json output. Unknown codes give "E_?". */
 export function statusName(code: i32): string {
   switch (code) {
@@ -89,6 +96,11 @@ export function statusName(code: i32): string {
     case E_CRYPTO_POINT: return "E_CRYPTO_POINT";
     case E_CRYPTO_SIGNATURE: return "E_CRYPTO_SIGNATURE";
     case E_CRYPTO_PARAM: return "E_CRYPTO_PARAM";
+    case E_COAP_RESET: return "E_COAP_RESET";
+    case E_COAP_BAD_OPTION: return "E_COAP_BAD_OPTION";
+    case E_COAP_RESPONSE: return "E_COAP_RESPONSE";
+    case E_COAP_BLOCK: return "E_COAP_BLOCK";
+    case E_COAP_URI: return "E_COAP_URI";
   }
   return "E_?";
 }

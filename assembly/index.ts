@@ -7,6 +7,7 @@ import { OK, E_UNKNOWN_COMMAND } from "./errors";
 import { registerCommands, argIs, fail, failDetail, argPtr, argLen, output, flushOut } from "./runtime";
 import { selftestStart } from "./selftest";
 import { vectorCommand } from "./vectors";
+import { coapCommand } from "./coapcmd";
 
 export {
   abi_version, io_buffer, io_capacity, start, on_datagram, on_timer, next_deadline, cancel,
@@ -19,6 +20,7 @@ const VERSION = "0.1.0";
 function dispatch(): i32 {
   if (argIs(0, "selftest")) return selftestStart();
   if (argIs(0, "vector")) return vectorCommand();
+  if (argIs(0, "coap")) return coapCommand();
   if (argIs(0, "version")) {
     output.str("est-oscore client module ").str(VERSION).byte(0x0a);
     flushOut();

@@ -110,6 +110,8 @@ export function fail(code: i32, what: string): i32 {
 export function failDetail(): Writer { return detail; }
 
 // ---- argv ------------------------------------------------------------------------------------------------
+// The arguments live in the io buffer: they are valid only while the command's start function runs. A
+// command that waits must copy what it needs later (the first datagram overwrites them).
 
 export function argc(): i32 { return nargs; }
 export function argPtr(i: i32): usize { return <usize>load<u32>(argPtrs + <usize>(i << 2)); }

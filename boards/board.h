@@ -47,4 +47,7 @@ void board_log(int32_t level, const char *msg, size_t len);
 /** Command output, unchanged. */
 int32_t board_out(const uint8_t *data, size_t len);
 
+/** The command's input stream: up to cap bytes; returns the count, 0 at the end. */
+int32_t board_in_read(uint8_t *out, size_t cap);
+
 #endif /* EST_BOARD_H */

@@ -29,7 +29,8 @@ const char *est_status_name(int32_t status) {
     S(E_STORE_CORRUPT) S(E_STORE_FULL) S(E_STORE_IO) S(E_STORE_ID) S(E_STORE_TOO_LARGE) S(E_NET_SEND)
     S(E_NET_ADDRESS) S(E_NET_RESOLVE) S(E_TIMEOUT) S(E_NET_TOO_BIG) S(E_MALFORMED) S(E_TRUNCATED)
     S(E_TOO_DEEP) S(E_NON_CANONICAL) S(E_TRAILING) S(E_LIMIT) S(E_CRYPTO_AUTH) S(E_CRYPTO_KEY)
-    S(E_CRYPTO_POINT) S(E_CRYPTO_SIGNATURE) S(E_CRYPTO_PARAM)
+    S(E_CRYPTO_POINT) S(E_CRYPTO_SIGNATURE) S(E_CRYPTO_PARAM) S(E_COAP_RESET) S(E_COAP_BAD_OPTION)
+    S(E_COAP_RESPONSE) S(E_COAP_BLOCK) S(E_COAP_URI)
 #undef S
     default: return "E_?";
   }
@@ -121,6 +122,14 @@ m3ApiRawFunction(imp_log) {
   m3ApiGetArg(int32_t, len);
   if (in_memory(runtime, ptr, len)) board_log(level, (const char *)MEM(ptr), (size_t)len);
   m3ApiSuccess();
+}
+
+m3ApiRawFunction(imp_in_read) {
+  m3ApiReturnType(int32_t);
+  m3ApiGetArg(uint32_t, ptr);
+  m3ApiGetArg(int32_t, cap);
+  CHECK(ptr, cap);
+  m3ApiReturn(board_in_read(MEM(ptr), (size_t)cap));
 }
 
 m3ApiRawFunction(imp_out) {

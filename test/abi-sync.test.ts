@@ -71,7 +71,7 @@ function headerList(macro: string): Map<string, string> {
 describe("imports and exports", () => {
   it("declare the same imports with the same signatures everywhere", () => {
     const ts = tsImports();
-    expect(ts.size).toBe(10);
+    expect(ts.size).toBe(11);
     expect([...headerList("EST_ABI_IMPORTS")].sort()).toEqual([...ts].sort());
     expect(Object.entries(nodeAbi.IMPORTS).sort()).toEqual([...ts].sort());
   });
@@ -94,6 +94,7 @@ describe("imports and exports", () => {
       ["ADDR_MAX_LEN", "EST_ADDR_MAX_LEN", nodeAbi.ADDR_MAX_LEN],
       ["IO_PAYLOAD_OFFSET", "EST_IO_PAYLOAD_OFFSET", nodeAbi.IO_PAYLOAD_OFFSET],
       ["STORE_MAX_RECORD", "EST_STORE_MAX_RECORD", nodeAbi.STORE_MAX_RECORD],
+      ["LOG_ALWAYS", "EST_LOG_ALWAYS", nodeAbi.LOG_ALWAYS],
       ["LOG_ERROR", "EST_LOG_ERROR", nodeAbi.LOG_ERROR],
       ["LOG_TRACE", "EST_LOG_TRACE", nodeAbi.LOG_TRACE],
     ] as const) {

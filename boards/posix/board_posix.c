@@ -23,6 +23,7 @@
 #include "store_file.h"
 
 int g_log_level = EST_LOG_WARN;
+FILE *g_in, *g_out;
 volatile sig_atomic_t g_interrupted;
 static int g_fd4 = -1, g_fd6 = -1;
 
@@ -30,6 +31,7 @@ static int g_fd4 = -1, g_fd6 = -1;
 
 void board_log(int32_t level, const char *msg, size_t len) {
   static const char *const names[] = {"?", "error", "warn", "info", "debug", "trace"};
+  if (level == EST_LOG_ALWAYS) { fprintf(stderr, "%.*s\n", (int)len, msg); return; }
   if (level > g_log_level) return;
   const char *name = (level >= 1 && level <= 5) ? names[level] : names[0];
   fprintf(stderr, "est-sim: [%s] %.*s\n", name, (int)len, msg);
@@ -46,9 +48,16 @@ void posix_logf(int32_t level, const char *fmt, ...) {
 }
 
 int32_t board_out(const uint8_t *data, size_t len) {
-  if (len && fwrite(data, 1, len, stdout) != len) return EST_E_INTERNAL;
-  fflush(stdout);
+  FILE *f = g_out ? g_out : stdout;
+  if (len && fwrite(data, 1, len, f) != len) return EST_E_INTERNAL;
+  fflush(f);
   return EST_OK;
+}
+
+int32_t board_in_read(uint8_t *out, size_t cap) {
+  if (!g_in || cap == 0) return 0;
+  size_t n = fread(out, 1, cap, g_in);
+  return (int32_t)n;
 }
 
 /* ---- RNG and clock ------------------------------------------------------------------------------------ */

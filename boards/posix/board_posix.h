@@ -5,9 +5,12 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /** Most verbose level printed to stderr (EST_LOG_*); default EST_LOG_WARN. */
 extern int g_log_level;
+/** The command's input stream (-f FILE) and output stream (-o FILE); NULL: empty input, stdout. */
+extern FILE *g_in, *g_out;
 /** Set by the SIGINT/SIGTERM handler; board_wait() then returns EST_E_CANCELLED. */
 extern volatile sig_atomic_t g_interrupted;
 

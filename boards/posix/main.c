@@ -54,6 +54,10 @@ static void usage(FILE *f) {
       "      --impair-seed N      seed of the impairment decisions (default 1): same seed, same decisions\n"
       "      --impair-dir DIR     up (device to network), down, or both\n"
       "\n"
+      "command files (after the command name, for any command):\n"
+      "  -f, --payload-file FILE  the command's input stream (e.g. the payload of coap post)\n"
+      "  -o, --out FILE           write the command's output to FILE instead of stdout\n"
+      "\n"
       "commands (implemented by the module):\n"
       "  selftest [--json]        check RNG, clock, timers and the key store through the module ABI\n"
       "  version                  print the module's version\n"
@@ -211,6 +215,21 @@ int main(int argc, char **argv) {
   if (i >= argc) { usage(stderr); return EXIT_USAGE; }
   if (!strcmp(argv[i], "help")) { usage(stdout); return EXIT_OK; }
 
+  /* Command files: the module reads -f through board.in_read and writes through board.out. */
+  for (int k = i + 1; k + 1 < argc; k++) {
+    if (!strcmp(argv[k], "-f") || !strcmp(argv[k], "--payload-file")) {
+      if (g_in) fclose(g_in);
+      g_in = fopen(argv[k + 1], "rb");
+      if (!g_in) { fprintf(stderr, "est-sim: cannot read payload file %s: %s\n", argv[k + 1], strerror(errno)); return EXIT_USAGE; }
+      k++;
+    } else if (!strcmp(argv[k], "-o") || !strcmp(argv[k], "--out")) {
+      if (g_out) fclose(g_out);
+      g_out = fopen(argv[k + 1], "wb");
+      if (!g_out) { fprintf(stderr, "est-sim: cannot write output file %s: %s\n", argv[k + 1], strerror(errno)); return EXIT_USAGE; }
+      k++;
+    }
+  }
+
   char err[320];
   size_t wasm_len = 0;
   uint8_t *wasm = read_file(module_path, &wasm_len, err, sizeof err);
@@ -278,5 +297,6 @@ int main(int argc, char **argv) {
   }
   est_host_free(&host);
   free(wasm);
+  if (g_out && fclose(g_out) != 0 && code == EXIT_OK) { fprintf(stderr, "est-sim: cannot write the output file\n"); code = EXIT_FAILED; }
   return code;
 }

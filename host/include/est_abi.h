@@ -30,6 +30,7 @@
 #define EST_IO_PAYLOAD_OFFSET 24 /* a received payload starts here in io_buffer; the endpoint at 0 */
 
 /* ---- Log levels ------------------------------------------------------------------------------------- */
+#define EST_LOG_ALWAYS 0 /* diagnostics a command was asked for (e.g. coap -v): printed at any host log level */
 #define EST_LOG_ERROR 1
 #define EST_LOG_WARN 2
 #define EST_LOG_INFO 3
@@ -76,6 +77,11 @@
 #define EST_E_CRYPTO_POINT (-52)
 #define EST_E_CRYPTO_SIGNATURE (-53)
 #define EST_E_CRYPTO_PARAM (-54)
+#define EST_E_COAP_RESET (-60)
+#define EST_E_COAP_BAD_OPTION (-61)
+#define EST_E_COAP_RESPONSE (-62)
+#define EST_E_COAP_BLOCK (-63)
+#define EST_E_COAP_URI (-64)
 
 /* ---- Imports: module "board" -------------------------------------------------------------------------
  * X(name, wasm3 signature, C prototype comment). Signature letters: i = i32, I = i64, v = void.
@@ -96,8 +102,10 @@
  *     Monotonic milliseconds from an arbitrary origin.
  * log(level, ptr, len)
  *     One UTF-8 log message without newline.
+ * in_read(ptr, cap) -> bytes read | status
+ *     The command's input stream (desktop: the file of the command's -f/--payload-file option); 0 at the end.
  * out(ptr, len) -> status
- *     Command output (stdout / console), passed through unchanged.
+ *     Command output (stdout, or the file of the command's -o/--out option; console), passed through unchanged.
  * panic(msg_ptr, msg_len, file_ptr, file_len, line, col)
  *     The module hit a bug and executes `unreachable` next; the host reports message and location.
  */
@@ -110,6 +118,7 @@
   X(store_erase, "i(i)")                           \
   X(clock_ms, "I()")                               \
   X(log, "v(iii)")                                 \
+  X(in_read, "i(ii)")                              \
   X(out, "i(ii)")                                  \
   X(panic, "v(iiiiii)")
 

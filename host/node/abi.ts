@@ -11,7 +11,7 @@ export const ADDR_MAX_LEN = 23;
 export const IO_PAYLOAD_OFFSET = 24;
 export const STORE_MAX_ID = 0xffff;
 export const STORE_MAX_RECORD = 4096;
-export const LOG_ERROR = 1, LOG_WARN = 2, LOG_INFO = 3, LOG_DEBUG = 4, LOG_TRACE = 5;
+export const LOG_ALWAYS = 0, LOG_ERROR = 1, LOG_WARN = 2, LOG_INFO = 3, LOG_DEBUG = 4, LOG_TRACE = 5;
 
 export const E = {
   OK: 0, // success
@@ -48,6 +48,11 @@ export const E = {
   CRYPTO_POINT: -52, // invalid public key or curve point
   CRYPTO_SIGNATURE: -53, // signature did not verify
   CRYPTO_PARAM: -54, // invalid algorithm parameter (nonce or tag length)
+  COAP_RESET: -60, // the peer answered with a Reset message
+  COAP_BAD_OPTION: -61, // a response carries an unrecognized critical option
+  COAP_RESPONSE: -62, // the server answered with an error code (4.xx or 5.xx)
+  COAP_BLOCK: -63, // block-wise transfer broke RFC 7959 (wrong block number or size, 4.08)
+  COAP_URI: -64, // malformed or unsupported URI
 } as const;
 
 const NAMES = new Map<number, string>(Object.entries(E).map(([k, v]) => [v, k === "OK" || k === "PENDING" ? k : "E_" + k]));
@@ -67,6 +72,7 @@ export const IMPORTS: Record<string, string> = {
   store_erase: "i(i)",
   clock_ms: "I()",
   log: "v(iii)",
+  in_read: "i(ii)",
   out: "i(ii)",
   panic: "v(iiiiii)",
 };

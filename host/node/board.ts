@@ -24,6 +24,8 @@ export interface NodeBoardOptions {
   err?: (text: string) => void;
   /** Network impairment (seeded loss, duplication, reordering, delay). */
   impair?: ImpairConfig;
+  /** The command's input stream (contents of the -f file). */
+  input?: Uint8Array;
 }
 
 /** Encoded endpoint (est_abi.h format) -> address and port for dgram. */
@@ -64,6 +66,8 @@ export class NodeBoard implements Board {
   private queue: Datagram[] = [];
   private waiter: (() => void) | null = null; // re-examines queues and timers of a pending wait()
   private impair: Impairment | null;
+  private input: Uint8Array;
+  private inputPos = 0;
   private cancelled = false;
   readonly logLevel: number;
   private store: FileStore;
@@ -76,6 +80,7 @@ export class NodeBoard implements Board {
     this.outFn = opts.out ?? ((d) => process.stdout.write(d));
     this.errFn = opts.err ?? ((t) => process.stderr.write(t));
     this.impair = opts.impair ? new Impairment(opts.impair, (l, m) => this.log(l, m)) : null;
+    this.input = opts.input ?? new Uint8Array(0);
   }
 
   /** Ask a running wait() to end with "cancelled" (SIGINT). */
@@ -164,7 +169,14 @@ export class NodeBoard implements Board {
     return process.hrtime.bigint() / 1_000_000n;
   }
 
+  inRead(cap: number): Uint8Array {
+    const d = this.input.subarray(this.inputPos, this.inputPos + Math.max(0, cap));
+    this.inputPos += d.length;
+    return d;
+  }
+
   log(level: number, msg: string): void {
+    if (level === 0) { this.errFn(`${msg}\n`); return; } // LOG_ALWAYS: asked for by the command
     if (level > this.logLevel) return;
     this.errFn(`est-sim: [${LEVELS[level] ?? "?"}] ${msg}\n`);
   }

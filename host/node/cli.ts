@@ -2,7 +2,7 @@
 // boards/posix/main.c, so the conformance suite can run one command line under both hosts and compare.
 //
 //   npx tsx host/node/cli.ts [--module PATH] [--store PATH] <command> [args...]
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { E, LOG_ERROR, LOG_TRACE, LOG_WARN, statusName } from "./abi.js";
@@ -34,6 +34,10 @@ network impairment (both directions unless --impair-dir says otherwise):
       --jitter MS          add a random delay of 0..MS
       --impair-seed N      seed of the impairment decisions (default 1): same seed, same decisions
       --impair-dir DIR     up (device to network), down, or both
+
+command files (after the command name, for any command):
+  -f, --payload-file FILE  the command's input stream (e.g. the payload of coap post)
+  -o, --out FILE           write the command's output to FILE instead of stdout
 
 commands (implemented by the module):
   selftest [--json]        check RNG, clock, timers and the key store through the module ABI
@@ -100,6 +104,27 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
   if (i >= args.length) { err(USAGE); return done(EXIT.USAGE); }
   if (args[i] === "help") { out(USAGE); return done(EXIT.OK); }
 
+  // Command files: the module reads -f through board.in_read and writes through board.out.
+  let input: Uint8Array | undefined;
+  let outFd: number | undefined;
+  for (let k = i + 1; k + 1 < args.length; k++) {
+    if (args[k] === "-f" || args[k] === "--payload-file") {
+      try { input = new Uint8Array(readFileSync(resolve(cwd, args[k + 1]))); } catch (e: any) {
+        err(`est-sim: cannot read payload file ${args[k + 1]}: ${e.code === "ENOENT" ? "No such file or directory" : e.message}\n`);
+        return done(EXIT.USAGE);
+      }
+      k++;
+    } else if (args[k] === "-o" || args[k] === "--out") {
+      try { if (outFd !== undefined) closeSync(outFd); outFd = openSync(resolve(cwd, args[k + 1]), "w"); } catch (e: any) {
+        err(`est-sim: cannot write output file ${args[k + 1]}: ${e.code === "ENOENT" ? "No such file or directory" : e.message}\n`);
+        return done(EXIT.USAGE);
+      }
+      k++;
+    }
+  }
+  const fd = outFd;
+  const moduleOut = fd === undefined ? (d: Uint8Array) => out(d) : (d: Uint8Array) => { writeSync(fd, d); };
+
   let wasm: Uint8Array;
   try {
     wasm = readFileSync(resolve(cwd, modulePath));
@@ -117,7 +142,7 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
     return done(EXIT.STORE);
   }
 
-  const board = new NodeBoard({ store, logLevel: level, out: (d) => out(d), err, impair });
+  const board = new NodeBoard({ store, logLevel: level, out: moduleOut, err, impair, input });
   io.onBoard?.(board);
   let host: ModuleHost | undefined;
   const t0 = performance.now();
@@ -146,6 +171,7 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
     return done(status === E.USAGE || status === E.UNKNOWN_COMMAND ? EXIT.USAGE : EXIT.FAILED);
   } finally {
     board.close();
+    if (fd !== undefined) closeSync(fd);
     if (stats) {
       err(`est-sim: stats: module ${wasm.length} bytes, load+start ${(t1 - t0).toFixed(3)} ms, command ${(performance.now() - t1).toFixed(3)} ms, ` +
         `linear memory ${host?.memoryBytes ?? 0} bytes, peak RSS ${process.resourceUsage().maxRSS} KiB\n`);

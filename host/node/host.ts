@@ -18,6 +18,8 @@ export interface Board {
   clockMs(): bigint;
   log(level: number, msg: string): void;
   out(data: Uint8Array): number;
+  /** Read up to cap bytes of the command's input stream (empty array at the end). */
+  inRead(cap: number): Uint8Array;
   /** Wait for a datagram or the deadline (-1n: none). Resolves to the datagram, "timeout" or "cancelled". */
   wait(deadlineMs: bigint): Promise<{ addr: Uint8Array; data: Uint8Array } | "timeout" | "cancelled">;
 }
@@ -147,6 +149,12 @@ export class ModuleHost {
       clock_ms: () => b.clockMs(),
       log: (level: number, p: number, n: number) => {
         if (this.inMemory(u(p), n)) b.log(level, this.utf8.decode(view(p, n)));
+      },
+      in_read: (p: number, cap: number) => {
+        if (!this.inMemory(u(p), cap)) return E.BAD_POINTER;
+        const d = b.inRead(cap);
+        this.mem().set(d, u(p));
+        return d.length;
       },
       out: (p: number, n: number) => {
         if (!this.inMemory(u(p), n)) return E.BAD_POINTER;

@@ -1,0 +1,137 @@
+// Codec test module (build/codec-test.wasm): exposes the CBOR codec, the CoAP message codec and the
+// link-format parser as commands, so tests drive them through both hosts exactly as the client would run
+// them. Not part of the product.
+//
+// Commands:
+//   cbor-decode HEX [--strict]   diagnostic notation of the item(s) (see cbor-tools.ts), or fails with the status
+//   cbor-reencode HEX            deterministic re-encoding, as hex
+//   coap-parse HEX               JSON {type, code, mid, token, options:[{n, hex}], payload}
+//   coap-build JSON              hex of a message built from a flat JSON description (see coap-tools.ts)
+//   link-parse TEXT              JSON list of the links in a link-format document
+//   vector JSON                  one JSON line per request, for `est-sim vectors` (ops listed in vectorOp)
+
+import { OK, E_USAGE, E_UNKNOWN_COMMAND, statusName } from "../../assembly/errors";
+import {
+  registerCommands, argc, argIs, argPtr, argLen, argHex, output, flushOut, fail, failDetail,
+} from "../../assembly/runtime";
+import { jsonParse, jsonPtr, jsonIs, jsonHex, jsonInt } from "../../assembly/json";
+import { CborReader } from "../../assembly/cbor/decode";
+import { diagSequence, reencodeItem } from "./cbor-tools";
+import { text, outBuf, OUT_CAP, refused, textOut } from "./common";
+import { coapParseJson, coapBuildFromJson, blockOp, blockEncodeOp } from "./coap-tools";
+import { linkParseJson, linkFindOp } from "./link-tools";
+
+export {
+  abi_version, io_buffer, io_capacity, start, on_datagram, on_timer, next_deadline, cancel,
+  last_error, error_detail, error_detail_len, heap_top,
+} from "../../assembly/runtime";
+
+const INPUT_CAP: i32 = 2048;
+const input = memory.data(INPUT_CAP, 16);
+const reader = new CborReader();
+
+function cborDecode(vector: bool, p: usize, n: i32, strict: bool): i32 {
+  reader.reset(p, n, strict);
+  text.reset();
+  const st = diagSequence(reader, text);
+  if (st < 0) return refused(vector, st);
+  return textOut(vector, "diag");
+}
+
+/** Re-encode every item of the sequence; cap limits the output (a canary byte after it must survive). */
+function cborReencode(vector: bool, p: usize, n: i32, cap: i32): i32 {
+  reader.reset(p, n, false);
+  store<u8>(outBuf + <usize>cap, 0xa5);
+  let off = 0;
+  while (!reader.atEnd()) {
+    off = reencodeItem(reader, outBuf, cap, off, 0);
+    if (off < 0) break;
+  }
+  const canary = load<u8>(outBuf + <usize>cap) == 0xa5;
+  if (off < 0) {
+    if (!vector) return fail(off, statusName(off));
+    output.str("{\"error\":\"").str(statusName(off)).str("\",\"canary\":").str(canary ? "true" : "false").str("}\n");
+    flushOut();
+    return OK;
+  }
+  if (vector) output.str("{\"out\":\"").hex(outBuf, off).str("\",\"canary\":").str(canary ? "true" : "false").str("}\n");
+  else output.hex(outBuf, off).byte(0x0a);
+  flushOut();
+  return OK;
+}
+
+/** Skip every item with CborReader.skip (the other walk of the decoder): {"items":N} or the status. */
+function cborCheck(p: usize, n: i32, strict: bool): i32 {
+  reader.reset(p, n, strict);
+  let items = 0;
+  while (!reader.atEnd()) {
+    const st = reader.skip();
+    if (st < 0) return refused(true, st);
+    items++;
+  }
+  output.str("{\"items\":").dec(items).str("}\n");
+  flushOut();
+  return OK;
+}
+
+function vectorOp(): i32 {
+  if (argc() != 2) return fail(E_USAGE, "usage: vector JSON");
+  let st = jsonParse(argPtr(1), argLen(1));
+  if (st != OK) return st;
+  if (jsonPtr("op") == 0) return fail(E_USAGE, "missing field: op");
+  const strict = jsonInt("strict") == 1;
+  if (jsonIs("op", "cbor_decode") || jsonIs("op", "cbor_check") || jsonIs("op", "cbor_reencode") ||
+      jsonIs("op", "coap_parse") || jsonIs("op", "block_decode") || jsonIs("op", "link_parse") ||
+      jsonIs("op", "link_find")) {
+    const n = jsonHex("hex", INPUT_CAP);
+    if (n < 0) return n;
+    const p = jsonPtr("hex");
+    if (jsonIs("op", "cbor_decode")) return cborDecode(true, p, n, strict);
+    if (jsonIs("op", "cbor_check")) return cborCheck(p, n, strict);
+    if (jsonIs("op", "cbor_reencode")) {
+      let cap = jsonInt("cap");
+      if (cap < 0 || cap > OUT_CAP) cap = OUT_CAP;
+      return cborReencode(true, p, n, cap);
+    }
+    if (jsonIs("op", "coap_parse")) return coapParseJson(true, p, n);
+    if (jsonIs("op", "block_decode")) return blockOp(p, n);
+    if (jsonIs("op", "link_parse")) return linkParseJson(true, p, n);
+    return linkFindOp(p, n);
+  }
+  if (jsonIs("op", "coap_build")) return coapBuildFromJson(true);
+  if (jsonIs("op", "block_encode")) return blockEncodeOp();
+  fail(E_UNKNOWN_COMMAND, "unknown op");
+  return E_UNKNOWN_COMMAND;
+}
+
+function hexArg(i: i32): i32 {
+  const n = argHex(i, input, INPUT_CAP);
+  if (n < 0) return fail(E_USAGE, "argument is not hex (or longer than 2048 bytes)");
+  return n;
+}
+
+function dispatch(): i32 {
+  if (argIs(0, "vector")) return vectorOp();
+  if (argIs(0, "cbor-decode") && (argc() == 2 || (argc() == 3 && argIs(2, "--strict")))) {
+    const n = hexArg(1);
+    return n < 0 ? n : cborDecode(false, input, n, argc() == 3);
+  }
+  if (argIs(0, "cbor-reencode") && argc() == 2) {
+    const n = hexArg(1);
+    return n < 0 ? n : cborReencode(false, input, n, OUT_CAP);
+  }
+  if (argIs(0, "coap-parse") && argc() == 2) {
+    const n = hexArg(1);
+    return n < 0 ? n : coapParseJson(false, input, n);
+  }
+  if (argIs(0, "coap-build") && argc() == 2) {
+    const st = jsonParse(argPtr(1), argLen(1));
+    return st != OK ? st : coapBuildFromJson(false);
+  }
+  if (argIs(0, "link-parse") && argc() == 2) return linkParseJson(false, argPtr(1), argLen(1));
+  fail(E_UNKNOWN_COMMAND, "unknown command or wrong arguments: ");
+  failDetail().bytes(argPtr(0), argLen(0) < 64 ? argLen(0) : 64);
+  return E_UNKNOWN_COMMAND;
+}
+
+registerCommands(dispatch);
