@@ -230,13 +230,13 @@ export function pointWipe(): void {
 
 // ---- Verification: u1 G + u2 Q, variable time -------------------------------------------------------------
 
-const vtQ = memory.data(96, 16);
-/** out = u1 G + u2 Q (Q affine (qx, qy) on the curve). Variable time: only for public scalars and points.
- *  Uses the constant-time multiplications; simple and correct rather than fast. */
+/** out = u1 G + u2 Q (Q affine (qx, qy) on the curve). May be variable time: only for public scalars and
+ *  points. Uses the constant-time multiplications; simple and correct rather than fast. out must not alias
+ *  the inputs. (`pick` is free here: pointMulBase does not use it.) */
 export function pointMulDoubleVartime(out: usize, u1: usize, u2: usize, qx: usize, qy: usize): void {
-  pointMul(vtQ, u2, qx, qy);
-  pointMulBase(out, u1);
-  pointAdd(out, out, vtQ);
+  pointMul(out, u2, qx, qy);
+  pointMulBase(pick, u1);
+  pointAdd(out, out, pick);
 }
 
 export { BASE_X, BASE_Y };
