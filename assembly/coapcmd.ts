@@ -6,6 +6,7 @@
 //   -N         non-confirmable          -v        trace every datagram on stderr
 //   -o FILE    (host) write the response payload to FILE
 //   --ack-timeout MS, --max-retransmit N   transmission parameters (RFC 7252 §4.8; default 2000 ms, 4)
+//   --no-retry  give up after MAX_RETRANSMIT instead of sending the request again until the -B deadline
 //
 // The response payload goes to the command output unchanged; a 4.xx/5.xx answer makes the command fail with
 // E_COAP_RESPONSE after printing the payload (the server's diagnostic). URIs: coap://host[:port]/path?query
@@ -44,6 +45,14 @@ function contentFormat(i: i32): i32 {
   if (argIs(i, "cbor")) return CF_CBOR;
   if (argIs(i, "multipart-core")) return CF_MULTIPART_CORE;
   return -1;
+}
+
+/** Copy a URI argument into module memory (argv does not outlive start) and parse it into the request spec:
+ *  coap://host[:port]/path?query, host resolved. */
+export function takeUri(arg: i32): i32 {
+  if (argLen(arg) > URI_CAPACITY) return fail(E_LIMIT, "URI longer than 512 bytes");
+  memory.copy(uriBuf, argPtr(arg), <usize>argLen(arg));
+  return parseUri(uriBuf, argLen(arg));
 }
 
 /** Parse coap://host[:port]/path?query into the request spec and resolve the host. */
@@ -117,6 +126,7 @@ export function coapCommand(): i32 {
   s.deadlineMs = COAP_DEFAULT_DEADLINE_MS;
   s.ackTimeoutMs = COAP_ACK_TIMEOUT_MS;
   s.maxRetransmit = COAP_MAX_RETRANSMIT;
+  s.retry = true;
   let uri = -1;
   let fromFile = false;
   for (let i = 2; i < argc(); i++) {
@@ -159,7 +169,8 @@ export function coapCommand(): i32 {
       if (v < 0 || v > 20) return fail(E_USAGE, "coap: --max-retransmit must be 0..20");
       s.maxRetransmit = <i32>v;
       i++;
-    } else if (argIs(i, "-N") || argIs(i, "--non")) s.confirmable = false;
+    } else if (argIs(i, "--no-retry")) s.retry = false;
+    else if (argIs(i, "-N") || argIs(i, "--non")) s.confirmable = false;
     else if (argIs(i, "-v") || argIs(i, "--verbose")) s.trace = true;
     else if (uri < 0 && argLen(i) > 0 && at(argPtr(i), 0) != 0x2d) uri = i;
     else {
@@ -188,9 +199,7 @@ export function coapCommand(): i32 {
     }
     s.payloadLen = n;
   }
-  if (argLen(uri) > URI_CAPACITY) return fail(E_LIMIT, "URI longer than 512 bytes");
-  memory.copy(uriBuf, argPtr(uri), <usize>argLen(uri));
-  const st = parseUri(uriBuf, argLen(uri));
+  const st = takeUri(uri);
   if (st != OK) return st;
   const b = coapClient.begin();
   if (b != PENDING) return b;
@@ -214,20 +223,26 @@ function settle(st: i32): i32 {
   output.bytes(r.payload, r.payloadLen);
   flushOut();
   const w = logBegin();
-  codeText(w.dec(r.code >> 5).byte(0x2e).byte(0x30 + (r.code & 31) / 10).byte(0x30 + (r.code & 31) % 10).byte(0x20), r.code);
+  codeText(w, r.code);
   w.str(", ").dec(r.payloadLen).str(" bytes; ").dec(r.datagramsUp).str(" datagrams up (").dec(r.bytesUp)
     .str(" bytes), ").dec(r.datagramsDown).str(" down (").dec(r.bytesDown).str(" bytes), ").dec(r.roundTrips).str(" round trips");
   logEnd(LOG_INFO);
   if (r.code >= 0x80) {
     fail(E_COAP_RESPONSE, "");
     const d = failDetail();
-    codeText(d.dec(r.code >> 5).byte(0x2e).byte(0x30 + (r.code & 31) / 10).byte(0x30 + (r.code & 31) % 10).byte(0x20), r.code);
+    codeText(d, r.code);
     return E_COAP_RESPONSE;
   }
   return OK;
 }
 
-function codeText(w: Writer, code: i32): void {
+/** Write "2.05 Content" for a response code. */
+export function codeText(w: Writer, code: i32): void {
+  w.dec(code >> 5).byte(0x2e).byte(0x30 + (code & 31) / 10).byte(0x30 + (code & 31) % 10).byte(0x20);
+  reason(w, code);
+}
+
+function reason(w: Writer, code: i32): void {
   switch (code) {
     case 0x41: w.str("Created"); return;
     case 0x42: w.str("Deleted"); return;

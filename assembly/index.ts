@@ -8,6 +8,7 @@ import { registerCommands, argIs, fail, failDetail, argPtr, argLen, output, flus
 import { selftestStart } from "./selftest";
 import { vectorCommand } from "./vectors";
 import { coapCommand } from "./coapcmd";
+import { discoverCommand } from "./discover";
 
 export {
   abi_version, io_buffer, io_capacity, start, on_datagram, on_timer, next_deadline, cancel,
@@ -21,6 +22,7 @@ function dispatch(): i32 {
   if (argIs(0, "selftest")) return selftestStart();
   if (argIs(0, "vector")) return vectorCommand();
   if (argIs(0, "coap")) return coapCommand();
+  if (argIs(0, "discover")) return discoverCommand();
   if (argIs(0, "version")) {
     output.str("est-oscore client module ").str(VERSION).byte(0x0a);
     flushOut();

@@ -5,13 +5,15 @@
 import { describe, it, expect } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { HOSTS, ROOT, evalVectors, runCommand, tempDir } from "./helpers/hosts";
-import { CborError, Value, parseDiag, refDecodeSequence, renderDiag } from "./helpers/cbor-ref";
+import { HOSTS, ROOT, evalVectors, runCommand, tempDir } from "./helpers/hosts.js";
+import { CborError, Value, parseDiag, refDecodeSequence, renderDiag } from "./helpers/cbor-ref.js";
 
 const CODEC = join(ROOT, "build/codec-test.wasm");
 const MAX_DEPTH = Number(/CBOR_MAX_DEPTH: i32 = (\d+)/.exec(readFileSync(join(ROOT, "assembly/config.ts"), "utf8"))![1]);
 const A = JSON.parse(readFileSync(join(ROOT, "test/vectors/cbor-rfc8949-appendix-a.json"), "utf8"));
 const examples: { diag: string; hex: string; diag_raw?: string; reencode?: string }[] = A.examples;
+const TRACES: { label: string; kind: string; hex: string; section: string; trace: string }[] =
+  JSON.parse(readFileSync(join(ROOT, "test/vectors/cbor-rfc9529-traces.json"), "utf8")).items;
 
 const expectedDiag = (e: (typeof examples)[0]) => renderDiag([parseDiag(e.diag_raw ?? e.diag)]).toString("hex");
 const fromHex = (h: string) => Uint8Array.from(Buffer.from(h, "hex"));
@@ -112,6 +114,19 @@ describe.each(HOSTS)("CBOR codec under %s", (host) => {
     examples.forEach((e, i) => expect(got[i], e.hex).toEqual({ out: e.reencode ?? e.hex, canary: true }));
   });
 
+  it("accepts every CBOR value of the RFC 9529 EDHOC traces in strict mode and re-encodes it unchanged", async () => {
+    const reqs = TRACES.flatMap((t) => [{ op: "cbor_check", hex: t.hex, strict: 1 }, { op: "cbor_reencode", hex: t.hex }, { op: "cbor_decode", hex: t.hex, strict: 1 }]);
+    const got = await evalVectors(host, reqs, CODEC);
+    expect(TRACES.length).toBeGreaterThan(80);
+    TRACES.forEach((t, i) => {
+      const what = `${t.trace} ${t.section}: ${t.label}`;
+      if (t.kind === "CBOR Data Item") expect(got[3 * i], what).toEqual({ items: 1 });
+      else expect(got[3 * i].items, what).toBeGreaterThanOrEqual(1);
+      expect(got[3 * i + 1], what).toEqual({ out: t.hex, canary: true });
+      expect(got[3 * i + 2], what).toEqual({ diag: reference(fromHex(t.hex), true).diag });
+    });
+  });
+
   it("never writes past the capacity it is given (every capacity below the size fails cleanly)", async () => {
     const reqs: object[] = [];
     const want: object[] = [];
@@ -123,6 +138,21 @@ describe.each(HOSTS)("CBOR codec under %s", (host) => {
       }
     }
     expect(await evalVectors(host, reqs, CODEC)).toEqual(want);
+  });
+
+  it("wraps already written bytes into a byte string in place, at every header size boundary", async () => {
+    const sizes = [0, 1, 23, 24, 255, 256, 1500];
+    const content = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 7 + 3) & 0xff)).toString("hex");
+    const header = (n: number) => (n < 24 ? (0x40 + n).toString(16) : n < 256 ? "58" + n.toString(16).padStart(2, "0") : "59" + n.toString(16).padStart(4, "0"));
+    const reqs = sizes.flatMap((n) => {
+      const size = n + header(n).length / 2;
+      return [{ op: "cbor_wrap", hex: content(n), cap: size }, { op: "cbor_wrap", hex: content(n), cap: size - 1 }];
+    });
+    const got = await evalVectors(host, reqs, CODEC);
+    sizes.forEach((n, i) => {
+      expect(got[2 * i], `${n}`).toEqual({ out: header(n) + content(n), canary: true });
+      expect(got[2 * i + 1], `${n}`).toEqual({ error: "E_BUFFER_TOO_SMALL", canary: true });
+    });
   });
 
   it("reports E_TRUNCATED for every proper prefix of every Appendix A example (decode and skip)", async () => {

@@ -1,19 +1,19 @@
 // CoAP message codec (assembly/coap/message.ts) through the codec test module under both hosts.
-// Oracles: RFC 7252 Appendix A and RFC 9148 Appendix B messages as data, the option-header arithmetic of
+// Oracles: RFC 7252 Appendix A, RFC 7641 and RFC 9148 Appendix B messages as data, the option-header arithmetic of
 // RFC 7252 §3.1 written out by hand at every extension boundary, and a reference parser from RFC 7252 §3
 // (test/helpers/coap-ref.ts) for truncations and random datagrams.
 import { describe, it, expect } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { HOSTS, ROOT, evalVectors, runCommand, tempDir } from "./helpers/hosts";
-import { refParseCoap } from "./helpers/coap-ref";
+import { HOSTS, ROOT, evalVectors, runCommand, tempDir } from "./helpers/hosts.js";
+import { refBuildCoap, refParseCoap, uintBytes } from "./helpers/coap-ref.js";
 
 const CODEC = join(ROOT, "build/codec-test.wasm");
 type Msg = { name: string; type: number; code: number; mid: number; token: string; options: [number, string][]; payload: string; hex: string };
 const load = (f: string) => JSON.parse(readFileSync(join(ROOT, "test/vectors", f), "utf8"));
-const RFC7252 = load("coap-rfc7252-appendix-a.json");
+const EXAMPLES = load("coap-examples.json");
 const RFC9148 = load("coap-rfc9148-appendix-b.json");
-const MESSAGES: Msg[] = [...RFC7252.messages, ...RFC9148.messages];
+const MESSAGES: Msg[] = [...EXAMPLES.messages, ...RFC9148.messages];
 const asc = (s: string) => Buffer.from(s).toString("hex");
 
 /** coap_build request for a message; options are given in descending number order (repeated options keep
@@ -32,7 +32,7 @@ const hexOf = (n: number) => "ab".repeat(n);
 describe.each(HOSTS)("CoAP message codec under %s", (host) => {
   const run = (reqs: object[]) => evalVectors(host, reqs, CODEC);
 
-  it("parses the RFC 7252 Appendix A and RFC 9148 Appendix B messages", async () => {
+  it("parses the RFC 7252 Appendix A, RFC 7641 and RFC 9148 Appendix B messages", async () => {
     const got = await run(MESSAGES.map((m) => ({ op: "coap_parse", hex: m.hex })));
     MESSAGES.forEach((m, i) => expect(got[i], m.name).toEqual({
       type: m.type, code: m.code, mid: m.mid, token: m.token, options: sorted(m), payload: m.payload, unknown_critical: 0,
@@ -130,6 +130,34 @@ describe.each(HOSTS)("CoAP message codec under %s", (host) => {
     expect([...statuses].sort()).toEqual(["E_MALFORMED", "E_TRUNCATED", "ok"]);
   });
 
+  it("builds 1000 random option sets given in random order exactly like the RFC 7252 reference encoder", async () => {
+    let seed = 0xb01d;
+    const rnd = () => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed / 4294967296; };
+    const int = (n: number) => Math.floor(rnd() * n);
+    const cases = Array.from({ length: 1000 }, () => {
+      const token = Buffer.from(Array.from({ length: int(9) }, () => int(256)));
+      const opts: [number, Buffer, string][] = Array.from({ length: int(8) }, () => {
+        const n = [1 + int(12), 12 + int(3), 267 + int(4), 1 + int(2000), 65530 + int(6)][int(5)];
+        if (rnd() < 0.3) { const v = [0, 1, 255, 256, 65535, 65536, 0xffffff, 0x1000000, 0xffffffff][int(9)]; return [n, uintBytes(v), `${n}=#${v}`]; }
+        const value = Buffer.from(Array.from({ length: [0, 1, 12, 13, 14, 268, 269, 270][int(8)] }, () => int(256)));
+        return [n, value, `${n}=${value.toString("hex")}`];
+      });
+      const payload = Buffer.from(Array.from({ length: rnd() < 0.5 ? 0 : 1 + int(20) }, () => int(256)));
+      return { type: int(4), code: int(256), mid: int(65536), token, opts, payload };
+    });
+    const got = await run(cases.map((c) => ({
+      op: "coap_build", type: c.type, code: c.code, mid: c.mid, ...(c.token.length ? { token: c.token.toString("hex") } : {}),
+      ...(c.opts.length ? { options: c.opts.map((o) => o[2]).join(",") } : {}), ...(c.payload.length ? { payload: c.payload.toString("hex") } : {}),
+    })));
+    cases.forEach((c, i) => {
+      const want = refBuildCoap(c.type, c.code, c.mid, c.token, c.opts.map(([n, v]) => [n, v]), c.payload).toString("hex");
+      expect(got[i], JSON.stringify(c.opts.map((o) => o[2]))).toEqual({ hex: want, canary: true });
+    });
+    // What was built parses back to the same options (wire order) under the reference parser too.
+    const parsed = await run(got.map((g) => ({ op: "coap_parse", hex: g.hex })));
+    parsed.forEach((p, i) => expect(p, got[i].hex).toEqual(refParseCoap(Buffer.from(got[i].hex, "hex"))));
+  });
+
   it("encodes and decodes Block1/Block2 values (RFC 7959 §2.2), rejecting SZX 7 and oversized values", async () => {
     const dec: [string, object][] = [
       ["", { num: 0, m: false, szx: 0, size: 16 }],
@@ -148,6 +176,22 @@ describe.each(HOSTS)("CoAP message codec under %s", (host) => {
     ]);
     dec.forEach(([hex, want], i) => expect(got[i], hex).toEqual(want));
     enc.forEach(([num, m, szx, want], i) => expect(got[dec.length + i], `${num}/${m}/${szx}`).toEqual(want));
+  });
+
+  it("reads Content-Format, Accept, Max-Age, Size1/Size2 and Block1/Block2 through the named helpers", async () => {
+    const resp = RFC9148.messages[1];
+    const cases: [string, object][] = [
+      [resp.hex, { cf: 281, accept: -1, max_age: 60, size1: -1, size2: -1, block1: null, block2: [0, 1, 2] }],
+      [RFC9148.messages[0].hex, { cf: -1, accept: 281, max_age: 60, size1: -1, size2: -1, block1: null, block2: null }],
+      // Content-Format 0 (empty value), Max-Age 0, Block1 NUM 3 M 1 SZX 6, Size1 4096, Size2 0xffffffff
+      ["40020001" + "c0" + "20" + "d1003e" + "d2141000", { cf: 0, accept: -1, max_age: 0, size1: 4096, size2: -1, block1: [3, 1, 6], block2: null }],
+      ["40020001ff", { error: "E_MALFORMED" }],
+      ["40020001" + "c50102030405" + "b2070f" + "410f", { cf: "E_MALFORMED", accept: -1, max_age: 60, size1: -1, size2: -1, block1: "E_MALFORMED", block2: "E_MALFORMED" }],
+      ["40020001" + "93090001", { cf: -1, accept: -1, max_age: 60, size1: -1, size2: -1, block1: null, block2: null }],
+      ["40020001" + "d40f" + "ffffffff", { cf: -1, accept: -1, max_age: 60, size1: -1, size2: 0xffffffff, block1: null, block2: null }],
+    ];
+    const got = await run(cases.map(([hex]) => ({ op: "coap_info", hex })));
+    cases.forEach(([hex, want], i) => expect(got[i], hex).toEqual("error" in want ? want : { ok: true, ...want }));
   });
 
   it("splits paths into Uri-Path and Uri-Query options (RFC 7252 §6.4) and enforces the builder's limits", async () => {
@@ -174,6 +218,23 @@ describe.each(HOSTS)("CoAP message codec under %s", (host) => {
     expect(limits[1]).toEqual({ error: "E_LIMIT" });
     expect(limits[2].hex).toMatch(/^40010009/);
     expect(limits[3].error).toBe("E_USAGE");
+  });
+
+  it("parses and builds bodies without header and token (OSCORE plaintext shape, RFC 8613 §5.3)", async () => {
+    const bodyOf = (m: Msg) => m.hex.slice(8 + m.token.length);
+    const got = await run(MESSAGES.flatMap((m) => [{ op: "coap_parse_body", hex: bodyOf(m) }, buildReq(m, { body: 1 })]));
+    MESSAGES.forEach((m, i) => {
+      expect(got[2 * i], m.name).toEqual({ type: 0, code: 0, mid: 0, token: "", options: sorted(m), payload: m.payload, unknown_critical: 0 });
+      expect(got[2 * i + 1], m.name).toEqual({ hex: bodyOf(m), canary: true });
+    });
+    // Every truncation of a body parses like the same bytes behind a header with no token.
+    const reqs: { op: string; hex: string }[] = [];
+    for (const m of MESSAGES) for (let n = 0; n <= bodyOf(m).length / 2; n++) reqs.push({ op: "coap_parse_body", hex: bodyOf(m).slice(0, 2 * n) });
+    const cut = await run(reqs);
+    reqs.forEach((r, i) => {
+      const ref = refParseCoap(Buffer.from("40010000" + r.hex, "hex"));
+      expect(cut[i], r.hex).toEqual("error" in ref ? ref : { ...ref, type: 0, code: 0, mid: 0 });
+    });
   });
 
   it("never writes past the build capacity", async () => {

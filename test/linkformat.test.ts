@@ -4,7 +4,7 @@
 import { describe, it, expect } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { HOSTS, ROOT, evalVectors, runCommand, tempDir } from "./helpers/hosts";
+import { HOSTS, ROOT, evalVectors, runCommand, tempDir } from "./helpers/hosts.js";
 
 const CODEC = join(ROOT, "build/codec-test.wasm");
 const V = JSON.parse(readFileSync(join(ROOT, "test/vectors/linkformat.json"), "utf8"));

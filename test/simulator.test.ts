@@ -126,6 +126,6 @@ describe("module memory", () => {
     await host.run(["selftest"]);
     expect(host.heapTop()).toBe(top);
     expect(host.memoryBytes).toBe(65536);
-    board.close();
+    await board.close();
   });
 });

@@ -36,7 +36,7 @@ export function cborHead(buf: usize, cap: i32, off: i32, major: i32, v: u64): i3
   const n = cborHeadSize(v);
   if (!room(cap, off, n)) return E_BUFFER_TOO_SMALL;
   const p = buf + <usize>off;
-  const mt = major << 5;
+  const mt = (major & 7) << 5;
   if (n == 1) store<u8>(p, <u8>(mt | <i32>v));
   else {
     store<u8>(p, <u8>(mt | (n == 2 ? 24 : n == 3 ? 25 : n == 5 ? 26 : 27)));
@@ -130,4 +130,19 @@ export function cborRaw(buf: usize, cap: i32, off: i32, p: usize, n: i32): i32 {
   if (!room(cap, off, n)) return E_BUFFER_TOO_SMALL;
   memory.copy(buf + <usize>off, p, <usize>n);
   return off + n;
+}
+
+/** Make the bytes buf[start, end) that are already written one byte string item, in place: they move right by
+ *  the header size and the header goes at start (for `<< ... >>` structures such as EDHOC's context_2 or a
+ *  COSE external_aad). Returns the new end, a negative `end` unchanged, E_USAGE for a bad range, or
+ *  E_BUFFER_TOO_SMALL when the header does not fit before cap (nothing is moved then). */
+export function cborWrapBstr(buf: usize, cap: i32, start: i32, end: i32): i32 {
+  if (end < 0) return end;
+  if (start < 0 || end < start || end > cap) return E_USAGE;
+  const n = end - start;
+  const h = cborHeadSize(<u64>n);
+  if (cap - end < h) return E_BUFFER_TOO_SMALL;
+  memory.copy(buf + <usize>(start + h), buf + <usize>start, <usize>n);
+  cborHead(buf, cap, start, MT_BSTR, <u64>n);
+  return end + h;
 }

@@ -56,6 +56,9 @@ export class CoapRequestSpec {
   /** Transmission parameters (RFC 7252 §4.8); tests shorten ACK_TIMEOUT to keep lossy runs quick. */
   ackTimeoutMs: i32 = COAP_ACK_TIMEOUT_MS;
   maxRetransmit: i32 = COAP_MAX_RETRANSMIT;
+  /** After MAX_RETRANSMIT, send the request again as a new message while the overall deadline allows (an
+   *  application-level retry, RFC 7252 §4.2 leaves it to the application). Off: give up at once. */
+  retry: bool = true;
 }
 
 /** The final response of an exchange. Payload is the whole (reassembled) representation. */
@@ -130,6 +133,7 @@ export class CoapClient {
     this.b2Szx = s.szx;
     this.b2Active = false;
     this.first = true;
+    board.rng_fill(token, 4);
     return this.sendRequest();
   }
 
@@ -138,11 +142,12 @@ export class CoapClient {
     return this.timerAt >= 0 && this.timerAt < this.endAt ? this.timerAt : this.endAt;
   }
 
-  /** Build the current request message (block state included) with a new MID and token, and send it. */
+  /** Build the current request message (block state included) with a new MID, and send it. The token stays
+   *  the same for every block of one transfer: servers such as the npm coap package reassemble Block1 by
+   *  token, and stale answers to earlier blocks are recognised by their block numbers instead. */
   private sendRequest(): i32 {
     const s = this.spec;
     this.mid = (this.mid + 1) & 0xffff;
-    board.rng_fill(token, 4);
     builder.reset(s.confirmable ? COAP_CON : COAP_NON, s.method, this.mid);
     builder.setToken(token, 4);
     if (s.hostLen > 0) builder.add(OPT_URI_HOST, s.host, s.hostLen);
@@ -220,6 +225,12 @@ export class CoapClient {
     }
     if (this.phase == PHASE_WAIT_RETRY) return this.sendRequest();
     if (this.phase == PHASE_WAIT_ACK && this.timerAt >= 0 && now >= this.timerAt) {
+      if (this.retransmits >= this.spec.maxRetransmit && this.spec.retry) {
+        logBegin().str("coap: no answer after ").dec(this.retransmits + 1).str(" transmissions; sending the request again");
+        logEnd(LOG_INFO);
+        this.response.roundTrips--; // the same round trip, tried again
+        return this.sendRequest();
+      }
       if (this.retransmits >= this.spec.maxRetransmit) {
         this.phase = PHASE_IDLE;
         fail(E_TIMEOUT, "no answer after ");
@@ -303,6 +314,11 @@ export class CoapClient {
   private onResponse(): i32 {
     const s = this.spec;
     const r = this.response;
+    // A late answer to an earlier block of this transfer (same token): ignore it.
+    if (this.b2Active && msg.find(OPT_BLOCK2) == 1 && blk.decode(msg.value, msg.valueLen) == OK && blk.num < this.b2Num) return PENDING;
+    if (this.b1Active && msg.code == COAP_CONTINUE && msg.find(OPT_BLOCK1) == 1 && blk.decode(msg.value, msg.valueLen) == OK &&
+        blk.num < this.b1Num) return PENDING;
+    if (this.phase == PHASE_WAIT_RETRY) return PENDING;
     this.timerAt = -1;
     const bad = msg.firstUnknownCritical();
     if (bad != 0) {

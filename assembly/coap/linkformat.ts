@@ -2,8 +2,9 @@
 // response `<uri>;attr=val;attr="quoted";flag,<uri>...` and gives, per link, views of the target (with host,
 // port and path split out of absolute `scheme://host:port/path` targets) and of the attributes the client
 // uses: rt and if (RFC 6690 §3.1, §3.2), ct (a cardinal, or a quoted space-separated list, RFC 7252 §7.2.1),
-// sz (RFC 6690 §3.3) and the flag `osc` (RFC 8613 §9: the resource is OSCORE-protected; required by the EST-oscore draft §4.1). LinkParamIter
-// walks all attributes of a link. findRt() picks the first link whose rt has a given prefix ("ace.est").
+// sz (RFC 6690 §3.3) and the flag `osc` (RFC 8613 §9: the resource is OSCORE-protected; the EST-oscore
+// draft §4.1 requires it). LinkParamIter walks all attributes of a link. findRt() picks the first link whose
+// rt has a given prefix ("ace.est").
 //
 // Lenient on purpose: whitespace around commas and semicolons and at both ends is skipped, as RFC 8288 §3
 // allows in HTTP (the EST-oscore draft's own example reads `</est>; rt="ace.est.sen";osc`, and RFC 9148
@@ -54,6 +55,7 @@ export class LinkParamIter {
   hasValue: bool = false;
   quoted: bool = false;
 
+  /** Walk the parameter span (p, n) of one link (LinkIter.params/paramsLen); the text stays caller-owned. */
   reset(p: usize, n: i32): LinkParamIter { this.base = p; this.len = n; this.pos = 0; return this; }
 
   /** 1 with the next parameter, 0 after the last, E_MALFORMED on junk. */
@@ -151,6 +153,8 @@ export class LinkIter {
   /** The osc flag attribute is present. */
   osc: bool = false;
 
+  /** Start at the beginning of the document (p, n); the text stays caller-owned and must not change while
+   *  the views are used. */
   reset(p: usize, n: i32): LinkIter { this.base = p; this.len = n < 0 ? 0 : n; this.pos = 0; this.started = false; return this; }
 
   /** Content-Format number i of the current link's ct attribute. */

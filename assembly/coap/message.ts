@@ -21,7 +21,8 @@ import { OK, E_TRUNCATED, E_MALFORMED, E_LIMIT, E_USAGE, E_BUFFER_TOO_SMALL } fr
 import { COAP_MAX_BUILD_OPTIONS } from "../config";
 import {
   COAP_VERSION, COAP_MAX_TOKEN, COAP_PAYLOAD_MARKER, COAP_EMPTY, OPT_MAX_NUMBER, OPT_URI_PATH, OPT_URI_QUERY,
-  BLOCK_SZX_RESERVED, BLOCK_MAX_NUM, optIsCritical, optIsKnown,
+  OPT_CONTENT_FORMAT, OPT_ACCEPT, OPT_MAX_AGE, OPT_SIZE1, OPT_SIZE2, COAP_DEFAULT_MAX_AGE, BLOCK_SZX_RESERVED,
+  BLOCK_MAX_NUM, optIsCritical, optIsKnown,
 } from "../numbers/coap";
 
 /** Longest option value the 2-byte length extension can express (RFC 7252 §3.1: 14 -> 269 + 65535). */
@@ -87,11 +88,14 @@ export class CoapMessage {
   uint: u32 = 0;
 
   /** Validate and take apart the datagram of len bytes at ptr (caller keeps it unchanged while the views
-   *  are used). Returns OK, E_TRUNCATED or E_MALFORMED (see the file comment). */
+   *  are used). Returns OK, E_TRUNCATED or E_MALFORMED (see the file comment); after an error the message
+   *  has no options or payload. */
   parse(ptr: usize, len: i32): i32 {
     this.base = ptr;
     this.len = len;
     this.optionCount = 0;
+    this.optStart = 0;
+    this.optEnd = 0; // a failed parse leaves no options to find or iterate
     this.payload = 0;
     this.payloadLen = 0;
     if (len < 4) return E_TRUNCATED;
@@ -107,19 +111,41 @@ export class CoapMessage {
     if (len - 4 < tkl) return E_TRUNCATED;
     this.token = ptr + 4;
     this.tokenLen = tkl;
-    let pos = 4 + tkl;
+    return this.parseOptions(4 + tkl);
+  }
+
+  /** Validate and take apart a body without header or token: options, then optionally 0xFF and a non-empty
+   *  payload. That is the shape of an OSCORE plaintext after its code byte (RFC 8613 §5.3). type, code, mid
+   *  and the token are left zero. Returns OK, E_TRUNCATED or E_MALFORMED. */
+  parseBody(ptr: usize, len: i32): i32 {
+    this.base = ptr;
+    this.len = len < 0 ? 0 : len;
+    this.type = 0;
+    this.code = 0;
+    this.mid = 0;
+    this.token = ptr;
+    this.tokenLen = 0;
+    this.optionCount = 0;
+    this.payload = 0;
+    this.payloadLen = 0;
+    return this.parseOptions(0);
+  }
+
+  private parseOptions(pos: i32): i32 {
+    const ptr = this.base, len = this.len;
     this.optStart = pos;
+    this.optEnd = pos;
     let prev = 0;
     while (pos < len) {
       if (<i32>load<u8>(ptr + <usize>pos) == COAP_PAYLOAD_MARKER) {
-        if (pos + 1 == len) return E_MALFORMED; // RFC 7252 §3: marker followed by a zero-length payload
+        if (pos + 1 == len) { this.optEnd = this.optStart; return E_MALFORMED; } // RFC 7252 §3: empty payload
         this.optEnd = pos;
         this.payload = ptr + <usize>(pos + 1);
         this.payloadLen = len - pos - 1;
         return OK;
       }
       const st = readOption(ptr, pos, len, prev);
-      if (st < 0) return st;
+      if (st < 0) { this.optEnd = this.optStart; this.optionCount = 0; return st; }
       prev = optNumber;
       pos = optNext;
       this.optionCount++;
@@ -151,6 +177,30 @@ export class CoapMessage {
     return 1;
   }
 
+  /** A uint option as a number: its value, `absent` when the message lacks it, E_MALFORMED when longer
+   *  than 4 bytes. */
+  uintOr(number: i32, absent: i64): i64 {
+    const r = this.getUint(number);
+    return r < 0 ? <i64>r : r == 0 ? absent : <i64>this.uint;
+  }
+  /** Content-Format (RFC 7252 §5.10.3): the number, -1 when absent, or E_MALFORMED. */
+  contentFormat(): i64 { return this.uintOr(OPT_CONTENT_FORMAT, -1); }
+  /** Accept (RFC 7252 §5.10.4): the number, -1 when absent, or E_MALFORMED. */
+  accept(): i64 { return this.uintOr(OPT_ACCEPT, -1); }
+  /** Max-Age in seconds (RFC 7252 §5.10.5): 60 when absent, or E_MALFORMED. */
+  maxAge(): i64 { return this.uintOr(OPT_MAX_AGE, <i64>COAP_DEFAULT_MAX_AGE); }
+  /** Size1 / Size2 in bytes (RFC 7959 §4): -1 when absent, or E_MALFORMED. */
+  size1(): i64 { return this.uintOr(OPT_SIZE1, -1); }
+  size2(): i64 { return this.uintOr(OPT_SIZE2, -1); }
+
+  /** Decode the Block1 or Block2 option (number OPT_BLOCK1 / OPT_BLOCK2) into `out`: 1 when present, 0 when
+   *  absent, E_MALFORMED for a bad value (longer than 3 bytes, SZX 7). */
+  block(number: i32, out: BlockValue): i32 {
+    if (this.find(number) == 0) return 0;
+    const st = out.decode(this.value, this.valueLen);
+    return st < 0 ? st : 1;
+  }
+
   /** Number of the first critical option that optIsKnown() does not list, or 0 when there is none. The
    *  transport rejects such a message (RFC 7252 §5.4.1): 4.02 for a CON request, RST for a response. */
   firstUnknownCritical(): i32 {
@@ -175,6 +225,7 @@ export class CoapOptionIter {
   value: usize = 0;
   valueLen: i32 = 0;
 
+  /** Start at the first option of a message that parse() or parseBody() accepted. */
   reset(msg: CoapMessage): CoapOptionIter { this.msg = msg; this.pos = msg.optStart; this.prev = 0; return this; }
 
   /** Advance: 1 with the next option in (number, value, valueLen), 0 after the last one. A message that
@@ -349,6 +400,23 @@ export class CoapBuilder {
   /** Write the message to buf (cap bytes): header, token, options sorted by number (stable), payload.
    *  Returns the message length or E_BUFFER_TOO_SMALL (nothing is written past cap). */
   build(buf: usize, cap: i32): i32 {
+    if (cap < 4 + this.tokenLen) return E_BUFFER_TOO_SMALL;
+    store<u8>(buf, <u8>((COAP_VERSION << 6) | (this.type << 4) | this.tokenLen));
+    store<u8>(buf + 1, <u8>this.code);
+    store<u8>(buf + 2, <u8>(this.mid >> 8));
+    store<u8>(buf + 3, <u8>this.mid);
+    memory.copy(buf + 4, this.token, <usize>this.tokenLen);
+    return this.writeBody(buf, cap, 4 + this.tokenLen);
+  }
+
+  /** Write only the options (sorted) and the payload, as in an OSCORE plaintext after its code byte
+   *  (RFC 8613 §5.3); type, code, mid and token are ignored. Returns the length or E_BUFFER_TOO_SMALL. */
+  buildBody(buf: usize, cap: i32): i32 {
+    if (cap < 0) return E_BUFFER_TOO_SMALL;
+    return this.writeBody(buf, cap, 0);
+  }
+
+  private writeBody(buf: usize, cap: i32, off: i32): i32 {
     const n = this.count;
     for (let i = 1; i < n; i++) { // stable insertion sort by option number
       let j = i;
@@ -358,13 +426,6 @@ export class CoapBuilder {
         j--;
       }
     }
-    if (cap < 4 + this.tokenLen) return E_BUFFER_TOO_SMALL;
-    store<u8>(buf, <u8>((COAP_VERSION << 6) | (this.type << 4) | this.tokenLen));
-    store<u8>(buf + 1, <u8>this.code);
-    store<u8>(buf + 2, <u8>(this.mid >> 8));
-    store<u8>(buf + 3, <u8>this.mid);
-    memory.copy(buf + 4, this.token, <usize>this.tokenLen);
-    let off = 4 + this.tokenLen;
     let prev = 0;
     for (let i = 0; i < n; i++) {
       const e = table + <usize>(i * ENTRY);

@@ -26,25 +26,25 @@ export const COSE_HDR_CONTENT_TYPE: i32 = 3;
 export const COSE_HDR_KID: i32 = 4;
 export const COSE_HDR_IV: i32 = 5;
 export const COSE_HDR_PARTIAL_IV: i32 = 6;
-export const COSE_HDR_KCWT: i32 = 13; // a CWT carrying the key (RFC 9528 §3.5.2, registered in §10)
-export const COSE_HDR_KCCS: i32 = 14; // a CWT Claims Set carrying the key (RFC 9528 §3.5.2, registered in §10)
+export const COSE_HDR_KCWT: i32 = 13; // a CWT carrying the key (defined and registered by RFC 9528, §10)
+export const COSE_HDR_KCCS: i32 = 14; // a CWT Claims Set carrying the key (defined and registered by RFC 9528, §10)
 export const COSE_HDR_X5BAG: i32 = 32; // RFC 9360 §2
 export const COSE_HDR_X5CHAIN: i32 = 33; // RFC 9360 §2
 export const COSE_HDR_X5T: i32 = 34; // RFC 9360 §2
 export const COSE_HDR_X5U: i32 = 35; // RFC 9360 §2
 
-// ---- COSE_Key (RFC 9052 §7.1, RFC 9053 §7) -------------------------------------------------------------------
+// ---- COSE_Key (RFC 9052 §7.1; key type parameters RFC 9053 §7) ----------------------------------------
 export const COSE_KEY_KTY: i32 = 1;
 export const COSE_KEY_KID: i32 = 2;
 export const COSE_KEY_ALG: i32 = 3;
-export const COSE_KEY_CRV: i32 = -1; // EC2 and OKP (RFC 9053 §7.1.1, §7.2)
+export const COSE_KEY_CRV: i32 = -1; // EC2 and OKP (RFC 9053 §7)
 export const COSE_KEY_X: i32 = -2;
 export const COSE_KEY_Y: i32 = -3; // EC2 only
 export const COSE_KEY_D: i32 = -4;
-export const COSE_KTY_OKP: i32 = 1; // RFC 9053 §7.2
-export const COSE_KTY_EC2: i32 = 2; // RFC 9053 §7.1
-export const COSE_KTY_SYMMETRIC: i32 = 4; // RFC 9053 §7.3
-export const COSE_CRV_P256: i32 = 1; // RFC 9053 §7.1
+export const COSE_KTY_OKP: i32 = 1; // RFC 9053 §7
+export const COSE_KTY_EC2: i32 = 2; // RFC 9053 §7
+export const COSE_KTY_SYMMETRIC: i32 = 4; // RFC 9053 §7
+export const COSE_CRV_P256: i32 = 1; // curves: RFC 9053 §7
 export const COSE_CRV_P384: i32 = 2;
 export const COSE_CRV_X25519: i32 = 4;
 export const COSE_CRV_X448: i32 = 5;

@@ -63,6 +63,7 @@ type Datagram = { addr: Uint8Array; data: Uint8Array };
 
 export class NodeBoard implements Board {
   private sockets = new Map<4 | 6, Socket>();
+  private pendingSends = 0;
   private queue: Datagram[] = [];
   private waiter: (() => void) | null = null; // re-examines queues and timers of a pending wait()
   private impair: Impairment | null;
@@ -89,7 +90,10 @@ export class NodeBoard implements Board {
     this.waiter?.();
   }
 
-  close(): void {
+  /** Close the sockets once every datagram handed to them has left (dgram sends are asynchronous; closing
+   *  at once would drop e.g. the ACK of a final separate response). */
+  async close(): Promise<void> {
+    while (this.pendingSends > 0) await new Promise((r) => setImmediate(r));
     for (const s of this.sockets.values()) s.close();
     this.sockets.clear();
   }
@@ -132,7 +136,9 @@ export class NodeBoard implements Board {
     if (!a) return E.NET_ADDRESS;
     const where = a.family === 6 ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
     try {
+      this.pendingSends++;
       this.socket(a.family).send(data, a.port, a.address, (err) => {
+        this.pendingSends--;
         if (err) this.log(1, `cannot send ${data.length} bytes to ${where}: ${err.message}`);
       });
     } catch (e: any) {

@@ -41,6 +41,9 @@ command files (after the command name, for any command):
 
 commands (implemented by the module):
   selftest [--json]        check RNG, clock, timers and the key store through the module ABI
+  coap get|post|put|delete [-e TEXT] [-t CF] [-A CF] [-b SIZE] [-B SECS] [-N] [-v] URI
+                           a CoAP request in the manner of libcoap's coap-client
+  discover [--json] [--rt PREFIX] URI   find a server's EST resources (rt=ace.est*)
   version                  print the module's version
   vectors                  read JSON lines on stdin, evaluate each in the module, one JSON line out
                            (e.g. {"op":"sha256","msg":"616263"}); see docs/vectors.md
@@ -170,7 +173,7 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
     if (status === E.CANCELLED) return done(EXIT.INTERRUPTED);
     return done(status === E.USAGE || status === E.UNKNOWN_COMMAND ? EXIT.USAGE : EXIT.FAILED);
   } finally {
-    board.close();
+    await board.close();
     if (fd !== undefined) closeSync(fd);
     if (stats) {
       err(`est-sim: stats: module ${wasm.length} bytes, load+start ${(t1 - t0).toFixed(3)} ms, command ${(performance.now() - t1).toFixed(3)} ms, ` +

@@ -3,10 +3,12 @@
 // coap-parse output (one line): {"type":T,"code":C,"mid":M,"token":HEX,"options":[{"n":N,"hex":HEX},...],
 //   "payload":HEX,"unknown_critical":N}   (unknown_critical 0 when every critical option is known)
 // coap-build input (flat JSON): {"type":T,"code":C,"mid":M,"token":HEX,"path":"/a/b?q","options":LIST,
-//   "payload":HEX,"cap":N} where LIST is "N=HEX,N=#DECIMAL,..." (#: a uint option), in any order; every
-//   field but type/code/mid is optional. Output: {"hex":HEX} or {"error":NAME}.
+//   "payload":HEX,"cap":N,"body":1} where LIST is "N=HEX,N=#DECIMAL,..." (#: a uint option), in any order; every
+//   field but type/code/mid is optional; body 1 writes options and payload only (buildBody). Output:
+//   {"hex":HEX,"canary":B} or {"error":NAME}. coap_parse_body parses such a body (parseBody).
 
-import { OK, E_USAGE } from "../../assembly/errors";
+import { OK, E_USAGE, E_MALFORMED } from "../../assembly/errors";
+import { OPT_BLOCK1, OPT_BLOCK2 } from "../../assembly/numbers/coap";
 import { output, flushOut, fail, hexValue } from "../../assembly/runtime";
 import { jsonPtr, jsonHex, jsonInt } from "../../assembly/json";
 import { CoapMessage, CoapOptionIter, CoapBuilder, BlockValue, blockValue } from "../../assembly/coap/message";
@@ -17,8 +19,9 @@ const iter = new CoapOptionIter();
 const builder = new CoapBuilder();
 const block = new BlockValue();
 
-export function coapParseJson(vector: bool, p: usize, n: i32): i32 {
-  const st = msg.parse(p, n);
+/** Parse a whole message, or with body=true only options and payload (CoapMessage.parseBody). */
+export function coapParseJson(vector: bool, p: usize, n: i32, body: bool = false): i32 {
+  const st = body ? msg.parseBody(p, n) : msg.parse(p, n);
   if (st < 0) return refused(vector, st);
   output.str("{\"type\":").dec(msg.type).str(",\"code\":").dec(msg.code).str(",\"mid\":").dec(msg.mid);
   output.str(",\"token\":\"").hex(msg.token, msg.tokenLen).str("\",\"options\":[");
@@ -113,7 +116,7 @@ export function coapBuildFromJson(vector: bool): i32 {
   let cap = jsonInt("cap");
   if (cap < 0 || cap > OUT_CAP) cap = OUT_CAP;
   store<u8>(outBuf + <usize>cap, 0xa5);
-  const len = builder.build(outBuf, cap);
+  const len = jsonInt("body") == 1 ? builder.buildBody(outBuf, cap) : builder.build(outBuf, cap);
   const canary = load<u8>(outBuf + <usize>cap) == 0xa5;
   if (len < 0) {
     if (!vector) return fail(len, "build failed");
@@ -123,6 +126,36 @@ export function coapBuildFromJson(vector: bool): i32 {
   }
   if (vector) output.str("{\"hex\":\"").hex(outBuf, len).str("\",\"canary\":").str(canary ? "true" : "false").str("}\n");
   else output.hex(outBuf, len).byte(0x0a);
+  flushOut();
+  return OK;
+}
+
+function blockJson(key: string, number: i32): void {
+  output.str(",\"").str(key).str("\":");
+  const r = msg.block(number, block);
+  if (r < 0) output.str("\"E_MALFORMED\"");
+  else if (r == 0) output.str("null");
+  else output.str("[").dec(block.num).str(",").str(block.more ? "1" : "0").str(",").dec(block.szx).str("]");
+}
+function numJson(key: string, v: i64): void {
+  output.str(",\"").str(key).str("\":");
+  if (v == E_MALFORMED) output.str("\"E_MALFORMED\""); else output.dec(v);
+}
+
+/** coap_info {hex} -> {"cf","accept","max_age","size1","size2","block1","block2"} from the named helpers
+ *  (-1/null when absent, "E_MALFORMED" for a bad value; blocks as [NUM, M, SZX]). */
+export function coapInfoOp(p: usize, n: i32): i32 {
+  const st = msg.parse(p, n);
+  if (st < 0) return refused(true, st);
+  output.str("{\"ok\":true");
+  numJson("cf", msg.contentFormat());
+  numJson("accept", msg.accept());
+  numJson("max_age", msg.maxAge());
+  numJson("size1", msg.size1());
+  numJson("size2", msg.size2());
+  blockJson("block1", OPT_BLOCK1);
+  blockJson("block2", OPT_BLOCK2);
+  output.str("}\n");
   flushOut();
   return OK;
 }

@@ -8,7 +8,9 @@
 //   coap-parse HEX               JSON {type, code, mid, token, options:[{n, hex}], payload}
 //   coap-build JSON              hex of a message built from a flat JSON description (see coap-tools.ts)
 //   link-parse TEXT              JSON list of the links in a link-format document
-//   vector JSON                  one JSON line per request, for `est-sim vectors` (ops listed in vectorOp)
+//   vector JSON                  one JSON line per request, for `est-sim vectors`: ops cbor_decode, cbor_check,
+//                                cbor_reencode, cbor_wrap, coap_parse, coap_parse_body, coap_info, coap_build, block_decode, block_encode,
+//                                link_parse, link_find (see vectorOp and the *-tools.ts files)
 
 import { OK, E_USAGE, E_UNKNOWN_COMMAND, statusName } from "../../assembly/errors";
 import {
@@ -16,9 +18,10 @@ import {
 } from "../../assembly/runtime";
 import { jsonParse, jsonPtr, jsonIs, jsonHex, jsonInt } from "../../assembly/json";
 import { CborReader } from "../../assembly/cbor/decode";
+import { cborWrapBstr } from "../../assembly/cbor/encode";
 import { diagSequence, reencodeItem } from "./cbor-tools";
 import { text, outBuf, OUT_CAP, refused, textOut } from "./common";
-import { coapParseJson, coapBuildFromJson, blockOp, blockEncodeOp } from "./coap-tools";
+import { coapParseJson, coapBuildFromJson, coapInfoOp, blockOp, blockEncodeOp } from "./coap-tools";
 import { linkParseJson, linkFindOp } from "./link-tools";
 
 export {
@@ -74,6 +77,18 @@ function cborCheck(p: usize, n: i32, strict: bool): i32 {
   return OK;
 }
 
+/** The first n bytes of outBuf wrapped as one byte string in place (cborWrapBstr): {"out","canary"}. */
+function cborWrapOut(cap: i32, n: i32): i32 {
+  store<u8>(outBuf + <usize>cap, 0xa5);
+  const end = cborWrapBstr(outBuf, cap, 0, n);
+  const canary = load<u8>(outBuf + <usize>cap) == 0xa5;
+  if (end < 0) output.str("{\"error\":\"").str(statusName(end)).str("\",\"canary\":");
+  else output.str("{\"out\":\"").hex(outBuf, end).str("\",\"canary\":");
+  output.str(canary ? "true" : "false").str("}\n");
+  flushOut();
+  return OK;
+}
+
 function vectorOp(): i32 {
   if (argc() != 2) return fail(E_USAGE, "usage: vector JSON");
   let st = jsonParse(argPtr(1), argLen(1));
@@ -81,7 +96,7 @@ function vectorOp(): i32 {
   if (jsonPtr("op") == 0) return fail(E_USAGE, "missing field: op");
   const strict = jsonInt("strict") == 1;
   if (jsonIs("op", "cbor_decode") || jsonIs("op", "cbor_check") || jsonIs("op", "cbor_reencode") ||
-      jsonIs("op", "coap_parse") || jsonIs("op", "block_decode") || jsonIs("op", "link_parse") ||
+      jsonIs("op", "coap_parse") || jsonIs("op", "coap_parse_body") || jsonIs("op", "cbor_wrap") || jsonIs("op", "coap_info") || jsonIs("op", "block_decode") || jsonIs("op", "link_parse") ||
       jsonIs("op", "link_find")) {
     const n = jsonHex("hex", INPUT_CAP);
     if (n < 0) return n;
@@ -94,6 +109,15 @@ function vectorOp(): i32 {
       return cborReencode(true, p, n, cap);
     }
     if (jsonIs("op", "coap_parse")) return coapParseJson(true, p, n);
+    if (jsonIs("op", "coap_parse_body")) return coapParseJson(true, p, n, true);
+    if (jsonIs("op", "cbor_wrap")) {
+      let cap = jsonInt("cap");
+      if (cap < 0 || cap > OUT_CAP) cap = OUT_CAP;
+      if (n > cap) return refused(true, E_USAGE);
+      memory.copy(outBuf, p, <usize>n);
+      return cborWrapOut(cap, n);
+    }
+    if (jsonIs("op", "coap_info")) return coapInfoOp(p, n);
     if (jsonIs("op", "block_decode")) return blockOp(p, n);
     if (jsonIs("op", "link_parse")) return linkParseJson(true, p, n);
     return linkFindOp(p, n);

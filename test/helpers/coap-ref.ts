@@ -46,3 +46,25 @@ export function refParseCoap(b: Uint8Array): Parsed {
     unknown_critical: unknown ? unknown.n : 0,
   };
 }
+
+/** Reference encoder (RFC 7252 §3, §3.1): options sorted by number (stable), deltas and lengths with the
+ *  13/14 extensions, 0xFF before a non-empty payload. */
+export function refBuildCoap(type: number, code: number, mid: number, token: Buffer, options: [number, Buffer][], payload: Buffer): Buffer {
+  const out: number[] = [0x40 | (type << 4) | token.length, code, mid >> 8, mid & 0xff, ...token];
+  const ext = (v: number): [number, number[]] => (v < 13 ? [v, []] : v < 269 ? [13, [v - 13]] : [14, [(v - 269) >> 8, (v - 269) & 0xff]]);
+  let prev = 0;
+  for (const [n, value] of options.map((o, i) => ({ o, i })).sort((a, b) => a.o[0] - b.o[0] || a.i - b.i).map(({ o }) => o)) {
+    const [dn, dx] = ext(n - prev), [ln, lx] = ext(value.length);
+    out.push((dn << 4) | ln, ...dx, ...lx, ...value);
+    prev = n;
+  }
+  if (payload.length) out.push(0xff, ...payload);
+  return Buffer.from(out);
+}
+
+/** Shortest big-endian bytes of a uint option value (RFC 7252 §3.2). */
+export function uintBytes(v: number): Buffer {
+  const b: number[] = [];
+  for (; v > 0; v = Math.floor(v / 256)) b.unshift(v % 256);
+  return Buffer.from(b);
+}

@@ -40,7 +40,7 @@ for (let i = 0; i < RUNS; i++) {
   const t1 = performance.now();
   await h.run(["version"]);
   v8Load.push(t1 - t0); v8Version.push(performance.now() - t1);
-  board.close();
+  await board.close();
 }
 
 const rows: [string, string][] = [
