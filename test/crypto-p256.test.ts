@@ -204,8 +204,9 @@ describe.each(HOSTS)("P-256 under %s", (host) => {
       [hex(msg), h32(0n) + s, false], [hex(msg), r + h32(0n), false],
       [hex(msg), h32(N) + s, false], [hex(msg), r + h32(N), false],
       [hex(msg), h32(N + 1n) + s, false], [hex(msg), r + h32(2n ** 256n - 1n), false],
-      [hex(msg), h32(rb + N) + s, rb + N < 2n ** 256n ? false : false], // r + n: same residue, must still fail
-      [hex(msg), r + h32(N - sb), false],                               // -s is not a valid signature here
+      ...(rb + N < 2n ** 256n ? [[hex(msg), h32(rb + N) + s, false] as [string, string, boolean]] : []), // r + n
+      [hex(msg), r + h32(N - sb), true],                                // (r, n - s) is valid too (no low-s rule)
+      [hex(msg), r + h32(sb + 1n), false],
       [hex(msg), s + r, false],
       [hex(msg) + "00", r + s, false],
       [hex(msg).slice(2), r + s, false],
