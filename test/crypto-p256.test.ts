@@ -1,5 +1,5 @@
 // P-256 in the module (assembly/crypto/p256*.ts) through the vector runner, under both hosts:
-// - known answers: RFC 6979 A.2.5 (key pair, deterministic signatures), RFC 5903 8.1 (ECDH);
+// - known answers: RFC 6979 A.2.5 (key pair, deterministic signatures), RFC 5903 8.1 (ECDH), NIST CAVS ECC CDH;
 // - negative cases in the style of Wycheproof: bad encodings, off-curve and invalid-curve (twist) points,
 //   coordinates >= p, the identity, r/s out of range, modified signatures and messages;
 // - differential: thousands of random and edge inputs against @noble/curves and node:crypto, each family
@@ -37,6 +37,7 @@ function load(name: string) {
 }
 const R6979 = load("p256-rfc6979.json");
 const R5903 = load("p256-rfc5903.json");
+const CAVS = load("p256-cavs-ecccdh.json");
 
 /** Secret keys that stress the scalar code: small, around n, around powers of two, sparse and dense bits. */
 function edgeScalars(): bigint[] {
@@ -100,6 +101,15 @@ describe.each(HOSTS)("P-256 under %s", (host) => {
       { ok: true },
     ]);
     expect(BigInt("0x" + R5903.gry) & 1n).toBe(1n);
+  });
+
+  it("NIST CAVS ECC CDH primitive vectors (P-256, COUNT 0 and 1): public key and shared secret", async () => {
+    const reqs: object[] = [], want: object[] = [];
+    for (const c of CAVS.cases) {
+      reqs.push({ op: "p256_pub", priv: c.dIUT }, { op: "p256_ecdh", priv: c.dIUT, pub: "04" + c.QCAVSx + c.QCAVSy });
+      want.push({ out: "04" + c.QIUTx + c.QIUTy }, { out: c.ZIUT });
+    }
+    expect(await evalVectors(host, reqs)).toEqual(want);
   });
 
   it("RFC 6979 A.2.5 signatures with SHA-256 (sample, test) sign and verify", async () => {
