@@ -27,7 +27,7 @@ export const LINK_MAX_CT: i32 = 8;
 /** Largest datagram the client builds or accepts (a 1024-byte block plus header and options fits). */
 export const COAP_MAX_DATAGRAM: i32 = 1280;
 /** Room for a request payload (sent block-wise when larger than the block size). */
-export const COAP_REQUEST_CAPACITY: i32 = 4096;
+export const COAP_REQUEST_CAPACITY: i32 = 2048;
 /** Room for a reassembled response representation; a larger one fails with E_LIMIT. */
 export const COAP_RESPONSE_CAPACITY: i32 = 6144;
 /** Transmission parameters (RFC 7252 §4.8 defaults). ACK_RANDOM_FACTOR is in thousandths. */

@@ -10,6 +10,7 @@
 import { OK, E_USAGE, E_UNKNOWN_COMMAND, statusName } from "./errors";
 import { argc, argPtr, argLen, fail, output, flushOut } from "./runtime";
 import { jsonParse, jsonPtr } from "./json";
+import { arena } from "./arena";
 import { symmetricOp } from "./crypto/vectors-symmetric";
 import { curve25519Op } from "./crypto/vectors-25519";
 import { p256Op } from "./crypto/vectors-p256";
@@ -17,9 +18,10 @@ import { p256Op } from "./crypto/vectors-p256";
 /** Returned by a family's op function for an op it does not know. */
 export const NOT_HANDLED: i32 = 2;
 
-/** Result scratch for vector ops (the largest output: AES-CCM of a 2 KiB message plus its tag). */
+/** Result scratch for vector ops (the largest output: AES-CCM of a 2 KiB message plus its tag); part of the
+ *  shared arena (no CoAP exchange runs during a vector command). */
 export const VECTOR_SCRATCH_CAPACITY: i32 = 2112;
-export const vectorScratch = memory.data(VECTOR_SCRATCH_CAPACITY, 16);
+export const vectorScratch = arena;
 
 /** Write {"out":HEX}. Returns OK. */
 export function vecOut(p: usize, n: i32): i32 {

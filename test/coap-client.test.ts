@@ -12,7 +12,7 @@ import { HOSTS, runCommand, tempDir, type HostName } from "./helpers/hosts.js";
 
 const dir = tempDir("est-coap-");
 const payloadFile = join(dir, "payload.bin");
-const payload = Buffer.from(randomBytes(2250).toString("base64")); // 3000 bytes of text
+const payload = Buffer.from(randomBytes(1500).toString("base64")); // 2000 bytes of text (the request buffer holds 2048)
 writeFileSync(payloadFile, payload);
 
 async function freePort(): Promise<number> {

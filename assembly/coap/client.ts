@@ -26,6 +26,7 @@ import {
 } from "../numbers/coap";
 import { CoapMessage, CoapBuilder, CoapOptionIter, BlockValue, blockValue } from "./message";
 import { fail, failDetail, logBegin, logEnd, Writer } from "../runtime";
+import { arena } from "../arena";
 
 /** What to send. Fill the fields, then begin(). Pointers must stay valid until the exchange ends. */
 export class CoapRequestSpec {
@@ -84,7 +85,7 @@ const PHASE_WAIT_NON = 4; // NON sent: waiting for a response until the deadline
 
 const txBuf = memory.data(COAP_MAX_DATAGRAM, 8);
 const ackBuf = memory.data(8, 8);
-const respBuf = memory.data(COAP_RESPONSE_CAPACITY, 16);
+const respBuf = arena; // COAP_RESPONSE_CAPACITY bytes, shared with other commands (assembly/arena.ts)
 const token = memory.data(8, 8);
 const dedup = memory.data(COAP_DEDUP_SLOTS * 4, 4);
 const traceLine = new Writer(memory.data(200, 8), 200);
