@@ -117,7 +117,17 @@ describe("module memory", () => {
     const host = await ModuleHost.load(readFileSync(CLIENT_WASM), board);
     await host.run(["version"]);
     const top = host.heapTop();
+    const k = "11".repeat(32);
     for (let i = 0; i < 300; i++) {
+      // Every primitive, valid and refused inputs alike, then the error paths.
+      await host.run(["vector", `{"op":"sha256","msg":"${"ab".repeat(i)}"}`]);
+      await host.run(["vector", `{"op":"aes_ccm_open","key":"${"00".repeat(16)}","nonce":"${"00".repeat(13)}","aad":"","ct":"${"01".repeat(20)}"}`]);
+      await host.run(["vector", `{"op":"x25519","scalar":"${k}","u":"${"00".repeat(32)}"}`]);
+      if (i % 30 === 0) {
+        await host.run(["vector", `{"op":"ed25519_sign","seed":"${k}","msg":"00"}`]);
+        await host.run(["vector", `{"op":"p256_sign","priv":"${k}","msg":"00"}`]);
+        await host.run(["vector", `{"op":"hmac_drbg","entropy":"${k}","nonce":"${k}","len":64}`]);
+      }
       await host.run(["vector", `{"op":"nope","i":${i}}`]);
       await host.run(["vector", "not json"]);
       await host.run(["no-such-command", "x".repeat(i)]);
