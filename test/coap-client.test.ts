@@ -8,20 +8,13 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HOSTS, runCommand, tempDir, type HostName } from "./helpers/hosts.js";
+import { freePort, HOSTS, runCommand, tempDir, type HostName } from "./helpers/hosts.js";
 
 const dir = tempDir("est-coap-");
 const payloadFile = join(dir, "payload.bin");
 const payload = Buffer.from(randomBytes(1500).toString("base64")); // 2000 bytes of text (the request buffer holds 2048)
 writeFileSync(payloadFile, payload);
 
-async function freePort(): Promise<number> {
-  const s = createSocket("udp4");
-  await new Promise<void>((r) => s.bind(0, "127.0.0.1", () => r()));
-  const p = s.address().port;
-  s.close();
-  return p;
-}
 
 function coap(host: HostName, args: string[], pre: string[] = []) {
   return runCommand(host, ["--store", join(dir, `ks-${host}`), ...pre, "coap", ...args], { timeoutMs: 90000 });

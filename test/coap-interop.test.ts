@@ -8,7 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HOSTS, ROOT, evalVectors } from "./helpers/hosts.js";
+import { freePort, HOSTS, ROOT, evalVectors } from "./helpers/hosts.js";
 
 const CODEC = join(ROOT, "build/codec-test.wasm");
 const haveLibcoap = spawnSync("sh", ["-c", "command -v coap-client-notls && command -v coap-server-notls"]).status === 0;
@@ -30,14 +30,6 @@ async function firstDatagram(start: (port: number) => ChildProcess): Promise<Buf
   }
 }
 
-/** A free UDP port (bound and released). */
-async function freePort(): Promise<number> {
-  const s = createSocket("udp4");
-  await new Promise<void>((res) => s.bind(0, "127.0.0.1", () => res()));
-  const p = s.address().port;
-  s.close();
-  return p;
-}
 
 /** Send one datagram to 127.0.0.1:port until an answer arrives (the server may still be starting). */
 async function exchange(port: number, request: Buffer): Promise<Buffer> {

@@ -2,6 +2,7 @@
 //   "wasm3": build/est-sim (the C host, wasm3 v0.5.0 interpreter) as a subprocess;
 //   "v8":    the Node host (host/node/), in process.
 import { spawn, spawnSync } from "node:child_process";
+import { createSocket } from "node:dgram";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -63,4 +64,13 @@ export async function runCommand(host: HostName, args: string[], opts: { input?:
   }
   const { runCli } = await import("../../host/node/cli.js");
   return runCli(args, { input: opts.input ?? "", cwd: ROOT });
+}
+
+/** A UDP port on 127.0.0.1 that was free a moment ago (bound, then released), for servers under test. */
+export async function freePort(): Promise<number> {
+  const s = createSocket("udp4");
+  await new Promise<void>((res) => s.bind(0, "127.0.0.1", () => res()));
+  const p = s.address().port;
+  s.close();
+  return p;
 }
