@@ -4,7 +4,7 @@
 // oversized representations, 5.03 retries, separate and duplicated responses.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -236,6 +236,21 @@ describe("scripted server", () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/E_TIMEOUT/);
       expect(r.stdout).toBe("");
+    });
+
+    it(`${host}: survives hundreds of random and mutated datagrams without a trap`, async () => {
+      const r = await run(host, (q, reply) => {
+        if (q.type !== CON) return;
+        const good = msg(ACK, 0x45, q.mid, q.token, [[23, uint(8 | 2)], [28, uint(4000)]], Buffer.alloc(64, 0x41));
+        for (let i = 0; i < 150; i++) {
+          reply(randomBytes(randomInt(0, 80)));
+          const m = Buffer.from(good);
+          for (let k = 0; k < 3; k++) m[randomInt(0, m.length)] = randomInt(0, 256); // corrupt a few bytes
+          reply(m.subarray(0, randomInt(0, m.length + 1)));
+        }
+      }, ["get", "-B", "2", "--no-retry", "--max-retransmit", "0", `${base}/x`]);
+      expect(r.code, r.stderr).toBe(1); // a clean failure (timeout, bad block or bad option), never a trap (4)
+      expect(r.stderr).toMatch(/E_(TIMEOUT|COAP_BLOCK|COAP_BAD_OPTION|MALFORMED|COAP_RESET|LIMIT)/);
     });
 
     it(`${host}: retransmits with back-off, then gives up with E_TIMEOUT (--no-retry)`, async () => {
