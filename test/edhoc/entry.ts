@@ -1,0 +1,71 @@
+// Test entry for the EDHOC Initiator (build/edhoc-test.wasm, not part of the product): lets tests inject
+// the ephemeral key and credentials of an RFC 9529 trace, which the release module has no path for.
+//
+// `vector` op edhoc_initiator: {method, suites (CBOR hex), suite, x, c_i, i_key, cred_i, id_cred_i, cred_r,
+// id_cred_r, g_r, message_2} -> {"message_1", "message_3", "prk_out", "oscore_secret", "oscore_salt", "c_r"}
+// or {"error": NAME, "at": "message_1" | "message_2" | "message_3"}.
+
+import { OK, E_USAGE, E_UNKNOWN_COMMAND, statusName } from "../../assembly/errors";
+import { registerCommands, argc, argIs, argPtr, argLen, fail, output, flushOut } from "../../assembly/runtime";
+import { jsonParse, jsonIs, jsonHex, jsonInt, jsonPtr } from "../../assembly/json";
+import { config, edhocStart, edhocMessage2, edhocMessage3, edhocOscore, edhocPrkOut, cR, cRLen } from "../../assembly/edhoc/initiator";
+
+export {
+  abi_version, io_buffer, io_capacity, start, on_datagram, on_timer, next_deadline, cancel,
+  last_error, error_detail, error_detail_len, heap_top,
+} from "../../assembly/runtime";
+
+function field(key: string, dst: usize, cap: i32): i32 {
+  const n = jsonHex(key, cap);
+  if (n < 0) return n;
+  memory.copy(dst, jsonPtr(key), <usize>n);
+  return n;
+}
+
+function refused(st: i32, at: string): i32 {
+  output.str("{\"error\":\"").str(statusName(st)).str("\",\"at\":\"").str(at).str("\"}\n");
+  flushOut();
+  return OK;
+}
+
+function initiator(): i32 {
+  const c = config;
+  c.method = jsonInt("method");
+  c.suite = jsonInt("suite");
+  let n: i32;
+  if ((n = field("suites", c.suitesI, 16)) < 0) return n; c.suitesILen = n;
+  if ((n = field("x", c.x, 32)) < 0) return n;
+  if ((n = field("c_i", c.cI, 8)) < 0) return n; c.cILen = n;
+  if ((n = field("i_key", c.iKey, 32)) < 0) return n;
+  if ((n = field("cred_i", c.credI, 512)) < 0) return n; c.credILen = n;
+  if ((n = field("id_cred_i", c.idCredI, 64)) < 0) return n; c.idCredILen = n;
+  if ((n = field("cred_r", c.credR, 512)) < 0) return n; c.credRLen = n;
+  if ((n = field("id_cred_r", c.idCredR, 64)) < 0) return n; c.idCredRLen = n;
+  if ((n = field("g_r", c.gR, 65)) < 0) return n; c.gRLen = n;
+  const m2 = jsonHex("message_2", 512);
+  if (m2 < 0) return m2;
+  const m1 = memory.data(128, 8), m3 = memory.data(256, 8), ms = memory.data(16, 8), salt = memory.data(8, 8);
+  const l1 = edhocStart(m1, 128);
+  if (l1 < 0) return refused(l1, "message_1");
+  let st = edhocMessage2(jsonPtr("message_2"), m2);
+  if (st != OK) return refused(st, "message_2");
+  const l3 = edhocMessage3(m3, 256);
+  if (l3 < 0) return refused(l3, "message_3");
+  st = edhocOscore(ms, salt);
+  if (st != OK) return refused(st, "oscore");
+  output.str("{\"message_1\":\"").hex(m1, l1).str("\",\"message_3\":\"").hex(m3, l3).str("\",\"prk_out\":\"").hex(edhocPrkOut(), 32)
+    .str("\",\"oscore_secret\":\"").hex(ms, 16).str("\",\"oscore_salt\":\"").hex(salt, 8).str("\",\"c_r\":\"").hex(cR, cRLen).str("\"}\n");
+  flushOut();
+  return OK;
+}
+
+function dispatch(): i32 {
+  if (!argIs(0, "vector")) return fail(E_UNKNOWN_COMMAND, "edhoc test entry: only `vector`");
+  if (argc() != 2) return fail(E_USAGE, "usage: vector JSON");
+  const st = jsonParse(argPtr(1), argLen(1));
+  if (st != OK) return st;
+  if (jsonIs("op", "edhoc_initiator")) return initiator();
+  return fail(E_UNKNOWN_COMMAND, "unknown op");
+}
+
+registerCommands(dispatch);
