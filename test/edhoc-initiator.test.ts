@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { evalVectors, HOSTS, ROOT } from "./helpers/hosts.js";
 
 const EDHOC = join(ROOT, "build/edhoc-test.wasm");
+const trace1 = JSON.parse(readFileSync(join(ROOT, "test/vectors/edhoc-rfc9529-trace1.json"), "utf8"));
 const trace2 = JSON.parse(readFileSync(join(ROOT, "test/vectors/edhoc-rfc9529-trace2.json"), "utf8"));
 const run = (host: (typeof HOSTS)[number], inputs: object[]) => evalVectors(host, inputs.map((i) => ({ op: "edhoc_initiator", ...i })), EDHOC);
 
@@ -15,6 +16,25 @@ for (const host of HOSTS) {
       expect(trace2.source).toMatch(/RFC 9529/);
       const [o] = await run(host, [trace2.input]);
       expect(o).toEqual(trace2.expect);
+    });
+
+    it("reproduces RFC 9529 trace 1 (method 0, suite 0, X.509 by x5t, Ed25519 signatures)", async () => {
+      expect(trace1.source).toMatch(/RFC 9529/);
+      const [o] = await run(host, [trace1.input]);
+      expect(o).toEqual(trace1.expect);
+    });
+
+    it("refuses a signature that does not verify under the responder's key (trace 1, modified bytes)", async () => {
+      const m2 = Buffer.from(trace1.input.message_2, "hex");
+      const inputs = [];
+      for (let i = 40; i < m2.length; i += 5) { const m = Buffer.from(m2); m[i] ^= 0x01; inputs.push({ ...trace1.input, message_2: m.toString("hex") }); }
+      const wrongKey = { ...trace1.input, g_r: "ed06a8ae61a829ba5fa54525c9d07f48dd44a302f43e0f23d8cc20b73085141e" }; // PK_I, not PK_R
+      const out = await run(host, [...inputs, wrongKey]);
+      out.forEach((o) => {
+        expect(o.at).toBe("message_2");
+        expect(o.error).toMatch(/^E_(CRYPTO_SIGNATURE|CRYPTO_KEY|MALFORMED|TRUNCATED|NON_CANONICAL|LIMIT)$/);
+      });
+      expect(out.at(-1)).toEqual({ error: "E_CRYPTO_SIGNATURE", at: "message_2" });
     });
 
     it("refuses every modified byte of message_2 before deriving keys from it", async () => {

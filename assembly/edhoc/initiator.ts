@@ -7,8 +7,9 @@
 // credential lookup belong to the layers around it; here the peer's credential is given, identified by the
 // kid of its ID_CRED (the compact form of RFC 9528 §3.5.3.2 is decoded and compared).
 //
-// Status: the first slice of issue 5. Verified against RFC 9529 trace 2 (method 3, suite 2) through the
-// test entry test/edhoc/entry.ts; trace 1 (method 0, X.509 by x5t) still to come with credential parsing.
+// Status: the first slice of issue 5. Verified against RFC 9529 trace 1 (method 0, suite 0, X.509 by x5t)
+// and trace 2 (method 3, suite 2, CCS by kid) through the test entry test/edhoc/entry.ts. Not yet: EAD,
+// certificate-chain validation (the responder's key is configured, not taken from its certificate).
 
 import { OK, E_MALFORMED, E_USAGE, E_CRYPTO_AUTH, E_CRYPTO_SIGNATURE, E_CRYPTO_KEY, E_LIMIT } from "../errors";
 import { cborBstr, cborInt, cborUint, cborRaw } from "../cbor/encode";
@@ -182,12 +183,12 @@ export function edhocMessage2(msg: usize, len: i32): i32 {
   cRWireLen = reader.pos - crStart;
   memory.copy(cRWire, plaintext2 + <usize>crStart, <usize>cRWireLen);
   // ID_CRED_R: the compact kid (int or bstr) or a map; it must name the configured credential.
-  if (kidOf(c.idCredR, c.idCredRLen) != OK) return E_USAGE;
   if (reader.head() != OK) return E_MALFORMED;
   if (reader.major == MT_MAP) {
     if (reader.skip() != OK) return E_MALFORMED;
     if (reader.itemLen != c.idCredRLen || !ctEqual(plaintext2 + <usize>reader.itemStart, c.idCredR, c.idCredRLen)) return E_CRYPTO_KEY;
   } else {
+    if (kidOf(c.idCredR, c.idCredRLen) != OK) return E_CRYPTO_KEY; // a compact kid, but R's credential has none
     const start = reader.pos;
     if (reader.major == MT_BSTR) {
       if (reader.readBstr() != OK) return E_MALFORMED;
@@ -293,9 +294,9 @@ export function edhocMessage3(out: usize, cap: i32): i32 {
     }
     smPtr = sig; smLen = 64;
   }
-  // PLAINTEXT_3 = ( ID_CRED_I compact, Signature_or_MAC_3 )
-  if (kidOf(c.idCredI, c.idCredILen) != OK) return E_USAGE; // only {4: kid} credentials so far
-  let p = idWire(pt3, 160, 0, kidPtr, kidLen);
+  // PLAINTEXT_3 = ( ID_CRED_I, Signature_or_MAC_3 ): {4: kid} in its compact form (§3.5.3.2), any other
+  // ID_CRED_I (x5t, x5chain, ...) as the map itself.
+  let p = kidOf(c.idCredI, c.idCredILen) == OK ? idWire(pt3, 160, 0, kidPtr, kidLen) : cborRaw(pt3, 160, 0, c.idCredI, c.idCredILen);
   p = cborBstr(pt3, 160, p, smPtr, smLen);
   if (p < 0) return E_LIMIT;
   // K_3, IV_3, A_3 = ["Encrypt0", h'', TH_3]
