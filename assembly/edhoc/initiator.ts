@@ -24,32 +24,33 @@ export const SUITE_P256_ES256: i32 = 2;   // AES-CCM-16-64-128, SHA-256, 8, P-25
 const MAC_LEN = 8;     // EDHOC MAC length of suites 0 and 2
 const HASH_LEN = 32;
 
-/** Configuration of one handshake, filled by the caller before edhocStart(). Buffers are copied in. */
+/** Configuration of one handshake, filled by the caller before edhocStart(). Buffers are copied in; each
+ *  instance allocates its own once, at start-up. */
 export class EdhocConfig {
   method: i32 = 3;
   /** SUITES_I as CBOR (an int, or an array with the selected suite last) and the selected suite. */
-  suitesI: usize = memory.data(16, 4);
+  suitesI: usize = heap.alloc(16);
   suitesILen: i32 = 0;
   suite: i32 = SUITE_P256_ES256;
   /** Ephemeral private key X (32 bytes, from the DRBG; tests inject a trace's X). */
-  x: usize = memory.data(32, 8);
+  x: usize = heap.alloc(32);
   /** C_I as a byte string (1..8 bytes). */
-  cI: usize = memory.data(8, 4);
+  cI: usize = heap.alloc(8);
   cILen: i32 = 0;
   /** Initiator: static DH private key I (methods 2, 3) or signature key (seed for Ed25519, scalar for ES256). */
-  iKey: usize = memory.data(32, 8);
-  credI: usize = memory.data(512, 8);
+  iKey: usize = heap.alloc(32);
+  credI: usize = heap.alloc(512);
   credILen: i32 = 0;
   /** ID_CRED_I as a CBOR map, e.g. {4: kid} = a1 04 41 2b. */
-  idCredI: usize = memory.data(64, 4);
+  idCredI: usize = heap.alloc(64);
   idCredILen: i32 = 0;
   /** Responder: CRED_R, its ID_CRED_R map, and its public key (x-coordinate for DH; for signatures the
    *  32-byte Ed25519 key or the 65-byte uncompressed P-256 point). */
-  credR: usize = memory.data(512, 8);
+  credR: usize = heap.alloc(512);
   credRLen: i32 = 0;
-  idCredR: usize = memory.data(64, 4);
+  idCredR: usize = heap.alloc(64);
   idCredRLen: i32 = 0;
-  gR: usize = memory.data(65, 4);
+  gR: usize = heap.alloc(65);
   gRLen: i32 = 0;
 }
 

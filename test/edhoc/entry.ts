@@ -1,13 +1,20 @@
-// Test entry for the EDHOC Initiator (build/edhoc-test.wasm, not part of the product): lets tests inject
-// the ephemeral key and credentials of an RFC 9529 trace, which the release module has no path for.
+// Test entry for EDHOC and OSCORE (build/edhoc-test.wasm, not part of the product): lets tests inject the
+// ephemeral key and credentials of an RFC 9529 trace and choose OSCORE sequence numbers, which the release
+// module has no path for.
 //
 // `vector` op edhoc_initiator: {method, suites (CBOR hex), suite, x, c_i, i_key, cred_i, id_cred_i, cred_r,
 // id_cred_r, g_r, message_2} -> {"message_1", "message_3", "prk_out", "oscore_secret", "oscore_salt", "c_r"}
 // or {"error": NAME, "at": "message_1" | "message_2" | "message_3"}.
+//
+// `vector` op oscore_exchange: {ms, salt, sid, rid, [idc], request, seq, response, resp_seq, resp_piv} runs
+// client protect -> server unprotect -> server protect -> client unprotect with mirrored contexts and answers
+// {"sender_key", "recipient_key", "common_iv", "protected_request", "request", "protected_response",
+// "response"} or {"error": NAME, "at": STEP}.
 
 import { OK, E_USAGE, E_UNKNOWN_COMMAND, statusName } from "../../assembly/errors";
 import { registerCommands, argc, argIs, argPtr, argLen, fail, output, flushOut } from "../../assembly/runtime";
 import { jsonParse, jsonIs, jsonHex, jsonInt, jsonPtr } from "../../assembly/json";
+import { OscoreContext, oscoreDerive, oscoreProtect, oscoreUnprotect } from "../../assembly/oscore/oscore";
 import { config, edhocStart, edhocMessage2, edhocMessage3, edhocOscore, edhocPrkOut, cR, cRLen } from "../../assembly/edhoc/initiator";
 
 export {
@@ -59,12 +66,68 @@ function initiator(): i32 {
   return OK;
 }
 
+const client = new OscoreContext();
+const server = new OscoreContext();
+
+function oscoreExchange(): i32 {
+  const ms = memory.data(32, 8), salt = memory.data(32, 8), sid = memory.data(8, 4), rid = memory.data(8, 4), idc = memory.data(16, 4);
+  let msl: i32, sl: i32, sidl: i32, ridl: i32;
+  if ((msl = field("ms", ms, 32)) < 0) return msl;
+  if ((sl = field("salt", salt, 32)) < 0) return sl;
+  if ((sidl = field("sid", sid, 8)) < 0) return sidl;
+  if ((ridl = field("rid", rid, 8)) < 0) return ridl;
+  const idcl = jsonPtr("idc") == 0 ? -1 : field("idc", idc, 16);
+  const rq = jsonHex("request", 1024), rs = jsonHex("response", 1024);
+  if (rq < 0 || rs < 0) return fail(E_USAGE, "request and response are hex CoAP messages");
+  const seq = jsonInt("seq"), rseq = jsonInt("resp_seq"), rpiv = jsonInt("resp_piv") == 1;
+  let st = oscoreDerive(client, ms, msl, salt, sl, sid, sidl, rid, ridl, idc, idcl);
+  if (st == OK) st = oscoreDerive(server, ms, msl, salt, sl, rid, ridl, sid, sidl, idc, idcl);
+  if (st != OK) return refused(st, "derive");
+  const preq = memory.data(1200, 8), req = memory.data(1200, 8), presp = memory.data(1200, 8), resp = memory.data(1200, 8);
+  const a = oscoreProtect(client, jsonPtr("request"), rq, <u64>seq, true, preq, 1200);
+  if (a < 0) return refused(a, "protect request");
+  const b = oscoreUnprotect(server, preq, a, req, 1200);
+  if (b < 0) return refused(b, "unprotect request");
+  const c = oscoreProtect(server, jsonPtr("response"), rs, <u64>(rseq < 0 ? 0 : rseq), rpiv, presp, 1200);
+  if (c < 0) return refused(c, "protect response");
+  const d = oscoreUnprotect(client, presp, c, resp, 1200);
+  if (d < 0) return refused(d, "unprotect response");
+  output.str("{\"sender_key\":\"").hex(client.senderKey, 16).str("\",\"recipient_key\":\"").hex(client.recipientKey, 16)
+    .str("\",\"common_iv\":\"").hex(client.commonIv, 13).str("\",\"protected_request\":\"").hex(preq, a)
+    .str("\",\"request\":\"").hex(req, b).str("\",\"protected_response\":\"").hex(presp, c).str("\",\"response\":\"").hex(resp, d).str("\"}\n");
+  flushOut();
+  return OK;
+}
+
+/** oscore_unprotect: {ms, salt, sid, rid, [idc], message} -> {"out": unprotected} or {"error", "at"}. */
+function oscoreUnprotectOp(): i32 {
+  const ms = memory.data(32, 8), salt = memory.data(32, 8), sid = memory.data(8, 4), rid = memory.data(8, 4), idc = memory.data(16, 4);
+  let msl: i32, sl: i32, sidl: i32, ridl: i32;
+  if ((msl = field("ms", ms, 32)) < 0) return msl;
+  if ((sl = field("salt", salt, 32)) < 0) return sl;
+  if ((sidl = field("sid", sid, 8)) < 0) return sidl;
+  if ((ridl = field("rid", rid, 8)) < 0) return ridl;
+  const idcl = jsonPtr("idc") == 0 ? -1 : field("idc", idc, 16);
+  const n = jsonHex("message", 1200);
+  if (n < 0) return n;
+  let st = oscoreDerive(server, ms, msl, salt, sl, sid, sidl, rid, ridl, idc, idcl);
+  if (st != OK) return refused(st, "derive");
+  const out = memory.data(1200, 8);
+  st = oscoreUnprotect(server, jsonPtr("message"), n, out, 1200);
+  if (st < 0) return refused(st, "unprotect");
+  output.str("{\"out\":\"").hex(out, st).str("\"}\n");
+  flushOut();
+  return OK;
+}
+
 function dispatch(): i32 {
   if (!argIs(0, "vector")) return fail(E_UNKNOWN_COMMAND, "edhoc test entry: only `vector`");
   if (argc() != 2) return fail(E_USAGE, "usage: vector JSON");
   const st = jsonParse(argPtr(1), argLen(1));
   if (st != OK) return st;
   if (jsonIs("op", "edhoc_initiator")) return initiator();
+  if (jsonIs("op", "oscore_exchange")) return oscoreExchange();
+  if (jsonIs("op", "oscore_unprotect")) return oscoreUnprotectOp();
   return fail(E_UNKNOWN_COMMAND, "unknown op");
 }
 
