@@ -18,6 +18,16 @@ for (const host of HOSTS) {
       expect(o).toEqual(trace2.expect);
     });
 
+    it("builds the RFC 9668 combined request (message_3 + the first OSCORE request) for trace 2", async () => {
+      const cr = trace2.combined_request;
+      const [o] = await run(host, [{ ...trace2.input, request: cr.request }]);
+      expect(o.combined).toBe(cr.combined);
+      // The EDHOC option (21, empty) travels outside, message_3 comes first in the payload.
+      const m = Buffer.from(o.combined, "hex");
+      const payload = m.subarray(m.indexOf(0xff) + 1);
+      expect(payload.subarray(0, 19).toString("hex")).toBe(trace2.expect.message_3);
+    });
+
     it("reproduces RFC 9529 trace 1 (method 0, suite 0, X.509 by x5t, Ed25519 signatures)", async () => {
       expect(trace1.source).toMatch(/RFC 9529/);
       const [o] = await run(host, [trace1.input]);

@@ -15,6 +15,7 @@ import { OK, E_USAGE, E_UNKNOWN_COMMAND, statusName } from "../../assembly/error
 import { registerCommands, argc, argIs, argPtr, argLen, fail, output, flushOut } from "../../assembly/runtime";
 import { jsonParse, jsonIs, jsonHex, jsonInt, jsonPtr } from "../../assembly/json";
 import { OscoreContext, oscoreDerive, oscoreProtect, oscoreUnprotect } from "../../assembly/oscore/oscore";
+import { edhocCombine } from "../../assembly/edhoc/combined";
 import { config, edhocStart, edhocMessage2, edhocMessage3, edhocOscore, edhocPrkOut, cR, cRLen } from "../../assembly/edhoc/initiator";
 
 export {
@@ -28,6 +29,9 @@ function field(key: string, dst: usize, cap: i32): i32 {
   memory.copy(dst, jsonPtr(key), <usize>n);
   return n;
 }
+
+const client = new OscoreContext();
+const server = new OscoreContext();
 
 function refused(st: i32, at: string): i32 {
   output.str("{\"error\":\"").str(statusName(st)).str("\",\"at\":\"").str(at).str("\"}\n");
@@ -60,14 +64,27 @@ function initiator(): i32 {
   if (l3 < 0) return refused(l3, "message_3");
   st = edhocOscore(ms, salt);
   if (st != OK) return refused(st, "oscore");
+  // Optionally the RFC 9668 combined request: {"request": unprotected CoAP request with the EDHOC option}.
+  let cl = 0;
+  const comb = memory.data(1400, 8);
+  if (jsonPtr("request") != 0) {
+    const rq = jsonHex("request", 1024);
+    if (rq < 0) return rq;
+    st = oscoreDerive(client, ms, 16, salt, 8, cR, cRLen, c.cI, c.cILen, 0, -1); // Sender ID C_R, Recipient ID C_I
+    if (st != OK) return refused(st, "oscore");
+    const prot = memory.data(1200, 8);
+    const pl = oscoreProtect(client, jsonPtr("request"), rq, 0, true, prot, 1200);
+    if (pl < 0) return refused(pl, "protect");
+    cl = edhocCombine(prot, pl, m3, l3, comb, 1400);
+    if (cl < 0) return refused(cl, "combine");
+  }
   output.str("{\"message_1\":\"").hex(m1, l1).str("\",\"message_3\":\"").hex(m3, l3).str("\",\"prk_out\":\"").hex(edhocPrkOut(), 32)
-    .str("\",\"oscore_secret\":\"").hex(ms, 16).str("\",\"oscore_salt\":\"").hex(salt, 8).str("\",\"c_r\":\"").hex(cR, cRLen).str("\"}\n");
+    .str("\",\"oscore_secret\":\"").hex(ms, 16).str("\",\"oscore_salt\":\"").hex(salt, 8).str("\",\"c_r\":\"").hex(cR, cRLen);
+  if (cl > 0) output.str("\",\"combined\":\"").hex(comb, cl);
+  output.str("\"}\n");
   flushOut();
   return OK;
 }
-
-const client = new OscoreContext();
-const server = new OscoreContext();
 
 function oscoreExchange(): i32 {
   const ms = memory.data(32, 8), salt = memory.data(32, 8), sid = memory.data(8, 4), rid = memory.data(8, 4), idc = memory.data(16, 4);
