@@ -8,3 +8,6 @@ export const STORE_ID_SELFTEST: u32 = 0xffff;
 
 /** 32 bytes drawn from the DRBG at its last instantiation, mixed into the next one (crypto/drbg.ts). */
 export const STORE_ID_DRBG_SEED: u32 = 0x0010;
+
+/** OSCORE Sender Sequence Number limits (oscore/seq.ts): one record per security context, from this id on. */
+export const STORE_ID_OSCORE_SEQ: u32 = 0x0200;

@@ -16,6 +16,8 @@ import { registerCommands, argc, argIs, argPtr, argLen, fail, output, flushOut }
 import { jsonParse, jsonIs, jsonHex, jsonInt, jsonPtr } from "../../assembly/json";
 import { OscoreContext, oscoreDerive, oscoreProtect, oscoreUnprotect } from "../../assembly/oscore/oscore";
 import { edhocCombine } from "../../assembly/edhoc/combined";
+import { SeqCounter, seqLoad, seqTake } from "../../assembly/oscore/seq";
+import { STORE_ID_OSCORE_SEQ } from "../../assembly/store-ids";
 import { config, edhocStart, edhocMessage2, edhocMessage3, edhocOscore, edhocPrkOut, cR, cRLen } from "../../assembly/edhoc/initiator";
 
 export {
@@ -137,6 +139,28 @@ function oscoreUnprotectOp(): i32 {
   return OK;
 }
 
+/** oscore_seq: {count, [stream]} -> take `count` sequence numbers of context 0 -> {"first", "last",
+ *  "writes"}; with stream: 1 each number is also printed ("used N") as soon as it is taken. Each est-sim
+ *  process is a boot; killing one mid-run is a power cut. */
+const counter = new SeqCounter();
+function oscoreSeqOp(): i32 {
+  const count = jsonInt("count");
+  if (count < 1) return fail(E_USAGE, "oscore_seq: count >= 1");
+  let st = seqLoad(counter, STORE_ID_OSCORE_SEQ);
+  if (st != OK) return refused(st, "load");
+  let first: i64 = -1, last: i64 = -1;
+  for (let i = 0; i < count; i++) {
+    const s = seqTake(counter);
+    if (s < 0) return refused(<i32>s, "take");
+    if (first < 0) first = s;
+    last = s;
+    if (jsonInt("stream") == 1) { output.str("used ").dec(s).byte(0x0a); flushOut(); }
+  }
+  output.str("{\"first\":").dec(first).str(",\"last\":").dec(last).str(",\"writes\":").dec(counter.writes).str("}\n");
+  flushOut();
+  return OK;
+}
+
 function dispatch(): i32 {
   if (!argIs(0, "vector")) return fail(E_UNKNOWN_COMMAND, "edhoc test entry: only `vector`");
   if (argc() != 2) return fail(E_USAGE, "usage: vector JSON");
@@ -145,6 +169,7 @@ function dispatch(): i32 {
   if (jsonIs("op", "edhoc_initiator")) return initiator();
   if (jsonIs("op", "oscore_exchange")) return oscoreExchange();
   if (jsonIs("op", "oscore_unprotect")) return oscoreUnprotectOp();
+  if (jsonIs("op", "oscore_seq")) return oscoreSeqOp();
   return fail(E_UNKNOWN_COMMAND, "unknown op");
 }
 
