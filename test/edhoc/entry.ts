@@ -41,7 +41,8 @@ function refused(st: i32, at: string): i32 {
   return OK;
 }
 
-function initiator(): i32 {
+/** Copy the handshake configuration fields of a request into the Initiator's config. */
+function loadConfig(): i32 {
   const c = config;
   c.method = jsonInt("method");
   c.suite = jsonInt("suite");
@@ -55,6 +56,13 @@ function initiator(): i32 {
   if ((n = field("cred_r", c.credR, 512)) < 0) return n; c.credRLen = n;
   if ((n = field("id_cred_r", c.idCredR, 64)) < 0) return n; c.idCredRLen = n;
   if ((n = field("g_r", c.gR, 65)) < 0) return n; c.gRLen = n;
+  return OK;
+}
+
+function initiator(): i32 {
+  let n = loadConfig();
+  if (n != OK) return n;
+  const c = config;
   const m2 = jsonHex("message_2", 512);
   if (m2 < 0) return m2;
   const m1 = memory.data(128, 8), m3 = memory.data(256, 8), ms = memory.data(16, 8), salt = memory.data(8, 8);
@@ -161,12 +169,44 @@ function oscoreSeqOp(): i32 {
   return OK;
 }
 
+/** edhoc_i_start: the configuration fields of edhoc_initiator -> {"message_1"}; the handshake state stays in
+ *  the module for edhoc_i_finish (a live exchange with another implementation). */
+function initiatorStart(): i32 {
+  const st = loadConfig();
+  if (st != OK) return st;
+  const m1 = memory.data(128, 8);
+  const l1 = edhocStart(m1, 128);
+  if (l1 < 0) return refused(l1, "message_1");
+  output.str("{\"message_1\":\"").hex(m1, l1).str("\"}\n");
+  flushOut();
+  return OK;
+}
+
+/** edhoc_i_finish: {message_2} -> {"message_3", "prk_out", "oscore_secret", "oscore_salt", "c_r"}. */
+function initiatorFinish(): i32 {
+  const m2 = jsonHex("message_2", 512);
+  if (m2 < 0) return m2;
+  let st = edhocMessage2(jsonPtr("message_2"), m2);
+  if (st != OK) return refused(st, "message_2");
+  const m3 = memory.data(256, 8), ms = memory.data(16, 8), salt = memory.data(8, 8);
+  const l3 = edhocMessage3(m3, 256);
+  if (l3 < 0) return refused(l3, "message_3");
+  st = edhocOscore(ms, salt);
+  if (st != OK) return refused(st, "oscore");
+  output.str("{\"message_3\":\"").hex(m3, l3).str("\",\"prk_out\":\"").hex(edhocPrkOut(), 32).str("\",\"oscore_secret\":\"")
+    .hex(ms, 16).str("\",\"oscore_salt\":\"").hex(salt, 8).str("\",\"c_r\":\"").hex(cR, cRLen).str("\"}\n");
+  flushOut();
+  return OK;
+}
+
 function dispatch(): i32 {
   if (!argIs(0, "vector")) return fail(E_UNKNOWN_COMMAND, "edhoc test entry: only `vector`");
   if (argc() != 2) return fail(E_USAGE, "usage: vector JSON");
   const st = jsonParse(argPtr(1), argLen(1));
   if (st != OK) return st;
   if (jsonIs("op", "edhoc_initiator")) return initiator();
+  if (jsonIs("op", "edhoc_i_start")) return initiatorStart();
+  if (jsonIs("op", "edhoc_i_finish")) return initiatorFinish();
   if (jsonIs("op", "oscore_exchange")) return oscoreExchange();
   if (jsonIs("op", "oscore_unprotect")) return oscoreUnprotectOp();
   if (jsonIs("op", "oscore_seq")) return oscoreSeqOp();
