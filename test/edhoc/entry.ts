@@ -96,7 +96,9 @@ function initiator(): i32 {
   return OK;
 }
 
-function oscoreExchange(): i32 {
+/** Derive `ctx` from the fields ms, salt, sid, rid and optional idc, and `mirror` (if given) with sid and rid
+ *  swapped. The fields are decoded in place, so this runs once per request. */
+function deriveFromFields(ctx: OscoreContext, mirror: OscoreContext | null): i32 {
   const ms = memory.data(32, 8), salt = memory.data(32, 8), sid = memory.data(8, 4), rid = memory.data(8, 4), idc = memory.data(16, 4);
   let msl: i32, sl: i32, sidl: i32, ridl: i32;
   if ((msl = field("ms", ms, 32)) < 0) return msl;
@@ -104,11 +106,16 @@ function oscoreExchange(): i32 {
   if ((sidl = field("sid", sid, 8)) < 0) return sidl;
   if ((ridl = field("rid", rid, 8)) < 0) return ridl;
   const idcl = jsonPtr("idc") == 0 ? -1 : field("idc", idc, 16);
+  const st = oscoreDerive(ctx, ms, msl, salt, sl, sid, sidl, rid, ridl, idc, idcl);
+  if (st != OK || mirror === null) return st;
+  return oscoreDerive(mirror, ms, msl, salt, sl, rid, ridl, sid, sidl, idc, idcl);
+}
+
+function oscoreExchange(): i32 {
   const rq = jsonHex("request", 1024), rs = jsonHex("response", 1024);
   if (rq < 0 || rs < 0) return fail(E_USAGE, "request and response are hex CoAP messages");
   const seq = jsonInt("seq"), rseq = jsonInt("resp_seq"), rpiv = jsonInt("resp_piv") == 1;
-  let st = oscoreDerive(client, ms, msl, salt, sl, sid, sidl, rid, ridl, idc, idcl);
-  if (st == OK) st = oscoreDerive(server, ms, msl, salt, sl, rid, ridl, sid, sidl, idc, idcl);
+  let st = deriveFromFields(client, server);
   if (st != OK) return refused(st, "derive");
   const preq = memory.data(1200, 8), req = memory.data(1200, 8), presp = memory.data(1200, 8), resp = memory.data(1200, 8);
   const a = oscoreProtect(client, jsonPtr("request"), rq, <u64>seq, true, preq, 1200);
@@ -128,16 +135,9 @@ function oscoreExchange(): i32 {
 
 /** oscore_unprotect: {ms, salt, sid, rid, [idc], message} -> {"out": unprotected} or {"error", "at"}. */
 function oscoreUnprotectOp(): i32 {
-  const ms = memory.data(32, 8), salt = memory.data(32, 8), sid = memory.data(8, 4), rid = memory.data(8, 4), idc = memory.data(16, 4);
-  let msl: i32, sl: i32, sidl: i32, ridl: i32;
-  if ((msl = field("ms", ms, 32)) < 0) return msl;
-  if ((sl = field("salt", salt, 32)) < 0) return sl;
-  if ((sidl = field("sid", sid, 8)) < 0) return sidl;
-  if ((ridl = field("rid", rid, 8)) < 0) return ridl;
-  const idcl = jsonPtr("idc") == 0 ? -1 : field("idc", idc, 16);
   const n = jsonHex("message", 1200);
   if (n < 0) return n;
-  let st = oscoreDerive(server, ms, msl, salt, sl, sid, sidl, rid, ridl, idc, idcl);
+  let st = deriveFromFields(server, null);
   if (st != OK) return refused(st, "derive");
   const out = memory.data(1200, 8);
   st = oscoreUnprotect(server, jsonPtr("message"), n, out, 1200);
