@@ -1,14 +1,16 @@
 // Code size of the client module by source file: builds the release module with a name section (same code,
 // names kept) and sums the body sizes of the functions each file defines. Prints a table; asserts nothing.
-//   npx tsx tools/bench/sizes.ts
+//   npx tsx tools/bench/sizes.ts                                  (the release module)
+//   npx tsx tools/bench/sizes.ts test/edhoc/entry.ts edhoc        (another entry and asconfig target)
 import { execFileSync } from "node:child_process";
-import { mkdirSync, statSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const out = join(ROOT, "build/size/client-named.wasm");
+const [entry, target] = [process.argv[2] ?? "assembly/index.ts", process.argv[3] ?? "release"];
+const out = join(ROOT, `build/size/${target}-named.wasm`);
 mkdirSync(join(ROOT, "build/size"), { recursive: true });
-execFileSync("npx", ["asc", "assembly/index.ts", "--target", "release", "--debug", "--outFile", out], { cwd: ROOT, stdio: "ignore" });
+execFileSync("npx", ["asc", entry, "--target", target, "--debug", "--outFile", out], { cwd: ROOT, stdio: "ignore" });
 const dump = execFileSync("wasm-objdump", ["-x", out], { encoding: "utf8", maxBuffer: 64 << 20 });
 
 const byFile = new Map<string, number>();
@@ -28,4 +30,5 @@ console.log(`${"source".padEnd(w)}  code bytes`);
 for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${String(v).padStart(10)}`);
 console.log(`${"all functions".padEnd(w)}  ${String(total).padStart(10)}`);
 console.log(`${"data segments".padEnd(w)}  ${String(data).padStart(10)}`);
-console.log(`${"build/client.wasm".padEnd(w)}  ${String(statSync(join(ROOT, "build/client.wasm")).size).padStart(10)} (whole file)`);
+const built: string = JSON.parse(readFileSync(join(ROOT, "asconfig.json"), "utf8")).targets[target].outFile;
+console.log(`${built.padEnd(w)}  ${String(statSync(join(ROOT, built)).size).padStart(10)} (whole file, as built)`);
