@@ -1,5 +1,6 @@
 // The EDHOC Initiator (assembly/edhoc/initiator.ts) through its test entry (build/edhoc-test.wasm, which can
 // inject a trace's ephemeral key) under both hosts: RFC 9529 trace 2 byte for byte, then refusals.
+import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -8,6 +9,17 @@ import { evalVectors, HOSTS, ROOT } from "./helpers/hosts.js";
 const EDHOC = join(ROOT, "build/edhoc-test.wasm");
 const trace1 = JSON.parse(readFileSync(join(ROOT, "test/vectors/edhoc-rfc9529-trace1.json"), "utf8"));
 const trace2 = JSON.parse(readFileSync(join(ROOT, "test/vectors/edhoc-rfc9529-trace2.json"), "utf8"));
+// Trace 2's TH_2 and PRK_2e (RFC 9529 §3): message_2 with another PLAINTEXT_2, encrypted as the Responder
+// would (KEYSTREAM_2 = HKDF-Expand(PRK_2e, (0, TH_2, length)), RFC 9528 §5.3.2), computed here with node:crypto.
+const TH_2 = Buffer.from("356efd53771425e008f3fe3a86c83ff4c6b16e57028ff39d5236c182b202084b", "hex");
+const PRK_2E = Buffer.from("5aa0d69f3e3d1e0c479f0b8a486690c9802630c3466b1dc92371c982563170b5", "hex");
+function message2With(plaintext2: string): string {
+  const pt = Buffer.from(plaintext2, "hex");
+  const info = Buffer.concat([Buffer.from([0x00, 0x58, 0x20]), TH_2, Buffer.from([pt.length])]);
+  const keystream = createHmac("sha256", PRK_2E).update(Buffer.concat([info, Buffer.from([1])])).digest(); // T(1)
+  const body = Buffer.concat([Buffer.from(trace2.input.message_2, "hex").subarray(2, 34), pt.map((b, i) => b ^ keystream[i])]);
+  return Buffer.concat([Buffer.from([0x58, body.length]), body]).toString("hex");
+}
 const run = (host: (typeof HOSTS)[number], inputs: object[]) => evalVectors(host, inputs.map((i) => ({ op: "edhoc_initiator", ...i })), EDHOC);
 
 for (const host of HOSTS) {
@@ -64,6 +76,29 @@ for (const host of HOSTS) {
       const [a, b] = await run(host, [other, wrongKey]);
       expect(a).toEqual({ error: "E_CRYPTO_KEY", at: "message_2" });
       expect(b).toEqual({ error: "E_CRYPTO_AUTH", at: "message_2" });
+    });
+
+    it("refuses the RFC 9529 §4 invalid PLAINTEXT_2s, re-encrypted under trace 2's keys", async () => {
+      const mac2 = "0943305c899f5c54"; // trace 2's MAC_2: only the encoding around it is wrong
+      const valid = { ...trace2.input, message_2: message2With(`2732` + `48${mac2}`) };
+      const inputs = [
+        `27a10441 32 48${mac2}`, // surplus map encoding of ID_CRED_R ({4: h'32'} instead of the compact 0x32)
+        `27 4132 48${mac2}`, // surplus bstr encoding of the kid (h'32' instead of 0x32)
+        `4127 32 48${mac2}`, // the same for C_R (h'27' instead of -8)
+        `2732 44${mac2.slice(0, 8)}`, // MAC_2 of 4 bytes instead of 8
+        "27a10442321048fa5efa2ebf920bf3", "27413248fa5efa2ebf920bf3", "273244fa5efa2e", // the RFC's bytes as printed
+      ].map((p) => ({ ...trace2.input, message_2: message2With(p.replace(/ /g, "")) }));
+      const [ok, ...bad] = await run(host, [valid, ...inputs]);
+      expect(ok).toEqual(trace2.expect); // the construction itself is right: trace 2's PLAINTEXT_2 gives trace 2
+      expect(bad).toEqual([
+        { error: "E_MALFORMED", at: "message_2" },
+        { error: "E_MALFORMED", at: "message_2" },
+        { error: "E_MALFORMED", at: "message_2" },
+        { error: "E_CRYPTO_AUTH", at: "message_2" },
+        { error: "E_MALFORMED", at: "message_2" },
+        { error: "E_MALFORMED", at: "message_2" },
+        { error: "E_CRYPTO_AUTH", at: "message_2" },
+      ]);
     });
 
     it("refuses the RFC 9529 §4 invalid message_2 (wrong number of CBOR sequence elements)", async () => {

@@ -101,11 +101,16 @@ function ecdh(priv: usize, pub: usize, out: usize): i32 {
 /** A connection identifier or compact kid in its wire form (RFC 9528 §3.3.2): one byte that is a one-byte
  *  CBOR integer (0x00-0x17, 0x20-0x37) stands for itself, anything else is a bstr. */
 function idWire(out: usize, cap: i32, off: i32, p: usize, n: i32): i32 {
-  if (n == 1) {
-    const b = <i32>load<u8>(p);
-    if (b <= 0x17 || (b >= 0x20 && b <= 0x37)) { if (off < 0 || off >= cap) return E_LIMIT; store<u8>(out + <usize>off, <u8>b); return off + 1; }
-  }
+  if (isIntByte(p, n)) { if (off < 0 || off >= cap) return E_LIMIT; store<u8>(out + <usize>off, load<u8>(p)); return off + 1; }
   return cborBstr(out, cap, off, p, n);
+}
+
+/** Whether the identifier (p, n) is one byte that is a one-byte CBOR integer, so that its only valid wire form
+ *  is that integer: received as a bstr, it is a second encoding and refused (RFC 9529 §4 "surplus bstr"). */
+function isIntByte(p: usize, n: i32): bool {
+  if (n != 1) return false;
+  const b = <i32>load<u8>(p);
+  return b <= 0x17 || (b >= 0x20 && b <= 0x37);
 }
 
 /** The kid of an ID_CRED map {4: kid}, or -1. Sets kidPtr/kidLen. */
@@ -176,7 +181,7 @@ export function edhocMessage2(msg: usize, len: i32): i32 {
   reader.reset(plaintext2, ctLen, true);
   const crStart = reader.pos;
   if (reader.head() != OK) return E_MALFORMED;
-  if (reader.major == MT_BSTR) { if (reader.readBstr() != OK || reader.size > 8) return E_MALFORMED; memory.copy(cR, reader.ptr, <usize>reader.size); cRLen = reader.size; }
+  if (reader.major == MT_BSTR) { if (reader.readBstr() != OK || reader.size > 8 || isIntByte(reader.ptr, reader.size)) return E_MALFORMED; memory.copy(cR, reader.ptr, <usize>reader.size); cRLen = reader.size; }
   else if (reader.major == MT_UINT || reader.major == MT_NINT) {
     if (reader.readInt(-24, 23) != OK) return E_MALFORMED;
     store<u8>(cR, load<u8>(plaintext2 + <usize>crStart)); cRLen = 1;
@@ -187,12 +192,15 @@ export function edhocMessage2(msg: usize, len: i32): i32 {
   if (reader.head() != OK) return E_MALFORMED;
   if (reader.major == MT_MAP) {
     if (reader.skip() != OK) return E_MALFORMED;
+    // {4: kid} alone must travel in its compact form (§3.5.3.2); the map form is a second encoding of the
+    // same ID_CRED_R, refused like any other non-deterministic CBOR (RFC 9529 §4 "surplus map encoding").
+    if (kidOf(plaintext2 + <usize>reader.itemStart, reader.itemLen) == OK) return E_MALFORMED;
     if (reader.itemLen != c.idCredRLen || !ctEqual(plaintext2 + <usize>reader.itemStart, c.idCredR, c.idCredRLen)) return E_CRYPTO_KEY;
   } else {
     if (kidOf(c.idCredR, c.idCredRLen) != OK) return E_CRYPTO_KEY; // a compact kid, but R's credential has none
     const start = reader.pos;
     if (reader.major == MT_BSTR) {
-      if (reader.readBstr() != OK) return E_MALFORMED;
+      if (reader.readBstr() != OK || isIntByte(reader.ptr, reader.size)) return E_MALFORMED;
       if (reader.size != kidLen || !ctEqual(reader.ptr, kidPtr, kidLen)) return E_CRYPTO_KEY;
     } else {
       if (reader.readInt(-24, 23) != OK) return E_MALFORMED;
