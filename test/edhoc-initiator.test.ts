@@ -101,6 +101,17 @@ for (const host of HOSTS) {
       ]);
     });
 
+    it("refuses the RFC 9529 §4 bad ephemeral keys as G_Y: x >= p, x not on P-256, X25519 points of low order", async () => {
+      const withGY = (t: any, gy: string) => ({ ...t.input, message_2: t.input.message_2.slice(0, 4) + gy + t.input.message_2.slice(68) });
+      const got = await run(host, [
+        withGY(trace2, "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff"), // x = p (RFC 9529 §4)
+        withGY(trace2, "a04e73601df544a70ba7ea1e57030f7d4b4eb7f673924e58d54ca77a5e7d4d4a"), // no y (RFC 9529 §4)
+        withGY(trace1, "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"), // u = p, low order (RFC 9529 §4)
+        withGY(trace1, "0000000000000000000000000000000000000000000000000000000000000000"), // u = 0
+      ]);
+      expect(got).toEqual(Array(4).fill({ error: "E_CRYPTO_POINT", at: "message_2" }));
+    });
+
     it("refuses the RFC 9529 §4 invalid message_2 (wrong number of CBOR sequence elements)", async () => {
       const bad = "5820419701d7f00a26c2dc587a36dd752549f33763c893422c8ea0f955a13a4ff5d54B9862a11de42a95d785386a".toLowerCase();
       const [o] = await run(host, [{ ...trace2.input, message_2: bad }]);
