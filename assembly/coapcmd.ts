@@ -21,6 +21,8 @@ import {
   CF_CBOR, CF_MULTIPART_CORE,
 } from "./numbers/coap";
 import { coapClient } from "./coap/client";
+import { secure, PhaseStats } from "./secure";
+import { LOG_ALWAYS } from "./abi";
 import {
   argc, argIs, argPtr, argLen, argUint, fail, failDetail, output, flushOut, setJob, setDeadline, logBegin, logEnd,
   Writer,
@@ -108,9 +110,29 @@ function parseUri(p: usize, n: i32): i32 {
   return OK;
 }
 
+/** `oscore get|post|put|delete [options] URI [--edhoc] [--combined]`: the same request protected with OSCORE,
+ *  the context taken from the key store or established by EDHOC first (secure.ts). */
+let protect = false;
+
+export function oscoreCommand(): i32 {
+  protect = true;
+  secure.edhoc = false;
+  secure.combined = false;
+  return requestCommand();
+}
+
 export function coapCommand(): i32 {
+  protect = false;
+  return requestCommand();
+}
+
+function requestCommand(): i32 {
   const s = coapClient.spec;
-  if (argc() < 3) return fail(E_USAGE, "usage: coap get|post|put|delete [options] coap://host[:port]/path");
+  s.oscore = null; s.seq = null; s.edhocM3 = 0; s.edhocM3Len = 0;
+  if (argc() < 3) {
+    return fail(E_USAGE, protect ? "usage: oscore get|post|put|delete [options] [--edhoc [--combined]] coap://host[:port]/path"
+                                 : "usage: coap get|post|put|delete [options] coap://host[:port]/path");
+  }
   if (argIs(1, "get")) s.method = COAP_GET;
   else if (argIs(1, "post")) s.method = COAP_POST;
   else if (argIs(1, "put")) s.method = COAP_PUT;
@@ -171,6 +193,8 @@ export function coapCommand(): i32 {
       i++;
     } else if (argIs(i, "--no-retry")) s.retry = false;
     else if (argIs(i, "-N") || argIs(i, "--non")) s.confirmable = false;
+    else if (protect && argIs(i, "--edhoc")) secure.edhoc = true;
+    else if (protect && argIs(i, "--combined")) secure.combined = true;
     else if (argIs(i, "-v") || argIs(i, "--verbose")) s.trace = true;
     else if (uri < 0 && argLen(i) > 0 && at(argPtr(i), 0) != 0x2d) uri = i;
     else {
@@ -201,6 +225,14 @@ export function coapCommand(): i32 {
   }
   const st = takeUri(uri);
   if (st != OK) return st;
+  if (protect) {
+    if (secure.combined && !secure.edhoc) return fail(E_USAGE, "oscore: --combined needs --edhoc");
+    const b = secure.begin();
+    if (b != PENDING) return b;
+    setJob(secureDatagram, secureTimer);
+    setDeadline(secure.nextDeadline());
+    return PENDING;
+  }
   const b = coapClient.begin();
   if (b != PENDING) return b;
   setJob(onDatagram, onTimer);
@@ -216,7 +248,34 @@ function onTimer(): i32 {
   return settle(coapClient.onTimer());
 }
 
-function settle(st: i32): i32 {
+function secureDatagram(addr: usize, addrLen: i32, data: usize, len: i32): i32 {
+  return settleSecure(secure.onDatagram(addr, addrLen, data, len));
+}
+
+function secureTimer(): i32 {
+  return settleSecure(secure.onTimer());
+}
+
+function settleSecure(st: i32): i32 {
+  if (st == PENDING) { setDeadline(secure.nextDeadline()); return PENDING; }
+  if (secure.ranEdhoc) {
+    const h = secure.hs;
+    const w = logBegin().str("edhoc: message_1 ").dec(h.m1).str(" B, message_2 ").dec(h.m2).str(" B, message_3 ").dec(h.m3)
+      .str(secure.combined && st == OK && h.roundTrips == 1 ? " B (combined with the request)" : " B");
+    phaseText(w.str("; handshake "), h);
+    logEnd(LOG_ALWAYS);
+  }
+  phaseText(logBegin().str("oscore: request "), secure.req);
+  logEnd(LOG_ALWAYS);
+  return settle(st, false);
+}
+
+function phaseText(w: Writer, p: PhaseStats): void {
+  w.dec(p.roundTrips).str(" round trips, ").dec(p.datagramsUp).str(" datagrams up (").dec(p.bytesUp).str(" bytes), ")
+    .dec(p.datagramsDown).str(" down (").dec(p.bytesDown).str(" bytes), ").dec(p.ms).str(" ms");
+}
+
+function settle(st: i32, plain: bool = true): i32 {
   if (st == PENDING) { setDeadline(coapClient.nextDeadline()); return PENDING; }
   if (st != OK) return st;
   const r = coapClient.response;
@@ -224,6 +283,7 @@ function settle(st: i32): i32 {
   flushOut();
   const w = logBegin();
   codeText(w, r.code);
+  if (!plain) w.str(" (OSCORE-protected)");
   w.str(", ").dec(r.payloadLen).str(" bytes; ").dec(r.datagramsUp).str(" datagrams up (").dec(r.bytesUp)
     .str(" bytes), ").dec(r.datagramsDown).str(" down (").dec(r.bytesDown).str(" bytes), ").dec(r.roundTrips).str(" round trips");
   logEnd(LOG_INFO);

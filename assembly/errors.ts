@@ -59,6 +59,19 @@ export const E_COAP_RESPONSE: i32 = -62; // the server answered with an error co
 export const E_COAP_BLOCK: i32 = -63; // block-wise transfer broke RFC 7959 (wrong block number or size, 4.08)
 export const E_COAP_URI: i32 = -64; // malformed or unsupported URI
 
+// EDHOC, OSCORE, identity
+export const E_EDHOC_ERROR: i32 = -70; // the EDHOC peer sent an error message or broke the handshake
+export const E_EDHOC_CREDENTIAL: i32 = -71; // the EDHOC peer's credential is not the one provisioned
+export const E_OSCORE_UNPROTECTED: i32 = -72; // the server answered without OSCORE protection
+export const E_OSCORE_REPLAY: i32 = -73; // an OSCORE message replays one already accepted
+export const E_IDENTITY: i32 = -74; // the key store lacks the identity this command needs (provision the device)
+
+// EST
+export const E_EST_RESPONSE: i32 = -80; // the EST server's answer is not what the request asked for
+export const E_EST_CERT_KEY: i32 = -81; // the issued certificate does not carry the requested public key
+export const E_EST_CHAIN: i32 = -82; // the certificate does not chain to a trust anchor
+export const E_EST_REFUSED: i32 = -83; // the operation is refused by policy (e.g. server key generation with a good RNG)
+
 /** Short, stable name of a status, for logs and --json output. Unknown codes give "E_?". */
 export function statusName(code: i32): string {
   switch (code) {
@@ -101,6 +114,15 @@ export function statusName(code: i32): string {
     case E_COAP_RESPONSE: return "E_COAP_RESPONSE";
     case E_COAP_BLOCK: return "E_COAP_BLOCK";
     case E_COAP_URI: return "E_COAP_URI";
+    case E_EDHOC_ERROR: return "E_EDHOC_ERROR";
+    case E_EDHOC_CREDENTIAL: return "E_EDHOC_CREDENTIAL";
+    case E_OSCORE_UNPROTECTED: return "E_OSCORE_UNPROTECTED";
+    case E_OSCORE_REPLAY: return "E_OSCORE_REPLAY";
+    case E_IDENTITY: return "E_IDENTITY";
+    case E_EST_RESPONSE: return "E_EST_RESPONSE";
+    case E_EST_CERT_KEY: return "E_EST_CERT_KEY";
+    case E_EST_CHAIN: return "E_EST_CHAIN";
+    case E_EST_REFUSED: return "E_EST_REFUSED";
   }
   return "E_?";
 }

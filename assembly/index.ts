@@ -7,8 +7,9 @@ import { OK, E_UNKNOWN_COMMAND } from "./errors";
 import { registerCommands, argIs, fail, failDetail, argPtr, argLen, output, flushOut } from "./runtime";
 import { selftestStart } from "./selftest";
 import { vectorCommand } from "./vectors";
-import { coapCommand } from "./coapcmd";
+import { coapCommand, oscoreCommand } from "./coapcmd";
 import { discoverCommand } from "./discover";
+import { enrollCommand } from "./est/enroll";
 
 export {
   abi_version, io_buffer, io_capacity, start, on_datagram, on_timer, next_deadline, cancel,
@@ -22,6 +23,8 @@ function dispatch(): i32 {
   if (argIs(0, "selftest")) return selftestStart();
   if (argIs(0, "vector")) return vectorCommand();
   if (argIs(0, "coap")) return coapCommand();
+  if (argIs(0, "oscore")) return oscoreCommand();
+  if (argIs(0, "enroll")) return enrollCommand();
   if (argIs(0, "discover")) return discoverCommand();
   if (argIs(0, "version")) {
     output.str("est-oscore client module ").str(VERSION).byte(0x0a);

@@ -11,3 +11,30 @@ export const STORE_ID_DRBG_SEED: u32 = 0x0010;
 
 /** OSCORE Sender Sequence Number limits (oscore/seq.ts): one record per security context, from this id on. */
 export const STORE_ID_OSCORE_SEQ: u32 = 0x0200;
+
+// ---- EDHOC identity (written by provisioning: tools/provision.ts) ---------------------------------------
+
+/** Two bytes: the EDHOC method (0..3) and the cipher suite the device offers (0 or 2). */
+export const STORE_ID_EDHOC_SETUP: u32 = 0x0020;
+/** The device's EDHOC authentication private key: a static DH key (methods 2, 3) or a signature key
+ *  (methods 0, 1: Ed25519 seed or P-256 scalar), 32 bytes. */
+export const STORE_ID_EDHOC_KEY: u32 = 0x0100;
+/** CRED_I and ID_CRED_I (a CBOR map, e.g. {4: kid}) of the device. */
+export const STORE_ID_CRED_I: u32 = 0x0101;
+export const STORE_ID_ID_CRED_I: u32 = 0x0102;
+/** The one Responder the device accepts: CRED_R, ID_CRED_R, and its authentication public key (32-byte
+ *  x-coordinate or Ed25519 key, or a 65-byte uncompressed P-256 point for ES256). */
+export const STORE_ID_CRED_R: u32 = 0x0110;
+export const STORE_ID_ID_CRED_R: u32 = 0x0111;
+export const STORE_ID_PEER_KEY: u32 = 0x0112;
+
+// ---- OSCORE and EST state (written by the module) ---------------------------------------------------------
+
+/** The OSCORE context EDHOC last established: master secret (16), salt (8), Sender ID and Recipient ID
+ *  (each a length byte and the bytes). Its sequence numbers are record STORE_ID_OSCORE_SEQ. */
+export const STORE_ID_OSCORE_CTX: u32 = 0x0210;
+/** The enrollment: enrolled private key, certificate and the CA certificates it chains to, in one record so
+ *  that a power cut leaves either the old or the new enrollment (est/state.ts gives the layout). */
+export const STORE_ID_ENROLLMENT: u32 = 0x0120;
+/** Trust anchors installed by provisioning (DER certificates, each prefixed by a 2-byte length). */
+export const STORE_ID_TRUST_ANCHORS: u32 = 0x0121;

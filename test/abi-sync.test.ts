@@ -111,7 +111,7 @@ describe("built modules", () => {
     const wasm = readFileSync(join(ROOT, file));
 
     it(`${file} passes the host's ABI check and imports only declared functions`, () => {
-      expect(() => checkModule(wasm, 1)).not.toThrow();
+      expect(() => checkModule(wasm, 2)).not.toThrow();
       const mod = new WebAssembly.Module(wasm);
       for (const imp of WebAssembly.Module.imports(mod)) {
         expect(imp.module).toBe("board");
@@ -121,9 +121,9 @@ describe("built modules", () => {
       for (const e of Object.keys(nodeAbi.EXPORTS)) expect(names).toContain(e);
     });
 
-    it(`${file} declares one 64 KiB page, initial and maximum`, () => {
+    it(`${file} declares two 64 KiB pages, initial and maximum`, () => {
       const x = execFileSync("wasm-objdump", ["-x", join(ROOT, file)], { encoding: "utf8" });
-      expect(x).toMatch(/memory\[0\] pages: initial=1 max=1/);
+      expect(x).toMatch(/memory\[0\] pages: initial=2 max=2/);
     });
 
     it(`${file} uses no opcode wasm3 v0.5.0 lacks`, () => {

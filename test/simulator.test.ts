@@ -50,7 +50,7 @@ describe("selftest", () => {
       const j = JSON.parse(r.stdout);
       expect(j.ok).toBe(true);
       expect(j.abi_version).toBe(1);
-      expect(j.memory_pages).toBe(1);
+      expect(j.memory_pages).toBe(2);
       expect(j.steps.map((s: any) => [s.step, s.ok])).toEqual([["rng", true], ["crypto", true], ["store", true], ["clock", true]]);
       // The scratch record is gone again: the store holds no records.
       expect(parseStore(readFileSync(join(dir, "ks")))).toEqual([]);
@@ -135,7 +135,7 @@ describe("module memory", () => {
     }
     await host.run(["selftest"]);
     expect(host.heapTop()).toBe(top);
-    expect(host.memoryBytes).toBe(65536);
+    expect(host.memoryBytes).toBe(131072);
     await board.close();
   });
 });

@@ -27,6 +27,11 @@ import {
 import { CoapMessage, CoapBuilder, CoapOptionIter, BlockValue, blockValue } from "./message";
 import { fail, failDetail, logBegin, logEnd, Writer } from "../runtime";
 import { arena } from "../arena";
+import { OscoreContext, oscoreProtect, oscoreUnprotect } from "../oscore/oscore";
+import { SeqCounter, seqTake } from "../oscore/seq";
+import { edhocCombine } from "../edhoc/combined";
+import { OPT_OSCORE, OPT_EDHOC } from "../numbers/coap";
+import { E_OSCORE_UNPROTECTED } from "../errors";
 
 /** What to send. Fill the fields, then begin(). Pointers must stay valid until the exchange ends. */
 export class CoapRequestSpec {
@@ -60,6 +65,15 @@ export class CoapRequestSpec {
   /** After MAX_RETRANSMIT, send the request again as a new message while the overall deadline allows (an
    *  application-level retry, RFC 7252 §4.2 leaves it to the application). Off: give up at once. */
   retry: bool = true;
+  /** OSCORE (RFC 8613): when set, every request is protected with this context and the next number of `seq`,
+   *  and every response must verify under it. Block options are then inner (end-to-end, §4.1.3.4.1): each
+   *  block is its own protected request. */
+  oscore: OscoreContext | null = null;
+  seq: SeqCounter | null = null;
+  /** RFC 9668 combined request: EDHOC message_3 (its CBOR bstr) put in front of the OSCORE ciphertext of the
+   *  first request, with the EDHOC option. 0 length: a plain OSCORE request. */
+  edhocM3: usize = 0;
+  edhocM3Len: i32 = 0;
 }
 
 /** The final response of an exchange. Payload is the whole (reassembled) representation. */
@@ -75,6 +89,8 @@ export class CoapResponse {
   bytesUp: i32 = 0;
   bytesDown: i32 = 0;
   roundTrips: i32 = 0;
+  /** The response was verified under the OSCORE context of the request (false for a plain exchange). */
+  isProtected: bool = false;
 }
 
 const PHASE_IDLE = 0;
@@ -84,6 +100,9 @@ const PHASE_WAIT_RETRY = 3; // 5.03 with Max-Age: waiting to send the request ag
 const PHASE_WAIT_NON = 4; // NON sent: waiting for a response until the deadline
 
 const txBuf = memory.data(COAP_MAX_DATAGRAM, 8);
+/** The request before OSCORE protection, and a response after verification. */
+const plainBuf = memory.data(COAP_MAX_DATAGRAM, 8);
+const protBuf = memory.data(COAP_MAX_DATAGRAM, 8);
 const ackBuf = memory.data(8, 8);
 const respBuf = arena; // COAP_RESPONSE_CAPACITY bytes, shared with other commands (assembly/arena.ts)
 const token = memory.data(8, 8);
@@ -121,7 +140,8 @@ export class CoapClient {
     if (s.szx < 0 || s.szx > 6) return fail(E_USAGE, "block size must be 16..1024 bytes");
     const r = this.response;
     r.code = 0; r.contentFormat = -1; r.maxAge = -1; r.payload = respBuf; r.payloadLen = 0;
-    r.datagramsUp = 0; r.datagramsDown = 0; r.bytesUp = 0; r.bytesDown = 0; r.roundTrips = 0;
+    r.datagramsUp = 0; r.datagramsDown = 0; r.bytesUp = 0; r.bytesDown = 0; r.roundTrips = 0; r.isProtected = false;
+    if (s.oscore !== null && s.seq === null) return fail(E_USAGE, "an OSCORE request needs a sequence counter");
     const rnd = memory.data(4, 4);
     board.rng_fill(rnd, 4);
     this.mid = <i32>(load<u32>(rnd) & 0xffff);
@@ -178,8 +198,23 @@ export class CoapClient {
       builder.addUint(OPT_BLOCK2, <u32>blockValue(this.b2Num, false, this.b2Szx));
     }
     if (this.first && s.askSize && !this.b2Active) builder.addUint(OPT_SIZE2, 0);
-    const n = builder.build(txBuf, COAP_MAX_DATAGRAM);
+    const combined = s.oscore !== null && s.edhocM3Len > 0 && this.b1Num == 0 && this.b2Num == 0;
+    if (combined) builder.add(OPT_EDHOC, 0, 0);
+    let n = builder.build(s.oscore !== null ? plainBuf : txBuf, COAP_MAX_DATAGRAM);
     if (n < 0) return fail(E_LIMIT, "request does not fit one datagram; use a smaller block size");
+    if (s.oscore !== null) {
+      // Every transmission of a new request takes a new Sender Sequence Number, written ahead to the key
+      // store (Appendix B.1.1); retransmissions of the same datagram (onTimer) resend it unchanged.
+      const seq = seqTake(changetype<SeqCounter>(s.seq));
+      if (seq < 0) return fail(<i32>seq, "cannot reserve an OSCORE sequence number");
+      const ctx = changetype<OscoreContext>(s.oscore);
+      n = oscoreProtect(ctx, plainBuf, n, <u64>seq, true, combined ? protBuf : txBuf, COAP_MAX_DATAGRAM);
+      if (n < 0) return fail(n, "cannot protect the request with OSCORE");
+      if (combined) {
+        n = edhocCombine(protBuf, n, s.edhocM3, s.edhocM3Len, txBuf, COAP_MAX_DATAGRAM);
+        if (n < 0) return fail(E_LIMIT, "the combined EDHOC + OSCORE request does not fit one datagram");
+      }
+    }
     this.txLen = n;
     this.retransmits = 0;
     this.first = false;
@@ -308,6 +343,27 @@ export class CoapClient {
         return PENDING;
       }
       if (t == COAP_CON) this.sendEmpty(COAP_ACK, msg.mid);
+    }
+    if (s.oscore !== null) {
+      // The response must verify under the request's context and nonce (§8.4). One that does not is
+      // dropped unseen: an attacker on the path must not end or steer the exchange. An unprotected error
+      // from the server (no OSCORE option: e.g. 4.01 when it lost the context) ends it with its code.
+      if (msg.find(OPT_OSCORE) != 1) {
+        if (msg.code < 0x80) { logBegin().str("coap: dropped an unprotected success response"); logEnd(LOG_INFO); return PENDING; }
+        this.phase = PHASE_IDLE;
+        this.response.code = msg.code;
+        fail(E_OSCORE_UNPROTECTED, "the server answered without OSCORE: ");
+        failDetail().dec(msg.code >> 5).byte(0x2e).byte(0x30 + (msg.code & 31) / 10).byte(0x30 + (msg.code & 31) % 10);
+        if (msg.payloadLen > 0) failDetail().str(" ").bytes(msg.payload, msg.payloadLen < 80 ? msg.payloadLen : 80);
+        return E_OSCORE_UNPROTECTED;
+      }
+      const n = oscoreUnprotect(changetype<OscoreContext>(s.oscore), data, len, plainBuf, COAP_MAX_DATAGRAM);
+      if (n < 0 || msg.parse(plainBuf, n) != OK) {
+        logBegin().str("coap: dropped a response that failed OSCORE verification (").dec(n).str(")");
+        logEnd(LOG_INFO);
+        return PENDING;
+      }
+      this.response.isProtected = true;
     }
     return this.onResponse();
   }

@@ -338,6 +338,9 @@ export function edhocOscore(secret: usize, saltOut: usize): i32 {
   return st;
 }
 
+/** G_Y of the handshake (the Responder's ephemeral key, 32-byte x-coordinate), valid after message_2. */
+export function edhocGY(): usize { return gY; }
+
 /** PRK_out of the finished handshake (32 bytes), for tests and the key-update exporter. */
 export function edhocPrkOut(): usize { return prkOut; }
 

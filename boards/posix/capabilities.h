@@ -4,7 +4,7 @@
 
 #define BOARD_NAME "posix"
 #define BOARD_WASM_STACK_BYTES (64u * 1024u) /* wasm3 value stack */
-#define BOARD_WASM_MAX_PAGES 1               /* linear memory: one 64 KiB page, as on the microcontrollers */
+#define BOARD_WASM_MAX_PAGES 2               /* linear memory: two 64 KiB pages, as on the microcontrollers */
 #define BOARD_COMPILE_EAGERLY 1              /* compile all functions at load: bad opcodes fail at start-up */
 #define BOARD_TRANSPORT "UDP over IPv4 and IPv6 sockets"
 #define BOARD_RNG "getrandom(2)"

@@ -82,6 +82,15 @@
 #define EST_E_COAP_RESPONSE (-62)
 #define EST_E_COAP_BLOCK (-63)
 #define EST_E_COAP_URI (-64)
+#define EST_E_EDHOC_ERROR (-70)
+#define EST_E_EDHOC_CREDENTIAL (-71)
+#define EST_E_OSCORE_UNPROTECTED (-72)
+#define EST_E_OSCORE_REPLAY (-73)
+#define EST_E_IDENTITY (-74)
+#define EST_E_EST_RESPONSE (-80)
+#define EST_E_EST_CERT_KEY (-81)
+#define EST_E_EST_CHAIN (-82)
+#define EST_E_EST_REFUSED (-83)
 
 /* ---- Imports: module "board" -------------------------------------------------------------------------
  * X(name, wasm3 signature, C prototype comment). Signature letters: i = i32, I = i64, v = void.

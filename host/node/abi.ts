@@ -53,6 +53,15 @@ export const E = {
   COAP_RESPONSE: -62, // the server answered with an error code (4.xx or 5.xx)
   COAP_BLOCK: -63, // block-wise transfer broke RFC 7959 (wrong block number or size, 4.08)
   COAP_URI: -64, // malformed or unsupported URI
+  EDHOC_ERROR: -70, // the EDHOC peer sent an error message or broke the handshake
+  EDHOC_CREDENTIAL: -71, // the EDHOC peer's credential is not the one provisioned
+  OSCORE_UNPROTECTED: -72, // the server answered without OSCORE protection
+  OSCORE_REPLAY: -73, // an OSCORE message replays one already accepted
+  IDENTITY: -74, // the key store lacks the identity this command needs (provision the device)
+  EST_RESPONSE: -80, // the EST server's answer is not what the request asked for
+  EST_CERT_KEY: -81, // the issued certificate does not carry the requested public key
+  EST_CHAIN: -82, // the certificate does not chain to a trust anchor
+  EST_REFUSED: -83, // the operation is refused by policy (e.g. server key generation with a good RNG)
 } as const;
 
 const NAMES = new Map<number, string>(Object.entries(E).map(([k, v]) => [v, k === "OK" || k === "PENDING" ? k : "E_" + k]));

@@ -44,6 +44,10 @@ commands (implemented by the module):
   coap get|post|put|delete [-e TEXT] [-t CF] [-A CF] [-b SIZE] [-B SECS] [-N] [-v] URI
                            a CoAP request in the manner of libcoap's coap-client
   discover [--json] [--rt PREFIX] URI   find a server's EST resources (rt=ace.est*)
+  oscore get|post|put|delete [coap options] [--edhoc [--combined]] URI
+                           the same request under OSCORE: the stored context, or a new one from EDHOC
+  enroll [--edhoc] [--sequential] [--pop sig|dh] [--cn NAME] [--dns NAME] [--crts] [--json] URI
+                           EST-oscore enrollment (/sen; /sren once enrolled) at coap://host[:port][/root]
   version                  print the module's version
   vectors                  read JSON lines on stdin, evaluate each in the module, one JSON line out
                            (e.g. {"op":"sha256","msg":"616263"}); see docs/vectors.md

@@ -69,7 +69,7 @@ export class ModuleHost {
   private constructor(private board: Board) {}
 
   /** Check, instantiate and initialise a module. Throws HostError("invalid" | "trap"). */
-  static async load(wasm: Uint8Array, board: Board, limits: Limits = { maxPages: 1 }): Promise<ModuleHost> {
+  static async load(wasm: Uint8Array, board: Board, limits: Limits = { maxPages: 2 }): Promise<ModuleHost> {
     const h = new ModuleHost(board);
     try { checkModule(wasm, limits.maxPages); } catch (e: any) { throw new HostError("invalid", e.message); }
     let inst: WebAssembly.Instance;

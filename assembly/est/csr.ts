@@ -1,0 +1,174 @@
+// PKCS#10 certification requests (RFC 2986) built in DER by the module, with proof of possession by
+// signature (ES256 or Ed25519) or, for a static Diffie-Hellman key, by the MAC of RFC 6955 as profiled for
+// EST-oscore in docs/dh-pop.md (the draft leaves the KDF inputs open; that file fixes them byte by byte).
+//
+//   CertificationRequest ::= SEQUENCE { certificationRequestInfo, signatureAlgorithm, signature BIT STRING }
+//   certificationRequestInfo ::= SEQUENCE { version 0, subject Name, subjectPKInfo, attributes [0] }
+//
+// The subject is one CN; the attributes carry an extensionRequest with keyUsage (digitalSignature for a
+// signature key, keyAgreement for a DH key) and, when given, a subjectAltName dNSName, and optionally a
+// challengePassword.
+
+import { OK, E_LIMIT, E_USAGE, E_CRYPTO_KEY } from "../errors";
+import {
+  DerWriter, DER_SEQUENCE, DER_SET, DER_INTEGER, DER_OCTET_STRING, DER_BOOLEAN, DER_BIT_STRING, DER_UTF8,
+  derCtx, derCtxPrim, OID_EC_PUBLIC_KEY, OID_PRIME256V1, OID_ECDSA_SHA256, OID_ED25519, OID_X25519, OID_CN,
+  OID_EXTENSION_REQUEST, OID_KEY_USAGE, OID_SUBJECT_ALT_NAME, OID_DH_POP_SHA256,
+} from "./der";
+import {
+  sha256, hmacSha256, hkdfExtract, hkdfExpand, p256PublicKey, p256Ecdh, p256KeyFromSeed, p256SignDigest,
+  ed25519PublicKey, ed25519Sign, x25519, x25519Base, randomBytes, wipe,
+} from "../crypto/index";
+
+/** Kinds of enrolled key. */
+export const KEY_P256_ECDSA: i32 = 1; // P-256, proof of possession by an ES256 signature
+export const KEY_ED25519: i32 = 2;    // Ed25519 signature
+export const KEY_P256_DH: i32 = 3;    // static P-256 DH key, proof of possession by MAC
+export const KEY_X25519_DH: i32 = 4;  // static X25519 key, proof of possession by MAC
+
+const OID_CHALLENGE_PASSWORD: StaticArray<u8> = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x07]; // 1.2.840.113549.1.9.7
+/** The info label of the DH-PoP key derivation (docs/dh-pop.md). */
+export const DH_POP_LABEL = "EST-oscore DH-PoP v1";
+
+export class CsrSpec {
+  kind: i32 = KEY_P256_ECDSA;
+  /** The private key (32 bytes): P-256 scalar, Ed25519 seed or X25519 scalar. */
+  key: usize = heap.alloc(32);
+  /** The public key: 65-byte uncompressed point (P-256) or 32 bytes. */
+  pub: usize = heap.alloc(65);
+  pubLen: i32 = 0;
+  /** Subject CN and optional subjectAltName dNSName / challengePassword (ASCII). */
+  cn: usize = heap.alloc(64);
+  cnLen: i32 = 0;
+  dns: usize = heap.alloc(64);
+  dnsLen: i32 = 0;
+  password: usize = heap.alloc(64);
+  passwordLen: i32 = 0;
+  /** DH PoP: the recipient's public key (32 bytes: the x-coordinate of a P-256 point, or an X25519 key). */
+  recipient: usize = heap.alloc(32);
+}
+
+export const csrSpec = new CsrSpec();
+
+/** Generate a new key of spec.kind and its public key. */
+export function csrNewKey(spec: CsrSpec): i32 {
+  if (spec.kind == KEY_P256_ECDSA || spec.kind == KEY_P256_DH) {
+    const seed = memory.data(48, 8);
+    const st = randomBytes(seed, 48);
+    if (st != OK) return st;
+    p256KeyFromSeed(seed, spec.key);
+    wipe(seed, 48);
+  } else {
+    const st = randomBytes(spec.key, 32);
+    if (st != OK) return st;
+  }
+  return csrPublicKey(spec);
+}
+
+/** Compute spec.pub from spec.key. */
+export function csrPublicKey(spec: CsrSpec): i32 {
+  if (spec.kind == KEY_P256_ECDSA || spec.kind == KEY_P256_DH) {
+    const st = p256PublicKey(spec.key, spec.pub);
+    if (st != OK) return st;
+    spec.pubLen = 65;
+  } else if (spec.kind == KEY_ED25519) {
+    ed25519PublicKey(spec.key, spec.pub);
+    spec.pubLen = 32;
+  } else if (spec.kind == KEY_X25519_DH) {
+    const st = x25519Base(spec.key, spec.pub);
+    if (st != OK) return st;
+    spec.pubLen = 32;
+  } else return E_USAGE;
+  return OK;
+}
+
+/** Write the SubjectPublicKeyInfo of a key. */
+export function writeSpki(w: DerWriter, kind: i32, pub: usize, pubLen: i32): void {
+  w.open(DER_SEQUENCE).open(DER_SEQUENCE);
+  if (kind == KEY_P256_ECDSA || kind == KEY_P256_DH) w.oid(OID_EC_PUBLIC_KEY).oid(OID_PRIME256V1);
+  else w.oid(kind == KEY_ED25519 ? OID_ED25519 : OID_X25519);
+  w.close().bits(pub, pubLen).close();
+}
+
+const info = memory.data(1400, 8);
+const infoW = new DerWriter();
+const mac = memory.data(32, 8);
+const sig = memory.data(72, 8);
+
+/**
+ * Build the CSR of spec into out. Returns its length or a status. For a DH key, spec.recipient must hold
+ * the recipient public key.
+ */
+export function csrBuild(spec: CsrSpec, out: usize, cap: i32): i32 {
+  if (spec.pubLen == 0) return E_CRYPTO_KEY;
+  const dh = spec.kind == KEY_P256_DH || spec.kind == KEY_X25519_DH;
+  // certificationRequestInfo
+  const w = infoW.reset(info, 1400);
+  w.open(DER_SEQUENCE).smallInt(0);
+  w.open(DER_SEQUENCE).open(DER_SET).open(DER_SEQUENCE).oid(OID_CN).open(DER_UTF8).raw(spec.cn, spec.cnLen).close()
+    .close().close().close();
+  writeSpki(w, spec.kind, spec.pub, spec.pubLen);
+  w.open(derCtx(0));
+  if (spec.passwordLen > 0) {
+    w.open(DER_SEQUENCE).oid(OID_CHALLENGE_PASSWORD).open(DER_SET).open(DER_UTF8).raw(spec.password, spec.passwordLen)
+      .close().close().close();
+  }
+  w.open(DER_SEQUENCE).oid(OID_EXTENSION_REQUEST).open(DER_SET).open(DER_SEQUENCE);
+  // keyUsage, critical: digitalSignature (bit 0) = 03 02 07 80, keyAgreement (bit 4) = 03 02 03 08
+  w.open(DER_SEQUENCE).oid(OID_KEY_USAGE).open(DER_BOOLEAN).byte(0xff).close().open(DER_OCTET_STRING)
+    .open(DER_BIT_STRING).byte(dh ? 3 : 7).byte(dh ? 0x08 : 0x80).close().close().close();
+  if (spec.dnsLen > 0) {
+    w.open(DER_SEQUENCE).oid(OID_SUBJECT_ALT_NAME).open(DER_OCTET_STRING).open(DER_SEQUENCE)
+      .open(derCtxPrim(2)).raw(spec.dns, spec.dnsLen).close().close().close().close();
+  }
+  w.close().close().close(); // extensions, SET, Attribute
+  w.close(); // [0]
+  w.close(); // certificationRequestInfo
+  const n = w.finish();
+  if (n < 0) return n;
+  // Proof of possession over the DER of certificationRequestInfo.
+  const o = new DerWriter().reset(out, cap);
+  o.open(DER_SEQUENCE).raw(info, n);
+  if (dh) {
+    const st = dhPopMac(spec, info, n, mac);
+    if (st != OK) return st;
+    o.open(DER_SEQUENCE).oid(OID_DH_POP_SHA256).close();
+    // DhSigStatic ::= SEQUENCE { issuerAndSerial OPTIONAL (absent), hashValue MessageDigest }
+    o.open(DER_BIT_STRING).byte(0).open(DER_SEQUENCE).prim(DER_OCTET_STRING, mac, 32).close().close();
+    wipe(mac, 32);
+  } else if (spec.kind == KEY_P256_ECDSA) {
+    const digest = memory.data(32, 8);
+    sha256(info, n, digest);
+    const st = p256SignDigest(spec.key, digest, sig);
+    if (st != OK) return st;
+    o.open(DER_SEQUENCE).oid(OID_ECDSA_SHA256).close();
+    // ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }
+    o.open(DER_BIT_STRING).byte(0).open(DER_SEQUENCE).unsignedInt(sig, 32).unsignedInt(sig + 32, 32).close().close();
+  } else {
+    ed25519Sign(spec.key, info, n, sig);
+    o.open(DER_SEQUENCE).oid(OID_ED25519).close();
+    o.bits(sig, 64);
+  }
+  o.close();
+  return o.finish();
+}
+
+/**
+ * The DH proof-of-possession MAC (docs/dh-pop.md): ZZ = ECDH(enrolled key, recipient key);
+ * K = HKDF-SHA-256(salt = empty, IKM = ZZ, info = DH_POP_LABEL || recipient, L = 32);
+ * MAC = HMAC-SHA-256(K, certificationRequestInfo).
+ */
+export function dhPopMac(spec: CsrSpec, cri: usize, criLen: i32, out: usize): i32 {
+  const zz = memory.data(32, 8), prk = memory.data(32, 8), k = memory.data(32, 8), inf = memory.data(64, 8);
+  let st: i32;
+  if (spec.kind == KEY_P256_DH) st = p256Ecdh(spec.key, spec.recipient, 32, zz);
+  else st = x25519(spec.key, spec.recipient, zz);
+  if (st != OK) return st;
+  hkdfExtract(0, 0, zz, 32, prk);
+  for (let i = 0; i < DH_POP_LABEL.length; i++) store<u8>(inf + <usize>i, <u8>DH_POP_LABEL.charCodeAt(i));
+  memory.copy(inf + <usize>DH_POP_LABEL.length, spec.recipient, 32);
+  st = hkdfExpand(prk, 32, inf, DH_POP_LABEL.length + 32, k, 32);
+  if (st == OK) hmacSha256(k, 32, cri, criLen, out);
+  wipe(zz, 32); wipe(prk, 32); wipe(k, 32);
+  return st;
+}

@@ -1,0 +1,355 @@
+// `enroll [options] coap://host[:port][/root]`: EST-oscore enrollment (RFC 9148 paths under OSCORE).
+//
+//   first enrollment:  EDHOC message_1, then /sen in the combined request with message_3  (2 round trips)
+//   re-enrollment:     /sren under the stored OSCORE context, no EDHOC                    (1 round trip)
+//   trust anchors:     provisioned (record STORE_ID_TRUST_ANCHORS), else /crts under OSCORE after the
+//                      server was authenticated by EDHOC (one more round trip)
+//
+// Every run makes a new key (P-256 by default, the curve of EDHOC suite 2; Ed25519 or X25519 with suite 0)
+// and a CSR whose proof of possession is a signature, or with --pop dh the static-DH MAC of docs/dh-pop.md
+// keyed by the Responder's ephemeral key G_Y of this run's EDHOC (so --pop dh always runs EDHOC). The issued
+// certificate must carry the CSR's key and verify under a trust anchor; only then are key, certificate and
+// CA certificate written to the key store, in one record, so a power cut leaves the old or the new state.
+//
+// options: --edhoc (run EDHOC even with a stored context), --sequential (no combined request),
+//   --pop sig|dh, --cn NAME, --dns NAME, --password TEXT, --sen|--sren (force the resource),
+//   --crts (fetch trust anchors even when provisioned), --json (one JSON report on stdout instead of the
+//   PEM), -B SECS, --ack-timeout MS, -v (trace datagrams)
+
+import * as board from "../abi";
+import { LOG_ALWAYS, LOG_INFO } from "../abi";
+import {
+  OK, PENDING, E_USAGE, E_LIMIT, E_STORE_NOT_FOUND, E_EST_RESPONSE, E_EST_CERT_KEY, E_EST_CHAIN, E_COAP_RESPONSE,
+  E_STORE_CORRUPT, statusName,
+} from "../errors";
+import { COAP_POST, COAP_GET, COAP_CHANGED, COAP_CONTENT, CF_PKCS10, CF_PKIX_CERT, CF_PKCS7_CERTS_ONLY } from "../numbers/coap";
+import { coapClient } from "../coap/client";
+import { secure, PhaseStats } from "../secure";
+import { config as edhoc } from "../edhoc/initiator";
+import { takeUri, codeText } from "../coapcmd";
+import {
+  argc, argIs, argPtr, argLen, argUint, fail, failDetail, output, flushOut, setJob, setDeadline, logBegin, logEnd, Writer,
+} from "../runtime";
+import { CsrSpec, csrSpec, csrNewKey, csrBuild, KEY_P256_ECDSA, KEY_ED25519, KEY_P256_DH, KEY_X25519_DH } from "./csr";
+import { Certificate, x509Parse, x509HasKey, x509VerifyIssued, pkcs7Certificates } from "./x509";
+import { STORE_ID_ENROLLMENT, STORE_ID_TRUST_ANCHORS, STORE_ID_EDHOC_SETUP } from "../store-ids";
+import { wipe } from "../crypto/index";
+import { drbgReady, drbgSeedFromBoard } from "../crypto/index";
+
+const STEP_ENROLL = 1, STEP_CRTS = 2;
+const DEFAULT_ROOT = "/.well-known/est";
+
+const pathBuf = memory.data(160, 1);
+let rootLen = 0;
+const csrBuf = memory.data(1024, 8);
+/** The issued certificate and the CA certificate, copied out of the response buffer. */
+const certBuf = memory.data(1536, 8);
+let certLen = 0;
+let csrLen = 0;
+const caBuf = memory.data(1536, 8);
+let caLen = 0;
+const recBuf = memory.data(3200, 8);
+const cert = new Certificate();
+const ca = new Certificate();
+const spans = memory.data(8 * 4, 8);
+
+let step = 0;
+let reenroll = false;
+let fetchCrts = false;
+let json = false;
+let t0: i64 = 0;
+const enrollStats = new PhaseStats();
+const crtsStats = new PhaseStats();
+let edhocStats = new PhaseStats();
+let ranEdhoc = false;
+
+function setPath(suffix: string): void {
+  for (let i = 0; i < suffix.length; i++) store<u8>(pathBuf + <usize>(rootLen + i), <u8>suffix.charCodeAt(i));
+  const s = coapClient.spec;
+  s.path = pathBuf;
+  s.pathLen = rootLen + suffix.length;
+}
+
+/** Build the CSR now: after EDHOC, so that a DH proof of possession can use this run's G_Y. */
+function prepareCsr(): i32 {
+  const spec = csrSpec;
+  if (spec.kind == KEY_P256_DH || spec.kind == KEY_X25519_DH) {
+    if (!secure.ranEdhoc) return fail(E_USAGE, "a DH proof of possession needs this run's EDHOC (G_Y)");
+    memory.copy(spec.recipient, secure.gY, 32);
+  }
+  const n = csrBuild(spec, csrBuf, 1024);
+  if (n < 0) return fail(n, "cannot build the CSR");
+  csrLen = n;
+  logBegin().str("est: CSR of ").dec(n).str(" bytes, proof of possession by ")
+    .str(spec.kind == KEY_P256_DH || spec.kind == KEY_X25519_DH ? "DH MAC" : "signature");
+  logEnd(LOG_INFO);
+  return n;
+}
+
+function copyArg(i: i32, dst: usize, cap: i32): i32 {
+  const n = argLen(i);
+  if (n > cap) return -1;
+  memory.copy(dst, argPtr(i), <usize>n);
+  return n;
+}
+
+export function enrollCommand(): i32 {
+  const s = coapClient.spec;
+  s.confirmable = true; s.szx = 6; s.trace = false; s.deadlineMs = 90000; s.retry = true;
+  s.ackTimeoutMs = 2000; s.maxRetransmit = 4; s.oscore = null; s.seq = null;
+  secure.edhoc = false; secure.combined = true; secure.prepare = prepareCsr;
+  json = false; fetchCrts = false;
+  let force = 0; // 1: /sen, 2: /sren
+  let pop = 0; // 0: default (signature), 1: sig, 2: dh
+  let uri = -1;
+  const spec = csrSpec;
+  spec.cnLen = 0; spec.dnsLen = 0; spec.passwordLen = 0;
+  for (let i = 1; i < argc(); i++) {
+    const hasValue = i + 1 < argc();
+    if (argIs(i, "--edhoc")) secure.edhoc = true;
+    else if (argIs(i, "--sequential")) secure.combined = false;
+    else if (argIs(i, "--sen")) force = 1;
+    else if (argIs(i, "--sren")) force = 2;
+    else if (argIs(i, "--crts")) fetchCrts = true;
+    else if (argIs(i, "--json")) json = true;
+    else if (argIs(i, "-v") || argIs(i, "--verbose")) s.trace = true;
+    else if (argIs(i, "--pop") && hasValue) {
+      if (argIs(i + 1, "sig")) pop = 1; else if (argIs(i + 1, "dh")) pop = 2;
+      else return fail(E_USAGE, "enroll: --pop must be sig or dh");
+      i++;
+    } else if (argIs(i, "--cn") && hasValue) { if ((spec.cnLen = copyArg(i + 1, spec.cn, 64)) < 1) return fail(E_USAGE, "enroll: --cn must be 1..64 bytes"); i++; }
+    else if (argIs(i, "--dns") && hasValue) { if ((spec.dnsLen = copyArg(i + 1, spec.dns, 64)) < 1) return fail(E_USAGE, "enroll: --dns must be 1..64 bytes"); i++; }
+    else if (argIs(i, "--password") && hasValue) { if ((spec.passwordLen = copyArg(i + 1, spec.password, 64)) < 1) return fail(E_USAGE, "enroll: --password must be 1..64 bytes"); i++; }
+    else if ((argIs(i, "-B") || argIs(i, "--timeout")) && hasValue) {
+      const v = argUint(i + 1);
+      if (v < 1 || v > 3600) return fail(E_USAGE, "enroll: timeout must be 1..3600 seconds");
+      s.deadlineMs = <i32>v * 1000; i++;
+    } else if (argIs(i, "--ack-timeout") && hasValue) {
+      const v = argUint(i + 1);
+      if (v < 10 || v > 60000) return fail(E_USAGE, "enroll: --ack-timeout must be 10..60000 ms");
+      s.ackTimeoutMs = <i32>v; i++;
+    } else if (uri < 0 && argLen(i) > 0 && load<u8>(argPtr(i)) != 0x2d) uri = i;
+    else {
+      fail(E_USAGE, "enroll: unknown option or missing value: ");
+      failDetail().bytes(argPtr(i), argLen(i) < 40 ? argLen(i) : 40);
+      return E_USAGE;
+    }
+  }
+  if (uri < 0) return fail(E_USAGE, "usage: enroll [--edhoc] [--sequential] [--pop sig|dh] [--cn NAME] [--dns NAME] [--crts] [--json] coap://host[:port][/root]");
+  let st = takeUri(uri);
+  if (st != OK) return st;
+  // The root: the URI's path, or /.well-known/est.
+  rootLen = s.pathLen;
+  while (rootLen > 0 && load<u8>(s.path + <usize>(rootLen - 1)) == 0x2f) rootLen--;
+  if (rootLen > 120) return fail(E_LIMIT, "enroll: EST root path longer than 120 bytes");
+  if (rootLen == 0) {
+    for (let i = 0; i < DEFAULT_ROOT.length; i++) store<u8>(pathBuf + <usize>i, <u8>DEFAULT_ROOT.charCodeAt(i));
+    rootLen = DEFAULT_ROOT.length;
+  } else memory.copy(pathBuf, s.path, <usize>rootLen);
+  // The key kind follows the EDHOC suite (the curve in use) and --pop.
+  const setup = memory.data(2);
+  st = board.store_read(STORE_ID_EDHOC_SETUP, setup, 2);
+  const suite = st == 2 ? <i32>load<u8>(setup + 1) : 2;
+  if (suite == 0) spec.kind = pop == 2 ? KEY_X25519_DH : KEY_ED25519;
+  else spec.kind = pop == 2 ? KEY_P256_DH : KEY_P256_ECDSA;
+  if (pop == 2) secure.edhoc = true;
+  if (spec.cnLen == 0) {
+    const name = "est-oscore-device";
+    for (let i = 0; i < name.length; i++) store<u8>(spec.cn + <usize>i, <u8>name.charCodeAt(i));
+    spec.cnLen = name.length;
+  }
+  const have = board.store_read(STORE_ID_ENROLLMENT, recBuf, 1);
+  reenroll = force == 2 || (force == 0 && have != E_STORE_NOT_FOUND);
+  st = drbgReady() ? OK : drbgSeedFromBoard();
+  if (st == OK) st = csrNewKey(spec);
+  if (st != OK) return fail(st, "cannot generate the key to enroll");
+  t0 = board.clock_ms();
+  copyStats(enrollStats, new PhaseStats()); copyStats(crtsStats, new PhaseStats()); edhocStats = new PhaseStats();
+  certLen = 0; caLen = 0; csrLen = 0; ranEdhoc = false;
+  return startEnroll();
+}
+
+function startEnroll(): i32 {
+  const s = coapClient.spec;
+  setPath(reenroll ? "/sren" : "/sen");
+  s.method = COAP_POST; s.contentFormat = CF_PKCS10; s.accept = CF_PKIX_CERT;
+  s.payload = csrBuf; s.payloadLen = 0; // prepareCsr fills it
+  step = STEP_ENROLL;
+  logBegin().str("est: ").str(reenroll ? "re-enrolling (/sren)" : "enrolling (/sen)"); logEnd(LOG_INFO);
+  const b = secure.begin();
+  if (b != PENDING) return done(b);
+  setJob(onDatagram, onTimer);
+  setDeadline(secure.nextDeadline());
+  return PENDING;
+}
+
+function onDatagram(addr: usize, addrLen: i32, data: usize, len: i32): i32 { return settle(secure.onDatagram(addr, addrLen, data, len)); }
+function onTimer(): i32 { return settle(secure.onTimer()); }
+
+function copyStats(to: PhaseStats, from: PhaseStats): void {
+  to.datagramsUp = from.datagramsUp; to.datagramsDown = from.datagramsDown; to.bytesUp = from.bytesUp;
+  to.bytesDown = from.bytesDown; to.roundTrips = from.roundTrips; to.ms = from.ms;
+  to.m1 = from.m1; to.m2 = from.m2; to.m3 = from.m3;
+}
+
+function settle(st: i32): i32 {
+  if (st == PENDING) { setDeadline(secure.nextDeadline()); return PENDING; }
+  if (step == STEP_ENROLL) {
+    ranEdhoc = secure.ranEdhoc;
+    edhocStats = new PhaseStats();
+    copyStats(edhocStats, secure.hs);
+    copyStats(enrollStats, secure.req);
+  } else copyStats(crtsStats, secure.req);
+  if (st != OK) return done(st);
+  const r = coapClient.response;
+  if (step == STEP_ENROLL) {
+    if (r.code != COAP_CHANGED && r.code != COAP_CONTENT) return done(responseError(r.code, r.payload, r.payloadLen));
+    if (r.contentFormat != CF_PKIX_CERT) return done(fail(E_EST_RESPONSE, "the enrollment answer is not application/pkix-cert (287)"));
+    if (r.payloadLen > 1536) return done(fail(E_LIMIT, "the issued certificate is larger than 1536 bytes"));
+    memory.copy(certBuf, r.payload, <usize>r.payloadLen);
+    certLen = r.payloadLen;
+    let p = x509Parse(cert, certBuf, certLen);
+    if (p != OK) return done(fail(p, "the issued certificate does not parse"));
+    if (!x509HasKey(cert, csrSpec.pub, csrSpec.pubLen)) return done(fail(E_EST_CERT_KEY, "the issued certificate carries another public key than the CSR's"));
+    // Trust anchor: provisioned, else /crts now that the server is authenticated.
+    if (!fetchCrts) {
+      const n = board.store_read(STORE_ID_TRUST_ANCHORS, caBuf, 1536);
+      if (n > 2) {
+        const l = (<i32>load<u8>(caBuf) << 8) | <i32>load<u8>(caBuf + 1);
+        if (l + 2 > n) return done(fail(E_STORE_CORRUPT, "the trust-anchor record is malformed"));
+        memory.copy(caBuf, caBuf + 2, <usize>l);
+        caLen = l;
+        return finish();
+      }
+    }
+    step = STEP_CRTS;
+    const s = coapClient.spec;
+    setPath("/crts");
+    s.method = COAP_GET; s.contentFormat = -1; s.accept = CF_PKCS7_CERTS_ONLY; s.payloadLen = 0;
+    secure.edhoc = false; secure.prepare = null;
+    const b = secure.begin();
+    if (b != PENDING) return done(b);
+    setDeadline(secure.nextDeadline());
+    return PENDING;
+  }
+  // STEP_CRTS
+  if (r.code != COAP_CONTENT) return done(responseError(r.code, r.payload, r.payloadLen));
+  if (r.contentFormat != CF_PKCS7_CERTS_ONLY) return done(fail(E_EST_RESPONSE, "the /crts answer is not application/pkcs7-mime certs-only (281)"));
+  const k = pkcs7Certificates(r.payload, r.payloadLen, spans, 4);
+  if (k < 0) return done(fail(k, "the /crts answer is not a valid PKCS#7 certs-only bundle"));
+  // The CA certificate: the one in the bundle that issued ours.
+  for (let i = 0; i < k; i++) {
+    const p = <usize>load<u32>(spans + <usize>(i * 8)), l = load<i32>(spans + <usize>(i * 8 + 4));
+    if (l > 1536) continue;
+    if (x509Parse(ca, p, l) == OK && x509VerifyIssued(cert, ca) == OK) {
+      memory.copy(caBuf, p, <usize>l);
+      caLen = l;
+      return finish();
+    }
+  }
+  return done(fail(E_EST_CHAIN, "no certificate from /crts issued the enrolled certificate"));
+}
+
+/** Verify the chain, then store key, certificate and CA certificate in one record. */
+function finish(): i32 {
+  let st = x509Parse(ca, caBuf, caLen);
+  if (st != OK) return done(fail(st, "the trust anchor does not parse"));
+  // cert points into certBuf; parse again after the CA parse reused the readers.
+  st = x509Parse(cert, certBuf, certLen);
+  if (st != OK) return done(fail(st, "the issued certificate does not parse"));
+  if (x509VerifyIssued(cert, ca) != OK) return done(fail(E_EST_CHAIN, "the issued certificate does not verify under the trust anchor"));
+  // Record: version 1, key kind, 32-byte private key, 2-byte length + certificate, 2-byte length + CA cert.
+  const spec = csrSpec;
+  let o = 0;
+  store<u8>(recBuf, 1); store<u8>(recBuf + 1, <u8>spec.kind); memory.copy(recBuf + 2, spec.key, 32); o = 34;
+  store<u8>(recBuf + <usize>o, <u8>(certLen >> 8)); store<u8>(recBuf + <usize>(o + 1), <u8>certLen);
+  memory.copy(recBuf + <usize>(o + 2), certBuf, <usize>certLen); o += 2 + certLen;
+  store<u8>(recBuf + <usize>o, <u8>(caLen >> 8)); store<u8>(recBuf + <usize>(o + 1), <u8>caLen);
+  memory.copy(recBuf + <usize>(o + 2), caBuf, <usize>caLen); o += 2 + caLen;
+  st = board.store_write(STORE_ID_ENROLLMENT, recBuf, o);
+  wipe(recBuf, o);
+  if (st != OK) return done(fail(st, "cannot store the enrollment"));
+  wipe(spec.key, 32);
+  return done(OK);
+}
+
+function responseError(code: i32, p: usize, n: i32): i32 {
+  fail(E_COAP_RESPONSE, "the EST server answered ");
+  const d = failDetail();
+  codeText(d, code);
+  if (n > 0) d.str(": ").bytes(p, n < 100 ? n : 100);
+  return E_COAP_RESPONSE;
+}
+
+function phaseJson(w: Writer, name: string, p: PhaseStats): void {
+  w.str("{\"name\":\"").str(name).str("\",\"round_trips\":").dec(p.roundTrips).str(",\"datagrams_up\":").dec(p.datagramsUp)
+    .str(",\"datagrams_down\":").dec(p.datagramsDown).str(",\"bytes_up\":").dec(p.bytesUp).str(",\"bytes_down\":")
+    .dec(p.bytesDown).str(",\"ms\":").dec(p.ms).str("}");
+}
+
+function phaseLine(name: string, p: PhaseStats): void {
+  logBegin().str(name).str(": ").dec(p.roundTrips).str(" round trips, ").dec(p.datagramsUp).str(" datagrams up (")
+    .dec(p.bytesUp).str(" bytes), ").dec(p.datagramsDown).str(" down (").dec(p.bytesDown).str(" bytes), ").dec(p.ms).str(" ms");
+  logEnd(LOG_ALWAYS);
+}
+
+/** The end of the command: the report (text on stderr + PEM on stdout, or one JSON object). */
+function done(st: i32): i32 {
+  secure.prepare = null;
+  wipe(csrSpec.key, 32);
+  const e = edhocStats, a = enrollStats, c = crtsStats;
+  const rt = e.roundTrips + a.roundTrips + c.roundTrips;
+  if (json) {
+    const w = output;
+    w.str("{\"ok\":").str(st == OK ? "true" : "false");
+    if (st != OK) w.str(",\"error\":\"").str(statusName(st)).str("\"");
+    w.str(",\"resource\":\"").str(reenroll ? "sren" : "sen").str("\",\"edhoc\":").str(ranEdhoc ? "true" : "false")
+      .str(",\"combined\":").str(ranEdhoc && secure.combined && e.roundTrips == 1 ? "true" : "false");
+    if (ranEdhoc) w.str(",\"edhoc_messages\":[").dec(e.m1).str(",").dec(e.m2).str(",").dec(e.m3).str("]");
+    w.str(",\"csr_bytes\":").dec(csrLen).str(",\"certificate_bytes\":").dec(certLen);
+    w.str(",\"round_trips\":").dec(rt).str(",\"datagrams_up\":").dec(e.datagramsUp + a.datagramsUp + c.datagramsUp)
+      .str(",\"datagrams_down\":").dec(e.datagramsDown + a.datagramsDown + c.datagramsDown)
+      .str(",\"bytes_up\":").dec(e.bytesUp + a.bytesUp + c.bytesUp).str(",\"bytes_down\":").dec(e.bytesDown + a.bytesDown + c.bytesDown)
+      .str(",\"phases\":[");
+    let first = true;
+    if (ranEdhoc) { phaseJson(w, "edhoc", e); first = false; }
+    if (!first) w.str(","); phaseJson(w, reenroll ? "sren" : "sen", a);
+    if (c.roundTrips > 0) { w.str(","); phaseJson(w, "crts", c); }
+    w.str("]");
+    if (st == OK) { w.str(",\"certificate_pem\":\""); pem(w, "CERTIFICATE", certBuf, certLen, true); w.str("\",\"ca_certificates_pem\":[\""); pem(w, "CERTIFICATE", caBuf, caLen, true); w.str("\"]"); }
+    w.str("}\n");
+    flushOut();
+    return st == OK ? OK : st;
+  }
+  if (ranEdhoc) phaseLine("edhoc", e);
+  phaseLine(reenroll ? "est /sren" : "est /sen", a);
+  if (c.roundTrips > 0) phaseLine("est /crts", c);
+  if (st != OK) return st;
+  logBegin().str("enrolled: ").dec(rt).str(" round trips in all; certificate of ").dec(certLen).str(" bytes stored");
+  logEnd(LOG_ALWAYS);
+  pem(output, "CERTIFICATE", certBuf, certLen, false);
+  flushOut();
+  return OK;
+}
+
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/** PEM: base64 in 64-column lines between BEGIN/END lines (RFC 7468); in a JSON string, newlines as \n. */
+export function pem(w: Writer, label: string, p: usize, n: i32, inJson: bool): void {
+  const nl = inJson ? "\\n" : "\n";
+  w.str("-----BEGIN ").str(label).str("-----").str(nl);
+  let col = 0;
+  for (let i = 0; i < n; i += 3) {
+    const b0 = <i32>load<u8>(p + <usize>i);
+    const b1 = i + 1 < n ? <i32>load<u8>(p + <usize>(i + 1)) : 0;
+    const b2 = i + 2 < n ? <i32>load<u8>(p + <usize>(i + 2)) : 0;
+    w.byte(B64.charCodeAt(b0 >> 2));
+    w.byte(B64.charCodeAt(((b0 & 3) << 4) | (b1 >> 4)));
+    w.byte(i + 1 < n ? B64.charCodeAt(((b1 & 15) << 2) | (b2 >> 6)) : 0x3d);
+    w.byte(i + 2 < n ? B64.charCodeAt(b2 & 63) : 0x3d);
+    col += 4;
+    if (col == 64) { w.str(nl); col = 0; }
+  }
+  if (col > 0) w.str(nl);
+  w.str("-----END ").str(label).str("-----").str(nl);
+}

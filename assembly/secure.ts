@@ -1,0 +1,337 @@
+// A protected request to the server: EDHOC over CoAP (RFC 9528 Appendix A.2) to establish an OSCORE context
+// when asked to or when none is stored, then the request under OSCORE (RFC 8613). With `combined`, EDHOC
+// message_3 rides in the first OSCORE request (RFC 9668 §3), so the handshake and the request take two round
+// trips instead of three.
+//
+//   message_1:  POST /.well-known/edhoc, Content-Format 65, payload true || message_1   -> 2.04, message_2
+//   message_3:  POST /.well-known/edhoc, Content-Format 65, payload C_R || message_3    -> 2.04 (sequential)
+//   request:    the OSCORE-protected request (with the EDHOC option and message_3 when combined)
+//
+// The identity comes from the key store (provisioning writes it; store-ids.ts lists the records). The new
+// context is written to the key store before its first use, and its sequence numbers restart only after
+// that write, so a power cut can never pair a new context with numbers it already used.
+//
+// Sans-I/O like the CoAP client: begin() returns PENDING, the command feeds onDatagram()/onTimer(). The
+// caller fills `coapClient.spec` with the endpoint and the request (path, method, formats, payload) first.
+
+import * as board from "./abi";
+import { LOG_INFO } from "./abi";
+import {
+  OK, PENDING, E_USAGE, E_LIMIT, E_STORE_NOT_FOUND, E_IDENTITY, E_EDHOC_ERROR, E_COAP_RESPONSE, E_STORE_CORRUPT,
+} from "./errors";
+import { COAP_POST, COAP_CHANGED, CF_CID_EDHOC_CBOR_SEQ, CF_EDHOC_CBOR_SEQ } from "./numbers/coap";
+import { coapClient } from "./coap/client";
+import { config as edhoc, edhocStart, edhocMessage2, edhocMessage3, edhocOscore, edhocWipe, edhocGY, cR, cRLen } from "./edhoc/initiator";
+import { OscoreContext, oscoreDerive, OSCORE_MAX_ID } from "./oscore/oscore";
+import { SeqCounter, seqLoad } from "./oscore/seq";
+import { cborInt } from "./cbor/encode";
+import { CborReader, MT_ARRAY } from "./cbor/decode";
+import { randomBytes, drbgReady, drbgSeedFromBoard, wipe } from "./crypto/index";
+import {
+  STORE_ID_EDHOC_SETUP, STORE_ID_EDHOC_KEY, STORE_ID_CRED_I, STORE_ID_ID_CRED_I, STORE_ID_CRED_R, STORE_ID_ID_CRED_R,
+  STORE_ID_PEER_KEY, STORE_ID_OSCORE_CTX, STORE_ID_OSCORE_SEQ,
+} from "./store-ids";
+import { fail, failDetail, logBegin, logEnd, Writer } from "./runtime";
+
+const PHASE_IDLE = 0, PHASE_M1 = 1, PHASE_M3 = 2, PHASE_REQUEST = 3;
+
+/** Where the CBOR sequence of an EDHOC request is built and message_3 is kept for the combined request. */
+const edhocBuf = memory.data(512, 8);
+const m3Buf = memory.data(256, 8);
+const EDHOC_PATH = "/.well-known/edhoc";
+const edhocPath = memory.data(32, 1);
+
+/** Counters of one phase of the exchange, for the reports. */
+export class PhaseStats {
+  datagramsUp: i32 = 0;
+  datagramsDown: i32 = 0;
+  bytesUp: i32 = 0;
+  bytesDown: i32 = 0;
+  roundTrips: i32 = 0;
+  ms: i64 = 0;
+  /** EDHOC message sizes (message_1, message_2, message_3) for the handshake trace. */
+  m1: i32 = 0;
+  m2: i32 = 0;
+  m3: i32 = 0;
+}
+
+export type PrepareFn = () => i32;
+
+export class SecureRequest {
+  /** Run EDHOC first even when a stored context exists. */
+  edhoc: bool = false;
+  /** Send message_3 with the first OSCORE request (RFC 9668). */
+  combined: bool = true;
+  /** Largest combined request, in bytes; a larger one falls back to the sequential flow (RFC 9668 §3.2.2
+   *  leaves the limit to the application: one unfragmented datagram over IPv6 on 6LoWPAN-friendly paths). */
+  maxCombined: i32 = 1152;
+  /** Statistics: the EDHOC part and the request part. */
+  hs: PhaseStats = new PhaseStats();
+  req: PhaseStats = new PhaseStats();
+  /** Whether EDHOC ran in this exchange (false: a stored context was used). */
+  ranEdhoc: bool = false;
+  /** The Responder's ephemeral key G_Y (x-coordinate) of this handshake, for the static-DH proof of possession. */
+  gY: usize = heap.alloc(32);
+  /** Called just before the protected request is built, after EDHOC (so G_Y is known): it may rewrite the
+   *  request payload and return its new length, or a negative status to stop. */
+  prepare: PrepareFn | null = null;
+  ctx: OscoreContext = new OscoreContext();
+  seq: SeqCounter = new SeqCounter();
+
+  private phase: i32 = PHASE_IDLE;
+  private t0: i64 = 0;
+  // The application request, saved while the EDHOC messages use the client.
+  private path: usize = 0;
+  private pathLen: i32 = 0;
+  private method: i32 = 0;
+  private cf: i32 = -1;
+  private accept: i32 = -1;
+  private payload: usize = 0;
+  private payloadLen: i32 = 0;
+
+  /** Start: EDHOC (if asked for or no context is stored), else the protected request at once. */
+  begin(): i32 {
+    const s = coapClient.spec;
+    this.path = s.path; this.pathLen = s.pathLen; this.method = s.method; this.cf = s.contentFormat;
+    this.accept = s.accept; this.payload = s.payload; this.payloadLen = s.payloadLen;
+    this.hs = new PhaseStats(); this.req = new PhaseStats();
+    this.ranEdhoc = false;
+    this.t0 = board.clock_ms();
+    if (!this.edhoc) {
+      const st = loadContext(this.ctx);
+      if (st == OK) {
+        const q = seqLoad(this.seq, STORE_ID_OSCORE_SEQ);
+        if (q != OK) return fail(q, "the OSCORE sequence-number record is unreadable; run EDHOC again (--edhoc)");
+        logBegin().str("oscore: using the stored context (Sender ID ").hex(this.ctx.senderId, this.ctx.senderIdLen)
+          .str(", next sequence number ").dec(<i32>this.seq.next).str(")");
+        logEnd(LOG_INFO);
+        return this.request(false);
+      }
+      if (st != E_STORE_NOT_FOUND) return fail(st, "the stored OSCORE context is unreadable; run EDHOC again (--edhoc)");
+      logBegin().str("oscore: no stored context, running EDHOC"); logEnd(LOG_INFO);
+    }
+    return this.startEdhoc();
+  }
+
+  onDatagram(addr: usize, addrLen: i32, data: usize, len: i32): i32 {
+    if (this.phase == PHASE_IDLE) return PENDING;
+    return this.settle(coapClient.onDatagram(addr, addrLen, data, len));
+  }
+
+  onTimer(): i32 {
+    if (this.phase == PHASE_IDLE) return PENDING;
+    return this.settle(coapClient.onTimer());
+  }
+
+  nextDeadline(): i64 { return coapClient.nextDeadline(); }
+
+  private startEdhoc(): i32 {
+    const st = loadIdentity();
+    if (st != OK) return st;
+    // The ephemeral key X and C_I are fresh for every handshake: X from the DRBG, C_I one byte in the range
+    // whose wire form is a one-byte CBOR integer (RFC 9528 §3.3.2).
+    let x = drbgReady() ? OK : drbgSeedFromBoard();
+    if (x == OK) x = randomBytes(edhoc.x, 32);
+    const c = memory.data(1);
+    if (x == OK) x = randomBytes(c, 1);
+    if (x != OK) return fail(x, "the random generator failed");
+    store<u8>(edhoc.cI, load<u8>(c) % 24);
+    edhoc.cILen = 1;
+    store<u8>(edhocBuf, 0xf5); // CBOR true: "no C_R yet" prefix of message_1 (RFC 9528 Appendix A.2)
+    const n = edhocStart(edhocBuf + 1, 511);
+    if (n < 0) { edhocWipe(); return fail(n, "cannot build EDHOC message_1"); }
+    this.hs.m1 = n;
+    this.ranEdhoc = true;
+    this.phase = PHASE_M1;
+    return this.post(edhocBuf, n + 1);
+  }
+
+  /** POST a CBOR sequence to /.well-known/edhoc. */
+  private post(p: usize, n: i32): i32 {
+    const s = coapClient.spec;
+    for (let i = 0; i < EDHOC_PATH.length; i++) store<u8>(edhocPath + <usize>i, <u8>EDHOC_PATH.charCodeAt(i));
+    s.path = edhocPath; s.pathLen = EDHOC_PATH.length;
+    s.method = COAP_POST; s.contentFormat = CF_CID_EDHOC_CBOR_SEQ; s.accept = -1;
+    s.payload = p; s.payloadLen = n;
+    s.oscore = null; s.seq = null; s.edhocM3 = 0; s.edhocM3Len = 0;
+    return coapClient.begin();
+  }
+
+  private request(combined: bool): i32 {
+    const s = coapClient.spec;
+    const prepare = this.prepare;
+    if (prepare !== null) {
+      const n = prepare();
+      if (n < 0) { this.phase = PHASE_IDLE; if (this.ranEdhoc) edhocWipe(); return n; }
+      this.payloadLen = n;
+    }
+    s.path = this.path; s.pathLen = this.pathLen; s.method = this.method; s.contentFormat = this.cf;
+    s.accept = this.accept; s.payload = this.payload; s.payloadLen = this.payloadLen;
+    s.oscore = this.ctx; s.seq = this.seq;
+    s.edhocM3 = combined ? m3Buf : 0;
+    s.edhocM3Len = combined ? this.hs.m3 : 0;
+    this.phase = PHASE_REQUEST;
+    return coapClient.begin();
+  }
+
+  private account(into: PhaseStats): void {
+    const r = coapClient.response;
+    into.datagramsUp += r.datagramsUp; into.datagramsDown += r.datagramsDown;
+    into.bytesUp += r.bytesUp; into.bytesDown += r.bytesDown; into.roundTrips += r.roundTrips;
+  }
+
+  private settle(st: i32): i32 {
+    if (st == PENDING) return PENDING;
+    const r = coapClient.response;
+    if (this.phase == PHASE_REQUEST) {
+      this.account(this.req);
+      this.req.ms = board.clock_ms() - this.t0 - this.hs.ms;
+      this.phase = PHASE_IDLE;
+      if (this.ranEdhoc) edhocWipe();
+      return st;
+    }
+    this.account(this.hs);
+    if (st != OK) { this.phase = PHASE_IDLE; edhocWipe(); return st; }
+    if (this.phase == PHASE_M1) {
+      if (r.code != COAP_CHANGED) return this.refused(r.payload, r.payloadLen, r.code, r.contentFormat);
+      this.hs.m2 = r.payloadLen;
+      const m2 = edhocMessage2(r.payload, r.payloadLen);
+      if (m2 != OK) { this.phase = PHASE_IDLE; edhocWipe(); return fail(m2, "EDHOC message_2 refused"); }
+      memory.copy(this.gY, edhocGY(), 32);
+      const n = edhocMessage3(m3Buf, 256);
+      if (n < 0) { this.phase = PHASE_IDLE; edhocWipe(); return fail(n, "cannot build EDHOC message_3"); }
+      this.hs.m3 = n;
+      const ks = this.installContext();
+      if (ks != OK) { this.phase = PHASE_IDLE; edhocWipe(); return ks; }
+      // The combined request is about the size of the plain one plus message_3 and the EDHOC option.
+      if (this.combined && this.payloadLen + this.pathLen + n + 64 <= this.maxCombined) {
+        this.hs.ms = board.clock_ms() - this.t0;
+        return this.request(true);
+      }
+      if (this.combined) { logBegin().str("edhoc: the combined request would exceed ").dec(this.maxCombined).str(" bytes; sending message_3 on its own"); logEnd(LOG_INFO); }
+      // Sequential flow: C_R || message_3 (C_R in its wire form: an int when one byte allows it).
+      let o = 0;
+      if (cRLen == 1 && (load<u8>(cR) <= 0x17 || (load<u8>(cR) >= 0x20 && load<u8>(cR) <= 0x37))) { store<u8>(edhocBuf, load<u8>(cR)); o = 1; }
+      else { store<u8>(edhocBuf, <u8>(0x40 + cRLen)); memory.copy(edhocBuf + 1, cR, <usize>cRLen); o = 1 + cRLen; }
+      memory.copy(edhocBuf + <usize>o, m3Buf, <usize>n);
+      this.phase = PHASE_M3;
+      return this.post(edhocBuf, o + n);
+    }
+    // PHASE_M3: the Responder accepted message_3 (2.04, maybe with message_4, which we do not require).
+    if (r.code != COAP_CHANGED) return this.refused(r.payload, r.payloadLen, r.code, r.contentFormat);
+    this.hs.ms = board.clock_ms() - this.t0;
+    return this.request(false);
+  }
+
+  /** The OSCORE context of the new handshake (Appendix A.1: Sender ID = C_R, Recipient ID = C_I), stored
+   *  before use; then its sequence numbers restart at 0. */
+  private installContext(): i32 {
+    const ms = memory.data(16, 8), salt = memory.data(8, 8);
+    let st = edhocOscore(ms, salt);
+    if (st == OK) st = oscoreDerive(this.ctx, ms, 16, salt, 8, cR, cRLen, edhoc.cI, edhoc.cILen, 0, -1);
+    if (st != OK) { wipe(ms, 16); wipe(salt, 8); return fail(st, "cannot derive the OSCORE context"); }
+    const rec = memory.data(48, 8);
+    memory.copy(rec, ms, 16); memory.copy(rec + 16, salt, 8);
+    let o = 24;
+    store<u8>(rec + <usize>o, <u8>cRLen); memory.copy(rec + <usize>(o + 1), cR, <usize>cRLen); o += 1 + cRLen;
+    store<u8>(rec + <usize>o, <u8>edhoc.cILen); memory.copy(rec + <usize>(o + 1), edhoc.cI, <usize>edhoc.cILen); o += 1 + edhoc.cILen;
+    st = board.store_write(STORE_ID_OSCORE_CTX, rec, o);
+    wipe(ms, 16); wipe(salt, 8); wipe(rec, 48);
+    if (st != OK) return fail(st, "cannot store the new OSCORE context");
+    st = board.store_erase(STORE_ID_OSCORE_SEQ);
+    if (st != OK && st != E_STORE_NOT_FOUND) return fail(st, "cannot reset the OSCORE sequence-number record");
+    st = seqLoad(this.seq, STORE_ID_OSCORE_SEQ);
+    if (st != OK) return fail(st, "cannot load the OSCORE sequence-number record");
+    logBegin().str("edhoc: OSCORE context established, Sender ID ").hex(cR, cRLen).str(", Recipient ID ").hex(edhoc.cI, edhoc.cILen);
+    logEnd(LOG_INFO);
+    return OK;
+  }
+
+  /** A refusal from the Responder: an EDHOC error message (RFC 9528 §6) or a bare CoAP error. */
+  private refused(p: usize, n: i32, code: i32, cf: i32): i32 {
+    this.phase = PHASE_IDLE;
+    edhocWipe();
+    if (cf == CF_EDHOC_CBOR_SEQ && n > 0) return edhocErrorText(p, n);
+    fail(E_COAP_RESPONSE, "the EDHOC Responder answered ");
+    failDetail().dec(code >> 5).byte(0x2e).byte(0x30 + (code & 31) / 10).byte(0x30 + (code & 31) % 10);
+    return E_COAP_RESPONSE;
+  }
+}
+
+/** Report an EDHOC error message (ERR_CODE, ERR_INFO): 1 with a diagnostic text, 2 with SUITES_R. */
+function edhocErrorText(p: usize, n: i32): i32 {
+  const r = new CborReader();
+  r.reset(p, n, false);
+  if (r.readInt() != OK) return fail(E_EDHOC_ERROR, "the Responder sent a malformed EDHOC error message");
+  const code = <i32>r.value;
+  const d = failDetail();
+  fail(E_EDHOC_ERROR, "the Responder sent EDHOC error ");
+  d.dec(code);
+  if (code == 1 && r.readTstr() == OK) d.str(": ").bytes(r.ptr, r.size < 120 ? r.size : 120);
+  else if (code == 2) {
+    d.str(" (wrong selected cipher suite); it supports ");
+    if (r.peekType() == MT_ARRAY) {
+      if (r.enterArray() == OK) {
+        const k = r.count;
+        for (let i = 0; i < k && r.readInt() == OK; i++) { if (i > 0) d.str(", "); d.dec(<i32>r.value); }
+      }
+    } else if (r.readInt() == OK) d.dec(<i32>r.value);
+    d.str("; provision a matching suite");
+  }
+  return E_EDHOC_ERROR;
+}
+
+// ---- Key store ---------------------------------------------------------------------------------------------
+
+function readRecord(id: u32, p: usize, cap: i32, what: string, exact: i32 = -1): i32 {
+  const n = board.store_read(id, p, cap);
+  if (n == E_STORE_NOT_FOUND) {
+    fail(E_IDENTITY, "the key store has no ");
+    failDetail().str(what).str(" (record ").dec(id).str("); provision the device first");
+    return E_IDENTITY;
+  }
+  if (n < 0) { fail(n, "cannot read "); failDetail().str(what); return n; }
+  if (exact >= 0 && n != exact) { fail(E_STORE_CORRUPT, "wrong length of "); failDetail().str(what); return E_STORE_CORRUPT; }
+  return n;
+}
+
+/** Load the device's EDHOC identity and the Responder it trusts into the Initiator's configuration. */
+export function loadIdentity(): i32 {
+  const c = edhoc;
+  const setup = memory.data(2);
+  let n = readRecord(STORE_ID_EDHOC_SETUP, setup, 2, "EDHOC setup (method, suite)", 2);
+  if (n < 0) return n;
+  c.method = <i32>load<u8>(setup);
+  c.suite = <i32>load<u8>(setup + 1);
+  if (c.method > 3 || (c.suite != 0 && c.suite != 2)) return fail(E_IDENTITY, "the stored EDHOC setup names an unsupported method or suite");
+  c.suitesILen = cborInt(c.suitesI, 16, 0, c.suite);
+  if ((n = readRecord(STORE_ID_EDHOC_KEY, c.iKey, 32, "device EDHOC key", 32)) < 0) return n;
+  if ((n = readRecord(STORE_ID_CRED_I, c.credI, 512, "device credential CRED_I")) < 0) return n;
+  c.credILen = n;
+  if ((n = readRecord(STORE_ID_ID_CRED_I, c.idCredI, 64, "device ID_CRED_I")) < 0) return n;
+  c.idCredILen = n;
+  if ((n = readRecord(STORE_ID_CRED_R, c.credR, 512, "server credential CRED_R")) < 0) return n;
+  c.credRLen = n;
+  if ((n = readRecord(STORE_ID_ID_CRED_R, c.idCredR, 64, "server ID_CRED_R")) < 0) return n;
+  c.idCredRLen = n;
+  if ((n = readRecord(STORE_ID_PEER_KEY, c.gR, 65, "server public key")) < 0) return n;
+  c.gRLen = n;
+  return OK;
+}
+
+/** The stored OSCORE context, derived into ctx. E_STORE_NOT_FOUND when there is none. */
+export function loadContext(ctx: OscoreContext): i32 {
+  const rec = memory.data(48, 8);
+  const n = board.store_read(STORE_ID_OSCORE_CTX, rec, 48);
+  if (n < 0) return n;
+  if (n < 26) return E_STORE_CORRUPT;
+  const sl = <i32>load<u8>(rec + 24);
+  if (sl > OSCORE_MAX_ID || 25 + sl >= n) return E_STORE_CORRUPT;
+  const rl = <i32>load<u8>(rec + <usize>(25 + sl));
+  if (rl > OSCORE_MAX_ID || 26 + sl + rl != n) return E_STORE_CORRUPT;
+  const st = oscoreDerive(ctx, rec, 16, rec + 16, 8, rec + 25, sl, rec + <usize>(26 + sl), rl, 0, -1);
+  wipe(rec, 48);
+  return st;
+}
+
+export const secure = new SecureRequest();
