@@ -25,7 +25,7 @@ export const DER_SET: i32 = 0x31;
 export function derCtx(n: i32): i32 { return 0xa0 | n; }
 export function derCtxPrim(n: i32): i32 { return 0x80 | n; }
 
-const MAX_DEPTH = 8;
+const MAX_DEPTH = 12;
 
 export class DerWriter {
   ptr: usize = 0;

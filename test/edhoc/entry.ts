@@ -18,6 +18,8 @@ import { OscoreContext, oscoreDerive, oscoreProtect, oscoreUnprotect } from "../
 import { edhocCombine } from "../../assembly/edhoc/combined";
 import { SeqCounter, seqLoad, seqTake } from "../../assembly/oscore/seq";
 import { STORE_ID_OSCORE_SEQ } from "../../assembly/store-ids";
+import { csrSpec, csrPublicKey, csrBuild } from "../../assembly/est/csr";
+import { Certificate, x509Parse, x509VerifyIssued, pkcs7Certificates } from "../../assembly/est/x509";
 import { config, edhocStart, edhocMessage2, edhocMessage3, edhocOscore, edhocPrkOut, cR, cRLen } from "../../assembly/edhoc/initiator";
 
 export {
@@ -199,6 +201,68 @@ function initiatorFinish(): i32 {
   return OK;
 }
 
+/** csr: {kind (1 ES256, 2 Ed25519, 3 P-256 DH, 4 X25519 DH), key, [recipient], cn, [dns], [password]} ->
+ *  {"pub", "csr"}: the module's PKCS#10 for an injected key (the release module only enrolls fresh keys).
+ *  x509: {cert, [issuer]} -> {"key", "is_ca", "verified"} or {"error"}: parse and chain checks. */
+function csrOp(): i32 {
+  const s = csrSpec;
+  s.kind = jsonInt("kind");
+  let n = field("key", s.key, 32);
+  if (n != 32) return fail(E_USAGE, "csr: key is 32 bytes");
+  if (jsonPtr("recipient") != 0 && field("recipient", s.recipient, 32) != 32) return fail(E_USAGE, "csr: recipient is 32 bytes");
+  s.cnLen = jsonPtr("cn") == 0 ? 0 : field("cn", s.cn, 64);
+  s.dnsLen = jsonPtr("dns") == 0 ? 0 : field("dns", s.dns, 64);
+  s.passwordLen = jsonPtr("password") == 0 ? 0 : field("password", s.password, 64);
+  let st = csrPublicKey(s);
+  if (st != OK) return refused(st, "key");
+  const out = memory.data(1024, 8);
+  n = csrBuild(s, out, 1024);
+  if (n < 0) return refused(n, "csr");
+  output.str("{\"pub\":\"").hex(s.pub, s.pubLen).str("\",\"csr\":\"").hex(out, n).str("\"}\n");
+  flushOut();
+  return OK;
+}
+
+const certA = new Certificate(), certB = new Certificate();
+function x509Op(): i32 {
+  const a = memory.data(2048, 8), b = memory.data(2048, 8);
+  const al = field("cert", a, 2048);
+  if (al < 0) return al;
+  let st = x509Parse(certA, a, al);
+  if (st != OK) return refused(st, "cert");
+  let verified = "null";
+  if (jsonPtr("issuer") != 0) {
+    const bl = field("issuer", b, 2048);
+    if (bl < 0) return bl;
+    st = x509Parse(certB, b, bl);
+    if (st != OK) return refused(st, "issuer");
+    st = x509Parse(certA, a, al); // the parser's readers are shared: parse the subject again
+    if (st != OK) return refused(st, "cert");
+    verified = x509VerifyIssued(certA, certB) == OK ? "true" : "false";
+  }
+  output.str("{\"key\":\"").hex(certA.key, certA.keyLen).str("\",\"is_ca\":").str(certA.isCa ? "true" : "false")
+    .str(",\"verified\":").str(verified).str("}\n");
+  flushOut();
+  return OK;
+}
+
+/** pkcs7: {p7} -> {"certs": [hex...]} or {"error"}. */
+function pkcs7Op(): i32 {
+  const p = memory.data(4096, 8), spans = memory.data(64, 8);
+  const n = field("p7", p, 4096);
+  if (n < 0) return n;
+  const k = pkcs7Certificates(p, n, spans, 8);
+  if (k < 0) return refused(k, "p7");
+  output.str("{\"certs\":[");
+  for (let i = 0; i < k; i++) {
+    if (i > 0) output.str(",");
+    output.str("\"").hex(<usize>load<u32>(spans + <usize>(i * 8)), load<i32>(spans + <usize>(i * 8 + 4))).str("\"");
+  }
+  output.str("]}\n");
+  flushOut();
+  return OK;
+}
+
 function dispatch(): i32 {
   if (!argIs(0, "vector")) return fail(E_UNKNOWN_COMMAND, "edhoc test entry: only `vector`");
   if (argc() != 2) return fail(E_USAGE, "usage: vector JSON");
@@ -210,6 +274,9 @@ function dispatch(): i32 {
   if (jsonIs("op", "oscore_exchange")) return oscoreExchange();
   if (jsonIs("op", "oscore_unprotect")) return oscoreUnprotectOp();
   if (jsonIs("op", "oscore_seq")) return oscoreSeqOp();
+  if (jsonIs("op", "csr")) return csrOp();
+  if (jsonIs("op", "x509")) return x509Op();
+  if (jsonIs("op", "pkcs7")) return pkcs7Op();
   return fail(E_UNKNOWN_COMMAND, "unknown op");
 }
 

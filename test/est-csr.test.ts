@@ -1,0 +1,155 @@
+// The module's PKCS#10 CSRs, X.509 parsing/chain checks and PKCS#7 certs-only parsing (assembly/est/), through
+// the test entry (build/edhoc-test.wasm, which takes injected keys), checked against independent parsers:
+// openssl (req -verify, x509, crl2pkcs7) and node:crypto recomputing the DH proof of possession from the
+// profile in docs/dh-pop.md.
+import { createECDH, createHmac, createPrivateKey, createPublicKey, diffieHellman, hkdfSync, randomBytes } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { evalVectors, HOSTS, ROOT, tempDir } from "./helpers/hosts.js";
+
+const EDHOC = join(ROOT, "build/edhoc-test.wasm");
+const hex = (b: Uint8Array | Buffer) => Buffer.from(b).toString("hex");
+const ascii = (s: string) => Buffer.from(s, "ascii").toString("hex");
+const example = JSON.parse(readFileSync(join(ROOT, "test/vectors/dh-pop-example.json"), "utf8"));
+
+/** The TLVs directly inside a DER SEQUENCE (a reader written here, independent of the module's). */
+function derChildren(b: Buffer): Buffer[] {
+  const tl = (p: number): [number, number] => {
+    let l = b[p + 1], h = 2;
+    if (l & 0x80) { const k = l & 0x7f; l = 0; for (let i = 0; i < k; i++) l = l * 256 + b[p + 2 + i]; h = 2 + k; }
+    return [h, l];
+  };
+  const [h0, l0] = tl(0);
+  const out: Buffer[] = [];
+  for (let p = h0; p < h0 + l0;) { const [h, l] = tl(p); out.push(b.subarray(p, p + h + l)); p += h + l; }
+  return out;
+}
+
+function openssl(args: string[], input?: Buffer): string {
+  return execFileSync("openssl", args, { input, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
+}
+
+const pem = (label: string, der: Buffer) =>
+  `-----BEGIN ${label}-----\n${der.toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n?$/, "\n")}-----END ${label}-----\n`;
+
+/** The DH-PoP MAC of docs/dh-pop.md, computed with node:crypto. */
+function dhPopMac(zz: Buffer, recipient: Buffer, cri: Buffer): Buffer {
+  const k = Buffer.from(hkdfSync("sha256", zz, Buffer.alloc(0), Buffer.concat([Buffer.from("EST-oscore DH-PoP v1"), recipient]), 32));
+  return createHmac("sha256", k).update(cri).digest();
+}
+
+const P256_KEY = "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721"; // RFC 6979 A.2.5 private key
+const ED_SEED = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"; // RFC 8032 test 1 secret key
+
+for (const host of HOSTS) {
+  describe(`${host}: CSRs built by the module`, () => {
+    it("ES256: openssl verifies the signature and reads CN, keyUsage and subjectAltName", async () => {
+      const [o] = await evalVectors(host, [{ op: "csr", kind: 1, key: P256_KEY, cn: ascii("device-1"), dns: ascii("dev1.example") }], EDHOC);
+      const ecdh = createECDH("prime256v1"); ecdh.setPrivateKey(Buffer.from(P256_KEY, "hex"));
+      expect(o.pub).toBe(hex(ecdh.getPublicKey()));
+      const text = openssl(["req", "-inform", "DER", "-verify", "-noout", "-text"], Buffer.from(o.csr, "hex"));
+      expect(text).toMatch(/Subject: CN\s?=\s?device-1/);
+      expect(text).toMatch(/Digital Signature/);
+      expect(text).toMatch(/DNS:dev1\.example/);
+      expect(text).toMatch(/ecdsa-with-SHA256/);
+      // A flipped bit in the signed part: openssl refuses it.
+      const bad = Buffer.from(o.csr, "hex"); bad[40] ^= 1;
+      expect(() => openssl(["req", "-inform", "DER", "-verify", "-noout"], bad)).toThrow();
+    });
+
+    it("Ed25519: openssl verifies the signature; the key is RFC 8032's", async () => {
+      const [o] = await evalVectors(host, [{ op: "csr", kind: 2, key: ED_SEED, cn: ascii("device-2"), password: ascii("s3cret") }], EDHOC);
+      expect(o.pub).toBe("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+      const text = openssl(["req", "-inform", "DER", "-verify", "-noout", "-text"], Buffer.from(o.csr, "hex"));
+      expect(text).toMatch(/ED25519/);
+      expect(text).toMatch(/challengePassword\s*:\s*s3cret/);
+    });
+
+    it("P-256 DH proof of possession: the worked example of docs/dh-pop.md, recomputed with node:crypto", async () => {
+      const e = example.input;
+      const [o] = await evalVectors(host, [{ op: "csr", kind: 3, key: e.key, recipient: e.g_y, cn: e.cn }], EDHOC);
+      expect(o.csr).toBe(example.expect.csr);
+      const [cri, alg, sig] = derChildren(Buffer.from(o.csr, "hex"));
+      expect(hex(cri)).toBe(example.expect.cri);
+      expect(hex(alg)).toBe("300a06082b060105050706" + "1a");
+      // ZZ with node: G_Y is an x-coordinate; either y gives the same x of the product.
+      const ecdh = createECDH("prime256v1"); ecdh.setPrivateKey(Buffer.from(e.key, "hex"));
+      const zz = ecdh.computeSecret(Buffer.concat([Buffer.from([2]), Buffer.from(e.g_y, "hex")]));
+      expect(hex(zz)).toBe(example.expect.zz);
+      const mac = dhPopMac(zz, Buffer.from(e.g_y, "hex"), cri);
+      expect(hex(mac)).toBe(example.expect.mac);
+      expect(hex(sig)).toBe("0325003022" + "0420" + hex(mac));
+      // The structure parses with openssl; a DH CSR has no signature openssl could check.
+      expect(openssl(["asn1parse", "-inform", "DER"], Buffer.from(o.csr, "hex"))).toMatch(/id-ecPublicKey/);
+    });
+
+    it("X25519 DH proof of possession matches node:crypto's X25519", async () => {
+      const recipient = createPrivateKey({ key: Buffer.concat([Buffer.from("302e020100300506032b656e04220420", "hex"), randomBytes(32)]), format: "der", type: "pkcs8" });
+      const rpub = createPublicKey(recipient).export({ format: "der", type: "spki" }).subarray(-32);
+      const key = randomBytes(32);
+      const [o] = await evalVectors(host, [{ op: "csr", kind: 4, key: hex(key), recipient: hex(rpub), cn: ascii("x") }], EDHOC);
+      const mine = createPrivateKey({ key: Buffer.concat([Buffer.from("302e020100300506032b656e04220420", "hex"), key]), format: "der", type: "pkcs8" });
+      expect(o.pub).toBe(hex(createPublicKey(mine).export({ format: "der", type: "spki" }).subarray(-32)));
+      const zz = diffieHellman({ privateKey: recipient, publicKey: createPublicKey(mine) });
+      const [cri, , sig] = derChildren(Buffer.from(o.csr, "hex"));
+      expect(hex(sig)).toBe("03250030220420" + hex(dhPopMac(zz, rpub, cri)));
+      expect(openssl(["asn1parse", "-inform", "DER"], Buffer.from(o.csr, "hex"))).toMatch(/X25519/);
+    });
+  });
+
+  describe(`${host}: certificates and PKCS#7 from openssl`, () => {
+    const dir = tempDir("est-x509-");
+    const mk = (name: string, alg: string[]) => {
+      openssl(["req", "-x509", "-newkey", ...alg, "-nodes", "-keyout", join(dir, `${name}-ca.key`), "-out", join(dir, `${name}-ca.pem`),
+        "-subj", `/CN=${name} CA`, "-days", "30", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign"]);
+      openssl(["req", "-newkey", ...alg, "-nodes", "-keyout", join(dir, `${name}-leaf.key`), "-out", join(dir, `${name}-leaf.csr`), "-subj", `/CN=${name} leaf`]);
+      openssl(["x509", "-req", "-in", join(dir, `${name}-leaf.csr`), "-CA", join(dir, `${name}-ca.pem`), "-CAkey", join(dir, `${name}-ca.key`),
+        "-CAcreateserial", "-days", "10", "-out", join(dir, `${name}-leaf.pem`)]);
+      const der = (f: string) => Buffer.from(openssl(["x509", "-in", join(dir, f), "-outform", "DER"], undefined), "latin1");
+      return { ca: execFileSync("openssl", ["x509", "-in", join(dir, `${name}-ca.pem`), "-outform", "DER"]), leaf: execFileSync("openssl", ["x509", "-in", join(dir, `${name}-leaf.pem`), "-outform", "DER"]), der };
+    };
+    const p256 = mk("p256", ["ec", "-pkeyopt", "ec_paramgen_curve:P-256"]);
+    const ed = mk("ed", ["ed25519"]);
+
+    it("verifies a leaf under its CA (ES256 and Ed25519), and refuses a tampered one or the wrong issuer", async () => {
+      const renamed = Buffer.from(p256.leaf); renamed[renamed.indexOf(Buffer.from("p256 leaf"))] ^= 1;
+      const tampered = Buffer.from(p256.leaf); tampered[tampered.length - 1] ^= 1; // the last byte of s: the DER stays valid
+      const r = await evalVectors(host, [
+        { op: "x509", cert: hex(p256.leaf), issuer: hex(p256.ca) },
+        { op: "x509", cert: hex(ed.leaf), issuer: hex(ed.ca) },
+        { op: "x509", cert: hex(p256.ca) },
+        { op: "x509", cert: hex(tampered), issuer: hex(p256.ca) },
+        { op: "x509", cert: hex(p256.leaf), issuer: hex(ed.ca) },
+        { op: "x509", cert: hex(ed.leaf), issuer: hex(ed.leaf) },
+        { op: "x509", cert: hex(p256.leaf.subarray(0, 100)) },
+        { op: "x509", cert: "3080" },
+        { op: "x509", cert: hex(renamed), issuer: hex(p256.ca) },
+      ], EDHOC);
+      expect(r[8].verified).toBe(false); // a changed subject: the signature over the TBS no longer holds
+      expect(r[0]).toMatchObject({ verified: true, is_ca: false });
+      expect(r[1]).toMatchObject({ verified: true, is_ca: false });
+      expect(r[2]).toMatchObject({ is_ca: true, verified: null });
+      // The key the module found is the leaf's, as openssl prints it (uncompressed point).
+      const pubText = openssl(["x509", "-in", join(dir, "p256-leaf.pem"), "-noout", "-pubkey"]);
+      const spki = createPublicKey(pubText).export({ format: "der", type: "spki" });
+      expect(r[0].key).toBe(hex(spki.subarray(-65)));
+      expect(r[3].verified).toBe(false);
+      expect(r[4].verified).toBe(false);
+      expect(r[5].verified).toBe(false); // a leaf is not a CA
+      expect(r[6].error).toMatch(/E_TRUNCATED|E_MALFORMED/);
+      expect(r[7].error).toMatch(/E_MALFORMED|E_TRUNCATED/);
+    });
+
+    it("reads every certificate of an openssl crl2pkcs7 certs-only bundle, and refuses garbled ones", async () => {
+      const p7 = execFileSync("openssl", ["crl2pkcs7", "-nocrl", "-certfile", join(dir, "p256-ca.pem"), "-certfile", join(dir, "ed-leaf.pem"), "-outform", "DER"]);
+      const garbled = Buffer.from(p7); garbled[3] ^= 0x40;
+      const r = await evalVectors(host, [{ op: "pkcs7", p7: hex(p7) }, { op: "pkcs7", p7: hex(garbled) }, { op: "pkcs7", p7: hex(p7.subarray(0, p7.length - 3)) }], EDHOC);
+      expect(r[0].certs).toEqual([hex(p256.ca), hex(ed.leaf)]);
+      expect(r[1].error).toBeDefined();
+      expect(r[2].error).toBeDefined();
+    });
+  });
+}
+
