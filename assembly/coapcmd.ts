@@ -104,7 +104,9 @@ function parseUri(p: usize, n: i32): i32 {
   s.addrLen = al;
   s.host = p + <usize>hs;
   s.hostLen = literal ? 0 : he - hs;
-  s.port = port;
+  // The URI's port is the destination UDP port, so no Uri-Port (RFC 7252 §6.4 step 7); a redundant one is a
+  // critical option that servers may refuse (aiocoap answers EDHOC requests carrying it with 4.02).
+  s.port = -1;
   s.path = p + <usize>i;
   s.pathLen = n - i;
   return OK;

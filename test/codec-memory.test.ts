@@ -33,7 +33,7 @@ describe("codec memory", () => {
       await host.run(["link-parse", "</x>;rt=" + "a".repeat(i)]);
     }
     expect(host.heapTop()).toBe(top);
-    expect(host.memoryBytes).toBe(65536);
+    expect(host.memoryBytes).toBe(131072);
     board.close();
   });
 });

@@ -299,8 +299,11 @@ int main(int argc, char **argv) {
          : EXIT_FAILED;
   }
   if (stats) {
-    fprintf(stderr, "est-sim: stats: module %zu bytes, load+start %.3f ms, command %.3f ms, linear memory %u bytes, peak RSS %ld KiB\n",
-            wasm_len, t1 - t0, now_ms() - t1, est_host_memory_size(&host), peak_rss_kib());
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    const double cpu = ru.ru_utime.tv_sec * 1e3 + ru.ru_utime.tv_usec / 1e3 + ru.ru_stime.tv_sec * 1e3 + ru.ru_stime.tv_usec / 1e3;
+    fprintf(stderr, "est-sim: stats: module %zu bytes, load+start %.3f ms, command %.3f ms, linear memory %u bytes, peak RSS %ld KiB, cpu %.1f ms\n",
+            wasm_len, t1 - t0, now_ms() - t1, est_host_memory_size(&host), peak_rss_kib(), cpu);
   }
   est_host_free(&host);
   free(wasm);

@@ -181,7 +181,8 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
     if (fd !== undefined) closeSync(fd);
     if (stats) {
       err(`est-sim: stats: module ${wasm.length} bytes, load+start ${(t1 - t0).toFixed(3)} ms, command ${(performance.now() - t1).toFixed(3)} ms, ` +
-        `linear memory ${host?.memoryBytes ?? 0} bytes, peak RSS ${process.resourceUsage().maxRSS} KiB\n`);
+        `linear memory ${host?.memoryBytes ?? 0} bytes, peak RSS ${process.resourceUsage().maxRSS} KiB, ` +
+        `cpu ${((process.cpuUsage().user + process.cpuUsage().system) / 1000).toFixed(1)} ms\n`);
     }
   }
 }

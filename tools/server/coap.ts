@@ -1,0 +1,247 @@
+// CoAP over UDP for the development server (RFC 7252), with block-wise transfers (RFC 7959): a strict message
+// codec and a server endpoint that answers confirmable requests piggybacked (or with an empty ACK first and a
+// separate response when a handler is slow), deduplicates by message ID, reassembles Block1 request bodies
+// and serves large representations with Block2.
+//
+// Handlers see whole requests and return whole responses; OSCORE sits between the endpoint and the EST
+// resources (est-server.ts) and uses the same Message type for inner messages.
+
+import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
+
+export const CON = 0, NON = 1, ACK = 2, RST = 3;
+export const GET = 1, POST = 2, PUT = 3, DELETE = 4, FETCH = 5;
+export const code = (c: number, d: number) => (c << 5) | d;
+export const CREATED = code(2, 1), CHANGED = code(2, 4), CONTENT = code(2, 5), CONTINUE = code(2, 31);
+export const BAD_REQUEST = code(4, 0), UNAUTHORIZED = code(4, 1), BAD_OPTION = code(4, 2), FORBIDDEN = code(4, 3);
+export const NOT_FOUND = code(4, 4), METHOD_NOT_ALLOWED = code(4, 5), NOT_ACCEPTABLE = code(4, 6);
+export const REQUEST_ENTITY_INCOMPLETE = code(4, 8), REQUEST_ENTITY_TOO_LARGE = code(4, 13);
+export const UNSUPPORTED_FORMAT = code(4, 15), INTERNAL_ERROR = code(5, 0), SERVICE_UNAVAILABLE = code(5, 3);
+
+export const OPT = {
+  IF_MATCH: 1, URI_HOST: 3, ETAG: 4, OBSERVE: 6, URI_PORT: 7, LOCATION_PATH: 8, OSCORE: 9, URI_PATH: 11,
+  CONTENT_FORMAT: 12, MAX_AGE: 14, URI_QUERY: 15, HOP_LIMIT: 16, ACCEPT: 17, EDHOC: 21, BLOCK2: 23, BLOCK1: 27,
+  SIZE2: 28, PROXY_URI: 35, PROXY_SCHEME: 39, SIZE1: 60, ECHO: 252, REQUEST_TAG: 292,
+} as const;
+
+export type Option = [number, Uint8Array];
+
+export interface Message {
+  type: number;
+  code: number;
+  mid: number;
+  token: Uint8Array;
+  options: Option[];
+  payload: Uint8Array;
+}
+
+export class CoapError extends Error {}
+
+/** Text of a code: "2.05". */
+export const codeText = (c: number) => `${c >> 5}.${String(c & 31).padStart(2, "0")}`;
+
+export function uintBytes(v: number): Uint8Array {
+  const out: number[] = [];
+  while (v > 0) { out.unshift(v & 0xff); v = Math.floor(v / 256); }
+  return Uint8Array.from(out);
+}
+export function uintValue(b: Uint8Array): number { let v = 0; for (const x of b) v = v * 256 + x; return v; }
+
+export function getOption(m: Message, n: number): Uint8Array | undefined { return m.options.find(([k]) => k === n)?.[1]; }
+export function getUint(m: Message, n: number): number | undefined { const v = getOption(m, n); return v === undefined ? undefined : uintValue(v); }
+export function uriPath(m: Message): string { return "/" + m.options.filter(([k]) => k === OPT.URI_PATH).map(([, v]) => Buffer.from(v).toString("utf8")).join("/"); }
+export function uriQuery(m: Message): string[] { return m.options.filter(([k]) => k === OPT.URI_QUERY).map(([, v]) => Buffer.from(v).toString("utf8")); }
+
+export function encode(m: Message): Uint8Array {
+  if (m.token.length > 8) throw new CoapError("token longer than 8 bytes");
+  const parts: number[] = [0x40 | (m.type << 4) | m.token.length, m.code, m.mid >> 8, m.mid & 0xff, ...m.token];
+  const opts = [...m.options].sort((a, b) => a[0] - b[0]);
+  let prev = 0;
+  const ext = (v: number): [number, number[]] => v < 13 ? [v, []] : v < 269 ? [13, [v - 13]] : [14, [(v - 269) >> 8, (v - 269) & 0xff]];
+  for (const [n, v] of opts) {
+    const [dn, dx] = ext(n - prev);
+    const [ln, lx] = ext(v.length);
+    parts.push((dn << 4) | ln, ...dx, ...lx, ...v);
+    prev = n;
+  }
+  if (m.payload.length > 0) parts.push(0xff, ...m.payload);
+  return Uint8Array.from(parts);
+}
+
+export function decode(b: Uint8Array): Message {
+  if (b.length < 4) throw new CoapError("datagram shorter than the 4-byte header");
+  if (b[0] >> 6 !== 1) throw new CoapError("CoAP version is not 1");
+  const tkl = b[0] & 15;
+  if (tkl > 8) throw new CoapError("token length above 8");
+  if (4 + tkl > b.length) throw new CoapError("truncated token");
+  const m: Message = { type: (b[0] >> 4) & 3, code: b[1], mid: (b[2] << 8) | b[3], token: b.slice(4, 4 + tkl), options: [], payload: new Uint8Array(0) };
+  let p = 4 + tkl, n = 0;
+  const ext = (v: number): number => {
+    if (v < 13) return v;
+    if (v === 13) { if (p >= b.length) throw new CoapError("truncated option"); return b[p++] + 13; }
+    if (v === 14) { if (p + 1 >= b.length) throw new CoapError("truncated option"); const x = ((b[p] << 8) | b[p + 1]) + 269; p += 2; return x; }
+    throw new CoapError("reserved option nibble 15");
+  };
+  while (p < b.length) {
+    if (b[p] === 0xff) {
+      if (p + 1 >= b.length) throw new CoapError("payload marker without payload");
+      m.payload = b.slice(p + 1);
+      break;
+    }
+    const h = b[p++];
+    const d = ext(h >> 4), l = ext(h & 15);
+    n += d;
+    if (p + l > b.length) throw new CoapError("option value runs past the datagram");
+    m.options.push([n, b.slice(p, p + l)]);
+    p += l;
+  }
+  if (m.code === 0 && (m.token.length > 0 || m.options.length > 0 || m.payload.length > 0)) throw new CoapError("empty message with content");
+  return m;
+}
+
+export interface Block { num: number; more: boolean; szx: number }
+export function blockDecode(v: Uint8Array): Block {
+  if (v.length > 3) throw new CoapError("block option longer than 3 bytes");
+  const x = uintValue(v);
+  const szx = x & 7;
+  if (szx === 7) throw new CoapError("block size exponent 7 is reserved");
+  return { num: x >>> 4, more: (x & 8) !== 0, szx };
+}
+export function blockEncode(b: Block): Uint8Array { return uintBytes((b.num << 4) | (b.more ? 8 : 0) | b.szx); }
+
+/** The options and payload of a response to `req`: the whole representation, or the block of it the request
+ *  asked for (Block2), or the first 1024-byte block when it is larger than that (RFC 7959 §2.4). */
+export function applyBlock2(req: Message, out: Response): { options: Option[]; payload: Uint8Array } {
+  const options = [...(out.options ?? [])];
+  let payload = out.payload ?? new Uint8Array(0);
+  const b2 = getOption(req, OPT.BLOCK2);
+  let want: Block | undefined;
+  try { want = b2 ? blockDecode(b2) : undefined; } catch { want = undefined; }
+  const szx = Math.min(want?.szx ?? 6, 6);
+  const size = 16 << szx;
+  if (want || payload.length > 1024) {
+    const num = want?.num ?? 0;
+    const more = (num + 1) * size < payload.length;
+    options.push([OPT.BLOCK2, blockEncode({ num, more, szx })]);
+    if (num === 0 && getOption(req, OPT.SIZE2)) options.push([OPT.SIZE2, uintBytes(payload.length)]);
+    payload = payload.subarray(num * size, (num + 1) * size);
+  }
+  return { options, payload };
+}
+
+/** What a handler gets: the request (its body reassembled from Block1) and who sent it. */
+export interface Request { msg: Message; peer: RemoteInfo; body: Uint8Array }
+/** What a handler returns: a response code, options (Content-Format etc.) and the whole representation. */
+export interface Response { code: number; options?: Option[]; payload?: Uint8Array }
+/**
+ * A handler. It may return the response to send, or a pre-encoded raw reply (OSCORE protects the whole
+ * response itself, block-wise included, so it answers with `raw`).
+ */
+export type Handler = (req: Request) => Promise<Response | { raw: Message }> | Response | { raw: Message };
+
+interface Reassembly { parts: Uint8Array[]; size: number; at: number }
+
+export interface EndpointOptions {
+  /** Answer with an empty ACK first when the handler takes longer than this (ms); default 1000. */
+  separateAfterMs?: number;
+  /** Largest request body accepted through Block1 (bytes). */
+  maxBody?: number;
+  /** Called for every datagram in and out (for traces and byte counts). */
+  onDatagram?: (dir: "in" | "out", data: Uint8Array, peer: RemoteInfo) => void;
+  /** Replace the bytes of an outgoing datagram, or drop it (null): the security tests' man in the middle. */
+  tamper?: (data: Uint8Array, peer: RemoteInfo) => Uint8Array | null;
+}
+
+/** A CoAP server on one UDP socket. */
+export class Endpoint {
+  readonly socket: Socket;
+  private recent = new Map<string, { at: number; reply?: Uint8Array }>();
+  private bodies = new Map<string, Reassembly>();
+  private midSeq = Math.floor(Math.random() * 0xffff);
+  stats = { datagramsIn: 0, datagramsOut: 0, bytesIn: 0, bytesOut: 0 };
+
+  constructor(private handler: Handler, private opts: EndpointOptions = {}, family: "udp4" | "udp6" = "udp4") {
+    this.socket = createSocket({ type: family, ipv6Only: family === "udp6" });
+    this.socket.on("message", (d, peer) => { void this.onMessage(new Uint8Array(d), peer); });
+  }
+
+  listen(port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.socket.once("error", reject);
+      this.socket.bind(port, host, () => { this.socket.off("error", reject); resolve(this.socket.address().port); });
+    });
+  }
+
+  close(): Promise<void> { return new Promise((r) => this.socket.close(() => r())); }
+
+  private send(data: Uint8Array, peer: RemoteInfo): void {
+    const out = this.opts.tamper ? this.opts.tamper(data, peer) : data;
+    if (out === null) return;
+    this.stats.datagramsOut++; this.stats.bytesOut += out.length;
+    this.opts.onDatagram?.("out", out, peer);
+    this.socket.send(out, peer.port, peer.address);
+  }
+
+  private async onMessage(data: Uint8Array, peer: RemoteInfo): Promise<void> {
+    this.stats.datagramsIn++; this.stats.bytesIn += data.length;
+    this.opts.onDatagram?.("in", data, peer);
+    let m: Message;
+    try { m = decode(data); } catch { return; } // a malformed datagram gets no answer (RFC 7252 §4.2 allows RST; silence is safer)
+    if (m.type === ACK || m.type === RST) return; // our separate responses are NON: nothing waits for an ACK
+    if (m.code === 0) { if (m.type === CON) this.send(encode({ type: RST, code: 0, mid: m.mid, token: new Uint8Array(0), options: [], payload: new Uint8Array(0) }), peer); return; }
+    if (m.code >= 0x40) return; // responses are not for a server
+    const key = `${peer.address}|${peer.port}|${m.mid}`;
+    const now = Date.now();
+    for (const [k, v] of this.recent) if (now - v.at > 247_000) this.recent.delete(k); // EXCHANGE_LIFETIME
+    const seen = this.recent.get(key);
+    if (seen) { if (seen.reply) this.send(seen.reply, peer); return; } // a duplicate: the same answer again
+    this.recent.set(key, { at: now });
+    const reply = (r: Message, piggy: boolean) => {
+      const bytes = encode(r);
+      if (piggy) this.recent.set(key, { at: now, reply: bytes });
+      this.send(bytes, peer);
+    };
+    const base = (c: number, options: Option[] = [], payload = new Uint8Array(0)): Message =>
+      ({ type: m.type === CON ? ACK : NON, code: c, mid: m.type === CON ? m.mid : this.nextMid(), token: m.token, options, payload });
+
+    // Block1: collect the body (keyed by peer and token; the client keeps one token per transfer).
+    let body = m.payload;
+    const b1 = getOption(m, OPT.BLOCK1);
+    if (b1) {
+      let blk: Block;
+      try { blk = blockDecode(b1); } catch { reply(base(BAD_OPTION), true); return; }
+      const size = 16 << blk.szx;
+      const bkey = `${peer.address}|${peer.port}|${Buffer.from(m.token).toString("hex")}`;
+      let r = this.bodies.get(bkey);
+      if (blk.num === 0) { r = { parts: [], size: 0, at: now }; this.bodies.set(bkey, r); }
+      if (!r || r.size !== blk.num * size || (blk.more && m.payload.length !== size)) {
+        reply(base(REQUEST_ENTITY_INCOMPLETE), true); return;
+      }
+      r.parts.push(m.payload); r.size += m.payload.length;
+      if (r.size > (this.opts.maxBody ?? 16384)) { this.bodies.delete(bkey); reply(base(REQUEST_ENTITY_TOO_LARGE), true); return; }
+      if (blk.more) { reply(base(CONTINUE, [[OPT.BLOCK1, blockEncode(blk)]]), true); return; }
+      this.bodies.delete(bkey);
+      body = Buffer.concat(r.parts);
+    }
+    // Run the handler; if it is slow, acknowledge first and answer separately (RFC 7252 §5.2.2).
+    let acked = false;
+    const timer = m.type === CON ? setTimeout(() => {
+      acked = true;
+      reply({ type: ACK, code: 0, mid: m.mid, token: new Uint8Array(0), options: [], payload: new Uint8Array(0) }, true);
+    }, this.opts.separateAfterMs ?? 1000) : undefined;
+    let out: Response | { raw: Message };
+    try { out = await this.handler({ msg: m, peer, body }); }
+    catch (e) { out = { code: INTERNAL_ERROR, payload: Buffer.from(String((e as Error).message ?? e).slice(0, 100)) }; }
+    if (timer) clearTimeout(timer);
+    let msg: Message;
+    if ("raw" in out) msg = out.raw;
+    else {
+      const { options, payload } = applyBlock2(m, out);
+      if (b1) options.push([OPT.BLOCK1, b1]);
+      msg = { type: 0, code: out.code, mid: 0, token: m.token, options, payload };
+    }
+    if (acked) { msg.type = NON; msg.mid = this.nextMid(); reply(msg, false); }
+    else { msg.type = m.type === CON ? ACK : NON; msg.mid = m.type === CON ? m.mid : this.nextMid(); reply(msg, true); }
+  }
+
+  private nextMid(): number { this.midSeq = (this.midSeq + 1) & 0xffff; return this.midSeq; }
+}
