@@ -18,8 +18,9 @@ import * as board from "./abi";
 import { LOG_INFO } from "./abi";
 import {
   OK, PENDING, E_USAGE, E_LIMIT, E_STORE_NOT_FOUND, E_IDENTITY, E_EDHOC_ERROR, E_COAP_RESPONSE, E_STORE_CORRUPT,
+  E_OSCORE_UNPROTECTED,
 } from "./errors";
-import { COAP_POST, COAP_CHANGED, CF_CID_EDHOC_CBOR_SEQ, CF_EDHOC_CBOR_SEQ } from "./numbers/coap";
+import { COAP_POST, COAP_CHANGED, CF_CID_EDHOC_CBOR_SEQ, CF_EDHOC_CBOR_SEQ, COAP_UNAUTHORIZED } from "./numbers/coap";
 import { coapClient } from "./coap/client";
 import { config as edhoc, edhocStart, edhocMessage2, edhocMessage3, edhocOscore, edhocWipe, edhocGY, cR, cRLen } from "./edhoc/initiator";
 import { OscoreContext, oscoreDerive, OSCORE_MAX_ID } from "./oscore/oscore";
@@ -185,6 +186,14 @@ export class SecureRequest {
     const r = coapClient.response;
     if (this.phase == PHASE_REQUEST) {
       this.account(this.req);
+      // The server lost the stored context (4.01 without OSCORE, RFC 8613 §8.2: "Security context not found"):
+      // establish a new one with EDHOC, once. A forged 4.01 can cost a handshake, nothing more.
+      if (st == E_OSCORE_UNPROTECTED && !this.ranEdhoc && r.code == COAP_UNAUTHORIZED) {
+        logBegin().str("oscore: the server does not know the stored context; running EDHOC"); logEnd(LOG_INFO);
+        const e = this.startEdhoc(); // the refused attempt stays in the request's counters
+        if (e != PENDING) this.phase = PHASE_IDLE;
+        return e;
+      }
       this.req.ms = board.clock_ms() - this.t0 - this.hs.ms;
       this.phase = PHASE_IDLE;
       if (this.ranEdhoc) edhocWipe();

@@ -1,0 +1,37 @@
+// The development EST-oscore server on its own: EDHOC Responder, OSCORE, EST (RFC 9148) and a CA, with its
+// state (server credentials, CA, provisioned devices, OSCORE contexts) in a work folder.
+//
+//   npx tsx tools/est-server.ts [--dir DIR] [--host ADDR] [--port N] [--validity-days N] [--manual-approval]
+//                               [--subject-from csr|credential] [--ca-key p256|ed25519] [--delay MS] [-q]
+//
+// Provision devices for it with tools/provision.ts --server-dir DIR. Ctrl-C stops it.
+import { resolve } from "node:path";
+import { EstServer, type EstServerOptions } from "./server/est.js";
+
+const USAGE = "usage: est-server [--dir DIR] [--host ADDR] [--port N] [--validity-days N] [--manual-approval] [--subject-from csr|credential] [--ca-key p256|ed25519] [--delay MS] [-q]";
+
+async function main(argv: string[]): Promise<void> {
+  const o: EstServerOptions = { dir: resolve("est-server"), host: "127.0.0.1", port: 5683, log: (l) => console.log(l) };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i], v = argv[i + 1];
+    const need = () => { if (v === undefined) throw new Error(`${a} needs a value`); i++; return v; };
+    if (a === "--dir") o.dir = resolve(need());
+    else if (a === "--host") o.host = need();
+    else if (a === "--port") o.port = Number(need());
+    else if (a === "--validity-days") o.validityDays = Number(need());
+    else if (a === "--manual-approval") o.manualApproval = true;
+    else if (a === "--subject-from") { const s = need(); if (s !== "csr" && s !== "credential") throw new Error("--subject-from csr|credential"); o.subjectFrom = s; }
+    else if (a === "--ca-key") { const s = need(); if (s !== "p256" && s !== "ed25519") throw new Error("--ca-key p256|ed25519"); o.caKeyType = s; }
+    else if (a === "--delay") o.handlerDelayMs = Number(need());
+    else if (a === "-q" || a === "--quiet") o.log = undefined;
+    else if (a === "-h" || a === "--help") { console.log(USAGE); return; }
+    else throw new Error(`unknown option ${a}\n${USAGE}`);
+  }
+  const s = await EstServer.start(o);
+  console.log(`est-server: listening on coap://${o.host!.includes(":") ? `[${o.host}]` : o.host}:${s.port}, state in ${o.dir}, CA "${s.ca.keyType}"`);
+  const stop = () => { void s.stop().then(() => process.exit(0)); };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+main(process.argv.slice(2)).catch((e) => { console.error(`est-server: ${(e as Error).message}`); process.exit(2); });

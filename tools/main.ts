@@ -1,0 +1,116 @@
+// The main job (`npm start`): a simulated device enrolls a certificate over EST-oscore, under wasm3, against
+// the development server.
+//
+//   1. start the EST-oscore server on loopback, with a CA in the work folder (created on first run);
+//   2. provision the simulated device (first run only): its EDHOC key and credential, the server's
+//      credential, the CA certificate as trust anchor;
+//   3. run `build/est-sim enroll` (the C host, wasm3): EDHOC + /sen in the combined request on the first run,
+//      /sren under the stored OSCORE context on later runs;
+//   4. check the certificate (it chains to the CA, carries the device's new key) and print the report and
+//      the certificate as PEM, or with --json one JSON object.
+//
+// usage: npm start -- [--json] [--work DIR] [--fresh] [--method 0..3] [--suite 0|2] [--pop sig|dh]
+//                     [--sequential] [--edhoc] [-v]
+
+import { spawn } from "node:child_process";
+import { X509Certificate } from "node:crypto";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { EstServer } from "./server/est.js";
+import { provision } from "./provision.js";
+
+const ROOT = resolve(import.meta.dirname, "..");
+
+interface Args { json: boolean; work: string; fresh: boolean; method: number; suite: number; pop?: string; sequential: boolean; edhoc: boolean; verbose: boolean }
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { json: false, work: join(ROOT, "build/demo"), fresh: false, method: 3, suite: 2, sequential: false, edhoc: false, verbose: false };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i], v = argv[i + 1];
+    const need = () => { if (v === undefined) throw new Error(`${k} needs a value`); i++; return v; };
+    if (k === "--json") a.json = true;
+    else if (k === "--work") a.work = resolve(need());
+    else if (k === "--fresh") a.fresh = true;
+    else if (k === "--method") a.method = Number(need());
+    else if (k === "--suite") a.suite = Number(need());
+    else if (k === "--pop") a.pop = need();
+    else if (k === "--sequential") a.sequential = true;
+    else if (k === "--edhoc") a.edhoc = true;
+    else if (k === "-v" || k === "--verbose") a.verbose = true;
+    else if (k === "-h" || k === "--help") { console.log("usage: npm start -- [--json] [--work DIR] [--fresh] [--method 0..3] [--suite 0|2] [--pop sig|dh] [--sequential] [--edhoc] [-v]"); process.exit(0); }
+    else throw new Error(`unknown option ${k}`);
+  }
+  return a;
+}
+
+function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((res, rej) => {
+    const p = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "", stderr = "";
+    p.stdout.on("data", (d) => (stdout += d));
+    p.stderr.on("data", (d) => (stderr += d));
+    p.on("error", rej);
+    p.on("close", (code) => res({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+async function main(): Promise<number> {
+  const a = parseArgs(process.argv.slice(2));
+  const sim = join(ROOT, "build/est-sim");
+  if (!existsSync(sim)) throw new Error("build/est-sim is missing: run `npm run build` first");
+  if (a.fresh) rmSync(a.work, { recursive: true, force: true });
+  mkdirSync(a.work, { recursive: true });
+  const serverDir = join(a.work, "server");
+  const keystore = join(a.work, "device.keystore");
+  const server = await EstServer.start({ dir: serverDir, log: a.verbose ? (l) => process.stderr.write(`server: ${l}\n`) : undefined });
+  try {
+    let provisioned: string | undefined;
+    if (!existsSync(keystore)) {
+      const p = provision({ serverDir, store: keystore, method: a.method, suite: a.suite });
+      provisioned = `${p.name} (kid ${p.kid}, method ${p.method}, suite ${p.suite})`;
+    }
+    const args = ["--store", keystore, "--stats", "enroll", "--json"];
+    if (a.pop) args.push("--pop", a.pop);
+    if (a.sequential) args.push("--sequential");
+    if (a.edhoc) args.push("--edhoc");
+    args.push(`coap://127.0.0.1:${server.port}`);
+    const r = await run(sim, args);
+    const line = r.stdout.trim().split("\n").pop() ?? "";
+    let rep: any;
+    try { rep = JSON.parse(line); } catch { throw new Error(`est-sim gave no report (exit ${r.code}):\n${r.stderr}`); }
+    const cpu = /cpu ([\d.]+) ms/.exec(r.stderr)?.[1];
+    const mem = /linear memory (\d+) bytes/.exec(r.stderr)?.[1];
+    let check = "";
+    if (rep.ok) {
+      const cert = new X509Certificate(rep.certificate_pem);
+      const ca = new X509Certificate(rep.ca_certificates_pem[0]);
+      if (!cert.verify(ca.publicKey)) throw new Error("the issued certificate does not verify under the CA (node:crypto)");
+      check = `verified by node:crypto under "${ca.subject.replace(/\n/g, ", ")}"; subject "${cert.subject.replace(/\n/g, ", ")}", serial ${cert.serialNumber}, valid to ${cert.validTo}`;
+    }
+    const out = {
+      ...rep, keystore_path: keystore, server_dir: serverDir, provisioned: provisioned ?? null, cpu_ms: cpu ? Number(cpu) : null,
+      linear_memory_bytes: mem ? Number(mem) : null, host: "wasm3 (build/est-sim)", certificate_check: check || null,
+      error_detail: rep.ok ? undefined : r.stderr.trim().split("\n").filter((l) => !l.includes("stats:")).pop(),
+    };
+    if (a.json) { console.log(JSON.stringify(out)); return rep.ok ? 0 : 1; }
+    const lines: string[] = [];
+    lines.push(`EST-oscore enrollment against the development server at coap://127.0.0.1:${server.port} (work folder ${a.work})`);
+    if (provisioned) lines.push(`  provisioned ${provisioned}`);
+    lines.push(`  device: wasm3 (build/est-sim), key store ${keystore}`);
+    for (const p of rep.phases ?? []) {
+      const name = { edhoc: "EDHOC message_1/2", sen: rep.edhoc && rep.combined ? "EDHOC message_3 + /sen (combined)" : "/sen", sren: rep.edhoc ? (rep.combined ? "EDHOC message_3 + /sren (combined)" : "/sren") : "/sren (stored OSCORE context)", crts: "/crts" }[p.name as string] ?? p.name;
+      lines.push(`  ${name.padEnd(36)} ${p.round_trips} round trip(s), ${p.datagrams_up} up / ${p.datagrams_down} down datagrams, ${p.bytes_up} B up / ${p.bytes_down} B down, ${p.ms} ms`);
+    }
+    if (rep.edhoc_messages) lines.push(`  EDHOC message_1/2/3: ${rep.edhoc_messages.join("/")} bytes`);
+    lines.push(`  total: ${rep.round_trips} round trips, ${rep.datagrams_up + rep.datagrams_down} datagrams, ${rep.bytes_up} B up, ${rep.bytes_down} B down; device CPU ${cpu ?? "?"} ms; linear memory ${mem ?? "?"} bytes`);
+    if (!rep.ok) { lines.push(`  FAILED: ${rep.error} ${out.error_detail ?? ""}`); console.log(lines.join("\n")); return 1; }
+    lines.push(`  certificate (${rep.certificate_bytes} B, CSR ${rep.csr_bytes} B): ${check}`);
+    lines.push(`  run again to re-enroll with /sren; --fresh starts over; --json for a machine-readable report`);
+    console.log(lines.join("\n") + "\n\n" + rep.certificate_pem.trimEnd());
+    return 0;
+  } finally {
+    await server.stop();
+  }
+}
+
+main().then((c) => process.exit(c), (e) => { console.error(`main: ${(e as Error).message}`); process.exit(1); });

@@ -1,0 +1,96 @@
+// Provision a simulated device: make its EDHOC authentication key and CCS, register it with the development
+// server's work folder, and write the device's key store (the records of assembly/store-ids.ts).
+//
+//   npx tsx tools/provision.ts --server-dir DIR --store FILE [--method 0..3] [--suite 0|2] [--name NAME]
+//                              [--kid HEX] [--no-trust-anchor]
+//
+// The device trusts exactly the server credential that matches its method and suite; the CA certificate
+// becomes its trust anchor unless --no-trust-anchor (then the device fetches /crts after EDHOC).
+
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { buildStore, parseStore } from "../host/node/store.js";
+import { ServerState, ccs, hex, idCredKid, initiatorKind, newKeyPair, responderKind, unhex } from "./server/identity.js";
+
+// Record ids: the same numbers as assembly/store-ids.ts (test/provision.test.ts checks the two lists agree).
+export const RECORDS = {
+  EDHOC_SETUP: 0x0020, EDHOC_KEY: 0x0100, CRED_I: 0x0101, ID_CRED_I: 0x0102, CRED_R: 0x0110, ID_CRED_R: 0x0111,
+  PEER_KEY: 0x0112, ENROLLMENT: 0x0120, TRUST_ANCHORS: 0x0121, OSCORE_SEQ: 0x0200, OSCORE_CTX: 0x0210,
+} as const;
+
+export interface ProvisionOptions {
+  serverDir: string;
+  store: string;
+  method?: number;
+  suite?: number;
+  name?: string;
+  kid?: Uint8Array;
+  trustAnchor?: boolean;
+  /** The CA certificate (DER) to install as trust anchor; default: <serverDir>/ca/ca.der when it exists. */
+  caDer?: Uint8Array;
+}
+
+export interface Provisioned { kid: string; method: number; suite: number; name: string; records: number }
+
+export function provision(o: ProvisionOptions): Provisioned {
+  const method = o.method ?? 3, suite = o.suite ?? 2;
+  if (![0, 1, 2, 3].includes(method)) throw new Error("--method must be 0, 1, 2 or 3");
+  if (suite !== 0 && suite !== 2) throw new Error("--suite must be 0 or 2");
+  const server = ServerState.open(o.serverDir);
+  // A fresh kid in the one-byte-integer ranges (0x00-0x17, 0x20-0x37) that no other device uses, so that
+  // ID_CRED_I travels as one byte; more than 48 devices get two-byte kids.
+  const taken = new Set(server.devices().map((d) => d.kid).concat(server.credentials.map((c) => c.kid)));
+  let kid = o.kid;
+  if (!kid) {
+    const free = [...Array(24).keys(), ...Array.from({ length: 24 }, (_, i) => 0x20 + i)].map((b) => Uint8Array.of(b)).filter((k) => !taken.has(hex(k)));
+    kid = free.length > 0 ? free[randomBytes(1)[0] % free.length] : new Uint8Array(randomBytes(2));
+  }
+  const name = o.name ?? `device-${hex(kid)}`;
+  const key = newKeyPair(suite, initiatorKind(method));
+  const credI = ccs(name, key, kid);
+  server.addDevice({ kid: hex(kid), name, method, suite, pub: hex(key.pub), cred: hex(credI) });
+  const sc = server.credential(suite, responderKind(method));
+  const records = new Map<number, Uint8Array>();
+  if (existsSync(o.store)) for (const r of parseStore(new Uint8Array(readFileSync(o.store)))) records.set(r.id, r.raw.subarray(12)); // the record header is 12 bytes
+  // A new identity invalidates everything derived from the old one.
+  for (const id of [RECORDS.OSCORE_CTX, RECORDS.OSCORE_SEQ, RECORDS.ENROLLMENT, RECORDS.TRUST_ANCHORS]) records.delete(id);
+  records.set(RECORDS.EDHOC_SETUP, Uint8Array.of(method, suite));
+  records.set(RECORDS.EDHOC_KEY, key.priv);
+  records.set(RECORDS.CRED_I, credI);
+  records.set(RECORDS.ID_CRED_I, idCredKid(kid));
+  records.set(RECORDS.CRED_R, unhex(sc.cred));
+  records.set(RECORDS.ID_CRED_R, idCredKid(unhex(sc.kid)));
+  records.set(RECORDS.PEER_KEY, unhex(sc.pub));
+  const caFile = join(o.serverDir, "ca", "ca.der");
+  const ca = o.caDer ?? (existsSync(caFile) ? new Uint8Array(readFileSync(caFile)) : undefined);
+  if (o.trustAnchor !== false && ca) records.set(RECORDS.TRUST_ANCHORS, Uint8Array.from([ca.length >> 8, ca.length & 0xff, ...ca]));
+  const img = buildStore([...records].sort((a, b) => a[0] - b[0]).map(([id, data]) => ({ id, data })));
+  writeFileSync(o.store + ".tmp", img, { mode: 0o600 });
+  renameSync(o.store + ".tmp", o.store);
+  return { kid: hex(kid), method, suite, name, records: records.size };
+}
+
+function main(argv: string[]): void {
+  const o: Partial<ProvisionOptions> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i], v = argv[i + 1];
+    const need = () => { if (v === undefined) throw new Error(`${a} needs a value`); i++; return v; };
+    if (a === "--server-dir") o.serverDir = need();
+    else if (a === "--store") o.store = need();
+    else if (a === "--method") o.method = Number(need());
+    else if (a === "--suite") o.suite = Number(need());
+    else if (a === "--name") o.name = need();
+    else if (a === "--kid") o.kid = unhex(need());
+    else if (a === "--no-trust-anchor") o.trustAnchor = false;
+    else if (a === "-h" || a === "--help") { console.log("usage: provision --server-dir DIR --store FILE [--method 0..3] [--suite 0|2] [--name NAME] [--kid HEX] [--no-trust-anchor]"); return; }
+    else throw new Error(`unknown option ${a}`);
+  }
+  if (!o.serverDir || !o.store) throw new Error("--server-dir and --store are required");
+  const p = provision(o as ProvisionOptions);
+  console.log(`provisioned ${p.name}: kid ${p.kid}, method ${p.method}, suite ${p.suite}, ${p.records} records in ${o.store}`);
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\/tools\//, "/tools/"))) {
+  try { main(process.argv.slice(2)); } catch (e) { console.error(`provision: ${(e as Error).message}`); process.exit(2); }
+}

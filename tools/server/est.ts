@@ -1,0 +1,346 @@
+// The development EST-oscore server: CoAP endpoint (coap.ts) + EDHOC Responder over /.well-known/edhoc and the
+// combined request (edhoc-responder.ts, RFC 9528 Appendix A.2, RFC 9668) + OSCORE (oscore.ts) + the EST
+// resources of RFC 9148 under /.well-known/est + a CA (ca.ts) with its state in the work folder.
+//
+// Nothing but EDHOC and discovery is served without OSCORE: an unprotected EST request gets 4.01.
+// A CSR's proof of possession is checked before anything is issued: a signature (ES256, Ed25519), or the
+// static-DH MAC of docs/dh-pop.md keyed by the ephemeral key of the EDHOC run behind the OSCORE context.
+
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
+import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { p256 } from "@noble/curves/nist.js";
+import { x25519 } from "@noble/curves/ed25519.js";
+import {
+  Endpoint, type Message, type Request, type Response, type Option, OPT, getOption, getUint, uriPath, uriQuery, uintBytes,
+  applyBlock2, CHANGED, CONTENT, BAD_REQUEST, UNAUTHORIZED, NOT_FOUND, METHOD_NOT_ALLOWED, NOT_ACCEPTABLE,
+  UNSUPPORTED_FORMAT, SERVICE_UNAVAILABLE, FORBIDDEN, GET, POST, codeText,
+} from "./coap.js";
+import { ServerState, responderKind, unhex, hex, type Device } from "./identity.js";
+import { EdhocResponder } from "./responder.js";
+import { deriveContext, unprotectRequest, protectResponse, type SecurityContext } from "./oscore-server.js";
+import { Ca, parseCsr, verifyCsrSignature, pkcs7CertsOnly, type Csr } from "./pki.js";
+
+export const CF = { LINK: 40, EDHOC: 64, CID_EDHOC: 65, PKCS7_CERTS: 281, PKCS8: 284, CSRATTRS: 285, PKCS10: 286, PKIX_CERT: 287, TEXT: 0 } as const;
+const OID_DH_POP = "1.3.6.1.5.5.7.6.26";
+const DH_POP_LABEL = Buffer.from("EST-oscore DH-PoP v1", "ascii");
+
+export interface EstServerOptions {
+  dir: string;
+  host?: string;
+  port?: number;
+  /** Validity of issued certificates, days (default 365). */
+  validityDays?: number;
+  /** Subject of issued certificates: the CSR's (default) or the EDHOC credential's name. */
+  subjectFrom?: "csr" | "credential";
+  /** Manual approval: enrollment answers 5.03 with Max-Age until approve(kid) is called. */
+  manualApproval?: boolean;
+  approvalMaxAge?: number;
+  /** Make EST handlers slow (ms), so that the endpoint answers with an empty ACK and a separate response. */
+  handlerDelayMs?: number;
+  /** CA key type on first start (default p256). */
+  caKeyType?: "p256" | "ed25519";
+  /** Man in the middle for security tests: rewrite or drop outgoing datagrams. */
+  tamper?: (data: Uint8Array) => Uint8Array | null;
+  log?: (line: string) => void;
+}
+
+interface Session { responder: EdhocResponder; y: Uint8Array; gY: Uint8Array; suite: number; cR: Uint8Array; at: number }
+/** An OSCORE context the server holds, with what the DH proof of possession needs (y and G_Y of the EDHOC run
+ *  that made it; absent for a context restored from disk, whose ephemeral key is gone). */
+interface Context { ctx: SecurityContext; ms: Uint8Array; salt: Uint8Array; y?: Uint8Array; gY?: Uint8Array; suite: number; device?: Device }
+
+export interface Event { kind: "edhoc" | "enroll" | "refused" | "crts"; kid?: string; detail: string }
+
+export class EstServer {
+  readonly events: Event[] = [];
+  private sessions = new Map<string, Session>();
+  private contexts = new Map<string, Context>();
+  private approved = new Set<string>();
+  private endpoint!: Endpoint;
+  port = 0;
+
+  private constructor(readonly opts: EstServerOptions, readonly state: ServerState, readonly ca: Ca) {}
+
+  static async start(opts: EstServerOptions): Promise<EstServer> {
+    const state = ServerState.open(opts.dir);
+    const ca = await Ca.open(join(opts.dir, "ca"), { keyType: opts.caKeyType ?? "p256", subject: "EST-oscore development CA" });
+    const s = new EstServer(opts, state, ca);
+    s.endpoint = new Endpoint((r) => s.handle(r), { tamper: opts.tamper ? (d) => opts.tamper!(d) : undefined },
+      (opts.host ?? "127.0.0.1").includes(":") ? "udp6" : "udp4");
+    s.port = await s.endpoint.listen(opts.port ?? 0, opts.host ?? "127.0.0.1");
+    s.loadContexts();
+    return s;
+  }
+
+  // OSCORE contexts survive a server restart (<dir>/contexts/<C_R>.json, written on every change of the replay
+  // window before the response goes out), so a device can re-enroll under its stored context without EDHOC.
+  private contextFile(cR: string): string { return join(this.opts.dir, "contexts", `${cR}.json`); }
+
+  private saveContext(cR: string, c: Context): void {
+    mkdirSync(join(this.opts.dir, "contexts"), { recursive: true });
+    const f = this.contextFile(cR);
+    writeFileSync(f + ".tmp", JSON.stringify({
+      ms: hex(c.ms), salt: hex(c.salt), sid: hex(c.ctx.senderId), rid: hex(c.ctx.recipientId), suite: c.suite, device: c.device?.kid ?? null,
+      replay_top: c.ctx.replayTop, replay_bits: c.ctx.replayBits.toString(16),
+    }) + "\n", { mode: 0o600 });
+    renameSync(f + ".tmp", f);
+  }
+
+  private loadContexts(): void {
+    const d = join(this.opts.dir, "contexts");
+    if (!existsSync(d)) return;
+    for (const f of readdirSync(d).filter((x) => x.endsWith(".json"))) {
+      try {
+        const j = JSON.parse(readFileSync(join(d, f), "utf8"));
+        const ctx = deriveContext({ masterSecret: unhex(j.ms), masterSalt: unhex(j.salt), senderId: unhex(j.sid), recipientId: unhex(j.rid) });
+        ctx.replayTop = j.replay_top; ctx.replayBits = BigInt("0x" + (j.replay_bits || "0"));
+        this.contexts.set(j.rid, { ctx, ms: unhex(j.ms), salt: unhex(j.salt), suite: j.suite, device: j.device ? this.state.device(unhex(j.device)) : undefined });
+      } catch (e) { this.log(`ignoring unreadable context file ${f}: ${(e as Error).message}`); }
+    }
+  }
+
+  get stats() { return this.endpoint.stats; }
+  stop(): Promise<void> { return this.endpoint.close(); }
+  approve(kid: string): void { this.approved.add(kid); }
+  private log(s: string): void { this.opts.log?.(s); }
+  private event(e: Event): void { this.events.push(e); this.log(`${e.kind}${e.kid ? ` [${e.kid}]` : ""}: ${e.detail}`); }
+
+  private async handle(req: Request): Promise<Response | { raw: Message }> {
+    const m = req.msg;
+    if (getOption(m, OPT.OSCORE) !== undefined) return this.handleOscore(m);
+    const path = uriPath(m);
+    if (path === "/.well-known/edhoc") {
+      if (m.code !== POST) return { code: METHOD_NOT_ALLOWED };
+      return this.handleEdhoc(req.body);
+    }
+    if (path === "/.well-known/core" && m.code === GET) return this.discovery(uriQuery(m));
+    return { code: UNAUTHORIZED, payload: Buffer.from("OSCORE required") };
+  }
+
+  /** RFC 6690 discovery of the EST resources (RFC 9148 §5.1, with osc for OSCORE-protected ones). */
+  private discovery(query: string[]): Response {
+    const res = [
+      ["/.well-known/est/crts", "ace.est.crts", "281 287"], ["/.well-known/est/sen", "ace.est.sen", "281 287"],
+      ["/.well-known/est/sren", "ace.est.sren", "281 287"], ["/.well-known/est/att", "ace.est.att", "285"],
+    ];
+    const rt = query.find((q) => q.startsWith("rt="))?.slice(3);
+    const links = res.filter(([, r]) => !rt || (rt.endsWith("*") ? r.startsWith(rt.slice(0, -1)) : r === rt))
+      .map(([p, r, ct]) => `<${p}>;rt="${r}";ct="${ct}";osc`);
+    if (!rt) links.unshift('</.well-known/edhoc>;rt="core.edhoc";ed-csuite=0;ed-csuite=2;ed-method=0;ed-method=1;ed-method=2;ed-method=3');
+    return { code: CONTENT, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.LINK)]], payload: Buffer.from(links.join(",")) };
+  }
+
+  // ---- EDHOC ----------------------------------------------------------------------------------------------
+
+  private newCR(): Uint8Array {
+    for (let i = 0; i < 100; i++) {
+      const b = randomBytes(1)[0] % 48;
+      const c = Uint8Array.of(b < 24 ? b : 0x20 + b - 24);
+      if (!this.sessions.has(hex(c)) && !this.contexts.has(hex(c))) return c;
+    }
+    return new Uint8Array(randomBytes(2));
+  }
+
+  private handleEdhoc(body: Uint8Array): Response {
+    if (body.length < 2) return edhocError(1, "empty request");
+    if (body[0] === 0xf5) return this.message1(body.subarray(1));
+    // C_R || message_3: C_R is a one-byte int or a bstr.
+    let cR: Uint8Array, rest: Uint8Array;
+    if (body[0] <= 0x17 || (body[0] >= 0x20 && body[0] <= 0x37)) { cR = body.subarray(0, 1); rest = body.subarray(1); }
+    else if (body[0] >= 0x40 && body[0] <= 0x57) { const n = body[0] - 0x40; cR = body.subarray(1, 1 + n); rest = body.subarray(1 + n); }
+    else return edhocError(1, "malformed connection identifier");
+    const r = this.message3(cR, rest);
+    if ("error" in r) return edhocError(1, r.error);
+    return { code: CHANGED };
+  }
+
+  private message1(m1: Uint8Array): Response {
+    const method = m1[0];
+    if (method > 3) return edhocError(1, "unsupported method");
+    // SUITES_I: an int, or an array whose last element is the selected suite.
+    let suite: number;
+    if (m1[1] <= 0x17) suite = m1[1];
+    else if (m1[1] >= 0x81 && m1[1] <= 0x97) suite = m1[1 + (m1[1] & 0x1f)];
+    else return edhocError(1, "malformed SUITES_I");
+    if (suite !== 0 && suite !== 2) return { code: BAD_REQUEST, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.EDHOC)]], payload: Uint8Array.of(0x02, 0x82, 0x00, 0x02) };
+    const cred = this.state.credential(suite, responderKind(method));
+    const y = suite === 2 ? p256.utils.randomSecretKey() : new Uint8Array(randomBytes(32));
+    const gY = suite === 2 ? p256.getPublicKey(y, false).slice(1, 33) : x25519.getPublicKey(y);
+    const cR = this.newCR();
+    const responder = new EdhocResponder({
+      methods: [method], suites: [suite], cR, staticKey: unhex(cred.priv), credR: unhex(cred.cred),
+      idCredR: Uint8Array.of(0xa1, 0x04, 0x41, ...unhex(cred.kid)),
+      lookupCredI: (idCredI: Uint8Array) => {
+        const kid = kidOfIdCred(idCredI);
+        const d = kid && this.state.device(kid);
+        if (!d || d.method !== method || d.suite !== suite) return null;
+        return { credI: unhex(d.cred), publicKey: unhex(d.pub) };
+      },
+      ephemeral: y,
+    });
+    const r = responder.message1(m1);
+    if ("error" in r) return { code: BAD_REQUEST, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.EDHOC)]], payload: r.error };
+    const now = Date.now();
+    for (const [k, s] of this.sessions) if (now - s.at > 60_000) this.sessions.delete(k);
+    this.sessions.set(hex(cR), { responder, y, gY, suite, cR, at: now });
+    return { code: CHANGED, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.EDHOC)]], payload: r.message2 };
+  }
+
+  /** Finish the handshake of C_R with message_3 and install its OSCORE context (RFC 9528 Appendix A.1:
+   *  the server's Sender ID is C_I, its Recipient ID C_R). */
+  private message3(cR: Uint8Array, m3: Uint8Array): { ok: true } | { error: string } {
+    const s = this.sessions.get(hex(cR));
+    if (!s) return { error: "no EDHOC session for this C_R" };
+    let r;
+    try { r = s.responder.message3(m3); } catch (e) { return { error: (e as Error).message }; }
+    if (!r || "error" in r) return { error: String((r as any)?.error ?? "message_3 refused") };
+    this.sessions.delete(hex(cR));
+    const ctx = deriveContext({ masterSecret: r.oscoreMasterSecret, masterSalt: r.oscoreMasterSalt, senderId: r.cI, recipientId: cR });
+    const kid = kidOfIdCred(r.idCredI ?? new Uint8Array(0));
+    const device = kid ? this.state.device(kid) : undefined;
+    const c: Context = { ctx, ms: r.oscoreMasterSecret, salt: r.oscoreMasterSalt, y: s.y, gY: s.gY, suite: s.suite, device };
+    // One context per device: a new handshake replaces the device's older contexts.
+    for (const [k, old] of this.contexts) if (device && old.device?.kid === device.kid) { this.contexts.delete(k); rmContext(this.contextFile(k)); }
+    this.contexts.set(hex(cR), c);
+    this.saveContext(hex(cR), c);
+    this.event({ kind: "edhoc", kid: device?.kid, detail: `handshake done, C_R ${hex(cR)}, C_I ${hex(r.cI)}` });
+    return { ok: true };
+  }
+
+  // ---- OSCORE ---------------------------------------------------------------------------------------------
+
+  private async handleOscore(m: Message): Promise<Response | { raw: Message }> {
+    const kid = oscoreKid(getOption(m, OPT.OSCORE)!);
+    if (kid === undefined) return { code: BAD_REQUEST, payload: Buffer.from("malformed OSCORE option") };
+    let outer = m;
+    if (getOption(m, OPT.EDHOC) !== undefined) {
+      // RFC 9668 §3.3.1: the payload starts with message_3 (a CBOR bstr); the rest is the OSCORE ciphertext.
+      const split = cborBstrEnd(m.payload);
+      if (split < 0) return { code: BAD_REQUEST, payload: Buffer.from("combined request without message_3") };
+      const r = this.message3(kid, m.payload.subarray(0, split));
+      if ("error" in r) return { code: BAD_REQUEST, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.EDHOC)]], payload: edhocErrorBytes(1, r.error) };
+      outer = { ...m, options: m.options.filter(([n]) => n !== OPT.EDHOC), payload: m.payload.subarray(split) };
+    }
+    const c = this.contexts.get(hex(kid));
+    if (!c) return { code: UNAUTHORIZED, payload: Buffer.from("Security context not found") };
+    let inner: Message;
+    try { inner = unprotectRequest(c.ctx, outer); }
+    catch (e) {
+      this.event({ kind: "refused", kid: c.device?.kid, detail: `OSCORE: ${(e as Error).message}` });
+      return { code: BAD_REQUEST, payload: Buffer.from("Decryption failed") };
+    }
+    this.saveContext(hex(kid), c); // the replay window moved
+    if (this.opts.handlerDelayMs) await new Promise((r) => setTimeout(r, this.opts.handlerDelayMs));
+    const res = await this.est(inner, c);
+    const { options, payload } = applyBlock2(inner, res);
+    const innerResp: Message = { type: 0, code: res.code, mid: 0, token: m.token, options, payload };
+    return { raw: protectResponse(c.ctx, innerResp, m) };
+  }
+
+  // ---- EST ------------------------------------------------------------------------------------------------
+
+  private async est(m: Message, c: Context): Promise<Response> {
+    const path = uriPath(m);
+    const root = "/.well-known/est";
+    if (!path.startsWith(root + "/")) return { code: NOT_FOUND };
+    const op = path.slice(root.length + 1);
+    const accept = getUint(m, OPT.ACCEPT);
+    const kid = c.device?.kid;
+    if (op === "crts") {
+      if (m.code !== GET) return { code: METHOD_NOT_ALLOWED };
+      this.event({ kind: "crts", kid, detail: "CA certificates sent" });
+      if (accept === CF.PKIX_CERT) return typed(CONTENT, CF.PKIX_CERT, this.ca.certDer);
+      if (accept !== undefined && accept !== CF.PKCS7_CERTS) return { code: NOT_ACCEPTABLE };
+      return typed(CONTENT, CF.PKCS7_CERTS, pkcs7CertsOnly([this.ca.certDer]));
+    }
+    if (op === "att") {
+      if (m.code !== GET) return { code: METHOD_NOT_ALLOWED };
+      return typed(CONTENT, CF.CSRATTRS, Uint8Array.of(0x30, 0x00)); // no attributes requested
+    }
+    if (op === "sen" || op === "sren") {
+      if (m.code !== POST) return { code: METHOD_NOT_ALLOWED };
+      if (getUint(m, OPT.CONTENT_FORMAT) !== CF.PKCS10) return { code: UNSUPPORTED_FORMAT };
+      if (accept !== undefined && accept !== CF.PKIX_CERT && accept !== CF.PKCS7_CERTS) return { code: NOT_ACCEPTABLE };
+      if (this.opts.manualApproval && !(kid && this.approved.has(kid))) {
+        this.event({ kind: "refused", kid, detail: "waiting for approval (5.03)" });
+        return { code: SERVICE_UNAVAILABLE, options: [[OPT.MAX_AGE, uintBytes(this.opts.approvalMaxAge ?? 2)]] };
+      }
+      let csr;
+      try { csr = parseCsr(m.payload); } catch (e) { return this.refuse(kid, BAD_REQUEST, `malformed CSR: ${(e as Error).message}`); }
+      const pop = this.checkPop(csr, c);
+      if (pop !== true) return this.refuse(kid, BAD_REQUEST, pop);
+      const subject = this.opts.subjectFrom === "credential" && c.device ? c.device.name : undefined;
+      const cert = this.ca.issue(csr, { validityDays: this.opts.validityDays ?? 365, subjectCn: subject });
+      this.event({ kind: "enroll", kid, detail: `/${op}: certificate issued for ${csr.subject?.text ?? "?"} (${csr.publicKey.kind}, PoP ${csr.signatureAlgorithm === OID_DH_POP ? "DH MAC" : "signature"})` });
+      if (accept === CF.PKCS7_CERTS) return typed(CHANGED, CF.PKCS7_CERTS, pkcs7CertsOnly([cert]));
+      return typed(CHANGED, CF.PKIX_CERT, cert);
+    }
+    return { code: NOT_FOUND };
+  }
+
+  private refuse(kid: string | undefined, code: number, why: string): Response {
+    this.event({ kind: "refused", kid, detail: `${codeText(code)} ${why}` });
+    return { code, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.TEXT)]], payload: Buffer.from(why) };
+  }
+
+  /** Proof of possession: the CSR's signature, or the DH MAC of docs/dh-pop.md. true or the reason. */
+  private checkPop(csr: Csr, c: Context): true | string {
+    if (csr.signatureAlgorithm !== OID_DH_POP) return verifyCsrSignature(csr) ? true : "CSR signature does not verify";
+    const k = csr.publicKey;
+    if (!c.y || !c.gY) return "DH proof of possession needs EDHOC: this OSCORE context has no ephemeral key";
+    let zz: Uint8Array;
+    try {
+      if (k.kind === "p256" && c.suite === 2) zz = p256.getSharedSecret(c.y, k.raw).slice(1, 33);
+      else if (k.kind === "x25519" && c.suite === 0) zz = x25519.getSharedSecret(c.y, k.raw);
+      else return "DH proof of possession: the key is not on the curve of the EDHOC suite";
+    } catch { return "DH proof of possession: invalid public key"; }
+    // DhSigStatic: SEQUENCE { OCTET STRING mac } = 30 22 04 20 || mac
+    const sig = csr.signature;
+    if (sig.length !== 36 || sig[0] !== 0x30 || sig[1] !== 0x22 || sig[2] !== 0x04 || sig[3] !== 0x20) return "malformed DhSigStatic";
+    const key = Buffer.from(hkdfSync("sha256", zz, Buffer.alloc(0), Buffer.concat([DH_POP_LABEL, c.gY]), 32));
+    const mac = createHmac("sha256", key).update(csr.certificationRequestInfo).digest();
+    return timingSafeEqual(mac, sig.subarray(4)) ? true : "DH proof of possession MAC does not verify";
+  }
+}
+
+function rmContext(f: string): void { try { rmSync(f); } catch { /* already gone */ } }
+
+function typed(code: number, cf: number, payload: Uint8Array): Response {
+  return { code, options: [[OPT.CONTENT_FORMAT, uintBytes(cf)]] as Option[], payload };
+}
+
+/** An EDHOC error message (RFC 9528 §6): ERR_CODE 1 with a diagnostic text. */
+function edhocErrorBytes(code: number, text: string): Uint8Array {
+  const t = Buffer.from(text.slice(0, 100), "utf8");
+  const head = t.length < 24 ? [0x60 + t.length] : [0x78, t.length];
+  return Uint8Array.from([code, ...head, ...t]);
+}
+function edhocError(code: number, text: string): Response {
+  return { code: BAD_REQUEST, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.EDHOC)]], payload: edhocErrorBytes(code, text) };
+}
+
+/** The kid of an OSCORE option value (RFC 8613 §6.1), or undefined when malformed. */
+export function oscoreKid(v: Uint8Array): Uint8Array | undefined {
+  if (v.length === 0) return undefined;
+  const n = v[0] & 7, k = (v[0] & 8) !== 0, h = (v[0] & 16) !== 0;
+  let p = 1 + n;
+  if (h) { if (p >= v.length) return undefined; p += 1 + v[p]; }
+  if (!k || p > v.length) return undefined;
+  return v.subarray(p);
+}
+
+/** End offset of a CBOR bstr at the start of b, or -1. */
+function cborBstrEnd(b: Uint8Array): number {
+  if (b.length < 1 || b[0] >> 5 !== 2) return -1;
+  const ai = b[0] & 31;
+  let len: number, h: number;
+  if (ai < 24) { len = ai; h = 1; } else if (ai === 24) { len = b[1]; h = 2; } else if (ai === 25) { len = (b[1] << 8) | b[2]; h = 3; } else return -1;
+  return h + len <= b.length ? h + len : -1;
+}
+
+/** The kid of an ID_CRED {4: kid}, or undefined. */
+function kidOfIdCred(m: Uint8Array): Uint8Array | undefined {
+  if (m.length >= 3 && m[0] === 0xa1 && m[1] === 0x04 && m[2] >= 0x40 && m[2] <= 0x57 && m.length === 3 + (m[2] - 0x40)) return m.subarray(3);
+  return undefined;
+}

@@ -1,0 +1,116 @@
+// Identities of the development server and of provisioned devices: EDHOC authentication keys, their CWT Claims
+// Sets (CCS, RFC 8392 / RFC 9528 §3.5.2) identified by kid, and the server's work folder that holds them.
+//
+//   <dir>/server.json        the server's four EDHOC credentials: one per suite (0, 2) and per kind of
+//                            authentication (signature for methods 0/2, static DH for methods 1/3)
+//   <dir>/devices/<kid>.json each provisioned device: its CRED_I and public key, method and suite
+//   <dir>/ca/                the CA (ca.ts)
+//
+// Key kinds: suite 0 uses Ed25519 (signature) and X25519 (DH); suite 2 uses P-256 for both.
+
+import { ed25519, x25519 } from "@noble/curves/ed25519.js";
+import { p256 } from "@noble/curves/nist.js";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+export type AuthKind = "sig" | "dh";
+export const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+export const unhex = (s: string) => new Uint8Array(Buffer.from(s, "hex"));
+
+/** The authentication kind of each party for an EDHOC method (RFC 9528 §3.2). */
+export function initiatorKind(method: number): AuthKind { return method === 2 || method === 3 ? "dh" : "sig"; }
+export function responderKind(method: number): AuthKind { return method === 1 || method === 3 ? "dh" : "sig"; }
+
+export interface KeyPair {
+  suite: number;
+  kind: AuthKind;
+  /** Private key: P-256 scalar, Ed25519 seed or X25519 scalar (32 bytes). */
+  priv: Uint8Array;
+  /** Public key as EDHOC uses it: P-256 DH -> x-coordinate (32); P-256 signature -> uncompressed point
+   *  (65); Ed25519 / X25519 -> 32 bytes. */
+  pub: Uint8Array;
+  /** Coordinates for the COSE key. */
+  x: Uint8Array;
+  y?: Uint8Array;
+}
+
+export function newKeyPair(suite: number, kind: AuthKind, priv?: Uint8Array): KeyPair {
+  if (suite === 2) {
+    const d = priv ?? p256.utils.randomSecretKey();
+    const pt = p256.getPublicKey(d, false);
+    const x = pt.slice(1, 33), y = pt.slice(33, 65);
+    return { suite, kind, priv: d, pub: kind === "dh" ? x : pt, x, y };
+  }
+  if (suite !== 0) throw new Error(`cipher suite ${suite} is not supported (0 or 2)`);
+  const d = priv ?? new Uint8Array(randomBytes(32));
+  const pub = kind === "dh" ? x25519.getPublicKey(d) : ed25519.getPublicKey(d);
+  return { suite, kind, priv: d, pub, x: pub };
+}
+
+// ---- A small deterministic CBOR encoder for the fixed shapes used here --------------------------------------
+
+function head(major: number, v: number): number[] {
+  if (v < 24) return [(major << 5) | v];
+  if (v < 256) return [(major << 5) | 24, v];
+  if (v < 65536) return [(major << 5) | 25, v >> 8, v & 0xff];
+  return [(major << 5) | 26, (v >>> 24) & 0xff, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff];
+}
+export const cInt = (v: number) => (v >= 0 ? head(0, v) : head(1, -1 - v));
+export const cBstr = (b: Uint8Array) => [...head(2, b.length), ...b];
+export const cTstr = (s: string) => { const b = Buffer.from(s, "utf8"); return [...head(3, b.length), ...b]; };
+export const cMap = (n: number) => head(5, n);
+
+/** COSE_Key of a key pair with its kid (RFC 9052 §7, RFC 9053 §7). */
+export function coseKey(k: KeyPair, kid: Uint8Array): number[] {
+  if (k.suite === 2) return [...cMap(5), ...cInt(1), ...cInt(2), ...cInt(2), ...cBstr(kid), ...cInt(-1), ...cInt(1), ...cInt(-2), ...cBstr(k.x), ...cInt(-3), ...cBstr(k.y!)];
+  return [...cMap(4), ...cInt(1), ...cInt(1), ...cInt(2), ...cBstr(kid), ...cInt(-1), ...cInt(k.kind === "dh" ? 4 : 6), ...cInt(-2), ...cBstr(k.x)];
+}
+
+/** CCS = {2: subject, 8: {1: COSE_Key}} (RFC 9528 §3.5.2, as in RFC 9529 trace 2). */
+export function ccs(subject: string, k: KeyPair, kid: Uint8Array): Uint8Array {
+  return Uint8Array.from([...cMap(2), ...cInt(2), ...cTstr(subject), ...cInt(8), ...cMap(1), ...cInt(1), ...coseKey(k, kid)]);
+}
+
+/** ID_CRED = {4: kid}. */
+export const idCredKid = (kid: Uint8Array) => Uint8Array.from([...cMap(1), ...cInt(4), ...cBstr(kid)]);
+
+export interface Credential { suite: number; kind: AuthKind; kid: string; priv: string; pub: string; cred: string }
+export interface Device { kid: string; name: string; method: number; suite: number; pub: string; cred: string }
+
+/** The server's work folder. */
+export class ServerState {
+  constructor(readonly dir: string, readonly credentials: Credential[]) {}
+
+  /** Open the folder, creating the server's credentials on first use. */
+  static open(dir: string): ServerState {
+    mkdirSync(join(dir, "devices"), { recursive: true });
+    const f = join(dir, "server.json");
+    if (existsSync(f)) return new ServerState(dir, JSON.parse(readFileSync(f, "utf8")).credentials);
+    // kids 0x0a..0x0d: one byte, so the compact ID_CRED_R is a one-byte CBOR integer (RFC 9528 §3.5.3.2).
+    const creds: Credential[] = [];
+    let kid = 0x0a;
+    for (const suite of [0, 2]) for (const kind of ["sig", "dh"] as AuthKind[]) {
+      const k = newKeyPair(suite, kind);
+      const kidB = Uint8Array.of(kid++);
+      creds.push({ suite, kind, kid: hex(kidB), priv: hex(k.priv), pub: hex(k.pub), cred: hex(ccs(`est-oscore-server-s${suite}-${kind}`, k, kidB)) });
+    }
+    writeFileSync(f, JSON.stringify({ credentials: creds }, null, 1) + "\n", { mode: 0o600 });
+    return new ServerState(dir, creds);
+  }
+
+  credential(suite: number, kind: AuthKind): Credential {
+    const c = this.credentials.find((x) => x.suite === suite && x.kind === kind);
+    if (!c) throw new Error(`no server credential for suite ${suite} (${kind})`);
+    return c;
+  }
+
+  addDevice(d: Device): void { writeFileSync(join(this.dir, "devices", `${d.kid}.json`), JSON.stringify(d, null, 1) + "\n"); }
+
+  device(kid: Uint8Array): Device | undefined {
+    const f = join(this.dir, "devices", `${hex(kid)}.json`);
+    return existsSync(f) ? JSON.parse(readFileSync(f, "utf8")) : undefined;
+  }
+
+  devices(): Device[] { return readdirSync(join(this.dir, "devices")).filter((f) => f.endsWith(".json")).map((f) => JSON.parse(readFileSync(join(this.dir, "devices", f), "utf8"))); }
+}
