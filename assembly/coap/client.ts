@@ -364,6 +364,9 @@ export class CoapClient {
         return PENDING;
       }
       this.response.isProtected = true;
+      // A verified response proves the server has processed message_3: any later request of this exchange
+      // (a 5.03 retry, the next block) is a plain OSCORE request (RFC 9668 §3.2.1).
+      s.edhocM3Len = 0;
     }
     return this.onResponse();
   }

@@ -43,6 +43,11 @@ export interface EstServerOptions {
   /** Man in the middle for security tests: rewrite or drop outgoing datagrams. */
   tamper?: (data: Uint8Array) => Uint8Array | null;
   log?: (line: string) => void;
+  /** Every CSR received, before it is checked (tests hand it to openssl). */
+  onCsr?: (der: Uint8Array) => void;
+  /** Misbehave on purpose, for the device's negative tests: issue for another key, sign with a CA the device
+   *  does not trust, or garble the /crts bundle. */
+  misbehave?: "other-key" | "foreign-ca" | "garbled-crts";
 }
 
 interface Session { responder: EdhocResponder; y: Uint8Array; gY: Uint8Array; suite: number; cR: Uint8Array; at: number }
@@ -252,7 +257,9 @@ export class EstServer {
       this.event({ kind: "crts", kid, detail: "CA certificates sent" });
       if (accept === CF.PKIX_CERT) return typed(CONTENT, CF.PKIX_CERT, this.ca.certDer);
       if (accept !== undefined && accept !== CF.PKCS7_CERTS) return { code: NOT_ACCEPTABLE };
-      return typed(CONTENT, CF.PKCS7_CERTS, pkcs7CertsOnly([this.ca.certDer]));
+      const p7 = pkcs7CertsOnly([this.ca.certDer]);
+      if (this.opts.misbehave === "garbled-crts") p7[4] ^= 0x40; // the content-type OID tag: no longer a ContentInfo
+      return typed(CONTENT, CF.PKCS7_CERTS, p7);
     }
     if (op === "att") {
       if (m.code !== GET) return { code: METHOD_NOT_ALLOWED };
@@ -266,12 +273,20 @@ export class EstServer {
         this.event({ kind: "refused", kid, detail: "waiting for approval (5.03)" });
         return { code: SERVICE_UNAVAILABLE, options: [[OPT.MAX_AGE, uintBytes(this.opts.approvalMaxAge ?? 2)]] };
       }
+      this.opts.onCsr?.(m.payload);
       let csr;
       try { csr = parseCsr(m.payload); } catch (e) { return this.refuse(kid, BAD_REQUEST, `malformed CSR: ${(e as Error).message}`); }
       const pop = this.checkPop(csr, c);
       if (pop !== true) return this.refuse(kid, BAD_REQUEST, pop);
       const subject = this.opts.subjectFrom === "credential" && c.device ? c.device.name : undefined;
-      const cert = this.ca.issue(csr, { validityDays: this.opts.validityDays ?? 365, subjectCn: subject });
+      let cert = this.ca.issue(csr, { validityDays: this.opts.validityDays ?? 365, subjectCn: subject });
+      if (this.opts.misbehave === "other-key") {
+        const other = p256.getPublicKey(p256.utils.randomSecretKey(), false);
+        cert = this.ca.issue({ ...csr, publicKey: { kind: "p256", raw: other, spkiDer: Uint8Array.from([...Buffer.from("3059301306072a8648ce3d020106082a8648ce3d030107034200", "hex"), ...other]) } }, { validityDays: 1 });
+      } else if (this.opts.misbehave === "foreign-ca") {
+        const foreign = await Ca.open(join(this.opts.dir, "foreign-ca"), { keyType: "p256", subject: "EST-oscore development CA" });
+        cert = foreign.issue(csr, { validityDays: 1 });
+      }
       this.event({ kind: "enroll", kid, detail: `/${op}: certificate issued for ${csr.subject?.text ?? "?"} (${csr.publicKey.kind}, PoP ${csr.signatureAlgorithm === OID_DH_POP ? "DH MAC" : "signature"})` });
       if (accept === CF.PKCS7_CERTS) return typed(CHANGED, CF.PKCS7_CERTS, pkcs7CertsOnly([cert]));
       return typed(CHANGED, CF.PKIX_CERT, cert);

@@ -121,7 +121,8 @@ function sign(suite: number, key: Uint8Array, msg: Uint8Array): Uint8Array {
   return suite === 2 ? p256.sign(msg, key) : ed25519.sign(msg, key); // ES256 hashes with SHA-256 (noble's default prehash)
 }
 function verify(suite: number, pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
-  try { return suite === 2 ? p256.verify(sig, msg, pub) : ed25519.verify(sig, msg, pub); } catch { return false; }
+  // COSE ES256 does not require low-S signatures (noble refuses high S unless told otherwise).
+  try { return suite === 2 ? p256.verify(sig, msg, pub, { lowS: false }) : ed25519.verify(sig, msg, pub); } catch { return false; }
 }
 function aead(encrypt: boolean, key: Uint8Array, iv: Uint8Array, aad: Uint8Array, data: Uint8Array): Uint8Array {
   if (encrypt) {

@@ -1,0 +1,191 @@
+// EST-oscore enrollment end to end under wasm3 (build/est-sim) against the development server (tools/server),
+// in this process: every EDHOC method with both suites, signature and DH proof of possession, re-enrollment,
+// the sequential flow, /crts, server delays, 20% loss, and the negative cases where the device must refuse
+// and store nothing. CSRs are checked by openssl (signatures) or by the DH-PoP verifier of the server, which
+// follows docs/dh-pop.md independently of the module.
+import { execFileSync } from "node:child_process";
+import { X509Certificate } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseStore } from "../host/node/store.js";
+import { EstServer, type EstServerOptions } from "../tools/server/est.js";
+import { provision, RECORDS } from "../tools/provision.js";
+import { runCommand, tempDir } from "./helpers/hosts.js";
+
+const T = 60_000;
+
+interface Rig { server: EstServer; dir: string; store: string; csrs: Uint8Array[] }
+
+async function rig(opts: Partial<EstServerOptions> = {}, prov: { method?: number; suite?: number; trustAnchor?: boolean } = {}): Promise<Rig> {
+  const dir = tempDir("est-enroll-");
+  const csrs: Uint8Array[] = [];
+  const server = await EstServer.start({ dir: join(dir, "server"), onCsr: (d) => csrs.push(Uint8Array.from(d)), ...opts });
+  const store = join(dir, "device.keystore");
+  provision({ serverDir: join(dir, "server"), store, ...prov });
+  return { server, dir, store, csrs };
+}
+
+async function enroll(r: Rig, extra: string[] = [], hostOpts: string[] = []) {
+  const res = await runCommand("wasm3", [...hostOpts, "--store", r.store, "enroll", "--json", "--ack-timeout", "300", ...extra, `coap://127.0.0.1:${r.server.port}`], { timeoutMs: T });
+  const line = res.stdout.trim().split("\n").pop() ?? "";
+  let rep: any;
+  try { rep = JSON.parse(line); } catch { throw new Error(`no JSON report (exit ${res.code}): ${res.stdout}\n${res.stderr}`); }
+  return { ...res, rep };
+}
+
+/** The store's records except the DRBG seed, which rolls forward on every boot by design (crypto/drbg.ts). */
+function records(store: string): string {
+  return JSON.stringify(parseStore(new Uint8Array(readFileSync(store))).filter((x) => x.id !== 0x0010).map((x) => [x.id, Buffer.from(x.raw).toString("hex")]));
+}
+
+function enrollmentRecord(store: string): Uint8Array | undefined {
+  const r = parseStore(new Uint8Array(readFileSync(store))).find((x) => x.id === RECORDS.ENROLLMENT);
+  return r ? r.raw.subarray(12) : undefined;
+}
+
+function checkIssued(r: Rig, rep: any) {
+  expect(rep.ok).toBe(true);
+  const cert = new X509Certificate(rep.certificate_pem);
+  const ca = new X509Certificate(r.server.ca.certPem);
+  expect(cert.verify(ca.publicKey)).toBe(true);
+  expect(cert.checkIssued(ca)).toBe(true);
+  // openssl reads the PEM the device printed.
+  expect(execFileSync("openssl", ["x509", "-noout", "-text"], { input: rep.certificate_pem, encoding: "utf8" })).toMatch(/Subject: CN\s?=\s?est-oscore-device/);
+  // The key store holds the new certificate.
+  const rec = enrollmentRecord(r.store)!;
+  const certLen = (rec[34] << 8) | rec[35];
+  expect(Buffer.from(rec.subarray(36, 36 + certLen)).equals(cert.raw)).toBe(true);
+  return cert;
+}
+
+describe("enrollment under wasm3: methods, suites, proof of possession", () => {
+  const cases: [number, number, "sig" | "dh"][] = [[3, 2, "sig"], [3, 2, "dh"], [0, 0, "sig"], [0, 2, "dh"], [1, 0, "dh"], [2, 2, "sig"], [3, 0, "dh"], [1, 2, "sig"], [2, 0, "sig"]];
+  for (const [method, suite, pop] of cases) {
+    it(`method ${method}, suite ${suite}, ${pop} PoP: 2 round trips with the combined request; CSR verified independently`, async () => {
+      const r = await rig({}, { method, suite });
+      try {
+        const { rep, stderr } = await enroll(r, ["--pop", pop]);
+        if (!rep.ok) throw new Error(stderr);
+        checkIssued(r, rep);
+        expect(rep).toMatchObject({ resource: "sen", edhoc: true, combined: true, round_trips: 2 });
+        expect(r.csrs).toHaveLength(1);
+        const csr = Buffer.from(r.csrs[0]);
+        if (pop === "sig") expect(execFileSync("openssl", ["req", "-inform", "DER", "-verify", "-noout"], { input: csr, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] })).toBe("");
+        else expect(r.server.events.some((e) => e.kind === "enroll" && /DH MAC/.test(e.detail))).toBe(true);
+        // The key matches the suite's curve.
+        const key = new X509Certificate(rep.certificate_pem).publicKey;
+        expect(key.asymmetricKeyType).toBe(suite === 2 ? "ec" : pop === "dh" ? "x25519" : "ed25519");
+      } finally { await r.server.stop(); }
+    }, T);
+  }
+});
+
+describe("enrollment under wasm3: flows", () => {
+  let r: Rig;
+  beforeAll(async () => { r = await rig(); }, T);
+  afterAll(async () => { await r.server.stop(); });
+
+  it("re-enrolls with /sren under the stored OSCORE context: 1 round trip, new key, new certificate", async () => {
+    const first = await enroll(r);
+    const c1 = checkIssued(r, first.rep);
+    const again = await enroll(r);
+    const c2 = checkIssued(r, again.rep);
+    expect(again.rep).toMatchObject({ resource: "sren", edhoc: false, round_trips: 1 });
+    expect(c2.serialNumber).not.toBe(c1.serialNumber);
+    expect(c2.publicKey.export({ format: "der", type: "spki" }).equals(c1.publicKey.export({ format: "der", type: "spki" }))).toBe(false);
+  }, T);
+
+  it("runs EDHOC again when the server lost the context (4.01 unprotected), and completes", async () => {
+    (r.server as any).contexts.clear(); // as after a restart that lost its context files
+    const { rep } = await enroll(r);
+    checkIssued(r, rep);
+    expect(rep).toMatchObject({ resource: "sren", edhoc: true });
+  }, T);
+
+  it("sequential flow (--sequential): message_3 on its own, 3 round trips", async () => {
+    const { rep } = await enroll(r, ["--edhoc", "--sequential"]);
+    checkIssued(r, rep);
+    expect(rep).toMatchObject({ edhoc: true, combined: false, round_trips: 3 });
+  }, T);
+});
+
+describe("enrollment under wasm3: trust anchors from /crts, delays, loss", () => {
+  it("without a provisioned trust anchor fetches /crts under OSCORE and installs it (3 round trips)", async () => {
+    const r = await rig({}, { trustAnchor: false });
+    try {
+      const { rep } = await enroll(r);
+      checkIssued(r, rep);
+      expect(rep.round_trips).toBe(3);
+      expect(rep.phases.map((p: any) => p.name)).toEqual(["edhoc", "sen", "crts"]);
+      expect(new X509Certificate(rep.ca_certificates_pem[0]).raw.equals(Buffer.from(r.server.ca.certDer))).toBe(true);
+    } finally { await r.server.stop(); }
+  }, T);
+
+  it("a slow server: empty ACK, then the separate response", async () => {
+    const r = await rig({ handlerDelayMs: 1500 });
+    try {
+      const { rep } = await enroll(r);
+      checkIssued(r, rep);
+      expect(rep.datagrams_down).toBeGreaterThanOrEqual(3); // message_2, empty ACK, separate response
+    } finally { await r.server.stop(); }
+  }, T);
+
+  it("manual approval: 5.03 with Max-Age until approved, then the certificate", async () => {
+    const r = await rig({ manualApproval: true, approvalMaxAge: 1 });
+    try {
+      const kid = r.server.state.devices()[0].kid;
+      setTimeout(() => r.server.approve(kid), 1500);
+      const { rep } = await enroll(r);
+      checkIssued(r, rep);
+      expect(r.server.events.filter((e) => /approval/.test(e.detail)).length).toBeGreaterThanOrEqual(1);
+    } finally { await r.server.stop(); }
+  }, T);
+
+  it("20% loss both ways (seeded): enrolls, and re-enrolls", async () => {
+    const r = await rig();
+    try {
+      for (const seed of ["3", "4"]) {
+        const { rep, stderr } = await enroll(r, [], ["--loss", "20", "--impair-seed", seed]);
+        if (!rep.ok) throw new Error(stderr);
+        checkIssued(r, rep);
+      }
+    } finally { await r.server.stop(); }
+  }, T);
+});
+
+describe("enrollment under wasm3: the device refuses and stores nothing", () => {
+  const refusals: [string, Partial<EstServerOptions>, { trustAnchor?: boolean }, RegExp][] = [
+    ["a certificate for another key", { misbehave: "other-key" }, {}, /E_EST_CERT_KEY/],
+    ["a certificate from a CA the device does not trust", { misbehave: "foreign-ca" }, {}, /E_EST_CHAIN/],
+    ["a garbled PKCS#7 from /crts", { misbehave: "garbled-crts" }, { trustAnchor: false }, /E_MALFORMED|E_TRUNCATED/],
+  ];
+  for (const [what, opts, prov, err] of refusals) {
+    it(what, async () => {
+      const r = await rig(opts, prov);
+      try {
+        const before = enrollmentRecord(r.store);
+        const { rep, code } = await enroll(r);
+        expect(code).toBe(1);
+        expect(rep.ok).toBe(false);
+        expect(rep.error).toMatch(err);
+        expect(enrollmentRecord(r.store)).toEqual(before);
+      } finally { await r.server.stop(); }
+    }, T);
+  }
+
+  it("a server that is not the provisioned Responder: EDHOC fails, the key store is unchanged", async () => {
+    const r = await rig();
+    const other = await EstServer.start({ dir: join(tempDir("est-other-"), "server") });
+    try {
+      // Register the device with the impostor too, so only the device's check of CRED_R can stop it.
+      const dev = r.server.state.devices()[0];
+      other.state.addDevice(dev);
+      const before = records(r.store);
+      const res = await runCommand("wasm3", ["--store", r.store, "enroll", "--json", "--ack-timeout", "300", `coap://127.0.0.1:${other.port}`], { timeoutMs: T });
+      expect(res.code).toBe(1);
+      expect(JSON.parse(res.stdout.trim()).error).toMatch(/E_EDHOC_CREDENTIAL|E_CRYPTO_AUTH|E_MALFORMED/);
+      expect(records(r.store)).toBe(before);
+    } finally { await r.server.stop(); await other.stop(); }
+  }, T);
+});
