@@ -18,7 +18,7 @@ import * as board from "./abi";
 import { LOG_INFO } from "./abi";
 import {
   OK, PENDING, E_USAGE, E_LIMIT, E_STORE_NOT_FOUND, E_IDENTITY, E_EDHOC_ERROR, E_COAP_RESPONSE, E_STORE_CORRUPT,
-  E_OSCORE_UNPROTECTED,
+  E_OSCORE_UNPROTECTED, E_UNSUPPORTED, E_CRYPTO_KEY, E_EDHOC_CREDENTIAL,
 } from "./errors";
 import { COAP_POST, COAP_CHANGED, CF_CID_EDHOC_CBOR_SEQ, CF_EDHOC_CBOR_SEQ, COAP_UNAUTHORIZED } from "./numbers/coap";
 import { coapClient } from "./coap/client";
@@ -205,7 +205,12 @@ export class SecureRequest {
       if (r.code != COAP_CHANGED) return this.refused(r.payload, r.payloadLen, r.code, r.contentFormat);
       this.hs.m2 = r.payloadLen;
       const m2 = edhocMessage2(r.payload, r.payloadLen);
-      if (m2 != OK) { this.phase = PHASE_IDLE; edhocWipe(); return fail(m2, "EDHOC message_2 refused"); }
+      if (m2 != OK) {
+        this.phase = PHASE_IDLE; edhocWipe();
+        if (m2 == E_UNSUPPORTED) return fail(m2, "EDHOC message_2 carries a critical EAD item this device does not support");
+        if (m2 == E_CRYPTO_KEY) return fail(E_EDHOC_CREDENTIAL, "EDHOC message_2 names another credential than the provisioned server's");
+        return fail(m2, "EDHOC message_2 refused");
+      }
       memory.copy(this.gY, edhocGY(), 32);
       const n = edhocMessage3(m3Buf, 256);
       if (n < 0) { this.phase = PHASE_IDLE; edhocWipe(); return fail(n, "cannot build EDHOC message_3"); }

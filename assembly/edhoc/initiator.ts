@@ -9,9 +9,10 @@
 //
 // Status: the first slice of issue 5. Verified against RFC 9529 trace 1 (method 0, suite 0, X.509 by x5t)
 // and trace 2 (method 3, suite 2, CCS by kid) through the test entry test/edhoc/entry.ts. Not yet: EAD,
-// certificate-chain validation (the responder's key is configured, not taken from its certificate).
+// certificate-chain validation (the responder's key is configured, not taken from its certificate). EAD_2:
+// non-critical items are passed over, critical ones refused (E_UNSUPPORTED).
 
-import { OK, E_MALFORMED, E_USAGE, E_CRYPTO_AUTH, E_CRYPTO_SIGNATURE, E_CRYPTO_KEY, E_LIMIT } from "../errors";
+import { OK, E_MALFORMED, E_USAGE, E_CRYPTO_AUTH, E_CRYPTO_SIGNATURE, E_CRYPTO_KEY, E_LIMIT, E_UNSUPPORTED } from "../errors";
 import { cborBstr, cborInt, cborUint, cborRaw } from "../cbor/encode";
 import { CborReader, MT_UINT, MT_NINT, MT_BSTR, MT_MAP } from "../cbor/decode";
 import {
@@ -77,6 +78,7 @@ const buf = memory.data(1024, 8);     // KDF info, contexts, Sig_structure, PLAI
 const sig = memory.data(64, 8);
 const pt3 = memory.data(160, 8);
 const reader = new CborReader();
+const eadReader = new CborReader();
 const hash = new Sha256();
 
 const STATE_START = memory.data(1);
@@ -210,7 +212,16 @@ export function edhocMessage2(msg: usize, len: i32): i32 {
   if (reader.readBstr() != OK) return E_MALFORMED;
   const sm = reader.ptr, smLen = reader.size;
   const eadPtr = plaintext2 + <usize>reader.pos, eadLen = ctLen - reader.pos;
-  if (eadLen != 0) return E_MALFORMED; // EAD_2 is not supported yet: refuse rather than ignore
+  // EAD_2 = 1* (ead_label, ? ead_value bstr) (§3.8): padding (label 0) and other non-critical items are passed
+  // over; an item with a negative label is critical, and since no EAD is understood here, the handshake
+  // fails on it — after MAC_2 / the signature verified, so only the authenticated Responder can cause that.
+  let critical = false;
+  eadReader.reset(eadPtr, eadLen, true);
+  while (!eadReader.atEnd()) {
+    if (eadReader.readInt(-65536, 65535) != OK) return E_MALFORMED;
+    if (eadReader.value < 0) critical = true;
+    if (!eadReader.atEnd() && eadReader.peekType() == MT_BSTR && eadReader.readBstr() != OK) return E_MALFORMED;
+  }
   // PRK_3e2m
   st = kdf(prk2e, 1, th2, 32, salt, HASH_LEN);
   if (st != OK) return st;
@@ -238,6 +249,7 @@ export function edhocMessage2(msg: usize, len: i32): i32 {
     st = verifySig(buf, n, sm, smLen);
     if (st != OK) return st;
   }
+  if (critical) return E_UNSUPPORTED;
   // TH_3 = H(bstr TH_2, PLAINTEXT_2, CRED_R)
   hash.reset();
   o = cborBstr(buf, 1024, 0, th2, 32);

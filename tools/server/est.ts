@@ -48,6 +48,8 @@ export interface EstServerOptions {
   /** Misbehave on purpose, for the device's negative tests: issue for another key, sign with a CA the device
    *  does not trust, or garble the /crts bundle. */
   misbehave?: "other-key" | "foreign-ca" | "garbled-crts";
+  /** EAD_2 items to put in message_2 (encoded), for the device's EAD tests. */
+  ead2?: Uint8Array;
 }
 
 interface Session { responder: EdhocResponder; y: Uint8Array; gY: Uint8Array; suite: number; cR: Uint8Array; at: number }
@@ -183,6 +185,7 @@ export class EstServer {
         return { credI: unhex(d.cred), publicKey: unhex(d.pub) };
       },
       ephemeral: y,
+      ead2: this.opts.ead2,
     });
     const r = responder.message1(m1);
     if ("error" in r) return { code: BAD_REQUEST, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.EDHOC)]], payload: r.error };

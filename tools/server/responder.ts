@@ -30,6 +30,8 @@ export interface ResponderConfig {
   lookupCredI(idCredI: Uint8Array): { credI: Uint8Array; publicKey: Uint8Array } | null;
   /** The ephemeral private key Y: random unless a test injects one. */
   ephemeral?: Uint8Array;
+  /** EAD_2 items to send, already encoded (ead_label, ? ead_value)*; tests use it. */
+  ead2?: Uint8Array;
 }
 
 export interface Message3Result {
@@ -192,10 +194,11 @@ export class EdhocResponder {
     const rDh = method === 1 || method === 3;
     this.prk3e2m = rDh ? extract(kdf(prk2e, 1, th2, 32), ecdh(selected, this.cfg.staticKey, gX)) : prk2e;
     const cR = idWire(this.cfg.cR);
-    const ctx2 = Uint8Array.from([...cR, ...this.cfg.idCredR, ...bstr(th2), ...this.cfg.credR]);
+    const ead2 = this.cfg.ead2 ?? new Uint8Array(0);
+    const ctx2 = Uint8Array.from([...cR, ...this.cfg.idCredR, ...bstr(th2), ...this.cfg.credR, ...ead2]);
     const mac2 = kdf(this.prk3e2m, 2, ctx2, rDh ? 8 : 32);
-    const sm2 = rDh ? mac2 : sign(selected, this.cfg.staticKey, sigStructure(this.cfg.idCredR, Uint8Array.from([...bstr(th2), ...this.cfg.credR]), mac2));
-    const pt2 = Uint8Array.from([...cR, ...compactIdCred(this.cfg.idCredR), ...bstr(sm2)]);
+    const sm2 = rDh ? mac2 : sign(selected, this.cfg.staticKey, sigStructure(this.cfg.idCredR, Uint8Array.from([...bstr(th2), ...this.cfg.credR, ...ead2]), mac2));
+    const pt2 = Uint8Array.from([...cR, ...compactIdCred(this.cfg.idCredR), ...bstr(sm2), ...ead2]);
     const ks = kdf(prk2e, 0, th2, pt2.length);
     const ct2 = pt2.map((b, i) => b ^ ks[i]);
     this.th3 = sha256(Uint8Array.from([...bstr(th2), ...pt2, ...this.cfg.credR]));
