@@ -1,7 +1,8 @@
 // The main job (`npm start`): a simulated device enrolls a certificate over EST-oscore, under wasm3, against
 // the development server.
 //
-//   1. start the EST-oscore server on loopback, with a CA in the work folder (created on first run);
+//   1. start the EST-oscore server on loopback, with a CA in the work folder (created on first run), and
+//      discover its EST resources (GET /.well-known/core?rt=ace.est*, plain CoAP);
 //   2. provision the simulated device (first run only): its EDHOC key and credential, the server's
 //      credential, the CA certificate as trust anchor;
 //   3. run `build/est-sim enroll` (the C host, wasm3): EDHOC + /sen in the combined request on the first run,
@@ -69,11 +70,21 @@ async function main(): Promise<number> {
       const p = provision({ serverDir, store: keystore, method: a.method, suite: a.suite });
       provisioned = `${p.name} (kid ${p.kid}, method ${p.method}, suite ${p.suite})`;
     }
+    // Discovery (RFC 9148 §4.1, plain CoAP): where the EST resources are; the server's counters give its cost.
+    const s0 = { ...server.stats }, d0 = performance.now();
+    const disc = await run(sim, ["--store", keystore, "discover", "--json", `coap://127.0.0.1:${server.port}`]);
+    if (disc.code !== 0) throw new Error(`discovery failed: ${disc.stderr}`);
+    const resources: { path: string; rt: string; osc: boolean }[] = JSON.parse(disc.stdout).resources;
+    const sen = resources.find((r) => r.rt === "ace.est.sen");
+    if (!sen) throw new Error("the server advertises no ace.est.sen resource");
+    const root = sen.path.replace(/\/sen$/, "");
+    const discovery = { name: "discovery", round_trips: 1, datagrams_up: server.stats.datagramsIn - s0.datagramsIn, datagrams_down: server.stats.datagramsOut - s0.datagramsOut,
+      bytes_up: server.stats.bytesIn - s0.bytesIn, bytes_down: server.stats.bytesOut - s0.bytesOut, ms: Math.round(performance.now() - d0), resources: resources.map((r) => `${r.path} (${r.rt}${r.osc ? ", osc" : ""})`) };
     const args = ["--store", keystore, "--stats", "enroll", "--json"];
     if (a.pop) args.push("--pop", a.pop);
     if (a.sequential) args.push("--sequential");
     if (a.edhoc) args.push("--edhoc");
-    args.push(`coap://127.0.0.1:${server.port}`);
+    args.push(`coap://127.0.0.1:${server.port}${root}`);
     const r = await run(sim, args);
     const line = r.stdout.trim().split("\n").pop() ?? "";
     let rep: any;
@@ -81,12 +92,15 @@ async function main(): Promise<number> {
     const cpu = /cpu ([\d.]+) ms/.exec(r.stderr)?.[1];
     const mem = /linear memory (\d+) bytes/.exec(r.stderr)?.[1];
     let check = "";
+    const c0 = performance.now();
     if (rep.ok) {
       const cert = new X509Certificate(rep.certificate_pem);
       const ca = new X509Certificate(rep.ca_certificates_pem[0]);
       if (!cert.verify(ca.publicKey)) throw new Error("the issued certificate does not verify under the CA (node:crypto)");
       check = `verified by node:crypto under "${ca.subject.replace(/\n/g, ", ")}"; subject "${cert.subject.replace(/\n/g, ", ")}", serial ${cert.serialNumber}, valid to ${cert.validTo}`;
     }
+    const checkMs = Math.round((performance.now() - c0) * 10) / 10;
+    rep.phases = [discovery, ...(rep.phases ?? []), { name: "certificate check", ms: checkMs, round_trips: 0, datagrams_up: 0, datagrams_down: 0, bytes_up: 0, bytes_down: 0 }];
     const out = {
       ...rep, keystore_path: keystore, server_dir: serverDir, provisioned: provisioned ?? null, cpu_ms: cpu ? Number(cpu) : null,
       linear_memory_bytes: mem ? Number(mem) : null, host: "wasm3 (build/est-sim)", certificate_check: check || null,
@@ -98,11 +112,13 @@ async function main(): Promise<number> {
     if (provisioned) lines.push(`  provisioned ${provisioned}`);
     lines.push(`  device: wasm3 (build/est-sim), key store ${keystore}`);
     for (const p of rep.phases ?? []) {
+      if (p.name === "discovery") { lines.push(`  ${"discovery (/.well-known/core)".padEnd(36)} 1 round trip, ${p.datagrams_up} up / ${p.datagrams_down} down datagrams, ${p.bytes_up} B up / ${p.bytes_down} B down, ${p.ms} ms: ${p.resources.length} EST resources, root ${root}`); continue; }
+      if (p.name === "certificate check") continue;
       const name = { edhoc: "EDHOC message_1/2", sen: rep.edhoc && rep.combined ? "EDHOC message_3 + /sen (combined)" : "/sen", sren: rep.edhoc ? (rep.combined ? "EDHOC message_3 + /sren (combined)" : "/sren") : "/sren (stored OSCORE context)", crts: "/crts" }[p.name as string] ?? p.name;
       lines.push(`  ${name.padEnd(36)} ${p.round_trips} round trip(s), ${p.datagrams_up} up / ${p.datagrams_down} down datagrams, ${p.bytes_up} B up / ${p.bytes_down} B down, ${p.ms} ms`);
     }
     if (rep.edhoc_messages) lines.push(`  EDHOC message_1/2/3: ${rep.edhoc_messages.join("/")} bytes`);
-    lines.push(`  total: ${rep.round_trips} round trips, ${rep.datagrams_up + rep.datagrams_down} datagrams, ${rep.bytes_up} B up, ${rep.bytes_down} B down; device CPU ${cpu ?? "?"} ms; linear memory ${mem ?? "?"} bytes`);
+    lines.push(`  total without discovery: ${rep.round_trips} round trips, ${rep.datagrams_up + rep.datagrams_down} datagrams, ${rep.bytes_up} B up, ${rep.bytes_down} B down; device CPU ${cpu ?? "?"} ms; linear memory ${mem ?? "?"} bytes`);
     if (!rep.ok) { lines.push(`  FAILED: ${rep.error} ${out.error_detail ?? ""}`); console.log(lines.join("\n")); return 1; }
     lines.push(`  certificate (${rep.certificate_bytes} B, CSR ${rep.csr_bytes} B): ${check}`);
     lines.push(`  run again to re-enroll with /sren; --fresh starts over; --json for a machine-readable report`);
