@@ -189,3 +189,57 @@ describe("enrollment under wasm3: the device refuses and stores nothing", () => 
     } finally { await r.server.stop(); await other.stop(); }
   }, T);
 });
+
+describe("pre-shared OSCORE context and server-side key generation (wasm3)", () => {
+  async function pskRig(weakRng: boolean) {
+    const dir = tempDir("est-psk-");
+    const server = await EstServer.start({ dir: join(dir, "server") });
+    const store = join(dir, "device.keystore");
+    provision({ serverDir: join(dir, "server"), store, psk: true, weakRng });
+    return { server, dir, store, csrs: [] } as Rig;
+  }
+
+  it("a device with a pre-shared context (no EDHOC) enrolls with /sen in 1 round trip", async () => {
+    const r = await pskRig(false);
+    try {
+      const { rep } = await enroll(r);
+      checkIssued(r, rep);
+      expect(rep).toMatchObject({ edhoc: false, round_trips: 1, resource: "sen" });
+    } finally { await r.server.stop(); }
+  }, T);
+
+  for (const op of ["skg", "skc"]) {
+    it(`/${op} with a weak-RNG policy: the server's key and certificate are checked and stored`, async () => {
+      const r = await pskRig(true);
+      try {
+        const { rep, stderr } = await enroll(r, [`--${op}`]);
+        if (!rep.ok) throw new Error(stderr);
+        const cert = checkIssued(r, rep);
+        expect(rep.resource).toBe(op);
+        // The stored private key is the one the certificate names: sign with it, verify with the certificate.
+        const rec = enrollmentRecord(r.store)!;
+        expect(rec[1]).toBe(1); // KEY_P256_ECDSA
+        const { createPrivateKey, sign, verify } = await import("node:crypto");
+        const jwk = { kty: "EC", crv: "P-256", d: Buffer.from(rec.subarray(2, 34)).toString("base64url"),
+          x: (cert.publicKey.export({ format: "jwk" }) as any).x, y: (cert.publicKey.export({ format: "jwk" }) as any).y };
+        const sig = sign("sha256", Buffer.from("hello"), createPrivateKey({ key: jwk, format: "jwk" }));
+        expect(verify("sha256", Buffer.from("hello"), cert.publicKey, sig)).toBe(true);
+      } finally { await r.server.stop(); }
+    }, T);
+  }
+
+  it("refuses /skg for a device that uses EDHOC, and for a device with a good RNG, before sending anything", async () => {
+    const edhocDevice = await rig();
+    const goodRng = await pskRig(false);
+    try {
+      for (const r of [edhocDevice, goodRng]) {
+        const before = r.server.stats.datagramsIn;
+        const res = await runCommand("wasm3", ["--store", r.store, "enroll", "--skg", `coap://127.0.0.1:${r.server.port}`], { timeoutMs: T });
+        expect(res.code).toBe(1);
+        expect(res.stderr).toMatch(/E_EST_REFUSED \(server-side key generation is refused: (this device uses EDHOC|the device has a good RNG)/);
+        expect(r.server.stats.datagramsIn).toBe(before);
+        expect(enrollmentRecord(r.store)).toBeUndefined();
+      }
+    } finally { await edhocDevice.server.stop(); await goodRng.server.stop(); }
+  }, T);
+});

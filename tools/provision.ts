@@ -2,12 +2,14 @@
 // server's work folder, and write the device's key store (the records of assembly/store-ids.ts).
 //
 //   npx tsx tools/provision.ts --server-dir DIR --store FILE [--method 0..3] [--suite 0|2] [--name NAME]
-//                              [--kid HEX] [--no-trust-anchor]
+//                              [--kid HEX] [--no-trust-anchor] [--psk [--weak-rng]]
 //
 // The device trusts exactly the server credential that matches its method and suite; the CA certificate
 // becomes its trust anchor unless --no-trust-anchor (then the device fetches /crts after EDHOC).
+// --psk gives the device a pre-shared OSCORE context instead of an EDHOC identity; --weak-rng records that it
+// has no good random source, the one case where it may ask the server to generate its key (/skg, /skc).
 
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { buildStore, parseStore } from "../host/node/store.js";
@@ -17,6 +19,7 @@ import { ServerState, ccs, hex, idCredKid, initiatorKind, newKeyPair, responderK
 export const RECORDS = {
   EDHOC_SETUP: 0x0020, EDHOC_KEY: 0x0100, CRED_I: 0x0101, ID_CRED_I: 0x0102, CRED_R: 0x0110, ID_CRED_R: 0x0111,
   PEER_KEY: 0x0112, ENROLLMENT: 0x0120, TRUST_ANCHORS: 0x0121, OSCORE_SEQ: 0x0200, OSCORE_CTX: 0x0210,
+  DEVICE_POLICY: 0x0022,
 } as const;
 
 export interface ProvisionOptions {
@@ -29,6 +32,10 @@ export interface ProvisionOptions {
   trustAnchor?: boolean;
   /** The CA certificate (DER) to install as trust anchor; default: <serverDir>/ca/ca.der when it exists. */
   caDer?: Uint8Array;
+  /** A pre-shared OSCORE context instead of an EDHOC identity (EST-oscore draft §5.2). */
+  psk?: boolean;
+  /** The device has no cryptographically secure RNG (policy record; allows /skg and /skc with --psk). */
+  weakRng?: boolean;
 }
 
 export interface Provisioned { kid: string; method: number; suite: number; name: string; records: number }
@@ -47,6 +54,7 @@ export function provision(o: ProvisionOptions): Provisioned {
     kid = free.length > 0 ? free[randomBytes(1)[0] % free.length] : new Uint8Array(randomBytes(2));
   }
   const name = o.name ?? `device-${hex(kid)}`;
+  if (o.psk) return provisionPsk(o, server, kid, name, suite);
   const key = newKeyPair(suite, initiatorKind(method));
   const credI = ccs(name, key, kid);
   server.addDevice({ kid: hex(kid), name, method, suite, pub: hex(key.pub), cred: hex(credI) });
@@ -71,6 +79,30 @@ export function provision(o: ProvisionOptions): Provisioned {
   return { kid: hex(kid), method, suite, name, records: records.size };
 }
 
+function writeStore(path: string, records: Map<number, Uint8Array>): void {
+  const img = buildStore([...records].sort((a, b) => a[0] - b[0]).map(([id, data]) => ({ id, data })));
+  writeFileSync(path + ".tmp", img, { mode: 0o600 });
+  renameSync(path + ".tmp", path);
+}
+
+/** A device with a pre-shared OSCORE context: random master secret and salt, one-byte Sender/Recipient IDs;
+ *  the server gets the mirrored context in <serverDir>/contexts/. */
+function provisionPsk(o: ProvisionOptions, server: ServerState, kid: Uint8Array, name: string, suite: number): Provisioned {
+  const ms = new Uint8Array(randomBytes(16)), salt = new Uint8Array(randomBytes(8));
+  const sid = kid, rid = Uint8Array.of(kid[0] ^ 0x01); // distinct one-byte IDs
+  server.addDevice({ kid: hex(kid), name, method: -1, suite, pub: "", cred: "" });
+  mkdirSync(join(o.serverDir, "contexts"), { recursive: true });
+  writeFileSync(join(o.serverDir, "contexts", `${hex(sid)}.json`), JSON.stringify({ ms: hex(ms), salt: hex(salt), sid: hex(rid), rid: hex(sid), suite, device: hex(kid), psk: true, replay_top: -1, replay_bits: "0" }) + "\n", { mode: 0o600 });
+  const records = new Map<number, Uint8Array>();
+  records.set(RECORDS.OSCORE_CTX, Uint8Array.from([...ms, ...salt, sid.length, ...sid, rid.length, ...rid]));
+  records.set(RECORDS.DEVICE_POLICY, Uint8Array.of(o.weakRng ? 1 : 0));
+  const caFile = join(o.serverDir, "ca", "ca.der");
+  const ca = o.caDer ?? (existsSync(caFile) ? new Uint8Array(readFileSync(caFile)) : undefined);
+  if (o.trustAnchor !== false && ca) records.set(RECORDS.TRUST_ANCHORS, Uint8Array.from([ca.length >> 8, ca.length & 0xff, ...ca]));
+  writeStore(o.store, records);
+  return { kid: hex(kid), method: -1, suite, name, records: records.size };
+}
+
 function main(argv: string[]): void {
   const o: Partial<ProvisionOptions> = {};
   for (let i = 0; i < argv.length; i++) {
@@ -83,7 +115,9 @@ function main(argv: string[]): void {
     else if (a === "--name") o.name = need();
     else if (a === "--kid") o.kid = unhex(need());
     else if (a === "--no-trust-anchor") o.trustAnchor = false;
-    else if (a === "-h" || a === "--help") { console.log("usage: provision --server-dir DIR --store FILE [--method 0..3] [--suite 0|2] [--name NAME] [--kid HEX] [--no-trust-anchor]"); return; }
+    else if (a === "--psk") o.psk = true;
+    else if (a === "--weak-rng") o.weakRng = true;
+    else if (a === "-h" || a === "--help") { console.log("usage: provision --server-dir DIR --store FILE [--method 0..3] [--suite 0|2] [--name NAME] [--kid HEX] [--no-trust-anchor] [--psk [--weak-rng]]"); return; }
     else throw new Error(`unknown option ${a}`);
   }
   if (!o.serverDir || !o.store) throw new Error("--server-dir and --store are required");

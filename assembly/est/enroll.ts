@@ -13,16 +13,19 @@
 //
 // options: --edhoc (run EDHOC even with a stored context), --sequential (no combined request),
 //   --pop sig|dh, --cn NAME, --dns NAME, --password TEXT, --sen|--sren (force the resource),
-//   --crts (fetch trust anchors even when provisioned), --json (one JSON report on stdout instead of the
+//   --crts (fetch trust anchors even when provisioned), --skg|--skc (server-side key generation: only for a
+//   device with a pre-shared OSCORE context and a provisioned weak-RNG policy, else E_EST_REFUSED), --json (one JSON report on stdout instead of the
 //   PEM), -B SECS, --ack-timeout MS, -v (trace datagrams)
 
 import * as board from "../abi";
 import { LOG_ALWAYS, LOG_INFO } from "../abi";
 import {
   OK, PENDING, E_USAGE, E_LIMIT, E_STORE_NOT_FOUND, E_EST_RESPONSE, E_EST_CERT_KEY, E_EST_CHAIN, E_COAP_RESPONSE,
-  E_STORE_CORRUPT, statusName,
+  E_STORE_CORRUPT, E_EST_REFUSED, E_MALFORMED, statusName,
 } from "../errors";
-import { COAP_POST, COAP_GET, COAP_CHANGED, COAP_CONTENT, CF_PKCS10, CF_PKIX_CERT, CF_PKCS7_CERTS_ONLY } from "../numbers/coap";
+import {
+  COAP_POST, COAP_GET, COAP_CHANGED, COAP_CONTENT, CF_PKCS10, CF_PKIX_CERT, CF_PKCS7_CERTS_ONLY, CF_MULTIPART_CORE, CF_PKCS8,
+} from "../numbers/coap";
 import { coapClient } from "../coap/client";
 import { secure, PhaseStats } from "../secure";
 import { config as edhoc } from "../edhoc/initiator";
@@ -31,8 +34,10 @@ import {
   argc, argIs, argPtr, argLen, argUint, fail, failDetail, output, flushOut, setJob, setDeadline, logBegin, logEnd, Writer,
 } from "../runtime";
 import { CsrSpec, csrSpec, csrNewKey, csrBuild, KEY_P256_ECDSA, KEY_ED25519, KEY_P256_DH, KEY_X25519_DH } from "./csr";
-import { Certificate, x509Parse, x509HasKey, x509VerifyIssued, pkcs7Certificates } from "./x509";
-import { STORE_ID_ENROLLMENT, STORE_ID_TRUST_ANCHORS, STORE_ID_EDHOC_SETUP } from "../store-ids";
+import { Certificate, x509Parse, x509HasKey, x509VerifyIssued, pkcs7Certificates, pkcs8Parse } from "./x509";
+import { csrPublicKey } from "./csr";
+import { CborReader } from "../cbor/decode";
+import { STORE_ID_ENROLLMENT, STORE_ID_TRUST_ANCHORS, STORE_ID_EDHOC_SETUP, STORE_ID_DEVICE_POLICY } from "../store-ids";
 import { wipe } from "../crypto/index";
 import { drbgReady, drbgSeedFromBoard } from "../crypto/index";
 
@@ -55,6 +60,8 @@ const spans = memory.data(8 * 4, 8);
 
 let step = 0;
 let reenroll = false;
+/** 0: the device makes its key (/sen, /sren); 1: /skg; 2: /skc (the server makes it). */
+let serverKeygen = 0;
 let fetchCrts = false;
 let json = false;
 let t0: i64 = 0;
@@ -98,7 +105,7 @@ export function enrollCommand(): i32 {
   s.confirmable = true; s.szx = 6; s.trace = false; s.deadlineMs = 90000; s.retry = true;
   s.ackTimeoutMs = 2000; s.maxRetransmit = 4; s.oscore = null; s.seq = null;
   secure.edhoc = false; secure.combined = true; secure.prepare = prepareCsr;
-  json = false; fetchCrts = false;
+  json = false; fetchCrts = false; serverKeygen = 0;
   let force = 0; // 1: /sen, 2: /sren
   let pop = 0; // 0: default (signature), 1: sig, 2: dh
   let uri = -1;
@@ -110,6 +117,8 @@ export function enrollCommand(): i32 {
     else if (argIs(i, "--sequential")) secure.combined = false;
     else if (argIs(i, "--sen")) force = 1;
     else if (argIs(i, "--sren")) force = 2;
+    else if (argIs(i, "--skg")) serverKeygen = 1;
+    else if (argIs(i, "--skc")) serverKeygen = 2;
     else if (argIs(i, "--crts")) fetchCrts = true;
     else if (argIs(i, "--json")) json = true;
     else if (argIs(i, "-v") || argIs(i, "--verbose")) s.trace = true;
@@ -158,6 +167,15 @@ export function enrollCommand(): i32 {
     for (let i = 0; i < name.length; i++) store<u8>(spec.cn + <usize>i, <u8>name.charCodeAt(i));
     spec.cnLen = name.length;
   }
+  if (serverKeygen != 0) {
+    // EST-oscore draft §5.2 / §8: server-side key generation only for a device that does not use EDHOC (a
+    // pre-shared OSCORE context) and has no cryptographically secure RNG; everyone else makes its own key.
+    const policy = memory.data(1);
+    const weak = board.store_read(STORE_ID_DEVICE_POLICY, policy, 1) == 1 && (load<u8>(policy) & 1) != 0;
+    if (st == 2) return fail(E_EST_REFUSED, "server-side key generation is refused: this device uses EDHOC and must make its own key");
+    if (!weak) return fail(E_EST_REFUSED, "server-side key generation is refused: the device has a good RNG (no weak-RNG policy provisioned)");
+    if (pop == 2) return fail(E_USAGE, "enroll: --pop dh does not apply to server-side key generation");
+  }
   const have = board.store_read(STORE_ID_ENROLLMENT, recBuf, 1);
   reenroll = force == 2 || (force == 0 && have != E_STORE_NOT_FOUND);
   st = drbgReady() ? OK : drbgSeedFromBoard();
@@ -171,8 +189,8 @@ export function enrollCommand(): i32 {
 
 function startEnroll(): i32 {
   const s = coapClient.spec;
-  setPath(reenroll ? "/sren" : "/sen");
-  s.method = COAP_POST; s.contentFormat = CF_PKCS10; s.accept = CF_PKIX_CERT;
+  setPath(serverKeygen == 1 ? "/skg" : serverKeygen == 2 ? "/skc" : reenroll ? "/sren" : "/sen");
+  s.method = COAP_POST; s.contentFormat = CF_PKCS10; s.accept = serverKeygen != 0 ? CF_MULTIPART_CORE : CF_PKIX_CERT;
   s.payload = csrBuf; s.payloadLen = 0; // prepareCsr fills it
   step = STEP_ENROLL;
   logBegin().str("est: ").str(reenroll ? "re-enrolling (/sren)" : "enrolling (/sen)"); logEnd(LOG_INFO);
@@ -204,6 +222,11 @@ function settle(st: i32): i32 {
   const r = coapClient.response;
   if (step == STEP_ENROLL) {
     if (r.code != COAP_CHANGED && r.code != COAP_CONTENT) return done(responseError(r.code, r.payload, r.payloadLen));
+    if (serverKeygen != 0) {
+      const k = takeServerKey(r.payload, r.payloadLen, r.contentFormat);
+      if (k != OK) return done(k);
+      return afterCertificate();
+    }
     if (r.contentFormat != CF_PKIX_CERT) return done(fail(E_EST_RESPONSE, "the enrollment answer is not application/pkix-cert (287)"));
     if (r.payloadLen > 1536) return done(fail(E_LIMIT, "the issued certificate is larger than 1536 bytes"));
     memory.copy(certBuf, r.payload, <usize>r.payloadLen);
@@ -211,7 +234,15 @@ function settle(st: i32): i32 {
     let p = x509Parse(cert, certBuf, certLen);
     if (p != OK) return done(fail(p, "the issued certificate does not parse"));
     if (!x509HasKey(cert, csrSpec.pub, csrSpec.pubLen)) return done(fail(E_EST_CERT_KEY, "the issued certificate carries another public key than the CSR's"));
-    // Trust anchor: provisioned, else /crts now that the server is authenticated.
+    return afterCertificate();
+  }
+  return settleCrts(r.code, r.payload, r.payloadLen, r.contentFormat);
+}
+
+/** The certificate is in certBuf and carries our key: find the trust anchor (provisioned, or /crts now that
+ *  the server is authenticated), then verify and store. */
+function afterCertificate(): i32 {
+  {
     if (!fetchCrts) {
       const n = board.store_read(STORE_ID_TRUST_ANCHORS, caBuf, 1536);
       if (n > 2) {
@@ -232,10 +263,12 @@ function settle(st: i32): i32 {
     setDeadline(secure.nextDeadline());
     return PENDING;
   }
-  // STEP_CRTS
-  if (r.code != COAP_CONTENT) return done(responseError(r.code, r.payload, r.payloadLen));
-  if (r.contentFormat != CF_PKCS7_CERTS_ONLY) return done(fail(E_EST_RESPONSE, "the /crts answer is not application/pkcs7-mime certs-only (281)"));
-  const k = pkcs7Certificates(r.payload, r.payloadLen, spans, 4);
+}
+
+function settleCrts(code: i32, payload: usize, payloadLen: i32, cf: i32): i32 {
+  if (code != COAP_CONTENT) return done(responseError(code, payload, payloadLen));
+  if (cf != CF_PKCS7_CERTS_ONLY) return done(fail(E_EST_RESPONSE, "the /crts answer is not application/pkcs7-mime certs-only (281)"));
+  const k = pkcs7Certificates(payload, payloadLen, spans, 4);
   if (k < 0) return done(fail(k, "the /crts answer is not a valid PKCS#7 certs-only bundle"));
   // The CA certificate: the one in the bundle that issued ours.
   for (let i = 0; i < k; i++) {
@@ -248,6 +281,39 @@ function settle(st: i32): i32 {
     }
   }
   return done(fail(E_EST_CHAIN, "no certificate from /crts issued the enrolled certificate"));
+}
+
+/**
+ * The /skg or /skc answer: multipart-core (RFC 8710) [284, PKCS#8 key, 281 (skg) or 287 (skc), certificate].
+ * The key goes into csrSpec (kind, key, public key), the certificate into certBuf; the certificate must carry
+ * that key.
+ */
+const mp = new CborReader();
+function takeServerKey(p: usize, n: i32, cf: i32): i32 {
+  if (cf != CF_MULTIPART_CORE) return fail(E_EST_RESPONSE, "the server-keygen answer is not application/multipart-core (62)");
+  mp.reset(p, n, true);
+  if (mp.enterArray() != OK || mp.count != 4) return fail(E_MALFORMED, "multipart-core answer is not [cf, key, cf, certificate]");
+  if (mp.readInt(0, 65535) != OK || mp.value != CF_PKCS8 || mp.readBstr() != OK) return fail(E_EST_RESPONSE, "the first part is not an unencrypted PKCS#8 key (284)");
+  const kind = pkcs8Parse(mp.ptr, mp.size, csrSpec.key);
+  if (kind < 0) return fail(kind, "the PKCS#8 key does not parse");
+  csrSpec.kind = kind;
+  let st = csrPublicKey(csrSpec);
+  if (st != OK) return fail(st, "the server-generated key is invalid");
+  const want = serverKeygen == 1 ? CF_PKCS7_CERTS_ONLY : CF_PKIX_CERT;
+  if (mp.readInt(0, 65535) != OK || mp.value != want || mp.readBstr() != OK || mp.finish() != OK) return fail(E_EST_RESPONSE, "the second part is not the certificate in the format asked for");
+  let cp = mp.ptr, cl = mp.size;
+  if (want == CF_PKCS7_CERTS_ONLY) {
+    const k = pkcs7Certificates(cp, cl, spans, 4);
+    if (k < 1) return fail(k < 0 ? k : E_EST_RESPONSE, "the /skg PKCS#7 holds no certificate");
+    cp = <usize>load<u32>(spans); cl = load<i32>(spans + 4);
+  }
+  if (cl > 1536) return fail(E_LIMIT, "the issued certificate is larger than 1536 bytes");
+  memory.copy(certBuf, cp, <usize>cl);
+  certLen = cl;
+  st = x509Parse(cert, certBuf, certLen);
+  if (st != OK) return fail(st, "the issued certificate does not parse");
+  if (!x509HasKey(cert, csrSpec.pub, csrSpec.pubLen)) return fail(E_EST_CERT_KEY, "the certificate does not carry the server-generated key");
+  return OK;
 }
 
 /** Verify the chain, then store key, certificate and CA certificate in one record. */
@@ -281,6 +347,8 @@ function responseError(code: i32, p: usize, n: i32): i32 {
   return E_COAP_RESPONSE;
 }
 
+function resourceName(): string { return serverKeygen == 1 ? "skg" : serverKeygen == 2 ? "skc" : reenroll ? "sren" : "sen"; }
+
 function phaseJson(w: Writer, name: string, p: PhaseStats): void {
   w.str("{\"name\":\"").str(name).str("\",\"round_trips\":").dec(p.roundTrips).str(",\"datagrams_up\":").dec(p.datagramsUp)
     .str(",\"datagrams_down\":").dec(p.datagramsDown).str(",\"bytes_up\":").dec(p.bytesUp).str(",\"bytes_down\":")
@@ -303,7 +371,7 @@ function done(st: i32): i32 {
     const w = output;
     w.str("{\"ok\":").str(st == OK ? "true" : "false");
     if (st != OK) w.str(",\"error\":\"").str(statusName(st)).str("\"");
-    w.str(",\"resource\":\"").str(reenroll ? "sren" : "sen").str("\",\"edhoc\":").str(ranEdhoc ? "true" : "false")
+    w.str(",\"resource\":\"").str(resourceName()).str("\",\"edhoc\":").str(ranEdhoc ? "true" : "false")
       .str(",\"combined\":").str(ranEdhoc && secure.combined && e.roundTrips == 1 ? "true" : "false");
     if (ranEdhoc) w.str(",\"edhoc_messages\":[").dec(e.m1).str(",").dec(e.m2).str(",").dec(e.m3).str("]");
     w.str(",\"csr_bytes\":").dec(csrLen).str(",\"certificate_bytes\":").dec(certLen);
@@ -313,7 +381,7 @@ function done(st: i32): i32 {
       .str(",\"phases\":[");
     let first = true;
     if (ranEdhoc) { phaseJson(w, "edhoc", e); first = false; }
-    if (!first) w.str(","); phaseJson(w, reenroll ? "sren" : "sen", a);
+    if (!first) w.str(","); phaseJson(w, resourceName(), a);
     if (c.roundTrips > 0) { w.str(","); phaseJson(w, "crts", c); }
     w.str("]");
     if (st == OK) { w.str(",\"certificate_pem\":\""); pem(w, "CERTIFICATE", certBuf, certLen, true); w.str("\",\"ca_certificates_pem\":[\""); pem(w, "CERTIFICATE", caBuf, caLen, true); w.str("\"]"); }
@@ -322,7 +390,7 @@ function done(st: i32): i32 {
     return st == OK ? OK : st;
   }
   if (ranEdhoc) phaseLine("edhoc", e);
-  phaseLine(reenroll ? "est /sren" : "est /sen", a);
+  phaseLine(serverKeygen == 1 ? "est /skg" : serverKeygen == 2 ? "est /skc" : reenroll ? "est /sren" : "est /sen", a);
   if (c.roundTrips > 0) phaseLine("est /crts", c);
   if (st != OK) return st;
   logBegin().str("enrolled: ").dec(rt).str(" round trips in all; certificate of ").dec(certLen).str(" bytes stored");

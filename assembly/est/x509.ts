@@ -208,3 +208,38 @@ export function pkcs7Certificates(p: usize, n: i32, spans: usize, max: i32): i32
   if (sd.expect(DER_SET) != OK || sd.finish() != OK) return E_MALFORMED;
   return k;
 }
+
+/**
+ * The private key of a PKCS#8 PrivateKeyInfo (RFC 5958): P-256 (ECPrivateKey, RFC 5915) or Ed25519
+ * (CurvePrivateKey, RFC 8410). Copies the 32-byte key to out; returns KEY_P256_ECDSA, KEY_ED25519 or a status.
+ */
+export function pkcs8Parse(p: usize, n: i32, out: usize): i32 {
+  const top = r0.reset(p, n);
+  if (top.expect(DER_SEQUENCE) != OK || top.finish() != OK) return E_MALFORMED;
+  const pki = top.into(r1);
+  if (pki.expect(DER_INTEGER) != OK || pki.len != 1 || load<u8>(pki.value) > 1) return E_MALFORMED;
+  if (pki.expect(DER_SEQUENCE) != OK) return E_MALFORMED;
+  const alg = pki.into(r2);
+  if (alg.expect(DER_OID) != OK) return E_MALFORMED;
+  let kind = 0;
+  if (derEquals(alg.value, alg.len, OID_EC_PUBLIC_KEY)) {
+    if (alg.expect(DER_OID) != OK || !derEquals(alg.value, alg.len, OID_PRIME256V1)) return E_UNSUPPORTED;
+    kind = KEY_P256_ECDSA;
+  } else if (derEquals(alg.value, alg.len, OID_ED25519)) kind = KEY_ED25519;
+  else return E_UNSUPPORTED;
+  if (alg.finish() != OK) return E_MALFORMED;
+  if (pki.expect(DER_OCTET_STRING) != OK) return E_MALFORMED;
+  const inner = pki.into(r3);
+  if (kind == KEY_ED25519) {
+    if (inner.expect(DER_OCTET_STRING) != OK || inner.len != 32 || inner.finish() != OK) return E_MALFORMED;
+  } else {
+    if (inner.expect(DER_SEQUENCE) != OK || inner.finish() != OK) return E_MALFORMED;
+    const ec = inner.into(r4);
+    if (ec.expect(DER_INTEGER) != OK || ec.len != 1 || load<u8>(ec.value) != 1) return E_MALFORMED;
+    if (ec.expect(DER_OCTET_STRING) != OK || ec.len != 32) return E_MALFORMED;
+    memory.copy(out, ec.value, 32);
+    return kind;
+  }
+  memory.copy(out, inner.value, 32);
+  return kind;
+}

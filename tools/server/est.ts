@@ -6,7 +6,7 @@
 // A CSR's proof of possession is checked before anything is issued: a signature (ES256, Ed25519), or the
 // static-DH MAC of docs/dh-pop.md keyed by the ephemeral key of the EDHOC run behind the OSCORE context.
 
-import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, generateKeyPairSync, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
 import { join } from "node:path";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { p256 } from "@noble/curves/nist.js";
@@ -21,7 +21,7 @@ import { EdhocResponder } from "./responder.js";
 import { deriveContext, unprotectRequest, protectResponse, type SecurityContext } from "./oscore-server.js";
 import { Ca, parseCsr, verifyCsrSignature, pkcs7CertsOnly, type Csr } from "./pki.js";
 
-export const CF = { LINK: 40, EDHOC: 64, CID_EDHOC: 65, PKCS7_CERTS: 281, PKCS8: 284, CSRATTRS: 285, PKCS10: 286, PKIX_CERT: 287, TEXT: 0 } as const;
+export const CF = { LINK: 40, MULTIPART: 62, EDHOC: 64, CID_EDHOC: 65, PKCS7_CERTS: 281, PKCS8: 284, CSRATTRS: 285, PKCS10: 286, PKIX_CERT: 287, TEXT: 0 } as const;
 const OID_DH_POP = "1.3.6.1.5.5.7.6.26";
 const DH_POP_LABEL = Buffer.from("EST-oscore DH-PoP v1", "ascii");
 
@@ -55,7 +55,7 @@ export interface EstServerOptions {
 interface Session { responder: EdhocResponder; y: Uint8Array; gY: Uint8Array; suite: number; cR: Uint8Array; at: number }
 /** An OSCORE context the server holds, with what the DH proof of possession needs (y and G_Y of the EDHOC run
  *  that made it; absent for a context restored from disk, whose ephemeral key is gone). */
-interface Context { ctx: SecurityContext; ms: Uint8Array; salt: Uint8Array; y?: Uint8Array; gY?: Uint8Array; suite: number; device?: Device }
+interface Context { ctx: SecurityContext; ms: Uint8Array; salt: Uint8Array; y?: Uint8Array; gY?: Uint8Array; suite: number; device?: Device; psk?: boolean }
 
 export interface Event { kind: "edhoc" | "enroll" | "refused" | "crts"; kid?: string; detail: string }
 
@@ -89,7 +89,7 @@ export class EstServer {
     const f = this.contextFile(cR);
     writeFileSync(f + ".tmp", JSON.stringify({
       ms: hex(c.ms), salt: hex(c.salt), sid: hex(c.ctx.senderId), rid: hex(c.ctx.recipientId), suite: c.suite, device: c.device?.kid ?? null,
-      replay_top: c.ctx.replayTop, replay_bits: c.ctx.replayBits.toString(16),
+      replay_top: c.ctx.replayTop, replay_bits: c.ctx.replayBits.toString(16), psk: c.psk === true,
     }) + "\n", { mode: 0o600 });
     renameSync(f + ".tmp", f);
   }
@@ -97,14 +97,21 @@ export class EstServer {
   private loadContexts(): void {
     const d = join(this.opts.dir, "contexts");
     if (!existsSync(d)) return;
-    for (const f of readdirSync(d).filter((x) => x.endsWith(".json"))) {
-      try {
-        const j = JSON.parse(readFileSync(join(d, f), "utf8"));
-        const ctx = deriveContext({ masterSecret: unhex(j.ms), masterSalt: unhex(j.salt), senderId: unhex(j.sid), recipientId: unhex(j.rid) });
-        ctx.replayTop = j.replay_top; ctx.replayBits = BigInt("0x" + (j.replay_bits || "0"));
-        this.contexts.set(j.rid, { ctx, ms: unhex(j.ms), salt: unhex(j.salt), suite: j.suite, device: j.device ? this.state.device(unhex(j.device)) : undefined });
-      } catch (e) { this.log(`ignoring unreadable context file ${f}: ${(e as Error).message}`); }
-    }
+    for (const f of readdirSync(d).filter((x) => x.endsWith(".json"))) this.loadContext(f.slice(0, -5));
+  }
+
+  /** A context from its file: saved by this server, or a pre-shared one written by provisioning (--psk). */
+  private loadContext(rid: string): Context | undefined {
+    const f = this.contextFile(rid);
+    if (!/^[0-9a-f]{0,14}$/.test(rid) || !existsSync(f)) return undefined;
+    try {
+      const j = JSON.parse(readFileSync(f, "utf8"));
+      const ctx = deriveContext({ masterSecret: unhex(j.ms), masterSalt: unhex(j.salt), senderId: unhex(j.sid), recipientId: unhex(j.rid) });
+      ctx.replayTop = j.replay_top ?? -1; ctx.replayBits = BigInt("0x" + (j.replay_bits || "0"));
+      const c: Context = { ctx, ms: unhex(j.ms), salt: unhex(j.salt), suite: j.suite ?? 2, device: j.device ? this.state.device(unhex(j.device)) : undefined, psk: j.psk === true };
+      this.contexts.set(j.rid, c);
+      return c;
+    } catch (e) { this.log(`ignoring unreadable context file ${rid}.json: ${(e as Error).message}`); return undefined; }
   }
 
   get stats() { return this.endpoint.stats; }
@@ -130,6 +137,7 @@ export class EstServer {
     const res = [
       ["/.well-known/est/crts", "ace.est.crts", "281 287"], ["/.well-known/est/sen", "ace.est.sen", "281 287"],
       ["/.well-known/est/sren", "ace.est.sren", "281 287"], ["/.well-known/est/att", "ace.est.att", "285"],
+      ["/.well-known/est/skg", "ace.est.skg", "62"], ["/.well-known/est/skc", "ace.est.skc", "62"],
     ];
     const rt = query.find((q) => q.startsWith("rt="))?.slice(3);
     const links = res.filter(([, r]) => !rt || (rt.endsWith("*") ? r.startsWith(rt.slice(0, -1)) : r === rt))
@@ -230,7 +238,7 @@ export class EstServer {
       if ("error" in r) return { code: BAD_REQUEST, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.EDHOC)]], payload: edhocErrorBytes(1, r.error) };
       outer = { ...m, options: m.options.filter(([n]) => n !== OPT.EDHOC), payload: m.payload.subarray(split) };
     }
-    const c = this.contexts.get(hex(kid));
+    const c = this.contexts.get(hex(kid)) ?? this.loadContext(hex(kid));
     if (!c) return { code: UNAUTHORIZED, payload: Buffer.from("Security context not found") };
     let inner: Message;
     try { inner = unprotectRequest(c.ctx, outer); }
@@ -294,7 +302,32 @@ export class EstServer {
       if (accept === CF.PKCS7_CERTS) return typed(CHANGED, CF.PKCS7_CERTS, pkcs7CertsOnly([cert]));
       return typed(CHANGED, CF.PKIX_CERT, cert);
     }
+    if (op === "skg" || op === "skc") return this.serverKeyGen(m, c, op, accept);
     return { code: NOT_FOUND };
+  }
+
+  /**
+   * Server-side key generation (RFC 9148 §4.8, EST-oscore draft §5.2): only for a pre-shared OSCORE context (a
+   * device without EDHOC, which may also lack a good RNG); an EDHOC-authenticated device has to make its own key.
+   * The CSR gives subject and extensions; its key and signature are not used. Answer: multipart-core
+   * [284, PKCS#8, 281 (skg) or 287 (skc), certificate].
+   */
+  private serverKeyGen(m: Message, c: Context, op: "skg" | "skc", accept: number | undefined): Response {
+    const kid = c.device?.kid;
+    if (m.code !== POST) return { code: METHOD_NOT_ALLOWED };
+    if (getUint(m, OPT.CONTENT_FORMAT) !== CF.PKCS10) return { code: UNSUPPORTED_FORMAT };
+    if (accept !== undefined && accept !== CF.MULTIPART) return { code: NOT_ACCEPTABLE };
+    if (!c.psk) return this.refuse(kid, FORBIDDEN, "server-side key generation is only for devices without EDHOC");
+    let csr;
+    try { csr = parseCsr(m.payload); } catch (e) { return this.refuse(kid, BAD_REQUEST, `malformed CSR: ${(e as Error).message}`); }
+    const { privateKey, publicKey } = c.suite === 0 ? generateKeyPairSync("ed25519") : generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const spkiDer = new Uint8Array(publicKey.export({ format: "der", type: "spki" }));
+    const raw = spkiDer.subarray(spkiDer.length - (c.suite === 0 ? 32 : 65));
+    const cert = this.ca.issue({ ...csr, signatureAlgorithm: "", publicKey: { kind: c.suite === 0 ? "ed25519" : "p256", raw, spkiDer } }, { validityDays: this.opts.validityDays ?? 365 });
+    const pkcs8 = new Uint8Array(privateKey.export({ format: "der", type: "pkcs8" }));
+    const certPart = op === "skg" ? pkcs7CertsOnly([cert]) : cert;
+    this.event({ kind: "enroll", kid, detail: `/${op}: key generated and certificate issued for ${csr.subject.text}` });
+    return typed(CHANGED, CF.MULTIPART, Uint8Array.from([0x84, ...cborUint(CF.PKCS8), ...cborBytes(pkcs8), ...cborUint(op === "skg" ? CF.PKCS7_CERTS : CF.PKIX_CERT), ...cborBytes(certPart)]));
   }
 
   private refuse(kid: string | undefined, code: number, why: string): Response {
@@ -321,6 +354,9 @@ export class EstServer {
     return timingSafeEqual(mac, sig.subarray(4)) ? true : "DH proof of possession MAC does not verify";
   }
 }
+
+const cborUint = (n: number) => (n < 24 ? [n] : n < 256 ? [0x18, n] : [0x19, n >> 8, n & 0xff]);
+const cborBytes = (b: Uint8Array) => [...(b.length < 24 ? [0x40 | b.length] : b.length < 256 ? [0x58, b.length] : [0x59, b.length >> 8, b.length & 0xff]), ...b];
 
 function rmContext(f: string): void { try { rmSync(f); } catch { /* already gone */ } }
 
