@@ -30,15 +30,18 @@ import { CborReader, MT_ARRAY } from "./cbor/decode";
 import { randomBytes, drbgReady, drbgSeedFromBoard, wipe } from "./crypto/index";
 import {
   STORE_ID_EDHOC_SETUP, STORE_ID_EDHOC_KEY, STORE_ID_CRED_I, STORE_ID_ID_CRED_I, STORE_ID_CRED_R, STORE_ID_ID_CRED_R,
-  STORE_ID_PEER_KEY, STORE_ID_OSCORE_CTX, STORE_ID_OSCORE_SEQ,
+  STORE_ID_PEER_KEY, STORE_ID_OSCORE_CTX, STORE_ID_OSCORE_SEQ, STORE_ID_PEER_SUBJECT, STORE_ID_TRUST_ANCHORS,
 } from "./store-ids";
 import { fail, failDetail, logBegin, logEnd, Writer } from "./runtime";
 
 const PHASE_IDLE = 0, PHASE_M1 = 1, PHASE_M3 = 2, PHASE_REQUEST = 3;
 
 /** Where the CBOR sequence of an EDHOC request is built and message_3 is kept for the combined request. */
-const edhocBuf = memory.data(512, 8);
-const m3Buf = memory.data(256, 8);
+const edhocBuf = memory.data(1300, 8);
+/** The trust anchor record (2-byte length + DER certificate) when the server sends its certificate (x5chain). */
+const taBuf = memory.data(1538, 8);
+const M3_CAP = 1250; // message_3 with an x5chain ID_CRED_I carries a certificate
+const m3Buf = memory.data(M3_CAP, 8);
 const EDHOC_PATH = "/.well-known/edhoc";
 const edhocPath = memory.data(32, 1);
 
@@ -139,7 +142,7 @@ export class SecureRequest {
     store<u8>(edhoc.cI, load<u8>(c) % 24);
     edhoc.cILen = 1;
     store<u8>(edhocBuf, 0xf5); // CBOR true: "no C_R yet" prefix of message_1 (RFC 9528 Appendix A.2)
-    const n = edhocStart(edhocBuf + 1, 511);
+    const n = edhocStart(edhocBuf + 1, 1299);
     if (n < 0) { edhocWipe(); return fail(n, "cannot build EDHOC message_1"); }
     this.hs.m1 = n;
     this.ranEdhoc = true;
@@ -212,7 +215,7 @@ export class SecureRequest {
         return fail(m2, "EDHOC message_2 refused");
       }
       memory.copy(this.gY, edhocGY(), 32);
-      const n = edhocMessage3(m3Buf, 256);
+      const n = edhocMessage3(m3Buf, M3_CAP);
       if (n < 0) { this.phase = PHASE_IDLE; edhocWipe(); return fail(n, "cannot build EDHOC message_3"); }
       this.hs.m3 = n;
       const ks = this.installContext();
@@ -320,13 +323,26 @@ export function loadIdentity(): i32 {
   if (c.method > 3 || (c.suite != 0 && c.suite != 2)) return fail(E_IDENTITY, "the stored EDHOC setup names an unsupported method or suite");
   c.suitesILen = cborInt(c.suitesI, 16, 0, c.suite);
   if ((n = readRecord(STORE_ID_EDHOC_KEY, c.iKey, 32, "device EDHOC key", 32)) < 0) return n;
-  if ((n = readRecord(STORE_ID_CRED_I, c.credI, 512, "device credential CRED_I")) < 0) return n;
+  if ((n = readRecord(STORE_ID_CRED_I, c.credI, 1100, "device credential CRED_I")) < 0) return n;
   c.credILen = n;
-  if ((n = readRecord(STORE_ID_ID_CRED_I, c.idCredI, 64, "device ID_CRED_I")) < 0) return n;
+  if ((n = readRecord(STORE_ID_ID_CRED_I, c.idCredI, 1100, "device ID_CRED_I")) < 0) return n;
   c.idCredILen = n;
-  if ((n = readRecord(STORE_ID_CRED_R, c.credR, 512, "server credential CRED_R")) < 0) return n;
+  // The server: a provisioned credential (CCS or certificate, identified by kid or x5t), or with x5chain only
+  // its subject name, its certificate being checked against the trust anchor when it arrives.
+  const subj = board.store_read(STORE_ID_PEER_SUBJECT, c.peerSubject, 128);
+  if (subj > 0 && board.store_read(STORE_ID_ID_CRED_R, c.idCredR, 1) == E_STORE_NOT_FOUND) {
+    c.peerSubjectLen = subj;
+    c.idCredRLen = 0; c.credRLen = 0; c.gRLen = 0;
+    n = readRecord(STORE_ID_TRUST_ANCHORS, taBuf, 1538, "trust anchor (needed to check the server's x5chain)");
+    if (n < 0) return n;
+    const l = (<i32>load<u8>(taBuf) << 8) | <i32>load<u8>(taBuf + 1);
+    if (l + 2 > n) return fail(E_STORE_CORRUPT, "the trust-anchor record is malformed");
+    c.trustAnchor = taBuf + 2; c.trustAnchorLen = l;
+    return OK;
+  }
+  if ((n = readRecord(STORE_ID_CRED_R, c.credR, 1100, "server credential CRED_R")) < 0) return n;
   c.credRLen = n;
-  if ((n = readRecord(STORE_ID_ID_CRED_R, c.idCredR, 64, "server ID_CRED_R")) < 0) return n;
+  if ((n = readRecord(STORE_ID_ID_CRED_R, c.idCredR, 1100, "server ID_CRED_R")) < 0) return n;
   c.idCredRLen = n;
   if ((n = readRecord(STORE_ID_PEER_KEY, c.gR, 65, "server public key")) < 0) return n;
   c.gRLen = n;

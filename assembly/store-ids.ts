@@ -41,3 +41,6 @@ export const STORE_ID_TRUST_ANCHORS: u32 = 0x0121;
 /** Device policy flags (provisioning): bit 0 = no cryptographically secure RNG (allows /skg and /skc when the
  *  device has a pre-shared OSCORE context instead of EDHOC; EST-oscore draft §5.2). */
 export const STORE_ID_DEVICE_POLICY: u32 = 0x0022;
+/** The server's subject Name (DER), when it identifies itself with an X.509 certificate sent in EDHOC (x5chain):
+ *  then there is no CRED_R / ID_CRED_R / PEER_KEY record, and the certificate must come from the trust anchor. */
+export const STORE_ID_PEER_SUBJECT: u32 = 0x0113;

@@ -243,3 +243,38 @@ describe("pre-shared OSCORE context and server-side key generation (wasm3)", () 
     } finally { await edhocDevice.server.stop(); await goodRng.server.stop(); }
   }, T);
 });
+
+describe("X.509 credentials in EDHOC (wasm3)", () => {
+  const combos: ["x5t" | "x5chain" | "ccs", "x5t" | "x5chain" | "ccs", number, number][] = [
+    ["x5t", "ccs", 3, 2], ["x5chain", "ccs", 3, 2], ["x5chain", "x5t", 3, 2], ["x5chain", "x5chain", 3, 2], ["x5t", "x5chain", 0, 0], ["x5chain", "x5chain", 2, 0],
+  ];
+  for (const [serverCred, deviceCred, method, suite] of combos) {
+    it(`server ${serverCred}, device ${deviceCred}, method ${method}, suite ${suite}: enrolls`, async () => {
+      const dir = tempDir("est-x509-");
+      const server = await EstServer.start({ dir: join(dir, "server"), serverCred });
+      const store = join(dir, "device.keystore");
+      provision({ serverDir: join(dir, "server"), store, method, suite, serverCred, deviceCred });
+      const r: Rig = { server, dir, store, csrs: [] };
+      try {
+        const { rep, stderr } = await enroll(r);
+        if (!rep.ok) throw new Error(stderr);
+        checkIssued(r, rep);
+        expect(rep.edhoc_messages[1]).toBeGreaterThan(serverCred === "x5chain" ? 300 : 40); // the certificate travels in message_2
+        expect(rep.edhoc_messages[2]).toBeGreaterThan(deviceCred === "x5chain" ? 300 : 10);
+      } finally { await server.stop(); }
+    }, T);
+  }
+
+  it("x5chain: a certificate from the right CA but for another subject is refused, nothing stored", async () => {
+    const dir = tempDir("est-x509-");
+    const server = await EstServer.start({ dir: join(dir, "server"), serverCred: "x5chain", misbehave: "impostor-cert" });
+    const store = join(dir, "device.keystore");
+    provision({ serverDir: join(dir, "server"), store, serverCred: "x5chain" });
+    try {
+      const before = records(store);
+      const { rep } = await enroll({ server, dir, store, csrs: [] });
+      expect(rep.error).toBe("E_EDHOC_CREDENTIAL");
+      expect(records(store)).toBe(before);
+    } finally { await server.stop(); }
+  }, T);
+});

@@ -11,7 +11,8 @@
 //      the certificate as PEM, or with --json one JSON object.
 //
 // usage: npm start -- [--json] [--work DIR] [--fresh] [--method 0..3] [--suite 0|2] [--pop sig|dh]
-//                     [--sequential] [--edhoc] [-v]
+//                     [--sequential] [--edhoc] [--server-cred ccs|x5t|x5chain]
+//                     [--device-cred ccs|x5t|x5chain] [-v]
 
 import { spawn } from "node:child_process";
 import { X509Certificate } from "node:crypto";
@@ -22,10 +23,10 @@ import { provision } from "./provision.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 
-interface Args { json: boolean; work: string; fresh: boolean; method: number; suite: number; pop?: string; sequential: boolean; edhoc: boolean; verbose: boolean }
+interface Args { deviceCred: "ccs" | "x5t" | "x5chain"; serverCred: "ccs" | "x5t" | "x5chain"; json: boolean; work: string; fresh: boolean; method: number; suite: number; pop?: string; sequential: boolean; edhoc: boolean; verbose: boolean }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { json: false, work: join(ROOT, "build/demo"), fresh: false, method: 3, suite: 2, sequential: false, edhoc: false, verbose: false };
+  const a: Args = { deviceCred: "ccs", serverCred: "ccs", json: false, work: join(ROOT, "build/demo"), fresh: false, method: 3, suite: 2, sequential: false, edhoc: false, verbose: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i], v = argv[i + 1];
     const need = () => { if (v === undefined) throw new Error(`${k} needs a value`); i++; return v; };
@@ -36,9 +37,11 @@ function parseArgs(argv: string[]): Args {
     else if (k === "--suite") a.suite = Number(need());
     else if (k === "--pop") a.pop = need();
     else if (k === "--sequential") a.sequential = true;
+    else if (k === "--device-cred") { const v2 = need(); if (v2 !== "ccs" && v2 !== "x5t" && v2 !== "x5chain") throw new Error("--device-cred ccs|x5t|x5chain"); a.deviceCred = v2; }
+    else if (k === "--server-cred") { const v2 = need(); if (v2 !== "ccs" && v2 !== "x5t" && v2 !== "x5chain") throw new Error("--server-cred ccs|x5t|x5chain"); a.serverCred = v2; }
     else if (k === "--edhoc") a.edhoc = true;
     else if (k === "-v" || k === "--verbose") a.verbose = true;
-    else if (k === "-h" || k === "--help") { console.log("usage: npm start -- [--json] [--work DIR] [--fresh] [--method 0..3] [--suite 0|2] [--pop sig|dh] [--sequential] [--edhoc] [-v]"); process.exit(0); }
+    else if (k === "-h" || k === "--help") { console.log("usage: npm start -- [--json] [--work DIR] [--fresh] [--method 0..3] [--suite 0|2] [--pop sig|dh] [--sequential] [--edhoc] [--server-cred ccs|x5t|x5chain] [--device-cred ccs|x5t|x5chain] [-v]"); process.exit(0); }
     else throw new Error(`unknown option ${k}`);
   }
   return a;
@@ -63,11 +66,11 @@ async function main(): Promise<number> {
   mkdirSync(a.work, { recursive: true });
   const serverDir = join(a.work, "server");
   const keystore = join(a.work, "device.keystore");
-  const server = await EstServer.start({ dir: serverDir, log: a.verbose ? (l) => process.stderr.write(`server: ${l}\n`) : undefined });
+  const server = await EstServer.start({ dir: serverDir, serverCred: a.serverCred, log: a.verbose ? (l) => process.stderr.write(`server: ${l}\n`) : undefined });
   try {
     let provisioned: string | undefined;
     if (!existsSync(keystore)) {
-      const p = provision({ serverDir, store: keystore, method: a.method, suite: a.suite });
+      const p = provision({ serverDir, store: keystore, method: a.method, suite: a.suite, serverCred: a.serverCred, deviceCred: a.deviceCred });
       provisioned = `${p.name} (kid ${p.kid}, method ${p.method}, suite ${p.suite})`;
     }
     // Discovery (RFC 9148 §4.1, plain CoAP): where the EST resources are; the server's counters give its cost.

@@ -14,12 +14,13 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { buildStore, parseStore } from "../host/node/store.js";
 import { ServerState, ccs, hex, idCredKid, initiatorKind, newKeyPair, responderKind, unhex } from "./server/identity.js";
+import { type CredStyle, serverCertificate, credOfCert, x5tOf, x5chainOf, subjectOf, edhocCertificate, pointOf } from "./server/x509cred.js";
 
 // Record ids: the same numbers as assembly/store-ids.ts (test/provision.test.ts checks the two lists agree).
 export const RECORDS = {
   EDHOC_SETUP: 0x0020, EDHOC_KEY: 0x0100, CRED_I: 0x0101, ID_CRED_I: 0x0102, CRED_R: 0x0110, ID_CRED_R: 0x0111,
   PEER_KEY: 0x0112, ENROLLMENT: 0x0120, TRUST_ANCHORS: 0x0121, OSCORE_SEQ: 0x0200, OSCORE_CTX: 0x0210,
-  DEVICE_POLICY: 0x0022,
+  DEVICE_POLICY: 0x0022, PEER_SUBJECT: 0x0113,
 } as const;
 
 export interface ProvisionOptions {
@@ -32,6 +33,11 @@ export interface ProvisionOptions {
   trustAnchor?: boolean;
   /** The CA certificate (DER) to install as trust anchor; default: <serverDir>/ca/ca.der when it exists. */
   caDer?: Uint8Array;
+  /** How the server identifies itself in EDHOC (must match its --server-cred): CCS by kid (default), X.509 by
+   *  x5t (the device gets the certificate), or x5chain (the device gets the CA and the server's subject). */
+  serverCred?: CredStyle;
+  /** How the device identifies itself: CCS by kid (default), or a certificate from the CA by x5t or x5chain. */
+  deviceCred?: CredStyle;
   /** A pre-shared OSCORE context instead of an EDHOC identity (EST-oscore draft §5.2). */
   psk?: boolean;
   /** The device has no cryptographically secure RNG (policy record; allows /skg and /skc with --psk). */
@@ -56,7 +62,12 @@ export function provision(o: ProvisionOptions): Provisioned {
   const name = o.name ?? `device-${hex(kid)}`;
   if (o.psk) return provisionPsk(o, server, kid, name, suite);
   const key = newKeyPair(suite, initiatorKind(method));
-  const credI = ccs(name, key, kid);
+  let credI = ccs(name, key, kid), idCredI = idCredKid(kid);
+  if (o.deviceCred === "x5t" || o.deviceCred === "x5chain") {
+    const der = edhocCertificate(join(o.serverDir, "ca"), join(o.serverDir, "devices", `${hex(kid)}-edhoc.der`), name, suite, initiatorKind(method), pointOf(suite, initiatorKind(method), key.priv));
+    credI = credOfCert(der);
+    idCredI = o.deviceCred === "x5t" ? x5tOf(der) : x5chainOf(der);
+  }
   server.addDevice({ kid: hex(kid), name, method, suite, pub: hex(key.pub), cred: hex(credI) });
   const sc = server.credential(suite, responderKind(method));
   const records = new Map<number, Uint8Array>();
@@ -66,13 +77,23 @@ export function provision(o: ProvisionOptions): Provisioned {
   records.set(RECORDS.EDHOC_SETUP, Uint8Array.of(method, suite));
   records.set(RECORDS.EDHOC_KEY, key.priv);
   records.set(RECORDS.CRED_I, credI);
-  records.set(RECORDS.ID_CRED_I, idCredKid(kid));
-  records.set(RECORDS.CRED_R, unhex(sc.cred));
-  records.set(RECORDS.ID_CRED_R, idCredKid(unhex(sc.kid)));
-  records.set(RECORDS.PEER_KEY, unhex(sc.pub));
+  records.set(RECORDS.ID_CRED_I, idCredI);
+  for (const id of [RECORDS.CRED_R, RECORDS.ID_CRED_R, RECORDS.PEER_KEY, RECORDS.PEER_SUBJECT]) records.delete(id);
+  if (o.serverCred === "x5t" || o.serverCred === "x5chain") {
+    const der = serverCertificate(o.serverDir, sc);
+    if (o.serverCred === "x5t") {
+      records.set(RECORDS.CRED_R, credOfCert(der));
+      records.set(RECORDS.ID_CRED_R, x5tOf(der));
+      records.set(RECORDS.PEER_KEY, unhex(sc.pub));
+    } else records.set(RECORDS.PEER_SUBJECT, subjectOf(der)); // CRED_R and the key come from the certificate
+  } else {
+    records.set(RECORDS.CRED_R, unhex(sc.cred));
+    records.set(RECORDS.ID_CRED_R, idCredKid(unhex(sc.kid)));
+    records.set(RECORDS.PEER_KEY, unhex(sc.pub));
+  }
   const caFile = join(o.serverDir, "ca", "ca.der");
   const ca = o.caDer ?? (existsSync(caFile) ? new Uint8Array(readFileSync(caFile)) : undefined);
-  if (o.trustAnchor !== false && ca) records.set(RECORDS.TRUST_ANCHORS, Uint8Array.from([ca.length >> 8, ca.length & 0xff, ...ca]));
+  if ((o.trustAnchor !== false || o.serverCred === "x5chain") && ca) records.set(RECORDS.TRUST_ANCHORS, Uint8Array.from([ca.length >> 8, ca.length & 0xff, ...ca]));
   const img = buildStore([...records].sort((a, b) => a[0] - b[0]).map(([id, data]) => ({ id, data })));
   writeFileSync(o.store + ".tmp", img, { mode: 0o600 });
   renameSync(o.store + ".tmp", o.store);
@@ -116,6 +137,8 @@ function main(argv: string[]): void {
     else if (a === "--kid") o.kid = unhex(need());
     else if (a === "--no-trust-anchor") o.trustAnchor = false;
     else if (a === "--psk") o.psk = true;
+    else if (a === "--device-cred") { const v2 = need(); if (v2 !== "ccs" && v2 !== "x5t" && v2 !== "x5chain") throw new Error("--device-cred ccs|x5t|x5chain"); o.deviceCred = v2; }
+    else if (a === "--server-cred") { const v2 = need(); if (v2 !== "ccs" && v2 !== "x5t" && v2 !== "x5chain") throw new Error("--server-cred ccs|x5t|x5chain"); o.serverCred = v2; }
     else if (a === "--weak-rng") o.weakRng = true;
     else if (a === "-h" || a === "--help") { console.log("usage: provision --server-dir DIR --store FILE [--method 0..3] [--suite 0|2] [--name NAME] [--kid HEX] [--no-trust-anchor] [--psk [--weak-rng]]"); return; }
     else throw new Error(`unknown option ${a}`);

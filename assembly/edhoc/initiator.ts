@@ -15,6 +15,8 @@
 import { OK, E_MALFORMED, E_USAGE, E_CRYPTO_AUTH, E_CRYPTO_SIGNATURE, E_CRYPTO_KEY, E_LIMIT, E_UNSUPPORTED } from "../errors";
 import { cborBstr, cborInt, cborUint, cborRaw } from "../cbor/encode";
 import { CborReader, MT_UINT, MT_NINT, MT_BSTR, MT_MAP } from "../cbor/decode";
+import { Certificate, x509Parse, x509VerifyIssued } from "../est/x509";
+import { KEY_P256_ECDSA, KEY_ED25519, KEY_X25519_DH } from "../est/csr";
 import {
   Sha256, sha256, hkdfExtract, hkdfExpand, aesCcmSeal, x25519, x25519Base, p256PublicKey, p256Ecdh,
   ed25519Sign, ed25519Verify, p256SignDigest, p256VerifyDigest, ctEqual, wipe,
@@ -23,6 +25,12 @@ import {
 export const SUITE_X25519_EDDSA: i32 = 0; // RFC 9528 §10.2: AES-CCM-16-64-128, SHA-256, 8, X25519, EdDSA
 export const SUITE_P256_ES256: i32 = 2;   // AES-CCM-16-64-128, SHA-256, 8, P-256, ES256
 const MAC_LEN = 8;     // EDHOC MAC length of suites 0 and 2
+/** Room for CRED_R / ID_CRED_R: a CCS, or an X.509 certificate wrapped in a CBOR byte string. */
+const CRED_CAP = 1100;
+const PT3_CAP = 1200;
+/** KDF info and the buffer for contexts and Sig_structure: both credentials (certificates with x5chain) fit. */
+const KDF_INFO_CAP = 2400;
+const BUF_CAP = 2400;
 const HASH_LEN = 32;
 
 /** Configuration of one handshake, filled by the caller before edhocStart(). Buffers are copied in; each
@@ -40,17 +48,24 @@ export class EdhocConfig {
   cILen: i32 = 0;
   /** Initiator: static DH private key I (methods 2, 3) or signature key (seed for Ed25519, scalar for ES256). */
   iKey: usize = heap.alloc(32);
-  credI: usize = heap.alloc(512);
+  credI: usize = heap.alloc(CRED_CAP);
   credILen: i32 = 0;
   /** ID_CRED_I as a CBOR map, e.g. {4: kid} = a1 04 41 2b. */
-  idCredI: usize = heap.alloc(64);
+  idCredI: usize = heap.alloc(CRED_CAP);
   idCredILen: i32 = 0;
   /** Responder: CRED_R, its ID_CRED_R map, and its public key (x-coordinate for DH; for signatures the
    *  32-byte Ed25519 key or the 65-byte uncompressed P-256 point). */
-  credR: usize = heap.alloc(512);
+  credR: usize = heap.alloc(CRED_CAP);
   credRLen: i32 = 0;
-  idCredR: usize = heap.alloc(64);
+  idCredR: usize = heap.alloc(CRED_CAP);
   idCredRLen: i32 = 0;
+  /** x5chain mode (idCredRLen == 0): the Responder's certificate arrives in ID_CRED_R = {33: cert}; it must
+   *  be issued by this trust anchor (DER) to this subject (DER Name), and CRED_R, its key and ID_CRED_R are
+   *  taken from it. */
+  trustAnchor: usize = 0;
+  trustAnchorLen: i32 = 0;
+  peerSubject: usize = heap.alloc(128);
+  peerSubjectLen: i32 = 0;
   gR: usize = heap.alloc(65);
   gRLen: i32 = 0;
 }
@@ -67,16 +82,16 @@ const prkOut = memory.data(32, 8), prkExporter = memory.data(32, 8);
 const shared = memory.data(32, 8);
 const salt = memory.data(32, 8);
 const mac = memory.data(32, 8);
-const plaintext2 = memory.data(256, 8);
+const plaintext2 = memory.data(1200, 8); // an x5chain ID_CRED_R carries a whole certificate
 let plaintext2Len = 0;
 /** C_R as received (its wire encoding, for context_2) and as a byte string (the OSCORE Sender ID). */
 const cRWire = memory.data(16, 4);
 let cRWireLen = 0;
 export const cR = memory.data(8, 4);
 export let cRLen = 0;
-const buf = memory.data(1024, 8);     // KDF info, contexts, Sig_structure, PLAINTEXT_3
+const buf = memory.data(BUF_CAP, 8);     // KDF info, contexts, Sig_structure, PLAINTEXT_3
 const sig = memory.data(64, 8);
-const pt3 = memory.data(160, 8);
+const pt3 = memory.data(PT3_CAP, 8); // ID_CRED_I may be an x5chain with a whole certificate
 const reader = new CborReader();
 const eadReader = new CborReader();
 const hash = new Sha256();
@@ -87,10 +102,10 @@ const STATE_START = memory.data(1);
 
 /** EDHOC_KDF(PRK, label, context, L) = HKDF-Expand(PRK, info = (label, bstr context, L), L) (§4.1.2). */
 function kdf(prk: usize, label: i32, ctx: usize, ctxLen: i32, out: usize, len: i32): i32 {
-  const info = memory.data(600, 8);
-  let o = cborInt(info, 600, 0, label);
-  o = cborBstr(info, 600, o, ctx, ctxLen);
-  o = cborUint(info, 600, o, <u64>len);
+  const info = memory.data(KDF_INFO_CAP, 8);
+  let o = cborInt(info, KDF_INFO_CAP, 0, label);
+  o = cborBstr(info, KDF_INFO_CAP, o, ctx, ctxLen);
+  o = cborUint(info, KDF_INFO_CAP, o, <u64>len);
   if (o < 0) return E_LIMIT;
   return hkdfExpand(prk, 32, info, o, out, len);
 }
@@ -129,6 +144,46 @@ function kidOf(map: usize, n: i32): i32 {
   return OK;
 }
 
+// ---- x5chain ----------------------------------------------------------------------------------------------
+
+const peerCert = new Certificate();
+const taCert = new Certificate();
+const x5Reader = new CborReader();
+
+/**
+ * ID_CRED_R = {33: certificate} (x5chain with one certificate, RFC 9360): the certificate must be issued by
+ * the trust anchor to the provisioned subject and carry a key of the right kind for the suite and method.
+ * Then it becomes CRED_R (a CBOR bstr of the DER), its key G_R, and the map ID_CRED_R. E_CRYPTO_KEY when it
+ * is not the server's, E_MALFORMED when it does not parse.
+ */
+function x5chainPeer(map: usize, n: i32): i32 {
+  const c = config;
+  if (n > CRED_CAP || c.trustAnchorLen <= 0) return E_CRYPTO_KEY;
+  const r = x5Reader;
+  r.reset(map, n, true);
+  if (r.enterMap() != OK || r.count != 1 || r.readInt() != OK || r.value != 33) return E_CRYPTO_KEY; // another kind of ID_CRED_R
+  if (r.readBstr() != OK || r.finish() != OK) return E_MALFORMED; // (a chain as an array is not supported)
+  const cert = r.ptr, certLen = r.size;
+  if (x509Parse(taCert, c.trustAnchor, c.trustAnchorLen) != OK) return E_CRYPTO_KEY;
+  if (x509Parse(peerCert, cert, certLen) != OK) return E_MALFORMED;
+  if (x509VerifyIssued(peerCert, taCert) != OK) return E_CRYPTO_KEY;
+  if (peerCert.subjectLen != c.peerSubjectLen || !ctEqual(peerCert.subject, c.peerSubject, c.peerSubjectLen)) return E_CRYPTO_KEY;
+  const rDh = c.method == 1 || c.method == 3;
+  if (c.suite == SUITE_P256_ES256) {
+    if (peerCert.keyKind != KEY_P256_ECDSA) return E_CRYPTO_KEY;
+    if (rDh) { memory.copy(c.gR, peerCert.key + 1, 32); c.gRLen = 32; } else { memory.copy(c.gR, peerCert.key, 65); c.gRLen = 65; }
+  } else {
+    if (peerCert.keyKind != (rDh ? KEY_X25519_DH : KEY_ED25519)) return E_CRYPTO_KEY;
+    memory.copy(c.gR, peerCert.key, 32); c.gRLen = 32;
+  }
+  const o = cborBstr(c.credR, CRED_CAP, 0, cert, certLen);
+  if (o < 0) return E_LIMIT;
+  c.credRLen = o;
+  memory.copy(c.idCredR, map, <usize>n);
+  c.idCredRLen = n;
+  return OK;
+}
+
 // ---- message_1 ---------------------------------------------------------------------------------------------
 
 /** Build message_1 (METHOD, SUITES_I, G_X, C_I) into out. Returns its length or a status. */
@@ -164,12 +219,12 @@ export function edhocMessage2(msg: usize, len: i32): i32 {
   if (reader.readBstr() != OK || reader.finish() != OK) return E_MALFORMED;
   const body = reader.ptr, bodyLen = reader.size;
   const ctLen = bodyLen - 32;
-  if (ctLen < 3 || ctLen > 256) return E_MALFORMED;
+  if (ctLen < 3 || ctLen > 1200) return E_MALFORMED;
   memory.copy(gY, body, 32);
   // TH_2 = H(bstr G_Y, bstr H(message_1))
   hash.reset();
-  let o = cborBstr(buf, 1024, 0, gY, 32);
-  o = cborBstr(buf, 1024, o, hMsg1, 32);
+  let o = cborBstr(buf, BUF_CAP, 0, gY, 32);
+  o = cborBstr(buf, BUF_CAP, o, hMsg1, 32);
   hash.update(buf, o); hash.finish(th2);
   let st = ecdh(c.x, gY, shared);
   if (st != OK) return st;
@@ -197,7 +252,10 @@ export function edhocMessage2(msg: usize, len: i32): i32 {
     // {4: kid} alone must travel in its compact form (§3.5.3.2); the map form is a second encoding of the
     // same ID_CRED_R, refused like any other non-deterministic CBOR (RFC 9529 §4 "surplus map encoding").
     if (kidOf(plaintext2 + <usize>reader.itemStart, reader.itemLen) == OK) return E_MALFORMED;
-    if (reader.itemLen != c.idCredRLen || !ctEqual(plaintext2 + <usize>reader.itemStart, c.idCredR, c.idCredRLen)) return E_CRYPTO_KEY;
+    if (c.idCredRLen == 0) {
+      const x = x5chainPeer(plaintext2 + <usize>reader.itemStart, reader.itemLen);
+      if (x != OK) return x;
+    } else if (reader.itemLen != c.idCredRLen || !ctEqual(plaintext2 + <usize>reader.itemStart, c.idCredR, c.idCredRLen)) return E_CRYPTO_KEY;
   } else {
     if (kidOf(c.idCredR, c.idCredRLen) != OK) return E_CRYPTO_KEY; // a compact kid, but R's credential has none
     const start = reader.pos;
@@ -232,11 +290,11 @@ export function edhocMessage2(msg: usize, len: i32): i32 {
     hkdfExtract(salt, 32, shared, 32, prk3e2m);
   } else memory.copy(prk3e2m, prk2e, 32);
   // context_2 = << C_R, ID_CRED_R, TH_2, CRED_R, ? EAD_2 >>
-  o = cborRaw(buf, 1024, 0, cRWire, cRWireLen);
-  o = cborRaw(buf, 1024, o, c.idCredR, c.idCredRLen);
-  o = cborBstr(buf, 1024, o, th2, 32);
-  o = cborRaw(buf, 1024, o, c.credR, c.credRLen);
-  o = cborRaw(buf, 1024, o, eadPtr, eadLen);
+  o = cborRaw(buf, BUF_CAP, 0, cRWire, cRWireLen);
+  o = cborRaw(buf, BUF_CAP, o, c.idCredR, c.idCredRLen);
+  o = cborBstr(buf, BUF_CAP, o, th2, 32);
+  o = cborRaw(buf, BUF_CAP, o, c.credR, c.credRLen);
+  o = cborRaw(buf, BUF_CAP, o, eadPtr, eadLen);
   if (o < 0) return E_LIMIT;
   const macLen = rStaticDh ? MAC_LEN : HASH_LEN;
   st = kdf(prk3e2m, 2, buf, o, mac, macLen);
@@ -252,7 +310,7 @@ export function edhocMessage2(msg: usize, len: i32): i32 {
   if (critical) return E_UNSUPPORTED;
   // TH_3 = H(bstr TH_2, PLAINTEXT_2, CRED_R)
   hash.reset();
-  o = cborBstr(buf, 1024, 0, th2, 32);
+  o = cborBstr(buf, BUF_CAP, 0, th2, 32);
   hash.update(buf, o); hash.update(plaintext2, ctLen); hash.update(c.credR, c.credRLen); hash.finish(th3);
   store<u8>(STATE_START, 2);
   return OK;
@@ -260,15 +318,15 @@ export function edhocMessage2(msg: usize, len: i32): i32 {
 
 /** Sig_structure = ["Signature1", << ID_CRED >>, << TH, CRED, ? EAD >>, MAC] into buf (§5.3.2). */
 function sigStructure(idCred: usize, idCredLen: i32, th: usize, cred: usize, credLen: i32, ead: usize, eadLen: i32, macLen: i32): i32 {
-  const inner = memory.data(600, 8);
-  let i = cborBstr(inner, 600, 0, th, 32);
-  i = cborRaw(inner, 600, i, cred, credLen);
-  i = cborRaw(inner, 600, i, ead, eadLen);
+  const inner = memory.data(1400, 8);
+  let i = cborBstr(inner, 1400, 0, th, 32);
+  i = cborRaw(inner, 1400, i, cred, credLen);
+  i = cborRaw(inner, 1400, i, ead, eadLen);
   if (i < 0) return E_LIMIT;
-  let o = cborRaw(buf, 1024, 0, memory.data<u8>([0x84, 0x6a, 0x53, 0x69, 0x67, 0x6e, 0x61, 0x74, 0x75, 0x72, 0x65, 0x31]), 12);
-  o = cborBstr(buf, 1024, o, idCred, idCredLen);
-  o = cborBstr(buf, 1024, o, inner, i);
-  o = cborBstr(buf, 1024, o, mac, macLen);
+  let o = cborRaw(buf, BUF_CAP, 0, memory.data<u8>([0x84, 0x6a, 0x53, 0x69, 0x67, 0x6e, 0x61, 0x74, 0x75, 0x72, 0x65, 0x31]), 12);
+  o = cborBstr(buf, BUF_CAP, o, idCred, idCredLen);
+  o = cborBstr(buf, BUF_CAP, o, inner, i);
+  o = cborBstr(buf, BUF_CAP, o, mac, macLen);
   return o < 0 ? E_LIMIT : o;
 }
 
@@ -295,9 +353,9 @@ export function edhocMessage3(out: usize, cap: i32): i32 {
     hkdfExtract(salt, 32, shared, 32, prk4e3m);
   } else memory.copy(prk4e3m, prk3e2m, 32);
   // context_3 = << ID_CRED_I, TH_3, CRED_I, ? EAD_3 >>
-  let o = cborRaw(buf, 1024, 0, c.idCredI, c.idCredILen);
-  o = cborBstr(buf, 1024, o, th3, 32);
-  o = cborRaw(buf, 1024, o, c.credI, c.credILen);
+  let o = cborRaw(buf, BUF_CAP, 0, c.idCredI, c.idCredILen);
+  o = cborBstr(buf, BUF_CAP, o, th3, 32);
+  o = cborRaw(buf, BUF_CAP, o, c.credI, c.credILen);
   if (o < 0) return E_LIMIT;
   const macLen = iStaticDh ? MAC_LEN : HASH_LEN;
   st = kdf(prk4e3m, 6, buf, o, mac, macLen);
@@ -317,8 +375,8 @@ export function edhocMessage3(out: usize, cap: i32): i32 {
   }
   // PLAINTEXT_3 = ( ID_CRED_I, Signature_or_MAC_3 ): {4: kid} in its compact form (§3.5.3.2), any other
   // ID_CRED_I (x5t, x5chain, ...) as the map itself.
-  let p = kidOf(c.idCredI, c.idCredILen) == OK ? idWire(pt3, 160, 0, kidPtr, kidLen) : cborRaw(pt3, 160, 0, c.idCredI, c.idCredILen);
-  p = cborBstr(pt3, 160, p, smPtr, smLen);
+  let p = kidOf(c.idCredI, c.idCredILen) == OK ? idWire(pt3, PT3_CAP, 0, kidPtr, kidLen) : cborRaw(pt3, PT3_CAP, 0, c.idCredI, c.idCredILen);
+  p = cborBstr(pt3, PT3_CAP, p, smPtr, smLen);
   if (p < 0) return E_LIMIT;
   // K_3, IV_3, A_3 = ["Encrypt0", h'', TH_3]
   const k3 = memory.data(16, 8), iv3 = memory.data(13, 4), a3 = memory.data(48, 4);
@@ -326,7 +384,7 @@ export function edhocMessage3(out: usize, cap: i32): i32 {
   st = kdf(prk3e2m, 4, th3, 32, iv3, 13); if (st != OK) return st;
   let a = cborRaw(a3, 48, 0, memory.data<u8>([0x83, 0x68, 0x45, 0x6e, 0x63, 0x72, 0x79, 0x70, 0x74, 0x30, 0x40]), 11);
   a = cborBstr(a3, 48, a, th3, 32);
-  const ct = memory.data(180, 8);
+  const ct = memory.data(PT3_CAP + 8, 8);
   st = aesCcmSeal(k3, iv3, 13, a3, a, pt3, p, 8, ct);
   wipe(k3, 16); wipe(iv3, 13);
   if (st != OK) return st;
@@ -334,7 +392,7 @@ export function edhocMessage3(out: usize, cap: i32): i32 {
   if (m < 0) return E_LIMIT;
   // TH_4 = H(bstr TH_3, PLAINTEXT_3, CRED_I); PRK_out; PRK_exporter
   hash.reset();
-  o = cborBstr(buf, 1024, 0, th3, 32);
+  o = cborBstr(buf, BUF_CAP, 0, th3, 32);
   hash.update(buf, o); hash.update(pt3, p); hash.update(c.credI, c.credILen); hash.finish(th4);
   st = kdf(prk4e3m, 7, th4, 32, prkOut, HASH_LEN); if (st != OK) return st;
   st = kdf(prkOut, 10, 0, 0, prkExporter, HASH_LEN); if (st != OK) return st;
@@ -360,6 +418,6 @@ export function edhocPrkOut(): usize { return prkOut; }
 export function edhocWipe(): void {
   wipe(config.x, 32); wipe(config.iKey, 32);
   wipe(prk2e, 32); wipe(prk3e2m, 32); wipe(prk4e3m, 32); wipe(prkOut, 32); wipe(prkExporter, 32);
-  wipe(shared, 32); wipe(salt, 32); wipe(mac, 32); wipe(plaintext2, 256); wipe(buf, 1024); wipe(pt3, 160);
+  wipe(shared, 32); wipe(salt, 32); wipe(mac, 32); wipe(plaintext2, 256); wipe(buf, BUF_CAP); wipe(pt3, PT3_CAP);
   store<u8>(STATE_START, 0);
 }

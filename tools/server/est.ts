@@ -6,7 +6,7 @@
 // A CSR's proof of possession is checked before anything is issued: a signature (ES256, Ed25519), or the
 // static-DH MAC of docs/dh-pop.md keyed by the ephemeral key of the EDHOC run behind the OSCORE context.
 
-import { createHmac, generateKeyPairSync, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, generateKeyPairSync, hkdfSync, randomBytes, timingSafeEqual, X509Certificate } from "node:crypto";
 import { join } from "node:path";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { p256 } from "@noble/curves/nist.js";
@@ -20,6 +20,7 @@ import { ServerState, responderKind, unhex, hex, type Device } from "./identity.
 import { EdhocResponder } from "./responder.js";
 import { deriveContext, unprotectRequest, protectResponse, type SecurityContext } from "./oscore-server.js";
 import { Ca, parseCsr, verifyCsrSignature, pkcs7CertsOnly, type Csr } from "./pki.js";
+import { type CredStyle, serverCertificate, credOfCert, x5tOf, x5chainOf, certOfCred, edhocCertificate, pointOf } from "./x509cred.js";
 
 export const CF = { LINK: 40, MULTIPART: 62, EDHOC: 64, CID_EDHOC: 65, PKCS7_CERTS: 281, PKCS8: 284, CSRATTRS: 285, PKCS10: 286, PKIX_CERT: 287, TEXT: 0 } as const;
 const OID_DH_POP = "1.3.6.1.5.5.7.6.26";
@@ -47,9 +48,12 @@ export interface EstServerOptions {
   onCsr?: (der: Uint8Array) => void;
   /** Misbehave on purpose, for the device's negative tests: issue for another key, sign with a CA the device
    *  does not trust, or garble the /crts bundle. */
-  misbehave?: "other-key" | "foreign-ca" | "garbled-crts";
+  misbehave?: "other-key" | "foreign-ca" | "garbled-crts" | "impostor-cert";
   /** EAD_2 items to put in message_2 (encoded), for the device's EAD tests. */
   ead2?: Uint8Array;
+  /** The server's EDHOC credential: a CCS by kid (default), or an X.509 certificate from the CA identified by
+   *  x5t (devices have it provisioned) or sent as x5chain (devices check it against their trust anchor). */
+  serverCred?: CredStyle;
 }
 
 interface Session { responder: EdhocResponder; y: Uint8Array; gY: Uint8Array; suite: number; cR: Uint8Array; at: number }
@@ -183,12 +187,18 @@ export class EstServer {
     const y = suite === 2 ? p256.utils.randomSecretKey() : new Uint8Array(randomBytes(32));
     const gY = suite === 2 ? p256.getPublicKey(y, false).slice(1, 33) : x25519.getPublicKey(y);
     const cR = this.newCR();
+    let credR = unhex(cred.cred), idCredR = Uint8Array.of(0xa1, 0x04, 0x41, ...unhex(cred.kid));
+    if (this.opts.serverCred === "x5t" || this.opts.serverCred === "x5chain") {
+      const der = this.opts.misbehave === "impostor-cert"
+        ? edhocCertificate(join(this.opts.dir, "ca"), join(this.opts.dir, `impostor-s${suite}.der`), "not-the-server", suite, responderKind(method), pointOf(suite, responderKind(method), unhex(cred.priv)))
+        : serverCertificate(this.opts.dir, cred);
+      credR = credOfCert(der);
+      idCredR = this.opts.serverCred === "x5t" ? x5tOf(der) : x5chainOf(der);
+    }
     const responder = new EdhocResponder({
-      methods: [method], suites: [suite], cR, staticKey: unhex(cred.priv), credR: unhex(cred.cred),
-      idCredR: Uint8Array.of(0xa1, 0x04, 0x41, ...unhex(cred.kid)),
+      methods: [method], suites: [suite], cR, staticKey: unhex(cred.priv), credR, idCredR,
       lookupCredI: (idCredI: Uint8Array) => {
-        const kid = kidOfIdCred(idCredI);
-        const d = kid && this.state.device(kid);
+        const d = this.deviceByIdCred(idCredI);
         if (!d || d.method !== method || d.suite !== suite) return null;
         return { credI: unhex(d.cred), publicKey: unhex(d.pub) };
       },
@@ -213,8 +223,7 @@ export class EstServer {
     if (!r || "error" in r) return { error: String((r as any)?.error ?? "message_3 refused") };
     this.sessions.delete(hex(cR));
     const ctx = deriveContext({ masterSecret: r.oscoreMasterSecret, masterSalt: r.oscoreMasterSalt, senderId: r.cI, recipientId: cR });
-    const kid = kidOfIdCred(r.idCredI ?? new Uint8Array(0));
-    const device = kid ? this.state.device(kid) : undefined;
+    const device = this.deviceByIdCred(r.idCredI);
     const c: Context = { ctx, ms: r.oscoreMasterSecret, salt: r.oscoreMasterSalt, y: s.y, gY: s.gY, suite: s.suite, device };
     // One context per device: a new handshake replaces the device's older contexts.
     for (const [k, old] of this.contexts) if (device && old.device?.kid === device.kid) { this.contexts.delete(k); rmContext(this.contextFile(k)); }
@@ -222,6 +231,21 @@ export class EstServer {
     this.saveContext(hex(cR), c);
     this.event({ kind: "edhoc", kid: device?.kid, detail: `handshake done, C_R ${hex(cR)}, C_I ${hex(r.cI)}` });
     return { ok: true };
+  }
+
+  /** The provisioned device an ID_CRED_I names: {4: kid}, {34: x5t} of its certificate, or {33: certificate}
+   *  (x5chain) issued by our CA and equal to the one provisioned. */
+  private deviceByIdCred(idCredI: Uint8Array): Device | undefined {
+    const kid = kidOfIdCred(idCredI);
+    if (kid) return this.state.device(kid);
+    const h = Buffer.from(idCredI).toString("hex");
+    if (h.startsWith("a11822822e48") && idCredI.length === 14) return this.state.devices().find((d) => d.cred && hex(x5tOf(certOfCred(unhex(d.cred)))) === h);
+    if (h.startsWith("a11821")) {
+      const der = certOfCred(idCredI.subarray(3));
+      try { if (!new X509Certificate(der).verify(new X509Certificate(this.ca.certDer).publicKey)) return undefined; } catch { return undefined; }
+      return this.state.devices().find((d) => d.cred && Buffer.from(certOfCred(unhex(d.cred))).equals(der));
+    }
+    return undefined;
   }
 
   // ---- OSCORE ---------------------------------------------------------------------------------------------

@@ -206,7 +206,9 @@ export class Ca {
   get certPem(): string { return toPem("CERTIFICATE", this.certDer); }
 
   /** Open the CA folder, creating key and self-signed certificate on first use. */
-  static async open(dir: string, opts: { keyType: "p256" | "ed25519"; subject?: string }): Promise<Ca> {
+  static async open(dir: string, opts: { keyType: "p256" | "ed25519"; subject?: string }): Promise<Ca> { return Ca.openSync(dir, opts); }
+
+  static openSync(dir: string, opts: { keyType: "p256" | "ed25519"; subject?: string }): Ca {
     mkdirSync(dir, { recursive: true });
     const keyFile = join(dir, "ca.key");
     if (existsSync(keyFile)) {

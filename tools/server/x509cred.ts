@@ -1,0 +1,67 @@
+// X.509 certificates as EDHOC credentials (RFC 9528 §3.5.2, RFC 9360): the development CA certifies the server's
+// EDHOC keys (and a device's, when it is provisioned with an X.509 credential). CRED_x is then the DER
+// certificate as a CBOR byte string; ID_CRED_x is {34: [-15, SHA-256/64 hash]} (x5t: the peer has the
+// certificate already) or {33: certificate} (x5chain: the certificate travels, and the peer checks it against
+// its trust anchor).
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Ca, type Csr } from "./pki.js";
+import { p256 } from "@noble/curves/nist.js";
+import { ed25519, x25519 } from "@noble/curves/ed25519.js";
+import { type AuthKind, type Credential, unhex } from "./identity.js";
+
+export type CredStyle = "ccs" | "x5t" | "x5chain";
+
+const SPKI_PREFIX = {
+  p256: "3059301306072a8648ce3d020106082a8648ce3d030107034200",
+  x25519: "302a300506032b656e032100",
+  ed25519: "302a300506032b6570032100",
+};
+
+/** The SubjectPublicKeyInfo of an EDHOC authentication key (full P-256 point, or a 32-byte key). */
+export function spkiOf(suite: number, kind: AuthKind, point: Uint8Array): { kind: "p256" | "x25519" | "ed25519"; raw: Uint8Array; spkiDer: Uint8Array } {
+  const k = suite === 2 ? "p256" : kind === "dh" ? "x25519" : "ed25519";
+  return { kind: k, raw: point, spkiDer: Uint8Array.from([...unhex(SPKI_PREFIX[k]), ...point]) };
+}
+
+/** Issue (once; then read back) a certificate for an EDHOC key, kept in `file`. */
+export function edhocCertificate(caDir: string, file: string, cn: string, suite: number, kind: AuthKind, point: Uint8Array): Uint8Array {
+  if (existsSync(file)) return new Uint8Array(readFileSync(file));
+  const ca = Ca.openSync(caDir, { keyType: "p256", subject: "EST-oscore development CA" });
+  const pk = spkiOf(suite, kind, point);
+  const csr = { der: new Uint8Array(0), certificationRequestInfo: new Uint8Array(0), subject: { der: new Uint8Array(0), text: cn }, publicKey: pk,
+    signatureAlgorithm: kind === "dh" ? "1.3.6.1.5.5.7.6.26" : "", signature: new Uint8Array(0), extensions: [] } as Csr;
+  const der = ca.issue(csr, { validityDays: 3650, subjectCn: cn });
+  writeFileSync(file, der);
+  return der;
+}
+
+/** The DER inside a CRED_x that is a certificate (a CBOR bstr), or the input when it is not one. */
+export function certOfCred(c: Uint8Array): Uint8Array {
+  if (c[0] === 0x59 && c.length === 3 + ((c[1] << 8) | c[2])) return c.subarray(3);
+  if (c[0] === 0x58 && c.length === 2 + c[1]) return c.subarray(2);
+  return c;
+}
+export const credOfCert = (der: Uint8Array) => Uint8Array.from([0x59, der.length >> 8, der.length & 0xff, ...der]); // bstr, 256..65535 bytes
+export const x5tOf = (der: Uint8Array) => Uint8Array.from([0xa1, 0x18, 0x22, 0x82, 0x2e, 0x48, ...createHash("sha256").update(der).digest().subarray(0, 8)]);
+export const x5chainOf = (der: Uint8Array) => Uint8Array.from([0xa1, 0x18, 0x21, ...credOfCert(der)]);
+
+/** The subject Name (DER) of a certificate. */
+export function subjectOf(der: Uint8Array): Uint8Array {
+  // Certificate -> tbsCertificate -> fields: [0] version, serial, signature, issuer, validity, subject
+  const items = (b: Uint8Array) => { const out: Uint8Array[] = []; let p = 0; while (p < b.length) { let l = b[p + 1], h = 2; if (l & 0x80) { const k = l & 0x7f; l = 0; for (let i = 0; i < k; i++) l = l * 256 + b[p + 2 + i]; h = 2 + k; } out.push(b.subarray(p, p + h + l)); p += h + l; } return out; };
+  const body = (t: Uint8Array) => { let l = t[1], h = 2; if (l & 0x80) h = 2 + (l & 0x7f); return t.subarray(h); };
+  const tbs = items(body(items(der)[0]))[0];
+  return items(body(tbs))[5];
+}
+
+/** The public key (full P-256 point or 32 bytes) of an EDHOC private key. */
+export function pointOf(suite: number, kind: AuthKind, priv: Uint8Array): Uint8Array {
+  return suite === 2 ? p256.getPublicKey(priv, false) : kind === "dh" ? x25519.getPublicKey(priv) : ed25519.getPublicKey(priv);
+}
+
+/** The server's certificate for one of its EDHOC credentials, issued on first use into the server folder. */
+export function serverCertificate(serverDir: string, c: Credential): Uint8Array {
+  return edhocCertificate(join(serverDir, "ca"), join(serverDir, `edhoc-s${c.suite}-${c.kind}.der`), "est-oscore-server", c.suite, c.kind, pointOf(c.suite, c.kind, unhex(c.priv)));
+}
