@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseStore } from "../host/node/store.js";
 import { EstServer, type EstServerOptions } from "../tools/server/est.js";
 import { provision, RECORDS } from "../tools/provision.js";
+import { derItems, parseCsr } from "../tools/server/pki.js";
 import { runCommand, tempDir } from "./helpers/hosts.js";
 
 const T = 60_000;
@@ -277,4 +278,24 @@ describe("X.509 credentials in EDHOC (wasm3)", () => {
       expect(records(store)).toBe(before);
     } finally { await server.stop(); }
   }, T);
+});
+
+describe("classic RFC 6955 proof of possession (wasm3)", () => {
+  for (const suite of [2, 0]) {
+    it(`suite ${suite}: the recipient is the CA's DH certificate from /crts; the server checks the RFC 6955 MAC`, async () => {
+      const r = await rig({}, { suite });
+      try {
+        const { rep, stderr } = await enroll(r, ["--pop", "dh-cert"]);
+        if (!rep.ok) throw new Error(stderr);
+        checkIssued(r, rep);
+        expect(rep.phases.map((p: any) => p.name)).toEqual(["edhoc", "crts", "sen"]);
+        // The CSR names the recipient certificate (issuerAndSerial present): not the G_Y profile.
+        const csr = parseCsr(r.csrs[0]);
+        expect(csr.signatureAlgorithm).toBe("1.3.6.1.5.5.7.6.26");
+        const [dhSigStatic] = derItems(csr.signature);
+        expect(derItems(dhSigStatic.value).map((t) => t.tag)).toEqual([0x30, 0x04]); // issuerAndSerial, hashValue
+        expect(r.server.events.some((e) => e.kind === "enroll" && /DH MAC/.test(e.detail))).toBe(true);
+      } finally { await r.server.stop(); }
+    }, T);
+  }
 });

@@ -2,7 +2,7 @@
 // the test entry (build/edhoc-test.wasm, which takes injected keys), checked against independent parsers:
 // openssl (req -verify, x509, crl2pkcs7) and node:crypto recomputing the DH proof of possession from the
 // profile in docs/dh-pop.md.
-import { createECDH, createHmac, createPrivateKey, createPublicKey, diffieHellman, hkdfSync, randomBytes } from "node:crypto";
+import { createECDH, createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, hkdfSync, randomBytes } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -83,6 +83,27 @@ for (const host of HOSTS) {
       expect(hex(sig)).toBe("0325003022" + "0420" + hex(mac));
       // The structure parses with openssl; a DH CSR has no signature openssl could check.
       expect(openssl(["asn1parse", "-inform", "DER"], Buffer.from(o.csr, "hex"))).toMatch(/id-ecPublicKey/);
+    });
+
+    it("classic RFC 6955 (recipient key from a certificate): K = SHA-256(subject || ZZ || issuer), issuerAndSerial", async () => {
+      const recipient = createECDH("prime256v1"); recipient.generateKeys();
+      const subject = Buffer.concat([Buffer.from("300f310d300b06035504030c04", "hex"), Buffer.from("dh-r")]); // CN=dh-r
+      const issuer = Buffer.from("3019311730150603550403", "hex");
+      const issuerName = Buffer.concat([issuer, Buffer.from([0x0c, 0x0e]), Buffer.from("EST-oscore CA!")]);
+      const serial = Buffer.from("01020304", "hex");
+      const key = randomBytes(32);
+      const [o] = await evalVectors(host, [{ op: "csr", kind: 3, key: hex(key), recipient: hex(recipient.getPublicKey().subarray(1, 33)), cn: ascii("c"),
+        r_subject: hex(subject), r_issuer: hex(issuerName), r_serial: hex(serial) }], EDHOC);
+      const me = createECDH("prime256v1"); me.setPrivateKey(key);
+      const zz = recipient.computeSecret(me.getPublicKey());
+      const k = createHash("sha256").update(subject).update(zz).update(issuerName).digest();
+      const [cri, alg, sig] = derChildren(Buffer.from(o.csr, "hex"));
+      expect(hex(alg)).toBe("300a06082b0601050507061a");
+      const mac = createHmac("sha256", k).update(cri).digest();
+      // DhSigStatic = SEQUENCE { SEQUENCE { issuer, INTEGER serial }, OCTET STRING mac }
+      const ias = Buffer.concat([Buffer.from([0x30, issuerName.length + 2 + serial.length]), issuerName, Buffer.from([0x02, serial.length]), serial]);
+      const body = Buffer.concat([ias, Buffer.from([0x04, 0x20]), mac]);
+      expect(hex(sig)).toBe(hex(Buffer.concat([Buffer.from([0x03, body.length + 3, 0x00, 0x30, body.length]), body])));
     });
 
     it("X25519 DH proof of possession matches node:crypto's X25519", async () => {

@@ -117,7 +117,11 @@ async function main(): Promise<number> {
     for (const p of rep.phases ?? []) {
       if (p.name === "discovery") { lines.push(`  ${"discovery (/.well-known/core)".padEnd(36)} 1 round trip, ${p.datagrams_up} up / ${p.datagrams_down} down datagrams, ${p.bytes_up} B up / ${p.bytes_down} B down, ${p.ms} ms: ${p.resources.length} EST resources, root ${root}`); continue; }
       if (p.name === "certificate check") continue;
-      const name = { edhoc: "EDHOC message_1/2", sen: rep.edhoc && rep.combined ? "EDHOC message_3 + /sen (combined)" : "/sen", sren: rep.edhoc ? (rep.combined ? "EDHOC message_3 + /sren (combined)" : "/sren") : "/sren (stored OSCORE context)", crts: "/crts" }[p.name as string] ?? p.name;
+      // The first exchange after EDHOC carried message_3 when the combined request was used.
+      const prev = rep.phases[rep.phases.indexOf(p) - 1];
+      const combinedHere = rep.edhoc && rep.combined && prev?.name === "edhoc";
+      const base = { edhoc: "EDHOC message_1/2", sen: "/sen", sren: rep.edhoc ? "/sren" : "/sren (stored OSCORE context)", crts: "/crts", skg: "/skg", skc: "/skc" }[p.name as string] ?? p.name;
+      const name = combinedHere ? `EDHOC message_3 + ${base} (combined)` : base;
       lines.push(`  ${name.padEnd(36)} ${p.round_trips} round trip(s), ${p.datagrams_up} up / ${p.datagrams_down} down datagrams, ${p.bytes_up} B up / ${p.bytes_down} B down, ${p.ms} ms`);
     }
     if (rep.edhoc_messages) lines.push(`  EDHOC message_1/2/3: ${rep.edhoc_messages.join("/")} bytes`);

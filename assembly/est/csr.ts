@@ -16,7 +16,7 @@ import {
   OID_EXTENSION_REQUEST, OID_KEY_USAGE, OID_SUBJECT_ALT_NAME, OID_DH_POP_SHA256,
 } from "./der";
 import {
-  sha256, hmacSha256, hkdfExtract, hkdfExpand, p256PublicKey, p256Ecdh, p256KeyFromSeed, p256SignDigest,
+  Sha256, sha256, hmacSha256, hkdfExtract, hkdfExpand, p256PublicKey, p256Ecdh, p256KeyFromSeed, p256SignDigest,
   ed25519PublicKey, ed25519Sign, x25519, x25519Base, randomBytes, wipe,
 } from "../crypto/index";
 
@@ -46,6 +46,16 @@ export class CsrSpec {
   passwordLen: i32 = 0;
   /** DH PoP: the recipient's public key (32 bytes: the x-coordinate of a P-256 point, or an X25519 key). */
   recipient: usize = heap.alloc(32);
+  /** Classic RFC 6955 §6 instead (the recipient key from a certificate): that certificate's subject, issuer
+   *  (DER Names) and serial (INTEGER content); K = SHA-256(subject || ZZ || issuer), and DhSigStatic names the
+   *  certificate by issuerAndSerial. */
+  classic: bool = false;
+  rSubject: usize = heap.alloc(256);
+  rSubjectLen: i32 = 0;
+  rIssuer: usize = heap.alloc(256);
+  rIssuerLen: i32 = 0;
+  rSerial: usize = heap.alloc(24);
+  rSerialLen: i32 = 0;
 }
 
 export const csrSpec = new CsrSpec();
@@ -133,8 +143,11 @@ export function csrBuild(spec: CsrSpec, out: usize, cap: i32): i32 {
     const st = dhPopMac(spec, info, n, mac);
     if (st != OK) return st;
     o.open(DER_SEQUENCE).oid(OID_DH_POP_SHA256).close();
-    // DhSigStatic ::= SEQUENCE { issuerAndSerial OPTIONAL (absent), hashValue MessageDigest }
-    o.open(DER_BIT_STRING).byte(0).open(DER_SEQUENCE).prim(DER_OCTET_STRING, mac, 32).close().close();
+    // DhSigStatic ::= SEQUENCE { issuerAndSerial IssuerAndSerialNumber OPTIONAL, hashValue MessageDigest }:
+    // issuerAndSerial names the recipient's certificate (classic), absent when the key is G_Y.
+    o.open(DER_BIT_STRING).byte(0).open(DER_SEQUENCE);
+    if (spec.classic) o.open(DER_SEQUENCE).raw(spec.rIssuer, spec.rIssuerLen).prim(DER_INTEGER, spec.rSerial, spec.rSerialLen).close();
+    o.prim(DER_OCTET_STRING, mac, 32).close().close();
     wipe(mac, 32);
   } else if (spec.kind == KEY_P256_ECDSA) {
     const digest = memory.data(32, 8);
@@ -164,6 +177,15 @@ export function dhPopMac(spec: CsrSpec, cri: usize, criLen: i32, out: usize): i3
   if (spec.kind == KEY_P256_DH) st = p256Ecdh(spec.key, spec.recipient, 32, zz);
   else st = x25519(spec.key, spec.recipient, zz);
   if (st != OK) return st;
+  if (spec.classic) {
+    // RFC 6955 §6: K = SHA-256(LeadingInfo || ZZ || TrailingInfo), the recipient certificate's subject and
+    // issuer; MAC = HMAC-SHA-256(K, certificationRequestInfo).
+    const h = new Sha256();
+    h.update(spec.rSubject, spec.rSubjectLen); h.update(zz, 32); h.update(spec.rIssuer, spec.rIssuerLen); h.finish(k);
+    hmacSha256(k, 32, cri, criLen, out);
+    wipe(zz, 32); wipe(k, 32);
+    return OK;
+  }
   hkdfExtract(0, 0, zz, 32, prk);
   for (let i = 0; i < DH_POP_LABEL.length; i++) store<u8>(inf + <usize>i, <u8>DH_POP_LABEL.charCodeAt(i));
   memory.copy(inf + <usize>DH_POP_LABEL.length, spec.recipient, 32);

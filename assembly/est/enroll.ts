@@ -12,7 +12,7 @@
 // CA certificate written to the key store, in one record, so a power cut leaves the old or the new state.
 //
 // options: --edhoc (run EDHOC even with a stored context), --sequential (no combined request),
-//   --pop sig|dh, --cn NAME, --dns NAME, --password TEXT, --sen|--sren (force the resource),
+//   --pop sig|dh|dh-cert (dh-cert: classic RFC 6955 to the CA's DH certificate from /crts), --cn NAME, --dns NAME, --password TEXT, --sen|--sren (force the resource),
 //   --crts (fetch trust anchors even when provisioned), --skg|--skc (server-side key generation: only for a
 //   device with a pre-shared OSCORE context and a provisioned weak-RNG policy, else E_EST_REFUSED), --json (one JSON report on stdout instead of the
 //   PEM), -B SECS, --ack-timeout MS, -v (trace datagrams)
@@ -41,7 +41,7 @@ import { STORE_ID_ENROLLMENT, STORE_ID_TRUST_ANCHORS, STORE_ID_EDHOC_SETUP, STOR
 import { wipe } from "../crypto/index";
 import { drbgReady, drbgSeedFromBoard } from "../crypto/index";
 
-const STEP_ENROLL = 1, STEP_CRTS = 2;
+const STEP_ENROLL = 1, STEP_CRTS = 2, STEP_RECIPIENT = 3;
 const DEFAULT_ROOT = "/.well-known/est";
 
 const pathBuf = memory.data(160, 1);
@@ -62,6 +62,8 @@ let step = 0;
 let reenroll = false;
 /** 0: the device makes its key (/sen, /sren); 1: /skg; 2: /skc (the server makes it). */
 let serverKeygen = 0;
+/** --pop dh-cert: fetch /crts first and prove possession to the CA's DH certificate (classic RFC 6955). */
+let classicPop = false;
 let fetchCrts = false;
 let json = false;
 let t0: i64 = 0;
@@ -80,7 +82,7 @@ function setPath(suffix: string): void {
 /** Build the CSR now: after EDHOC, so that a DH proof of possession can use this run's G_Y. */
 function prepareCsr(): i32 {
   const spec = csrSpec;
-  if (spec.kind == KEY_P256_DH || spec.kind == KEY_X25519_DH) {
+  if ((spec.kind == KEY_P256_DH || spec.kind == KEY_X25519_DH) && !spec.classic) {
     if (!secure.ranEdhoc) return fail(E_USAGE, "a DH proof of possession needs this run's EDHOC (G_Y)");
     memory.copy(spec.recipient, secure.gY, 32);
   }
@@ -105,7 +107,7 @@ export function enrollCommand(): i32 {
   s.confirmable = true; s.szx = 6; s.trace = false; s.deadlineMs = 90000; s.retry = true;
   s.ackTimeoutMs = 2000; s.maxRetransmit = 4; s.oscore = null; s.seq = null;
   secure.edhoc = false; secure.combined = true; secure.prepare = prepareCsr;
-  json = false; fetchCrts = false; serverKeygen = 0;
+  json = false; fetchCrts = false; serverKeygen = 0; classicPop = false;
   let force = 0; // 1: /sen, 2: /sren
   let pop = 0; // 0: default (signature), 1: sig, 2: dh
   let uri = -1;
@@ -123,8 +125,8 @@ export function enrollCommand(): i32 {
     else if (argIs(i, "--json")) json = true;
     else if (argIs(i, "-v") || argIs(i, "--verbose")) s.trace = true;
     else if (argIs(i, "--pop") && hasValue) {
-      if (argIs(i + 1, "sig")) pop = 1; else if (argIs(i + 1, "dh")) pop = 2;
-      else return fail(E_USAGE, "enroll: --pop must be sig or dh");
+      if (argIs(i + 1, "sig")) pop = 1; else if (argIs(i + 1, "dh")) pop = 2; else if (argIs(i + 1, "dh-cert")) pop = 3;
+      else return fail(E_USAGE, "enroll: --pop must be sig, dh or dh-cert");
       i++;
     } else if (argIs(i, "--cn") && hasValue) { if ((spec.cnLen = copyArg(i + 1, spec.cn, 64)) < 1) return fail(E_USAGE, "enroll: --cn must be 1..64 bytes"); i++; }
     else if (argIs(i, "--dns") && hasValue) { if ((spec.dnsLen = copyArg(i + 1, spec.dns, 64)) < 1) return fail(E_USAGE, "enroll: --dns must be 1..64 bytes"); i++; }
@@ -159,9 +161,11 @@ export function enrollCommand(): i32 {
   const setup = memory.data(2);
   st = board.store_read(STORE_ID_EDHOC_SETUP, setup, 2);
   const suite = st == 2 ? <i32>load<u8>(setup + 1) : 2;
-  if (suite == 0) spec.kind = pop == 2 ? KEY_X25519_DH : KEY_ED25519;
-  else spec.kind = pop == 2 ? KEY_P256_DH : KEY_P256_ECDSA;
+  if (suite == 0) spec.kind = pop >= 2 ? KEY_X25519_DH : KEY_ED25519;
+  else spec.kind = pop >= 2 ? KEY_P256_DH : KEY_P256_ECDSA;
   if (pop == 2) secure.edhoc = true;
+  spec.classic = pop == 3;
+  classicPop = pop == 3;
   if (spec.cnLen == 0) {
     const name = "est-oscore-device";
     for (let i = 0; i < name.length; i++) store<u8>(spec.cn + <usize>i, <u8>name.charCodeAt(i));
@@ -174,7 +178,7 @@ export function enrollCommand(): i32 {
     const weak = board.store_read(STORE_ID_DEVICE_POLICY, policy, 1) == 1 && (load<u8>(policy) & 1) != 0;
     if (st == 2) return fail(E_EST_REFUSED, "server-side key generation is refused: this device uses EDHOC and must make its own key");
     if (!weak) return fail(E_EST_REFUSED, "server-side key generation is refused: the device has a good RNG (no weak-RNG policy provisioned)");
-    if (pop == 2) return fail(E_USAGE, "enroll: --pop dh does not apply to server-side key generation");
+    if (pop >= 2) return fail(E_USAGE, "enroll: --pop dh does not apply to server-side key generation");
   }
   const have = board.store_read(STORE_ID_ENROLLMENT, recBuf, 1);
   reenroll = force == 2 || (force == 0 && have != E_STORE_NOT_FOUND);
@@ -189,6 +193,25 @@ export function enrollCommand(): i32 {
 
 function startEnroll(): i32 {
   const s = coapClient.spec;
+  if (classicPop) {
+    // The recipient key comes from a certificate: /crts first (under OSCORE, after EDHOC when needed).
+    setPath("/crts");
+    s.method = COAP_GET; s.contentFormat = -1; s.accept = CF_PKCS7_CERTS_ONLY; s.payload = csrBuf; s.payloadLen = 0;
+    step = STEP_RECIPIENT;
+    secure.prepare = null; // the CSR is built for /sen, once the recipient is known (startSen)
+    logBegin().str("est: fetching /crts for the CA's DH certificate (RFC 6955 proof of possession)"); logEnd(LOG_INFO);
+    const b = secure.begin();
+    if (b != PENDING) return done(b);
+    setJob(onDatagram, onTimer);
+    setDeadline(secure.nextDeadline());
+    return PENDING;
+  }
+  return startSen();
+}
+
+function startSen(): i32 {
+  const s = coapClient.spec;
+  secure.prepare = prepareCsr;
   setPath(serverKeygen == 1 ? "/skg" : serverKeygen == 2 ? "/skc" : reenroll ? "/sren" : "/sen");
   s.method = COAP_POST; s.contentFormat = CF_PKCS10; s.accept = serverKeygen != 0 ? CF_MULTIPART_CORE : CF_PKIX_CERT;
   s.payload = csrBuf; s.payloadLen = 0; // prepareCsr fills it
@@ -212,10 +235,25 @@ function copyStats(to: PhaseStats, from: PhaseStats): void {
 
 function settle(st: i32): i32 {
   if (st == PENDING) { setDeadline(secure.nextDeadline()); return PENDING; }
-  if (step == STEP_ENROLL) {
+  if (step == STEP_RECIPIENT) {
     ranEdhoc = secure.ranEdhoc;
-    edhocStats = new PhaseStats();
     copyStats(edhocStats, secure.hs);
+    copyStats(crtsStats, secure.req);
+    if (st != OK) return done(st);
+    const rr = coapClient.response;
+    const f = takeRecipient(rr.code, rr.payload, rr.payloadLen, rr.contentFormat);
+    if (f != OK) return done(f);
+    secure.edhoc = false; // the context of this run is established
+    const b = startSen();
+    if (b == PENDING) setDeadline(secure.nextDeadline());
+    return b;
+  }
+  if (step == STEP_ENROLL) {
+    if (!classicPop) {
+      ranEdhoc = secure.ranEdhoc;
+      edhocStats = new PhaseStats();
+      copyStats(edhocStats, secure.hs);
+    }
     copyStats(enrollStats, secure.req);
   } else copyStats(crtsStats, secure.req);
   if (st != OK) return done(st);
@@ -281,6 +319,35 @@ function settleCrts(code: i32, payload: usize, payloadLen: i32, cf: i32): i32 {
     }
   }
   return done(fail(E_EST_CHAIN, "no certificate from /crts issued the enrolled certificate"));
+}
+
+/** From the /crts bundle: the certificate with a DH key on our curve, not a CA, issued by the trust anchor;
+ *  its key, subject, issuer and serial go into csrSpec for the classic RFC 6955 MAC. */
+function takeRecipient(code: i32, p: usize, n: i32, cf: i32): i32 {
+  if (code != COAP_CONTENT) return responseError(code, p, n);
+  if (cf != CF_PKCS7_CERTS_ONLY) return fail(E_EST_RESPONSE, "the /crts answer is not application/pkcs7-mime certs-only (281)");
+  const k = pkcs7Certificates(p, n, spans, 4);
+  if (k < 0) return fail(k, "the /crts answer is not a valid PKCS#7 certs-only bundle");
+  const t = board.store_read(STORE_ID_TRUST_ANCHORS, caBuf, 1536);
+  if (t < 3) return fail(E_EST_CHAIN, "--pop dh-cert needs a provisioned trust anchor to check the CA's DH certificate");
+  const tl = (<i32>load<u8>(caBuf) << 8) | <i32>load<u8>(caBuf + 1);
+  if (tl + 2 > t) return fail(E_STORE_CORRUPT, "the trust-anchor record is malformed");
+  const spec = csrSpec;
+  const want = spec.kind == KEY_P256_DH ? KEY_P256_ECDSA : KEY_X25519_DH; // x509.ts names any P-256 key KEY_P256_ECDSA
+  for (let i = 0; i < k; i++) {
+    const cp = <usize>load<u32>(spans + <usize>(i * 8)), cl = load<i32>(spans + <usize>(i * 8 + 4));
+    if (x509Parse(cert, cp, cl) != OK || cert.isCa || cert.keyKind != want) continue;
+    if (cert.subjectLen > 256 || cert.issuerLen > 256 || cert.serialLen > 24) continue;
+    if (x509Parse(ca, caBuf + 2, tl) != OK) return fail(E_EST_CHAIN, "the trust anchor does not parse");
+    if (x509Parse(cert, cp, cl) != OK || x509VerifyIssued(cert, ca) != OK) continue;
+    memory.copy(spec.recipient, cert.key + (want == KEY_P256_ECDSA ? 1 : 0), 32);
+    memory.copy(spec.rSubject, cert.subject, <usize>cert.subjectLen); spec.rSubjectLen = cert.subjectLen;
+    memory.copy(spec.rIssuer, cert.issuer, <usize>cert.issuerLen); spec.rIssuerLen = cert.issuerLen;
+    memory.copy(spec.rSerial, cert.serial, <usize>cert.serialLen); spec.rSerialLen = cert.serialLen;
+    logBegin().str("est: recipient key from the CA's DH certificate (").dec(cl).str(" bytes)"); logEnd(LOG_INFO);
+    return OK;
+  }
+  return fail(E_EST_CHAIN, "/crts holds no DH certificate on this curve issued by the trust anchor");
 }
 
 /**
@@ -381,8 +448,9 @@ function done(st: i32): i32 {
       .str(",\"phases\":[");
     let first = true;
     if (ranEdhoc) { phaseJson(w, "edhoc", e); first = false; }
+    if (classicPop && c.roundTrips > 0) { if (!first) w.str(","); phaseJson(w, "crts", c); first = false; }
     if (!first) w.str(","); phaseJson(w, resourceName(), a);
-    if (c.roundTrips > 0) { w.str(","); phaseJson(w, "crts", c); }
+    if (!classicPop && c.roundTrips > 0) { w.str(","); phaseJson(w, "crts", c); }
     w.str("]");
     if (st == OK) { w.str(",\"certificate_pem\":\""); pem(w, "CERTIFICATE", certBuf, certLen, true); w.str("\",\"ca_certificates_pem\":[\""); pem(w, "CERTIFICATE", caBuf, caLen, true); w.str("\"]"); }
     w.str("}\n");

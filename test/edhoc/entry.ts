@@ -201,7 +201,8 @@ function initiatorFinish(): i32 {
   return OK;
 }
 
-/** csr: {kind (1 ES256, 2 Ed25519, 3 P-256 DH, 4 X25519 DH), key, [recipient], cn, [dns], [password]} ->
+/** csr: {kind (1 ES256, 2 Ed25519, 3 P-256 DH, 4 X25519 DH), key, [recipient], cn, [dns], [password],
+ *  [r_subject, r_issuer, r_serial] (classic RFC 6955)} ->
  *  {"pub", "csr"}: the module's PKCS#10 for an injected key (the release module only enrolls fresh keys).
  *  x509: {cert, [issuer]} -> {"key", "is_ca", "verified"} or {"error"}: parse and chain checks. */
 function csrOp(): i32 {
@@ -213,6 +214,14 @@ function csrOp(): i32 {
   s.cnLen = jsonPtr("cn") == 0 ? 0 : field("cn", s.cn, 64);
   s.dnsLen = jsonPtr("dns") == 0 ? 0 : field("dns", s.dns, 64);
   s.passwordLen = jsonPtr("password") == 0 ? 0 : field("password", s.password, 64);
+  // Classic RFC 6955: the recipient certificate's subject, issuer and serial.
+  s.classic = jsonPtr("r_subject") != 0;
+  if (s.classic) {
+    s.rSubjectLen = field("r_subject", s.rSubject, 256);
+    s.rIssuerLen = field("r_issuer", s.rIssuer, 256);
+    s.rSerialLen = field("r_serial", s.rSerial, 24);
+    if (s.rSubjectLen < 0 || s.rIssuerLen < 0 || s.rSerialLen < 1) return fail(E_USAGE, "csr: r_subject, r_issuer, r_serial");
+  }
   let st = csrPublicKey(s);
   if (st != OK) return refused(st, "key");
   const out = memory.data(1024, 8);

@@ -6,7 +6,7 @@
 // A CSR's proof of possession is checked before anything is issued: a signature (ES256, Ed25519), or the
 // static-DH MAC of docs/dh-pop.md keyed by the ephemeral key of the EDHOC run behind the OSCORE context.
 
-import { createHmac, generateKeyPairSync, hkdfSync, randomBytes, timingSafeEqual, X509Certificate } from "node:crypto";
+import { createHash, createHmac, generateKeyPairSync, hkdfSync, randomBytes, timingSafeEqual, X509Certificate } from "node:crypto";
 import { join } from "node:path";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { p256 } from "@noble/curves/nist.js";
@@ -16,10 +16,10 @@ import {
   applyBlock2, CHANGED, CONTENT, BAD_REQUEST, UNAUTHORIZED, NOT_FOUND, METHOD_NOT_ALLOWED, NOT_ACCEPTABLE,
   UNSUPPORTED_FORMAT, SERVICE_UNAVAILABLE, FORBIDDEN, GET, POST, codeText,
 } from "./coap.js";
-import { ServerState, responderKind, unhex, hex, type Device } from "./identity.js";
+import { ServerState, responderKind, unhex, hex, newKeyPair, type Device } from "./identity.js";
 import { EdhocResponder } from "./responder.js";
 import { deriveContext, unprotectRequest, protectResponse, type SecurityContext } from "./oscore-server.js";
-import { Ca, parseCsr, verifyCsrSignature, pkcs7CertsOnly, type Csr } from "./pki.js";
+import { Ca, parseCsr, verifyCsrSignature, pkcs7CertsOnly, derItems, type Csr } from "./pki.js";
 import { type CredStyle, serverCertificate, credOfCert, x5tOf, x5chainOf, certOfCred, edhocCertificate, pointOf } from "./x509cred.js";
 
 export const CF = { LINK: 40, MULTIPART: 62, EDHOC: 64, CID_EDHOC: 65, PKCS7_CERTS: 281, PKCS8: 284, CSRATTRS: 285, PKCS10: 286, PKIX_CERT: 287, TEXT: 0 } as const;
@@ -81,8 +81,12 @@ export class EstServer {
       (opts.host ?? "127.0.0.1").includes(":") ? "udp6" : "udp4");
     s.port = await s.endpoint.listen(opts.port ?? 0, opts.host ?? "127.0.0.1");
     s.loadContexts();
+    s.dhRecipients = dhRecipients(opts.dir);
     return s;
   }
+
+  /** The CA's DH recipient certificates (classic RFC 6955 proof of possession), one per curve. */
+  dhRecipients: { suite: number; priv: Uint8Array; cert: Uint8Array }[] = [];
 
   // OSCORE contexts survive a server restart (<dir>/contexts/<C_R>.json, written on every change of the replay
   // window before the response goes out), so a device can re-enroll under its stored context without EDHOC.
@@ -292,7 +296,7 @@ export class EstServer {
       this.event({ kind: "crts", kid, detail: "CA certificates sent" });
       if (accept === CF.PKIX_CERT) return typed(CONTENT, CF.PKIX_CERT, this.ca.certDer);
       if (accept !== undefined && accept !== CF.PKCS7_CERTS) return { code: NOT_ACCEPTABLE };
-      const p7 = pkcs7CertsOnly([this.ca.certDer]);
+      const p7 = pkcs7CertsOnly([this.ca.certDer, ...this.dhRecipients.map((d) => d.cert)]);
       if (this.opts.misbehave === "garbled-crts") p7[4] ^= 0x40; // the content-type OID tag: no longer a ContentInfo
       return typed(CONTENT, CF.PKCS7_CERTS, p7);
     }
@@ -354,6 +358,33 @@ export class EstServer {
     return typed(CHANGED, CF.MULTIPART, Uint8Array.from([0x84, ...cborUint(CF.PKCS8), ...cborBytes(pkcs8), ...cborUint(op === "skg" ? CF.PKCS7_CERTS : CF.PKIX_CERT), ...cborBytes(certPart)]));
   }
 
+  /**
+   * Classic RFC 6955 §6 (DhSigStatic with issuerAndSerial naming one of our DH recipient certificates):
+   * K = SHA-256(subject || ZZ || issuer) of that certificate, MAC = HMAC-SHA-256(K, certificationRequestInfo).
+   * undefined when the CSR does not name a certificate (then the EDHOC G_Y profile applies).
+   */
+  private classicPop(csr: Csr): true | string | undefined {
+    let parts;
+    try { parts = derItems(derItems(csr.signature)[0].value); } catch { return "malformed DhSigStatic"; }
+    if (parts.length !== 2 || parts[0].tag !== 0x30) return undefined;
+    const [iasIssuer, iasSerial] = derItems(parts[0].value);
+    for (const d of this.dhRecipients) {
+      const tbs = derItems(derItems(derItems(d.cert)[0].value)[0].value);
+      const serial = tbs[1], issuer = tbs[3], subject = tbs[5];
+      if (!Buffer.from(issuer.der).equals(Buffer.from(iasIssuer.der)) || !Buffer.from(serial.value).equals(Buffer.from(iasSerial.value))) continue;
+      let zz: Uint8Array;
+      try {
+        if (d.suite === 2 && csr.publicKey.kind === "p256") zz = p256.getSharedSecret(d.priv, csr.publicKey.raw).slice(1, 33);
+        else if (d.suite === 0 && csr.publicKey.kind === "x25519") zz = x25519.getSharedSecret(d.priv, csr.publicKey.raw);
+        else return "DH proof of possession: the key is not on the curve of the named certificate";
+      } catch { return "DH proof of possession: invalid public key"; }
+      const key = createHash("sha256").update(subject.der).update(zz).update(issuer.der).digest();
+      const mac = createHmac("sha256", key).update(csr.certificationRequestInfo).digest();
+      return parts[1].tag === 0x04 && parts[1].value.length === 32 && timingSafeEqual(mac, parts[1].value) ? true : "DH proof of possession MAC (RFC 6955) does not verify";
+    }
+    return "DhSigStatic names a certificate that is not ours";
+  }
+
   private refuse(kid: string | undefined, code: number, why: string): Response {
     this.event({ kind: "refused", kid, detail: `${codeText(code)} ${why}` });
     return { code, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.TEXT)]], payload: Buffer.from(why) };
@@ -363,6 +394,8 @@ export class EstServer {
   private checkPop(csr: Csr, c: Context): true | string {
     if (csr.signatureAlgorithm !== OID_DH_POP) return verifyCsrSignature(csr) ? true : "CSR signature does not verify";
     const k = csr.publicKey;
+    const classic = this.classicPop(csr);
+    if (classic !== undefined) return classic;
     if (!c.y || !c.gY) return "DH proof of possession needs EDHOC: this OSCORE context has no ephemeral key";
     let zz: Uint8Array;
     try {
@@ -383,6 +416,17 @@ const cborUint = (n: number) => (n < 24 ? [n] : n < 256 ? [0x18, n] : [0x19, n >
 const cborBytes = (b: Uint8Array) => [...(b.length < 24 ? [0x40 | b.length] : b.length < 256 ? [0x58, b.length] : [0x59, b.length >> 8, b.length & 0xff]), ...b];
 
 function rmContext(f: string): void { try { rmSync(f); } catch { /* already gone */ } }
+
+/** The CA's DH recipient keys and certificates, made on first use (<dir>/ca/dh-recipient-s<suite>.{key,der}). */
+function dhRecipients(dir: string): { suite: number; priv: Uint8Array; cert: Uint8Array }[] {
+  return [2, 0].map((suite) => {
+    const keyFile = join(dir, "ca", `dh-recipient-s${suite}.key`);
+    if (!existsSync(keyFile)) writeFileSync(keyFile, hex(newKeyPair(suite, "dh").priv) + "\n", { mode: 0o600 });
+    const priv = unhex(readFileSync(keyFile, "utf8").trim());
+    const cert = edhocCertificate(join(dir, "ca"), join(dir, "ca", `dh-recipient-s${suite}.der`), `EST-oscore CA DH recipient (suite ${suite})`, suite, "dh", pointOf(suite, "dh", priv));
+    return { suite, priv, cert };
+  });
+}
 
 function typed(code: number, cf: number, payload: Uint8Array): Response {
   return { code, options: [[OPT.CONTENT_FORMAT, uintBytes(cf)]] as Option[], payload };
