@@ -74,8 +74,11 @@ export class SecureRequest {
   req: PhaseStats = new PhaseStats();
   /** Whether EDHOC ran in this exchange (false: a stored context was used). */
   ranEdhoc: bool = false;
-  /** The Responder's ephemeral key G_Y (x-coordinate) of this handshake, for the static-DH proof of possession. */
+  /** The Responder's ephemeral key G_Y (x-coordinate) of the last handshake, for the static-DH proof of
+   *  possession; gYValid until forgetGY() (a command calls it when it starts). */
   gY: usize = heap.alloc(32);
+  gYValid: bool = false;
+  forgetGY(): void { memory.fill(this.gY, 0, 32); this.gYValid = false; }
   /** Called just before the protected request is built, after EDHOC (so G_Y is known): it may rewrite the
    *  request payload and return its new length, or a negative status to stop. */
   prepare: PrepareFn | null = null;
@@ -215,6 +218,7 @@ export class SecureRequest {
         return fail(m2, "EDHOC message_2 refused");
       }
       memory.copy(this.gY, edhocGY(), 32);
+      this.gYValid = true;
       const n = edhocMessage3(m3Buf, M3_CAP);
       if (n < 0) { this.phase = PHASE_IDLE; edhocWipe(); return fail(n, "cannot build EDHOC message_3"); }
       this.hs.m3 = n;

@@ -299,3 +299,24 @@ describe("classic RFC 6955 proof of possession (wasm3)", () => {
     }, T);
   }
 });
+
+describe("/att shapes the CSR (wasm3)", () => {
+  // CsrAttrs = SEQUENCE { OID challengePassword, OID id-dhPop-static-sha256-hmac-sha256, OID 2.5.4.5 (not understood) }
+  const attrs = Uint8Array.from(Buffer.from("301a" + "06092a864886f70d010907" + "06082b0601050507061a" + "0603550405", "hex"));
+  it("asks for a password and a DH proof of possession: without --password the device stops, with it the CSR follows", async () => {
+    const r = await rig({ csrAttrs: attrs, challengePassword: "open sesame" });
+    try {
+      const no = await enroll(r, ["--att"]);
+      expect(no.rep.ok).toBe(false);
+      expect(no.stderr).toMatch(/challengePassword: give --password/);
+      expect(enrollmentRecord(r.store)).toBeUndefined();
+      const { rep, stderr } = await enroll(r, ["--att", "--edhoc", "--password", "open sesame"]);
+      if (!rep.ok) throw new Error(stderr);
+      checkIssued(r, rep);
+      expect(rep.phases.map((p: any) => p.name)).toEqual(["edhoc", "att", "sen"]);
+      const csr = parseCsr(r.csrs[r.csrs.length - 1]);
+      expect(csr.challengePassword).toBe("open sesame");
+      expect(csr.signatureAlgorithm).toBe("1.3.6.1.5.5.7.6.26"); // DH PoP, as /att asked
+    } finally { await r.server.stop(); }
+  }, T);
+});

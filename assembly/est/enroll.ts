@@ -13,7 +13,7 @@
 //
 // options: --edhoc (run EDHOC even with a stored context), --sequential (no combined request),
 //   --pop sig|dh|dh-cert (dh-cert: classic RFC 6955 to the CA's DH certificate from /crts), --cn NAME, --dns NAME, --password TEXT, --sen|--sren (force the resource),
-//   --crts (fetch trust anchors even when provisioned), --skg|--skc (server-side key generation: only for a
+//   --crts (fetch trust anchors even when provisioned), --att (ask /att first; its attributes shape the CSR), --skg|--skc (server-side key generation: only for a
 //   device with a pre-shared OSCORE context and a provisioned weak-RNG policy, else E_EST_REFUSED), --json (one JSON report on stdout instead of the
 //   PEM), -B SECS, --ack-timeout MS, -v (trace datagrams)
 
@@ -25,6 +25,7 @@ import {
 } from "../errors";
 import {
   COAP_POST, COAP_GET, COAP_CHANGED, COAP_CONTENT, CF_PKCS10, CF_PKIX_CERT, CF_PKCS7_CERTS_ONLY, CF_MULTIPART_CORE, CF_PKCS8,
+  CF_CSRATTRS,
 } from "../numbers/coap";
 import { coapClient } from "../coap/client";
 import { secure, PhaseStats } from "../secure";
@@ -37,11 +38,13 @@ import { CsrSpec, csrSpec, csrNewKey, csrBuild, KEY_P256_ECDSA, KEY_ED25519, KEY
 import { Certificate, x509Parse, x509HasKey, x509VerifyIssued, pkcs7Certificates, pkcs8Parse } from "./x509";
 import { csrPublicKey } from "./csr";
 import { CborReader } from "../cbor/decode";
+import { DerReader, DER_SEQUENCE, DER_OID, derEquals, OID_ECDSA_SHA256, OID_ED25519, OID_DH_POP_SHA256 } from "./der";
+const attReader = new DerReader(), attInner = new DerReader();
 import { STORE_ID_ENROLLMENT, STORE_ID_TRUST_ANCHORS, STORE_ID_EDHOC_SETUP, STORE_ID_DEVICE_POLICY } from "../store-ids";
 import { wipe } from "../crypto/index";
 import { drbgReady, drbgSeedFromBoard } from "../crypto/index";
 
-const STEP_ENROLL = 1, STEP_CRTS = 2, STEP_RECIPIENT = 3;
+const STEP_ENROLL = 1, STEP_CRTS = 2, STEP_RECIPIENT = 3, STEP_ATT = 4;
 const DEFAULT_ROOT = "/.well-known/est";
 
 const pathBuf = memory.data(160, 1);
@@ -64,6 +67,11 @@ let reenroll = false;
 let serverKeygen = 0;
 /** --pop dh-cert: fetch /crts first and prove possession to the CA's DH certificate (classic RFC 6955). */
 let classicPop = false;
+/** --att: ask /att first and let the server's CSR attributes shape the CSR (attStats counts that exchange). */
+let askAtt = false;
+const attStats = new PhaseStats();
+let popChoice = 0;
+let suiteInUse = 2;
 let fetchCrts = false;
 let json = false;
 let t0: i64 = 0;
@@ -83,7 +91,7 @@ function setPath(suffix: string): void {
 function prepareCsr(): i32 {
   const spec = csrSpec;
   if ((spec.kind == KEY_P256_DH || spec.kind == KEY_X25519_DH) && !spec.classic) {
-    if (!secure.ranEdhoc) return fail(E_USAGE, "a DH proof of possession needs this run's EDHOC (G_Y)");
+    if (!secure.gYValid) return fail(E_USAGE, "a DH proof of possession needs this run's EDHOC (G_Y)");
     memory.copy(spec.recipient, secure.gY, 32);
   }
   const n = csrBuild(spec, csrBuf, 1024);
@@ -106,8 +114,8 @@ export function enrollCommand(): i32 {
   const s = coapClient.spec;
   s.confirmable = true; s.szx = 6; s.trace = false; s.deadlineMs = 90000; s.retry = true;
   s.ackTimeoutMs = 2000; s.maxRetransmit = 4; s.oscore = null; s.seq = null;
-  secure.edhoc = false; secure.combined = true; secure.prepare = prepareCsr;
-  json = false; fetchCrts = false; serverKeygen = 0; classicPop = false;
+  secure.edhoc = false; secure.combined = true; secure.prepare = prepareCsr; secure.forgetGY();
+  json = false; fetchCrts = false; serverKeygen = 0; classicPop = false; askAtt = false;
   let force = 0; // 1: /sen, 2: /sren
   let pop = 0; // 0: default (signature), 1: sig, 2: dh
   let uri = -1;
@@ -122,6 +130,7 @@ export function enrollCommand(): i32 {
     else if (argIs(i, "--skg")) serverKeygen = 1;
     else if (argIs(i, "--skc")) serverKeygen = 2;
     else if (argIs(i, "--crts")) fetchCrts = true;
+    else if (argIs(i, "--att")) askAtt = true;
     else if (argIs(i, "--json")) json = true;
     else if (argIs(i, "-v") || argIs(i, "--verbose")) s.trace = true;
     else if (argIs(i, "--pop") && hasValue) {
@@ -161,6 +170,7 @@ export function enrollCommand(): i32 {
   const setup = memory.data(2);
   st = board.store_read(STORE_ID_EDHOC_SETUP, setup, 2);
   const suite = st == 2 ? <i32>load<u8>(setup + 1) : 2;
+  popChoice = pop; suiteInUse = suite;
   if (suite == 0) spec.kind = pop >= 2 ? KEY_X25519_DH : KEY_ED25519;
   else spec.kind = pop >= 2 ? KEY_P256_DH : KEY_P256_ECDSA;
   if (pop == 2) secure.edhoc = true;
@@ -186,12 +196,29 @@ export function enrollCommand(): i32 {
   if (st == OK) st = csrNewKey(spec);
   if (st != OK) return fail(st, "cannot generate the key to enroll");
   t0 = board.clock_ms();
-  copyStats(enrollStats, new PhaseStats()); copyStats(crtsStats, new PhaseStats()); edhocStats = new PhaseStats();
+  copyStats(enrollStats, new PhaseStats()); copyStats(crtsStats, new PhaseStats()); copyStats(attStats, new PhaseStats()); edhocStats = new PhaseStats();
   certLen = 0; caLen = 0; csrLen = 0; ranEdhoc = false;
   return startEnroll();
 }
 
 function startEnroll(): i32 {
+  const s = coapClient.spec;
+  if (askAtt) {
+    setPath("/att");
+    s.method = COAP_GET; s.contentFormat = -1; s.accept = CF_CSRATTRS; s.payload = csrBuf; s.payloadLen = 0;
+    step = STEP_ATT;
+    secure.prepare = null;
+    logBegin().str("est: asking /att for the CSR attributes the server wants"); logEnd(LOG_INFO);
+    const b = secure.begin();
+    if (b != PENDING) return done(b);
+    setJob(onDatagram, onTimer);
+    setDeadline(secure.nextDeadline());
+    return PENDING;
+  }
+  return startAfterAtt();
+}
+
+function startAfterAtt(): i32 {
   const s = coapClient.spec;
   if (classicPop) {
     // The recipient key comes from a certificate: /crts first (under OSCORE, after EDHOC when needed).
@@ -235,9 +262,22 @@ function copyStats(to: PhaseStats, from: PhaseStats): void {
 
 function settle(st: i32): i32 {
   if (st == PENDING) { setDeadline(secure.nextDeadline()); return PENDING; }
-  if (step == STEP_RECIPIENT) {
+  if (step == STEP_ATT) {
     ranEdhoc = secure.ranEdhoc;
     copyStats(edhocStats, secure.hs);
+    copyStats(attStats, secure.req);
+    if (st != OK) return done(st);
+    const ra = coapClient.response;
+    const f = applyCsrAttrs(ra.code, ra.payload, ra.payloadLen, ra.contentFormat);
+    if (f != OK) return done(f);
+    secure.edhoc = false;
+    const b = startAfterAtt();
+    if (b == PENDING) setDeadline(secure.nextDeadline());
+    return b;
+  }
+  if (step == STEP_RECIPIENT) {
+    if (!askAtt) ranEdhoc = secure.ranEdhoc;
+    if (!askAtt) copyStats(edhocStats, secure.hs);
     copyStats(crtsStats, secure.req);
     if (st != OK) return done(st);
     const rr = coapClient.response;
@@ -249,7 +289,7 @@ function settle(st: i32): i32 {
     return b;
   }
   if (step == STEP_ENROLL) {
-    if (!classicPop) {
+    if (!classicPop && !askAtt) {
       ranEdhoc = secure.ranEdhoc;
       edhocStats = new PhaseStats();
       copyStats(edhocStats, secure.hs);
@@ -319,6 +359,48 @@ function settleCrts(code: i32, payload: usize, payloadLen: i32, cf: i32): i32 {
     }
   }
   return done(fail(E_EST_CHAIN, "no certificate from /crts issued the enrolled certificate"));
+}
+
+/**
+ * The CSR attributes from /att (RFC 7030 §4.5, CsrAttrs ::= SEQUENCE OF AttrOrOID) shape the CSR where they are
+ * understood: a challengePassword OID makes the password mandatory; signature / PoP algorithm OIDs choose the
+ * proof of possession among those this device can give with its suite's curve (the first one listed that fits,
+ * unless --pop was given). Other items are logged and passed over.
+ */
+const OID_CHALLENGE_PW: StaticArray<u8> = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x07];
+function applyCsrAttrs(code: i32, p: usize, n: i32, cf: i32): i32 {
+  if (code != COAP_CONTENT) return responseError(code, p, n);
+  if (cf != CF_CSRATTRS) return fail(E_EST_RESPONSE, "the /att answer is not application/csrattrs (285)");
+  const top = attReader.reset(p, n);
+  if (top.expect(DER_SEQUENCE) != OK || top.finish() != OK) return fail(E_MALFORMED, "the CSR attributes are not a DER SEQUENCE");
+  const list = top.into(attInner);
+  let wantPassword = false, chosen = 0, understood = 0, other = 0;
+  while (!list.atEnd()) {
+    if (list.read() != OK) return fail(E_MALFORMED, "malformed CSR attributes");
+    if (list.tag == DER_OID) {
+      if (derEquals(list.value, list.len, OID_CHALLENGE_PW)) { wantPassword = true; understood++; }
+      else if (derEquals(list.value, list.len, OID_ECDSA_SHA256) && suiteInUse == 2) { if (chosen == 0) chosen = 1; understood++; }
+      else if (derEquals(list.value, list.len, OID_ED25519) && suiteInUse == 0) { if (chosen == 0) chosen = 1; understood++; }
+      else if (derEquals(list.value, list.len, OID_DH_POP_SHA256)) { if (chosen == 0) chosen = 2; understood++; }
+      else other++;
+    } else if (list.tag == DER_SEQUENCE) other++; // an Attribute with values: not used by this device
+    else return fail(E_MALFORMED, "a CSR attribute is neither an OID nor an Attribute");
+  }
+  logBegin().str("est: /att lists ").dec(understood + other).str(" items, ").dec(understood).str(" understood"); logEnd(LOG_INFO);
+  const spec = csrSpec;
+  if (wantPassword && spec.passwordLen == 0) return fail(E_USAGE, "the server's CSR attributes ask for a challengePassword: give --password");
+  if (popChoice == 0 && chosen != 0) {
+    const dh = chosen == 2;
+    const kind = suiteInUse == 0 ? (dh ? KEY_X25519_DH : KEY_ED25519) : (dh ? KEY_P256_DH : KEY_P256_ECDSA);
+    if (kind != spec.kind) {
+      if (dh && !secure.gYValid) return fail(E_USAGE, "the server asks for a DH proof of possession, which needs EDHOC in this run (--edhoc)");
+      spec.kind = kind;
+      const st = csrNewKey(spec);
+      if (st != OK) return fail(st, "cannot generate the key to enroll");
+      logBegin().str("est: /att asks for a ").str(dh ? "DH" : "signature").str(" proof of possession"); logEnd(LOG_INFO);
+    }
+  }
+  return OK;
 }
 
 /** From the /crts bundle: the certificate with a DH key on our curve, not a CA, issued by the trust anchor;
@@ -433,7 +515,8 @@ function done(st: i32): i32 {
   secure.prepare = null;
   wipe(csrSpec.key, 32);
   const e = edhocStats, a = enrollStats, c = crtsStats;
-  const rt = e.roundTrips + a.roundTrips + c.roundTrips;
+  const at = attStats;
+  const rt = e.roundTrips + a.roundTrips + c.roundTrips + at.roundTrips;
   if (json) {
     const w = output;
     w.str("{\"ok\":").str(st == OK ? "true" : "false");
@@ -442,12 +525,13 @@ function done(st: i32): i32 {
       .str(",\"combined\":").str(ranEdhoc && secure.combined && e.roundTrips == 1 ? "true" : "false");
     if (ranEdhoc) w.str(",\"edhoc_messages\":[").dec(e.m1).str(",").dec(e.m2).str(",").dec(e.m3).str("]");
     w.str(",\"csr_bytes\":").dec(csrLen).str(",\"certificate_bytes\":").dec(certLen);
-    w.str(",\"round_trips\":").dec(rt).str(",\"datagrams_up\":").dec(e.datagramsUp + a.datagramsUp + c.datagramsUp)
-      .str(",\"datagrams_down\":").dec(e.datagramsDown + a.datagramsDown + c.datagramsDown)
-      .str(",\"bytes_up\":").dec(e.bytesUp + a.bytesUp + c.bytesUp).str(",\"bytes_down\":").dec(e.bytesDown + a.bytesDown + c.bytesDown)
+    w.str(",\"round_trips\":").dec(rt).str(",\"datagrams_up\":").dec(e.datagramsUp + a.datagramsUp + c.datagramsUp + at.datagramsUp)
+      .str(",\"datagrams_down\":").dec(e.datagramsDown + a.datagramsDown + c.datagramsDown + at.datagramsDown)
+      .str(",\"bytes_up\":").dec(e.bytesUp + a.bytesUp + c.bytesUp + at.bytesUp).str(",\"bytes_down\":").dec(e.bytesDown + a.bytesDown + c.bytesDown + at.bytesDown)
       .str(",\"phases\":[");
     let first = true;
     if (ranEdhoc) { phaseJson(w, "edhoc", e); first = false; }
+    if (askAtt && attStats.roundTrips > 0) { if (!first) w.str(","); phaseJson(w, "att", attStats); first = false; }
     if (classicPop && c.roundTrips > 0) { if (!first) w.str(","); phaseJson(w, "crts", c); first = false; }
     if (!first) w.str(","); phaseJson(w, resourceName(), a);
     if (!classicPop && c.roundTrips > 0) { w.str(","); phaseJson(w, "crts", c); }
@@ -458,6 +542,7 @@ function done(st: i32): i32 {
     return st == OK ? OK : st;
   }
   if (ranEdhoc) phaseLine("edhoc", e);
+  if (askAtt && at.roundTrips > 0) phaseLine("est /att", at);
   phaseLine(serverKeygen == 1 ? "est /skg" : serverKeygen == 2 ? "est /skc" : reenroll ? "est /sren" : "est /sen", a);
   if (c.roundTrips > 0) phaseLine("est /crts", c);
   if (st != OK) return st;

@@ -54,6 +54,10 @@ export interface EstServerOptions {
   /** The server's EDHOC credential: a CCS by kid (default), or an X.509 certificate from the CA identified by
    *  x5t (devices have it provisioned) or sent as x5chain (devices check it against their trust anchor). */
   serverCred?: CredStyle;
+  /** The CSR attributes /att answers (DER CsrAttrs; default an empty SEQUENCE). */
+  csrAttrs?: Uint8Array;
+  /** Require this challengePassword in every CSR (4.00 otherwise). */
+  challengePassword?: string;
 }
 
 interface Session { responder: EdhocResponder; y: Uint8Array; gY: Uint8Array; suite: number; cR: Uint8Array; at: number }
@@ -302,7 +306,7 @@ export class EstServer {
     }
     if (op === "att") {
       if (m.code !== GET) return { code: METHOD_NOT_ALLOWED };
-      return typed(CONTENT, CF.CSRATTRS, Uint8Array.of(0x30, 0x00)); // no attributes requested
+      return typed(CONTENT, CF.CSRATTRS, this.opts.csrAttrs ?? Uint8Array.of(0x30, 0x00)); // default: nothing requested
     }
     if (op === "sen" || op === "sren") {
       if (m.code !== POST) return { code: METHOD_NOT_ALLOWED };
@@ -315,6 +319,7 @@ export class EstServer {
       this.opts.onCsr?.(m.payload);
       let csr;
       try { csr = parseCsr(m.payload); } catch (e) { return this.refuse(kid, BAD_REQUEST, `malformed CSR: ${(e as Error).message}`); }
+      if (this.opts.challengePassword !== undefined && csr.challengePassword !== this.opts.challengePassword) return this.refuse(kid, BAD_REQUEST, "challengePassword missing or wrong");
       const pop = this.checkPop(csr, c);
       if (pop !== true) return this.refuse(kid, BAD_REQUEST, pop);
       const subject = this.opts.subjectFrom === "credential" && c.device ? c.device.name : undefined;
