@@ -8,6 +8,7 @@ import { parseStore } from "../host/node/store.js";
 import { decode, encode, getUint, OPT } from "../tools/server/coap.js";
 import { EstServer, type EstServerOptions } from "../tools/server/est.js";
 import { provision, RECORDS } from "../tools/provision.js";
+import { Ca, pkcs7CertsOnly } from "../tools/server/pki.js";
 import { runCommand, tempDir } from "./helpers/hosts.js";
 
 const T = 60_000;
@@ -98,6 +99,32 @@ describe("the device under attack (wasm3)", () => {
       expect(recs.find((r) => r.id === RECORDS.ENROLLMENT)).toBeUndefined();
       expect(JSON.parse(state(s.store)).filter(([id]: [number]) => id === RECORDS.ENROLLMENT)).toEqual(JSON.parse(before).filter(([id]: [number]) => id === RECORDS.ENROLLMENT));
     } finally { await s.server.stop(); }
+  }, T);
+
+  it("an unauthenticated /crts answer (a rogue CA's bundle without OSCORE) is dropped: no trust anchor, no enrollment stored", async () => {
+    const rogue = await Ca.open(join(tempDir("est-rogue-"), "ca"), { keyType: "p256", subject: "EST-oscore development CA" });
+    let oscoreResponses = 0, swapped = 0;
+    const dir = tempDir("est-attack-");
+    const server = await EstServer.start({
+      dir: join(dir, "server"),
+      tamper: (d) => {
+        if (!isOscoreResponse(d) || ++oscoreResponses < 2) return d; // the first is the /sen answer
+        const m = decode(d);
+        swapped++;
+        return encode({ ...m, code: 0x45, options: [[OPT.CONTENT_FORMAT, Uint8Array.of(0x01, 0x19)]], payload: pkcs7CertsOnly([rogue.certDer]) });
+      },
+    });
+    const store = join(dir, "device.keystore");
+    provision({ serverDir: join(dir, "server"), store, trustAnchor: false });
+    try {
+      const r = await runCommand("wasm3", ["--store", store, "enroll", "--json", "--ack-timeout", "200", "-B", "3", `coap://127.0.0.1:${server.port}`], { timeoutMs: T });
+      const rep = JSON.parse(r.stdout.trim());
+      expect(rep.error).toBe("E_TIMEOUT");
+      expect(swapped).toBeGreaterThan(0);
+      const recs = parseStore(new Uint8Array(readFileSync(store)));
+      expect(recs.find((x) => x.id === RECORDS.ENROLLMENT)).toBeUndefined();
+      expect(recs.find((x) => x.id === RECORDS.TRUST_ANCHORS)).toBeUndefined();
+    } finally { await server.stop(); }
   }, T);
 
   it("EAD_2: a non-critical item is passed over, a critical one ends the handshake", async () => {
