@@ -325,3 +325,20 @@ describe("/att shapes the CSR (wasm3)", () => {
     } finally { await r.server.stop(); }
   }, T);
 });
+
+describe("IPv6 (wasm3)", () => {
+  it("enrolls against the server on [::1]", async () => {
+    const dir = tempDir("est-v6-");
+    let server: EstServer;
+    try { server = await EstServer.start({ dir: join(dir, "server"), host: "::1" }); }
+    catch (e) { throw new Error(`cannot bind [::1] on this machine: ${(e as Error).message}`); }
+    const store = join(dir, "device.keystore");
+    provision({ serverDir: join(dir, "server"), store });
+    try {
+      const res = await runCommand("wasm3", ["--store", store, "enroll", "--json", `coap://[::1]:${server.port}`], { timeoutMs: T });
+      const rep = JSON.parse(res.stdout.trim());
+      if (!rep.ok) throw new Error(res.stderr);
+      checkIssued({ server, dir, store, csrs: [] }, rep);
+    } finally { await server.stop(); }
+  }, T);
+});
