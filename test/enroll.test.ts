@@ -342,3 +342,38 @@ describe("IPv6 (wasm3)", () => {
     } finally { await server.stop(); }
   }, T);
 });
+
+describe("the server's CA and proof-of-possession checks", () => {
+  it("an Ed25519 CA: the device verifies the Ed25519-signed certificate and stores it", async () => {
+    const r = await rig({ caKeyType: "ed25519" });
+    try {
+      const { rep, stderr } = await enroll(r);
+      if (!rep.ok) throw new Error(stderr);
+      checkIssued(r, rep);
+      expect(new X509Certificate(rep.ca_certificates_pem[0]).publicKey.asymmetricKeyType).toBe("ed25519");
+    } finally { await r.server.stop(); }
+  }, T);
+
+  it("refuses CSRs whose proof of possession fails: a bad signature, a DH MAC under the wrong G_Y", async () => {
+    const r = await rig();
+    try {
+      const { rep } = await enroll(r, ["--pop", "dh"]);
+      expect(rep.ok).toBe(true);
+      const good = Buffer.from(r.csrs[0]);
+      const ctx = [...(r.server as any).contexts.values()][0];
+      const check = (der: Uint8Array) => (r.server as any).checkPop(parseCsr(der), ctx);
+      expect(check(good)).toBe(true);
+      const badMac = Buffer.from(good); badMac[badMac.length - 1] ^= 1;
+      expect(check(badMac)).toMatch(/MAC does not verify/);
+      expect(check(good)).toBe(true);
+      expect((r.server as any).checkPop(parseCsr(good), { ...ctx, gY: new Uint8Array(32).fill(7) })).toMatch(/MAC does not verify/);
+      // A signature CSR made by openssl, then its signature broken.
+      const dir = tempDir("est-badsig-");
+      execFileSync("openssl", ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", join(dir, "k"), "-subj", "/CN=x", "-outform", "DER", "-out", join(dir, "c.der")]);
+      const sig = readFileSync(join(dir, "c.der"));
+      expect(check(sig)).toBe(true);
+      const badSig = Buffer.from(sig); badSig[badSig.length - 2] ^= 1;
+      expect(check(badSig)).toMatch(/signature does not verify/);
+    } finally { await r.server.stop(); }
+  }, T);
+});
