@@ -250,9 +250,11 @@ describe("pre-shared OSCORE context and server-side key generation (wasm3)", () 
   }, T);
 });
 
-describe("X.509 credentials in EDHOC (wasm3)", () => {
-  const combos: ["x5t" | "x5chain" | "ccs", "x5t" | "x5chain" | "ccs", number, number][] = [
+describe("credentials by value and X.509 credentials in EDHOC (wasm3)", () => {
+  type Style = "x5t" | "x5chain" | "ccs" | "kccs";
+  const combos: [Style, Style, number, number][] = [
     ["x5t", "ccs", 3, 2], ["x5chain", "ccs", 3, 2], ["x5chain", "x5t", 3, 2], ["x5chain", "x5chain", 3, 2], ["x5t", "x5chain", 0, 0], ["x5chain", "x5chain", 2, 0],
+    ["kccs", "kccs", 3, 2], ["kccs", "ccs", 0, 0], ["ccs", "kccs", 1, 2],
   ];
   for (const [serverCred, deviceCred, method, suite] of combos) {
     it(`server ${serverCred}, device ${deviceCred}, method ${method}, suite ${suite}: enrolls`, async () => {
@@ -265,8 +267,9 @@ describe("X.509 credentials in EDHOC (wasm3)", () => {
         const { rep, stderr } = await enroll(r);
         if (!rep.ok) throw new Error(stderr);
         checkIssued(r, rep);
-        expect(rep.edhoc_messages[1]).toBeGreaterThan(serverCred === "x5chain" ? 300 : 40); // the certificate travels in message_2
-        expect(rep.edhoc_messages[2]).toBeGreaterThan(deviceCred === "x5chain" ? 300 : 10);
+        // A credential by value travels in the message: the certificate (x5chain) or the CCS (kccs).
+        expect(rep.edhoc_messages[1]).toBeGreaterThan(serverCred === "x5chain" ? 300 : serverCred === "kccs" ? 100 : 40);
+        expect(rep.edhoc_messages[2]).toBeGreaterThan(deviceCred === "x5chain" ? 300 : deviceCred === "kccs" ? 90 : 10);
       } finally { await server.stop(); }
     }, T);
   }

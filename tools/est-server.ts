@@ -3,13 +3,13 @@
 //
 //   npx tsx tools/est-server.ts [--dir DIR] [--host ADDR] [--port N] [--validity-days N] [--manual-approval]
 //                               [--subject-from csr|credential] [--ca-key p256|ed25519] [--delay MS] [-q]
-//                               [--server-cred ccs|x5t|x5chain]
+//                               [--server-cred ccs|kccs|x5t|x5chain]
 //
 // Provision devices for it with tools/provision.ts --server-dir DIR. Ctrl-C stops it.
 import { resolve } from "node:path";
 import { EstServer, type EstServerOptions } from "./server/est.js";
 
-const USAGE = "usage: est-server [--dir DIR] [--host ADDR] [--port N] [--validity-days N] [--manual-approval] [--subject-from csr|credential] [--ca-key p256|ed25519] [--server-cred ccs|x5t|x5chain] [--delay MS] [-q]";
+const USAGE = "usage: est-server [--dir DIR] [--host ADDR] [--port N] [--validity-days N] [--manual-approval] [--subject-from csr|credential] [--ca-key p256|ed25519] [--server-cred ccs|kccs|x5t|x5chain] [--delay MS] [-q]";
 
 async function main(argv: string[]): Promise<void> {
   const o: EstServerOptions = { dir: resolve("est-server"), host: "127.0.0.1", port: 5683, log: (l) => console.log(l) };
@@ -24,7 +24,7 @@ async function main(argv: string[]): Promise<void> {
     else if (a === "--subject-from") { const s = need(); if (s !== "csr" && s !== "credential") throw new Error("--subject-from csr|credential"); o.subjectFrom = s; }
     else if (a === "--ca-key") { const s = need(); if (s !== "p256" && s !== "ed25519") throw new Error("--ca-key p256|ed25519"); o.caKeyType = s; }
     else if (a === "--delay") o.handlerDelayMs = Number(need());
-    else if (a === "--server-cred") { const s2 = need(); if (s2 !== "ccs" && s2 !== "x5t" && s2 !== "x5chain") throw new Error("--server-cred ccs|x5t|x5chain"); o.serverCred = s2; }
+    else if (a === "--server-cred") { const s2 = need(); if (s2 !== "ccs" && s2 !== "kccs" && s2 !== "x5t" && s2 !== "x5chain") throw new Error("--server-cred ccs|kccs|kccs|x5t|x5chain"); o.serverCred = s2; }
     else if (a === "-q" || a === "--quiet") o.log = undefined;
     else if (a === "-h" || a === "--help") { console.log(USAGE); return; }
     else throw new Error(`unknown option ${a}\n${USAGE}`);

@@ -11,8 +11,8 @@
 //      the certificate as PEM, or with --json one JSON object.
 //
 // usage: npm start -- [--json] [--work DIR] [--fresh] [--method 0..3] [--suite 0|2] [--pop sig|dh]
-//                     [--sequential] [--edhoc] [--server-cred ccs|x5t|x5chain]
-//                     [--device-cred ccs|x5t|x5chain] [-v]
+//                     [--sequential] [--edhoc] [--server-cred ccs|kccs|x5t|x5chain]
+//                     [--device-cred ccs|kccs|x5t|x5chain] [-v]
 
 import { spawn } from "node:child_process";
 import { X509Certificate } from "node:crypto";
@@ -23,7 +23,7 @@ import { provision } from "./provision.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 
-interface Args { deviceCred: "ccs" | "x5t" | "x5chain"; serverCred: "ccs" | "x5t" | "x5chain"; json: boolean; work: string; fresh: boolean; method: number; suite: number; pop?: string; sequential: boolean; edhoc: boolean; verbose: boolean }
+interface Args { deviceCred: "ccs" | "kccs" | "x5t" | "x5chain"; serverCred: "ccs" | "kccs" | "x5t" | "x5chain"; json: boolean; work: string; fresh: boolean; method: number; suite: number; pop?: string; sequential: boolean; edhoc: boolean; verbose: boolean }
 
 function parseArgs(argv: string[]): Args {
   const a: Args = { deviceCred: "ccs", serverCred: "ccs", json: false, work: join(ROOT, "build/demo"), fresh: false, method: 3, suite: 2, sequential: false, edhoc: false, verbose: false };
@@ -37,11 +37,11 @@ function parseArgs(argv: string[]): Args {
     else if (k === "--suite") a.suite = Number(need());
     else if (k === "--pop") a.pop = need();
     else if (k === "--sequential") a.sequential = true;
-    else if (k === "--device-cred") { const v2 = need(); if (v2 !== "ccs" && v2 !== "x5t" && v2 !== "x5chain") throw new Error("--device-cred ccs|x5t|x5chain"); a.deviceCred = v2; }
-    else if (k === "--server-cred") { const v2 = need(); if (v2 !== "ccs" && v2 !== "x5t" && v2 !== "x5chain") throw new Error("--server-cred ccs|x5t|x5chain"); a.serverCred = v2; }
+    else if (k === "--device-cred") { const v2 = need(); if (v2 !== "ccs" && v2 !== "kccs" && v2 !== "x5t" && v2 !== "x5chain") throw new Error("--device-cred ccs|kccs|kccs|x5t|x5chain"); a.deviceCred = v2; }
+    else if (k === "--server-cred") { const v2 = need(); if (v2 !== "ccs" && v2 !== "kccs" && v2 !== "x5t" && v2 !== "x5chain") throw new Error("--server-cred ccs|kccs|kccs|x5t|x5chain"); a.serverCred = v2; }
     else if (k === "--edhoc") a.edhoc = true;
     else if (k === "-v" || k === "--verbose") a.verbose = true;
-    else if (k === "-h" || k === "--help") { console.log("usage: npm start -- [--json] [--work DIR] [--fresh] [--method 0..3] [--suite 0|2] [--pop sig|dh] [--sequential] [--edhoc] [--server-cred ccs|x5t|x5chain] [--device-cred ccs|x5t|x5chain] [-v]"); process.exit(0); }
+    else if (k === "-h" || k === "--help") { console.log("usage: npm start -- [--json] [--work DIR] [--fresh] [--method 0..3] [--suite 0|2] [--pop sig|dh] [--sequential] [--edhoc] [--server-cred ccs|kccs|x5t|x5chain] [--device-cred ccs|kccs|x5t|x5chain] [-v]"); process.exit(0); }
     else throw new Error(`unknown option ${k}`);
   }
   return a;

@@ -68,6 +68,7 @@ export function provision(o: ProvisionOptions): Provisioned {
     credI = credOfCert(der);
     idCredI = o.deviceCred === "x5t" ? x5tOf(der) : x5chainOf(der);
   }
+  if (o.deviceCred === "kccs") idCredI = Uint8Array.from([0xa1, 0x0e, ...credI]); // {14: CCS}: the credential by value
   server.addDevice({ kid: hex(kid), name, method, suite, pub: hex(key.pub), cred: hex(credI) });
   const sc = server.credential(suite, responderKind(method));
   const records = new Map<number, Uint8Array>();
@@ -88,7 +89,7 @@ export function provision(o: ProvisionOptions): Provisioned {
     } else records.set(RECORDS.PEER_SUBJECT, subjectOf(der)); // CRED_R and the key come from the certificate
   } else {
     records.set(RECORDS.CRED_R, unhex(sc.cred));
-    records.set(RECORDS.ID_CRED_R, idCredKid(unhex(sc.kid)));
+    records.set(RECORDS.ID_CRED_R, o.serverCred === "kccs" ? Uint8Array.from([0xa1, 0x0e, ...unhex(sc.cred)]) : idCredKid(unhex(sc.kid)));
     records.set(RECORDS.PEER_KEY, unhex(sc.pub));
   }
   const caFile = join(o.serverDir, "ca", "ca.der");
@@ -137,8 +138,8 @@ function main(argv: string[]): void {
     else if (a === "--kid") o.kid = unhex(need());
     else if (a === "--no-trust-anchor") o.trustAnchor = false;
     else if (a === "--psk") o.psk = true;
-    else if (a === "--device-cred") { const v2 = need(); if (v2 !== "ccs" && v2 !== "x5t" && v2 !== "x5chain") throw new Error("--device-cred ccs|x5t|x5chain"); o.deviceCred = v2; }
-    else if (a === "--server-cred") { const v2 = need(); if (v2 !== "ccs" && v2 !== "x5t" && v2 !== "x5chain") throw new Error("--server-cred ccs|x5t|x5chain"); o.serverCred = v2; }
+    else if (a === "--device-cred") { const v2 = need(); if (v2 !== "ccs" && v2 !== "kccs" && v2 !== "x5t" && v2 !== "x5chain") throw new Error("--device-cred ccs|kccs|x5t|x5chain"); o.deviceCred = v2; }
+    else if (a === "--server-cred") { const v2 = need(); if (v2 !== "ccs" && v2 !== "kccs" && v2 !== "x5t" && v2 !== "x5chain") throw new Error("--server-cred ccs|kccs|x5t|x5chain"); o.serverCred = v2; }
     else if (a === "--weak-rng") o.weakRng = true;
     else if (a === "-h" || a === "--help") { console.log("usage: provision --server-dir DIR --store FILE [--method 0..3] [--suite 0|2] [--name NAME] [--kid HEX] [--no-trust-anchor] [--psk [--weak-rng]]"); return; }
     else throw new Error(`unknown option ${a}`);

@@ -196,6 +196,7 @@ export class EstServer {
     const gY = suite === 2 ? p256.getPublicKey(y, false).slice(1, 33) : x25519.getPublicKey(y);
     const cR = this.newCR();
     let credR = unhex(cred.cred), idCredR = Uint8Array.of(0xa1, 0x04, 0x41, ...unhex(cred.kid));
+    if (this.opts.serverCred === "kccs") idCredR = Uint8Array.from([0xa1, 0x0e, ...credR]); // {14: CCS} (RFC 9528 §3.5.2)
     if (this.opts.serverCred === "x5t" || this.opts.serverCred === "x5chain") {
       const der = this.opts.misbehave === "impostor-cert"
         ? edhocCertificate(join(this.opts.dir, "ca"), join(this.opts.dir, `impostor-s${suite}.der`), "not-the-server", suite, responderKind(method), pointOf(suite, responderKind(method), unhex(cred.priv)))
@@ -247,6 +248,7 @@ export class EstServer {
     const kid = kidOfIdCred(idCredI);
     if (kid) return this.state.device(kid);
     const h = Buffer.from(idCredI).toString("hex");
+    if (h.startsWith("a10e")) return this.state.devices().find((d) => d.cred === h.slice(4)); // {14: CCS}: the CCS itself
     if (h.startsWith("a11822822e48") && idCredI.length === 14) return this.state.devices().find((d) => d.cred && hex(x5tOf(certOfCred(unhex(d.cred)))) === h);
     if (h.startsWith("a11821")) {
       const der = certOfCred(idCredI.subarray(3));

@@ -11,7 +11,8 @@ import { p256 } from "@noble/curves/nist.js";
 import { ed25519, x25519 } from "@noble/curves/ed25519.js";
 import { type AuthKind, type Credential, unhex } from "./identity.js";
 
-export type CredStyle = "ccs" | "x5t" | "x5chain";
+/** ccs: a CCS identified by kid; kccs: a CCS sent by value ({14: CCS}); x5t / x5chain: an X.509 certificate. */
+export type CredStyle = "ccs" | "kccs" | "x5t" | "x5chain";
 
 const SPKI_PREFIX = {
   p256: "3059301306072a8648ce3d020106082a8648ce3d030107034200",
