@@ -18,7 +18,7 @@ import * as board from "./abi";
 import { LOG_INFO } from "./abi";
 import {
   OK, PENDING, E_USAGE, E_LIMIT, E_STORE_NOT_FOUND, E_IDENTITY, E_EDHOC_ERROR, E_COAP_RESPONSE, E_STORE_CORRUPT,
-  E_OSCORE_UNPROTECTED, E_UNSUPPORTED, E_CRYPTO_KEY, E_EDHOC_CREDENTIAL,
+  E_OSCORE_UNPROTECTED, E_UNSUPPORTED, E_CRYPTO_KEY, E_EDHOC_CREDENTIAL, statusName,
 } from "./errors";
 import { COAP_POST, COAP_CHANGED, CF_CID_EDHOC_CBOR_SEQ, CF_EDHOC_CBOR_SEQ, COAP_UNAUTHORIZED } from "./numbers/coap";
 import { coapClient } from "./coap/client";
@@ -213,6 +213,7 @@ export class SecureRequest {
       const m2 = edhocMessage2(r.payload, r.payloadLen);
       if (m2 != OK) {
         this.phase = PHASE_IDLE; edhocWipe();
+        sendEdhocError(m2);
         if (m2 == E_UNSUPPORTED) return fail(m2, "EDHOC message_2 carries a critical EAD item this device does not support");
         if (m2 == E_CRYPTO_KEY) return fail(E_EDHOC_CREDENTIAL, "EDHOC message_2 names another credential than the provisioned server's");
         return fail(m2, "EDHOC message_2 refused");
@@ -277,6 +278,39 @@ export class SecureRequest {
     failDetail().dec(code >> 5).byte(0x2e).byte(0x30 + (code & 31) / 10).byte(0x30 + (code & 31) % 10);
     return E_COAP_RESPONSE;
   }
+}
+
+/**
+ * Tell the Responder that its message_2 was refused: an EDHOC error message (ERR_CODE 1, ERR_INFO a short
+ * diagnostic; RFC 9528 §6.2) POSTed with C_R in front (Appendix A.2), as a NON request nobody waits for. Only
+ * when PLAINTEXT_2 decrypted far enough to name C_R; otherwise there is no session to address.
+ */
+function sendEdhocError(status: i32): void {
+  if (cRLen == 0) return;
+  const b = memory.data(64, 8);
+  let o = 0;
+  if (cRLen == 1 && (load<u8>(cR) <= 0x17 || (load<u8>(cR) >= 0x20 && load<u8>(cR) <= 0x37))) { store<u8>(b, load<u8>(cR)); o = 1; }
+  else { store<u8>(b, <u8>(0x40 + cRLen)); memory.copy(b + 1, cR, <usize>cRLen); o = 1 + cRLen; }
+  store<u8>(b + <usize>o, 0x01); o++; // ERR_CODE 1: unspecified error, with a text
+  const name = statusName(status);
+  const t = "message_2 refused: ";
+  const n = t.length + name.length;
+  if (n < 24) { store<u8>(b + <usize>o, <u8>(0x60 + n)); o++; } // tstr header
+  else { store<u8>(b + <usize>o, 0x78); store<u8>(b + <usize>(o + 1), <u8>n); o += 2; }
+  for (let i = 0; i < t.length; i++) store<u8>(b + <usize>(o + i), <u8>t.charCodeAt(i));
+  o += t.length;
+  for (let i = 0; i < name.length; i++) store<u8>(b + <usize>(o + i), <u8>name.charCodeAt(i));
+  o += name.length;
+  const s = coapClient.spec;
+  for (let i = 0; i < EDHOC_PATH.length; i++) store<u8>(edhocPath + <usize>i, <u8>EDHOC_PATH.charCodeAt(i));
+  s.path = edhocPath; s.pathLen = EDHOC_PATH.length;
+  s.method = COAP_POST; s.contentFormat = CF_CID_EDHOC_CBOR_SEQ; s.accept = -1;
+  s.payload = b; s.payloadLen = o;
+  s.oscore = null; s.seq = null; s.edhocM3 = 0; s.edhocM3Len = 0;
+  s.confirmable = false;
+  coapClient.begin(); // sent once; the command ends without waiting
+  s.confirmable = true;
+  logBegin().str("edhoc: sent an error message to the Responder (").str(name).str(")"); logEnd(LOG_INFO);
 }
 
 /** Report an EDHOC error message (ERR_CODE, ERR_INFO): 1 with a diagnostic text, 2 with SUITES_R. */

@@ -49,6 +49,11 @@ describe("the device under attack (wasm3)", () => {
         expect(code).toBe(1);
         expect(rep.error).toMatch(/^(E_CRYPTO_AUTH|E_MALFORMED|E_EDHOC_CREDENTIAL)$/);
         expect(state(s.store)).toBe(before);
+        if (at === -1) {
+          // Only MAC_2 changed, so C_R is known: the device tells the Responder with an EDHOC error message.
+          await new Promise((res) => setTimeout(res, 100));
+          expect(s.server.events.some((e) => /device sent an EDHOC error \(code 1: message_2 refused: E_CRYPTO_AUTH\)/.test(e.detail))).toBe(true);
+        }
       } finally { await s.server.stop(); }
     }
   }, T);

@@ -203,6 +203,7 @@ export function edhocStart(out: usize, cap: i32): i32 {
   o = idWire(out, cap, o, c.cI, c.cILen);
   if (o < 0) return E_LIMIT;
   sha256(out, o, hMsg1);
+  cRLen = 0; // known again once PLAINTEXT_2 names it
   store<u8>(STATE_START, 1);
   return o;
 }

@@ -177,6 +177,14 @@ export class EstServer {
     if (body[0] <= 0x17 || (body[0] >= 0x20 && body[0] <= 0x37)) { cR = body.subarray(0, 1); rest = body.subarray(1); }
     else if (body[0] >= 0x40 && body[0] <= 0x57) { const n = body[0] - 0x40; cR = body.subarray(1, 1 + n); rest = body.subarray(1 + n); }
     else return edhocError(1, "malformed connection identifier");
+    if (rest.length > 0 && rest[0] >> 5 <= 1) {
+      // C_R || EDHOC error message (ERR_CODE is an int; message_3 would be a bstr): the Initiator gave up.
+      const s = this.sessions.get(hex(cR));
+      this.sessions.delete(hex(cR));
+      const text = rest[1] >> 5 === 3 ? Buffer.from(rest.subarray(rest[1] === 0x78 ? 3 : 2)).toString("utf8") : "";
+      this.event({ kind: "refused", detail: `the device sent an EDHOC error (code ${rest[0]}${text ? `: ${text}` : ""})${s ? "" : " for an unknown session"}` });
+      return { code: CHANGED };
+    }
     const r = this.message3(cR, rest);
     if ("error" in r) return edhocError(1, r.error);
     return { code: CHANGED };
