@@ -380,3 +380,30 @@ describe("the server's CA and proof-of-possession checks", () => {
     } finally { await r.server.stop(); }
   }, T);
 });
+
+describe("OSCORE Echo (RFC 9175) (wasm3)", () => {
+  it("a server that asks every new context for an Echo: the device repeats the request with it once", async () => {
+    const r = await rig({ requireEcho: "always" });
+    try {
+      const { rep, stderr } = await enroll(r);
+      if (!rep.ok) throw new Error(stderr);
+      checkIssued(r, rep);
+      expect(rep.round_trips).toBe(3); // message_1, combined request answered 4.01 + Echo, the request with Echo
+      expect(r.server.events.filter((e) => /Echo/.test(e.detail))).toHaveLength(1);
+    } finally { await r.server.stop(); }
+  }, T);
+
+  it("after a server restart (contexts loaded from disk), /sren shows freshness with Echo: 2 round trips", async () => {
+    const r = await rig();
+    const dir = join(r.dir, "server");
+    try {
+      expect((await enroll(r)).rep.ok).toBe(true);
+      await r.server.stop();
+      r.server = await EstServer.start({ dir, requireEcho: "loaded", port: r.server.port });
+      const { rep, stderr } = await enroll(r);
+      if (!rep.ok) throw new Error(stderr);
+      expect(rep).toMatchObject({ resource: "sren", edhoc: false, round_trips: 2 });
+      checkIssued(r, rep);
+    } finally { await r.server.stop(); }
+  }, T);
+});

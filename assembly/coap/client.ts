@@ -30,7 +30,7 @@ import { arena } from "../arena";
 import { OscoreContext, oscoreProtect, oscoreUnprotect } from "../oscore/oscore";
 import { SeqCounter, seqTake } from "../oscore/seq";
 import { edhocCombine } from "../edhoc/combined";
-import { OPT_OSCORE, OPT_EDHOC } from "../numbers/coap";
+import { OPT_OSCORE, OPT_EDHOC, OPT_ECHO, COAP_UNAUTHORIZED } from "../numbers/coap";
 import { E_OSCORE_UNPROTECTED } from "../errors";
 
 /** What to send. Fill the fields, then begin(). Pointers must stay valid until the exchange ends. */
@@ -104,6 +104,7 @@ const txBuf = memory.data(COAP_MAX_DATAGRAM, 8);
 const plainBuf = memory.data(COAP_MAX_DATAGRAM, 8);
 const protBuf = memory.data(COAP_MAX_DATAGRAM, 8);
 const ackBuf = memory.data(8, 8);
+const echoBuf = memory.data(40, 8);
 const respBuf = arena; // COAP_RESPONSE_CAPACITY bytes, shared with other commands (assembly/arena.ts)
 const token = memory.data(8, 8);
 const dedup = memory.data(COAP_DEDUP_SLOTS * 4, 4);
@@ -133,6 +134,9 @@ export class CoapClient {
   private b2Szx: i32 = 6;
   private b2Active: bool = false;
   private first: bool = true;
+  /** RFC 9175 Echo: the value a 4.01 asked us to repeat (sent once in the request after it), 0: none. */
+  private echoLen: i32 = 0;
+  private echoTried: bool = false;
 
   /** Start the exchange described by `spec`. Returns PENDING, or an error (nothing sent). */
   begin(): i32 {
@@ -154,6 +158,8 @@ export class CoapClient {
     this.b2Szx = s.szx;
     this.b2Active = false;
     this.first = true;
+    this.echoLen = 0;
+    this.echoTried = false;
     board.rng_fill(token, 4);
     return this.sendRequest();
   }
@@ -198,6 +204,7 @@ export class CoapClient {
       builder.addUint(OPT_BLOCK2, <u32>blockValue(this.b2Num, false, this.b2Szx));
     }
     if (this.first && s.askSize && !this.b2Active) builder.addUint(OPT_SIZE2, 0);
+    if (this.echoLen > 0) builder.add(OPT_ECHO, echoBuf, this.echoLen); // class E: inside OSCORE
     const combined = s.oscore !== null && s.edhocM3Len > 0 && this.b1Num == 0 && this.b2Num == 0;
     if (combined) builder.add(OPT_EDHOC, 0, 0);
     let n = builder.build(s.oscore !== null ? plainBuf : txBuf, COAP_MAX_DATAGRAM);
@@ -388,6 +395,17 @@ export class CoapClient {
       return E_COAP_BAD_OPTION;
     }
     const code = msg.code;
+    // 4.01 with Echo under OSCORE (RFC 9175 §2.4, RFC 8613 Appendix B.1.2): the server wants proof that the
+    // request is fresh; send it again once, as a new request (a new sequence number) carrying the Echo value.
+    if (s.oscore !== null && code == COAP_UNAUTHORIZED && !this.echoTried && msg.find(OPT_ECHO) == 1 &&
+        msg.valueLen >= 1 && msg.valueLen <= 40) {
+      memory.copy(echoBuf, msg.value, <usize>msg.valueLen);
+      this.echoLen = msg.valueLen;
+      this.echoTried = true;
+      logBegin().str("coap: the server asked for an Echo (").dec(msg.valueLen).str(" bytes); sending the request again with it");
+      logEnd(LOG_INFO);
+      return this.sendRequest();
+    }
     // 5.03 with Max-Age: try the same request again later (RFC 9148 §5, RFC 7252 §5.9.3.4).
     if (code == COAP_SERVICE_UNAVAILABLE && msg.getUint(OPT_MAX_AGE) == 1) {
       const wait = <i64>msg.uint * 1000;

@@ -54,6 +54,10 @@ export interface EstServerOptions {
   /** The server's EDHOC credential: a CCS by kid (default), or an X.509 certificate from the CA identified by
    *  x5t (devices have it provisioned) or sent as x5chain (devices check it against their trust anchor). */
   serverCred?: CredStyle;
+  /** Ask for an Echo (RFC 9175) before accepting the first request under a context: "always" for every
+   *  context, "loaded" for contexts read from disk (whose replay window a crash may have lost), "never"
+   *  (default: the replay window is saved before every answer). */
+  requireEcho?: "always" | "loaded" | "never";
   /** The CSR attributes /att answers (DER CsrAttrs; default an empty SEQUENCE). */
   csrAttrs?: Uint8Array;
   /** Require this challengePassword in every CSR (4.00 otherwise). */
@@ -63,7 +67,11 @@ export interface EstServerOptions {
 interface Session { responder: EdhocResponder; y: Uint8Array; gY: Uint8Array; suite: number; cR: Uint8Array; at: number }
 /** An OSCORE context the server holds, with what the DH proof of possession needs (y and G_Y of the EDHOC run
  *  that made it; absent for a context restored from disk, whose ephemeral key is gone). */
-interface Context { ctx: SecurityContext; ms: Uint8Array; salt: Uint8Array; y?: Uint8Array; gY?: Uint8Array; suite: number; device?: Device; psk?: boolean }
+interface Context {
+  ctx: SecurityContext; ms: Uint8Array; salt: Uint8Array; y?: Uint8Array; gY?: Uint8Array; suite: number; device?: Device; psk?: boolean;
+  /** Loaded from disk by this process; the Echo value we asked for and whether freshness was shown. */
+  loaded?: boolean; echo?: Uint8Array; fresh?: boolean;
+}
 
 export interface Event { kind: "edhoc" | "enroll" | "refused" | "crts"; kid?: string; detail: string }
 
@@ -120,7 +128,7 @@ export class EstServer {
       const j = JSON.parse(readFileSync(f, "utf8"));
       const ctx = deriveContext({ masterSecret: unhex(j.ms), masterSalt: unhex(j.salt), senderId: unhex(j.sid), recipientId: unhex(j.rid) });
       ctx.replayTop = j.replay_top ?? -1; ctx.replayBits = BigInt("0x" + (j.replay_bits || "0"));
-      const c: Context = { ctx, ms: unhex(j.ms), salt: unhex(j.salt), suite: j.suite ?? 2, device: j.device ? this.state.device(unhex(j.device)) : undefined, psk: j.psk === true };
+      const c: Context = { ctx, ms: unhex(j.ms), salt: unhex(j.salt), suite: j.suite ?? 2, device: j.device ? this.state.device(unhex(j.device)) : undefined, psk: j.psk === true, loaded: true };
       this.contexts.set(j.rid, c);
       return c;
     } catch (e) { this.log(`ignoring unreadable context file ${rid}.json: ${(e as Error).message}`); return undefined; }
@@ -289,6 +297,17 @@ export class EstServer {
       return { code: BAD_REQUEST, payload: Buffer.from("Decryption failed") };
     }
     this.saveContext(hex(kid), c); // the replay window moved
+    const mode = this.opts.requireEcho ?? "never";
+    if (!c.fresh && (mode === "always" || (mode === "loaded" && c.loaded))) {
+      const echo = getOption(inner, OPT.ECHO);
+      if (echo && c.echo && Buffer.from(echo).equals(Buffer.from(c.echo))) c.fresh = true;
+      else {
+        // RFC 9175 §2.4: 4.01 with a fresh Echo value, inside OSCORE; the request is not acted upon.
+        c.echo = new Uint8Array(randomBytes(8));
+        this.event({ kind: "refused", kid: c.device?.kid, detail: "4.01 with Echo: freshness not yet shown" });
+        return { raw: protectResponse(c.ctx, { type: 0, code: UNAUTHORIZED, mid: 0, token: m.token, options: [[OPT.ECHO, c.echo]], payload: new Uint8Array(0) }, m) };
+      }
+    }
     if (this.opts.handlerDelayMs) await new Promise((r) => setTimeout(r, this.opts.handlerDelayMs));
     const res = await this.est(inner, c);
     const { options, payload } = applyBlock2(inner, res);
