@@ -87,6 +87,9 @@ export class SecureRequest {
 
   private phase: i32 = PHASE_IDLE;
   private t0: i64 = 0;
+  /** Which of the device's suites this handshake uses (0: preferred); the suite itself once EDHOC ran. */
+  private suiteIndex: i32 = 0;
+  suiteUsed: i32 = -1;
   // The application request, saved while the EDHOC messages use the client.
   private path: usize = 0;
   private pathLen: i32 = 0;
@@ -103,6 +106,7 @@ export class SecureRequest {
     this.accept = s.accept; this.payload = s.payload; this.payloadLen = s.payloadLen;
     this.hs = new PhaseStats(); this.req = new PhaseStats();
     this.ranEdhoc = false;
+    this.suiteIndex = 0;
     this.t0 = board.clock_ms();
     if (!this.edhoc) {
       const st = loadContext(this.ctx);
@@ -133,8 +137,9 @@ export class SecureRequest {
   nextDeadline(): i64 { return coapClient.nextDeadline(); }
 
   private startEdhoc(): i32 {
-    const st = loadIdentity();
+    const st = loadIdentity(this.suiteIndex);
     if (st != OK) return st;
+    this.suiteUsed = edhoc.suite;
     // The ephemeral key X and C_I are fresh for every handshake: X from the DRBG, C_I one byte in the range
     // whose wire form is a one-byte CBOR integer (RFC 9528 §3.3.2).
     let x = drbgReady() ? OK : drbgSeedFromBoard();
@@ -269,10 +274,21 @@ export class SecureRequest {
     return OK;
   }
 
-  /** A refusal from the Responder: an EDHOC error message (RFC 9528 §6) or a bare CoAP error. */
+  /** A refusal from the Responder: an EDHOC error message (RFC 9528 §6) or a bare CoAP error. Error code 2
+   *  (wrong selected cipher suite) with a SUITES_R that names the device's other suite: one more handshake
+   *  with that suite selected and the preferred one listed before it (§6.3.2). */
   private refused(p: usize, n: i32, code: i32, cf: i32): i32 {
+    const afterM1 = this.phase == PHASE_M1;
     this.phase = PHASE_IDLE;
     edhocWipe();
+    if (cf == CF_EDHOC_CBOR_SEQ && n > 0 && afterM1 && this.suiteIndex == 0 && suiteCount > 1 &&
+        responderOffers(p, n, <i32>load<u8>(setupBuf + 2))) {
+      logBegin().str("edhoc: the Responder does not support suite ").dec(<i32>load<u8>(setupBuf + 1)).str("; retrying with suite ")
+        .dec(<i32>load<u8>(setupBuf + 2));
+      logEnd(LOG_INFO);
+      this.suiteIndex = 1;
+      return this.startEdhoc();
+    }
     if (cf == CF_EDHOC_CBOR_SEQ && n > 0) return edhocErrorText(p, n);
     fail(E_COAP_RESPONSE, "the EDHOC Responder answered ");
     failDetail().dec(code >> 5).byte(0x2e).byte(0x30 + (code & 31) / 10).byte(0x30 + (code & 31) % 10);
@@ -313,6 +329,20 @@ function sendEdhocError(status: i32): void {
   logBegin().str("edhoc: sent an error message to the Responder (").str(name).str(")"); logEnd(LOG_INFO);
 }
 
+/** Whether an EDHOC error message is code 2 with SUITES_R (an int or an array) containing `suite`. */
+function responderOffers(p: usize, n: i32, suite: i32): bool {
+  const r = new CborReader();
+  r.reset(p, n, false);
+  if (r.readInt() != OK || r.value != 2) return false;
+  if (r.peekType() == MT_ARRAY) {
+    if (r.enterArray() != OK) return false;
+    const k = r.count;
+    for (let i = 0; i < k; i++) { if (r.readInt() != OK) return false; if (<i32>r.value == suite) return true; }
+    return false;
+  }
+  return r.readInt() == OK && <i32>r.value == suite;
+}
+
 /** Report an EDHOC error message (ERR_CODE, ERR_INFO): 1 with a diagnostic text, 2 with SUITES_R. */
 function edhocErrorText(p: usize, n: i32): i32 {
   const r = new CborReader();
@@ -350,25 +380,41 @@ function readRecord(id: u32, p: usize, cap: i32, what: string, exact: i32 = -1):
   return n;
 }
 
-/** Load the device's EDHOC identity and the Responder it trusts into the Initiator's configuration. */
-export function loadIdentity(): i32 {
+/** The suites the device has identities for, in its order of preference (the setup record after the method). */
+const setupBuf = memory.data(4);
+let suiteCount = 0;
+
+/**
+ * Load the device's EDHOC identity for its `index`-th suite (0: the preferred one; 1: the alternative, whose
+ * records sit 8 ids above: STORE_ID_EDHOC_KEY + 8 ...) and the Responder it trusts into the Initiator's
+ * configuration. SUITES_I is the selected suite alone, or [the more preferred ones..., selected] (§5.2.2).
+ */
+export function loadIdentity(index: i32 = 0): i32 {
   const c = edhoc;
-  const setup = memory.data(2);
-  let n = readRecord(STORE_ID_EDHOC_SETUP, setup, 2, "EDHOC setup (method, suite)", 2);
-  if (n < 0) return n;
-  c.method = <i32>load<u8>(setup);
-  c.suite = <i32>load<u8>(setup + 1);
+  let n = readRecord(STORE_ID_EDHOC_SETUP, setupBuf, 4, "EDHOC setup (method, suite)");
+  if (n < 2 || n > 3) return n < 0 ? n : fail(E_STORE_CORRUPT, "the EDHOC setup record must be 2 or 3 bytes");
+  suiteCount = n - 1;
+  if (index >= suiteCount) return fail(E_IDENTITY, "no identity for another cipher suite");
+  c.method = <i32>load<u8>(setupBuf);
+  c.suite = <i32>load<u8>(setupBuf + 1 + <usize>index);
   if (c.method > 3 || (c.suite != 0 && c.suite != 2)) return fail(E_IDENTITY, "the stored EDHOC setup names an unsupported method or suite");
-  c.suitesILen = cborInt(c.suitesI, 16, 0, c.suite);
-  if ((n = readRecord(STORE_ID_EDHOC_KEY, c.iKey, 32, "device EDHOC key", 32)) < 0) return n;
-  if ((n = readRecord(STORE_ID_CRED_I, c.credI, 1100, "device credential CRED_I")) < 0) return n;
+  if (index == 0) c.suitesILen = cborInt(c.suitesI, 16, 0, c.suite);
+  else {
+    store<u8>(c.suitesI, <u8>(0x80 + index + 1));
+    let o = 1;
+    for (let i = 0; i <= index; i++) o = cborInt(c.suitesI, 16, o, <i32>load<u8>(setupBuf + 1 + <usize>i));
+    c.suitesILen = o;
+  }
+  const d = <u32>(index * 8);
+  if ((n = readRecord(STORE_ID_EDHOC_KEY + d, c.iKey, 32, "device EDHOC key", 32)) < 0) return n;
+  if ((n = readRecord(STORE_ID_CRED_I + d, c.credI, 1100, "device credential CRED_I")) < 0) return n;
   c.credILen = n;
-  if ((n = readRecord(STORE_ID_ID_CRED_I, c.idCredI, 1100, "device ID_CRED_I")) < 0) return n;
+  if ((n = readRecord(STORE_ID_ID_CRED_I + d, c.idCredI, 1100, "device ID_CRED_I")) < 0) return n;
   c.idCredILen = n;
   // The server: a provisioned credential (CCS or certificate, identified by kid or x5t), or with x5chain only
   // its subject name, its certificate being checked against the trust anchor when it arrives.
-  const subj = board.store_read(STORE_ID_PEER_SUBJECT, c.peerSubject, 128);
-  if (subj > 0 && board.store_read(STORE_ID_ID_CRED_R, c.idCredR, 1) == E_STORE_NOT_FOUND) {
+  const subj = board.store_read(STORE_ID_PEER_SUBJECT + d, c.peerSubject, 128);
+  if (subj > 0 && board.store_read(STORE_ID_ID_CRED_R + d, c.idCredR, 1) == E_STORE_NOT_FOUND) {
     c.peerSubjectLen = subj;
     c.idCredRLen = 0; c.credRLen = 0; c.gRLen = 0;
     n = readRecord(STORE_ID_TRUST_ANCHORS, taBuf, 1538, "trust anchor (needed to check the server's x5chain)");
@@ -378,11 +424,11 @@ export function loadIdentity(): i32 {
     c.trustAnchor = taBuf + 2; c.trustAnchorLen = l;
     return OK;
   }
-  if ((n = readRecord(STORE_ID_CRED_R, c.credR, 1100, "server credential CRED_R")) < 0) return n;
+  if ((n = readRecord(STORE_ID_CRED_R + d, c.credR, 1100, "server credential CRED_R")) < 0) return n;
   c.credRLen = n;
-  if ((n = readRecord(STORE_ID_ID_CRED_R, c.idCredR, 1100, "server ID_CRED_R")) < 0) return n;
+  if ((n = readRecord(STORE_ID_ID_CRED_R + d, c.idCredR, 1100, "server ID_CRED_R")) < 0) return n;
   c.idCredRLen = n;
-  if ((n = readRecord(STORE_ID_PEER_KEY, c.gR, 65, "server public key")) < 0) return n;
+  if ((n = readRecord(STORE_ID_PEER_KEY + d, c.gR, 65, "server public key")) < 0) return n;
   c.gRLen = n;
   return OK;
 }

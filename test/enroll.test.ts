@@ -407,3 +407,33 @@ describe("OSCORE Echo (RFC 9175) (wasm3)", () => {
     } finally { await r.server.stop(); }
   }, T);
 });
+
+describe("EDHOC cipher-suite negotiation (wasm3)", () => {
+  it("the device prefers suite 0, the server takes only suite 2: error code 2, one retry with SUITES_I [0, 2], a P-256 key enrolled", async () => {
+    const dir = tempDir("est-suites-");
+    const server = await EstServer.start({ dir: join(dir, "server"), suites: [2] });
+    const store = join(dir, "device.keystore");
+    provision({ serverDir: join(dir, "server"), store, suite: 0, altSuite: 2 });
+    const r: Rig = { server, dir, store, csrs: [] };
+    try {
+      const { rep, stderr } = await enroll(r);
+      if (!rep.ok) throw new Error(stderr);
+      const cert = checkIssued(r, rep);
+      expect(cert.publicKey.asymmetricKeyType).toBe("ec");
+      expect(rep.phases[0]).toMatchObject({ name: "edhoc", round_trips: 2 }); // the refused message_1, then the retry
+      expect(rep.edhoc_messages[0]).toBe(39); // message_1 with SUITES_I = [0, 2]
+    } finally { await server.stop(); }
+  }, T);
+
+  it("without an identity for a suite the server takes, the device reports error code 2 with the server's suites", async () => {
+    const dir = tempDir("est-suites-");
+    const server = await EstServer.start({ dir: join(dir, "server"), suites: [2] });
+    const store = join(dir, "device.keystore");
+    provision({ serverDir: join(dir, "server"), store, suite: 0 });
+    try {
+      const res = await runCommand("wasm3", ["--store", store, "enroll", `coap://127.0.0.1:${server.port}`], { timeoutMs: T });
+      expect(res.code).toBe(1);
+      expect(res.stderr).toMatch(/E_EDHOC_ERROR \(the Responder sent EDHOC error 2 \(wrong selected cipher suite\); it supports 2/);
+    } finally { await server.stop(); }
+  }, T);
+});

@@ -49,6 +49,14 @@ describe("EDHOC Responder: RFC 9529 trace 2 (method 3, suite 2)", () => {
     expect("error" in r && hex(r.error)).toBe("0202");
   });
 
+  it("refuses a downgrade: SUITES_I [2, 6] selects 6 although the Initiator prefers 2, which the Responder supports", () => {
+    // §5.2.3: a supported suite listed before the selected one means the selection was tampered with.
+    const m1 = Buffer.from(t2.expect.message_1, "hex"); // 03 82 06 02 ...
+    const swapped = Buffer.concat([Buffer.from([0x03, 0x82, 0x02, 0x06]), m1.subarray(4)]);
+    const r = responder({ suites: [2, 6] }).message1(swapped);
+    expect("error" in r && Buffer.from(r.error).toString("hex")).toBe("02820206");
+  });
+
   it("refuses every single-bit change of message_3, and an unknown Initiator", () => {
     const m3 = u(t2.expect.message_3);
     for (let i = 1; i < m3.length; i++) {

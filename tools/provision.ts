@@ -36,6 +36,9 @@ export interface ProvisionOptions {
   /** How the server identifies itself in EDHOC (must match its --server-cred): CCS by kid (default), X.509 by
    *  x5t (the device gets the certificate), or x5chain (the device gets the CA and the server's subject). */
   serverCred?: CredStyle;
+  /** A second cipher suite the device also has an identity for (it offers `suite` first and falls back to this
+   *  one when the server answers error code 2). */
+  altSuite?: number;
   /** How the device identifies itself: CCS by kid (default), or a certificate from the CA by x5t or x5chain. */
   deviceCred?: CredStyle;
   /** A pre-shared OSCORE context instead of an EDHOC identity (EST-oscore draft §5.2). */
@@ -69,13 +72,30 @@ export function provision(o: ProvisionOptions): Provisioned {
     idCredI = o.deviceCred === "x5t" ? x5tOf(der) : x5chainOf(der);
   }
   if (o.deviceCred === "kccs") idCredI = Uint8Array.from([0xa1, 0x0e, ...credI]); // {14: CCS}: the credential by value
-  server.addDevice({ kid: hex(kid), name, method, suite, pub: hex(key.pub), cred: hex(credI) });
+  // The alternative suite: its own key and CCS under the same kid, records 8 ids above the first ones.
+  let alt: { suite: number; priv: Uint8Array; pub: Uint8Array; cred: Uint8Array } | undefined;
+  if (o.altSuite !== undefined) {
+    if (o.altSuite === suite || (o.altSuite !== 0 && o.altSuite !== 2)) throw new Error("--alt-suite must be the other of 0 and 2");
+    const k2 = newKeyPair(o.altSuite, initiatorKind(method));
+    alt = { suite: o.altSuite, priv: k2.priv, pub: k2.pub, cred: ccs(name, k2, kid) };
+  }
+  server.addDevice({ kid: hex(kid), name, method, suite, pub: hex(key.pub), cred: hex(credI), alt: alt ? [{ suite: alt.suite, pub: hex(alt.pub), cred: hex(alt.cred) }] : undefined });
   const sc = server.credential(suite, responderKind(method));
   const records = new Map<number, Uint8Array>();
   if (existsSync(o.store)) for (const r of parseStore(new Uint8Array(readFileSync(o.store)))) records.set(r.id, r.raw.subarray(12)); // the record header is 12 bytes
   // A new identity invalidates everything derived from the old one.
   for (const id of [RECORDS.OSCORE_CTX, RECORDS.OSCORE_SEQ, RECORDS.ENROLLMENT, RECORDS.TRUST_ANCHORS]) records.delete(id);
-  records.set(RECORDS.EDHOC_SETUP, Uint8Array.of(method, suite));
+  records.set(RECORDS.EDHOC_SETUP, alt ? Uint8Array.of(method, suite, alt.suite) : Uint8Array.of(method, suite));
+  for (const id of [0x0108, 0x0109, 0x010a, 0x0118, 0x0119, 0x011a, 0x011b]) records.delete(id);
+  if (alt) {
+    const sc2 = server.credential(alt.suite, responderKind(method));
+    records.set(RECORDS.EDHOC_KEY + 8, alt.priv);
+    records.set(RECORDS.CRED_I + 8, alt.cred);
+    records.set(RECORDS.ID_CRED_I + 8, idCredKid(kid));
+    records.set(RECORDS.CRED_R + 8, unhex(sc2.cred));
+    records.set(RECORDS.ID_CRED_R + 8, idCredKid(unhex(sc2.kid)));
+    records.set(RECORDS.PEER_KEY + 8, unhex(sc2.pub));
+  }
   records.set(RECORDS.EDHOC_KEY, key.priv);
   records.set(RECORDS.CRED_I, credI);
   records.set(RECORDS.ID_CRED_I, idCredI);
@@ -138,10 +158,11 @@ function main(argv: string[]): void {
     else if (a === "--kid") o.kid = unhex(need());
     else if (a === "--no-trust-anchor") o.trustAnchor = false;
     else if (a === "--psk") o.psk = true;
+    else if (a === "--alt-suite") o.altSuite = Number(need());
     else if (a === "--device-cred") { const v2 = need(); if (v2 !== "ccs" && v2 !== "kccs" && v2 !== "x5t" && v2 !== "x5chain") throw new Error("--device-cred ccs|kccs|x5t|x5chain"); o.deviceCred = v2; }
     else if (a === "--server-cred") { const v2 = need(); if (v2 !== "ccs" && v2 !== "kccs" && v2 !== "x5t" && v2 !== "x5chain") throw new Error("--server-cred ccs|kccs|x5t|x5chain"); o.serverCred = v2; }
     else if (a === "--weak-rng") o.weakRng = true;
-    else if (a === "-h" || a === "--help") { console.log("usage: provision --server-dir DIR --store FILE [--method 0..3] [--suite 0|2] [--name NAME] [--kid HEX] [--no-trust-anchor] [--psk [--weak-rng]]"); return; }
+    else if (a === "-h" || a === "--help") { console.log("usage: provision --server-dir DIR --store FILE [--method 0..3] [--suite 0|2] [--name NAME] [--kid HEX] [--no-trust-anchor] [--alt-suite 0|2] [--psk [--weak-rng]]"); return; }
     else throw new Error(`unknown option ${a}`);
   }
   if (!o.serverDir || !o.store) throw new Error("--server-dir and --store are required");

@@ -90,6 +90,14 @@ function setPath(suffix: string): void {
 /** Build the CSR now: after EDHOC, so that a DH proof of possession can use this run's G_Y. */
 function prepareCsr(): i32 {
   const spec = csrSpec;
+  // EDHOC may have settled on the device's other suite (error code 2): enroll a key on that suite's curve.
+  if (secure.ranEdhoc && secure.suiteUsed >= 0 && secure.suiteUsed != suiteInUse && serverKeygen == 0) {
+    const dh = spec.kind == KEY_P256_DH || spec.kind == KEY_X25519_DH;
+    suiteInUse = secure.suiteUsed;
+    spec.kind = suiteInUse == 0 ? (dh ? KEY_X25519_DH : KEY_ED25519) : (dh ? KEY_P256_DH : KEY_P256_ECDSA);
+    const k = csrNewKey(spec);
+    if (k != OK) return fail(k, "cannot generate the key to enroll");
+  }
   if ((spec.kind == KEY_P256_DH || spec.kind == KEY_X25519_DH) && !spec.classic) {
     if (!secure.gYValid) return fail(E_USAGE, "a DH proof of possession needs this run's EDHOC (G_Y)");
     memory.copy(spec.recipient, secure.gY, 32);
@@ -167,9 +175,10 @@ export function enrollCommand(): i32 {
     rootLen = DEFAULT_ROOT.length;
   } else memory.copy(pathBuf, s.path, <usize>rootLen);
   // The key kind follows the EDHOC suite (the curve in use) and --pop.
-  const setup = memory.data(2);
-  st = board.store_read(STORE_ID_EDHOC_SETUP, setup, 2);
-  const suite = st == 2 ? <i32>load<u8>(setup + 1) : 2;
+  const setup = memory.data(4);
+  st = board.store_read(STORE_ID_EDHOC_SETUP, setup, 4);
+  const usesEdhoc = st >= 2;
+  const suite = usesEdhoc ? <i32>load<u8>(setup + 1) : 2;
   popChoice = pop; suiteInUse = suite;
   if (suite == 0) spec.kind = pop >= 2 ? KEY_X25519_DH : KEY_ED25519;
   else spec.kind = pop >= 2 ? KEY_P256_DH : KEY_P256_ECDSA;
@@ -186,7 +195,7 @@ export function enrollCommand(): i32 {
     // pre-shared OSCORE context) and has no cryptographically secure RNG; everyone else makes its own key.
     const policy = memory.data(1);
     const weak = board.store_read(STORE_ID_DEVICE_POLICY, policy, 1) == 1 && (load<u8>(policy) & 1) != 0;
-    if (st == 2) return fail(E_EST_REFUSED, "server-side key generation is refused: this device uses EDHOC and must make its own key");
+    if (usesEdhoc) return fail(E_EST_REFUSED, "server-side key generation is refused: this device uses EDHOC and must make its own key");
     if (!weak) return fail(E_EST_REFUSED, "server-side key generation is refused: the device has a good RNG (no weak-RNG policy provisioned)");
     if (pop >= 2) return fail(E_USAGE, "enroll: --pop dh does not apply to server-side key generation");
   }

@@ -58,6 +58,8 @@ export interface EstServerOptions {
    *  context, "loaded" for contexts read from disk (whose replay window a crash may have lost), "never"
    *  (default: the replay window is saved before every answer). */
   requireEcho?: "always" | "loaded" | "never";
+  /** The cipher suites the Responder accepts, most preferred first (default [2, 0]); SUITES_R of error 2. */
+  suites?: number[];
   /** The CSR attributes /att answers (DER CsrAttrs; default an empty SEQUENCE). */
   csrAttrs?: Uint8Array;
   /** Require this challengePassword in every CSR (4.00 otherwise). */
@@ -206,7 +208,11 @@ export class EstServer {
     if (m1[1] <= 0x17) suite = m1[1];
     else if (m1[1] >= 0x81 && m1[1] <= 0x97) suite = m1[1 + (m1[1] & 0x1f)];
     else return edhocError(1, "malformed SUITES_I");
-    if (suite !== 0 && suite !== 2) return { code: BAD_REQUEST, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.EDHOC)]], payload: Uint8Array.of(0x02, 0x82, 0x00, 0x02) };
+    const supported = this.opts.suites ?? [2, 0];
+    if (!supported.includes(suite)) {
+      const sr = supported.length === 1 ? [supported[0]] : [0x80 | supported.length, ...supported];
+      return { code: BAD_REQUEST, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.EDHOC)]], payload: Uint8Array.from([0x02, ...sr]) };
+    }
     const cred = this.state.credential(suite, responderKind(method));
     const y = suite === 2 ? p256.utils.randomSecretKey() : new Uint8Array(randomBytes(32));
     const gY = suite === 2 ? p256.getPublicKey(y, false).slice(1, 33) : x25519.getPublicKey(y);
@@ -221,11 +227,12 @@ export class EstServer {
       idCredR = this.opts.serverCred === "x5t" ? x5tOf(der) : x5chainOf(der);
     }
     const responder = new EdhocResponder({
-      methods: [method], suites: [suite], cR, staticKey: unhex(cred.priv), credR, idCredR,
+      methods: [method], suites: supported, cR, staticKey: unhex(cred.priv), credR, idCredR,
       lookupCredI: (idCredI: Uint8Array) => {
         const d = this.deviceByIdCred(idCredI);
-        if (!d || d.method !== method || d.suite !== suite) return null;
-        return { credI: unhex(d.cred), publicKey: unhex(d.pub) };
+        if (!d || d.method !== method) return null;
+        const id = d.suite === suite ? d : d.alt?.find((a) => a.suite === suite); // a device may have one per suite
+        return id ? { credI: unhex(id.cred), publicKey: unhex(id.pub) } : null;
       },
       ephemeral: y,
       ead2: this.opts.ead2,

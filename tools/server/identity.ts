@@ -76,7 +76,11 @@ export function ccs(subject: string, k: KeyPair, kid: Uint8Array): Uint8Array {
 export const idCredKid = (kid: Uint8Array) => Uint8Array.from([...cMap(1), ...cInt(4), ...cBstr(kid)]);
 
 export interface Credential { suite: number; kind: AuthKind; kid: string; priv: string; pub: string; cred: string }
-export interface Device { kid: string; name: string; method: number; suite: number; pub: string; cred: string }
+export interface Device {
+  kid: string; name: string; method: number; suite: number; pub: string; cred: string;
+  /** Identities for the device's other cipher suites (same kid). */
+  alt?: { suite: number; pub: string; cred: string }[];
+}
 
 /** The server's work folder. */
 export class ServerState {

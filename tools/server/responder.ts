@@ -180,7 +180,9 @@ export class EdhocResponder {
     while (!r.atEnd()) { const label = r.int(); if (label < 0) throw new EdhocError("unknown critical EAD item in message_1"); if (!r.atEnd() && r.peekMajor() === 2) r.bytes(); }
     if (!this.cfg.methods.includes(method)) return { error: Uint8Array.from([0x01, ...head(3, 18), ...Buffer.from("method unsupported")]) };
     const selected = suites[suites.length - 1];
-    if (!this.cfg.suites.includes(selected)) {
+    // §5.2.3: the selected suite must be supported, and none that the Initiator prefers to it (listed before
+    // it) may be: otherwise an attacker could have downgraded the selection. Either way: error code 2.
+    if (!this.cfg.suites.includes(selected) || suites.slice(0, -1).some((x) => this.cfg.suites.includes(x))) {
       // ERR_CODE 2 with SUITES_R (§6.3): our supported suites, most preferred first.
       const s = this.cfg.suites;
       return { error: Uint8Array.from([0x02, ...(s.length === 1 ? cint(s[0]) : [0x80 | s.length, ...s.flatMap(cint)])]) };
