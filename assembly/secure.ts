@@ -107,6 +107,7 @@ export class SecureRequest {
     this.hs = new PhaseStats(); this.req = new PhaseStats();
     this.ranEdhoc = false;
     this.suiteIndex = 0;
+    this.prepared = false;
     this.t0 = board.clock_ms();
     if (!this.edhoc) {
       const st = loadContext(this.ctx);
@@ -171,12 +172,8 @@ export class SecureRequest {
 
   private request(combined: bool): i32 {
     const s = coapClient.spec;
-    const prepare = this.prepare;
-    if (prepare !== null) {
-      const n = prepare();
-      if (n < 0) { this.phase = PHASE_IDLE; if (this.ranEdhoc) edhocWipe(); return n; }
-      this.payloadLen = n;
-    }
+    const st = this.runPrepare();
+    if (st != OK) return st;
     s.path = this.path; s.pathLen = this.pathLen; s.method = this.method; s.contentFormat = this.cf;
     s.accept = this.accept; s.payload = this.payload; s.payloadLen = this.payloadLen;
     s.oscore = this.ctx; s.seq = this.seq;
@@ -184,6 +181,18 @@ export class SecureRequest {
     s.edhocM3Len = combined ? this.hs.m3 : 0;
     this.phase = PHASE_REQUEST;
     return coapClient.begin();
+  }
+
+  /** Run the `prepare` step once per request (the combined-size check may run it before request()). */
+  private prepared: bool = false;
+  private runPrepare(): i32 {
+    const prepare = this.prepare;
+    if (prepare === null || this.prepared) return OK;
+    const n = prepare();
+    if (n < 0) { this.phase = PHASE_IDLE; if (this.ranEdhoc) edhocWipe(); return n; }
+    this.payloadLen = n;
+    this.prepared = true;
+    return OK;
   }
 
   private account(into: PhaseStats): void {
@@ -230,7 +239,10 @@ export class SecureRequest {
       this.hs.m3 = n;
       const ks = this.installContext();
       if (ks != OK) { this.phase = PHASE_IDLE; edhocWipe(); return ks; }
-      // The combined request is about the size of the plain one plus message_3 and the EDHOC option.
+      // The combined request is about the size of the plain one plus message_3 and the EDHOC option (the
+      // payload is prepared first, so its real size counts).
+      const ps = this.runPrepare();
+      if (ps != OK) return ps;
       if (this.combined && this.payloadLen + this.pathLen + n + 64 <= this.maxCombined) {
         this.hs.ms = board.clock_ms() - this.t0;
         return this.request(true);

@@ -106,6 +106,15 @@ describe("enrollment under wasm3: flows", () => {
     expect(rep).toMatchObject({ resource: "sren", edhoc: true });
   }, T);
 
+  it("falls back to the sequential flow when the combined request would exceed --max-combined", async () => {
+    const { rep, stderr } = await enroll(r, ["--edhoc", "--max-combined", "300"]); // the CSR alone is ~250 B
+    if (!rep.ok) throw new Error(stderr);
+    checkIssued(r, rep);
+    expect(rep).toMatchObject({ edhoc: true, combined: false, round_trips: 3 });
+    const big = await enroll(r, ["--edhoc", "--max-combined", "1280"]);
+    expect(big.rep).toMatchObject({ combined: true, round_trips: 2 });
+  }, T);
+
   it("sequential flow (--sequential): message_3 on its own, 3 round trips", async () => {
     const { rep } = await enroll(r, ["--edhoc", "--sequential"]);
     checkIssued(r, rep);

@@ -122,7 +122,7 @@ export function enrollCommand(): i32 {
   const s = coapClient.spec;
   s.confirmable = true; s.szx = 6; s.trace = false; s.deadlineMs = 90000; s.retry = true;
   s.ackTimeoutMs = 2000; s.maxRetransmit = 4; s.oscore = null; s.seq = null;
-  secure.edhoc = false; secure.combined = true; secure.prepare = prepareCsr; secure.forgetGY();
+  secure.edhoc = false; secure.combined = true; secure.prepare = prepareCsr; secure.forgetGY(); secure.maxCombined = 1152;
   json = false; fetchCrts = false; serverKeygen = 0; classicPop = false; askAtt = false;
   let force = 0; // 1: /sen, 2: /sren
   let pop = 0; // 0: default (signature), 1: sig, 2: dh
@@ -133,6 +133,11 @@ export function enrollCommand(): i32 {
     const hasValue = i + 1 < argc();
     if (argIs(i, "--edhoc")) secure.edhoc = true;
     else if (argIs(i, "--sequential")) secure.combined = false;
+    else if (argIs(i, "--max-combined") && hasValue) {
+      const v = argUint(i + 1);
+      if (v < 64 || v > 1280) return fail(E_USAGE, "enroll: --max-combined must be 64..1280 bytes");
+      secure.maxCombined = <i32>v; i++;
+    }
     else if (argIs(i, "--sen")) force = 1;
     else if (argIs(i, "--sren")) force = 2;
     else if (argIs(i, "--skg")) serverKeygen = 1;
