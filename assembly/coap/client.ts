@@ -13,7 +13,7 @@
 import * as board from "../abi";
 import { LOG_ALWAYS, LOG_DEBUG, LOG_INFO } from "../abi";
 import {
-  OK, PENDING, E_TIMEOUT, E_LIMIT, E_COAP_RESET, E_COAP_BAD_OPTION, E_COAP_BLOCK, E_USAGE, E_MALFORMED,
+  OK, PENDING, E_TIMEOUT, E_LIMIT, E_COAP_RESET, E_COAP_BAD_OPTION, E_COAP_BLOCK, E_USAGE, E_MALFORMED, E_INTERNAL,
 } from "../errors";
 import {
   COAP_MAX_DATAGRAM, COAP_RESPONSE_CAPACITY, COAP_ACK_TIMEOUT_MS, COAP_ACK_RANDOM_FACTOR_MILLI,
@@ -105,6 +105,11 @@ const plainBuf = memory.data(COAP_MAX_DATAGRAM, 8);
 const protBuf = memory.data(COAP_MAX_DATAGRAM, 8);
 const ackBuf = memory.data(8, 8);
 const echoBuf = memory.data(40, 8);
+const protReqBuf = memory.data(COAP_MAX_DATAGRAM, 8);
+const OUTER_CAPACITY = 1600;
+const outerBuf = memory.data(OUTER_CAPACITY, 8);
+const assembled = memory.data(OUTER_CAPACITY + 64, 8);
+const outerMsg = new CoapMessage();
 const respBuf = arena; // COAP_RESPONSE_CAPACITY bytes, shared with other commands (assembly/arena.ts)
 const token = memory.data(8, 8);
 const dedup = memory.data(COAP_DEDUP_SLOTS * 4, 4);
@@ -137,6 +142,11 @@ export class CoapClient {
   /** RFC 9175 Echo: the value a 4.01 asked us to repeat (sent once in the request after it), 0: none. */
   private echoLen: i32 = 0;
   private echoTried: bool = false;
+  /** Outer Block2 (RFC 8613 §4.1.3.4.2): a protected response fragmented outside OSCORE is reassembled here
+   *  and verified once whole; the next fragment is asked for with the same protected request. */
+  private protReqLen: i32 = 0;
+  private ob2Num: u32 = 0;
+  private outerLen: i32 = 0;
 
   /** Start the exchange described by `spec`. Returns PENDING, or an error (nothing sent). */
   begin(): i32 {
@@ -222,9 +232,16 @@ export class CoapClient {
         if (n < 0) return fail(E_LIMIT, "the combined EDHOC + OSCORE request does not fit one datagram");
       }
     }
+    if (s.oscore !== null) { memory.copy(protReqBuf, txBuf, <usize>n); this.protReqLen = n; this.ob2Num = 0; this.outerLen = 0; }
+    this.first = false;
+    return this.sendBuilt(n);
+  }
+
+  /** Send the datagram in txBuf (n bytes) as a new confirmable (or NON) message and arm its timers. */
+  private sendBuilt(n: i32): i32 {
+    const s = this.spec;
     this.txLen = n;
     this.retransmits = 0;
-    this.first = false;
     const now = board.clock_ms();
     // Initial timeout: random in [ACK_TIMEOUT, ACK_TIMEOUT * ACK_RANDOM_FACTOR] (RFC 7252 §4.2).
     const r = memory.data(2, 2);
@@ -232,7 +249,7 @@ export class CoapClient {
     const spread = (<i64>s.ackTimeoutMs * <i64>(COAP_ACK_RANDOM_FACTOR_MILLI - 1000)) / 1000;
     this.timeoutMs = <i64>s.ackTimeoutMs + (spread * <i64>load<u16>(r)) / 65535;
     this.response.roundTrips++;
-    st = this.transmit(txBuf, n);
+    const st = this.transmit(txBuf, n);
     if (st < 0) return st;
     this.phase = s.confirmable ? PHASE_WAIT_ACK : PHASE_WAIT_NON;
     this.timerAt = s.confirmable ? now + this.timeoutMs : -1;
@@ -364,6 +381,7 @@ export class CoapClient {
         if (msg.payloadLen > 0) failDetail().str(" ").bytes(msg.payload, msg.payloadLen < 80 ? msg.payloadLen : 80);
         return E_OSCORE_UNPROTECTED;
       }
+      if (msg.find(OPT_BLOCK2) == 1) return this.outerBlock(data, len);
       const n = oscoreUnprotect(changetype<OscoreContext>(s.oscore), data, len, plainBuf, COAP_MAX_DATAGRAM);
       if (n < 0 || msg.parse(plainBuf, n) != OK) {
         logBegin().str("coap: dropped a response that failed OSCORE verification (").dec(n).str(")");
@@ -375,6 +393,55 @@ export class CoapClient {
       // (a 5.03 retry, the next block) is a plain OSCORE request (RFC 9668 §3.2.1).
       s.edhocM3Len = 0;
     }
+    return this.onResponse();
+  }
+
+  /** One fragment of a protected response with an outer Block2 option (msg holds it). */
+  private outerBlock(data: usize, len: i32): i32 {
+    if (blk.decode(msg.value, msg.valueLen) != OK) { this.phase = PHASE_IDLE; return fail(E_MALFORMED, "malformed outer Block2 option"); }
+    if (blk.num != this.ob2Num) return PENDING; // a late copy of an earlier fragment
+    const size = blk.size();
+    if (<i64>blk.num * <i64>size != <i64>this.outerLen || (blk.more && msg.payloadLen != size) || msg.payloadLen > size) {
+      this.phase = PHASE_IDLE;
+      return fail(E_COAP_BLOCK, "unexpected outer Block2 fragment");
+    }
+    if (this.outerLen + msg.payloadLen > OUTER_CAPACITY) { this.phase = PHASE_IDLE; return fail(E_LIMIT, "protected response larger than the reassembly buffer"); }
+    memory.copy(outerBuf + <usize>this.outerLen, msg.payload, <usize>msg.payloadLen);
+    this.outerLen += msg.payloadLen;
+    if (blk.more) {
+      // The same protected request again (same Partial IV: not a new request, RFC 7959 §2.4) asking for
+      // the next fragment.
+      this.ob2Num = blk.num + 1;
+      if (outerMsg.parse(protReqBuf, this.protReqLen) != OK) { this.phase = PHASE_IDLE; return fail(E_INTERNAL, "cannot re-read the protected request"); }
+      this.mid = (this.mid + 1) & 0xffff;
+      builder.reset(outerMsg.type, outerMsg.code, this.mid);
+      builder.setToken(outerMsg.token, outerMsg.tokenLen);
+      iter.reset(outerMsg);
+      while (iter.next() == 1) if (iter.number != OPT_BLOCK2) builder.add(iter.number, iter.value, iter.valueLen);
+      builder.addUint(OPT_BLOCK2, <u32>blockValue(this.ob2Num, false, blk.szx));
+      builder.setPayload(outerMsg.payload, outerMsg.payloadLen);
+      const n = builder.build(txBuf, COAP_MAX_DATAGRAM);
+      if (n < 0) { this.phase = PHASE_IDLE; return fail(E_LIMIT, "cannot build the next outer block request"); }
+      this.response.roundTrips++;
+      return this.sendBuilt(n);
+    }
+    // Whole: the last fragment's header, token and options (without Block2 / Size2) with the whole payload.
+    builder.reset(msg.type, msg.code, msg.mid);
+    builder.setToken(msg.token, msg.tokenLen);
+    iter.reset(msg);
+    while (iter.next() == 1) if (iter.number != OPT_BLOCK2 && iter.number != OPT_SIZE2) builder.add(iter.number, iter.value, iter.valueLen);
+    builder.setPayload(outerBuf, this.outerLen);
+    const whole = builder.build(assembled, OUTER_CAPACITY + 64);
+    this.outerLen = 0; this.ob2Num = 0;
+    if (whole < 0) { this.phase = PHASE_IDLE; return fail(E_LIMIT, "reassembled protected response too large"); }
+    const n = oscoreUnprotect(changetype<OscoreContext>(this.spec.oscore), assembled, whole, plainBuf, COAP_MAX_DATAGRAM);
+    if (n < 0 || msg.parse(plainBuf, n) != OK) {
+      logBegin().str("coap: dropped a reassembled response that failed OSCORE verification (").dec(n).str(")");
+      logEnd(LOG_INFO);
+      return PENDING;
+    }
+    this.response.isProtected = true;
+    this.spec.edhocM3Len = 0;
     return this.onResponse();
   }
 

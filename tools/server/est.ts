@@ -58,6 +58,9 @@ export interface EstServerOptions {
    *  context, "loaded" for contexts read from disk (whose replay window a crash may have lost), "never"
    *  (default: the replay window is saved before every answer). */
   requireEcho?: "always" | "loaded" | "never";
+  /** Fragment protected responses larger than this many bytes with an outer Block2 option (16..1024, a power
+   *  of 2; RFC 8613 §4.1.3.4.2), as a proxy would; default: never (inner blocks only). */
+  outerBlockSize?: number;
   /** The cipher suites the Responder accepts, most preferred first (default [2, 0]); SUITES_R of error 2. */
   suites?: number[];
   /** The CSR attributes /att answers (DER CsrAttrs; default an empty SEQUENCE). */
@@ -144,7 +147,8 @@ export class EstServer {
 
   private async handle(req: Request): Promise<Response | { raw: Message }> {
     const m = req.msg;
-    if (getOption(m, OPT.OSCORE) !== undefined) return this.handleOscore(m);
+    // Outer Block1 (RFC 8613 §4.1.3.4.2): the endpoint reassembled the protected body; verify it whole.
+    if (getOption(m, OPT.OSCORE) !== undefined) return this.handleOscore({ ...m, options: m.options.filter(([n]) => n !== OPT.BLOCK1 && n !== OPT.SIZE1), payload: req.body });
     const path = uriPath(m);
     if (path === "/.well-known/edhoc") {
       if (m.code !== POST) return { code: METHOD_NOT_ALLOWED };
@@ -283,7 +287,36 @@ export class EstServer {
 
   // ---- OSCORE ---------------------------------------------------------------------------------------------
 
+  /** Protected responses being served in outer blocks, by token and OSCORE option of the request. */
+  private outerCache = new Map<string, { msg: Message; at: number }>();
+
   private async handleOscore(m: Message): Promise<Response | { raw: Message }> {
+    // A follow-up for the next outer block repeats the protected request (same Partial IV): it is served from
+    // the cached protected response, not processed again (it would be a replay).
+    const ob2 = getOption(m, OPT.BLOCK2);
+    const cacheKey = `${hex(m.token)}|${hex(getOption(m, OPT.OSCORE)!)}`;
+    if (ob2 && this.opts.outerBlockSize) {
+      const cached = this.outerCache.get(cacheKey);
+      const want = ob2.length ? ((ob2.reduce((a, b) => a * 256 + b, 0)) >>> 4) : 0;
+      if (cached && want > 0) return { raw: this.outerFragment(cached.msg, want) };
+    }
+    const out = await this.handleOscoreInner(m);
+    if ("raw" in out && this.opts.outerBlockSize && out.raw.payload.length > this.opts.outerBlockSize) {
+      for (const [k, v] of this.outerCache) if (Date.now() - v.at > 60_000) this.outerCache.delete(k);
+      this.outerCache.set(cacheKey, { msg: out.raw, at: Date.now() });
+      return { raw: this.outerFragment(out.raw, 0) };
+    }
+    return out;
+  }
+
+  private outerFragment(whole: Message, num: number): Message {
+    const size = this.opts.outerBlockSize!;
+    const szx = Math.log2(size) - 4;
+    const more = (num + 1) * size < whole.payload.length;
+    return { ...whole, options: [...whole.options, [OPT.BLOCK2, uintBytes((num << 4) | (more ? 8 : 0) | szx)]], payload: whole.payload.subarray(num * size, (num + 1) * size) };
+  }
+
+  private async handleOscoreInner(m: Message): Promise<Response | { raw: Message }> {
     const kid = oscoreKid(getOption(m, OPT.OSCORE)!);
     if (kid === undefined) return { code: BAD_REQUEST, payload: Buffer.from("malformed OSCORE option") };
     let outer = m;
