@@ -22,7 +22,9 @@ import {
 } from "./errors";
 import { COAP_POST, COAP_CHANGED, CF_CID_EDHOC_CBOR_SEQ, CF_EDHOC_CBOR_SEQ, COAP_UNAUTHORIZED } from "./numbers/coap";
 import { coapClient } from "./coap/client";
-import { config as edhoc, edhocStart, edhocMessage2, edhocMessage3, edhocOscore, edhocWipe, edhocGY, cR, cRLen } from "./edhoc/initiator";
+import {
+  config as edhoc, edhocStart, edhocMessage2, edhocMessage3, edhocOscore, edhocWipe, edhocGY, edhocCRWire, cR, cRLen,
+} from "./edhoc/initiator";
 import { OscoreContext, oscoreDerive, OSCORE_MAX_ID } from "./oscore/oscore";
 import { SeqCounter, seqLoad } from "./oscore/seq";
 import { cborInt } from "./cbor/encode";
@@ -161,12 +163,7 @@ export class SecureRequest {
 
   /** POST a CBOR sequence to /.well-known/edhoc. */
   private post(p: usize, n: i32): i32 {
-    const s = coapClient.spec;
-    for (let i = 0; i < EDHOC_PATH.length; i++) store<u8>(edhocPath + <usize>i, <u8>EDHOC_PATH.charCodeAt(i));
-    s.path = edhocPath; s.pathLen = EDHOC_PATH.length;
-    s.method = COAP_POST; s.contentFormat = CF_CID_EDHOC_CBOR_SEQ; s.accept = -1;
-    s.payload = p; s.payloadLen = n;
-    s.oscore = null; s.seq = null; s.edhocM3 = 0; s.edhocM3Len = 0;
+    edhocRequest(p, n);
     return coapClient.begin();
   }
 
@@ -248,10 +245,8 @@ export class SecureRequest {
         return this.request(true);
       }
       if (this.combined) { logBegin().str("edhoc: the combined request would exceed ").dec(this.maxCombined).str(" bytes; sending message_3 on its own"); logEnd(LOG_INFO); }
-      // Sequential flow: C_R || message_3 (C_R in its wire form: an int when one byte allows it).
-      let o = 0;
-      if (cRLen == 1 && (load<u8>(cR) <= 0x17 || (load<u8>(cR) >= 0x20 && load<u8>(cR) <= 0x37))) { store<u8>(edhocBuf, load<u8>(cR)); o = 1; }
-      else { store<u8>(edhocBuf, <u8>(0x40 + cRLen)); memory.copy(edhocBuf + 1, cR, <usize>cRLen); o = 1 + cRLen; }
+      // Sequential flow: C_R || message_3.
+      const o = edhocCRWire(edhocBuf);
       memory.copy(edhocBuf + <usize>o, m3Buf, <usize>n);
       this.phase = PHASE_M3;
       return this.post(edhocBuf, o + n);
@@ -313,12 +308,20 @@ export class SecureRequest {
  * diagnostic; RFC 9528 §6.2) POSTed with C_R in front (Appendix A.2), as a NON request nobody waits for. Only
  * when PLAINTEXT_2 decrypted far enough to name C_R; otherwise there is no session to address.
  */
+/** The client's spec for a POST of (p, n) to /.well-known/edhoc, Content-Format 65, no OSCORE. */
+function edhocRequest(p: usize, n: i32): void {
+  const s = coapClient.spec;
+  for (let i = 0; i < EDHOC_PATH.length; i++) store<u8>(edhocPath + <usize>i, <u8>EDHOC_PATH.charCodeAt(i));
+  s.path = edhocPath; s.pathLen = EDHOC_PATH.length;
+  s.method = COAP_POST; s.contentFormat = CF_CID_EDHOC_CBOR_SEQ; s.accept = -1;
+  s.payload = p; s.payloadLen = n;
+  s.oscore = null; s.seq = null; s.edhocM3 = 0; s.edhocM3Len = 0;
+}
+
 function sendEdhocError(status: i32): void {
   if (cRLen == 0) return;
   const b = memory.data(64, 8);
-  let o = 0;
-  if (cRLen == 1 && (load<u8>(cR) <= 0x17 || (load<u8>(cR) >= 0x20 && load<u8>(cR) <= 0x37))) { store<u8>(b, load<u8>(cR)); o = 1; }
-  else { store<u8>(b, <u8>(0x40 + cRLen)); memory.copy(b + 1, cR, <usize>cRLen); o = 1 + cRLen; }
+  let o = edhocCRWire(b);
   store<u8>(b + <usize>o, 0x01); o++; // ERR_CODE 1: unspecified error, with a text
   const name = statusName(status);
   const t = "message_2 refused: ";
@@ -330,11 +333,7 @@ function sendEdhocError(status: i32): void {
   for (let i = 0; i < name.length; i++) store<u8>(b + <usize>(o + i), <u8>name.charCodeAt(i));
   o += name.length;
   const s = coapClient.spec;
-  for (let i = 0; i < EDHOC_PATH.length; i++) store<u8>(edhocPath + <usize>i, <u8>EDHOC_PATH.charCodeAt(i));
-  s.path = edhocPath; s.pathLen = EDHOC_PATH.length;
-  s.method = COAP_POST; s.contentFormat = CF_CID_EDHOC_CBOR_SEQ; s.accept = -1;
-  s.payload = b; s.payloadLen = o;
-  s.oscore = null; s.seq = null; s.edhocM3 = 0; s.edhocM3Len = 0;
+  edhocRequest(b, o);
   s.confirmable = false;
   coapClient.begin(); // sent once; the command ends without waiting
   s.confirmable = true;

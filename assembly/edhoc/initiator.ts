@@ -409,6 +409,10 @@ export function edhocOscore(secret: usize, saltOut: usize): i32 {
   return st;
 }
 
+/** C_R in its wire form (a one-byte CBOR int when it allows, else a bstr), as message_2 carried it: the prefix of
+ *  message_3 and of error messages sent over CoAP (RFC 9528 Appendix A.2). Copies it to out; returns its length. */
+export function edhocCRWire(out: usize): i32 { memory.copy(out, cRWire, <usize>cRWireLen); return cRWireLen; }
+
 /** G_Y of the handshake (the Responder's ephemeral key, 32-byte x-coordinate), valid after message_2. */
 export function edhocGY(): usize { return gY; }
 

@@ -334,27 +334,25 @@ function settle(st: i32): i32 {
 /** The certificate is in certBuf and carries our key: find the trust anchor (provisioned, or /crts now that
  *  the server is authenticated), then verify and store. */
 function afterCertificate(): i32 {
-  {
-    if (!fetchCrts) {
-      const n = board.store_read(STORE_ID_TRUST_ANCHORS, caBuf, 1536);
-      if (n > 2) {
-        const l = (<i32>load<u8>(caBuf) << 8) | <i32>load<u8>(caBuf + 1);
-        if (l + 2 > n) return done(fail(E_STORE_CORRUPT, "the trust-anchor record is malformed"));
-        memory.copy(caBuf, caBuf + 2, <usize>l);
-        caLen = l;
-        return finish();
-      }
+  if (!fetchCrts) {
+    const n = board.store_read(STORE_ID_TRUST_ANCHORS, caBuf, 1536);
+    if (n > 2) {
+      const l = (<i32>load<u8>(caBuf) << 8) | <i32>load<u8>(caBuf + 1);
+      if (l + 2 > n) return done(fail(E_STORE_CORRUPT, "the trust-anchor record is malformed"));
+      memory.copy(caBuf, caBuf + 2, <usize>l);
+      caLen = l;
+      return finish();
     }
-    step = STEP_CRTS;
-    const s = coapClient.spec;
-    setPath("/crts");
-    s.method = COAP_GET; s.contentFormat = -1; s.accept = CF_PKCS7_CERTS_ONLY; s.payloadLen = 0;
-    secure.edhoc = false; secure.prepare = null;
-    const b = secure.begin();
-    if (b != PENDING) return done(b);
-    setDeadline(secure.nextDeadline());
-    return PENDING;
   }
+  step = STEP_CRTS;
+  const s = coapClient.spec;
+  setPath("/crts");
+  s.method = COAP_GET; s.contentFormat = -1; s.accept = CF_PKCS7_CERTS_ONLY; s.payloadLen = 0;
+  secure.edhoc = false; secure.prepare = null;
+  const b = secure.begin();
+  if (b != PENDING) return done(b);
+  setDeadline(secure.nextDeadline());
+  return PENDING;
 }
 
 function settleCrts(code: i32, payload: usize, payloadLen: i32, cf: i32): i32 {

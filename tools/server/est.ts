@@ -16,6 +16,7 @@ import {
   applyBlock2, CHANGED, CONTENT, BAD_REQUEST, UNAUTHORIZED, NOT_FOUND, METHOD_NOT_ALLOWED, NOT_ACCEPTABLE,
   UNSUPPORTED_FORMAT, SERVICE_UNAVAILABLE, FORBIDDEN, GET, POST, codeText,
 } from "./coap.js";
+import { cArray, cBstr, cInt, cTstr } from "./cbor.js";
 import { ServerState, responderKind, unhex, hex, newKeyPair, type Device } from "./identity.js";
 import { EdhocResponder } from "./responder.js";
 import { deriveContext, unprotectRequest, protectResponse, type SecurityContext } from "./oscore-server.js";
@@ -429,7 +430,7 @@ export class EstServer {
     const pkcs8 = new Uint8Array(privateKey.export({ format: "der", type: "pkcs8" }));
     const certPart = op === "skg" ? pkcs7CertsOnly([cert]) : cert;
     this.event({ kind: "enroll", kid, detail: `/${op}: key generated and certificate issued for ${csr.subject.text}` });
-    return typed(CHANGED, CF.MULTIPART, Uint8Array.from([0x84, ...cborUint(CF.PKCS8), ...cborBytes(pkcs8), ...cborUint(op === "skg" ? CF.PKCS7_CERTS : CF.PKIX_CERT), ...cborBytes(certPart)]));
+    return typed(CHANGED, CF.MULTIPART, Uint8Array.from([...cArray(4), ...cInt(CF.PKCS8), ...cBstr(pkcs8), ...cInt(op === "skg" ? CF.PKCS7_CERTS : CF.PKIX_CERT), ...cBstr(certPart)]));
   }
 
   /**
@@ -486,8 +487,6 @@ export class EstServer {
   }
 }
 
-const cborUint = (n: number) => (n < 24 ? [n] : n < 256 ? [0x18, n] : [0x19, n >> 8, n & 0xff]);
-const cborBytes = (b: Uint8Array) => [...(b.length < 24 ? [0x40 | b.length] : b.length < 256 ? [0x58, b.length] : [0x59, b.length >> 8, b.length & 0xff]), ...b];
 
 function rmContext(f: string): void { try { rmSync(f); } catch { /* already gone */ } }
 
@@ -508,9 +507,7 @@ function typed(code: number, cf: number, payload: Uint8Array): Response {
 
 /** An EDHOC error message (RFC 9528 §6): ERR_CODE 1 with a diagnostic text. */
 function edhocErrorBytes(code: number, text: string): Uint8Array {
-  const t = Buffer.from(text.slice(0, 100), "utf8");
-  const head = t.length < 24 ? [0x60 + t.length] : [0x78, t.length];
-  return Uint8Array.from([code, ...head, ...t]);
+  return Uint8Array.from([...cInt(code), ...cTstr(text.slice(0, 100))]);
 }
 function edhocError(code: number, text: string): Response {
   return { code: BAD_REQUEST, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.EDHOC)]], payload: edhocErrorBytes(code, text) };

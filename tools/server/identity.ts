@@ -13,6 +13,7 @@ import { p256 } from "@noble/curves/nist.js";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { cBstr, cInt, cMap, cTstr } from "./cbor.js";
 
 export type AuthKind = "sig" | "dh";
 export const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
@@ -47,19 +48,6 @@ export function newKeyPair(suite: number, kind: AuthKind, priv?: Uint8Array): Ke
   const pub = kind === "dh" ? x25519.getPublicKey(d) : ed25519.getPublicKey(d);
   return { suite, kind, priv: d, pub, x: pub };
 }
-
-// ---- A small deterministic CBOR encoder for the fixed shapes used here --------------------------------------
-
-function head(major: number, v: number): number[] {
-  if (v < 24) return [(major << 5) | v];
-  if (v < 256) return [(major << 5) | 24, v];
-  if (v < 65536) return [(major << 5) | 25, v >> 8, v & 0xff];
-  return [(major << 5) | 26, (v >>> 24) & 0xff, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff];
-}
-export const cInt = (v: number) => (v >= 0 ? head(0, v) : head(1, -1 - v));
-export const cBstr = (b: Uint8Array) => [...head(2, b.length), ...b];
-export const cTstr = (s: string) => { const b = Buffer.from(s, "utf8"); return [...head(3, b.length), ...b]; };
-export const cMap = (n: number) => head(5, n);
 
 /** COSE_Key of a key pair with its kid (RFC 9052 §7, RFC 9053 §7). */
 export function coseKey(k: KeyPair, kid: Uint8Array): number[] {

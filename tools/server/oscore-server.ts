@@ -8,6 +8,7 @@
 
 import { createCipheriv, createDecipheriv, createHmac } from "node:crypto";
 import { type Message, type Option, OPT, CHANGED, encode as encodeMessage, decode as decodeMessage } from "./coap.js";
+import { cBstr, cInt, cTstr } from "./cbor.js";
 
 const ALG = 10; // AES-CCM-16-64-128 (RFC 9053 §4.2)
 const KEY_LEN = 16, NONCE_LEN = 13, TAG_LEN = 8;
@@ -31,10 +32,7 @@ export interface SecurityContext {
 }
 
 // ---- CBOR for the few shapes OSCORE needs ---------------------------------------------------------------------
-const head = (major: number, n: number): number[] => n < 24 ? [(major << 5) | n] : n < 256 ? [(major << 5) | 24, n] : [(major << 5) | 25, n >> 8, n & 0xff];
-const bstr = (b: Uint8Array) => [...head(2, b.length), ...b];
-const tstr = (s: string) => [...head(3, s.length), ...Buffer.from(s, "ascii")];
-const uint = (n: number) => head(0, n);
+const bstr = cBstr, tstr = cTstr, uint = cInt;
 
 function expand(prk: Uint8Array, id: Uint8Array, idc: Uint8Array | undefined, type: string, len: number): Buffer {
   const info = Uint8Array.from([0x85, ...bstr(id), ...(idc ? bstr(idc) : [0xf6]), ...uint(ALG), ...tstr(type), ...uint(len)]);

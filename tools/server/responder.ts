@@ -9,6 +9,7 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { p256 } from "@noble/curves/nist.js";
 import { ed25519, x25519 } from "@noble/curves/ed25519.js";
+import { cBstr, cInt, head } from "./cbor.js";
 
 export class EdhocError extends Error {
   constructor(message: string, readonly errCode = 1) { super(message); }
@@ -45,9 +46,7 @@ export interface Message3Result {
 }
 
 // ---- CBOR ------------------------------------------------------------------------------------------------------
-const head = (major: number, n: number): number[] => n < 24 ? [(major << 5) | n] : n < 256 ? [(major << 5) | 24, n] : [(major << 5) | 25, n >> 8, n & 0xff];
-const bstr = (b: Uint8Array): number[] => [...head(2, b.length), ...b];
-const cint = (v: number): number[] => (v >= 0 ? head(0, v) : head(1, -1 - v));
+const bstr = cBstr, cint = cInt;
 const isIntByte = (b: Uint8Array) => b.length === 1 && (b[0] <= 0x17 || (b[0] >= 0x20 && b[0] <= 0x37));
 /** A connection identifier or kid on the wire (RFC 9528 §3.3.2): a one-byte CBOR int stands for itself. */
 const idWire = (b: Uint8Array): number[] => (isIntByte(b) ? [b[0]] : bstr(b));

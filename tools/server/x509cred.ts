@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Ca, type Csr } from "./pki.js";
+import { Ca, derItems, type Csr } from "./pki.js";
 import { p256 } from "@noble/curves/nist.js";
 import { ed25519, x25519 } from "@noble/curves/ed25519.js";
 import { type AuthKind, type Credential, unhex } from "./identity.js";
@@ -48,13 +48,11 @@ export const credOfCert = (der: Uint8Array) => Uint8Array.from([0x59, der.length
 export const x5tOf = (der: Uint8Array) => Uint8Array.from([0xa1, 0x18, 0x22, 0x82, 0x2e, 0x48, ...createHash("sha256").update(der).digest().subarray(0, 8)]);
 export const x5chainOf = (der: Uint8Array) => Uint8Array.from([0xa1, 0x18, 0x21, ...credOfCert(der)]);
 
-/** The subject Name (DER) of a certificate. */
+/** The subject Name (DER) of a certificate: tbsCertificate's sixth field ([0] version, serial, signature,
+ *  issuer, validity, subject). */
 export function subjectOf(der: Uint8Array): Uint8Array {
-  // Certificate -> tbsCertificate -> fields: [0] version, serial, signature, issuer, validity, subject
-  const items = (b: Uint8Array) => { const out: Uint8Array[] = []; let p = 0; while (p < b.length) { let l = b[p + 1], h = 2; if (l & 0x80) { const k = l & 0x7f; l = 0; for (let i = 0; i < k; i++) l = l * 256 + b[p + 2 + i]; h = 2 + k; } out.push(b.subarray(p, p + h + l)); p += h + l; } return out; };
-  const body = (t: Uint8Array) => { let l = t[1], h = 2; if (l & 0x80) h = 2 + (l & 0x7f); return t.subarray(h); };
-  const tbs = items(body(items(der)[0]))[0];
-  return items(body(tbs))[5];
+  const tbs = derItems(derItems(der)[0].value)[0];
+  return derItems(tbs.value)[5].der;
 }
 
 /** The public key (full P-256 point or 32 bytes) of an EDHOC private key. */
