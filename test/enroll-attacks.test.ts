@@ -132,6 +132,44 @@ describe("the device under attack (wasm3)", () => {
     } finally { await server.stop(); }
   }, T);
 
+  it("every single-bit flip of message_2 (one byte at a time, 45 bytes): each refused, nothing stored", async () => {
+    let at = 0;
+    const s = await setup({ tamper: (d) => { if (!isEdhocMessage2(d)) return d; const x = Uint8Array.from(d); x[x.length - 45 + at] ^= 1 << (at % 8); return x; } });
+    try {
+      const before = state(s.store);
+      for (at = 0; at < 45; at++) {
+        const { rep } = await s.enroll();
+        expect(rep.ok).toBe(false);
+        expect(rep.error).toMatch(/^(E_CRYPTO_AUTH|E_CRYPTO_POINT|E_MALFORMED|E_EDHOC_CREDENTIAL|E_TRUNCATED|E_TRAILING|E_NON_CANONICAL)$/);
+        expect(state(s.store)).toBe(before);
+      }
+    } finally { await s.server.stop(); }
+  }, 120_000);
+
+  it("responses for another token are ignored: the exchange times out, nothing stored", async () => {
+    const s = await setup({ tamper: (d) => { if (!isOscoreResponse(d)) return d; const m = decode(d); m.token = Uint8Array.from(m.token).map((b) => b ^ 0xff); return encode(m); } });
+    try {
+      const before = state(s.store);
+      const { rep } = await s.enroll();
+      expect(rep.error).toBe("E_TIMEOUT");
+      expect(JSON.parse(state(s.store)).filter(([id]: [number]) => id === RECORDS.ENROLLMENT)).toEqual(JSON.parse(before).filter(([id]: [number]) => id === RECORDS.ENROLLMENT));
+    } finally { await s.server.stop(); }
+  }, T);
+
+  it("an oversize /crts representation (64 KiB, announced with Size2): refused with E_LIMIT before it is fetched", async () => {
+    const dir = tempDir("est-attack-");
+    const server = await EstServer.start({ dir: join(dir, "server"), misbehave: "huge-crts" });
+    const store = join(dir, "device.keystore");
+    provision({ serverDir: join(dir, "server"), store, trustAnchor: false });
+    try {
+      const r = await runCommand("wasm3", ["--store", store, "enroll", "--json", `coap://127.0.0.1:${server.port}`], { timeoutMs: T });
+      const rep = JSON.parse(r.stdout.trim());
+      expect(rep.error).toBe("E_LIMIT");
+      expect(rep.phases.find((p: any) => p.name === "crts").datagrams_down).toBe(1); // stopped at the first block
+      expect(parseStore(new Uint8Array(readFileSync(store))).find((x) => x.id === RECORDS.ENROLLMENT)).toBeUndefined();
+    } finally { await server.stop(); }
+  }, T);
+
   it("EAD_2: a non-critical item is passed over, a critical one ends the handshake", async () => {
     const ok = await setup({ ead2: Uint8Array.of(0x05, 0x41, 0x01) }); // label 5, value h'01'
     try { expect((await ok.enroll()).rep.ok).toBe(true); } finally { await ok.server.stop(); }

@@ -49,7 +49,7 @@ export interface EstServerOptions {
   onCsr?: (der: Uint8Array) => void;
   /** Misbehave on purpose, for the device's negative tests: issue for another key, sign with a CA the device
    *  does not trust, or garble the /crts bundle. */
-  misbehave?: "other-key" | "foreign-ca" | "garbled-crts" | "impostor-cert";
+  misbehave?: "other-key" | "foreign-ca" | "garbled-crts" | "impostor-cert" | "huge-crts";
   /** EAD_2 items to put in message_2 (encoded), for the device's EAD tests. */
   ead2?: Uint8Array;
   /** The server's EDHOC credential: a CCS by kid (default), or an X.509 certificate from the CA identified by
@@ -372,6 +372,7 @@ export class EstServer {
       if (accept !== undefined && accept !== CF.PKCS7_CERTS) return { code: NOT_ACCEPTABLE };
       const p7 = pkcs7CertsOnly([this.ca.certDer, ...this.dhRecipients.map((d) => d.cert)]);
       if (this.opts.misbehave === "garbled-crts") p7[4] ^= 0x40; // the content-type OID tag: no longer a ContentInfo
+      if (this.opts.misbehave === "huge-crts") return typed(CONTENT, CF.PKCS7_CERTS, new Uint8Array(64 * 1024)); // 64 KiB
       return typed(CONTENT, CF.PKCS7_CERTS, p7);
     }
     if (op === "att") {
