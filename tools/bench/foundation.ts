@@ -47,7 +47,7 @@ const rows: [string, string][] = [
   ["build/client.wasm", `${wasm.length} bytes`],
   ["build/est-sim (file)", `${statSync(SIM).size} bytes`],
   ["build/est-sim text / data / bss", `${sizeText[0]} / ${sizeText[1]} / ${sizeText[2]} bytes`],
-  ["module linear memory", `${simStats(["version"]).memory} bytes (1 page)`],
+  ["module linear memory", (() => { const m = simStats(["version"]).memory; return `${m} bytes (${m / 65536} page${m === 65536 ? "" : "s"})`; })()],
   ["est-sim peak RSS running `version` (median)", `${median(wasm3Rss)} KiB`],
   ["load+start under wasm3, median of " + RUNS, `${median(wasm3Load).toFixed(3)} ms`],
   ["load+start under V8 (Node host), median of " + RUNS, `${median(v8Load).toFixed(3)} ms`],
