@@ -231,7 +231,7 @@ int est_host_load(est_host_t *h, const uint8_t *wasm, size_t wasm_len, const est
   if (m3_CallV((IM3Function)h->fn[EXP_abi_version]) || m3_GetResultsV((IM3Function)h->fn[EXP_abi_version], &v))
     return fail(h, EST_HOST_E_TRAP, "abi_version() failed", NULL);
   if (v != EST_ABI_VERSION) {
-    snprintf(h->error, sizeof h->error, "module implements ABI version %u; this host implements %u", v, EST_ABI_VERSION);
+    snprintf(h->error, sizeof h->error, "module implements ABI version %u; this host implements %u", (unsigned)v, (unsigned)EST_ABI_VERSION);
     return EST_HOST_E_INVALID;
   }
   if (m3_CallV((IM3Function)h->fn[EXP_io_buffer]) || m3_GetResultsV((IM3Function)h->fn[EXP_io_buffer], &h->io_ptr) ||
@@ -291,7 +291,7 @@ int est_host_run(est_host_t *h, int argc, const char *const *argv, int32_t *stat
   for (int i = 0; i < argc; i++) {
     size_t n = strlen(argv[i]) + 1;
     if (total + n > h->io_cap) {
-      snprintf(h->error, sizeof h->error, "command line too long for the module (%u bytes at most)", h->io_cap);
+      snprintf(h->error, sizeof h->error, "command line too long for the module (%u bytes at most)", (unsigned)h->io_cap);
       return EST_HOST_E_ARGS;
     }
     memcpy(mem + h->io_ptr + total, argv[i], n);

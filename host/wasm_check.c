@@ -180,7 +180,7 @@ int est_wasm_check(const uint8_t *wasm, size_t len, uint32_t max_pages, char *er
         if (flags & 1) (void)rd_u32(&s);
         if (s.bad || (flags & ~1u)) { snprintf(err, err_cap, "memory section is malformed or uses unsupported flags"); return EST_HOST_E_INVALID; }
         if (initial > max_pages) {
-          snprintf(err, err_cap, "module needs %u pages (64 KiB each) of linear memory; this board allows %u", initial, max_pages);
+          snprintf(err, err_cap, "module needs %u pages (64 KiB each) of linear memory; this board allows %u", (unsigned)initial, (unsigned)max_pages);
           return EST_HOST_E_INVALID;
         }
         have_memory = 1;

@@ -1,0 +1,75 @@
+/* main.c - the emulated board's firmware: the module embedded in flash (module.S), run by the shared host
+ * (host/est_host.c) under wasm3, with the command line QEMU passes by semihosting (default: selftest).
+ * Prints the command's output, then a line of measurements (heap high-water mark, painted stack, wall time)
+ * on stderr, and exits with the same codes as est-sim (0 ok, 1 failed, 2 usage, 3 module, 4 trap). */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include "board.h"
+#include "capabilities.h"
+#include "est_abi.h"
+#include "est_host.h"
+
+extern const uint8_t est_module[], est_module_end[];
+void board_console_init(void);
+void board_puts(int err, const char *s);
+int board_cmdline(char *buf, size_t cap);
+void board_exit(int code);
+uint32_t board_stack_high_water(void);
+extern uint32_t heap_high_water, heap_now;
+
+static est_host_t host;
+
+int main(void) {
+  board_console_init();
+  static char line[512];
+  int n = board_cmdline(line, sizeof line - 1);
+  if (n < 0) n = 0;
+  line[n] = 0;
+  const char *argv[16];
+  int argc = 0;
+  for (char *p = line; *p && argc < 16;) {
+    while (*p == ' ') *p++ = 0;
+    if (!*p) break;
+    argv[argc++] = p;
+    while (*p && *p != ' ') p++;
+  }
+  /* QEMU passes the kernel file name first when arg= is not used: skip anything that is not a command. */
+  if (argc > 0 && strchr(argv[0], '/')) { memmove(argv, argv + 1, (size_t)(argc - 1) * sizeof argv[0]); argc--; }
+  if (argc == 0) { argv[0] = "selftest"; argc = 1; }
+
+  const est_host_limits_t limits = {BOARD_WASM_STACK_BYTES, BOARD_WASM_MAX_PAGES, BOARD_COMPILE_EAGERLY};
+  int64_t t0 = board_clock_ms();
+  int rc = est_host_load(&host, est_module, (size_t)(est_module_end - est_module), &limits);
+  if (rc != EST_HOST_OK) {
+    char m2[120];
+    snprintf(m2, sizeof m2, " (heap high-water %lu bytes)\n", (unsigned long)heap_high_water);
+    board_puts(1, "est-board: cannot run the module: "); board_puts(1, host.error); board_puts(1, m2);
+    board_exit(3);
+  }
+  int64_t t1 = board_clock_ms();
+  int32_t status = 0;
+  rc = est_host_run(&host, argc, argv, &status);
+  int code = 0;
+  char msg[240];
+  if (rc != EST_HOST_OK) {
+    snprintf(msg, sizeof msg, "est-board: %.40s: %.150s\n", argv[0], host.error);
+    board_puts(1, msg);
+    code = 4;
+  } else if (status != EST_OK) {
+    uint32_t dl = 0;
+    const char *d = est_host_error_detail(&host, &dl);
+    snprintf(msg, sizeof msg, "est-board: %s: %s (%.*s)\n", argv[0], est_status_name(status), (int)dl, d);
+    board_puts(1, msg);
+    code = (status == EST_E_USAGE || status == EST_E_UNKNOWN_COMMAND) ? 2 : 1;
+  }
+  snprintf(msg, sizeof msg,
+           "est-board: stats: board %s, module %u bytes, load+start %ld ms, command %ld ms, linear memory %u bytes, "
+           "heap high-water %lu bytes (of %u RAM), stack high-water %lu bytes\n",
+           BOARD_NAME, (unsigned)(est_module_end - est_module), (long)(t1 - t0), (long)(board_clock_ms() - t1),
+           (unsigned)est_host_memory_size(&host), (unsigned long)heap_high_water, BOARD_RAM_BYTES,
+           (unsigned long)board_stack_high_water());
+  board_puts(1, msg);
+  board_exit(code);
+  return code;
+}
