@@ -1,0 +1,118 @@
+// Fuzz entry (build/fuzz.wasm, not part of the product): one export per decoder of untrusted input, each taking
+// the input from fuzz_input() and returning the decoder's status. tools/fuzz/ translates this module to C with
+// wasm2c and drives the exports with libFuzzer; any trap is a crash.
+import { OK } from "../../assembly/errors";
+import { CborReader } from "../../assembly/cbor/decode";
+import { CoapMessage, CoapOptionIter, BlockValue } from "../../assembly/coap/message";
+import { LinkIter } from "../../assembly/coap/linkformat";
+import { Certificate, x509Parse, x509VerifyIssued, pkcs7Certificates, pkcs8Parse } from "../../assembly/est/x509";
+import { OscoreContext, oscoreDerive, oscoreUnprotect } from "../../assembly/oscore/oscore";
+import { config, edhocStart, edhocMessage2 } from "../../assembly/edhoc/initiator";
+import { SUITE_P256_ES256 } from "../../assembly/edhoc/initiator";
+
+export {
+  abi_version, io_buffer, io_capacity, start, on_datagram, on_timer, next_deadline, cancel,
+  last_error, error_detail, error_detail_len, heap_top,
+} from "../../assembly/runtime";
+
+const INPUT_CAP: i32 = 8192;
+const input = memory.data(INPUT_CAP, 16);
+const scratch = memory.data(INPUT_CAP + 64, 16);
+
+/** Where the fuzzer writes its input (at most 8192 bytes). */
+export function fuzz_input(): usize { return input; }
+export function fuzz_capacity(): i32 { return INPUT_CAP; }
+
+const cbor = new CborReader();
+/** CBOR: walk every item of a sequence, strict (deterministic) decoding. */
+export function fuzz_cbor(n: i32): i32 {
+  cbor.reset(input, n, true);
+  while (!cbor.atEnd()) { const st = cbor.skip(); if (st != OK) return st; }
+  return OK;
+}
+
+const msg = new CoapMessage();
+const iter = new CoapOptionIter();
+const blk = new BlockValue();
+/** CoAP: parse a datagram, walk its options, decode Block options. */
+export function fuzz_coap(n: i32): i32 {
+  const st = msg.parse(input, n);
+  if (st != OK) return st;
+  iter.reset(msg);
+  let k = 0;
+  while (iter.next() == 1) { if (iter.number == 23 || iter.number == 27) blk.decode(iter.value, iter.valueLen); k++; }
+  return msg.firstUnknownCritical() + k;
+}
+
+const links = new LinkIter();
+/** Link format (RFC 6690): every link and attribute. */
+export function fuzz_link(n: i32): i32 {
+  links.reset(input, n);
+  let k = 0;
+  let st = links.next();
+  while (st == 1) { k++; st = links.next(); }
+  return st < 0 ? st : k;
+}
+
+const c1 = new Certificate(), c2 = new Certificate();
+/** X.509: parse, and check the certificate against itself as issuer (signature verification on junk). */
+export function fuzz_x509(n: i32): i32 {
+  const st = x509Parse(c1, input, n);
+  if (st != OK) return st;
+  if (x509Parse(c2, input, n) != OK) return -1;
+  return x509VerifyIssued(c1, c2);
+}
+
+const spans = memory.data(64, 8);
+/** PKCS#7 certs-only, then every certificate in it. */
+export function fuzz_pkcs7(n: i32): i32 {
+  const k = pkcs7Certificates(input, n, spans, 8);
+  if (k < 0) return k;
+  for (let i = 0; i < k; i++) x509Parse(c1, <usize>load<u32>(spans + <usize>(i * 8)), load<i32>(spans + <usize>(i * 8 + 4)));
+  return k;
+}
+
+/** PKCS#8 private keys. */
+export function fuzz_pkcs8(n: i32): i32 { return pkcs8Parse(input, n, scratch); }
+
+// RFC 9529 trace 2 (method 3, suite 2): the Initiator's configuration, so that message_2 is processed for real.
+function hexInto(dst: usize, h: string): i32 {
+  for (let i = 0; i < h.length / 2; i++) store<u8>(dst + <usize>i, <u8>I32.parseInt(h.substr(i * 2, 2), 16));
+  return h.length / 2;
+}
+let edhocReady = false;
+function edhocSetup(): void {
+  const c = config;
+  c.method = 3; c.suite = SUITE_P256_ES256;
+  c.suitesILen = hexInto(c.suitesI, "820602");
+  hexInto(c.x, "368ec1f69aeb659ba37d5a8d45b21bdc0299dceaa8ef235f3ca42ce3530f9525");
+  c.cILen = hexInto(c.cI, "37");
+  hexInto(c.iKey, "fb13adeb6518cee5f88417660841142e830a81fe334380a953406a1305e8706b");
+  c.credILen = hexInto(c.credI, "a2027734322d35302d33312d46462d45462d33372d33322d333908a101a5010202412b2001215820ac75e9ece3e50bfc8ed60399889522405c47bf16df96660a41298cb4307f7eb62258206e5de611388a4b8a8211334ac7d37ecb52a387d257e6db3c2a93df21ff3affc8");
+  c.idCredILen = hexInto(c.idCredI, "a104412b");
+  c.credRLen = hexInto(c.credR, "a2026b6578616d706c652e65647508a101a501020241322001215820bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f02258204519e257236b2a0ce2023f0931f1f386ca7afda64fcde0108c224c51eabf6072");
+  c.idCredRLen = hexInto(c.idCredR, "a1044132");
+  c.gRLen = hexInto(c.gR, "bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f0");
+  edhocReady = true;
+}
+/** EDHOC message_2 (with PLAINTEXT_2 decrypted under the key the input's G_Y gives). */
+export function fuzz_edhoc_m2(n: i32): i32 {
+  if (!edhocReady) edhocSetup();
+  const st = edhocStart(scratch, 256);
+  if (st < 0) return st;
+  return edhocMessage2(input, n);
+}
+
+const ctx = new OscoreContext();
+let oscoreReady = false;
+/** OSCORE: unprotect a message under RFC 8613 C.1's server context (requests) — the option and AEAD paths. */
+export function fuzz_oscore(n: i32): i32 {
+  if (!oscoreReady) {
+    const ms = memory.data(16, 8), salt = memory.data(8, 8), rid = memory.data(1, 1);
+    hexInto(ms, "0102030405060708090a0b0c0d0e0f10"); hexInto(salt, "9e7ca92223786340");
+    store<u8>(rid, 0x01);
+    oscoreDerive(ctx, ms, 16, salt, 8, rid, 1, 0, 0, 0, -1);
+    oscoreReady = true;
+  }
+  return oscoreUnprotect(ctx, input, n, scratch, INPUT_CAP + 64);
+}

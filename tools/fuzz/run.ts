@@ -1,0 +1,75 @@
+// Seed corpora and fuzz runs for the libFuzzer targets of tools/fuzz/build.sh.
+//
+//   npx tsx tools/fuzz/run.ts [SECONDS]      each target for SECONDS (default 20), then a table of execs/s,
+//                                            total execs, coverage (libFuzzer's cov/ft) and crashes
+// Seeds (build/fuzz-corpus/<target>/) come from the RFC vectors in test/vectors and from openssl-made
+// certificates and keys; the corpus grows across runs. A crash is saved under build/fuzz/crashes/ and makes the
+// command fail; keep a minimized copy under test/regression/ named after what it found.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { tmpdir } from "node:os";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const SECONDS = Number(process.argv[2] ?? "20");
+const targets = execFileSync("bash", [join(ROOT, "tools/fuzz/targets.sh")], { encoding: "utf8" }).trim().split(/\s+/);
+const vec = (f: string) => JSON.parse(readFileSync(join(ROOT, "test/vectors", f), "utf8"));
+const hex = (h: string) => Buffer.from(h, "hex");
+
+function seeds(): Record<string, Buffer[]> {
+  const s: Record<string, Buffer[]> = Object.fromEntries(targets.map((t) => [t, []]));
+  for (const e of vec("cbor-rfc8949-appendix-a.json").examples) s.cbor.push(hex(e.hex));
+  for (const t of ["edhoc-rfc9529-trace1.json", "edhoc-rfc9529-trace2.json"]) {
+    const v = vec(t);
+    s.edhoc_m2.push(hex(v.input.message_2));
+    s.cbor.push(hex(v.input.message_2), hex(v.expect.message_1), hex(v.input.cred_r));
+  }
+  for (const m of vec("coap-examples.json").messages) s.coap.push(hex(m.hex));
+  for (const c of vec("oscore-rfc8613-appendix-c.json").cases) {
+    for (const k of ["protected_request", "protected_response"]) if (c.expect[k]) { s.oscore.push(hex(c.expect[k])); s.coap.push(hex(c.expect[k])); }
+  }
+  for (const d of vec("linkformat.json").documents) s.link.push(Buffer.from(d.text));
+  // X.509, PKCS#7 and PKCS#8 from openssl: a P-256 and an Ed25519 CA certificate, a bundle, the keys.
+  const dir = join(tmpdir(), `est-fuzz-seeds-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  for (const [name, alg] of [["p256", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]], ["ed", ["-newkey", "ed25519"]]] as const) {
+    execFileSync("openssl", ["req", "-x509", ...alg, "-nodes", "-keyout", join(dir, `${name}.key`), "-out", join(dir, `${name}.pem`), "-subj", `/CN=${name}`, "-days", "1"], { stdio: "ignore" });
+    s.x509.push(execFileSync("openssl", ["x509", "-in", join(dir, `${name}.pem`), "-outform", "DER"]));
+    s.pkcs8.push(execFileSync("openssl", ["pkcs8", "-topk8", "-nocrypt", "-in", join(dir, `${name}.key`), "-outform", "DER"]));
+  }
+  s.pkcs7.push(execFileSync("openssl", ["crl2pkcs7", "-nocrl", "-certfile", join(dir, "p256.pem"), "-certfile", join(dir, "ed.pem"), "-outform", "DER"]));
+  return s;
+}
+
+const corpusRoot = join(ROOT, "build/fuzz-corpus");
+const crashes = join(ROOT, "build/fuzz/crashes");
+mkdirSync(crashes, { recursive: true });
+const all = seeds();
+const rows: string[] = [];
+let failed = false;
+for (const t of targets) {
+  const bin = join(ROOT, "build/fuzz", t);
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: bash tools/fuzz/build.sh`);
+  const corpus = join(corpusRoot, t);
+  mkdirSync(corpus, { recursive: true });
+  all[t].forEach((b, i) => writeFileSync(join(corpus, `seed-${i}`), b));
+  // Inputs that once crashed a target (test/regression/<target>-<what>.bin) run first, every time.
+  const reg = join(ROOT, "test/regression");
+  if (existsSync(reg)) for (const f of readdirSync(reg).filter((x) => x.startsWith(`${t}-`) && x.endsWith(".bin"))) writeFileSync(join(corpus, `regression-${f}`), readFileSync(join(reg, f)));
+  const r = spawnSync(bin, [corpus, `-max_total_time=${SECONDS}`, "-print_final_stats=1", "-max_len=8192", "-timeout=10",
+    "-rss_limit_mb=2048", `-artifact_prefix=${crashes}/${t}-`], { encoding: "utf8", maxBuffer: 64 << 20 });
+  const log = r.stderr;
+  const execs = Number(/stat::number_of_executed_units:\s*(\d+)/.exec(log)?.[1] ?? 0);
+  const rate = Number(/stat::average_exec_per_sec:\s*(\d+)/.exec(log)?.[1] ?? 0);
+  const cov = /#\d+\s+(?:DONE|pulse|NEW|REDUCE|INITED)\s+cov: (\d+) ft: (\d+)/g;
+  let last: RegExpExecArray | null = null, m;
+  while ((m = cov.exec(log))) last = m;
+  const crashed = r.status !== 0;
+  if (crashed) { failed = true; process.stderr.write(log.split("\n").slice(-40).join("\n") + "\n"); }
+  rows.push(`| ${t} | ${rate} | ${execs} | ${last ? `${last[1]} / ${last[2]}` : "?"} | ${readdirSync(corpus).length} | ${crashed ? "CRASH (see build/fuzz/crashes)" : "none"} |`);
+}
+console.log(`Fuzzing, ${SECONDS} s per target (libFuzzer + ASan, the module via wasm2c), this machine:`);
+console.log("| target | execs/s | total execs | cov / ft | corpus | crashes |");
+console.log("|---|---|---|---|---|---|");
+for (const r of rows) console.log(r);
+process.exit(failed ? 1 : 0);
