@@ -1,14 +1,19 @@
-// The development server's EDHOC Responder (tools/server/responder.ts) against RFC 9529 trace 2 from the
+// The development server's EDHOC Responder (tools/server/responder.ts) against RFC 9529 traces 1 and 2 from the
 // Responder's side (its Y, R and C_R injected): message_2 byte for byte, then the RFC's message_3 verified
 // to the RFC's PRK_out and OSCORE parameters. Then refusals: a wrong suite (error code 2 with SUITES_R, as
 // in the trace's first attempt), a modified message_3, an unknown Initiator.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ed25519 } from "@noble/curves/ed25519.js";
 import { EdhocResponder } from "../tools/server/responder.js";
 import { ROOT } from "./helpers/hosts.js";
 
 const t2 = JSON.parse(readFileSync(join(ROOT, "test/vectors/edhoc-rfc9529-trace2.json"), "utf8"));
+const t1 = JSON.parse(readFileSync(join(ROOT, "test/vectors/edhoc-rfc9529-trace1.json"), "utf8"));
+// RFC 9529 §2 (trace 1, method 0, suite 0): the Responder's ephemeral Y and its Ed25519 signing key SK_R.
+const Y1 = "e69c23fbf81bc435942446837fe827bf206c8fa10a39db47449e5a813421e1e8";
+const SK_R1 = "ef140ff900b0ab03f0c08d879cbbd4b31ea71e6e7ee7ffcb7e7955777a332799";
 const u = (h: string) => new Uint8Array(Buffer.from(h, "hex"));
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 // RFC 9529 §3 (trace 2): the Responder's ephemeral Y, static R, C_R = -8 (0x27), and the Initiator's G_I x.
@@ -23,6 +28,22 @@ function responder(over: Partial<ConstructorParameters<typeof EdhocResponder>[0]
     ephemeral: u(Y), ...over,
   });
 }
+
+describe("EDHOC Responder: RFC 9529 trace 1 (method 0, suite 0, X.509 by x5t, signatures)", () => {
+  it("answers message_1 with the trace's message_2 and verifies its message_3 to its PRK_out and OSCORE keys", () => {
+    const r = new EdhocResponder({
+      methods: [0], suites: [0], cR: u(t1.expect.c_r), staticKey: u(SK_R1), credR: u(t1.input.cred_r), idCredR: u(t1.input.id_cred_r),
+      lookupCredI: (id) => (hex(id) === t1.input.id_cred_i ? { credI: u(t1.input.cred_i), publicKey: ed25519.getPublicKey(u(t1.input.i_key)) } : null),
+      ephemeral: u(Y1),
+    });
+    const m2 = r.message1(u(t1.expect.message_1));
+    expect("message2" in m2 && hex(m2.message2)).toBe(t1.input.message_2);
+    const out = r.message3(u(t1.expect.message_3));
+    expect(hex(out.prkOut)).toBe(t1.expect.prk_out);
+    expect(hex(out.oscoreMasterSecret)).toBe(t1.expect.oscore_secret);
+    expect(hex(out.oscoreMasterSalt)).toBe(t1.expect.oscore_salt);
+  });
+});
 
 describe("EDHOC Responder: RFC 9529 trace 2 (method 3, suite 2)", () => {
   it("answers the trace's message_1 with its message_2, byte for byte", () => {
