@@ -6,35 +6,46 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/fetch-wasm3.sh
 [ -f build/client.wasm ] || { echo "build-mps2: build/client.wasm missing (npm run build:wasm)" >&2; exit 1; }
-out=build/mps2
-mkdir -p "$out"
 CC=arm-none-eabi-gcc
 ARCH=(-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16)
-CFLAGS=("${ARCH[@]}" -Os -ffunction-sections -fdata-sections -std=gnu11)
+CFLAGS=("${ARCH[@]}" -Os -ffunction-sections -fdata-sections -std=gnu11 ${EXTRA_CFLAGS:-})
 W3=build/third_party/wasm3
+# wasm3 tuned for RAM (each saves memory the module would otherwise not fit in):
+#   d_m3MaxFunctionStackHeight=512: the compiler's per-function stack tables live in the runtime struct
+#     (2000 by default: ~11 KiB; 512: ~3 KiB). A function deeper than that fails to compile with a clear error;
+#     the eager check build (COMPILE_EAGERLY=1) compiles every function of the module to prove none is.
+#   d_m3MaxDuplicateFunctionImpl=1: one name per function (the module exports none twice): 8 bytes per function.
+W3FLAGS=(-Dd_m3CodePageAlignSize=${CODE_PAGE:-4096} -Dd_m3MaxFunctionStackHeight=${W3_STACK_HEIGHT:-512} -Dd_m3MaxDuplicateFunctionImpl=1)
+# RAM_KIB overrides the nRF52840's 256 KiB, only to measure how much a command would need.
+# COMPILE_EAGERLY=1 compiles every function at load (a check that all compile within the limits above).
+ram=${RAM_KIB:-256}
+suffix=""
+[ "$ram" = 256 ] || suffix="-${ram}k"
+BOARD_FLAGS=()
+if [ "${COMPILE_EAGERLY:-0}" = 1 ]; then BOARD_FLAGS+=(-DBOARD_COMPILE_EAGERLY=1); suffix="$suffix-eager"; fi
+out=build/mps2$suffix
+mkdir -p "$out"
+rm -f "$out"/*.o
 objs=()
 for f in "$W3"/*.c; do
   o="$out/w3_$(basename "${f%.c}").o"
   # Third-party code: its warnings are not ours. d_m3LogOutput=0: no printf-based tracing in the firmware.
-  $CC "${CFLAGS[@]}" -w -fno-strict-aliasing -Dd_m3LogOutput=0 -Dd_m3CodePageAlignSize=4096 -I"$W3" -c "$f" -o "$o"
+  $CC "${CFLAGS[@]}" -w -fno-strict-aliasing -Dd_m3LogOutput=0 "${W3FLAGS[@]}" -I"$W3" -c "$f" -o "$o"
   objs+=("$o")
 done
 for f in host/est_host.c host/wasm_check.c; do
   o="$out/host_$(basename "${f%.c}").o"
-  $CC "${CFLAGS[@]}" -Wall -Wextra -Wno-unused-parameter -Ihost/include -Iboards -Iboards/mps2-an386 -I"$W3" -c "$f" -o "$o"
+  $CC "${CFLAGS[@]}" -Wall -Wextra -Wno-unused-parameter -Ihost/include -Iboards -Iboards/mps2-an386 -I"$W3" "${W3FLAGS[@]}" -c "$f" -o "$o"
   objs+=("$o")
 done
 for f in boards/mps2-an386/*.c; do
   o="$out/board_$(basename "${f%.c}").o"
-  $CC "${CFLAGS[@]}" -Wall -Wextra -Ihost/include -Iboards -Iboards/mps2-an386 -c "$f" -o "$o"
+  $CC "${CFLAGS[@]}" "${BOARD_FLAGS[@]}" -Wall -Wextra -Ihost/include -Iboards -Iboards/mps2-an386 -I"$W3" "${W3FLAGS[@]}" -c "$f" -o "$o"
   objs+=("$o")
 done
 $CC "${ARCH[@]}" -DMODULE_PATH="\"build/client.wasm\"" -c boards/mps2-an386/module.S -o "$out/module.o"
 objs+=("$out/module.o")
-# RAM_KIB overrides the nRF52840's 256 KiB, only to measure how much a command would need.
-ram=${RAM_KIB:-256}
-elf=build/mps2-an386.elf
-[ "$ram" = 256 ] || elf=build/mps2-an386-${ram}k.elf
+elf=build/mps2-an386${suffix}.elf
 $CC "${ARCH[@]}" -T boards/mps2-an386/link.ld -Wl,--defsym=__ram_kib=$ram -nostartfiles --specs=nano.specs -Wl,--gc-sections \
   -Wl,-Map="$out/mps2-an386.map" "${objs[@]}" -lm -o "$elf"
 echo "build-mps2: $elf (RAM ${ram} KiB)"

@@ -5,11 +5,15 @@
 #define BOARD_NAME "mps2-an386"
 #define BOARD_RAM_BYTES (256u * 1024u)   /* linker script: the nRF52840's RAM, not the AN386's */
 #define BOARD_FLASH_BYTES (1024u * 1024u)
+#ifndef BOARD_WASM_STACK_BYTES
 #define BOARD_WASM_STACK_BYTES (8u * 1024u) /* wasm3 value stack */
+#endif
 #define BOARD_WASM_MAX_PAGES 2
+#ifndef BOARD_COMPILE_EAGERLY
 #define BOARD_COMPILE_EAGERLY 0             /* compile functions when first called: less RAM for code pages */
+#endif
 #define BOARD_TRANSPORT "none yet (SLIP over the UART comes next)"
-#define BOARD_RNG "NOT ENTROPY: an emulator has no noise source; a xorshift generator seeded from the clock"
-#define BOARD_STORE "RAM table (lost at exit); nRF52840 NVMC page emulation comes with the flash store"
+#define BOARD_RNG "NOT ENTROPY: an emulator has no noise source; a counter and the SysTick value through xorshift"
+#define BOARD_STORE "record log in simulated nRF52840 flash (4 KiB erase pages, word writes), lost when QEMU exits"
 
 #endif

@@ -9,6 +9,7 @@
 #include "capabilities.h"
 #include "est_abi.h"
 #include "est_host.h"
+#include "m3_env.h" /* wasm3 internals, only to measure how much of its value stack was used */
 
 extern const uint8_t est_module[], est_module_end[];
 void board_console_init(void);
@@ -16,9 +17,21 @@ void board_puts(int err, const char *s);
 int board_cmdline(char *buf, size_t cap);
 void board_exit(int code);
 uint32_t board_stack_high_water(void);
-extern uint32_t heap_high_water, heap_now;
+extern uint32_t heap_high_water, heap_now, heap_in_use_peak, heap_failed_request;
 
 static est_host_t host;
+
+/* Bytes of wasm3's value stack ever written (it is calloc'ed, grows upwards; a slot written with zero is not
+ * seen, so this can only under-count by the zero words at the very top). */
+static uint32_t wasm_stack_high_water(void) {
+  IM3Runtime rt = (IM3Runtime)host.runtime;
+  if (!rt || !rt->stack) return 0;
+  const uint8_t *s = (const uint8_t *)rt->stack;
+  uint32_t n = rt->numStackSlots * (uint32_t)sizeof(m3slot_t);
+  while (n > 0 && s[n - 1] == 0) n--;
+  return n;
+}
+extern uint8_t __stack_top__[], __bss_start__[];
 
 int main(void) {
   board_console_init();
@@ -43,15 +56,23 @@ int main(void) {
   int rc = est_host_load(&host, est_module, (size_t)(est_module_end - est_module), &limits);
   if (rc != EST_HOST_OK) {
     char m2[120];
-    snprintf(m2, sizeof m2, " (heap high-water %lu bytes)\n", (unsigned long)heap_high_water);
+    snprintf(m2, sizeof m2, " (heap high-water %lu bytes, a request of %lu bytes refused)\n",
+             (unsigned long)heap_high_water, (unsigned long)heap_failed_request);
     board_puts(1, "est-board: cannot run the module: "); board_puts(1, host.error); board_puts(1, m2);
     board_exit(3);
   }
+  /* wasm3 reads its table of data segments (one 20-byte entry per segment: 1,226 in this module, 24.5 KiB)
+   * only while it loads the module, to copy them into linear memory; it keeps the table until the module is
+   * freed. On 256 KiB of RAM that is worth giving back: the lazy compiler's code pages reuse the space. */
+  IM3Module mod = (IM3Module)host.module;
+  uint32_t released = mod->numDataSegments * (uint32_t)sizeof(M3DataSegment);
+  m3_Free(mod->dataSegments);
+  mod->numDataSegments = 0;
   int64_t t1 = board_clock_ms();
   int32_t status = 0;
   rc = est_host_run(&host, argc, argv, &status);
   int code = 0;
-  char msg[240];
+  char msg[400];
   if (rc != EST_HOST_OK) {
     snprintf(msg, sizeof msg, "est-board: %.40s: %.150s\n", argv[0], host.error);
     board_puts(1, msg);
@@ -65,10 +86,12 @@ int main(void) {
   }
   snprintf(msg, sizeof msg,
            "est-board: stats: board %s, module %u bytes, load+start %ld ms, command %ld ms, linear memory %u bytes, "
-           "heap high-water %lu bytes (of %u RAM), stack high-water %lu bytes\n",
+           "heap high-water %lu bytes (live peak %lu) (of %u RAM), stack high-water %lu bytes, "
+           "wasm3 value stack high-water %lu of %u bytes, data segment table released after load %lu bytes\n",
            BOARD_NAME, (unsigned)(est_module_end - est_module), (long)(t1 - t0), (long)(board_clock_ms() - t1),
-           (unsigned)est_host_memory_size(&host), (unsigned long)heap_high_water, BOARD_RAM_BYTES,
-           (unsigned long)board_stack_high_water());
+           (unsigned)est_host_memory_size(&host), (unsigned long)heap_high_water, (unsigned long)heap_in_use_peak, (unsigned)(__stack_top__ - __bss_start__),
+           (unsigned long)board_stack_high_water(), (unsigned long)wasm_stack_high_water(), (unsigned)BOARD_WASM_STACK_BYTES,
+           (unsigned long)released);
   board_puts(1, msg);
   board_exit(code);
   return code;

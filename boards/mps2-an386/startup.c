@@ -1,11 +1,13 @@
 /* startup.c - vector table and reset for the Cortex-M4F of QEMU's mps2-an386: copy .data from flash, zero
- * .bss, enable the FPU, paint the stack (for the high-water mark), then main(). */
+ * .bss, enable the FPU, paint the stack (for the high-water mark), start the SysTick, then main(). */
 #include <stdint.h>
 #include <string.h>
 
 extern uint32_t __etext, __data_start__, __data_end__, __bss_start__, __bss_end__, __stack_top__, __stack_limit__;
 int main(void);
 void board_fault(const char *what);
+void systick_handler(void);
+void board_clock_init(void);
 
 #define STACK_PAINT 0x5a5aa5a5u
 
@@ -20,6 +22,7 @@ void reset_handler(void) {
   uint32_t *sp;
   __asm volatile("mov %0, sp" : "=r"(sp));
   while (p < sp - 16) *p++ = STACK_PAINT;
+  board_clock_init();
   main();
   for (;;) {}
 }
@@ -29,7 +32,7 @@ static void other_fault(void) { board_fault("fault"); }
 
 __attribute__((section(".vectors"), used)) static void (*const vectors[16])(void) = {
   (void (*)(void))&__stack_top__, reset_handler, other_fault, hard_fault,
-  other_fault, other_fault, other_fault, 0, 0, 0, 0, other_fault, other_fault, 0, other_fault, other_fault,
+  other_fault, other_fault, other_fault, 0, 0, 0, 0, other_fault, other_fault, 0, other_fault, systick_handler,
 };
 
 /** Bytes of the stack ever used: the painted words that were overwritten. */

@@ -1,21 +1,10 @@
-/* syscalls.c - the few newlib hooks the firmware needs: a bounded heap (with its high-water mark) and stubs
- * for file I/O, which the firmware does not use (output goes through semihosting in board.c). */
+/* syscalls.c - the few newlib hooks the firmware needs: stubs for file I/O, which the firmware does not use
+ * (output goes through semihosting in board.c). The heap is heap.c's; _sbrk only refuses. */
 #include <errno.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
-extern uint8_t __heap_start__[], __stack_limit__[];
-static uint8_t *brk = __heap_start__;
-uint32_t heap_high_water, heap_now;
-
-void *_sbrk(int incr) {
-  if (brk + incr > __stack_limit__ || brk + incr < __heap_start__) { errno = ENOMEM; return (void *)-1; }
-  uint8_t *old = brk;
-  brk += incr;
-  heap_now = (uint32_t)(brk - __heap_start__);
-  if (heap_now > heap_high_water) heap_high_water = heap_now;
-  return old;
-}
+void *_sbrk(int incr) { (void)incr; errno = ENOMEM; return (void *)-1; }
 int _write(int fd, const void *p, int n) { (void)fd; (void)p; return n; }
 int _read(int fd, void *p, int n) { (void)fd; (void)p; (void)n; return 0; }
 int _close(int fd) { (void)fd; return -1; }
