@@ -2,6 +2,9 @@
 //
 //   npx tsx tools/fuzz/run.ts [SECONDS]      each target for SECONDS (default 20), then a table of execs/s,
 //                                            total execs, coverage (libFuzzer's cov/ft) and crashes
+//   FUZZ_TARGETS="x509 oscore"                only these targets (default: all of tools/fuzz/targets.sh)
+//   FUZZ_BIN_DIR=DIR                          run the binaries from DIR (a copy, so that a rebuild of
+//                                            build/fuzz during a long run does not replace them under it)
 // Seeds (build/fuzz-corpus/<target>/) come from the RFC vectors in test/vectors and from openssl-made
 // certificates and keys; the corpus grows across runs. A crash is saved under build/fuzz/crashes/ and makes the
 // command fail; keep a minimized copy under test/regression/ named after what it found.
@@ -12,12 +15,15 @@ import { tmpdir } from "node:os";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const SECONDS = Number(process.argv[2] ?? "20");
-const targets = execFileSync("bash", [join(ROOT, "tools/fuzz/targets.sh")], { encoding: "utf8" }).trim().split(/\s+/);
+const allTargets = execFileSync("bash", [join(ROOT, "tools/fuzz/targets.sh")], { encoding: "utf8" }).trim().split(/\s+/);
+const targets = process.env.FUZZ_TARGETS ? process.env.FUZZ_TARGETS.trim().split(/\s+/) : allTargets;
+for (const t of targets) if (!allTargets.includes(t)) throw new Error(`unknown fuzz target ${t} (tools/fuzz/targets.sh: ${allTargets.join(" ")})`);
+const BIN_DIR = resolve(process.env.FUZZ_BIN_DIR ?? join(ROOT, "build/fuzz"));
 const vec = (f: string) => JSON.parse(readFileSync(join(ROOT, "test/vectors", f), "utf8"));
 const hex = (h: string) => Buffer.from(h, "hex");
 
 function seeds(): Record<string, Buffer[]> {
-  const s: Record<string, Buffer[]> = Object.fromEntries(targets.map((t) => [t, []]));
+  const s: Record<string, Buffer[]> = Object.fromEntries(allTargets.map((t) => [t, []]));
   for (const e of vec("cbor-rfc8949-appendix-a.json").examples) s.cbor.push(hex(e.hex));
   for (const t of ["edhoc-rfc9529-trace1.json", "edhoc-rfc9529-trace2.json"]) {
     const v = vec(t);
@@ -42,13 +48,13 @@ function seeds(): Record<string, Buffer[]> {
 }
 
 const corpusRoot = join(ROOT, "build/fuzz-corpus");
-const crashes = join(ROOT, "build/fuzz/crashes");
+const crashes = join(BIN_DIR, "crashes");
 mkdirSync(crashes, { recursive: true });
 const all = seeds();
 const rows: string[] = [];
 let failed = false;
 for (const t of targets) {
-  const bin = join(ROOT, "build/fuzz", t);
+  const bin = join(BIN_DIR, t);
   if (!existsSync(bin)) throw new Error(`${bin} is missing: bash tools/fuzz/build.sh`);
   const corpus = join(corpusRoot, t);
   mkdirSync(corpus, { recursive: true });
