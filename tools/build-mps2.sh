@@ -23,6 +23,7 @@ suffix=""
 [ "$ram" = 256 ] || suffix="-${ram}k"
 BOARD_FLAGS=()
 if [ "${COMPILE_EAGERLY:-0}" = 1 ]; then BOARD_FLAGS+=(-DBOARD_COMPILE_EAGERLY=1); suffix="$suffix-eager"; fi
+suffix="$suffix${VARIANT:+-$VARIANT}"  # VARIANT=name: a separate build (e.g. with MODULE_WASM=another.wasm)
 out=build/mps2$suffix
 mkdir -p "$out"
 rm -f "$out"/*.o
@@ -38,12 +39,12 @@ for f in host/est_host.c host/wasm_check.c; do
   $CC "${CFLAGS[@]}" -Wall -Wextra -Wno-unused-parameter -Ihost/include -Iboards -Iboards/mps2-an386 -I"$W3" "${W3FLAGS[@]}" -c "$f" -o "$o"
   objs+=("$o")
 done
-for f in boards/mps2-an386/*.c; do
+for f in boards/common/*.c boards/mps2-an386/*.c; do
   o="$out/board_$(basename "${f%.c}").o"
-  $CC "${CFLAGS[@]}" "${BOARD_FLAGS[@]}" -Wall -Wextra -Ihost/include -Iboards -Iboards/mps2-an386 -I"$W3" "${W3FLAGS[@]}" -c "$f" -o "$o"
+  $CC "${CFLAGS[@]}" "${BOARD_FLAGS[@]}" -Wall -Wextra -Ihost/include -Iboards -Iboards/common -Iboards/mps2-an386 -I"$W3" "${W3FLAGS[@]}" -c "$f" -o "$o"
   objs+=("$o")
 done
-$CC "${ARCH[@]}" -DMODULE_PATH="\"build/client.wasm\"" -c boards/mps2-an386/module.S -o "$out/module.o"
+$CC "${ARCH[@]}" -DMODULE_PATH="\"${MODULE_WASM:-build/client.wasm}\"" -c boards/mps2-an386/module.S -o "$out/module.o"
 objs+=("$out/module.o")
 elf=build/mps2-an386${suffix}.elf
 $CC "${ARCH[@]}" -T boards/mps2-an386/link.ld -Wl,--defsym=__ram_kib=$ram -nostartfiles --specs=nano.specs -Wl,--gc-sections \

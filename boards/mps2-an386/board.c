@@ -1,12 +1,13 @@
 /* board.c - the board interface (boards/board.h) for QEMU's mps2-an386, through ARM semihosting.
  *
  * Output and logs go to the host's stdout/stderr with SYS_WRITE; the command line comes from SYS_GET_CMDLINE;
- * the exit code leaves with SYS_EXIT_EXTENDED. The clock is the SysTick (1 ms interrupt). There is no network
- * yet (SLIP over UART0 and the host-side bridge come next: the UDP functions return EST_E_UNSUPPORTED), and:
+ * the exit code leaves with SYS_EXIT_EXTENDED. The clock is the SysTick (1 ms interrupt). UDP travels as
+ * IPv4 in SLIP frames on UART0 (boards/common/slip_net.c) to the host's bridge, and:
  *   - the RNG is NOT a source of entropy: an emulator has none. A counter and the SysTick value mixed by a
  *     xorshift generator stand in so that the module's DRBG has input; never use this board's keys for
  *     anything real.
- *   - the key store (store.c) is a record log in simulated nRF52840 flash, lost when QEMU exits.
+ *   - the key store (boards/common/flash_store.c) is a record log in simulated nRF52840 flash (flash.c), kept
+ *     in a host file when the command line names one (--flash FILE), else lost when QEMU exits.
  */
 #include <stdint.h>
 #include <string.h>
@@ -19,7 +20,7 @@
 #define SYS_GET_CMDLINE 0x15
 #define SYS_EXIT_EXTENDED 0x20
 
-static int32_t semihost(int32_t op, void *arg) {
+int32_t semihost(int32_t op, void *arg) {
   register int32_t r0 __asm__("r0") = op;
   register void *r1 __asm__("r1") = arg;
   __asm volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
@@ -95,22 +96,61 @@ int32_t board_rng_fill(uint8_t *out, size_t len) {
   return EST_OK;
 }
 
-/* The key store (board_store_*) is in store.c: a record log in simulated nRF52840 flash. */
+/* ---- UART0 (CMSDK APB UART at 0x40004000): the SLIP link to the host's bridge ---------------------------
+ * QEMU connects it to its first serial port (-serial tcp:...: tools/hil/bridge.ts). The UART holds one
+ * received byte; its RX interrupt (IRQ 0 on the AN385/AN386) moves each byte into a ring buffer, so nothing is
+ * lost while the module computes (QEMU also holds bytes back while the holding register is full). */
+#define UART0_DATA (*(volatile uint32_t *)0x40004000)
+#define UART0_STATE (*(volatile uint32_t *)0x40004004)
+#define UART0_CTRL (*(volatile uint32_t *)0x40004008)
+#define UART0_INTCLEAR (*(volatile uint32_t *)0x4000400C)
+#define UART0_BAUDDIV (*(volatile uint32_t *)0x40004010)
+#define UART_STATE_TXFULL 1u
+#define UART_STATE_RXFULL 2u
+#define UART_CTRL_TX_EN 1u
+#define UART_CTRL_RX_EN 2u
+#define UART_CTRL_RX_INTEN 8u
+#define UART_INT_RX 2u
+#define NVIC_ISER0 (*(volatile uint32_t *)0xE000E100)
+#define UART0_RX_IRQ 0u
 
-/* ---- Network: not yet ------------------------------------------------------------------------------------ */
-int32_t board_udp_send(const uint8_t *addr, size_t addr_len, const uint8_t *data, size_t data_len) {
-  (void)addr; (void)addr_len; (void)data; (void)data_len;
-  return EST_E_UNSUPPORTED;
+static uint8_t uart_ring[4096]; /* a power of two */
+static volatile uint32_t ring_head, ring_tail;
+uint32_t uart_ring_overflows;
+
+void uart0_rx_handler(void) {
+  while (UART0_STATE & UART_STATE_RXFULL) {
+    uint8_t b = (uint8_t)UART0_DATA;
+    if (ring_head - ring_tail < sizeof uart_ring) uart_ring[ring_head++ % sizeof uart_ring] = b;
+    else uart_ring_overflows++;
+  }
+  UART0_INTCLEAR = UART_INT_RX;
 }
-int32_t board_udp_resolve(const char *name, size_t name_len, uint16_t port, uint8_t *out, size_t out_cap) {
-  (void)name; (void)name_len; (void)port; (void)out; (void)out_cap;
-  return EST_E_UNSUPPORTED;
+
+void board_uart_init(void) {
+  UART0_BAUDDIV = CPU_HZ / 115200u; /* QEMU ignores the rate but refuses a divisor below 16 */
+  UART0_CTRL = UART_CTRL_TX_EN | UART_CTRL_RX_EN | UART_CTRL_RX_INTEN;
+  NVIC_ISER0 = 1u << UART0_RX_IRQ;
 }
-int32_t board_wait(int64_t deadline_ms, uint8_t *addr, size_t *addr_len, uint8_t *data, size_t data_cap) {
-  (void)addr; (void)addr_len; (void)data; (void)data_cap;
-  if (deadline_ms < 0) return EST_E_CANCELLED;
-  while (board_clock_ms() < deadline_ms) __asm volatile("wfi"); /* the SysTick wakes it every millisecond */
-  return BOARD_WAIT_TIMEOUT;
+
+void board_uart_write(const uint8_t *p, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    while (UART0_STATE & UART_STATE_TXFULL) {}
+    UART0_DATA = p[i];
+  }
+}
+
+int board_uart_read(void) {
+  if (ring_tail == ring_head) return -1;
+  return uart_ring[ring_tail++ % sizeof uart_ring];
+}
+
+/* Sleep until the next interrupt: a received byte or the millisecond tick. Interrupts are masked around the
+ * check so that a byte arriving between the check and the wfi still wakes it (a pending IRQ ends wfi). */
+void board_idle(void) {
+  __asm volatile("cpsid i" ::: "memory");
+  if (ring_tail == ring_head) __asm volatile("wfi");
+  __asm volatile("cpsie i" ::: "memory");
 }
 
 /* ---- Log, output, input ---------------------------------------------------------------------------------- */

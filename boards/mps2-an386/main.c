@@ -9,6 +9,8 @@
 #include "capabilities.h"
 #include "est_abi.h"
 #include "est_host.h"
+#include "flash_store.h"
+#include "slip_net.h"
 #include "m3_env.h" /* wasm3 internals, only to measure how much of its value stack was used */
 
 extern const uint8_t est_module[], est_module_end[];
@@ -17,6 +19,9 @@ void board_puts(int err, const char *s);
 int board_cmdline(char *buf, size_t cap);
 void board_exit(int code);
 uint32_t board_stack_high_water(void);
+void board_uart_init(void);
+int flash_file_open(const char *path);
+extern uint32_t uart_ring_overflows;
 extern uint32_t heap_high_water, heap_now, heap_in_use_peak, heap_failed_request;
 
 static est_host_t host;
@@ -32,6 +37,18 @@ static uint32_t wasm_stack_high_water(void) {
   return n;
 }
 extern uint8_t __stack_top__[], __bss_start__[];
+
+/* Functions compiled by the command (lazy compilation), their WebAssembly bytes, and wasm3's code pages. */
+static void compiled_stats(char *buf, size_t cap) {
+  IM3Module mod = (IM3Module)host.module;
+  IM3Runtime rt = (IM3Runtime)host.runtime;
+  uint32_t n = 0, bytes = 0;
+  for (uint32_t i = 0; mod && i < mod->numFunctions; i++)
+    if (mod->functions[i].compiled) { n++; bytes += (uint32_t)(mod->functions[i].wasmEnd - mod->functions[i].wasm); }
+  snprintf(buf, cap, "compiled %lu of %lu functions (%lu wasm bytes) into %lu code pages of %u bytes",
+           (unsigned long)n, (unsigned long)(mod ? mod->numFunctions : 0), (unsigned long)bytes,
+           (unsigned long)(rt ? rt->numCodePages : 0), (unsigned)d_m3CodePageAlignSize);
+}
 
 int main(void) {
   board_console_init();
@@ -49,7 +66,15 @@ int main(void) {
   }
   /* QEMU passes the kernel file name first when arg= is not used: skip anything that is not a command. */
   if (argc > 0 && strchr(argv[0], '/')) { memmove(argv, argv + 1, (size_t)(argc - 1) * sizeof argv[0]); argc--; }
+  /* --flash FILE (before the command): keep the key store's flash in FILE (flash.c), across runs. */
+  if (argc >= 2 && strcmp(argv[0], "--flash") == 0) {
+    if (flash_file_open(argv[1]) != 0) { board_puts(1, "est-board: --flash: cannot open or read the flash file (it must be 32768 bytes)\n"); board_exit(2); }
+    memmove(argv, argv + 2, (size_t)(argc - 2) * sizeof argv[0]);
+    argc -= 2;
+  }
   if (argc == 0) { argv[0] = "selftest"; argc = 1; }
+  board_uart_init();
+  slip_net_init();
 
   const est_host_limits_t limits = {BOARD_WASM_STACK_BYTES, BOARD_WASM_MAX_PAGES, BOARD_COMPILE_EAGERLY};
   int64_t t0 = board_clock_ms();
@@ -72,7 +97,7 @@ int main(void) {
   int32_t status = 0;
   rc = est_host_run(&host, argc, argv, &status);
   int code = 0;
-  char msg[400];
+  char msg[800];
   if (rc != EST_HOST_OK) {
     snprintf(msg, sizeof msg, "est-board: %.40s: %.150s\n", argv[0], host.error);
     board_puts(1, msg);
@@ -84,14 +109,19 @@ int main(void) {
     board_puts(1, msg);
     code = (status == EST_E_USAGE || status == EST_E_UNKNOWN_COMMAND) ? 2 : 1;
   }
+  char comp[160];
+  compiled_stats(comp, sizeof comp);
   snprintf(msg, sizeof msg,
            "est-board: stats: board %s, module %u bytes, load+start %ld ms, command %ld ms, linear memory %u bytes, "
            "heap high-water %lu bytes (live peak %lu) (of %u RAM), stack high-water %lu bytes, "
-           "wasm3 value stack high-water %lu of %u bytes, data segment table released after load %lu bytes\n",
+           "wasm3 value stack high-water %lu of %u bytes, data segment table released after load %lu bytes, "
+           "slip frames out %lu in %lu (dropped %lu bad, %lu long, %lu uart overruns), flash erases %lu word writes %lu, %s\n",
            BOARD_NAME, (unsigned)(est_module_end - est_module), (long)(t1 - t0), (long)(board_clock_ms() - t1),
            (unsigned)est_host_memory_size(&host), (unsigned long)heap_high_water, (unsigned long)heap_in_use_peak, (unsigned)(__stack_top__ - __bss_start__),
            (unsigned long)board_stack_high_water(), (unsigned long)wasm_stack_high_water(), (unsigned)BOARD_WASM_STACK_BYTES,
-           (unsigned long)released);
+           (unsigned long)released, (unsigned long)slip_net_stats.frames_out, (unsigned long)slip_net_stats.frames_in,
+           (unsigned long)slip_net_stats.dropped_bad, (unsigned long)slip_net_stats.dropped_long,
+           (unsigned long)uart_ring_overflows, (unsigned long)nvmc_page_erases, (unsigned long)nvmc_word_writes, comp);
   board_puts(1, msg);
   board_exit(code);
   return code;

@@ -7,6 +7,7 @@ extern uint32_t __etext, __data_start__, __data_end__, __bss_start__, __bss_end_
 int main(void);
 void board_fault(const char *what);
 void systick_handler(void);
+void uart0_rx_handler(void);
 void board_clock_init(void);
 
 #define STACK_PAINT 0x5a5aa5a5u
@@ -30,9 +31,10 @@ void reset_handler(void) {
 static void hard_fault(void) { board_fault("HardFault"); }
 static void other_fault(void) { board_fault("fault"); }
 
-__attribute__((section(".vectors"), used)) static void (*const vectors[16])(void) = {
+__attribute__((section(".vectors"), used)) static void (*const vectors[17])(void) = {
   (void (*)(void))&__stack_top__, reset_handler, other_fault, hard_fault,
   other_fault, other_fault, other_fault, 0, 0, 0, 0, other_fault, other_fault, 0, other_fault, systick_handler,
+  uart0_rx_handler, /* IRQ 0: UART0 RX */
 };
 
 /** Bytes of the stack ever used: the painted words that were overwritten. */

@@ -1,9 +1,8 @@
-/* store.c - the key store (board_store_* of boards/board.h) as a log of records in simulated nRF52840 flash.
- *
- * The region is the last 32 KiB of the 1 MiB flash (link.ld: STORE). QEMU's mps2-an386 maps writable RAM
- * there, so the NVMC's rules are enforced in software, in nvmc_write_word() and nvmc_erase_page(): erase
- * works on whole 4 KiB pages (all bits to 1), a write is one aligned 32-bit word and can only turn bits from 1
- * to 0 (the new content is old & value). Nothing else writes the region. It lives as long as QEMU runs.
+/* flash_store.c - the key store (board_store_* of boards/board.h) as a log of records in NOR flash with the
+ * nRF52840 NVMC's rules, shared by the microcontroller boards. The board supplies the region and two
+ * primitives (flash_store.h): erase one 4 KiB page (all bits to 1) and program one aligned 32-bit word (bits
+ * can only go from 1 to 0: the new content is old & value). On the nRF52840 those are the NVMC's own
+ * operations; boards/mps2-an386 simulates them on RAM and mirrors them to a host file.
  *
  * Two banks of 4 pages (16 KiB). The active bank starts with a header {magic, generation, ~generation, -1};
  * records follow, word-aligned, until the first erased word:
@@ -19,6 +18,7 @@
 #include <string.h>
 #include "board.h"
 #include "est_abi.h"
+#include "flash_store.h"
 
 #define PAGE 4096u
 #define BANK_PAGES 4u
@@ -31,16 +31,15 @@
 #define HDR 16u
 #define ERASED 0xFFFFFFFFu
 
-extern uint32_t __store_start__[], __store_end__[];
 uint32_t nvmc_page_erases, nvmc_word_writes;
+static uint32_t *store_base;
 
-/* ---- Simulated NVMC ------------------------------------------------------------------------------------ */
 static void nvmc_write_word(uint32_t *w, uint32_t value) {
-  *(volatile uint32_t *)w &= value; /* flash: bits go from 1 to 0 only */
+  flash_write_word(w, value);
   nvmc_word_writes++;
 }
 static void nvmc_erase_page(uint32_t *page) {
-  for (uint32_t i = 0; i < PAGE / 4; i++) ((volatile uint32_t *)page)[i] = ERASED;
+  flash_erase_page(page);
   nvmc_page_erases++;
 }
 static void nvmc_write(uint32_t *dst, const uint8_t *src, size_t n) { /* n bytes, padded with 0xFF */
@@ -63,7 +62,7 @@ static uint32_t crc32(uint32_t crc, const void *data, size_t n) {
 }
 
 /* ---- Banks and records ---------------------------------------------------------------------------------- */
-static uint32_t *bank_at(int b) { return __store_start__ + b * (BANK / 4); }
+static uint32_t *bank_at(int b) { return store_base + b * (BANK / 4); }
 static int active = -1;
 static void compact(void);
 
@@ -92,11 +91,12 @@ static uint32_t log_end(int b) {
 
 static void store_init(void) {
   if (active >= 0) return;
+  store_base = flash_store_region();
   uint32_t g0 = 0, g1 = 0;
   int v0 = bank_valid(0, &g0), v1 = bank_valid(1, &g1);
   if (v0 && (!v1 || (int32_t)(g0 - g1) > 0)) active = 0;
   else if (v1) active = 1;
-  else { /* never formatted (QEMU starts the region zeroed): format bank 0 */
+  else { /* never formatted (or both headers lost): format */
     bank_erase(0);
     bank_erase(1);
     bank_header(0, 1);

@@ -1,0 +1,128 @@
+/* main.c - the nRF52840 DK firmware: the module embedded in flash (boards/mps2-an386/module.S, shared), run by
+ * the shared host (host/est_host.c) under wasm3. One command per boot, like a power cycle:
+ *
+ *   boot -> LOG "est-board: nrf52840 up: reset cause ..." -> HELLO "nrf52840"
+ *        -> wait for a SLIP_FRAME_CMD (slip_wait_command) -> est_host_load + est_host_run
+ *        -> OUT frames (the command's output), LOG frames (its log, errors, one stats line)
+ *        -> EXIT <code> -> reset (NVIC_SystemReset)
+ *
+ * Everything that must outlive the command (keys, certificates, state) is in the flash key store; RAM starts
+ * clean for every command, so a command cannot leak heap fragmentation or wasm3 state into the next one.
+ * Exit codes as est-sim and mps2-an386: 0 ok, 1 failed, 2 usage, 3 module could not be loaded, 4 trap/fault.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include "board.h"
+#include "capabilities.h"
+#include "est_abi.h"
+#include "est_host.h"
+#include "flash_store.h"
+#include "slip_net.h"
+#include "m3_env.h" /* wasm3 internals: the data-segment table and the value stack, as on mps2-an386 */
+
+extern const uint8_t est_module[], est_module_end[];
+void board_init(void);
+void board_boot_report(char *out, size_t cap);
+void board_puts(int err, const char *s);
+void board_uart_flush(void);
+void NVIC_SystemReset(void) __attribute__((noreturn));
+uint32_t board_stack_high_water(void);
+extern uint32_t heap_high_water, heap_now, heap_in_use_peak, heap_failed_request;
+extern uint32_t uart_ring_overflows, uart_rx_errors, uart_rx_stalls;
+
+static est_host_t host;
+
+/* Bytes of wasm3's value stack ever written (it is calloc'ed, grows upwards; a slot written with zero is not
+ * seen, so this can only under-count by the zero words at the very top). */
+static uint32_t wasm_stack_high_water(void) {
+  IM3Runtime rt = (IM3Runtime)host.runtime;
+  if (!rt || !rt->stack) return 0;
+  const uint8_t *s = (const uint8_t *)rt->stack;
+  uint32_t n = rt->numStackSlots * (uint32_t)sizeof(m3slot_t);
+  while (n > 0 && s[n - 1] == 0) n--;
+  return n;
+}
+extern uint8_t __stack_top__[], __bss_start__[];
+
+/* The command is over: EXIT frame, wait until it has left the UART, reset. */
+static void finish(int code) __attribute__((noreturn));
+static void finish(int code) {
+  uint8_t c = (uint8_t)code;
+  slip_send_frame(SLIP_FRAME_EXIT, &c, 1);
+  board_uart_flush();
+  NVIC_SystemReset();
+}
+
+int main(void) {
+  board_init();
+  slip_net_init(); /* the source port, from the RNG */
+  char msg[700]; /* on main's stack: the stack is reserved anyway, .bss would come off the heap */
+  board_boot_report(msg, sizeof msg);
+  board_puts(1, msg);
+  slip_send_frame(SLIP_FRAME_HELLO, (const uint8_t *)BOARD_NAME, sizeof BOARD_NAME - 1);
+
+  static char line[512];
+  int32_t n = slip_wait_command(line, sizeof line);
+  if (n < 0) {
+    board_puts(1, "est-board: command line too long (511 bytes at most)");
+    finish(2);
+  }
+  const char *argv[16];
+  int argc = 0;
+  for (char *p = line; *p && argc < 16;) {
+    while (*p == ' ') *p++ = 0;
+    if (!*p) break;
+    argv[argc++] = p;
+    while (*p && *p != ' ') p++;
+  }
+  if (argc == 0) { argv[0] = "selftest"; argc = 1; }
+
+  const est_host_limits_t limits = {BOARD_WASM_STACK_BYTES, BOARD_WASM_MAX_PAGES, BOARD_COMPILE_EAGERLY};
+  int64_t t0 = board_clock_ms();
+  int rc = est_host_load(&host, est_module, (size_t)(est_module_end - est_module), &limits);
+  if (rc != EST_HOST_OK) {
+    snprintf(msg, sizeof msg, "est-board: cannot run the module: %.320s (heap high-water %lu bytes, a request of %lu bytes refused)",
+             host.error, (unsigned long)heap_high_water, (unsigned long)heap_failed_request);
+    board_puts(1, msg);
+    finish(3);
+  }
+  /* wasm3 reads its table of data segments (one 20-byte entry per segment: 1,226 in this module, 24.5 KiB)
+   * only while it loads the module, to copy them into linear memory; it keeps the table until the module is
+   * freed. On 256 KiB of RAM that is worth giving back: the lazy compiler's code pages reuse the space. */
+  IM3Module mod = (IM3Module)host.module;
+  uint32_t released = mod->numDataSegments * (uint32_t)sizeof(M3DataSegment);
+  m3_Free(mod->dataSegments);
+  mod->numDataSegments = 0;
+  int64_t t1 = board_clock_ms();
+  int32_t status = 0;
+  rc = est_host_run(&host, argc, argv, &status);
+  int code = 0;
+  if (rc != EST_HOST_OK) {
+    snprintf(msg, sizeof msg, "est-board: %.40s: %.150s", argv[0], host.error);
+    board_puts(1, msg);
+    code = 4;
+  } else if (status != EST_OK) {
+    uint32_t dl = 0;
+    const char *d = est_host_error_detail(&host, &dl);
+    snprintf(msg, sizeof msg, "est-board: %.40s: %s (%.*s)", argv[0], est_status_name(status), (int)(dl > 400 ? 400 : dl), d);
+    board_puts(1, msg);
+    code = (status == EST_E_USAGE || status == EST_E_UNKNOWN_COMMAND) ? 2 : 1;
+  }
+  snprintf(msg, sizeof msg,
+           "est-board: stats: board %s, module %u bytes, load+start %ld ms, command %ld ms, linear memory %u bytes, "
+           "heap high-water %lu bytes (live peak %lu) (of %u RAM), stack high-water %lu bytes, "
+           "wasm3 value stack high-water %lu of %u bytes, data segment table released after load %lu bytes, "
+           "slip frames out %lu in %lu (dropped %lu bad, %lu long, %lu uart overruns, %lu uart errors, %lu rx stalls), "
+           "flash erases %lu word writes %lu",
+           BOARD_NAME, (unsigned)(est_module_end - est_module), (long)(t1 - t0), (long)(board_clock_ms() - t1),
+           (unsigned)est_host_memory_size(&host), (unsigned long)heap_high_water, (unsigned long)heap_in_use_peak,
+           (unsigned)(__stack_top__ - __bss_start__), (unsigned long)board_stack_high_water(),
+           (unsigned long)wasm_stack_high_water(), (unsigned)BOARD_WASM_STACK_BYTES, (unsigned long)released,
+           (unsigned long)slip_net_stats.frames_out, (unsigned long)slip_net_stats.frames_in,
+           (unsigned long)slip_net_stats.dropped_bad, (unsigned long)slip_net_stats.dropped_long,
+           (unsigned long)uart_ring_overflows, (unsigned long)uart_rx_errors, (unsigned long)uart_rx_stalls,
+           (unsigned long)nvmc_page_erases, (unsigned long)nvmc_word_writes);
+  board_puts(1, msg);
+  finish(code);
+}

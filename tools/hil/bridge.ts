@@ -1,0 +1,201 @@
+// The host side of the boards' serial link (boards/common/slip_net.h): SLIP frames (RFC 1055) on a byte stream
+// - QEMU's UART socket or a board's USB serial port. IPv4/UDP frames from the device go on as real UDP from a
+// host socket (one per device source port) to the destination their header names; the answers come back
+// framed with the answering address as source. Console frames (command output, log lines, exit code, hello)
+// are events; commands go to the device as SLIP_FRAME_CMD.
+//
+// Loss can be injected in either direction, from a seeded generator, so a run with the same seed drops the
+// same datagrams.
+import { createSocket, type Socket } from "node:dgram";
+import { EventEmitter } from "node:events";
+import type { Duplex } from "node:stream";
+
+const END = 0xc0, ESC = 0xdb, ESC_END = 0xdc, ESC_ESC = 0xdd;
+export const FRAME = { OUT: 0x00, LOG: 0x01, CMD: 0x02, EXIT: 0x03, HELLO: 0x04 } as const;
+export const DEVICE_IP = [10, 83, 76, 2];
+const MTU = 1500;
+
+export function slipEncode(frame: Uint8Array): Buffer {
+  const out: number[] = [END];
+  for (const b of frame) {
+    if (b === END) out.push(ESC, ESC_END);
+    else if (b === ESC) out.push(ESC, ESC_ESC);
+    else out.push(b);
+  }
+  out.push(END);
+  return Buffer.from(out);
+}
+
+/** Reassembles SLIP frames from chunks of a byte stream; bad escapes and overlong frames are dropped. */
+export class SlipDecoder {
+  private buf: number[] = [];
+  private esc = false;
+  private bad = false;
+  dropped = 0;
+  constructor(private onFrame: (f: Uint8Array) => void, private max = MTU + 1) {}
+  push(chunk: Uint8Array) {
+    for (const c of chunk) {
+      if (c === END) {
+        if (this.bad) this.dropped++;
+        else if (this.buf.length) this.onFrame(Uint8Array.from(this.buf));
+        this.buf = []; this.esc = false; this.bad = false;
+        continue;
+      }
+      if (this.bad) continue;
+      let b = c;
+      if (this.esc) {
+        this.esc = false;
+        if (b === ESC_END) b = END; else if (b === ESC_ESC) b = ESC; else { this.bad = true; continue; }
+      } else if (b === ESC) { this.esc = true; continue; }
+      if (this.buf.length >= this.max) { this.bad = true; continue; }
+      this.buf.push(b);
+    }
+  }
+}
+
+function sum16(acc: number, p: Uint8Array): number {
+  for (let i = 0; i + 1 < p.length; i += 2) acc += (p[i] << 8) | p[i + 1];
+  if (p.length & 1) acc += p[p.length - 1] << 8;
+  return acc;
+}
+function fold(acc: number): number {
+  while (acc > 0xffff) acc = (acc & 0xffff) + Math.floor(acc / 0x10000);
+  return ~acc & 0xffff;
+}
+
+export interface Udp4 { src: number[]; dst: number[]; sport: number; dport: number; payload: Uint8Array }
+
+/** Parse an IPv4/UDP packet (checksums verified); undefined for anything else. */
+export function parseUdp4(p: Uint8Array): Udp4 | undefined {
+  if (p.length < 28 || p[0] !== 0x45) return undefined;
+  const dv = new DataView(p.buffer, p.byteOffset, p.byteLength);
+  const total = dv.getUint16(2);
+  if (total < 28 || total > p.length || (dv.getUint16(6) & 0x3fff) !== 0 || p[9] !== 17) return undefined;
+  if (fold(sum16(0, p.subarray(0, 20))) !== 0) return undefined;
+  const ulen = dv.getUint16(24);
+  if (ulen !== total - 20) return undefined;
+  const udp = p.subarray(20, total);
+  if (dv.getUint16(26) !== 0) {
+    const pseudo = sum16(sum16(0, p.subarray(12, 20)), Uint8Array.of(0, 17, ulen >> 8, ulen & 0xff));
+    if (fold(sum16(pseudo, udp)) !== 0) return undefined;
+  }
+  return { src: [...p.subarray(12, 16)], dst: [...p.subarray(16, 20)], sport: dv.getUint16(20), dport: dv.getUint16(22), payload: p.slice(28, total) };
+}
+
+/** Build an IPv4/UDP packet with both checksums. */
+export function buildUdp4(u: Udp4, id = 0): Uint8Array {
+  const total = 28 + u.payload.length;
+  const p = new Uint8Array(total);
+  const dv = new DataView(p.buffer);
+  p[0] = 0x45; dv.setUint16(2, total); dv.setUint16(4, id & 0xffff); p[6] = 0x40; p[8] = 64; p[9] = 17;
+  p.set(u.src, 12); p.set(u.dst, 16);
+  dv.setUint16(10, fold(sum16(0, p.subarray(0, 20))));
+  dv.setUint16(20, u.sport); dv.setUint16(22, u.dport); dv.setUint16(24, 8 + u.payload.length);
+  p.set(u.payload, 28);
+  const pseudo = sum16(sum16(0, p.subarray(12, 20)), Uint8Array.of(0, 17, (8 + u.payload.length) >> 8, (8 + u.payload.length) & 0xff));
+  const cs = fold(sum16(pseudo, p.subarray(20)));
+  dv.setUint16(26, cs === 0 ? 0xffff : cs);
+  return p;
+}
+
+/** Deterministic generator for loss decisions (xorshift32). */
+function rng(seed: number) {
+  let s = (seed >>> 0) || 1;
+  return () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 0x100000000; };
+}
+
+export interface BridgeOptions {
+  /** Percentage of datagrams dropped device -> network and network -> device. */
+  lossUp?: number;
+  lossDown?: number;
+  seed?: number;
+  /** Called with each datagram that passes or is dropped (for traces). */
+  trace?: (line: string) => void;
+}
+
+export interface BridgeStats {
+  up: number; down: number; bytesUp: number; bytesDown: number;
+  droppedUp: number; droppedDown: number; badFrames: number;
+}
+
+/** Events: "out" (Buffer), "log" (string), "exit" (code), "hello" (board name). */
+export class SlipBridge extends EventEmitter {
+  stats: BridgeStats = { up: 0, down: 0, bytesUp: 0, bytesDown: 0, droppedUp: 0, droppedDown: 0, badFrames: 0 };
+  private sockets = new Map<number, Socket>();
+  private decoder = new SlipDecoder((f) => this.frame(f));
+  private stream?: Duplex;
+  private rand: () => number;
+  private ipId = 1;
+
+  constructor(private o: BridgeOptions = {}) {
+    super();
+    this.rand = rng(o.seed ?? 1);
+  }
+
+  /** Carry the link over this stream (QEMU's socket, a serial port); replaces any earlier one. */
+  attach(stream: Duplex) {
+    this.stream = stream;
+    this.decoder = new SlipDecoder((f) => this.frame(f));
+    stream.on("data", (c: Buffer) => this.decoder.push(c));
+  }
+
+  setLoss(up: number, down: number) { this.o.lossUp = up; this.o.lossDown = down; }
+
+  command(line: string) {
+    if (!this.stream) throw new Error("bridge: no link attached");
+    this.stream.write(slipEncode(Uint8Array.from([FRAME.CMD, ...Buffer.from(line)])));
+  }
+
+  close() {
+    for (const s of this.sockets.values()) s.close();
+    this.sockets.clear();
+  }
+
+  private drop(pct: number | undefined) { return !!pct && this.rand() * 100 < pct; }
+
+  private frame(f: Uint8Array) {
+    if (f[0] >= 0x45 && f[0] <= 0x4f) return this.up(f);
+    const body = Buffer.from(f.subarray(1));
+    switch (f[0]) {
+      case FRAME.OUT: this.emit("out", body); break;
+      case FRAME.LOG: this.emit("log", body.toString("utf8")); break;
+      case FRAME.EXIT: this.emit("exit", body.length ? body[0] : -1); break;
+      case FRAME.HELLO: this.emit("hello", body.toString("utf8")); break;
+      default: this.stats.badFrames++;
+    }
+  }
+
+  private up(f: Uint8Array) {
+    const u = parseUdp4(f);
+    if (!u || u.src.join(".") !== DEVICE_IP.join(".")) { this.stats.badFrames++; return; }
+    const to = u.dst.join(".");
+    if (this.drop(this.o.lossUp)) {
+      this.stats.droppedUp++;
+      this.o.trace?.(`bridge: DROP up ${u.payload.length} B to ${to}:${u.dport}`);
+      return;
+    }
+    this.stats.up++; this.stats.bytesUp += u.payload.length;
+    this.o.trace?.(`bridge: up ${u.payload.length} B to ${to}:${u.dport}`);
+    this.socketFor(u.sport).send(u.payload, u.dport, to);
+  }
+
+  private socketFor(devicePort: number): Socket {
+    let s = this.sockets.get(devicePort);
+    if (s) return s;
+    s = createSocket("udp4");
+    s.on("message", (msg, rinfo) => {
+      if (this.drop(this.o.lossDown)) {
+        this.stats.droppedDown++;
+        this.o.trace?.(`bridge: DROP down ${msg.length} B from ${rinfo.address}:${rinfo.port}`);
+        return;
+      }
+      this.stats.down++; this.stats.bytesDown += msg.length;
+      this.o.trace?.(`bridge: down ${msg.length} B from ${rinfo.address}:${rinfo.port}`);
+      const pkt = buildUdp4({ src: rinfo.address.split(".").map(Number), dst: DEVICE_IP, sport: rinfo.port, dport: devicePort, payload: msg }, this.ipId++);
+      this.stream?.write(slipEncode(pkt));
+    });
+    s.bind(0, "0.0.0.0");
+    this.sockets.set(devicePort, s);
+    return s;
+  }
+}

@@ -1,0 +1,370 @@
+// Hardware-in-the-loop runner: the development EST-oscore server, the SLIP bridge, and a board running the
+// firmware, through the scenarios every board must pass.
+//
+//   npm run hil -- --board qemu                 the emulated Cortex-M4F under QEMU
+//   npm run hil -- --board serial /dev/ttyACM0  an nRF52840 DK on its USB serial port (boards/nrf52840)
+//   npm run hil -- --board udp 192.168.1.50     a board with its own network (ESP32): waits for it to enroll
+// options:
+//   --scenarios a,b,c     only these (default: all the board supports; see SCENARIOS)
+//   --junit FILE          JUnit XML (default build/hil/junit.xml)
+//   --work DIR            server folder, flash images and logs (default build/hil)
+//   --seed N              seed of the loss injection (default 1)
+//   --reset-cmd "CMD"     serial boards: a shell command that resets the board (e.g. "nrfjprog --reset")
+//   --flash-cmd "CMD"     serial boards: a shell command that programs {hex} (the provisioned key store)
+//   --elf FILE            QEMU firmware (default build/mps2-an386-512k.elf: npm run build:mps2-hil; an enrollment
+//                         needs about 350 KB of heap, more than the 256 KiB build has: see boards/mps2-an386/README.md)
+//   -v                    print the device's log, the bridge's datagrams and the server's log
+//
+// For QEMU the runner starts the board itself: one QEMU process per command (a reset), the key store's flash
+// kept in a file across them (boards/mps2-an386/flash.c), killing QEMU for a power cut.
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { createServer, type Server, type Socket } from "node:net";
+import { X509Certificate } from "node:crypto";
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, openSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { tmpdir } from "node:os";
+import { Duplex } from "node:stream";
+import { EstServer, type EstServerOptions } from "../server/est.js";
+import { provision, RECORDS } from "../provision.js";
+import { parseStore } from "../../host/node/store.js";
+import { SlipBridge } from "./bridge.js";
+import { buildFlashImage, readFlashImage, intelHex } from "./flash-image.js";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+interface Args {
+  board: "qemu" | "serial" | "udp"; target?: string; scenarios?: string[]; junit: string; work: string; seed: number;
+  resetCmd?: string; flashCmd?: string; verbose: boolean; elf: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { board: "qemu", junit: "", work: join(ROOT, "build/hil"), seed: 1, verbose: false, elf: join(ROOT, "build/mps2-an386-512k.elf") };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    const need = () => { const v = argv[++i]; if (v === undefined) throw new Error(`${k} needs a value`); return v; };
+    if (k === "--board") {
+      const b = need();
+      if (b !== "qemu" && b !== "serial" && b !== "udp") throw new Error("--board qemu | serial PORT | udp HOST");
+      a.board = b;
+      if (b !== "qemu") a.target = need();
+    } else if (k === "--scenarios") a.scenarios = need().split(",");
+    else if (k === "--junit") a.junit = need();
+    else if (k === "--work") a.work = resolve(need());
+    else if (k === "--seed") a.seed = Number(need());
+    else if (k === "--reset-cmd") a.resetCmd = need();
+    else if (k === "--flash-cmd") a.flashCmd = need();
+    else if (k === "--elf") a.elf = resolve(need());
+    else if (k === "-v" || k === "--verbose") a.verbose = true;
+    else if (k === "-h" || k === "--help") { console.log(readFileSync(import.meta.filename, "utf8").split("\n").filter((l) => l.startsWith("//")).slice(0, 19).map((l) => l.slice(3)).join("\n")); process.exit(0); }
+    else throw new Error(`unknown option ${k} (see --help)`);
+  }
+  if (!a.junit) a.junit = join(a.work, "junit.xml");
+  return a;
+}
+
+/** One command on the board: what it printed, its exit code (undefined when cut), the firmware's stats line. */
+interface RunResult { code?: number; out: string; log: string; stats: string; ms: number; cut: boolean }
+
+interface Board {
+  readonly name: string;
+  readonly canCut: boolean;
+  /** Program the key store (a 32 KiB flash image). */
+  writeStore(img: Uint8Array): Promise<void>;
+  /** Read the key store back (undefined when the board cannot give it). */
+  readStore(): Uint8Array | undefined;
+  /** Reset the board and run one command; `cutWhen` may cut the power (resolves true) part-way. */
+  run(cmd: string[], bridge: SlipBridge, cutWhen?: (bridge: SlipBridge) => Promise<boolean>, timeoutMs?: number): Promise<RunResult>;
+  close(): void;
+}
+
+/** QEMU mps2-an386: one process per command, the UART on a TCP socket to the bridge, the flash in a file. */
+class QemuBoard implements Board {
+  readonly name = "qemu mps2-an386";
+  readonly canCut = true;
+  private flash: string;
+  constructor(private elf: string, work: string, private verbose: boolean) {
+    if (!existsSync(elf)) throw new Error(`${elf} is missing: npm run build:mps2`);
+    this.flash = join(work, "mps2-flash.bin");
+  }
+  async writeStore(img: Uint8Array) { writeFileSync(this.flash, img); }
+  readStore() { return existsSync(this.flash) ? new Uint8Array(readFileSync(this.flash)) : undefined; }
+  close() {}
+
+  async run(cmd: string[], bridge: SlipBridge, cutWhen?: (b: SlipBridge) => Promise<boolean>, timeoutMs = 120_000): Promise<RunResult> {
+    for (const a of [this.flash, ...cmd]) if (/\s/.test(a)) throw new Error(`semihosting arguments cannot hold spaces: ${a}`);
+    const srv: Server = createServer();
+    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+    const port = (srv.address() as { port: number }).port;
+    const conn = new Promise<Socket>((r) => srv.once("connection", r));
+    const args = ["-M", "mps2-an386", "-nographic", "-monitor", "none", "-serial", `tcp:127.0.0.1:${port}`,
+      "-semihosting-config", ["enable=on", "target=native", ...["--flash", this.flash, ...cmd].map((a) => `arg=${a}`)].join(","), "-kernel", this.elf];
+    const t0 = performance.now();
+    const q: ChildProcess = spawn("qemu-system-arm", args, { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "", err = "";
+    q.stdout!.on("data", (d) => { out += d; });
+    q.stderr!.on("data", (d) => { err += d; if (this.verbose) process.stderr.write(String(d).replace(/^/gm, "  board: ")); });
+    const sock = await Promise.race([conn, new Promise<Socket>((_, rej) => q.once("exit", () => rej(new Error(`qemu exited before connecting: ${err}`))))]);
+    sock.setNoDelay(true);
+    sock.on("error", () => {}); /* QEMU killed (a power cut): the socket resets */
+    bridge.attach(sock);
+    const exited = new Promise<number | null>((r) => q.once("exit", (c) => r(c)));
+    let cut = false;
+    const timer = setTimeout(() => { err += `\nhil: timeout after ${timeoutMs} ms, killed\n`; q.kill("SIGKILL"); }, timeoutMs);
+    if (cutWhen) void cutWhen(bridge).then((c) => { if (c && q.exitCode === null) { cut = true; q.kill("SIGKILL"); } });
+    const code = await exited;
+    clearTimeout(timer);
+    sock.destroy();
+    srv.close();
+    const stats = /est-board: stats: (.*)/.exec(err)?.[1] ?? "";
+    return { code: cut ? undefined : code ?? undefined, out, log: err, stats, ms: performance.now() - t0, cut };
+  }
+}
+
+/** A board on a serial port speaking the SLIP console (boards/nrf52840): reset, wait for hello, command. */
+class SerialBoard implements Board {
+  readonly name: string;
+  readonly canCut: boolean;
+  private stream?: Duplex;
+  constructor(private port: string, private resetCmd: string | undefined, private flashCmd: string | undefined, private work: string) {
+    this.name = `serial ${port}`;
+    this.canCut = !!resetCmd;
+    execFileSync("stty", ["-F", port, "115200", "raw", "-echo", "crtscts"]);
+  }
+  private open(): Duplex {
+    if (this.stream) return this.stream;
+    const fd = openSync(this.port, "r+");
+    const r = createReadStream("", { fd, autoClose: false }), w = createWriteStream("", { fd, autoClose: false });
+    this.stream = Duplex.from({ readable: r, writable: w });
+    return this.stream;
+  }
+  async writeStore(img: Uint8Array) {
+    if (!this.flashCmd) throw new Error("a serial board needs --flash-cmd to program its key store (e.g. \"nrfjprog --program {hex} --sectorerase --verify\")");
+    const hex = join(this.work, "store.hex");
+    writeFileSync(hex, intelHex(img));
+    execFileSync("sh", ["-c", this.flashCmd.replace("{hex}", hex)], { stdio: "inherit" });
+  }
+  readStore() { return undefined; }
+  close() { this.stream?.destroy(); }
+  async run(cmd: string[], bridge: SlipBridge, cutWhen?: (b: SlipBridge) => Promise<boolean>, timeoutMs = 120_000): Promise<RunResult> {
+    const s = this.open();
+    bridge.removeAllListeners();
+    bridge.attach(s);
+    const t0 = performance.now();
+    let out = "", log = "";
+    bridge.on("out", (b: Buffer) => { out += b.toString("utf8"); });
+    bridge.on("log", (l: string) => { log += l + "\n"; });
+    if (this.resetCmd) {
+      const hello = new Promise((r) => bridge.once("hello", r));
+      execFileSync("sh", ["-c", this.resetCmd]);
+      await Promise.race([hello, new Promise((r) => setTimeout(r, 5000))]);
+    }
+    bridge.command(cmd.join(" "));
+    let cut = false;
+    const code = await new Promise<number | undefined>((res) => {
+      const timer = setTimeout(() => res(undefined), timeoutMs);
+      bridge.once("exit", (c: number) => { clearTimeout(timer); res(c); });
+      if (cutWhen) void cutWhen(bridge).then((c) => { if (c && this.resetCmd) { cut = true; execFileSync("sh", ["-c", this.resetCmd!]); clearTimeout(timer); res(undefined); } });
+    });
+    const stats = /stats: (.*)/.exec(log)?.[1] ?? "";
+    return { code, out, log, stats, ms: performance.now() - t0, cut };
+  }
+}
+
+// ---- Scenarios ----------------------------------------------------------------------------------------------
+interface Ctx { a: Args; board: Board; server: EstServer; bridge: SlipBridge; uri: string; log: (s: string) => void }
+interface Outcome { detail: string; figures?: Record<string, number | string> }
+type Scenario = { name: string; what: string; needsCut?: boolean; run: (c: Ctx) => Promise<Outcome> };
+
+class Fail extends Error {}
+function check(cond: unknown, msg: string): asserts cond { if (!cond) throw new Fail(msg); }
+
+function report(r: RunResult): any {
+  const line = r.out.trim().split("\n").pop() ?? "";
+  try { return JSON.parse(line); } catch { throw new Fail(`no JSON report from the board (exit ${r.code}${r.cut ? ", cut" : ""}):\n${r.log.slice(-1500)}`); }
+}
+
+function certChecks(c: Ctx, rep: any): string {
+  check(rep.ok === true, `enrollment failed: ${JSON.stringify(rep).slice(0, 400)}`);
+  const cert = new X509Certificate(rep.certificate_pem);
+  const ca = new X509Certificate(readFileSync(join(c.a.work, "server/ca/ca.der")));
+  check(cert.verify(ca.publicKey), "the issued certificate does not verify under the server's CA");
+  // What the device stored must be what it printed: the enrollment record holds the certificate's DER.
+  const img = c.board.readStore();
+  if (img) {
+    const st = readFlashImage(img);
+    check(st.corrupt.length === 0, `corrupt records in flash: ${st.corrupt.map((x) => x.toString(16))}`);
+    const rec = st.records.get(RECORDS.ENROLLMENT);
+    check(rec, "no enrollment record in the device's flash");
+    check(Buffer.from(rec).includes(cert.raw), "the enrollment record does not hold the printed certificate");
+  }
+  return `serial ${cert.serialNumber}`;
+}
+
+const figuresOf = (r: RunResult, rep?: any) => {
+  const f: Record<string, number | string> = { wall_ms: Math.round(r.ms) };
+  const m = (re: RegExp) => Number(re.exec(r.stats)?.[1] ?? NaN);
+  if (r.stats) {
+    f.heap_high_water = m(/heap high-water (\d+)/); f.stack_high_water = m(/stack high-water (\d+) bytes, wasm3/);
+    f.command_ms = m(/command (\d+) ms/); f.ram = m(/of (\d+) RAM/);
+  }
+  if (rep) { f.round_trips = rep.round_trips; f.bytes_up = rep.bytes_up ?? ""; f.bytes_down = rep.bytes_down ?? ""; f.resource = rep.resource ?? ""; }
+  return f;
+};
+
+async function freshDevice(c: Ctx, name: string) {
+  const tmp = join(tmpdir(), `hil-store-${process.pid}-${name}`);
+  rmSync(tmp, { force: true });
+  provision({ serverDir: join(c.a.work, "server"), store: tmp, name });
+  const recs = parseStore(new Uint8Array(readFileSync(tmp))).map((r) => ({ id: r.id, data: r.raw.subarray(12) }));
+  rmSync(tmp, { force: true });
+  await c.board.writeStore(buildFlashImage(recs));
+}
+
+const enrollCmd = (c: Ctx) => ["enroll", "--json", c.uri];
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: "first-enrollment", what: "EDHOC + /sen with a freshly provisioned device",
+    async run(c) {
+      await freshDevice(c, "hil-device-1");
+      const r = await c.board.run(enrollCmd(c), c.bridge);
+      const rep = report(r);
+      const d = certChecks(c, rep);
+      check(rep.resource === "sen" && rep.edhoc === true, `expected /sen after EDHOC, got ${rep.resource}`);
+      return { detail: `${d}, ${rep.round_trips} round trips`, figures: figuresOf(r, rep) };
+    },
+  },
+  {
+    name: "reenroll-after-reset", what: "a reset (new boot, same flash), then /sren under the stored OSCORE context",
+    async run(c) {
+      const before = c.board.readStore();
+      const seq0 = before ? readFlashImage(before).records.get(RECORDS.OSCORE_SEQ) : undefined;
+      const r = await c.board.run(enrollCmd(c), c.bridge);
+      const rep = report(r);
+      const d = certChecks(c, rep);
+      check(rep.resource === "sren" && rep.edhoc === false, `expected /sren without EDHOC (state kept across the reset), got ${rep.resource}, edhoc ${rep.edhoc}`);
+      const after = c.board.readStore();
+      if (seq0 && after) {
+        const seq1 = readFlashImage(after).records.get(RECORDS.OSCORE_SEQ);
+        check(seq1 && Buffer.compare(Buffer.from(seq1), Buffer.from(seq0)) !== 0, "the sequence-number record did not move");
+      }
+      return { detail: `${d}, ${rep.round_trips} round trip(s)`, figures: figuresOf(r, rep) };
+    },
+  },
+  {
+    name: "server-delay", what: "a slow server: empty ACK, then the separate response",
+    async run(c) {
+      c.server.opts.handlerDelayMs = 2500;
+      try {
+        const r = await c.board.run(enrollCmd(c), c.bridge);
+        const rep = report(r);
+        return { detail: certChecks(c, rep), figures: figuresOf(r, rep) };
+      } finally { c.server.opts.handlerDelayMs = undefined; }
+    },
+  },
+  {
+    name: "loss-20", what: "20% of datagrams dropped at the bridge, both ways, during a first enrollment",
+    async run(c) {
+      await freshDevice(c, "hil-device-2");
+      c.bridge.setLoss(20, 20);
+      try {
+        const r = await c.board.run(enrollCmd(c), c.bridge, undefined, 300_000);
+        const rep = report(r);
+        const d = certChecks(c, rep);
+        return { detail: `${d}; dropped ${c.bridge.stats.droppedUp} up, ${c.bridge.stats.droppedDown} down`, figures: { ...figuresOf(r, rep), dropped_up: c.bridge.stats.droppedUp, dropped_down: c.bridge.stats.droppedDown } };
+      } finally { c.bridge.setLoss(0, 0); }
+    },
+  },
+  {
+    name: "power-cut", what: "power cut at points through a first enrollment, then power back: old or new state, and it enrolls",
+    needsCut: true,
+    async run(c) {
+      const outcomes: string[] = [];
+      // Cut after the n-th datagram up (device -> server) or down, plus a delay: within EDHOC, around the
+      // combined request, and after the enrollment response arrived, while the device checks and stores it.
+      const cuts: [dir: "up" | "down", n: number, ms: number][] = [["up", 1, 0], ["up", 2, 0], ["down", 2, 0], ["down", 2, 100], ["down", 2, 200], ["down", 2, 300], ["down", 2, 350], ["down", 2, 400], ["down", 2, 450], ["down", 2, 600]];
+      let n = 0;
+      for (const [dir, after, delay] of cuts) {
+        await freshDevice(c, `hil-device-cut-${++n}`);
+        const pristine = readFlashImage(c.board.readStore() ?? new Uint8Array(32768));
+        const base = { up: c.bridge.stats.up + c.bridge.stats.droppedUp, down: c.bridge.stats.down };
+        const cutWhen = async (b: SlipBridge) => {
+          const seen = () => (dir === "up" ? b.stats.up + b.stats.droppedUp - base.up : b.stats.down - base.down);
+          while (seen() < after) await new Promise((r) => setTimeout(r, 1));
+          await new Promise((r) => setTimeout(r, delay));
+          return true;
+        };
+        const r = await c.board.run(enrollCmd(c), c.bridge, cutWhen);
+        const img = c.board.readStore();
+        let state = "n/a";
+        if (img) {
+          const st = readFlashImage(img);
+          check(st.corrupt.length === 0, `a record is corrupt after the cut: ${st.corrupt}`);
+          const enr = st.records.get(RECORDS.ENROLLMENT);
+          for (const id of [RECORDS.EDHOC_KEY, RECORDS.CRED_I, RECORDS.CRED_R]) {
+            check(Buffer.compare(Buffer.from(st.records.get(id) ?? []), Buffer.from(pristine.records.get(id) ?? [])) === 0, `provisioned record 0x${id.toString(16)} changed`);
+          }
+          state = enr ? "new enrollment stored" : "no enrollment yet";
+        }
+        // Power back: the device must enroll (a new EDHOC, or /sren if it had finished).
+        const r2 = await c.board.run(enrollCmd(c), c.bridge);
+        const rep = report(r2);
+        certChecks(c, rep);
+        outcomes.push(`cut ${delay} ms after datagram ${dir} ${after} (${r.cut ? "cut" : `finished first, exit ${r.code}`}): ${state}; then ${rep.resource}`);
+      }
+      const stored = outcomes.filter((o) => o.includes("new enrollment stored")).length;
+      return { detail: `${cuts.length} cuts: ${cuts.length - stored} left the provisioned state, ${stored} the new enrollment, never a mix; each enrolled after power back\n${outcomes.join("\n")}` };
+    },
+  },
+];
+
+// ---- JUnit and the summary ----------------------------------------------------------------------------------
+const xml = (s: string) => s.replace(/[<>&"]/g, (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;" })[ch]!);
+
+async function main(): Promise<number> {
+  const a = parseArgs(process.argv.slice(2));
+  rmSync(join(a.work, "server"), { recursive: true, force: true });
+  mkdirSync(a.work, { recursive: true });
+  const log = (s: string) => { if (a.verbose) process.stderr.write(s + "\n"); };
+  const server = await EstServer.start({ dir: join(a.work, "server"), host: a.board === "qemu" ? "127.0.0.1" : "0.0.0.0", log: a.verbose ? (l) => log(`server: ${l}`) : undefined } as EstServerOptions);
+  const bridge = new SlipBridge({ seed: a.seed, trace: a.verbose ? log : undefined });
+  if (a.board === "udp") {
+    console.error(`hil: --board udp: the board has its own network. Set its server URI to coap://<this host>:${server.port}/.well-known/est;`);
+    console.error("hil: the scenarios need a serial link or QEMU to reset and run commands; this mode only serves until Ctrl-C.");
+    await new Promise(() => {});
+  }
+  const board: Board = a.board === "qemu" ? new QemuBoard(a.elf, a.work, a.verbose) : new SerialBoard(a.target!, a.resetCmd, a.flashCmd, a.work);
+  const uri = `coap://127.0.0.1:${server.port}/.well-known/est`;
+  const ctx: Ctx = { a, board, server, bridge, uri, log };
+  const chosen = SCENARIOS.filter((s) => !a.scenarios || a.scenarios.includes(s.name));
+  for (const n of a.scenarios ?? []) if (!SCENARIOS.some((s) => s.name === n)) throw new Error(`unknown scenario ${n} (${SCENARIOS.map((s) => s.name).join(", ")})`);
+  const results: { s: Scenario; ok: boolean; skipped?: string; ms: number; detail: string; figures?: Record<string, number | string> }[] = [];
+  console.log(`HIL on ${board.name}, server ${uri}`);
+  for (const s of chosen) {
+    if (s.needsCut && !board.canCut) { results.push({ s, ok: true, skipped: "the board cannot be power-cut (serial boards need --reset-cmd)", ms: 0, detail: "" }); continue; }
+    const t0 = performance.now();
+    try {
+      const o = await s.run(ctx);
+      results.push({ s, ok: true, ms: performance.now() - t0, ...o });
+    } catch (e) {
+      results.push({ s, ok: false, ms: performance.now() - t0, detail: e instanceof Error ? (e instanceof Fail ? e.message : e.stack ?? e.message) : String(e) });
+    }
+    const r = results[results.length - 1];
+    console.log(`${r.ok ? "PASS" : "FAIL"} ${s.name.padEnd(22)} ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${r.detail.split("\n")[0].slice(0, 300)}`);
+    const more = r.detail.split("\n").slice(1);
+    if (more.length) console.log(more.map((l) => "       " + l).join("\n"));
+    if (r.figures) console.log(`       ${Object.entries(r.figures).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+  }
+  board.close();
+  bridge.close();
+  await server.stop();
+  const failed = results.filter((r) => !r.ok).length, skipped = results.filter((r) => r.skipped).length;
+  const total = results.reduce((t, r) => t + r.ms, 0) / 1000;
+  const cases = results.map((r) => `  <testcase classname="hil.${xml(a.board)}" name="${xml(r.s.name)}" time="${(r.ms / 1000).toFixed(3)}">` +
+    (r.skipped ? `<skipped message="${xml(r.skipped)}"/>` : r.ok ? `<system-out>${xml(r.detail + (r.figures ? "\n" + JSON.stringify(r.figures) : ""))}</system-out>` : `<failure message="${xml(r.detail.split("\n")[0])}">${xml(r.detail)}</failure>`) + "</testcase>");
+  writeFileSync(a.junit, `<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="hil ${xml(board.name)}" tests="${results.length}" failures="${failed}" skipped="${skipped}" time="${total.toFixed(3)}">\n${cases.join("\n")}\n</testsuite>\n`);
+  console.log(`${results.length - failed - skipped} passed, ${failed} failed, ${skipped} skipped in ${total.toFixed(1)} s; JUnit: ${a.junit}`);
+  return failed ? 1 : 0;
+}
+
+main().then((c) => process.exit(c), (e) => { console.error(`hil: ${e instanceof Error ? e.message : e}`); process.exit(2); });
