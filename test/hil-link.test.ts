@@ -99,3 +99,19 @@ describe("flash image of the key store", () => {
     expect([...a.entries()]).toEqual([...b.entries()]);
   });
 });
+
+describe("loss injection", () => {
+  it("drops close to the asked percentage from the first datagram on, for any seed", async () => {
+    const { SlipBridge } = await import("../tools/hil/bridge.js");
+    for (const seed of [1, 2, 3, 12345]) {
+      const b = new SlipBridge({ seed, lossUp: 20 });
+      const drop = (b as unknown as { drop(p: number): boolean }).drop.bind(b);
+      const first = Array.from({ length: 10 }, () => drop(20)).filter(Boolean).length;
+      expect(first).toBeLessThan(7); // a short run is not all drops (it was, with a badly seeded generator)
+      let n = 0;
+      for (let i = 0; i < 10000; i++) if (drop(20)) n++;
+      expect(n).toBeGreaterThan(1800);
+      expect(n).toBeLessThan(2200);
+    }
+  });
+});

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "board.h"
+#include "capabilities.h"
 #include "est_abi.h"
 
 /* ---- Semihosting (ARM "Semihosting for AArch32", operation numbers) --------------------------------------- */
@@ -68,7 +69,7 @@ void board_fault(const char *what) {
 #define SYST_CSR (*(volatile uint32_t *)0xE000E010)
 #define SYST_RVR (*(volatile uint32_t *)0xE000E014)
 #define SYST_CVR (*(volatile uint32_t *)0xE000E018)
-#define CPU_HZ 25000000u
+#define CPU_HZ BOARD_CPU_HZ
 static volatile uint32_t ms_ticks;
 
 void systick_handler(void) { ms_ticks++; }
@@ -147,9 +148,26 @@ int board_uart_read(void) {
 
 /* Sleep until the next interrupt: a received byte or the millisecond tick. Interrupts are masked around the
  * check so that a byte arriving between the check and the wfi still wakes it (a pending IRQ ends wfi). */
+/* Processor-clock ticks spent asleep in board_idle, so that stats can report the busy time. Under QEMU with
+ * -icount shift=0 the virtual clock advances one nanosecond per instruction executed, so the busy time in
+ * nanoseconds is the number of instructions (tools/hil/run.ts --icount). */
+uint64_t idle_ticks;
+static uint64_t now_ticks(void) {
+  uint32_t ms, cvr;
+  do { ms = ms_ticks; cvr = SYST_CVR; } while (ms != ms_ticks);
+  return (uint64_t)ms * (CPU_HZ / 1000u) + (CPU_HZ / 1000u - 1u - cvr);
+}
+uint64_t board_ticks(void) { return now_ticks(); }
+
 void board_idle(void) {
+  uint64_t t0 = now_ticks(); /* read with interrupts on, so the millisecond count is current */
   __asm volatile("cpsid i" ::: "memory");
-  if (ring_tail == ring_head) __asm volatile("wfi");
+  if (ring_tail == ring_head) {
+    __asm volatile("wfi");
+    __asm volatile("cpsie i" ::: "memory"); /* take the interrupt that woke us, then measure */
+    idle_ticks += now_ticks() - t0;
+    return;
+  }
   __asm volatile("cpsie i" ::: "memory");
 }
 

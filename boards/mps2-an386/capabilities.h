@@ -3,6 +3,7 @@
 #define EST_BOARD_CAPABILITIES_H
 
 #define BOARD_NAME "mps2-an386"
+#define BOARD_CPU_HZ 25000000u          /* QEMU mps2-an386 processor clock (SysTick source) */
 #define BOARD_RAM_BYTES (256u * 1024u)   /* linker script: the nRF52840's RAM, not the AN386's */
 #define BOARD_FLASH_BYTES (1024u * 1024u)
 #ifndef BOARD_WASM_STACK_BYTES

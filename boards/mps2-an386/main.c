@@ -22,6 +22,8 @@ uint32_t board_stack_high_water(void);
 void board_uart_init(void);
 int flash_file_open(const char *path);
 extern uint32_t uart_ring_overflows;
+extern uint64_t idle_ticks;
+uint64_t board_ticks(void);
 extern uint32_t heap_high_water, heap_now, heap_in_use_peak, heap_failed_request;
 
 static est_host_t host;
@@ -94,6 +96,7 @@ int main(void) {
   m3_Free(mod->dataSegments);
   mod->numDataSegments = 0;
   int64_t t1 = board_clock_ms();
+  uint64_t k1 = board_ticks(), idle1 = idle_ticks;
   int32_t status = 0;
   rc = est_host_run(&host, argc, argv, &status);
   int code = 0;
@@ -109,14 +112,17 @@ int main(void) {
     board_puts(1, msg);
     code = (status == EST_E_USAGE || status == EST_E_UNKNOWN_COMMAND) ? 2 : 1;
   }
-  char comp[160];
+  /* Busy time of the command: wall time minus the time asleep waiting for the network (ticks of 40 ns). */
+  uint64_t busy_ticks = (board_ticks() - k1) - (idle_ticks - idle1);
+  unsigned long busy_us = (unsigned long)(busy_ticks / (BOARD_CPU_HZ / 1000000u));
+  char comp[200];
   compiled_stats(comp, sizeof comp);
   snprintf(msg, sizeof msg,
-           "est-board: stats: board %s, module %u bytes, load+start %ld ms, command %ld ms, linear memory %u bytes, "
+           "est-board: stats: board %s, module %u bytes, load+start %ld ms, command %ld ms (busy %lu us), linear memory %u bytes, "
            "heap high-water %lu bytes (live peak %lu) (of %u RAM), stack high-water %lu bytes, "
            "wasm3 value stack high-water %lu of %u bytes, data segment table released after load %lu bytes, "
            "slip frames out %lu in %lu (dropped %lu bad, %lu long, %lu uart overruns), flash erases %lu word writes %lu, %s\n",
-           BOARD_NAME, (unsigned)(est_module_end - est_module), (long)(t1 - t0), (long)(board_clock_ms() - t1),
+           BOARD_NAME, (unsigned)(est_module_end - est_module), (long)(t1 - t0), (long)(board_clock_ms() - t1), busy_us,
            (unsigned)est_host_memory_size(&host), (unsigned long)heap_high_water, (unsigned long)heap_in_use_peak, (unsigned)(__stack_top__ - __bss_start__),
            (unsigned long)board_stack_high_water(), (unsigned long)wasm_stack_high_water(), (unsigned)BOARD_WASM_STACK_BYTES,
            (unsigned long)released, (unsigned long)slip_net_stats.frames_out, (unsigned long)slip_net_stats.frames_in,

@@ -98,10 +98,17 @@ export function buildUdp4(u: Udp4, id = 0): Uint8Array {
   return p;
 }
 
-/** Deterministic generator for loss decisions (xorshift32). */
+/** Deterministic generator for loss decisions (mulberry32: well mixed from the first output for any seed; a
+ *  plain xorshift seeded with 1 gives a run of tiny values, which dropped every datagram of the first exchange). */
 function rng(seed: number) {
-  let s = (seed >>> 0) || 1;
-  return () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 0x100000000; };
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 0x100000000;
+  };
 }
 
 export interface BridgeOptions {

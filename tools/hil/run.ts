@@ -13,6 +13,8 @@
 //   --flash-cmd "CMD"     serial boards: a shell command that programs {hex} (the provisioned key store)
 //   --elf FILE            QEMU firmware (default build/mps2-an386-512k.elf: npm run build:mps2-hil; an enrollment
 //                         needs about 350 KB of heap, more than the 256 KiB build has: see boards/mps2-an386/README.md)
+//   --icount              QEMU: one virtual nanosecond per instruction (-icount shift=0), so the board's busy
+//                         time counts instructions (figure `instructions`); slower, for measurements only
 //   -v                    print the device's log, the bridge's datagrams and the server's log
 //
 // For QEMU the runner starts the board itself: one QEMU process per command (a reset), the key store's flash
@@ -34,11 +36,11 @@ const ROOT = resolve(import.meta.dirname, "../..");
 
 interface Args {
   board: "qemu" | "serial" | "udp"; target?: string; scenarios?: string[]; junit: string; work: string; seed: number;
-  resetCmd?: string; flashCmd?: string; verbose: boolean; elf: string;
+  resetCmd?: string; flashCmd?: string; verbose: boolean; elf: string; icount: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { board: "qemu", junit: "", work: join(ROOT, "build/hil"), seed: 1, verbose: false, elf: join(ROOT, "build/mps2-an386-512k.elf") };
+  const a: Args = { board: "qemu", junit: "", work: join(ROOT, "build/hil"), seed: 1, verbose: false, elf: join(ROOT, "build/mps2-an386-512k.elf"), icount: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const need = () => { const v = argv[++i]; if (v === undefined) throw new Error(`${k} needs a value`); return v; };
@@ -54,8 +56,9 @@ function parseArgs(argv: string[]): Args {
     else if (k === "--reset-cmd") a.resetCmd = need();
     else if (k === "--flash-cmd") a.flashCmd = need();
     else if (k === "--elf") a.elf = resolve(need());
+    else if (k === "--icount") a.icount = true;
     else if (k === "-v" || k === "--verbose") a.verbose = true;
-    else if (k === "-h" || k === "--help") { console.log(readFileSync(import.meta.filename, "utf8").split("\n").filter((l) => l.startsWith("//")).slice(0, 19).map((l) => l.slice(3)).join("\n")); process.exit(0); }
+    else if (k === "-h" || k === "--help") { console.log(readFileSync(import.meta.filename, "utf8").split("\n").filter((l) => l.startsWith("//")).slice(0, 21).map((l) => l.slice(3)).join("\n")); process.exit(0); }
     else throw new Error(`unknown option ${k} (see --help)`);
   }
   if (!a.junit) a.junit = join(a.work, "junit.xml");
@@ -82,7 +85,7 @@ class QemuBoard implements Board {
   readonly name = "qemu mps2-an386";
   readonly canCut = true;
   private flash: string;
-  constructor(private elf: string, work: string, private verbose: boolean) {
+  constructor(private elf: string, work: string, private verbose: boolean, private icount = false) {
     if (!existsSync(elf)) throw new Error(`${elf} is missing: npm run build:mps2`);
     this.flash = join(work, "mps2-flash.bin");
   }
@@ -96,7 +99,7 @@ class QemuBoard implements Board {
     await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
     const port = (srv.address() as { port: number }).port;
     const conn = new Promise<Socket>((r) => srv.once("connection", r));
-    const args = ["-M", "mps2-an386", "-nographic", "-monitor", "none", "-serial", `tcp:127.0.0.1:${port}`,
+    const args = [...(this.icount ? ["-icount", "shift=0"] : []), "-M", "mps2-an386", "-nographic", "-monitor", "none", "-serial", `tcp:127.0.0.1:${port}`,
       "-semihosting-config", ["enable=on", "target=native", ...["--flash", this.flash, ...cmd].map((a) => `arg=${a}`)].join(","), "-kernel", this.elf];
     const t0 = performance.now();
     const q: ChildProcess = spawn("qemu-system-arm", args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -200,12 +203,15 @@ function certChecks(c: Ctx, rep: any): string {
   return `serial ${cert.serialNumber}`;
 }
 
+let icountOn = false;
 const figuresOf = (r: RunResult, rep?: any) => {
   const f: Record<string, number | string> = { wall_ms: Math.round(r.ms) };
   const m = (re: RegExp) => Number(re.exec(r.stats)?.[1] ?? NaN);
   if (r.stats) {
     f.heap_high_water = m(/heap high-water (\d+)/); f.stack_high_water = m(/stack high-water (\d+) bytes, wasm3/);
-    f.command_ms = m(/command (\d+) ms/); f.ram = m(/of (\d+) RAM/);
+    f.command_ms = m(/command (\d+) ms/); f.busy_ms = Math.round(m(/busy (\d+) us/) / 1000); f.ram = m(/of (\d+) RAM/);
+    f.code_pages = m(/into (\d+) code pages/); f.compiled_functions = m(/compiled (\d+) of/);
+    if (icountOn) f.instructions = m(/busy (\d+) us/) * 1000; // -icount shift=0: 1 ns per instruction
   }
   if (rep) { f.round_trips = rep.round_trips; f.bytes_up = rep.bytes_up ?? ""; f.bytes_down = rep.bytes_down ?? ""; f.resource = rep.resource ?? ""; }
   return f;
@@ -263,15 +269,26 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
-    name: "loss-20", what: "20% of datagrams dropped at the bridge, both ways, during a first enrollment",
+    name: "loss-20", what: "20% of datagrams dropped at the bridge, both ways: a first enrollment, then re-enrollments until at least 4 datagrams were lost",
     async run(c) {
       await freshDevice(c, "hil-device-2");
       c.bridge.setLoss(20, 20);
+      const d0 = { up: c.bridge.stats.droppedUp, down: c.bridge.stats.droppedDown };
+      const lost = () => c.bridge.stats.droppedUp - d0.up + c.bridge.stats.droppedDown - d0.down;
+      const runs: string[] = [];
+      let figures: Record<string, number | string> = {};
       try {
-        const r = await c.board.run(enrollCmd(c), c.bridge, undefined, 300_000);
-        const rep = report(r);
-        const d = certChecks(c, rep);
-        return { detail: `${d}; dropped ${c.bridge.stats.droppedUp} up, ${c.bridge.stats.droppedDown} down`, figures: { ...figuresOf(r, rep), dropped_up: c.bridge.stats.droppedUp, dropped_down: c.bridge.stats.droppedDown } };
+        while (runs.length < 8 && (runs.length < 2 || lost() < 4)) {
+          const before = lost();
+          const r = await c.board.run(enrollCmd(c), c.bridge, undefined, 300_000);
+          const rep = report(r);
+          certChecks(c, rep);
+          runs.push(`${rep.resource} (${lost() - before} lost, ${Math.round(r.ms)} ms)`);
+          if (runs.length === 1) figures = figuresOf(r, rep);
+        }
+        check(lost() >= 4, `only ${lost()} datagrams were dropped in ${runs.length} runs`);
+        return { detail: `${runs.length} enrollments, all issued, ${c.bridge.stats.droppedUp - d0.up} datagrams lost up and ${c.bridge.stats.droppedDown - d0.down} down: ${runs.join(", ")}`,
+          figures: { ...figures, dropped_up: c.bridge.stats.droppedUp - d0.up, dropped_down: c.bridge.stats.droppedDown - d0.down } };
       } finally { c.bridge.setLoss(0, 0); }
     },
   },
@@ -333,8 +350,9 @@ async function main(): Promise<number> {
     console.error("hil: the scenarios need a serial link or QEMU to reset and run commands; this mode only serves until Ctrl-C.");
     await new Promise(() => {});
   }
-  const board: Board = a.board === "qemu" ? new QemuBoard(a.elf, a.work, a.verbose) : new SerialBoard(a.target!, a.resetCmd, a.flashCmd, a.work);
+  const board: Board = a.board === "qemu" ? new QemuBoard(a.elf, a.work, a.verbose, a.icount) : new SerialBoard(a.target!, a.resetCmd, a.flashCmd, a.work);
   const uri = `coap://127.0.0.1:${server.port}/.well-known/est`;
+  icountOn = a.icount && a.board === "qemu";
   const ctx: Ctx = { a, board, server, bridge, uri, log };
   const chosen = SCENARIOS.filter((s) => !a.scenarios || a.scenarios.includes(s.name));
   for (const n of a.scenarios ?? []) if (!SCENARIOS.some((s) => s.name === n)) throw new Error(`unknown scenario ${n} (${SCENARIOS.map((s) => s.name).join(", ")})`);
