@@ -26,7 +26,7 @@ import {
   config as edhoc, edhocStart, edhocMessage2, edhocMessage3, edhocOscore, edhocWipe, edhocGY, edhocCRWire, cR, cRLen,
 } from "./edhoc/initiator";
 import { OscoreContext, oscoreDerive, OSCORE_MAX_ID } from "./oscore/oscore";
-import { SeqCounter, seqLoad } from "./oscore/seq";
+import { SeqCounter, seqLoad, seqVolatile, seqPersist } from "./oscore/seq";
 import { cborInt } from "./cbor/encode";
 import { CborReader, MT_ARRAY } from "./cbor/decode";
 import { randomBytes, drbgReady, drbgSeedFromBoard, wipe } from "./crypto/index";
@@ -114,7 +114,7 @@ export class SecureRequest {
     if (!this.edhoc) {
       const st = loadContext(this.ctx);
       if (st == OK) {
-        const q = seqLoad(this.seq, STORE_ID_OSCORE_SEQ);
+        const q = seqLoad(this.seq, STORE_ID_OSCORE_SEQ, ctxTagged, ctxTag, ctxFloor);
         if (q != OK) return fail(q, "the OSCORE sequence-number record is unreadable; run EDHOC again (--edhoc)");
         logBegin().str("oscore: using the stored context (Sender ID ").hex(this.ctx.senderId, this.ctx.senderIdLen)
           .str(", next sequence number ").dec(<i32>this.seq.next).str(")");
@@ -214,6 +214,8 @@ export class SecureRequest {
       this.req.ms = board.clock_ms() - this.t0 - this.hs.ms;
       this.phase = PHASE_IDLE;
       if (this.ranEdhoc) edhocWipe();
+      if (st == OK) { const c = this.confirmContext(); if (c != OK) return c; }
+      else this.dropPending();
       return st;
     }
     this.account(this.hs);
@@ -257,28 +259,60 @@ export class SecureRequest {
     return this.request(false);
   }
 
-  /** The OSCORE context of the new handshake (Appendix A.1: Sender ID = C_R, Recipient ID = C_I), stored
-   *  before use; then its sequence numbers restart at 0. */
+  /** The OSCORE context of the new handshake (Appendix A.1: Sender ID = C_R, Recipient ID = C_I). It is used
+   *  at once but stored only when a response verifies under it (confirmContext): until the Responder has shown
+   *  that it derived the same keys, a message_3 lost or altered on the way must not replace the stored context
+   *  (a man in the middle could otherwise make the device drop a working context). Its sequence numbers count
+   *  from 0 in memory meanwhile; a reboot forgets the context with them, so none can be used twice. */
   private installContext(): i32 {
     const ms = memory.data(16, 8), salt = memory.data(8, 8);
     let st = edhocOscore(ms, salt);
     if (st == OK) st = oscoreDerive(this.ctx, ms, 16, salt, 8, cR, cRLen, edhoc.cI, edhoc.cILen, 0, -1);
     if (st != OK) { wipe(ms, 16); wipe(salt, 8); return fail(st, "cannot derive the OSCORE context"); }
-    const rec = memory.data(48, 8);
+    const rec = pendingRec;
     memory.copy(rec, ms, 16); memory.copy(rec + 16, salt, 8);
     let o = 24;
     store<u8>(rec + <usize>o, <u8>cRLen); memory.copy(rec + <usize>(o + 1), cR, <usize>cRLen); o += 1 + cRLen;
     store<u8>(rec + <usize>o, <u8>edhoc.cILen); memory.copy(rec + <usize>(o + 1), edhoc.cI, <usize>edhoc.cILen); o += 1 + edhoc.cILen;
-    st = board.store_write(STORE_ID_OSCORE_CTX, rec, o);
-    wipe(ms, 16); wipe(salt, 8); wipe(rec, 48);
-    if (st != OK) return fail(st, "cannot store the new OSCORE context");
-    st = board.store_erase(STORE_ID_OSCORE_SEQ);
-    if (st != OK && st != E_STORE_NOT_FOUND) return fail(st, "cannot reset the OSCORE sequence-number record");
-    st = seqLoad(this.seq, STORE_ID_OSCORE_SEQ);
-    if (st != OK) return fail(st, "cannot load the OSCORE sequence-number record");
-    logBegin().str("edhoc: OSCORE context established, Sender ID ").hex(cR, cRLen).str(", Recipient ID ").hex(edhoc.cI, edhoc.cILen);
+    wipe(ms, 16); wipe(salt, 8);
+    this.pendingLen = o;
+    seqVolatile(this.seq);
+    logBegin().str("edhoc: OSCORE context established, Sender ID ").hex(cR, cRLen).str(", Recipient ID ").hex(edhoc.cI, edhoc.cILen)
+      .str(" (stored once a response verifies)");
     logEnd(LOG_INFO);
     return OK;
+  }
+
+  private pendingLen: i32 = 0;
+
+  /** A response verified under the new context: store it, with a fresh tag and the first sequence number not
+   *  yet used as its floor, then keep counting in the sequence-number record under that tag. The context is
+   *  written before any sequence-number record of its own: a power cut in between leaves a record of another
+   *  tag, and the context then starts at its floor. */
+  private confirmContext(): i32 {
+    if (this.pendingLen == 0) return OK;
+    const rec = pendingRec;
+    let o = this.pendingLen;
+    this.pendingLen = 0;
+    let st = drbgReady() ? OK : drbgSeedFromBoard();
+    if (st == OK) st = randomBytes(rec + <usize>o, 4);
+    if (st != OK) { wipe(rec, PENDING_CAP); return fail(st, "the random generator failed"); }
+    const tag = load<u32>(rec + <usize>o);
+    store<u64>(rec + <usize>(o + 4), bswap<u64>(this.seq.next));
+    o += 12;
+    st = board.store_write(STORE_ID_OSCORE_CTX, rec, o);
+    wipe(rec, PENDING_CAP);
+    if (st != OK) return fail(st, "cannot store the new OSCORE context");
+    seqPersist(this.seq, STORE_ID_OSCORE_SEQ, tag);
+    return OK;
+  }
+
+  /** The new context was never confirmed: forget it (the stored one, if any, stays as it was). */
+  private dropPending(): void {
+    if (this.pendingLen == 0) return;
+    this.pendingLen = 0;
+    wipe(pendingRec, PENDING_CAP);
+    logBegin().str("edhoc: the new OSCORE context was not confirmed by a verified response; not stored"); logEnd(LOG_INFO);
   }
 
   /** A refusal from the Responder: an EDHOC error message (RFC 9528 §6) or a bare CoAP error. Error code 2
@@ -444,18 +478,32 @@ export function loadIdentity(index: i32 = 0): i32 {
   return OK;
 }
 
-/** The stored OSCORE context, derived into ctx. E_STORE_NOT_FOUND when there is none. */
+/** The stored context's tag and sequence-number floor (confirmContext); untagged for a context provisioned
+ *  without them (tools/provision.ts --psk). Set by loadContext. */
+let ctxTagged = false;
+let ctxTag: u32 = 0;
+let ctxFloor: u64 = 0;
+const PENDING_CAP = 64;
+const pendingRec = memory.data(PENDING_CAP, 8);
+
+/** The stored OSCORE context, derived into ctx. E_STORE_NOT_FOUND when there is none. Record: master secret
+ *  (16), master salt (8), Sender ID (length + bytes), Recipient ID (length + bytes), then optionally the tag
+ *  (4) and the floor (8, big-endian). */
 export function loadContext(ctx: OscoreContext): i32 {
-  const rec = memory.data(48, 8);
-  const n = board.store_read(STORE_ID_OSCORE_CTX, rec, 48);
+  const rec = memory.data(PENDING_CAP, 8);
+  const n = board.store_read(STORE_ID_OSCORE_CTX, rec, PENDING_CAP);
   if (n < 0) return n;
-  if (n < 26) return E_STORE_CORRUPT;
+  if (n < 26) { wipe(rec, PENDING_CAP); return E_STORE_CORRUPT; }
   const sl = <i32>load<u8>(rec + 24);
-  if (sl > OSCORE_MAX_ID || 25 + sl >= n) return E_STORE_CORRUPT;
+  if (sl > OSCORE_MAX_ID || 25 + sl >= n) { wipe(rec, PENDING_CAP); return E_STORE_CORRUPT; }
   const rl = <i32>load<u8>(rec + <usize>(25 + sl));
-  if (rl > OSCORE_MAX_ID || 26 + sl + rl != n) return E_STORE_CORRUPT;
+  const base = 26 + sl + rl;
+  if (rl > OSCORE_MAX_ID || (n != base && n != base + 12)) { wipe(rec, PENDING_CAP); return E_STORE_CORRUPT; }
+  ctxTagged = n == base + 12;
+  ctxTag = ctxTagged ? load<u32>(rec + <usize>base) : 0;
+  ctxFloor = ctxTagged ? bswap<u64>(load<u64>(rec + <usize>(base + 4))) : 0;
   const st = oscoreDerive(ctx, rec, 16, rec + 16, 8, rec + 25, sl, rec + <usize>(26 + sl), rl, 0, -1);
-  wipe(rec, 48);
+  wipe(rec, PENDING_CAP);
   return st;
 }
 
