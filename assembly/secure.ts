@@ -374,9 +374,13 @@ function sendEdhocError(status: i32): void {
   logBegin().str("edhoc: sent an error message to the Responder (").str(name).str(")"); logEnd(LOG_INFO);
 }
 
+/** One reader for the EDHOC error message: a `new` per call would never be freed (stub runtime) and would grow
+ *  the module's memory with every error message (found by the edhoc_err fuzz target). */
+const errReader = new CborReader();
+
 /** Whether an EDHOC error message is code 2 with SUITES_R (an int or an array) containing `suite`. */
-function responderOffers(p: usize, n: i32, suite: i32): bool {
-  const r = new CborReader();
+export function responderOffers(p: usize, n: i32, suite: i32): bool {
+  const r = errReader;
   r.reset(p, n, false);
   if (r.readInt() != OK || r.value != 2) return false;
   if (r.peekType() == MT_ARRAY) {
@@ -389,8 +393,8 @@ function responderOffers(p: usize, n: i32, suite: i32): bool {
 }
 
 /** Report an EDHOC error message (ERR_CODE, ERR_INFO): 1 with a diagnostic text, 2 with SUITES_R. */
-function edhocErrorText(p: usize, n: i32): i32 {
-  const r = new CborReader();
+export function edhocErrorText(p: usize, n: i32): i32 {
+  const r = errReader;
   r.reset(p, n, false);
   if (r.readInt() != OK) return fail(E_EDHOC_ERROR, "the Responder sent a malformed EDHOC error message");
   const code = <i32>r.value;

@@ -174,6 +174,11 @@ export class CoapClient {
     return this.sendRequest();
   }
 
+  /** For the fuzz entry (test/fuzz/entry.ts): the Message ID and the 4-byte token a response must carry to be
+   *  taken as the answer, so that fuzzed responses reach the block and OSCORE logic. */
+  expectedMid(): i32 { return this.mid; }
+  expectedToken(): usize { return token; }
+
   /** Absolute clock_ms time the caller must call onTimer() at. */
   nextDeadline(): i64 {
     return this.timerAt >= 0 && this.timerAt < this.endAt ? this.timerAt : this.endAt;

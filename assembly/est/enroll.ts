@@ -380,7 +380,7 @@ function settleCrts(code: i32, payload: usize, payloadLen: i32, cf: i32): i32 {
  * unless --pop was given). Other items are logged and passed over.
  */
 const OID_CHALLENGE_PW: StaticArray<u8> = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x07];
-function applyCsrAttrs(code: i32, p: usize, n: i32, cf: i32): i32 {
+export function applyCsrAttrs(code: i32, p: usize, n: i32, cf: i32): i32 {
   if (code != COAP_CONTENT) return responseError(code, p, n);
   if (cf != CF_CSRATTRS) return fail(E_EST_RESPONSE, "the /att answer is not application/csrattrs (285)");
   const top = attReader.reset(p, n);
@@ -450,7 +450,9 @@ function takeRecipient(code: i32, p: usize, n: i32, cf: i32): i32 {
  * that key.
  */
 const mp = new CborReader();
-function takeServerKey(p: usize, n: i32, cf: i32): i32 {
+/** For the fuzz entry only: which server-keygen answer takeServerKey expects (1 /skg, 2 /skc). */
+export function fuzzServerKeygen(v: i32): void { serverKeygen = v; }
+export function takeServerKey(p: usize, n: i32, cf: i32): i32 {
   if (cf != CF_MULTIPART_CORE) return fail(E_EST_RESPONSE, "the server-keygen answer is not application/multipart-core (62)");
   mp.reset(p, n, true);
   if (mp.enterArray() != OK || mp.count != 4) return fail(E_MALFORMED, "multipart-core answer is not [cf, key, cf, certificate]");

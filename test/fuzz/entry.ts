@@ -1,7 +1,7 @@
 // Fuzz entry (build/fuzz.wasm, not part of the product): one export per decoder of untrusted input, each taking
 // the input from fuzz_input() and returning the decoder's status. tools/fuzz/ translates this module to C with
 // wasm2c and drives the exports with libFuzzer; any trap is a crash.
-import { OK } from "../../assembly/errors";
+import { OK, PENDING } from "../../assembly/errors";
 import { CborReader } from "../../assembly/cbor/decode";
 import { CoapMessage, CoapOptionIter, BlockValue } from "../../assembly/coap/message";
 import { LinkIter } from "../../assembly/coap/linkformat";
@@ -9,6 +9,12 @@ import { Certificate, x509Parse, x509VerifyIssued, pkcs7Certificates, pkcs8Parse
 import { OscoreContext, oscoreDerive, oscoreUnprotect } from "../../assembly/oscore/oscore";
 import { config, edhocStart, edhocMessage2 } from "../../assembly/edhoc/initiator";
 import { SUITE_P256_ES256 } from "../../assembly/edhoc/initiator";
+import { coapClient } from "../../assembly/coap/client";
+import { SeqCounter, seqVolatile, seqLoad } from "../../assembly/oscore/seq";
+import { responderOffers, edhocErrorText, loadContext, loadIdentity } from "../../assembly/secure";
+import { applyCsrAttrs, takeServerKey, fuzzServerKeygen } from "../../assembly/est/enroll";
+import { drbgSeedFromBoard } from "../../assembly/crypto/index";
+import { COAP_RESPONSE_CAPACITY } from "../../assembly/config";
 
 export {
   abi_version, io_buffer, io_capacity, start, on_datagram, on_timer, next_deadline, cancel,
@@ -115,4 +121,95 @@ export function fuzz_oscore(n: i32): i32 {
     oscoreReady = true;
   }
   return oscoreUnprotect(ctx, input, n, scratch, INPUT_CAP + 64);
+}
+
+// ---- Block-wise transfers (the CoAP client's Block1/Block2 and outer-Block2 reassembly) ------------------
+// The input: a mode byte, then datagrams as [length (2 bytes, big-endian)][bytes]. Mode bit 0: the request has
+// a 3000-byte payload (Block1); bit 1: OSCORE (outer Block2 reassembles before verification); bits 2-4: the
+// block size exponent. Each datagram gets the Message ID and token the client waits for, so that it is taken
+// as the answer and reaches the block logic. The reassembled payload may never exceed its buffer.
+const peer = memory.data(7, 1);
+const blockBody = memory.data(3000, 8);
+const blockCtx = new OscoreContext();
+const blockSeq = new SeqCounter();
+let blockCtxReady = false;
+const dgram = memory.data(INPUT_CAP, 8);
+export function fuzz_block(n: i32): i32 {
+  if (n < 1) return 0;
+  const mode = <i32>load<u8>(input);
+  store<u8>(peer, 4); store<u8>(peer + 1, 0x16); store<u8>(peer + 2, 0x33); store<u32>(peer + 3, 0x0100007f);
+  const s = coapClient.spec;
+  s.addr = peer; s.addrLen = 7; s.host = 0; s.hostLen = 0; s.port = -1;
+  const path = memory.data(8, 1);
+  store<u64>(path, 0x737472632f747365); // "est/crts"
+  s.path = path; s.pathLen = 8;
+  s.method = 1; s.confirmable = true; s.contentFormat = -1; s.accept = -1;
+  s.payload = blockBody; s.payloadLen = (mode & 1) != 0 ? 3000 : 0;
+  s.szx = (mode >> 2) & 7; if (s.szx > 6) s.szx = 6;
+  s.askSize = true; s.retry = false; s.trace = false; s.edhocM3 = 0; s.edhocM3Len = 0;
+  if ((mode & 2) != 0) {
+    // RFC 8613 C.1's client: Sender ID empty, Recipient ID 0x01. Derived once: hexInto allocates strings,
+    // which the stub runtime never frees (the harness would see the memory grow).
+    if (!blockCtxReady) {
+      const ms = memory.data(16, 8), salt = memory.data(8, 8), rid = memory.data(1, 1);
+      hexInto(ms, "0102030405060708090a0b0c0d0e0f10"); hexInto(salt, "9e7ca92223786340");
+      store<u8>(rid, 1);
+      oscoreDerive(blockCtx, ms, 16, salt, 8, rid, 0, rid, 1, 0, -1);
+      blockCtxReady = true;
+    }
+    seqVolatile(blockSeq);
+    s.oscore = blockCtx; s.seq = blockSeq;
+  } else { s.oscore = null; s.seq = null; }
+  let st = coapClient.begin();
+  let p = 1;
+  while (st == PENDING && p + 2 <= n) {
+    const len = (<i32>load<u8>(input + <usize>p) << 8) | <i32>load<u8>(input + <usize>(p + 1));
+    p += 2;
+    const k = len < n - p ? len : n - p;
+    memory.copy(dgram, input + <usize>p, <usize>k);
+    p += k;
+    if (k >= 4) {
+      const mid = coapClient.expectedMid();
+      store<u8>(dgram + 2, <u8>(mid >> 8)); store<u8>(dgram + 3, <u8>mid);
+      if ((load<u8>(dgram) & 15) == 4 && k >= 8) memory.copy(dgram + 4, coapClient.expectedToken(), 4);
+    }
+    st = coapClient.onDatagram(peer, 7, dgram, k);
+    if (coapClient.response.payloadLen > COAP_RESPONSE_CAPACITY || coapClient.response.payloadLen < 0) unreachable();
+  }
+  return st;
+}
+
+// ---- EDHOC error messages (RFC 9528 §6) as the Initiator reads them in place of message_2 -----------------
+export function fuzz_edhoc_err(n: i32): i32 {
+  const offers = responderOffers(input, n, 0) || responderOffers(input, n, 2);
+  return edhocErrorText(input, n) + (offers ? 1 : 0);
+}
+
+// ---- multipart-core (RFC 8710) of /skg and /skc -------------------------------------------------------------
+// The first byte selects the answer expected (bit 0: /skg with PKCS#7, else /skc with a bare certificate).
+export function fuzz_multipart(n: i32): i32 {
+  if (n < 1) return 0;
+  fuzzServerKeygen((load<u8>(input) & 1) != 0 ? 1 : 2);
+  return takeServerKey(input + 1, n - 1, 62);
+}
+
+// ---- CSR attributes (/att, RFC 7030 §4.5) -------------------------------------------------------------------
+export function fuzz_csrattrs(n: i32): i32 { return applyCsrAttrs(0x45, input, n, 285); }
+
+// ---- Key-store records ---------------------------------------------------------------------------------------
+// tools/fuzz/harness.c (built with FUZZ_STORE) makes the store serve input[1..] as every record; input[0]
+// selects the reader: the OSCORE context, the sequence-number record (tagged or not), the device and server
+// identity with the EDHOC setup and the trust anchor (suite 0 or its alternative), or the DRBG seed record.
+const storeCtx = new OscoreContext();
+const storeSeq = new SeqCounter();
+export function fuzz_store(n: i32): i32 {
+  if (n < 1) return 0;
+  const sel = <i32>load<u8>(input);
+  switch (sel % 5) {
+    case 0: return loadContext(storeCtx);
+    case 1: return seqLoad(storeSeq, 0x0200, (sel & 8) != 0, 0x01020304, <u64>(sel >> 4));
+    case 2: return loadIdentity(0);
+    case 3: return loadIdentity(1);
+    default: return drbgSeedFromBoard();
+  }
 }

@@ -18,6 +18,8 @@ clang "${FLAGS[@]}" -fsanitize=address -include tools/fuzz/trap.h -c "$RT/wasm-r
 # The "board" imports (deterministic stubs; panic aborts) and the trap handler.
 clang "${FLAGS[@]}" -fsanitize=address -c tools/fuzz/board.c -o "$out/board.o"
 for t in $(bash tools/fuzz/targets.sh); do
-  clang "${FLAGS[@]}" -fsanitize=fuzzer,address -DTARGET="Z_fuzzZ_fuzz_$t" tools/fuzz/harness.c "$out/fuzz.o" "$out/board.o" "$out/wasm-rt-impl.o" -lm -o "$out/$t"
+  extra=()
+  [ "$t" = store ] && extra=(-DFUZZ_STORE)
+  clang "${FLAGS[@]}" "${extra[@]}" -fsanitize=fuzzer,address -DTARGET="Z_fuzzZ_fuzz_$t" tools/fuzz/harness.c "$out/fuzz.o" "$out/board.o" "$out/wasm-rt-impl.o" -lm -o "$out/$t"
 done
 echo "fuzz: built $(bash tools/fuzz/targets.sh | wc -w) targets in $out"

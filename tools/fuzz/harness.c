@@ -11,6 +11,8 @@
 #include "board.h"
 
 static struct Z_board_instance_t board;
+extern const uint8_t *fuzz_record;
+extern uint32_t fuzz_record_len;
 static Z_fuzz_instance_t inst;
 static uint32_t pages;
 static int ready, print_status;
@@ -31,6 +33,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   uint32_t at = Z_fuzzZ_fuzz_input(&inst);
   if ((uint64_t)at + cap > inst.w2c_memory.size) abort();
   memcpy(inst.w2c_memory.data + at, data, size);
+#ifdef FUZZ_STORE
+  /* The store target: the key store serves the input after its first byte (the selector) as every record. */
+  fuzz_record = size > 0 ? data + 1 : NULL;
+  fuzz_record_len = size > 0 ? (uint32_t)(size - 1) : 0;
+#endif
   int32_t st = (int32_t)TARGET(&inst, (u32)size);
   if (print_status) fprintf(stderr, "status %d\n", st);
   if (inst.w2c_memory.pages != pages) {

@@ -12,6 +12,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { tmpdir } from "node:os";
+import { seeds } from "./seeds.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const SECONDS = Number(process.argv[2] ?? "20");
@@ -19,38 +20,11 @@ const allTargets = execFileSync("bash", [join(ROOT, "tools/fuzz/targets.sh")], {
 const targets = process.env.FUZZ_TARGETS ? process.env.FUZZ_TARGETS.trim().split(/\s+/) : allTargets;
 for (const t of targets) if (!allTargets.includes(t)) throw new Error(`unknown fuzz target ${t} (tools/fuzz/targets.sh: ${allTargets.join(" ")})`);
 const BIN_DIR = resolve(process.env.FUZZ_BIN_DIR ?? join(ROOT, "build/fuzz"));
-const vec = (f: string) => JSON.parse(readFileSync(join(ROOT, "test/vectors", f), "utf8"));
-const hex = (h: string) => Buffer.from(h, "hex");
-
-function seeds(): Record<string, Buffer[]> {
-  const s: Record<string, Buffer[]> = Object.fromEntries(allTargets.map((t) => [t, []]));
-  for (const e of vec("cbor-rfc8949-appendix-a.json").examples) s.cbor.push(hex(e.hex));
-  for (const t of ["edhoc-rfc9529-trace1.json", "edhoc-rfc9529-trace2.json"]) {
-    const v = vec(t);
-    s.edhoc_m2.push(hex(v.input.message_2));
-    s.cbor.push(hex(v.input.message_2), hex(v.expect.message_1), hex(v.input.cred_r));
-  }
-  for (const m of vec("coap-examples.json").messages) s.coap.push(hex(m.hex));
-  for (const c of vec("oscore-rfc8613-appendix-c.json").cases) {
-    for (const k of ["protected_request", "protected_response"]) if (c.expect[k]) { s.oscore.push(hex(c.expect[k])); s.coap.push(hex(c.expect[k])); }
-  }
-  for (const d of vec("linkformat.json").documents) s.link.push(Buffer.from(d.text));
-  // X.509, PKCS#7 and PKCS#8 from openssl: a P-256 and an Ed25519 CA certificate, a bundle, the keys.
-  const dir = join(tmpdir(), `est-fuzz-seeds-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
-  for (const [name, alg] of [["p256", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]], ["ed", ["-newkey", "ed25519"]]] as const) {
-    execFileSync("openssl", ["req", "-x509", ...alg, "-nodes", "-keyout", join(dir, `${name}.key`), "-out", join(dir, `${name}.pem`), "-subj", `/CN=${name}`, "-days", "1"], { stdio: "ignore" });
-    s.x509.push(execFileSync("openssl", ["x509", "-in", join(dir, `${name}.pem`), "-outform", "DER"]));
-    s.pkcs8.push(execFileSync("openssl", ["pkcs8", "-topk8", "-nocrypt", "-in", join(dir, `${name}.key`), "-outform", "DER"]));
-  }
-  s.pkcs7.push(execFileSync("openssl", ["crl2pkcs7", "-nocrl", "-certfile", join(dir, "p256.pem"), "-certfile", join(dir, "ed.pem"), "-outform", "DER"]));
-  return s;
-}
 
 const corpusRoot = join(ROOT, "build/fuzz-corpus");
 const crashes = join(BIN_DIR, "crashes");
 mkdirSync(crashes, { recursive: true });
-const all = seeds();
+const all = seeds(allTargets);
 const rows: string[] = [];
 let failed = false;
 for (const t of targets) {
