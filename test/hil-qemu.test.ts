@@ -29,7 +29,8 @@ describe.skipIf(why !== "")(`HIL runner on QEMU${why ? ` — skipped: ${why}` : 
     expect(heap).toBeLessThan(512 * 1024);
     expect(r.stdout).toMatch(/PASS reenroll-after-reset .*1 round trip/);
     expect(r.stdout).toMatch(/PASS loss-20 .*enrollments, all issued, \d+ datagrams lost up and \d+ down/);
-    const cuts = /PASS power-cut .*(\d+) cuts: (\d+) left the provisioned state, (\d+) the new enrollment/.exec(r.stdout)!;
+    const cuts = /PASS power-cut\s+[\d.]+ s\s+(\d+) cuts: (\d+) left the provisioned state, (\d+) the new enrollment/.exec(r.stdout)!;
+    expect(Number(cuts[1])).toBe(10);
     expect(Number(cuts[2]) + Number(cuts[3])).toBe(Number(cuts[1]));
     const xml = readFileSync(join(work, "junit.xml"), "utf8");
     expect(xml).toMatch(/<testsuite name="hil qemu mps2-an386" tests="5" failures="0" skipped="0"/);

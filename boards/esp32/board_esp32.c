@@ -1,0 +1,266 @@
+/*
+ * board_esp32.c - boards/board.h for the ESP32 under ESP-IDF v5:
+ *   UDP          lwIP's BSD sockets (socket, sendto, select, recvfrom, getaddrinfo), IPv4 and IPv6
+ *   RNG          esp_fill_random (the hardware RNG; true entropy while Wi-Fi or Bluetooth runs, see README)
+ *   key store    NVS, namespace "est", one blob per record under the key "r%04x" (record id in hex)
+ *   clock        esp_timer_get_time() / 1000
+ *   log, output  ESP_LOGx with the tag "est"; command output to stdout
+ *
+ * The socket part uses only POSIX calls, and the ESP-IDF calls are the handful in the "ESP-IDF" section, so the
+ * whole file also compiles on Linux against the stand-in headers of boards/esp32/test/ (test/board-esp32.test.ts
+ * runs the module on it there: selftest, the key store across runs, a real UDP exchange).
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include "board.h"
+#include "board_esp32.h"
+#include "est_abi.h"
+
+#include "esp_err.h"
+#include "esp_log.h"
+#include "esp_random.h"
+#include "esp_timer.h"
+#include "nvs.h"
+
+static const char *TAG = "est";
+
+/* ---- ESP-IDF: RNG, clock, log, key store ---------------------------------------------------------------- */
+
+int32_t board_rng_fill(uint8_t *out, size_t len) {
+  esp_fill_random(out, len);
+  return EST_OK;
+}
+
+int64_t board_clock_ms(void) { return esp_timer_get_time() / 1000; }
+
+int g_est_log_level = EST_LOG_INFO;
+
+void board_log(int32_t level, const char *msg, size_t len) {
+  if (level != EST_LOG_ALWAYS && level > g_est_log_level) return;
+  switch (level) {
+    case EST_LOG_ERROR: ESP_LOGE(TAG, "%.*s", (int)len, msg); break;
+    case EST_LOG_WARN: ESP_LOGW(TAG, "%.*s", (int)len, msg); break;
+    case EST_LOG_DEBUG: case EST_LOG_TRACE: ESP_LOGD(TAG, "%.*s", (int)len, msg); break;
+    default: ESP_LOGI(TAG, "%.*s", (int)len, msg); break;
+  }
+}
+
+int32_t board_out(const uint8_t *data, size_t len) {
+  if (len && fwrite(data, 1, len, stdout) != len) return EST_E_INTERNAL;
+  fflush(stdout);
+  return EST_OK;
+}
+
+int32_t board_in_read(uint8_t *out, size_t cap) { (void)out; (void)cap; return 0; }
+
+static nvs_handle_t nvs;
+static int nvs_ready;
+
+/* Open the "est" namespace once (nvs_flash_init() is the application's job, before the first command). */
+static int32_t store_open(void) {
+  if (nvs_ready) return EST_OK;
+  esp_err_t e = nvs_open("est", NVS_READWRITE, &nvs);
+  if (e != ESP_OK) {
+    ESP_LOGE(TAG, "nvs_open(\"est\") failed: %s", esp_err_to_name(e));
+    return EST_E_STORE_IO;
+  }
+  nvs_ready = 1;
+  return EST_OK;
+}
+
+static void record_key(uint32_t id, char key[8]) { snprintf(key, 8, "r%04x", (unsigned)(id & 0xFFFFu)); }
+
+static int32_t store_status(esp_err_t e, const char *what, uint32_t id) {
+  if (e == ESP_OK) return EST_OK;
+  if (e == ESP_ERR_NVS_NOT_FOUND) return EST_E_STORE_NOT_FOUND;
+  if (e == ESP_ERR_NVS_NOT_ENOUGH_SPACE) return EST_E_STORE_FULL;
+  if (e == ESP_ERR_NVS_INVALID_LENGTH) return EST_E_BUFFER_TOO_SMALL;
+  ESP_LOGE(TAG, "%s of record 0x%04x failed: %s", what, (unsigned)id, esp_err_to_name(e));
+  return EST_E_STORE_IO;
+}
+
+int32_t board_store_read(uint32_t id, uint8_t *out, size_t cap) {
+  if (id > EST_STORE_MAX_ID) return EST_E_STORE_ID;
+  int32_t st = store_open();
+  if (st != EST_OK) return st;
+  char key[8];
+  record_key(id, key);
+  size_t n = 0;
+  esp_err_t e = nvs_get_blob(nvs, key, NULL, &n); /* the length first: nothing is copied when it does not fit */
+  if (e != ESP_OK) return store_status(e, "reading the length", id);
+  if (n > EST_STORE_MAX_RECORD) return EST_E_STORE_CORRUPT;
+  if (n > cap) return EST_E_BUFFER_TOO_SMALL;
+  e = nvs_get_blob(nvs, key, out, &n);
+  if (e != ESP_OK) return store_status(e, "reading", id);
+  return (int32_t)n;
+}
+
+/* NVS replaces an entry atomically: after a power cut the key holds the old value or the new one. */
+int32_t board_store_write(uint32_t id, const uint8_t *data, size_t len) {
+  if (id > EST_STORE_MAX_ID) return EST_E_STORE_ID;
+  if (len > EST_STORE_MAX_RECORD) return EST_E_STORE_TOO_LARGE;
+  int32_t st = store_open();
+  if (st != EST_OK) return st;
+  char key[8];
+  record_key(id, key);
+  esp_err_t e = nvs_set_blob(nvs, key, data, len);
+  if (e == ESP_OK) e = nvs_commit(nvs);
+  return store_status(e, "writing", id);
+}
+
+int32_t board_store_erase(uint32_t id) {
+  if (id > EST_STORE_MAX_ID) return EST_E_STORE_ID;
+  int32_t st = store_open();
+  if (st != EST_OK) return st;
+  char key[8];
+  record_key(id, key);
+  esp_err_t e = nvs_erase_key(nvs, key);
+  if (e == ESP_ERR_NVS_NOT_FOUND) return EST_OK;
+  if (e == ESP_OK) e = nvs_commit(nvs);
+  return store_status(e, "erasing", id);
+}
+
+/* ---- UDP over BSD sockets (plain POSIX: lwIP on the ESP32, the kernel on Linux) ------------------------- */
+
+static int fd4 = -1, fd6 = -1;
+
+static int decode_addr(const uint8_t *a, size_t n, struct sockaddr_storage *ss, socklen_t *sl) {
+  memset(ss, 0, sizeof *ss);
+  if (n == EST_ADDR_V4_LEN && a[0] == 4) {
+    struct sockaddr_in *s = (struct sockaddr_in *)ss;
+    s->sin_family = AF_INET;
+    s->sin_port = htons((uint16_t)(a[1] << 8 | a[2]));
+    memcpy(&s->sin_addr, a + 3, 4);
+    *sl = sizeof *s;
+    return s->sin_port ? 0 : -1;
+  }
+  if ((n == EST_ADDR_V6_LEN || n == EST_ADDR_V6_SCOPED_LEN) && a[0] == 6) {
+    struct sockaddr_in6 *s = (struct sockaddr_in6 *)ss;
+    s->sin6_family = AF_INET6;
+    s->sin6_port = htons((uint16_t)(a[1] << 8 | a[2]));
+    memcpy(&s->sin6_addr, a + 3, 16);
+    if (n == EST_ADDR_V6_SCOPED_LEN) s->sin6_scope_id = (uint32_t)a[19] << 24 | (uint32_t)a[20] << 16 | (uint32_t)a[21] << 8 | a[22];
+    *sl = sizeof *s;
+    return s->sin6_port ? 0 : -1;
+  }
+  return -1;
+}
+
+static size_t encode_addr(const struct sockaddr *sa, uint8_t *a) {
+  if (sa->sa_family == AF_INET) {
+    const struct sockaddr_in *s = (const struct sockaddr_in *)sa;
+    uint16_t port = ntohs(s->sin_port);
+    a[0] = 4; a[1] = (uint8_t)(port >> 8); a[2] = (uint8_t)port;
+    memcpy(a + 3, &s->sin_addr, 4);
+    return EST_ADDR_V4_LEN;
+  }
+  const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)sa;
+  uint16_t port = ntohs(s->sin6_port);
+  a[0] = 6; a[1] = (uint8_t)(port >> 8); a[2] = (uint8_t)port;
+  memcpy(a + 3, &s->sin6_addr, 16);
+  if (!s->sin6_scope_id) return EST_ADDR_V6_LEN;
+  uint32_t sc = s->sin6_scope_id;
+  a[19] = (uint8_t)(sc >> 24); a[20] = (uint8_t)(sc >> 16); a[21] = (uint8_t)(sc >> 8); a[22] = (uint8_t)sc;
+  return EST_ADDR_V6_SCOPED_LEN;
+}
+
+static int socket_for(int family) {
+  int *fd = family == AF_INET ? &fd4 : &fd6;
+  if (*fd >= 0) return *fd;
+  *fd = socket(family, SOCK_DGRAM, 0);
+  return *fd;
+}
+
+int32_t board_udp_send(const uint8_t *addr, size_t addr_len, const uint8_t *data, size_t data_len) {
+  struct sockaddr_storage ss;
+  socklen_t sl;
+  if (decode_addr(addr, addr_len, &ss, &sl) != 0) return EST_E_NET_ADDRESS;
+  int s = socket_for(ss.ss_family);
+  if (s < 0) { ESP_LOGE(TAG, "cannot open a UDP socket: errno %d", errno); return EST_E_NET_SEND; }
+  if (sendto(s, data, data_len, 0, (struct sockaddr *)&ss, sl) < 0) {
+    int e = errno;
+    ESP_LOGE(TAG, "cannot send %u bytes: errno %d", (unsigned)data_len, e);
+    if (e == EMSGSIZE) return EST_E_NET_TOO_BIG;
+    return EST_E_NET_SEND;
+  }
+  return EST_OK;
+}
+
+int32_t board_udp_resolve(const char *name, size_t name_len, uint16_t port, uint8_t *out, size_t out_cap) {
+  char host[128];
+  if (name_len >= 2 && name[0] == '[' && name[name_len - 1] == ']') { name++; name_len -= 2; }
+  if (name_len == 0 || name_len >= sizeof host || memchr(name, 0, name_len)) return EST_E_NET_RESOLVE;
+  memcpy(host, name, name_len);
+  host[name_len] = 0;
+  struct addrinfo hints, *res = NULL;
+  memset(&hints, 0, sizeof hints);
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  if (getaddrinfo(host, NULL, &hints, &res) != 0 || !res) {
+    ESP_LOGE(TAG, "cannot resolve %s", host);
+    return EST_E_NET_RESOLVE;
+  }
+  uint8_t a[EST_ADDR_MAX_LEN];
+  size_t n = encode_addr(res->ai_addr, a);
+  freeaddrinfo(res);
+  a[1] = (uint8_t)(port >> 8);
+  a[2] = (uint8_t)port;
+  if (out_cap < n) return EST_E_BUFFER_TOO_SMALL;
+  memcpy(out, a, n);
+  return (int32_t)n;
+}
+
+/* lwIP's recvfrom has no MSG_TRUNC: receive into a buffer one byte larger than any datagram the module takes,
+ * so that a longer one is seen, and dropped rather than truncated (board.h). */
+static uint8_t rxbuf[1500 + 1];
+
+int32_t board_wait(int64_t deadline_ms, uint8_t *addr, size_t *addr_len, uint8_t *data, size_t data_cap) {
+  for (;;) {
+    if (board_esp32_cancelled()) return EST_E_CANCELLED;
+    int64_t now = board_clock_ms();
+    if (deadline_ms >= 0 && now >= deadline_ms) return BOARD_WAIT_TIMEOUT;
+    fd_set rd;
+    FD_ZERO(&rd);
+    int top = -1;
+    if (fd4 >= 0) { FD_SET(fd4, &rd); top = fd4; }
+    if (fd6 >= 0) { FD_SET(fd6, &rd); if (fd6 > top) top = fd6; }
+    int64_t wait = deadline_ms < 0 ? 1000 : deadline_ms - now;
+    if (wait > 1000) wait = 1000; /* wake once a second to notice a cancel */
+    struct timeval tv = {(long)(wait / 1000), (long)(wait % 1000) * 1000};
+    int r = select(top + 1, top >= 0 ? &rd : NULL, NULL, NULL, &tv);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      ESP_LOGE(TAG, "select failed: errno %d", errno);
+      return EST_E_INTERNAL;
+    }
+    for (int i = 0; i < 2 && r > 0; i++) {
+      int fd = i == 0 ? fd4 : fd6;
+      if (fd < 0 || !FD_ISSET(fd, &rd)) continue;
+      struct sockaddr_storage ss;
+      socklen_t sl = sizeof ss;
+      ssize_t got = recvfrom(fd, rxbuf, sizeof rxbuf, 0, (struct sockaddr *)&ss, &sl);
+      if (got < 0) continue; /* e.g. an ICMP port unreachable reported on the socket */
+      if ((size_t)got > data_cap || (size_t)got == sizeof rxbuf) {
+        ESP_LOGW(TAG, "dropped a datagram larger than the module's %u-byte buffer", (unsigned)data_cap);
+        continue;
+      }
+      memcpy(data, rxbuf, (size_t)got);
+      *addr_len = encode_addr((struct sockaddr *)&ss, addr);
+      return (int32_t)got;
+    }
+  }
+}
+
+/* Close the sockets between commands (a command's socket must not receive the next one's answers). */
+void board_esp32_net_reset(void) {
+  if (fd4 >= 0) close(fd4);
+  if (fd6 >= 0) close(fd6);
+  fd4 = fd6 = -1;
+}

@@ -1,0 +1,42 @@
+/* main_linux.c - runs one module command on boards/esp32's board code under Linux (test/board-esp32.test.ts).
+ *   esp32-linux MODULE [command args...]
+ * The module file is read into a buffer followed by 64 KiB of 0xFF, as it sits in the "module" flash
+ * partition, and its length found by est_module_length, as app_main.c does with the partition. Exit codes
+ * as est-sim: 0 ok, 1 the command failed, 2 usage, 3 module unusable, 4 trap. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "board_esp32.h"
+#include "est_abi.h"
+#include "est_host.h"
+
+int board_esp32_cancelled(void) { return 0; }
+
+int main(int argc, char **argv) {
+  if (argc < 3) { fprintf(stderr, "usage: esp32-linux MODULE command [args...]\n"); return 2; }
+  FILE *f = fopen(argv[1], "rb");
+  if (!f) { perror(argv[1]); return 3; }
+  static uint8_t part[512 * 1024];
+  size_t n = fread(part, 1, sizeof part - 65536, f);
+  fclose(f);
+  memset(part + n, 0xFF, sizeof part - n);
+  size_t len = est_module_length(part, sizeof part);
+  if (len != n) { fprintf(stderr, "est-esp32: module length %zu, file %zu\n", len, n); return 3; }
+  static est_host_t host;
+  const est_host_limits_t limits = {16 * 1024, 2, 0}; /* the ESP32 app's limits (main/app_main.c) */
+  if (est_host_load(&host, part, len, &limits) != EST_HOST_OK) { fprintf(stderr, "est-esp32: %s\n", host.error); return 3; }
+  int32_t status = 0;
+  if (est_host_run(&host, argc - 2, (const char *const *)argv + 2, &status) != EST_HOST_OK) {
+    fprintf(stderr, "est-esp32: %s\n", host.error);
+    return 4;
+  }
+  board_esp32_net_reset();
+  if (status != EST_OK) {
+    uint32_t dl = 0;
+    const char *d = est_host_error_detail(&host, &dl);
+    fprintf(stderr, "est-esp32: %s: %s (%.*s)\n", argv[2], est_status_name(status), (int)dl, d);
+    return status == EST_E_USAGE || status == EST_E_UNKNOWN_COMMAND ? 2 : 1;
+  }
+  return 0;
+}
