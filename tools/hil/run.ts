@@ -128,6 +128,8 @@ class SerialBoard implements Board {
   readonly name: string;
   readonly canCut: boolean;
   private stream?: Duplex;
+  private afterExit?: Promise<unknown>;
+  private attached = false;
   constructor(private port: string, private resetCmd: string | undefined, private flashCmd: string | undefined, private work: string) {
     this.name = `serial ${port}`;
     this.canCut = !!resetCmd;
@@ -150,22 +152,25 @@ class SerialBoard implements Board {
   close() { this.stream?.destroy(); }
   async run(cmd: string[], bridge: SlipBridge, cutWhen?: (b: SlipBridge) => Promise<boolean>, timeoutMs = 120_000): Promise<RunResult> {
     const s = this.open();
-    bridge.removeAllListeners();
-    bridge.attach(s);
+    for (const ev of ["out", "log", "exit"]) bridge.removeAllListeners(ev);
+    if (!this.attached) { bridge.attach(s); this.attached = true; }
     const t0 = performance.now();
     let out = "", log = "";
     bridge.on("out", (b: Buffer) => { out += b.toString("utf8"); });
     bridge.on("log", (l: string) => { log += l + "\n"; });
+    const helloWithin = (ms: number) => Promise.race([new Promise((r) => bridge.once("hello", r)), new Promise((r) => setTimeout(r, ms))]);
     if (this.resetCmd) {
-      const hello = new Promise((r) => bridge.once("hello", r));
+      const hello = helloWithin(5000);
       execFileSync("sh", ["-c", this.resetCmd]);
-      await Promise.race([hello, new Promise((r) => setTimeout(r, 5000))]);
+      await hello;
+    } else if (this.afterExit) {
+      await this.afterExit; // the board resets itself after each command: wait for its HELLO
     }
     bridge.command(cmd.join(" "));
     let cut = false;
     const code = await new Promise<number | undefined>((res) => {
       const timer = setTimeout(() => res(undefined), timeoutMs);
-      bridge.once("exit", (c: number) => { clearTimeout(timer); res(c); });
+      bridge.once("exit", (c: number) => { clearTimeout(timer); this.afterExit = helloWithin(5000); res(c); });
       if (cutWhen) void cutWhen(bridge).then((c) => { if (c && this.resetCmd) { cut = true; execFileSync("sh", ["-c", this.resetCmd!]); clearTimeout(timer); res(undefined); } });
     });
     const stats = /stats: (.*)/.exec(log)?.[1] ?? "";
