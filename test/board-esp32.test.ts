@@ -24,7 +24,7 @@ const why = spawnSync("gcc", ["--version"]).status !== 0 ? "gcc is not installed
 function build() {
   mkdirSync(OUT, { recursive: true });
   const sources = [
-    "boards/esp32/board_esp32.c", "boards/esp32/module_source.c", "boards/esp32/test/fake_idf.c", "boards/esp32/test/main_linux.c",
+    "boards/esp32/board_esp32.c", "boards/common/module_source.c", "boards/esp32/test/fake_idf.c", "boards/esp32/test/main_linux.c",
     "host/est_host.c", "host/wasm_check.c",
   ].map((f) => join(ROOT, f));
   const w3lib = join(OUT, "libwasm3.a");
@@ -39,7 +39,7 @@ function build() {
   }
   // -Werror: the board code must compile cleanly, as the ESP-IDF build would report it.
   execFileSync("gcc", ["-O1", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter", "-D_GNU_SOURCE", "-Dd_m3MaxFunctionStackHeight=512",
-    "-I", join(ROOT, "boards/esp32/test/fake-idf"), "-I", join(ROOT, "boards/esp32"), "-I", join(ROOT, "boards"), "-I", join(ROOT, "host/include"), "-I", W3,
+    "-I", join(ROOT, "boards/esp32/test/fake-idf"), "-I", join(ROOT, "boards/esp32"), "-I", join(ROOT, "boards/common"), "-I", join(ROOT, "boards"), "-I", join(ROOT, "host/include"), "-I", W3,
     ...sources, w3lib, "-lm", "-o", BIN], { stdio: "pipe" });
 }
 

@@ -3,10 +3,10 @@
 // results returned by ARM semihosting. Skipped, with the reason, when QEMU, the ARM toolchain or the firmware
 // is missing (tools/build-mps2.sh builds it; CI installs the toolchain).
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT } from "./helpers/hosts.js";
+import { ROOT, tempDir } from "./helpers/hosts.js";
 
 const ELF = join(ROOT, "build/mps2-an386.elf");
 const has = (cmd: string, arg: string) => spawnSync(cmd, [arg]).status === 0;
@@ -14,9 +14,9 @@ const why = !has("qemu-system-arm", "--version") ? "qemu-system-arm is not insta
   : !has("arm-none-eabi-size", "--version") ? "arm-none-eabi-size (binutils-arm-none-eabi) is not installed"
   : !existsSync(ELF) ? "the firmware is not built (bash tools/build-mps2.sh)" : "";
 
-function run(command: string) {
+function run(command: string, qemuArgs: string[] = []) {
   const t0 = Date.now();
-  const r = spawnSync("qemu-system-arm", ["-M", "mps2-an386", "-nographic", "-monitor", "none", "-serial", "none",
+  const r = spawnSync("qemu-system-arm", [...qemuArgs, "-M", "mps2-an386", "-nographic", "-monitor", "none", "-serial", "none",
     "-semihosting-config", `enable=on,target=native,arg=${command}`, "-kernel", ELF], { encoding: "utf8", timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0 };
 }
@@ -44,5 +44,33 @@ describe.skipIf(why !== "")(`emulated Cortex-M4F board (mps2-an386)${why ? ` —
     const [heap, ramAfterData, stack] = [Number(m![1]), Number(m![2]), Number(m![3])];
     expect(heap + stack).toBeLessThanOrEqual(ramAfterData);
     console.log(`mps2-an386 selftest: heap high-water ${heap} B, stack high-water ${stack} B, QEMU wall ${s.ms} ms`);
+  }, 70_000);
+
+  // The module partition (link.ld: MODULE, 256 KiB at 0xB8000; boards/common/module_source.c): QEMU's loader
+  // writes a file there, as nrfjprog or a bootloader would on the real board. No firmware rebuild.
+  const part = (file: string) => ["-device", `loader,file=${file},addr=0xB8000,force-raw=on`];
+
+  it("runs a module written to the module partition instead of the embedded one (an update without a firmware rebuild)", () => {
+    const probe = join(ROOT, "build/abi-probe.wasm"); // another module of the same ABI: the ABI test module
+    const r = run("version", part(probe));
+    expect(r.stderr).toMatch(new RegExp(`module ${statSync(probe).size} bytes from the partition`));
+    expect(r.stderr).toMatch(/unknown probe command/); // the probe answered, not the embedded client
+    const same = run("version", part(join(ROOT, "build/client.wasm")));
+    expect(same.code).toBe(0);
+    expect(same.stdout).toMatch(/^est-oscore client module/);
+    expect(same.stderr).toMatch(/bytes from the partition/);
+    const none = run("version");
+    expect(none.stderr).toMatch(/bytes from the image/);
+  }, 70_000);
+
+  it("refuses a damaged module in the partition with exit code 3 instead of running the embedded one", () => {
+    const bad = join(tempDir("mps2-part-"), "bad.wasm");
+    const good = readFileSync(join(ROOT, "build/client.wasm"));
+    const b = Buffer.from(good.subarray(0, 4000));
+    b[9] = 0xff; b[10] = 0xff; b[11] = 0xff; b[12] = 0x7f; // the first section claims more bytes than the partition has
+    writeFileSync(bad, b);
+    const r = run("version", part(bad));
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/module partition \(0xB8000\) holds a damaged module/);
   }, 70_000);
 });

@@ -14,12 +14,6 @@ int board_esp32_cancelled(void);
 /** Close the UDP sockets after a command. */
 void board_esp32_net_reset(void);
 
-/**
- * The length of the WebAssembly module at the start of `p` (at most `max` bytes): a module in a flash
- * partition is followed by erased flash (0xFF), and wasm has no overall length field, so walk the sections
- * until a byte that cannot start one. Returns the length, or 0 when `p` does not hold a well-formed module
- * (bad magic or version, a section running past `max`).
- */
-size_t est_module_length(const uint8_t *p, size_t max);
+#include "module_source.h"
 
 #endif

@@ -17,6 +17,7 @@
 #include "capabilities.h"
 #include "est_abi.h"
 #include "est_host.h"
+#include "module_source.h"
 #include "flash_store.h"
 #include "slip_net.h"
 #include "m3_env.h" /* wasm3 internals: the data-segment table and the value stack, as on mps2-an386 */
@@ -80,7 +81,14 @@ int main(void) {
 
   const est_host_limits_t limits = {BOARD_WASM_STACK_BYTES, BOARD_WASM_MAX_PAGES, BOARD_COMPILE_EAGERLY};
   int64_t t0 = board_clock_ms();
-  int rc = est_host_load(&host, est_module, (size_t)(est_module_end - est_module), &limits);
+  size_t module_len = 0;
+  const char *module_from = "image";
+  const uint8_t *module = est_module_select(&module_len, &module_from);
+  if (module_len == 0) {
+    board_puts(1, "est-board: the module partition (0xB8000) holds a damaged module: write it again, or erase it to run the embedded one\n");
+    finish(3);
+  }
+  int rc = est_host_load(&host, module, module_len, &limits);
   if (rc != EST_HOST_OK) {
     snprintf(msg, sizeof msg, "est-board: cannot run the module: %.320s (heap high-water %lu bytes, a request of %lu bytes refused)",
              host.error, (unsigned long)heap_high_water, (unsigned long)heap_failed_request);
@@ -110,12 +118,12 @@ int main(void) {
     code = (status == EST_E_USAGE || status == EST_E_UNKNOWN_COMMAND) ? 2 : 1;
   }
   snprintf(msg, sizeof msg,
-           "est-board: stats: board %s, module %u bytes, load+start %ld ms, command %ld ms, linear memory %u bytes, "
+           "est-board: stats: board %s, module %u bytes from the %s, load+start %ld ms, command %ld ms, linear memory %u bytes, "
            "heap high-water %lu bytes (live peak %lu) (of %u RAM), stack high-water %lu bytes, "
            "wasm3 value stack high-water %lu of %u bytes, data segment table released after load %lu bytes, "
            "slip frames out %lu in %lu (dropped %lu bad, %lu long, %lu uart overruns, %lu uart errors, %lu rx stalls), "
            "flash erases %lu word writes %lu",
-           BOARD_NAME, (unsigned)(est_module_end - est_module), (long)(t1 - t0), (long)(board_clock_ms() - t1),
+           BOARD_NAME, (unsigned)module_len, module_from, (long)(t1 - t0), (long)(board_clock_ms() - t1),
            (unsigned)est_host_memory_size(&host), (unsigned long)heap_high_water, (unsigned long)heap_in_use_peak,
            (unsigned)(__stack_top__ - __bss_start__), (unsigned long)board_stack_high_water(),
            (unsigned long)wasm_stack_high_water(), (unsigned)BOARD_WASM_STACK_BYTES, (unsigned long)released,
