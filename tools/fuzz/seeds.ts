@@ -1,7 +1,8 @@
 // Seed inputs of every fuzz target (tools/fuzz/run.ts), from the RFC vectors in test/vectors, from openssl,
-// and hand-made valid examples of each format. Also used by test/fuzz-memory.test.ts.
+// from traffic captured from aiocoap/lakers and libcoap (test/fuzz/captured), and hand-made valid examples
+// of each format. Also used by test/fuzz-memory.test.ts.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { tmpdir } from "node:os";
 import { encode as encodeCoap } from "../server/coap.js";
@@ -68,6 +69,13 @@ export function seeds(allTargets: string[]): Record<string, Buffer[]> {
     Buffer.concat([Buffer.of(9), hex("000000000000004001020304")]), Buffer.concat([Buffer.of(2), Buffer.of(3, 2)]), Buffer.concat([Buffer.of(3), Buffer.of(3, 2, 0)]),
     Buffer.concat([Buffer.of(2), hex(vec("edhoc-rfc9529-trace2.json").input.cred_r)]), Buffer.concat([Buffer.of(4), Buffer.alloc(32, 7)]),
     Buffer.concat([Buffer.of(2), Buffer.of(p256Der.length >> 8, p256Der.length & 0xff), p256Der]));
+
+  // Traffic captured from aiocoap (with lakers) and libcoap in the interop exchanges (test/fuzz/captured).
+  const cap = join(ROOT, "test/fuzz/captured");
+  for (const f of readdirSync(cap).filter((x) => x.endsWith(".bin"))) {
+    const t = f.split("-")[0];
+    if (s[t]) s[t].push(readFileSync(join(cap, f)));
+  }
   return s;
 }
 
