@@ -1,6 +1,6 @@
 // The HIL runner (tools/hil/run.ts) on the emulated board: QEMU mps2-an386 with the UART as a SLIP link to the
 // bridge, the key store's flash in a file, every scenario (first enrollment, re-enrollment after a reset, a
-// slow server, 20% loss at the bridge, power cuts). It checks the runner's exit code, its JUnit XML, and the
+// slow server, 20% loss at the bridge, 25% of the datagrams to the device corrupted, power cuts). It checks the runner's exit code, its JUnit XML, and the
 // figures it prints. The firmware for this run has 512 KiB of RAM: an enrollment needs about 350 KB of heap
 // (boards/mps2-an386/README.md), more than the nRF52840's 256 KiB.
 import { spawnSync } from "node:child_process";
@@ -19,7 +19,7 @@ describe.skipIf(why !== "")(`HIL runner on QEMU${why ? ` — skipped: ${why}` : 
     const work = mkdtempSync(join(tmpdir(), "hil-"));
     const r = spawnSync("npx", ["tsx", "tools/hil/run.ts", "--board", "qemu", "--work", work], { cwd: ROOT, encoding: "utf8", timeout: 600_000 });
     expect(r.stderr).not.toMatch(/hil: /);
-    expect(r.stdout, r.stdout).toMatch(/5 passed, 0 failed, 0 skipped/);
+    expect(r.stdout, r.stdout).toMatch(/6 passed, 0 failed, 0 skipped/);
     expect(r.status).toBe(0);
     // The figures of the first enrollment: two round trips, and the heap it took.
     const first = /PASS first-enrollment.*\n\s+(.*)/.exec(r.stdout)![1];
@@ -29,11 +29,12 @@ describe.skipIf(why !== "")(`HIL runner on QEMU${why ? ` — skipped: ${why}` : 
     expect(heap).toBeLessThan(512 * 1024);
     expect(r.stdout).toMatch(/PASS reenroll-after-reset .*1 round trip/);
     expect(r.stdout).toMatch(/PASS loss-20 .*enrollments, all issued, \d+ datagrams lost up and \d+ down/);
+    expect(r.stdout).toMatch(/PASS corrupt-25 .*enrollments issued; (\d+) datagrams corrupted on the way, \1 dropped by the device/);
     const cuts = /PASS power-cut\s+[\d.]+ s\s+(\d+) cuts: (\d+) left the provisioned state, (\d+) the new enrollment/.exec(r.stdout)!;
     expect(Number(cuts[1])).toBe(10);
     expect(Number(cuts[2]) + Number(cuts[3])).toBe(Number(cuts[1]));
     const xml = readFileSync(join(work, "junit.xml"), "utf8");
-    expect(xml).toMatch(/<testsuite name="hil qemu mps2-an386" tests="5" failures="0" skipped="0"/);
-    for (const name of ["first-enrollment", "reenroll-after-reset", "server-delay", "loss-20", "power-cut"]) expect(xml).toContain(`name="${name}"`);
+    expect(xml).toMatch(/<testsuite name="hil qemu mps2-an386" tests="6" failures="0" skipped="0"/);
+    for (const name of ["first-enrollment", "reenroll-after-reset", "server-delay", "loss-20", "corrupt-25", "power-cut"]) expect(xml).toContain(`name="${name}"`);
   }, 620_000);
 });

@@ -115,6 +115,9 @@ export interface BridgeOptions {
   /** Percentage of datagrams dropped device -> network and network -> device. */
   lossUp?: number;
   lossDown?: number;
+  /** Percentage of datagrams to the device that get one bit flipped after their checksums were computed (the
+   *  device must drop them: IPv4 header or UDP checksum). */
+  corruptDown?: number;
   seed?: number;
   /** Called with each datagram that passes or is dropped (for traces). */
   trace?: (line: string) => void;
@@ -122,12 +125,12 @@ export interface BridgeOptions {
 
 export interface BridgeStats {
   up: number; down: number; bytesUp: number; bytesDown: number;
-  droppedUp: number; droppedDown: number; badFrames: number;
+  droppedUp: number; droppedDown: number; badFrames: number; corruptedDown: number;
 }
 
 /** Events: "out" (Buffer), "log" (string), "exit" (code), "hello" (board name). */
 export class SlipBridge extends EventEmitter {
-  stats: BridgeStats = { up: 0, down: 0, bytesUp: 0, bytesDown: 0, droppedUp: 0, droppedDown: 0, badFrames: 0 };
+  stats: BridgeStats = { up: 0, down: 0, bytesUp: 0, bytesDown: 0, droppedUp: 0, droppedDown: 0, badFrames: 0, corruptedDown: 0 };
   private sockets = new Map<number, Socket>();
   private decoder = new SlipDecoder((f) => this.frame(f));
   private stream?: Duplex;
@@ -147,6 +150,7 @@ export class SlipBridge extends EventEmitter {
   }
 
   setLoss(up: number, down: number) { this.o.lossUp = up; this.o.lossDown = down; }
+  setCorruption(down: number) { this.o.corruptDown = down; }
 
   command(line: string) {
     if (!this.stream) throw new Error("bridge: no link attached");
@@ -199,6 +203,12 @@ export class SlipBridge extends EventEmitter {
       this.stats.down++; this.stats.bytesDown += msg.length;
       this.o.trace?.(`bridge: down ${msg.length} B from ${rinfo.address}:${rinfo.port}`);
       const pkt = buildUdp4({ src: rinfo.address.split(".").map(Number), dst: DEVICE_IP, sport: rinfo.port, dport: devicePort, payload: msg }, this.ipId++);
+      if (this.drop(this.o.corruptDown)) {
+        const bit = Math.floor(this.rand() * pkt.length * 8);
+        pkt[bit >> 3] ^= 1 << (bit & 7);
+        this.stats.corruptedDown++;
+        this.o.trace?.(`bridge: flipped bit ${bit} of a ${pkt.length}-byte packet to the device`);
+      }
       this.stream?.write(slipEncode(pkt));
     });
     s.bind(0, "0.0.0.0");

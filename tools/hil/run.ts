@@ -298,6 +298,31 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: "corrupt-25", what: "25% of the datagrams to the device get one flipped bit: the device drops them by checksum and enrolls",
+    async run(c) {
+      c.bridge.setCorruption(25);
+      const c0 = c.bridge.stats.corruptedDown;
+      const runs: string[] = [];
+      let dropped = 0, figures: Record<string, number | string> = {};
+      try {
+        while (runs.length < 16 && (runs.length < 2 || c.bridge.stats.corruptedDown - c0 < 2)) {
+          const r = await c.board.run(enrollCmd(c), c.bridge, undefined, 300_000);
+          const rep = report(r);
+          certChecks(c, rep);
+          dropped += Number(/dropped (\d+) bad/.exec(r.stats)?.[1] ?? 0);
+          runs.push(rep.resource);
+          if (runs.length === 1) figures = figuresOf(r, rep);
+        }
+      } finally { c.bridge.setCorruption(0); }
+      const corrupted = c.bridge.stats.corruptedDown - c0;
+      check(corrupted >= 2, `only ${corrupted} datagrams were corrupted in ${runs.length} runs`);
+      // One flipped bit anywhere in the packet breaks the IPv4 header checksum or the UDP checksum (the bit is
+      // flipped before SLIP framing, so the frame itself arrives whole): the device must drop every one.
+      check(dropped === corrupted, `the device dropped ${dropped} of the ${corrupted} corrupted datagrams`);
+      return { detail: `${runs.length} enrollments issued; ${corrupted} datagrams corrupted on the way, ${dropped} dropped by the device's IPv4/UDP checks`, figures: { ...figures, corrupted, dropped_by_device: dropped } };
+    },
+  },
+  {
     name: "power-cut", what: "power cut at points through a first enrollment, then power back: old or new state, and it enrolls",
     needsCut: true,
     async run(c) {
