@@ -50,4 +50,7 @@ int32_t board_out(const uint8_t *data, size_t len);
 /** The command's input stream: up to cap bytes; returns the count, 0 at the end. */
 int32_t board_in_read(uint8_t *out, size_t cap);
 
+/** Why the board last started, as text for logs and the HIL runner ("power-on", "software reset", ...). */
+const char *board_reset_cause(void);
+
 #endif /* EST_BOARD_H */

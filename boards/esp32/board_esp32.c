@@ -26,6 +26,7 @@
 #include "esp_err.h"
 #include "esp_log.h"
 #include "esp_random.h"
+#include "esp_system.h"
 #include "esp_timer.h"
 #include "nvs.h"
 
@@ -59,6 +60,19 @@ int32_t board_out(const uint8_t *data, size_t len) {
 }
 
 int32_t board_in_read(uint8_t *out, size_t cap) { (void)out; (void)cap; return 0; }
+
+const char *board_reset_cause(void) {
+  switch (esp_reset_reason()) {
+    case ESP_RST_POWERON: return "power-on";
+    case ESP_RST_SW: return "software reset";
+    case ESP_RST_PANIC: return "panic";
+    case ESP_RST_INT_WDT: case ESP_RST_TASK_WDT: case ESP_RST_WDT: return "watchdog";
+    case ESP_RST_DEEPSLEEP: return "wake from deep sleep";
+    case ESP_RST_BROWNOUT: return "brown-out";
+    case ESP_RST_EXT: return "external reset pin";
+    default: return "other";
+  }
+}
 
 static nvs_handle_t nvs;
 static int nvs_ready;

@@ -186,6 +186,10 @@ void board_idle(void) {
   __asm volatile("cpsie i" ::: "memory");
 }
 
+/* The emulated board starts only at power-on: QEMU is a new process for every boot (the HIL runner's reset
+ * and power cut are both a new process), and the flash file tells whether state survived. */
+const char *board_reset_cause(void) { return "power-on (a new QEMU process)"; }
+
 /* ---- Log, output, input ---------------------------------------------------------------------------------- */
 void board_log(int32_t level, const char *msg, size_t len) {
   if (level > EST_LOG_INFO) return;

@@ -507,6 +507,12 @@ static void reset_reason_text(char *out, size_t cap) {
   if (!n) snprintf(out, cap, "power-on or brown-out");
 }
 
+const char *board_reset_cause(void) {
+  static char why[80];
+  reset_reason_text(why, sizeof why);
+  return why;
+}
+
 /** Start the clocks, the RTC, the UART; clear and keep the reset reason. Called first thing by main(). */
 void board_init(void) {
   reset_reason = POWER_RESETREAS;

@@ -60,6 +60,8 @@ int32_t board_in_read(uint8_t *out, size_t cap) {
   return (int32_t)n;
 }
 
+const char *board_reset_cause(void) { return "process start"; }
+
 /* ---- RNG and clock ------------------------------------------------------------------------------------ */
 
 int32_t board_rng_fill(uint8_t *out, size_t len) {

@@ -17,7 +17,9 @@
 #include "freertos/task.h"
 #include "nvs_flash.h"
 
+#include "board.h"
 #include "board_esp32.h"
+#include "capabilities.h"
 #include "est_abi.h"
 #include "est_host.h"
 
@@ -91,7 +93,7 @@ static void est_task(void *arg) {
   size_t len = 0;
   const uint8_t *wasm = module_image(&len);
   if (wasm) {
-    const est_host_limits_t limits = {CONFIG_EST_WASM_STACK, 2, 0};
+    const est_host_limits_t limits = {BOARD_WASM_STACK_BYTES, BOARD_WASM_MAX_PAGES, BOARD_COMPILE_EAGERLY};
     if (est_host_load(&host, wasm, len, &limits) != EST_HOST_OK) {
       ESP_LOGE(TAG, "cannot run the module (%u bytes): %s", (unsigned)len, host.error);
     } else {
@@ -123,6 +125,7 @@ void app_main(void) {
     ESP_LOGE(TAG, "nvs_flash_init: %s. To start over (the key store is lost): idf.py erase-flash", esp_err_to_name(e));
     return;
   }
+  ESP_LOGI(TAG, "reset cause: %s", board_reset_cause());
   wifi_start();
   xEventGroupWaitBits(net, GOT_IP, pdFALSE, pdTRUE, portMAX_DELAY);
   xTaskCreate(est_task, "est", CONFIG_EST_TASK_STACK, NULL, 5, NULL);

@@ -13,6 +13,7 @@
 
 #include "esp_err.h"
 #include "esp_random.h"
+#include "esp_system.h"
 #include "esp_timer.h"
 #include "nvs.h"
 
@@ -25,6 +26,8 @@ const char *esp_err_to_name(esp_err_t e) {
     default: return "ESP_FAIL";
   }
 }
+
+esp_reset_reason_t esp_reset_reason(void) { return ESP_RST_POWERON; } /* a new process: power-on */
 
 void esp_fill_random(void *buf, size_t len) {
   uint8_t *p = buf;

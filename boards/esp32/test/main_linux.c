@@ -10,6 +10,7 @@
 #include "board_esp32.h"
 #include "est_abi.h"
 #include "est_host.h"
+#include "board.h"
 
 int board_esp32_cancelled(void) { return 0; }
 
@@ -23,6 +24,7 @@ int main(int argc, char **argv) {
   memset(part + n, 0xFF, sizeof part - n);
   size_t len = est_module_length(part, sizeof part);
   if (len != n) { fprintf(stderr, "est-esp32: module length %zu, file %zu\n", len, n); return 3; }
+  fprintf(stderr, "est-esp32: reset cause %s\n", board_reset_cause());
   static est_host_t host;
   const est_host_limits_t limits = {16 * 1024, 2, 0}; /* the ESP32 app's limits (main/app_main.c) */
   if (est_host_load(&host, part, len, &limits) != EST_HOST_OK) { fprintf(stderr, "est-esp32: %s\n", host.error); return 3; }
