@@ -1,5 +1,5 @@
 // The ESP32 port's own code (boards/esp32: board_esp32.c, module_source.c) compiled with gcc and run on Linux,
-// against stand-ins for the five ESP-IDF headers it uses (boards/esp32/test/fake-idf; NVS kept in a file
+// against stand-ins for the six ESP-IDF headers it uses (boards/esp32/test/fake-idf; NVS kept in a file
 // between runs, as flash between boots). The ESP-IDF toolchain cannot be installed here; this proves the
 // board code the ESP32 build compiles: its sockets (plain POSIX, lwIP's API), its NVS key store, the module
 // found in a partition image by its length, and a whole enrollment through them.
