@@ -1,8 +1,9 @@
 /* board.c - the board interface (boards/board.h) for QEMU's mps2-an386, through ARM semihosting.
  *
  * Output and logs go to the host's stdout/stderr with SYS_WRITE; the command line comes from SYS_GET_CMDLINE;
- * the exit code leaves with SYS_EXIT_EXTENDED. The clock is the SysTick (1 ms interrupt). UDP travels as
- * IPv4 in SLIP frames on UART0 (boards/common/slip_net.c) to the host's bridge, and:
+ * the exit code leaves with SYS_EXIT_EXTENDED (with --console they travel as SLIP frames instead, as on the
+ * nRF52840). The clock is the SysTick (1 ms interrupt). UDP travels as IPv4 in SLIP frames on UART0
+ * (boards/common/slip_net.c) to the host's bridge, and:
  *   - the RNG is NOT a source of entropy: an emulator has none. A counter and the SysTick value mixed by a
  *     xorshift generator stand in so that the module's DRBG has input; never use this board's keys for
  *     anything real.
@@ -14,6 +15,7 @@
 #include "board.h"
 #include "capabilities.h"
 #include "est_abi.h"
+#include "slip_net.h"
 
 /* ---- Semihosting (ARM "Semihosting for AArch32", operation numbers) --------------------------------------- */
 #define SYS_OPEN 0x01
@@ -38,9 +40,42 @@ void board_console_init(void) {
   h_out = open_tt(4); /* "w": the host's stdout */
   h_err = open_tt(8); /* "a": the host's stderr */
 }
-void board_write(int err, const void *p, size_t n) {
+static void semihost_write(int err, const void *p, size_t n) {
   uint32_t a[3] = {(uint32_t)(err ? h_err : h_out), (uint32_t)p, (uint32_t)n};
   semihost(SYS_WRITE, a);
+}
+
+/* ---- Console mode (--console): the nRF52840's SLIP console on UART0 ---------------------------------------
+ * With --console the board behaves like boards/nrf52840 on its serial port: HELLO, a command in a CMD frame,
+ * output in OUT frames, each stderr line in a LOG frame, then EXIT. That lets the HIL runner's serial path
+ * (tools/hil/run.ts --board serial) run in CI against QEMU. Log lines are still copied to semihosting stderr. */
+int board_console_frames;
+#define CONSOLE_CHUNK 1024u
+static char log_line[1024]; /* the stats line is about 700 bytes: one frame */
+static size_t log_len;
+static void log_flush(void) {
+  if (log_len) slip_send_frame(SLIP_FRAME_LOG, (const uint8_t *)log_line, log_len);
+  log_len = 0;
+}
+
+void board_write(int err, const void *p, size_t n) {
+  if (!board_console_frames) { semihost_write(err, p, n); return; }
+  const uint8_t *b = (const uint8_t *)p;
+  if (!err) {
+    do {
+      size_t k = n < CONSOLE_CHUNK ? n : CONSOLE_CHUNK;
+      slip_send_frame(SLIP_FRAME_OUT, b, k);
+      b += k;
+      n -= k;
+    } while (n);
+    return;
+  }
+  semihost_write(1, p, n);
+  for (size_t i = 0; i < n; i++) { /* a longer line goes out in pieces */
+    if (b[i] == '\n') { log_flush(); continue; }
+    if (log_len == sizeof log_line) log_flush();
+    log_line[log_len++] = (char)b[i];
+  }
 }
 void board_puts(int err, const char *s) { board_write(err, s, strlen(s)); }
 
@@ -51,6 +86,11 @@ int board_cmdline(char *buf, size_t cap) {
 }
 
 void board_exit(int code) {
+  if (board_console_frames) {
+    uint8_t c = (uint8_t)code;
+    log_flush();
+    slip_send_frame(SLIP_FRAME_EXIT, &c, 1);
+  }
   uint32_t a[2] = {0x20026u /* ADP_Stopped_ApplicationExit */, (uint32_t)code};
   semihost(SYS_EXIT_EXTENDED, a);
   for (;;) {}

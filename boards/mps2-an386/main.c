@@ -19,6 +19,7 @@ void board_console_init(void);
 void board_puts(int err, const char *s);
 int board_cmdline(char *buf, size_t cap);
 void board_exit(int code);
+extern int board_console_frames;
 uint32_t board_stack_high_water(void);
 void board_uart_init(void);
 int flash_file_open(const char *path);
@@ -53,6 +54,18 @@ static void compiled_stats(char *buf, size_t cap) {
            (unsigned long)(rt ? rt->numCodePages : 0), (unsigned)d_m3CodePageAlignSize);
 }
 
+/* Split a command line at spaces, in place. */
+static int split_args(char *line, const char **argv, int max) {
+  int argc = 0;
+  for (char *p = line; *p && argc < max;) {
+    while (*p == ' ') *p++ = 0;
+    if (!*p) break;
+    argv[argc++] = p;
+    while (*p && *p != ' ') p++;
+  }
+  return argc;
+}
+
 int main(void) {
   board_console_init();
   static char line[512];
@@ -60,13 +73,7 @@ int main(void) {
   if (n < 0) n = 0;
   line[n] = 0;
   const char *argv[16];
-  int argc = 0;
-  for (char *p = line; *p && argc < 16;) {
-    while (*p == ' ') *p++ = 0;
-    if (!*p) break;
-    argv[argc++] = p;
-    while (*p && *p != ' ') p++;
-  }
+  int argc = split_args(line, argv, 16);
   /* QEMU passes the kernel file name first when arg= is not used: skip anything that is not a command. */
   if (argc > 0 && strchr(argv[0], '/')) { memmove(argv, argv + 1, (size_t)(argc - 1) * sizeof argv[0]); argc--; }
   /* --flash FILE (before the command): keep the key store's flash in FILE (flash.c), across runs. */
@@ -75,9 +82,21 @@ int main(void) {
     memmove(argv, argv + 2, (size_t)(argc - 2) * sizeof argv[0]);
     argc -= 2;
   }
-  if (argc == 0) { argv[0] = "selftest"; argc = 1; }
+  /* --console: take the command from a CMD frame on the UART and answer in frames, as boards/nrf52840 does
+   * (board.c), so that the HIL runner's serial path can drive this board. */
+  int console = argc >= 1 && strcmp(argv[0], "--console") == 0;
   board_uart_init();
   slip_net_init();
+  if (console) {
+    board_console_frames = 1;
+    slip_send_frame(SLIP_FRAME_HELLO, (const uint8_t *)BOARD_NAME, sizeof BOARD_NAME - 1);
+    if (slip_wait_command(line, sizeof line) < 0) {
+      board_puts(1, "est-board: command line too long (511 bytes at most)\n");
+      board_exit(2);
+    }
+    argc = split_args(line, argv, 16);
+  }
+  if (argc == 0) { argv[0] = "selftest"; argc = 1; }
 
   const est_host_limits_t limits = {BOARD_WASM_STACK_BYTES, BOARD_WASM_MAX_PAGES, BOARD_COMPILE_EAGERLY};
   int64_t t0 = board_clock_ms();

@@ -18,14 +18,16 @@
 //   -v                    print the device's log, the bridge's datagrams and the server's log
 //
 // For QEMU the runner starts the board itself: one QEMU process per command (a reset), the key store's flash
-// kept in a file across them (boards/mps2-an386/flash.c), killing QEMU for a power cut.
+// kept in a file across them (boards/mps2-an386/flash.c), killing QEMU for a power cut. The serial path can
+// be tried without a board: tools/hil/qemu-serial-board.sh puts QEMU behind a pty (test/hil-serial.test.ts).
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { createServer, type Server, type Socket } from "node:net";
 import { X509Certificate } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, openSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, openSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { tmpdir } from "node:os";
 import { Duplex } from "node:stream";
+import { ReadStream, WriteStream } from "node:tty";
 import { EstServer, type EstServerOptions } from "../server/est.js";
 import { provision, RECORDS } from "../provision.js";
 import { parseStore } from "../../host/node/store.js";
@@ -137,9 +139,12 @@ class SerialBoard implements Board {
   }
   private open(): Duplex {
     if (this.stream) return this.stream;
+    // tty streams, not fs streams: libuv polls a tty, whereas an fs read blocks a thread-pool thread until a
+    // byte comes, and such a thread keeps the process from ever exiting.
     const fd = openSync(this.port, "r+");
-    const r = createReadStream("", { fd, autoClose: false }), w = createWriteStream("", { fd, autoClose: false });
+    const r = new ReadStream(fd), w = new WriteStream(fd);
     this.stream = Duplex.from({ readable: r, writable: w });
+    this.stream.on("error", () => {}); /* destroy() at the end aborts the pending read: not an error */
     return this.stream;
   }
   async writeStore(img: Uint8Array) {
@@ -333,7 +338,8 @@ const SCENARIOS: Scenario[] = [
       let n = 0;
       for (const [dir, after, delay] of cuts) {
         await freshDevice(c, `hil-device-cut-${++n}`);
-        const pristine = readFlashImage(c.board.readStore() ?? new Uint8Array(32768));
+        const before = c.board.readStore(); // a serial board cannot give its flash back: no comparison then
+        const pristine = before ? readFlashImage(before) : undefined;
         const base = { up: c.bridge.stats.up + c.bridge.stats.droppedUp, down: c.bridge.stats.down };
         const cutWhen = async (b: SlipBridge) => {
           const seen = () => (dir === "up" ? b.stats.up + b.stats.droppedUp - base.up : b.stats.down - base.down);
@@ -344,7 +350,7 @@ const SCENARIOS: Scenario[] = [
         const r = await c.board.run(enrollCmd(c), c.bridge, cutWhen);
         const img = c.board.readStore();
         let state = "n/a";
-        if (img) {
+        if (img && pristine) {
           const st = readFlashImage(img);
           check(st.corrupt.length === 0, `a record is corrupt after the cut: ${st.corrupt}`);
           const enr = st.records.get(RECORDS.ENROLLMENT);
@@ -360,6 +366,9 @@ const SCENARIOS: Scenario[] = [
         outcomes.push(`cut ${delay} ms after datagram ${dir} ${after} (${r.cut ? "cut" : `finished first, exit ${r.code}`}): ${state}; then ${rep.resource}`);
       }
       const stored = outcomes.filter((o) => o.includes("new enrollment stored")).length;
+      const cutShort = outcomes.filter((o) => o.includes("(cut)")).length;
+      if (!c.board.readStore()) // a serial board: the flash cannot be read back, only the enrollments after power back prove it
+        return { detail: `${cuts.length} power cycles (${cutShort} during the command), each enrolled after power back (flash contents not readable on this board)\n${outcomes.join("\n")}` };
       return { detail: `${cuts.length} cuts: ${cuts.length - stored} left the provisioned state, ${stored} the new enrollment, never a mix; each enrolled after power back\n${outcomes.join("\n")}` };
     },
   },
