@@ -24,7 +24,8 @@ stop_qemu() {
   if [ -f "$dir/qemu.pid" ]; then
     local pid
     pid=$(cat "$dir/qemu.pid")
-    kill -9 "$pid" 2>/dev/null || true
+    # QEMU exits by itself after a command: only a pid that is still that QEMU gets the signal.
+    if grep -q "qemu-system-arm" "/proc/$pid/cmdline" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
     # Wait until it is gone, so that nothing it wrote to the flash file comes after what follows.
     for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.01; done
     rm -f "$dir/qemu.pid"
