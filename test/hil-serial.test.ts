@@ -5,7 +5,7 @@
 // = objcopy the runner's Intel HEX into that file). So the runner's tty handling, its HELLO/EXIT protocol, its
 // power cuts through --reset-cmd, and the key store programmed from Intel HEX are all exercised here.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, realpathSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -18,10 +18,15 @@ const why = spawnSync("qemu-system-arm", ["--version"]).status !== 0 ? "qemu-sys
 const BOARD = join(ROOT, "tools/hil/qemu-serial-board.sh");
 
 describe.skipIf(why !== "")(`HIL runner, serial path, on QEMU behind a pty${why ? ` — skipped: ${why}` : ""}`, () => {
-  const dir = mkdtempSync(join(tmpdir(), "hil-serial-"));
-  afterAll(() => { spawnSync("bash", [BOARD, "down", dir]); });
+  let dir = "";
+  afterAll(() => {
+    if (!dir) return;
+    spawnSync("bash", [BOARD, "down", dir]);
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it("enrolls, re-enrolls after a reset and survives power cuts, driven through a serial port", () => {
+    dir = mkdtempSync(join(tmpdir(), "hil-serial-"));
     const up = spawnSync("bash", [BOARD, "up", dir], { encoding: "utf8" });
     expect(up.status, up.stderr).toBe(0);
     expect(realpathSync(join(dir, "tty"))).toMatch(/^\/dev\/pts\/\d+$/);
@@ -47,6 +52,9 @@ describe.skipIf(why !== "")(`HIL runner, serial path, on QEMU behind a pty${why 
     const qlog = readFileSync(join(dir, "qemu.log"), "utf8");
     const boots = (qlog.match(/est-board: stats: board mps2-an386/g) ?? []).length;
     expect(boots).toBeGreaterThanOrEqual(2 + 10 - Number(cuts[1]) + 10);
+    // Every power-up went through --reset-cmd, which returns only once the new QEMU's UART reached the relay:
+    // one per enrollment command (2 + 10 cut runs + 10 after power back) and one per cut that hit.
+    expect(Number(readFileSync(join(dir, "connections"), "utf8"))).toBe(2 + 10 + 10 + Number(cuts[1]));
     const xml = readFileSync(join(work, "junit.xml"), "utf8");
     expect(xml).toMatch(/<testsuite name="hil serial [^"]*" tests="3" failures="0" skipped="0"/);
   }, 420_000);

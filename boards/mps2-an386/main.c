@@ -135,7 +135,7 @@ int main(void) {
   } else if (status != EST_OK) {
     uint32_t dl = 0;
     const char *d = est_host_error_detail(&host, &dl);
-    snprintf(msg, sizeof msg, "est-board: %s: %s (%.*s)\n", argv[0], est_status_name(status), (int)dl, d);
+    snprintf(msg, sizeof msg, "est-board: %.40s: %s (%.*s)\n", argv[0], est_status_name(status), (int)(dl > 400 ? 400 : dl), d);
     board_puts(1, msg);
     code = (status == EST_E_USAGE || status == EST_E_UNKNOWN_COMMAND) ? 2 : 1;
   }

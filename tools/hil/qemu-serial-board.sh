@@ -4,7 +4,8 @@
 # gives it a pty, and these subcommands stand in for nrfjprog:
 #
 #   qemu-serial-board.sh up DIR            start the pty relay; DIR/tty is the serial port
-#   qemu-serial-board.sh reset DIR         power-cycle: kill QEMU if it runs, start it again on DIR/flash.bin
+#   qemu-serial-board.sh reset DIR         power-cycle: kill QEMU if it runs, start it again on DIR/flash.bin,
+#                                          return once its UART is connected to the relay
 #   qemu-serial-board.sh flash DIR HEX     program the key store from the runner's Intel HEX (QEMU stopped)
 #   qemu-serial-board.sh down DIR          stop QEMU and the relay
 #
@@ -26,8 +27,9 @@ stop_qemu() {
     pid=$(cat "$dir/qemu.pid")
     # QEMU exits by itself after a command: only a pid that is still that QEMU gets the signal.
     if grep -q "qemu-system-arm" "/proc/$pid/cmdline" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
-    # Wait until it is gone, so that nothing it wrote to the flash file comes after what follows.
-    for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.01; done
+    # Wait until it is gone, so that nothing it wrote to the flash file comes after what follows. Not kill -0:
+    # that also succeeds on a zombie, whose cmdline is empty.
+    for _ in $(seq 200); do grep -q "qemu-system-arm" "/proc/$pid/cmdline" 2>/dev/null || break; sleep 0.01; done
     rm -f "$dir/qemu.pid"
   fi
 }
@@ -47,11 +49,23 @@ case "$cmd" in
     [ -f "$ELF" ] || { echo "qemu-serial-board: $ELF is missing (npm run build:mps2-hil)" >&2; exit 1; }
     stop_qemu
     [ -f "$dir/flash.bin" ] || head -c 32768 /dev/zero | tr '\0' '\377' >"$dir/flash.bin"
+    before=$(cat "$dir/connections" 2>/dev/null || echo 0)
     # stdio to files: the runner's `sh -c` returns at once instead of waiting for QEMU's pipes.
     qemu-system-arm -M mps2-an386 -nographic -monitor none -serial "tcp:127.0.0.1:$(cat "$dir/port")" \
       -semihosting-config "enable=on,target=native,arg=--flash,arg=$dir/flash.bin,arg=--console" \
       -kernel "$ELF" </dev/null >>"$dir/qemu.log" 2>&1 &
-    echo $! >"$dir/qemu.pid"
+    pid=$!
+    echo $pid >"$dir/qemu.pid"
+    # Return once the relay has the new QEMU's UART: a command written to DIR/tty from then on reaches it
+    # (before, the relay would drop it as sent to a board that is off).
+    for _ in $(seq 1000); do
+      [ "$(cat "$dir/connections" 2>/dev/null || echo 0)" != "$before" ] && exit 0
+      grep -q "qemu-system-arm" "/proc/$pid/cmdline" 2>/dev/null || break
+      sleep 0.01
+    done
+    echo "qemu-serial-board: QEMU did not connect to the relay (see $dir/qemu.log):" >&2
+    tail -n 5 "$dir/qemu.log" >&2 || true
+    exit 1
     ;;
   flash)
     hex=${3:?HEX}

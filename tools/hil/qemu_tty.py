@@ -3,12 +3,13 @@
 
     python3 tools/hil/qemu_tty.py DIR
 
-makes DIR/tty (a symlink to the pty's slave, e.g. /dev/pts/7) and DIR/port (a TCP port on 127.0.0.1). Each
+makes DIR/tty (a symlink to the pty's slave, e.g. /dev/pts/7), DIR/port (a TCP port on 127.0.0.1) and
+DIR/connections (how many QEMUs have connected so far). Each
 QEMU started with `-serial tcp:127.0.0.1:PORT` connects there; its UART bytes are relayed to and from the pty
 until it exits. With no QEMU connected the board is "off": bytes written to DIR/tty are dropped, as they would
 be by a powered-down nRF52840 DK. The pty stays open across QEMU restarts, like a DK's USB serial port stays
 while the nRF52840 resets, which is what lets `npm run hil -- --board serial DIR/tty` drive QEMU through
-tools/hil/qemu-serial-board.sh. Runs until killed (SIGTERM/SIGINT), then removes DIR/tty and DIR/port.
+tools/hil/qemu-serial-board.sh. Runs until killed (SIGTERM/SIGINT), then removes the files it made.
 """
 import os
 import pty
@@ -41,7 +42,7 @@ def main() -> int:
     os.replace(tmp, port_file)  # whoever waits for DIR/port sees the whole number
 
     def stop(*_):
-        for p in (link, port_file):
+        for p in (link, port_file, count_file):
             try:
                 os.unlink(p)
             except FileNotFoundError:
@@ -55,6 +56,12 @@ def main() -> int:
     sel.register(master, selectors.EVENT_READ, "pty")
     sel.register(srv, selectors.EVENT_READ, "listen")
     conn = None
+    # DIR/connections counts the QEMUs accepted so far: a reset waits for it to move, and from then on the
+    # new QEMU holds whatever is written to DIR/tty (its UART takes it when the firmware reads), while
+    # anything the old one sent is already in the pty or dropped with its socket.
+    accepted = 0
+    count_file = os.path.join(d, "connections")
+    count_tmp = count_file + ".tmp"
     while True:
         for key, _ in sel.select():
             if key.data == "listen":
@@ -65,6 +72,10 @@ def main() -> int:
                 c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 conn = c
                 sel.register(conn, selectors.EVENT_READ, "qemu")
+                accepted += 1
+                with open(count_tmp, "w") as f:
+                    f.write(str(accepted))
+                os.replace(count_tmp, count_file)
             elif key.data == "pty":
                 try:
                     data = os.read(master, 4096)

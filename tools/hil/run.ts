@@ -20,7 +20,8 @@
 // For QEMU the runner starts the board itself: one QEMU process per command (a reset), the key store's flash
 // kept in a file across them (boards/mps2-an386/flash.c), killing QEMU for a power cut. The serial path can
 // be tried without a board: tools/hil/qemu-serial-board.sh puts QEMU behind a pty (test/hil-serial.test.ts).
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { spawn, execFile, execFileSync, type ChildProcess } from "node:child_process";
+import { promisify } from "node:util";
 import { createServer, type Server, type Socket } from "node:net";
 import { X509Certificate } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, openSync } from "node:fs";
@@ -77,10 +78,15 @@ interface Board {
   writeStore(img: Uint8Array): Promise<void>;
   /** Read the key store back (undefined when the board cannot give it). */
   readStore(): Uint8Array | undefined;
-  /** Reset the board and run one command; `cutWhen` may cut the power (resolves true) part-way. */
-  run(cmd: string[], bridge: SlipBridge, cutWhen?: (bridge: SlipBridge) => Promise<boolean>, timeoutMs?: number): Promise<RunResult>;
+  /** Reset the board and run one command; `cutWhen` may cut the power (resolves true) part-way. It gets a
+   *  `running()` that turns false when this command has ended, so a cut still pending then never hits a later one. */
+  run(cmd: string[], bridge: SlipBridge, cutWhen?: CutWhen, timeoutMs?: number): Promise<RunResult>;
   close(): void;
 }
+
+type CutWhen = (bridge: SlipBridge, running: () => boolean) => Promise<boolean>;
+/** A shell command, without blocking the event loop (a serial port keeps being read meanwhile). */
+const sh = (cmd: string) => promisify(execFile)("sh", ["-c", cmd]);
 
 /** QEMU mps2-an386: one process per command, the UART on a TCP socket to the bridge, the flash in a file. */
 class QemuBoard implements Board {
@@ -95,7 +101,7 @@ class QemuBoard implements Board {
   readStore() { return existsSync(this.flash) ? new Uint8Array(readFileSync(this.flash)) : undefined; }
   close() {}
 
-  async run(cmd: string[], bridge: SlipBridge, cutWhen?: (b: SlipBridge) => Promise<boolean>, timeoutMs = 120_000): Promise<RunResult> {
+  async run(cmd: string[], bridge: SlipBridge, cutWhen?: CutWhen, timeoutMs = 120_000): Promise<RunResult> {
     for (const a of [this.flash, ...cmd]) if (/\s/.test(a)) throw new Error(`semihosting arguments cannot hold spaces: ${a}`);
     const srv: Server = createServer();
     await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
@@ -115,8 +121,10 @@ class QemuBoard implements Board {
     const exited = new Promise<number | null>((r) => q.once("exit", (c) => r(c)));
     let cut = false;
     const timer = setTimeout(() => { err += `\nhil: timeout after ${timeoutMs} ms, killed\n`; q.kill("SIGKILL"); }, timeoutMs);
-    if (cutWhen) void cutWhen(bridge).then((c) => { if (c && q.exitCode === null) { cut = true; q.kill("SIGKILL"); } });
+    let running = true;
+    if (cutWhen) void cutWhen(bridge, () => running).then((c) => { if (c && running && q.exitCode === null) { cut = true; q.kill("SIGKILL"); } });
     const code = await exited;
+    running = false;
     clearTimeout(timer);
     sock.destroy();
     srv.close();
@@ -151,11 +159,20 @@ class SerialBoard implements Board {
     if (!this.flashCmd) throw new Error("a serial board needs --flash-cmd to program its key store (e.g. \"nrfjprog --program {hex} --sectorerase --verify\")");
     const hex = join(this.work, "store.hex");
     writeFileSync(hex, intelHex(img));
-    execFileSync("sh", ["-c", this.flashCmd.replace("{hex}", hex)], { stdio: "inherit" });
+    // Not execFileSync: the event loop keeps reading the port meanwhile, so nothing the board sent before
+    // waits in the pty to be mistaken for an answer to what follows.
+    const r = await sh(this.flashCmd.replace("{hex}", hex)).catch((e) => e);
+    if (r.stdout) process.stdout.write(r.stdout);
+    if (r.stderr) process.stderr.write(r.stderr);
+    if (r instanceof Error) throw new Error(`--flash-cmd failed: ${r.message}`);
   }
   readStore() { return undefined; }
   close() { this.stream?.destroy(); }
-  async run(cmd: string[], bridge: SlipBridge, cutWhen?: (b: SlipBridge) => Promise<boolean>, timeoutMs = 120_000): Promise<RunResult> {
+  private async reset() {
+    const r = await sh(this.resetCmd!).catch((e) => e);
+    if (r instanceof Error) throw new Error(`--reset-cmd failed: ${r.message}`);
+  }
+  async run(cmd: string[], bridge: SlipBridge, cutWhen?: CutWhen, timeoutMs = 120_000): Promise<RunResult> {
     const s = this.open();
     for (const ev of ["out", "log", "exit"]) bridge.removeAllListeners(ev);
     if (!this.attached) { bridge.attach(s); this.attached = true; }
@@ -165,19 +182,30 @@ class SerialBoard implements Board {
     bridge.on("log", (l: string) => { log += l + "\n"; });
     const helloWithin = (ms: number) => Promise.race([new Promise((r) => bridge.once("hello", r)), new Promise((r) => setTimeout(r, ms))]);
     if (this.resetCmd) {
+      // A board that resets itself after a command says HELLO within milliseconds; let that one pass first
+      // so that it is not taken for the HELLO after our reset (a board that stops instead says nothing).
+      if (this.afterExit) await Promise.race([this.afterExit, new Promise((r) => setTimeout(r, 300))]);
       const hello = helloWithin(5000);
-      execFileSync("sh", ["-c", this.resetCmd]);
+      await this.reset();
       await hello;
     } else if (this.afterExit) {
       await this.afterExit; // the board resets itself after each command: wait for its HELLO
     }
+    this.afterExit = undefined;
     bridge.command(cmd.join(" "));
-    let cut = false;
+    let cut = false, running = true;
     const code = await new Promise<number | undefined>((res) => {
       const timer = setTimeout(() => res(undefined), timeoutMs);
       bridge.once("exit", (c: number) => { clearTimeout(timer); this.afterExit = helloWithin(5000); res(c); });
-      if (cutWhen) void cutWhen(bridge).then((c) => { if (c && this.resetCmd) { cut = true; execFileSync("sh", ["-c", this.resetCmd!]); clearTimeout(timer); res(undefined); } });
+      if (cutWhen) void cutWhen(bridge, () => running).then(async (c) => {
+        if (!c || !running || !this.resetCmd) return;
+        cut = true; clearTimeout(timer); bridge.removeAllListeners("exit");
+        await this.reset().catch((e) => { log += `hil: ${e.message}\n`; });
+        this.afterExit = helloWithin(5000); // power is back: the next run lets this boot's HELLO pass first
+        res(undefined);
+      });
     });
+    running = false;
     const stats = /stats: (.*)/.exec(log)?.[1] ?? "";
     return { code, out, log, stats, ms: performance.now() - t0, cut };
   }
@@ -341,11 +369,11 @@ const SCENARIOS: Scenario[] = [
         const before = c.board.readStore(); // a serial board cannot give its flash back: no comparison then
         const pristine = before ? readFlashImage(before) : undefined;
         const base = { up: c.bridge.stats.up + c.bridge.stats.droppedUp, down: c.bridge.stats.down };
-        const cutWhen = async (b: SlipBridge) => {
+        const cutWhen = async (b: SlipBridge, running: () => boolean) => {
           const seen = () => (dir === "up" ? b.stats.up + b.stats.droppedUp - base.up : b.stats.down - base.down);
-          while (seen() < after) await new Promise((r) => setTimeout(r, 1));
+          while (running() && seen() < after) await new Promise((r) => setTimeout(r, 1));
           await new Promise((r) => setTimeout(r, delay));
-          return true;
+          return running();
         };
         const r = await c.board.run(enrollCmd(c), c.bridge, cutWhen);
         const img = c.board.readStore();
