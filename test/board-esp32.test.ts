@@ -5,7 +5,7 @@
 // found in a partition image by its length, and a whole enrollment through them.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseStore } from "../host/node/store.js";
@@ -15,32 +15,14 @@ import { nvsCsv } from "../tools/device-image.js";
 import { ROOT, tempDir } from "./helpers/hosts.js";
 
 const W3 = join(ROOT, "build/third_party/wasm3");
-const OUT = join(ROOT, "build/esp32-linux");
-const BIN = join(OUT, "esp32-linux");
+const BIN = join(ROOT, "build/esp32-linux/esp32-linux");
 const why = spawnSync("gcc", ["--version"]).status !== 0 ? "gcc is not installed"
   : !existsSync(join(W3, "wasm3.h")) ? "wasm3 is not fetched (bash tools/fetch-wasm3.sh)"
   : !existsSync(join(ROOT, "build/client.wasm")) ? "build/client.wasm is missing (npm run build:wasm)" : "";
 
+/** tools/build-esp32-linux.sh: the board code with -Werror, against the ESP-IDF stand-ins. */
 function build() {
-  mkdirSync(OUT, { recursive: true });
-  const sources = [
-    "boards/esp32/board_esp32.c", "boards/common/module_source.c", "boards/esp32/test/fake_idf.c", "boards/esp32/test/main_linux.c",
-    "host/est_host.c", "host/wasm_check.c",
-  ].map((f) => join(ROOT, f));
-  const w3lib = join(OUT, "libwasm3.a");
-  if (!existsSync(w3lib)) {
-    const objs: string[] = [];
-    for (const f of execFileSync("bash", ["-c", `ls ${W3}/*.c`], { encoding: "utf8" }).trim().split("\n")) {
-      const o = join(OUT, f.split("/").pop()!.replace(/\.c$/, ".o"));
-      execFileSync("gcc", ["-O2", "-w", "-fno-strict-aliasing", "-Dd_m3MaxFunctionStackHeight=512", "-I", W3, "-c", f, "-o", o]);
-      objs.push(o);
-    }
-    execFileSync("ar", ["rcs", w3lib, ...objs]);
-  }
-  // -Werror: the board code must compile cleanly, as the ESP-IDF build would report it.
-  execFileSync("gcc", ["-O1", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter", "-D_GNU_SOURCE", "-Dd_m3MaxFunctionStackHeight=512",
-    "-I", join(ROOT, "boards/esp32/test/fake-idf"), "-I", join(ROOT, "boards/esp32"), "-I", join(ROOT, "boards/common"), "-I", join(ROOT, "boards"), "-I", join(ROOT, "host/include"), "-I", W3,
-    ...sources, w3lib, "-lm", "-o", BIN], { stdio: "pipe" });
+  execFileSync("bash", [join(ROOT, "tools/build-esp32-linux.sh")], { stdio: "pipe" });
 }
 
 /** The stand-in NVS file: per entry a 16-byte key, a 4-byte little-endian length, the blob. */

@@ -115,3 +115,38 @@ describe("loss injection", () => {
     }
   });
 });
+
+describe("UDP relay for a board on its own network (serveUdp)", () => {
+  it("relays the board's datagrams both ways, ignores other senders, counts a retransmission once", async () => {
+    const { SlipBridge } = await import("../tools/hil/bridge.js");
+    const { createSocket } = await import("node:dgram");
+    const bind = async (addr: string) => {
+      const s = createSocket("udp4");
+      await new Promise<void>((r) => s.bind(0, addr, () => r()));
+      return s;
+    };
+    const server = await bind("127.0.0.1"), board = await bind("127.0.0.1"), stranger = await bind("127.0.0.2");
+    const atServer: Buffer[] = [];
+    server.on("message", (m, r) => { atServer.push(m); server.send(Buffer.concat([Buffer.from("re:"), m]), r.port, r.address); });
+    const atBoard: Buffer[] = [];
+    board.on("message", (m) => atBoard.push(m));
+    const probe = await bind("127.0.0.1");
+    const port = probe.address().port;
+    probe.close();
+    const b = new SlipBridge({ seed: 1 });
+    await b.serveUdp(port, "127.0.0.1", server.address().port);
+    try {
+      const con = (mid: number) => Buffer.from([0x40, 0x02, mid >> 8, mid & 0xff, 0xb3, 0x65, 0x73, 0x74]); // CON POST /est
+      const ack = Buffer.from([0x60, 0x00, 0x00, 0x07]); // an empty ACK: not a round trip
+      for (const d of [con(7), con(7), ack, con(8)]) board.send(d, port, "127.0.0.1");
+      stranger.send(con(9), port, "127.0.0.1");
+      const until = async (f: () => boolean) => { for (let i = 0; i < 200 && !f(); i++) await new Promise((r) => setTimeout(r, 5)); };
+      await until(() => atBoard.length === 4 && b.stats.badFrames === 1);
+      expect(atServer.map((m) => m.toString("hex"))).toEqual([con(7), con(7), ack, con(8)].map((m) => m.toString("hex")));
+      expect(atBoard.map((m) => m.subarray(0, 3).toString())).toEqual(["re:", "re:", "re:", "re:"]);
+      expect(b.stats).toMatchObject({ up: 4, down: 4, conUp: 2, badFrames: 1, bytesUp: 28, bytesDown: 40 });
+    } finally {
+      b.close(); server.close(); board.close(); stranger.close();
+    }
+  });
+});

@@ -4,6 +4,9 @@
 // framed with the answering address as source. Console frames (command output, log lines, exit code, hello)
 // are events; commands go to the device as SLIP_FRAME_CMD.
 //
+// A board with its own network (an ESP32 on Wi-Fi) needs no framing: serveUdp() relays its datagrams through a
+// host UDP port instead, with the same loss injection and counters.
+//
 // Loss can be injected in either direction, from a seeded generator, so a run with the same seed drops the
 // same datagrams.
 import { createSocket, type Socket } from "node:dgram";
@@ -126,12 +129,17 @@ export interface BridgeOptions {
 export interface BridgeStats {
   up: number; down: number; bytesUp: number; bytesDown: number;
   droppedUp: number; droppedDown: number; badFrames: number; corruptedDown: number;
+  /** Confirmable CoAP messages from the device with a message ID not seen before (retransmissions and losses
+   *  not counted twice): the device's round trips. */
+  conUp: number;
 }
 
 /** Events: "out" (Buffer), "log" (string), "exit" (code), "hello" (board name). */
 export class SlipBridge extends EventEmitter {
-  stats: BridgeStats = { up: 0, down: 0, bytesUp: 0, bytesDown: 0, droppedUp: 0, droppedDown: 0, badFrames: 0, corruptedDown: 0 };
+  stats: BridgeStats = { up: 0, down: 0, bytesUp: 0, bytesDown: 0, droppedUp: 0, droppedDown: 0, badFrames: 0, corruptedDown: 0, conUp: 0 };
   private sockets = new Map<number, Socket>();
+  private midsUp = new Set<number>();
+  private gateway?: { sock: Socket; device: string; server: number };
   private decoder = new SlipDecoder((f) => this.frame(f));
   private stream?: Duplex;
   private rand: () => number;
@@ -157,9 +165,30 @@ export class SlipBridge extends EventEmitter {
     this.stream.write(slipEncode(Uint8Array.from([FRAME.CMD, ...Buffer.from(line)])));
   }
 
+  /** A board with its own network: it sends to this host's `port`; datagrams from `device` (its IPv4 address)
+   *  go on to the server at 127.0.0.1:`serverPort`, the answers back to the device from `port`. Datagrams from
+   *  any other address are dropped (counted as bad frames). Resolves once the port is bound. */
+  serveUdp(port: number, device: string, serverPort: number): Promise<void> {
+    const sock = createSocket("udp4");
+    this.gateway = { sock, device, server: serverPort };
+    sock.on("message", (msg, rinfo) => {
+      if (rinfo.address !== device) {
+        this.stats.badFrames++;
+        this.o.trace?.(`bridge: ignored ${msg.length} B from ${rinfo.address}:${rinfo.port} (not the board)`);
+        return;
+      }
+      this.relayUp(new Uint8Array(msg), rinfo.port, "127.0.0.1", serverPort);
+    });
+    return new Promise((res, rej) => {
+      sock.once("error", (e) => rej(new Error(`bridge: cannot listen on UDP port ${port}: ${e.message}`)));
+      sock.bind(port, "0.0.0.0", () => res());
+    });
+  }
+
   close() {
     for (const s of this.sockets.values()) s.close();
     this.sockets.clear();
+    this.gateway?.sock.close();
   }
 
   private drop(pct: number | undefined) { return !!pct && this.rand() * 100 < pct; }
@@ -179,15 +208,23 @@ export class SlipBridge extends EventEmitter {
   private up(f: Uint8Array) {
     const u = parseUdp4(f);
     if (!u || u.src.join(".") !== DEVICE_IP.join(".")) { this.stats.badFrames++; return; }
-    const to = u.dst.join(".");
+    this.relayUp(u.payload, u.sport, u.dst.join("."), u.dport);
+  }
+
+  private relayUp(payload: Uint8Array, sport: number, to: string, dport: number) {
+    // CoAP header: version 1, type CON (0), the message ID in bytes 2-3.
+    if (payload.length >= 4 && (payload[0] & 0xf0) === 0x40) {
+      const mid = (sport << 16) | (payload[2] << 8) | payload[3];
+      if (!this.midsUp.has(mid)) { this.midsUp.add(mid); this.stats.conUp++; }
+    }
     if (this.drop(this.o.lossUp)) {
       this.stats.droppedUp++;
-      this.o.trace?.(`bridge: DROP up ${u.payload.length} B to ${to}:${u.dport}`);
+      this.o.trace?.(`bridge: DROP up ${payload.length} B to ${to}:${dport}`);
       return;
     }
-    this.stats.up++; this.stats.bytesUp += u.payload.length;
-    this.o.trace?.(`bridge: up ${u.payload.length} B to ${to}:${u.dport}`);
-    this.socketFor(u.sport).send(u.payload, u.dport, to);
+    this.stats.up++; this.stats.bytesUp += payload.length;
+    this.o.trace?.(`bridge: up ${payload.length} B to ${to}:${dport}`);
+    this.socketFor(sport).send(payload, dport, to);
   }
 
   private socketFor(devicePort: number): Socket {
@@ -202,6 +239,7 @@ export class SlipBridge extends EventEmitter {
       }
       this.stats.down++; this.stats.bytesDown += msg.length;
       this.o.trace?.(`bridge: down ${msg.length} B from ${rinfo.address}:${rinfo.port}`);
+      if (this.gateway) { this.gateway.sock.send(msg, devicePort, this.gateway.device); return; }
       const pkt = buildUdp4({ src: rinfo.address.split(".").map(Number), dst: DEVICE_IP, sport: rinfo.port, dport: devicePort, payload: msg }, this.ipId++);
       if (this.drop(this.o.corruptDown)) {
         const bit = Math.floor(this.rand() * pkt.length * 8);

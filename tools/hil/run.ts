@@ -3,14 +3,18 @@
 //
 //   npm run hil -- --board qemu                 the emulated Cortex-M4F under QEMU
 //   npm run hil -- --board serial /dev/ttyACM0  an nRF52840 DK on its USB serial port (boards/nrf52840)
-//   npm run hil -- --board udp 192.168.1.50     a board with its own network (ESP32): waits for it to enroll
+//   npm run hil -- --board udp 192.168.1.50     a board on its own network (ESP32), enrolling at each boot
 // options:
 //   --scenarios a,b,c     only these (default: all the board supports; see SCENARIOS)
 //   --junit FILE          JUnit XML (default build/hil/junit.xml)
 //   --work DIR            server folder, flash images and logs (default build/hil)
 //   --seed N              seed of the loss injection (default 1)
-//   --reset-cmd "CMD"     serial boards: a shell command that resets the board (e.g. "nrfjprog --reset")
-//   --flash-cmd "CMD"     serial boards: a shell command that programs {hex} (the provisioned key store)
+//   --reset-cmd "CMD"     serial and udp boards: a shell command that resets the board (e.g. "nrfjprog --reset")
+//   --flash-cmd "CMD"     serial and udp boards: a shell command that programs the provisioned key store {hex}
+//                         (Intel HEX of the nRF52840 store); udp boards also {csv} (ESP32 NVS CSV, nvs_partition_gen)
+//   --console-cmd "CMD"   udp boards: a command that prints the board's console (its JSON report ends a run)
+//   --port N              udp boards: the UDP port the board sends to (default 5683); --quiet-ms N: without a
+//                         console, a run is over N ms after the server issued and the board fell silent (3500)
 //   --elf FILE            QEMU firmware (default build/mps2-an386-512k.elf: npm run build:mps2-hil; an enrollment
 //                         needs about 350 KB of heap, more than the 256 KiB build has: see boards/mps2-an386/README.md)
 //   --icount              QEMU: one virtual nanosecond per instruction (-icount shift=0), so the board's busy
@@ -18,8 +22,9 @@
 //   -v                    print the device's log, the bridge's datagrams and the server's log
 //
 // For QEMU the runner starts the board itself: one QEMU process per command (a reset), the key store's flash
-// kept in a file across them (boards/mps2-an386/flash.c), killing QEMU for a power cut. The serial path can
-// be tried without a board: tools/hil/qemu-serial-board.sh puts QEMU behind a pty (test/hil-serial.test.ts).
+// kept in a file across them (boards/mps2-an386/flash.c), killing QEMU for a power cut. The serial and udp
+// paths can be tried without a board: tools/hil/qemu-serial-board.sh puts QEMU behind a pty
+// (test/hil-serial.test.ts), tools/hil/linux-esp32-board.sh runs boards/esp32's code on Linux (test/hil-udp.test.ts).
 import { spawn, execFile, execFileSync, type ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
 import { createServer, type Server, type Socket } from "node:net";
@@ -32,18 +37,19 @@ import { ReadStream, WriteStream } from "node:tty";
 import { EstServer, type EstServerOptions } from "../server/est.js";
 import { provision, RECORDS } from "../provision.js";
 import { parseStore } from "../../host/node/store.js";
-import { SlipBridge } from "./bridge.js";
+import { SlipBridge, type BridgeStats } from "./bridge.js";
+import { nvsCsv } from "../device-image.js";
 import { buildFlashImage, readFlashImage, intelHex } from "./flash-image.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
 interface Args {
   board: "qemu" | "serial" | "udp"; target?: string; scenarios?: string[]; junit: string; work: string; seed: number;
-  resetCmd?: string; flashCmd?: string; verbose: boolean; elf: string; icount: boolean;
+  resetCmd?: string; flashCmd?: string; consoleCmd?: string; verbose: boolean; elf: string; icount: boolean; port: number; quietMs: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { board: "qemu", junit: "", work: join(ROOT, "build/hil"), seed: 1, verbose: false, elf: join(ROOT, "build/mps2-an386-512k.elf"), icount: false };
+  const a: Args = { board: "qemu", junit: "", work: join(ROOT, "build/hil"), seed: 1, verbose: false, elf: join(ROOT, "build/mps2-an386-512k.elf"), icount: false, port: 5683, quietMs: 3500 };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const need = () => { const v = argv[++i]; if (v === undefined) throw new Error(`${k} needs a value`); return v; };
@@ -58,10 +64,13 @@ function parseArgs(argv: string[]): Args {
     else if (k === "--seed") a.seed = Number(need());
     else if (k === "--reset-cmd") a.resetCmd = need();
     else if (k === "--flash-cmd") a.flashCmd = need();
+    else if (k === "--console-cmd") a.consoleCmd = need();
     else if (k === "--elf") a.elf = resolve(need());
     else if (k === "--icount") a.icount = true;
+    else if (k === "--port") { a.port = Number(need()); if (!Number.isInteger(a.port) || a.port < 1 || a.port > 65535) throw new Error("--port needs a UDP port number"); }
+    else if (k === "--quiet-ms") { a.quietMs = Number(need()); if (!(a.quietMs >= 100)) throw new Error("--quiet-ms needs a number of milliseconds (100 or more)"); }
     else if (k === "-v" || k === "--verbose") a.verbose = true;
-    else if (k === "-h" || k === "--help") { console.log(readFileSync(import.meta.filename, "utf8").split("\n").filter((l) => l.startsWith("//")).slice(0, 21).map((l) => l.slice(3)).join("\n")); process.exit(0); }
+    else if (k === "-h" || k === "--help") { console.log(readFileSync(import.meta.filename, "utf8").split("\n").filter((l) => l.startsWith("//")).slice(0, 24).map((l) => l.slice(3)).join("\n")); process.exit(0); }
     else throw new Error(`unknown option ${k} (see --help)`);
   }
   if (!a.junit) a.junit = join(a.work, "junit.xml");
@@ -211,10 +220,135 @@ class SerialBoard implements Board {
   }
 }
 
+/**
+ * A board with its own network (boards/esp32): it runs `enroll --json` against its configured server at every
+ * boot. The bridge relays its datagrams (serveUdp), so loss injection and the datagram counts work as on a
+ * serial link. A run ends with the board's own JSON report when --console-cmd gives its console (the report
+ * line after the boot's "reset cause" line). Without a console the run is judged from the server: over once a
+ * certificate was issued (or the request refused) and the board then sent nothing for --quiet-ms; the report
+ * is then made from what the server issued and the bridge counted, and a lost last response that the board
+ * is still retransmitting for after the quiet time goes unseen.
+ */
+class UdpBoard implements Board {
+  readonly name: string;
+  readonly canCut: boolean;
+  private console?: ChildProcess;
+  private lines: string[] = [];
+  /** A boot under way (after a cut): where the cut run's console started, and which boot after it to take. */
+  private booted?: { events: number; stats: BridgeStats; line: number; boot: number; t0: number };
+  constructor(private host: string, private resetCmd: string | undefined, private flashCmd: string | undefined, consoleCmd: string | undefined,
+    private work: string, private server: EstServer, private quietMs: number, private verbose: boolean) {
+    this.name = `udp ${host}`;
+    this.canCut = !!resetCmd;
+    if (consoleCmd) {
+      // Its own process group: `sh -c` may fork the command (say `tail -F`), and the whole group goes at the end.
+      const c = spawn("sh", ["-c", consoleCmd], { stdio: ["ignore", "pipe", "inherit"], detached: true });
+      const stop = () => { try { process.kill(-c.pid!, "SIGTERM"); } catch { /* already gone */ } };
+      process.once("exit", stop);
+      let part = "";
+      c.stdout!.on("data", (d: Buffer) => {
+        const all = (part + d.toString("utf8")).split(/\r?\n/);
+        part = all.pop()!;
+        for (const l of all) { this.lines.push(l); if (this.verbose) process.stderr.write(`  board: ${l}\n`); }
+      });
+      c.on("exit", (code) => { if (this.console) console.error(`hil: --console-cmd exited (${code}): the board's reports are no longer seen`); this.console = undefined; });
+      this.console = c;
+    }
+  }
+  async writeStore(img: Uint8Array) {
+    if (!this.flashCmd) throw new Error("a udp board needs --flash-cmd to program its key store ({csv}: ESP32 NVS CSV, {hex}: Intel HEX)");
+    const recs = [...readFlashImage(img).records].map(([id, data]) => ({ id, data }));
+    const csv = join(this.work, "store.csv"), hex = join(this.work, "store.hex");
+    writeFileSync(csv, nvsCsv(recs));
+    writeFileSync(hex, intelHex(img));
+    const r = await sh(this.flashCmd.replaceAll("{csv}", csv).replaceAll("{hex}", hex)).catch((e) => e);
+    if (r instanceof Error) throw new Error(`--flash-cmd failed: ${r.message}`);
+    this.booted = undefined; // programming stops the board
+  }
+  readStore() { return undefined; }
+  close() {
+    const c = this.console;
+    this.console = undefined;
+    if (c) try { process.kill(-c.pid!, "SIGTERM"); } catch { /* already gone */ }
+  }
+  async run(cmd: string[], bridge: SlipBridge, cutWhen?: CutWhen, timeoutMs = 120_000): Promise<RunResult> {
+    if (cmd[0] !== "enroll") throw new Error(`a udp board runs only its boot-time enroll, not ${cmd[0]}`);
+    const mark = () => ({ events: this.server.events.length, stats: { ...bridge.stats }, line: this.lines.length, boot: 1, t0: performance.now() });
+    let start = this.booted;
+    this.booted = undefined;
+    if (!start) {
+      start = mark();
+      if (this.resetCmd) await this.reset();
+      else console.error(`hil: reset ${this.name} now (it enrolls at boot); waiting up to ${Math.round(timeoutMs / 1000)} s`);
+    }
+    const { events: e0, stats: s0, line: l0, boot: nth, t0 } = start;
+    let running = true, cutAt = 0;
+    if (cutWhen) void cutWhen(bridge, () => running).then(async (c) => {
+      if (!c || !running) return;
+      // The reset that cuts the power also boots the board again, and it enrolls at once: the next run
+      // watches that boot instead of resetting once more. Console lines may lag behind the cut, so that boot
+      // is counted from where this run's console started: the one after this run's own.
+      this.booted = { ...mark(), line: l0, boot: nth + 1 };
+      await this.reset().catch(() => {});
+      cutAt = performance.now();
+    });
+    // The board's own report: the first JSON report after this boot's "reset cause" line (the nth from l0).
+    const bootLine = (n: number) => { let seen = 0; return this.lines.findIndex((l, i) => i >= l0 && /reset cause/.test(l) && ++seen === n); };
+    const fromConsole = () => {
+      const boot = bootLine(nth);
+      if (boot < 0) return undefined;
+      const next = this.lines.findIndex((l, i) => i > boot && /reset cause/.test(l));
+      return this.lines.slice(boot + 1, next < 0 ? undefined : next).find((l) => l.startsWith('{"ok":'));
+    };
+    let lastUp = -1, quietSince = performance.now();
+    let verdict: "issued" | "refused" | undefined, reportLine: string | undefined;
+    while (performance.now() - t0 < timeoutMs) {
+      await new Promise((r) => setTimeout(r, 20));
+      if (this.console) {
+        if ((reportLine = fromConsole())) break;
+        // After a cut: once the next boot's first line is in, everything this boot printed is too. A report
+        // among it means the board had finished before the cut.
+        if (cutAt && (bootLine(nth + 1) >= 0 || performance.now() - cutAt > 5000)) { reportLine = fromConsole(); break; }
+        continue;
+      }
+      if (cutAt) break;
+      const up = bridge.stats.up + bridge.stats.droppedUp;
+      if (up !== lastUp) { lastUp = up; quietSince = performance.now(); }
+      const evs = this.server.events.slice(e0);
+      const v = evs.some((e) => e.kind === "enroll") ? "issued" : evs.some((e) => e.kind === "refused") ? "refused" : undefined;
+      if (v && performance.now() - quietSince >= this.quietMs) { verdict = v; break; }
+    }
+    running = false;
+    const cut = cutAt > 0 && !reportLine;
+    const evs = this.server.events.slice(e0);
+    let log = evs.map((e) => `server: ${e.kind}: ${e.detail}`).join("\n") + "\n";
+    if (this.console) log += this.lines.slice(l0).join("\n") + "\n";
+    if (cut) return { code: undefined, out: "", log, stats: "", ms: performance.now() - t0, cut };
+    if (reportLine) {
+      let ok = false;
+      try { ok = JSON.parse(reportLine).ok === true; } catch { /* report() says it is not JSON */ }
+      return { code: ok ? 0 : 1, out: reportLine + "\n", log, stats: "", ms: performance.now() - t0, cut };
+    }
+    if (!verdict) return { code: undefined, out: "", log: log + `hil: no outcome within ${timeoutMs} ms\n`, stats: "", ms: performance.now() - t0, cut };
+    const enr = evs.filter((e) => e.kind === "enroll").pop();
+    const rep: Record<string, unknown> = {
+      ok: verdict === "issued", source: "server", edhoc: evs.some((e) => e.kind === "edhoc"),
+      resource: /^\/(\w+):/.exec(enr?.detail ?? "")?.[1], round_trips: bridge.stats.conUp - s0.conUp,
+      bytes_up: bridge.stats.bytesUp - s0.bytesUp, bytes_down: bridge.stats.bytesDown - s0.bytesDown,
+    };
+    if (enr?.cert) rep.certificate_pem = new X509Certificate(enr.cert).toString();
+    return { code: verdict === "issued" ? 0 : 1, out: JSON.stringify(rep) + "\n", log, stats: "", ms: performance.now() - t0, cut };
+  }
+  private async reset() {
+    const r = await sh(this.resetCmd!).catch((e) => e);
+    if (r instanceof Error) throw new Error(`--reset-cmd failed: ${r.message}`);
+  }
+}
+
 // ---- Scenarios ----------------------------------------------------------------------------------------------
 interface Ctx { a: Args; board: Board; server: EstServer; bridge: SlipBridge; uri: string; log: (s: string) => void }
 interface Outcome { detail: string; figures?: Record<string, number | string> }
-type Scenario = { name: string; what: string; needsCut?: boolean; run: (c: Ctx) => Promise<Outcome> };
+type Scenario = { name: string; what: string; needsCut?: boolean; needsSlip?: boolean; run: (c: Ctx) => Promise<Outcome> };
 
 class Fail extends Error {}
 function check(cond: unknown, msg: string): asserts cond { if (!cond) throw new Fail(msg); }
@@ -332,6 +466,7 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: "corrupt-25", what: "25% of the datagrams to the device get one flipped bit: the device drops them by checksum and enrolls",
+    needsSlip: true,
     async run(c) {
       c.bridge.setCorruption(25);
       const c0 = c.bridge.stats.corruptedDown;
@@ -410,23 +545,25 @@ async function main(): Promise<number> {
   rmSync(join(a.work, "server"), { recursive: true, force: true });
   mkdirSync(a.work, { recursive: true });
   const log = (s: string) => { if (a.verbose) process.stderr.write(s + "\n"); };
-  const server = await EstServer.start({ dir: join(a.work, "server"), host: a.board === "qemu" ? "127.0.0.1" : "0.0.0.0", log: a.verbose ? (l) => log(`server: ${l}`) : undefined } as EstServerOptions);
+  const server = await EstServer.start({ dir: join(a.work, "server"), host: "127.0.0.1", log: a.verbose ? (l) => log(`server: ${l}`) : undefined } as EstServerOptions);
   const bridge = new SlipBridge({ seed: a.seed, trace: a.verbose ? log : undefined });
+  let board: Board;
   if (a.board === "udp") {
-    console.error(`hil: --board udp: the board has its own network. Set its server URI to coap://<this host>:${server.port}/.well-known/est;`);
-    console.error("hil: the scenarios need a serial link or QEMU to reset and run commands; this mode only serves until Ctrl-C.");
-    await new Promise(() => {});
+    await bridge.serveUdp(a.port, a.target!, server.port);
+    board = new UdpBoard(a.target!, a.resetCmd, a.flashCmd, a.consoleCmd, a.work, server, a.quietMs, a.verbose);
+  } else {
+    board = a.board === "qemu" ? new QemuBoard(a.elf, a.work, a.verbose, a.icount) : new SerialBoard(a.target!, a.resetCmd, a.flashCmd, a.work);
   }
-  const board: Board = a.board === "qemu" ? new QemuBoard(a.elf, a.work, a.verbose, a.icount) : new SerialBoard(a.target!, a.resetCmd, a.flashCmd, a.work);
   const uri = `coap://127.0.0.1:${server.port}/.well-known/est`;
   icountOn = a.icount && a.board === "qemu";
   const ctx: Ctx = { a, board, server, bridge, uri, log };
   const chosen = SCENARIOS.filter((s) => !a.scenarios || a.scenarios.includes(s.name));
   for (const n of a.scenarios ?? []) if (!SCENARIOS.some((s) => s.name === n)) throw new Error(`unknown scenario ${n} (${SCENARIOS.map((s) => s.name).join(", ")})`);
   const results: { s: Scenario; ok: boolean; skipped?: string; ms: number; detail: string; figures?: Record<string, number | string> }[] = [];
-  console.log(`HIL on ${board.name}, server ${uri}`);
+  console.log(a.board === "udp" ? `HIL on ${board.name}: its server URI must be coap://<this host>:${a.port}/.well-known/est` : `HIL on ${board.name}, server ${uri}`);
   for (const s of chosen) {
-    if (s.needsCut && !board.canCut) { results.push({ s, ok: true, skipped: "the board cannot be power-cut (serial boards need --reset-cmd)", ms: 0, detail: "" }); continue; }
+    if (s.needsCut && !board.canCut) { results.push({ s, ok: true, skipped: "the board cannot be power-cut (serial and udp boards need --reset-cmd)", ms: 0, detail: "" }); continue; }
+    if (s.needsSlip && a.board === "udp") { results.push({ s, ok: true, skipped: "it tests the SLIP link's IPv4/UDP checks; this board has its own network stack", ms: 0, detail: "" }); continue; }
     const t0 = performance.now();
     try {
       const o = await s.run(ctx);

@@ -79,7 +79,8 @@ interface Context {
   loaded?: boolean; echo?: Uint8Array; fresh?: boolean;
 }
 
-export interface Event { kind: "edhoc" | "enroll" | "refused" | "crts"; kid?: string; detail: string }
+/** What the server did; an "enroll" event carries the certificate it issued (DER). */
+export interface Event { kind: "edhoc" | "enroll" | "refused" | "crts"; kid?: string; detail: string; cert?: Uint8Array }
 
 export class EstServer {
   readonly events: Event[] = [];
@@ -402,7 +403,7 @@ export class EstServer {
         const foreign = await Ca.open(join(this.opts.dir, "foreign-ca"), { keyType: "p256", subject: "EST-oscore development CA" });
         cert = foreign.issue(csr, { validityDays: 1 });
       }
-      this.event({ kind: "enroll", kid, detail: `/${op}: certificate issued for ${csr.subject?.text ?? "?"} (${csr.publicKey.kind}, PoP ${csr.signatureAlgorithm === OID_DH_POP ? "DH MAC" : "signature"})` });
+      this.event({ kind: "enroll", kid, cert, detail: `/${op}: certificate issued for ${csr.subject?.text ?? "?"} (${csr.publicKey.kind}, PoP ${csr.signatureAlgorithm === OID_DH_POP ? "DH MAC" : "signature"})` });
       if (accept === CF.PKCS7_CERTS) return typed(CHANGED, CF.PKCS7_CERTS, pkcs7CertsOnly([cert]));
       return typed(CHANGED, CF.PKIX_CERT, cert);
     }
@@ -430,7 +431,7 @@ export class EstServer {
     const cert = this.ca.issue({ ...csr, signatureAlgorithm: "", publicKey: { kind: c.suite === 0 ? "ed25519" : "p256", raw, spkiDer } }, { validityDays: this.opts.validityDays ?? 365 });
     const pkcs8 = new Uint8Array(privateKey.export({ format: "der", type: "pkcs8" }));
     const certPart = op === "skg" ? pkcs7CertsOnly([cert]) : cert;
-    this.event({ kind: "enroll", kid, detail: `/${op}: key generated and certificate issued for ${csr.subject.text}` });
+    this.event({ kind: "enroll", kid, cert, detail: `/${op}: key generated and certificate issued for ${csr.subject.text}` });
     return typed(CHANGED, CF.MULTIPART, Uint8Array.from([...cArray(4), ...cInt(CF.PKCS8), ...cBstr(pkcs8), ...cInt(op === "skg" ? CF.PKCS7_CERTS : CF.PKIX_CERT), ...cBstr(certPart)]));
   }
 

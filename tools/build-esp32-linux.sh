@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Build boards/esp32's board code for Linux: board_esp32.c and module_source.c with the stand-ins for the six
+# ESP-IDF headers they use (boards/esp32/test/fake-idf), wasm3 and host/ -> build/esp32-linux/esp32-linux.
+#   esp32-linux MODULE command [args...]     (EST_FAKE_NVS=FILE: the NVS contents between "boots")
+# -Werror: the board code must compile cleanly, as the ESP-IDF build would report it. Safe to run from several
+# processes at once (a lock; the binary is replaced in one step).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/fetch-wasm3.sh
+W3=build/third_party/wasm3
+OUT=build/esp32-linux
+mkdir -p "$OUT"
+exec 9>"$OUT/.lock"
+flock 9
+if [ ! -f "$OUT/libwasm3.a" ]; then
+  objs=()
+  for f in "$W3"/*.c; do
+    o="$OUT/$(basename "${f%.c}").o"
+    # Third-party code: its warnings are not ours.
+    gcc -O2 -w -fno-strict-aliasing -Dd_m3MaxFunctionStackHeight=512 -I "$W3" -c "$f" -o "$o"
+    objs+=("$o")
+  done
+  ar rcs "$OUT/libwasm3.a.tmp" "${objs[@]}"
+  mv "$OUT/libwasm3.a.tmp" "$OUT/libwasm3.a"
+fi
+gcc -O1 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -Dd_m3MaxFunctionStackHeight=512 \
+  -I boards/esp32/test/fake-idf -I boards/esp32 -I boards/common -I boards -I host/include -I "$W3" \
+  boards/esp32/board_esp32.c boards/common/module_source.c boards/esp32/test/fake_idf.c boards/esp32/test/main_linux.c \
+  host/est_host.c host/wasm_check.c "$OUT/libwasm3.a" -lm -o "$OUT/esp32-linux.tmp"
+mv "$OUT/esp32-linux.tmp" "$OUT/esp32-linux"
