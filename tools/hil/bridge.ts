@@ -180,8 +180,14 @@ export class SlipBridge extends EventEmitter {
       this.relayUp(new Uint8Array(msg), rinfo.port, "127.0.0.1", serverPort);
     });
     return new Promise((res, rej) => {
-      sock.once("error", (e) => rej(new Error(`bridge: cannot listen on UDP port ${port}: ${e.message}`)));
-      sock.bind(port, "0.0.0.0", () => res());
+      let bound = false;
+      // Before the bind: the port is taken. After: a send that failed (the board's address unreachable) is
+      // not fatal; CoAP retransmits.
+      sock.on("error", (e) => {
+        if (!bound) rej(new Error(`bridge: cannot listen on UDP port ${port}: ${e.message}`));
+        else this.o.trace?.(`bridge: UDP error: ${e.message}`);
+      });
+      sock.bind(port, "0.0.0.0", () => { bound = true; res(); });
     });
   }
 
@@ -231,6 +237,7 @@ export class SlipBridge extends EventEmitter {
     let s = this.sockets.get(devicePort);
     if (s) return s;
     s = createSocket("udp4");
+    s.on("error", (e) => this.o.trace?.(`bridge: UDP error: ${e.message}`)); // a failed send: CoAP retransmits
     s.on("message", (msg, rinfo) => {
       if (this.drop(this.o.lossDown)) {
         this.stats.droppedDown++;

@@ -22,14 +22,17 @@ dir=${2:-}
 BIN=build/esp32-linux/esp32-linux
 MODULE=${MODULE:-build/client.wasm}
 
+is_board() { tr '\0' '\n' 2>/dev/null <"/proc/$1/environ" | grep -qxF "EST_FAKE_NVS=$dir/nvs.bin"; }
+
 stop_board() {
   if [ -f "$dir/board.pid" ]; then
     local pid
     pid=$(cat "$dir/board.pid")
-    # The board may have finished by itself: only a pid that is still the board gets the signal, and the
-    # wait is on /proc (kill -0 also succeeds on a zombie).
-    if grep -q "esp32-linux" "/proc/$pid/cmdline" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
-    for _ in $(seq 200); do grep -q "esp32-linux" "/proc/$pid/cmdline" 2>/dev/null || break; sleep 0.01; done
+    # The board may have finished by itself, and its pid been reused: only a process that is still this
+    # board (its NVS file in its environment) gets the signal, and the wait is on /proc (kill -0 also
+    # succeeds on a zombie).
+    if is_board "$pid"; then kill -9 "$pid" 2>/dev/null || true; fi
+    for _ in $(seq 200); do is_board "$pid" || break; sleep 0.01; done
     rm -f "$dir/board.pid"
   fi
 }
@@ -45,7 +48,10 @@ case "$cmd" in
     echo "--- boot $n" >>"$dir/console.log"
     # stdio to a file: the runner's `sh -c` returns at once instead of waiting for the board's pipes.
     EST_FAKE_NVS="$dir/nvs.bin" "$BIN" "$MODULE" enroll --json "$uri" </dev/null >>"$dir/console.log" 2>&1 &
-    echo $! >"$dir/board.pid"
+    pid=$!
+    echo $pid >"$dir/board.pid"
+    # Return once the child is the board (exec done), so that a reset right after this one finds it.
+    for _ in $(seq 100); do is_board "$pid" && break; [ -r "/proc/$pid/status" ] || break; sleep 0.01; done
     ;;
   flash)
     csv=${3:?CSV}

@@ -21,15 +21,20 @@ dir=${2:-}
 [ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 up|reset|flash|down DIR [HEX]" >&2; exit 2; }
 ELF=${ELF:-build/mps2-an386-512k.elf}
 
+# Not kill -0: that also succeeds on a zombie. (Just after the fork the child is not QEMU yet: no is_board.)
+alive() { [ -r "/proc/$1/status" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+is_board() { tr '\0' '\n' 2>/dev/null <"/proc/$1/cmdline" | grep -qF "arg=$dir/flash.bin"; }
+
 stop_qemu() {
   if [ -f "$dir/qemu.pid" ]; then
     local pid
     pid=$(cat "$dir/qemu.pid")
-    # QEMU exits by itself after a command: only a pid that is still that QEMU gets the signal.
-    if grep -q "qemu-system-arm" "/proc/$pid/cmdline" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
+    # QEMU exits by itself after a command, and its pid may be reused: only a process that is still this
+    # board's QEMU (its flash file on the command line) gets the signal.
+    if is_board "$pid"; then kill -9 "$pid" 2>/dev/null || true; fi
     # Wait until it is gone, so that nothing it wrote to the flash file comes after what follows. Not kill -0:
     # that also succeeds on a zombie, whose cmdline is empty.
-    for _ in $(seq 200); do grep -q "qemu-system-arm" "/proc/$pid/cmdline" 2>/dev/null || break; sleep 0.01; done
+    for _ in $(seq 200); do is_board "$pid" || break; sleep 0.01; done
     rm -f "$dir/qemu.pid"
   fi
 }
@@ -60,7 +65,7 @@ case "$cmd" in
     # (before, the relay would drop it as sent to a board that is off).
     for _ in $(seq 1000); do
       [ "$(cat "$dir/connections" 2>/dev/null || echo 0)" != "$before" ] && exit 0
-      grep -q "qemu-system-arm" "/proc/$pid/cmdline" 2>/dev/null || break
+      alive "$pid" || break
       sleep 0.01
     done
     echo "qemu-serial-board: QEMU did not connect to the relay (see $dir/qemu.log):" >&2

@@ -27,6 +27,7 @@
 // (test/hil-serial.test.ts), tools/hil/linux-esp32-board.sh runs boards/esp32's code on Linux (test/hil-udp.test.ts).
 import { spawn, execFile, execFileSync, type ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
+import { lookup } from "node:dns/promises";
 import { createServer, type Server, type Socket } from "node:net";
 import { X509Certificate } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, openSync } from "node:fs";
@@ -70,7 +71,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === "--port") { a.port = Number(need()); if (!Number.isInteger(a.port) || a.port < 1 || a.port > 65535) throw new Error("--port needs a UDP port number"); }
     else if (k === "--quiet-ms") { a.quietMs = Number(need()); if (!(a.quietMs >= 100)) throw new Error("--quiet-ms needs a number of milliseconds (100 or more)"); }
     else if (k === "-v" || k === "--verbose") a.verbose = true;
-    else if (k === "-h" || k === "--help") { console.log(readFileSync(import.meta.filename, "utf8").split("\n").filter((l) => l.startsWith("//")).slice(0, 24).map((l) => l.slice(3)).join("\n")); process.exit(0); }
+    else if (k === "-h" || k === "--help") { const src = readFileSync(import.meta.filename, "utf8").split("\n"); console.log(src.slice(0, src.findIndex((l) => !l.startsWith("//"))).map((l) => l.slice(3)).join("\n")); process.exit(0); }
     else throw new Error(`unknown option ${k} (see --help)`);
   }
   if (!a.junit) a.junit = join(a.work, "junit.xml");
@@ -94,8 +95,14 @@ interface Board {
 }
 
 type CutWhen = (bridge: SlipBridge, running: () => boolean) => Promise<boolean>;
-/** A shell command, without blocking the event loop (a serial port keeps being read meanwhile). */
-const sh = (cmd: string) => promisify(execFile)("sh", ["-c", cmd]);
+/** A shell command, without blocking the event loop (a serial port keeps being read meanwhile); one that has
+ *  not finished after 2 minutes (a hung programmer, a background child holding its output) is killed. */
+const sh = (cmd: string) => promisify(execFile)("sh", ["-c", cmd], { timeout: 120_000, killSignal: "SIGKILL", maxBuffer: 16 << 20 });
+/** A file path for a {placeholder} of --flash-cmd: substituted as is, so it must be a single shell word. */
+function shellPath(p: string): string {
+  if (!/^[\w./+-]+$/.test(p)) throw new Error(`${p}: a path given to --flash-cmd must be one shell word (letters, digits, . / _ + -); choose another --work`);
+  return p;
+}
 
 /** QEMU mps2-an386: one process per command, the UART on a TCP socket to the bridge, the flash in a file. */
 class QemuBoard implements Board {
@@ -170,7 +177,7 @@ class SerialBoard implements Board {
     writeFileSync(hex, intelHex(img));
     // Not execFileSync: the event loop keeps reading the port meanwhile, so nothing the board sent before
     // waits in the pty to be mistaken for an answer to what follows.
-    const r = await sh(this.flashCmd.replace("{hex}", hex)).catch((e) => e);
+    const r = await sh(this.flashCmd.replaceAll("{hex}", shellPath(hex))).catch((e) => e);
     if (r.stdout) process.stdout.write(r.stdout);
     if (r.stderr) process.stderr.write(r.stderr);
     if (r instanceof Error) throw new Error(`--flash-cmd failed: ${r.message}`);
@@ -189,7 +196,12 @@ class SerialBoard implements Board {
     let out = "", log = "";
     bridge.on("out", (b: Buffer) => { out += b.toString("utf8"); });
     bridge.on("log", (l: string) => { log += l + "\n"; });
-    const helloWithin = (ms: number) => Promise.race([new Promise((r) => bridge.once("hello", r)), new Promise((r) => setTimeout(r, ms))]);
+    // A HELLO, or nothing within ms; the listener goes either way, so that no stale one takes a later HELLO.
+    const helloWithin = (ms: number) => new Promise<void>((res) => {
+      const done = () => { clearTimeout(t); bridge.off("hello", done); res(); };
+      const t = setTimeout(done, ms);
+      bridge.on("hello", done);
+    });
     if (this.resetCmd) {
       // A board that resets itself after a command says HELLO within milliseconds; let that one pass first
       // so that it is not taken for the HELLO after our reset (a board that stops instead says nothing).
@@ -243,8 +255,8 @@ class UdpBoard implements Board {
     if (consoleCmd) {
       // Its own process group: `sh -c` may fork the command (say `tail -F`), and the whole group goes at the end.
       const c = spawn("sh", ["-c", consoleCmd], { stdio: ["ignore", "pipe", "inherit"], detached: true });
-      const stop = () => { try { process.kill(-c.pid!, "SIGTERM"); } catch { /* already gone */ } };
-      process.once("exit", stop);
+      this.stopConsole = () => { try { process.kill(-c.pid!, "SIGTERM"); } catch { /* already gone */ } };
+      process.once("exit", this.stopConsole); // Ctrl-C and SIGTERM end the process through exit (main)
       let part = "";
       c.stdout!.on("data", (d: Buffer) => {
         const all = (part + d.toString("utf8")).split(/\r?\n/);
@@ -261,15 +273,15 @@ class UdpBoard implements Board {
     const csv = join(this.work, "store.csv"), hex = join(this.work, "store.hex");
     writeFileSync(csv, nvsCsv(recs));
     writeFileSync(hex, intelHex(img));
-    const r = await sh(this.flashCmd.replaceAll("{csv}", csv).replaceAll("{hex}", hex)).catch((e) => e);
+    const r = await sh(this.flashCmd.replaceAll("{csv}", shellPath(csv)).replaceAll("{hex}", shellPath(hex))).catch((e) => e);
     if (r instanceof Error) throw new Error(`--flash-cmd failed: ${r.message}`);
     this.booted = undefined; // programming stops the board
   }
   readStore() { return undefined; }
+  private stopConsole?: () => void;
   close() {
-    const c = this.console;
     this.console = undefined;
-    if (c) try { process.kill(-c.pid!, "SIGTERM"); } catch { /* already gone */ }
+    if (this.stopConsole) { process.off("exit", this.stopConsole); this.stopConsole(); this.stopConsole = undefined; }
   }
   async run(cmd: string[], bridge: SlipBridge, cutWhen?: CutWhen, timeoutMs = 120_000): Promise<RunResult> {
     if (cmd[0] !== "enroll") throw new Error(`a udp board runs only its boot-time enroll, not ${cmd[0]}`);
@@ -282,14 +294,24 @@ class UdpBoard implements Board {
       else console.error(`hil: reset ${this.name} now (it enrolls at boot); waiting up to ${Math.round(timeoutMs / 1000)} s`);
     }
     const { events: e0, stats: s0, line: l0, boot: nth, t0 } = start;
-    let running = true, cutAt = 0;
+    let running = true, cutAt = 0, resetError = "";
     if (cutWhen) void cutWhen(bridge, () => running).then(async (c) => {
       if (!c || !running) return;
       // The reset that cuts the power also boots the board again, and it enrolls at once: the next run
       // watches that boot instead of resetting once more. Console lines may lag behind the cut, so that boot
       // is counted from where this run's console started: the one after this run's own.
       this.booted = { ...mark(), line: l0, boot: nth + 1 };
-      await this.reset().catch(() => {});
+      try {
+        await this.reset();
+      } catch (e) {
+        this.booted = undefined; // no new boot to watch: the next run resets again
+        resetError = `hil: the power cut failed: ${(e as Error).message}\n`;
+        return;
+      }
+      // Judged from the server (no console), the new boot's run counts what the server does from now on: a
+      // request of the boot just killed may still have been on its way until the reset returned.
+      this.booted.events = this.server.events.length;
+      this.booted.stats = { ...bridge.stats };
       cutAt = performance.now();
     });
     // The board's own report: the first JSON report after this boot's "reset cause" line (the nth from l0).
@@ -321,7 +343,7 @@ class UdpBoard implements Board {
     running = false;
     const cut = cutAt > 0 && !reportLine;
     const evs = this.server.events.slice(e0);
-    let log = evs.map((e) => `server: ${e.kind}: ${e.detail}`).join("\n") + "\n";
+    let log = evs.map((e) => `server: ${e.kind}: ${e.detail}`).join("\n") + "\n" + resetError;
     if (this.console) log += this.lines.slice(l0).join("\n") + "\n";
     if (cut) return { code: undefined, out: "", log, stats: "", ms: performance.now() - t0, cut };
     if (reportLine) {
@@ -549,7 +571,9 @@ async function main(): Promise<number> {
   const bridge = new SlipBridge({ seed: a.seed, trace: a.verbose ? log : undefined });
   let board: Board;
   if (a.board === "udp") {
-    await bridge.serveUdp(a.port, a.target!, server.port);
+    // The board is told apart by its address: a name (say esp32.local) is looked up once, here.
+    const addr = await lookup(a.target!, { family: 4 }).catch((e) => { throw new Error(`--board udp ${a.target}: ${e.message}`); });
+    await bridge.serveUdp(a.port, addr.address, server.port);
     board = new UdpBoard(a.target!, a.resetCmd, a.flashCmd, a.consoleCmd, a.work, server, a.quietMs, a.verbose);
   } else {
     board = a.board === "qemu" ? new QemuBoard(a.elf, a.work, a.verbose, a.icount) : new SerialBoard(a.target!, a.resetCmd, a.flashCmd, a.work);
@@ -589,4 +613,6 @@ async function main(): Promise<number> {
   return failed ? 1 : 0;
 }
 
+// Ctrl-C or a kill: leave through process.exit, so that the "exit" listeners stop what the runner started.
+for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => { console.error(`hil: ${sig}, stopping`); process.exit(130); });
 main().then((c) => process.exit(c), (e) => { console.error(`hil: ${e instanceof Error ? e.message : e}`); process.exit(2); });
