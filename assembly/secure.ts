@@ -37,6 +37,17 @@ import {
 import { fail, failDetail, logBegin, logEnd, Writer } from "./runtime";
 
 const PHASE_IDLE = 0, PHASE_M1 = 1, PHASE_M3 = 2, PHASE_REQUEST = 3;
+// The heavy steps of an exchange each run in a call into the module of their own: the step ends with a timer
+// due at once (nextDeadline), and the next step runs when the host calls on_timer. Between two calls the host
+// may drop wasm3's compiled code (est_host_limits_t.code_cache_bytes); on a 256 KiB board the code of
+// message_2's checks, message_3, the CSR and the protected request does not fit at once beside the module's
+// memory. The steps, in order (each only when the exchange needs it):
+/** Build message_3 and derive the OSCORE context (message_2 verified in the call before). */
+const PHASE_MAKE_M3 = 4;
+/** Run the `prepare` step (the CSR: a new key and its signature). */
+const PHASE_PREPARE = 5;
+/** Send: message_3 combined with the request, message_3 alone, or the request under a stored context. */
+const PHASE_SEND = 6;
 
 /** Where the CBOR sequence of an EDHOC request is built and message_3 is kept for the combined request. */
 const edhocBuf = memory.data(1300, 8);
@@ -110,6 +121,7 @@ export class SecureRequest {
     this.ranEdhoc = false;
     this.suiteIndex = 0;
     this.prepared = false;
+    this.m3Pending = false;
     this.t0 = board.clock_ms();
     if (!this.edhoc) {
       const st = loadContext(this.ctx);
@@ -119,7 +131,7 @@ export class SecureRequest {
         logBegin().str("oscore: using the stored context (Sender ID ").hex(this.ctx.senderId, this.ctx.senderIdLen)
           .str(", next sequence number ").dec(<i32>this.seq.next).str(")");
         logEnd(LOG_INFO);
-        return this.request(false);
+        return this.yieldTo(PHASE_PREPARE);
       }
       if (st != E_STORE_NOT_FOUND) return fail(st, "the stored OSCORE context is unreadable; run EDHOC again (--edhoc)");
       logBegin().str("oscore: no stored context, running EDHOC"); logEnd(LOG_INFO);
@@ -129,15 +141,45 @@ export class SecureRequest {
 
   onDatagram(addr: usize, addrLen: i32, data: usize, len: i32): i32 {
     if (this.phase == PHASE_IDLE) return PENDING;
+    // A datagram before the host ran the due timer: the steps first (the client waits for nothing meanwhile).
+    while (this.resumable()) {
+      const st = this.resume();
+      if (st != PENDING) return st;
+    }
     return this.settle(coapClient.onDatagram(addr, addrLen, data, len));
   }
 
   onTimer(): i32 {
     if (this.phase == PHASE_IDLE) return PENDING;
+    if (this.resumable()) return this.resume();
     return this.settle(coapClient.onTimer());
   }
 
-  nextDeadline(): i64 { return coapClient.nextDeadline(); }
+  nextDeadline(): i64 { return this.resumable() ? this.yieldAt : coapClient.nextDeadline(); }
+
+  private yieldAt: i64 = 0;
+  /** message_3 still has to go out (combined or alone) once the request is prepared. */
+  private m3Pending: bool = false;
+  private resumable(): bool { return this.phase >= PHASE_MAKE_M3; }
+  /** End this call into the module; `phase` runs in the next one, at once. */
+  private yieldTo(phase: i32): i32 {
+    this.phase = phase;
+    this.yieldAt = board.clock_ms();
+    return PENDING;
+  }
+
+  /** Run the step the last call left due. */
+  private resume(): i32 {
+    if (this.phase == PHASE_MAKE_M3) return this.makeM3();
+    if (this.phase == PHASE_PREPARE) {
+      const work = this.prepare !== null && !this.prepared;
+      const st = this.runPrepare();
+      if (st != OK) return st;
+      if (work) return this.yieldTo(PHASE_SEND);
+    }
+    if (!this.m3Pending) return this.request(false);
+    return this.sendM3();
+  }
 
   private startEdhoc(): i32 {
     const st = loadIdentity(this.suiteIndex);
@@ -233,30 +275,41 @@ export class SecureRequest {
       }
       memory.copy(this.gY, edhocGY(), 32);
       this.gYValid = true;
-      const n = edhocMessage3(m3Buf, M3_CAP);
-      if (n < 0) { this.phase = PHASE_IDLE; edhocWipe(); return fail(n, "cannot build EDHOC message_3"); }
-      this.hs.m3 = n;
-      const ks = this.installContext();
-      if (ks != OK) { this.phase = PHASE_IDLE; edhocWipe(); return ks; }
-      // The combined request is about the size of the plain one plus message_3 and the EDHOC option (the
-      // payload is prepared first, so its real size counts).
-      const ps = this.runPrepare();
-      if (ps != OK) return ps;
-      if (this.combined && this.payloadLen + this.pathLen + n + 64 <= this.maxCombined) {
-        this.hs.ms = board.clock_ms() - this.t0;
-        return this.request(true);
-      }
-      if (this.combined) { logBegin().str("edhoc: the combined request would exceed ").dec(this.maxCombined).str(" bytes; sending message_3 on its own"); logEnd(LOG_INFO); }
-      // Sequential flow: C_R || message_3.
-      const o = edhocCRWire(edhocBuf);
-      memory.copy(edhocBuf + <usize>o, m3Buf, <usize>n);
-      this.phase = PHASE_M3;
-      return this.post(edhocBuf, o + n);
+      return this.yieldTo(PHASE_MAKE_M3);
     }
     // PHASE_M3: the Responder accepted message_3 (2.04, maybe with message_4, which we do not require).
     if (r.code != COAP_CHANGED) return this.refused(r.payload, r.payloadLen, r.code, r.contentFormat);
     this.hs.ms = board.clock_ms() - this.t0;
     return this.request(false);
+  }
+
+  /** PHASE_MAKE_M3: message_3 and the new OSCORE context, then the request is prepared. */
+  private makeM3(): i32 {
+    const n = edhocMessage3(m3Buf, M3_CAP);
+    if (n < 0) { this.phase = PHASE_IDLE; edhocWipe(); return fail(n, "cannot build EDHOC message_3"); }
+    this.hs.m3 = n;
+    const ks = this.installContext();
+    if (ks != OK) { this.phase = PHASE_IDLE; edhocWipe(); return ks; }
+    this.m3Pending = true;
+    return this.yieldTo(PHASE_PREPARE);
+  }
+
+  /** PHASE_SEND after EDHOC: message_3 with the prepared request (RFC 9668), or alone when that is too big. */
+  private sendM3(): i32 {
+    this.m3Pending = false;
+    const n = this.hs.m3;
+    // The combined request is about the size of the plain one plus message_3 and the EDHOC option (the
+    // payload was prepared first, so its real size counts).
+    if (this.combined && this.payloadLen + this.pathLen + n + 64 <= this.maxCombined) {
+      this.hs.ms = board.clock_ms() - this.t0;
+      return this.request(true);
+    }
+    if (this.combined) { logBegin().str("edhoc: the combined request would exceed ").dec(this.maxCombined).str(" bytes; sending message_3 on its own"); logEnd(LOG_INFO); }
+    // Sequential flow: C_R || message_3.
+    const o = edhocCRWire(edhocBuf);
+    memory.copy(edhocBuf + <usize>o, m3Buf, <usize>n);
+    this.phase = PHASE_M3;
+    return this.post(edhocBuf, o + n);
   }
 
   /** The OSCORE context of the new handshake (Appendix A.1: Sender ID = C_R, Recipient ID = C_I). It is used

@@ -9,6 +9,11 @@
 #include <string.h>
 
 #include "wasm3.h"
+/* wasm3 internals, for the two things its API lacks: a limit on the memory it allocates (M3Runtime.memoryLimit)
+ * and dropping compiled code (code pages, M3Function.compiled). Both pinned to wasm3 v0.5.0. */
+#include "m3_code.h"
+#include "m3_compile.h"
+#include "m3_env.h"
 
 #include "board.h"
 #include "est_abi.h"
@@ -186,11 +191,22 @@ int est_host_load(est_host_t *h, const uint8_t *wasm, size_t wasm_len, const est
   if (!rt) { est_host_free(h); return fail(h, EST_HOST_E_RUNTIME, "wasm3: cannot create runtime (out of memory)", NULL); }
   h->runtime = rt;
 
+  rt->memoryLimit = limits->memory_bytes;
+  h->code_cache_bytes = limits->code_cache_bytes;
   IM3Module mod = NULL;
   M3Result r = m3_ParseModule(env, &mod, wasm, (uint32_t)wasm_len);
   if (r) { est_host_free(h); return fail(h, EST_HOST_E_INVALID, "wasm3 rejected the module", r); }
   r = m3_LoadModule(rt, mod);
-  if (r) { m3_FreeModule(mod); est_host_free(h); return fail(h, EST_HOST_E_RUNTIME, "wasm3 could not load the module", r); }
+  if (r) {
+    m3_FreeModule(mod);
+    est_host_free(h);
+    if (limits->memory_bytes) {
+      snprintf(h->error, sizeof h->error, "wasm3 could not load the module: %s (the board allocates %u bytes of linear memory)",
+               r, (unsigned)limits->memory_bytes);
+      return EST_HOST_E_RUNTIME;
+    }
+    return fail(h, EST_HOST_E_RUNTIME, "wasm3 could not load the module", r);
+  }
   h->module = mod;
 
   int rc = link_imports(h);
@@ -224,6 +240,10 @@ int est_host_load(est_host_t *h, const uint8_t *wasm, size_t wasm_len, const est
     char what[300];
     snprintf(what, sizeof what, "module initialisation trapped%s%s", h->panic[0] ? ": panic: " : "", h->panic);
     fail(h, EST_HOST_E_TRAP, what, h->panic[0] ? NULL : r);
+    if (limits->memory_bytes) {
+      size_t l = strlen(h->error);
+      snprintf(h->error + l, sizeof h->error - l, " (the board allocates only %u bytes of linear memory)", (unsigned)limits->memory_bytes);
+    }
     return EST_HOST_E_TRAP;
   }
 
@@ -239,6 +259,18 @@ int est_host_load(est_host_t *h, const uint8_t *wasm, size_t wasm_len, const est
     return fail(h, EST_HOST_E_TRAP, "io_buffer()/io_capacity() failed", NULL);
   if (!in_memory(rt, h->io_ptr, (int32_t)h->io_cap) || h->io_cap <= EST_IO_PAYLOAD_OFFSET)
     return fail(h, EST_HOST_E_INVALID, "module's io buffer lies outside its memory", NULL);
+  if (limits->memory_bytes) {
+    /* The module allocates every buffer during _start and never again (tests hold it to that), so its heap top
+     * now bounds every address it will use: refuse it here rather than trap later. */
+    uint32_t top = 0;
+    if (m3_CallV((IM3Function)h->fn[EXP_heap_top]) || m3_GetResultsV((IM3Function)h->fn[EXP_heap_top], &top))
+      return fail(h, EST_HOST_E_TRAP, "heap_top() failed", NULL);
+    if (top > m3_GetMemorySize(rt)) {
+      snprintf(h->error, sizeof h->error, "module needs %u bytes of linear memory; this board gives it %u",
+               (unsigned)top, (unsigned)m3_GetMemorySize(rt));
+      return EST_HOST_E_INVALID;
+    }
+  }
   return EST_HOST_OK;
 }
 
@@ -250,6 +282,77 @@ void est_host_free(est_host_t *h) {
   h->module = NULL;
 }
 
+/* Code pages wasm3 holds for this runtime (every page is d_m3CodePageAlignSize bytes or, for a function
+ * larger than that, a multiple of it). */
+static uint32_t code_page_bytes(IM3Runtime rt) {
+  uint32_t n = 0;
+  for (IM3CodePage p = rt->pagesOpen; p; p = p->info.next) n += (uint32_t)sizeof(M3CodePageHeader) + p->info.numLines * (uint32_t)sizeof(code_t);
+  for (IM3CodePage p = rt->pagesFull; p; p = p->info.next) n += (uint32_t)sizeof(M3CodePageHeader) + p->info.numLines * (uint32_t)sizeof(code_t);
+  return n;
+}
+
+/* Between two calls into the module no wasm frame is live, so nothing runs from the code pages: free them all
+ * and mark every function uncompiled. Calls into dropped code vanish with it; exports compile again in
+ * call_export(), other functions through wasm3's op_Compile when first called. Imports are host trampolines
+ * in those pages, so they are linked again. */
+static int drop_compiled_code(est_host_t *h) {
+  IM3Runtime rt = (IM3Runtime)h->runtime;
+  IM3Module mod = (IM3Module)h->module;
+  if (rt->numActiveCodePages != 0) return EST_HOST_OK; /* a compilation is under way: never the case here */
+  for (uint32_t i = 0; i < mod->numFunctions; i++) {
+    IM3Function f = &mod->functions[i];
+    f->compiled = NULL;
+    m3_Free(f->constants); /* the function's constant table, made again by the next compilation */
+    f->constants = NULL;
+    f->numConstantBytes = 0;
+  }
+  FreeCodePages(&rt->pagesOpen);
+  FreeCodePages(&rt->pagesFull);
+  rt->numCodePages = 0;
+  h->code_drops++;
+  return link_imports(h);
+}
+
+/* Called before each call into the module: keep the compiled code within the board's budget. */
+static int tend_code_cache(est_host_t *h) {
+  if (!h->code_cache_bytes) return EST_HOST_OK;
+  if (code_page_bytes((IM3Runtime)h->runtime) <= h->code_cache_bytes) return EST_HOST_OK;
+#ifdef EST_HOST_TRACE_CODE
+  { /* measurement builds: what the calls since the last drop compiled */
+    IM3Module mod = (IM3Module)h->module;
+    char line[64];
+    uint32_t used = 0, np = 0;
+    for (IM3CodePage p = ((IM3Runtime)h->runtime)->pagesOpen; p; p = p->info.next) { used += p->info.lineIndex; np++; }
+    for (IM3CodePage p = ((IM3Runtime)h->runtime)->pagesFull; p; p = p->info.next) { used += p->info.lineIndex; np++; }
+    int n = snprintf(line, sizeof line, "code: drop %u pages (%u listed, %u bytes used)", (unsigned)((IM3Runtime)h->runtime)->numCodePages,
+                     (unsigned)np, (unsigned)(used * sizeof(code_t)));
+    board_log(3, line, (size_t)n);
+    for (IM3CodePage p = ((IM3Runtime)h->runtime)->pagesOpen; p; p = p->info.next) { n = snprintf(line, sizeof line, "code: open page %u %u/%u", (unsigned)p->info.sequence, (unsigned)p->info.lineIndex, (unsigned)p->info.numLines); board_log(3, line, (size_t)n); }
+    for (IM3CodePage p = ((IM3Runtime)h->runtime)->pagesFull; p; p = p->info.next) { n = snprintf(line, sizeof line, "code: full page %u %u/%u", (unsigned)p->info.sequence, (unsigned)p->info.lineIndex, (unsigned)p->info.numLines); board_log(3, line, (size_t)n); }
+    for (uint32_t i = 0; i < mod->numFunctions; i++)
+      if (mod->functions[i].wasm && mod->functions[i].compiled) {
+        n = snprintf(line, sizeof line, "code: fn %u %u", (unsigned)i, (unsigned)(mod->functions[i].wasmEnd - mod->functions[i].wasm));
+        board_log(3, line, (size_t)n);
+      }
+  }
+#endif
+  int rc = drop_compiled_code(h);
+  if (rc != EST_HOST_OK) h->trapped = 1; /* the imports could not be linked again (out of memory) */
+  return rc;
+}
+
+void est_host_code_stats(est_host_t *h, est_host_code_stats_t *out) {
+  memset(out, 0, sizeof *out);
+  IM3Runtime rt = (IM3Runtime)h->runtime;
+  IM3Module mod = (IM3Module)h->module;
+  if (!rt || !mod) return;
+  out->code_pages = rt->numCodePages;
+  out->code_pages_peak = h->code_pages_peak > rt->numCodePages ? h->code_pages_peak : rt->numCodePages;
+  for (uint32_t i = 0; i < mod->numFunctions; i++)
+    if (mod->functions[i].wasm && mod->functions[i].compiled) out->functions++;
+  out->drops = h->code_drops;
+}
+
 uint32_t est_host_memory_size(est_host_t *h) {
   return h->runtime ? m3_GetMemorySize((IM3Runtime)h->runtime) : 0;
 }
@@ -257,9 +360,21 @@ uint32_t est_host_memory_size(est_host_t *h) {
 /* ---- Running ----------------------------------------------------------------------------------------- */
 
 /* Call an export returning i32 (args are i32). On a trap, fill h->error and return EST_HOST_E_TRAP. */
+/* An export whose code was dropped compiles again before it is called (m3_CallV would refuse it). Notes the
+ * code pages after the call: pages are only added during a call, so that is the call's peak. */
+static M3Result export_ready(est_host_t *h, IM3Function f) {
+  return f->compiled ? NULL : CompileFunction(f);
+}
+static void note_code_peak(est_host_t *h) {
+  uint32_t n = ((IM3Runtime)h->runtime)->numCodePages;
+  if (n > h->code_pages_peak) h->code_pages_peak = n;
+}
+
 static int call_i32(est_host_t *h, int which, const char *name, int32_t *ret, int nargs, int32_t a, int32_t b) {
   IM3Function f = (IM3Function)h->fn[which];
-  M3Result r = nargs == 0 ? m3_CallV(f) : nargs == 1 ? m3_CallV(f, a) : m3_CallV(f, a, b);
+  M3Result r = export_ready(h, f);
+  if (!r) r = nargs == 0 ? m3_CallV(f) : nargs == 1 ? m3_CallV(f, a) : m3_CallV(f, a, b);
+  note_code_peak(h);
   if (!r) r = m3_GetResultsV(f, ret);
   if (r) {
     h->trapped = 1;
@@ -272,7 +387,9 @@ static int call_i32(est_host_t *h, int which, const char *name, int32_t *ret, in
 
 static int call_i64(est_host_t *h, int which, const char *name, int64_t *ret) {
   IM3Function f = (IM3Function)h->fn[which];
-  M3Result r = m3_CallV(f);
+  M3Result r = export_ready(h, f);
+  if (!r) r = m3_CallV(f);
+  note_code_peak(h);
   if (!r) r = m3_GetResultsV(f, ret);
   if (r) {
     h->trapped = 1;
@@ -298,7 +415,8 @@ int est_host_run(est_host_t *h, int argc, const char *const *argv, int32_t *stat
     total += n;
   }
   int32_t st;
-  int rc = call_i32(h, EXP_start, "start", &st, 1, (int32_t)total, 0);
+  int rc = tend_code_cache(h);
+  if (rc == EST_HOST_OK) rc = call_i32(h, EXP_start, "start", &st, 1, (int32_t)total, 0);
   while (rc == EST_HOST_OK && st == EST_PENDING) {
     int64_t deadline;
     rc = call_i64(h, EXP_next_deadline, "next_deadline", &deadline);
@@ -311,6 +429,7 @@ int est_host_run(est_host_t *h, int argc, const char *const *argv, int32_t *stat
     size_t addr_len = 0;
     int32_t n = board_wait(deadline, mem + h->io_ptr, &addr_len, mem + h->io_ptr + EST_IO_PAYLOAD_OFFSET,
                            h->io_cap - EST_IO_PAYLOAD_OFFSET);
+    if ((rc = tend_code_cache(h)) != EST_HOST_OK) break;
     if (n >= 0) rc = call_i32(h, EXP_on_datagram, "on_datagram", &st, 2, (int32_t)addr_len, n);
     else if (n == BOARD_WAIT_TIMEOUT) rc = call_i32(h, EXP_on_timer, "on_timer", &st, 0, 0, 0);
     else if (n == EST_E_CANCELLED) rc = call_i32(h, EXP_cancel, "cancel", &st, 0, 0, 0);

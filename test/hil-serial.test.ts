@@ -11,10 +11,10 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROOT } from "./helpers/hosts.js";
 
-const ELF = join(ROOT, "build/mps2-an386-512k.elf");
+const ELF = join(ROOT, "build/mps2-an386.elf");
 const why = spawnSync("qemu-system-arm", ["--version"]).status !== 0 ? "qemu-system-arm is not installed"
   : spawnSync("arm-none-eabi-objcopy", ["--version"]).status !== 0 ? "arm-none-eabi-objcopy is not installed"
-  : !existsSync(ELF) ? "the firmware is not built (npm run build:mps2-hil)" : "";
+  : !existsSync(ELF) ? "the firmware is not built (npm run build:mps2)" : "";
 const BOARD = join(ROOT, "tools/hil/qemu-serial-board.sh");
 
 describe.skipIf(why !== "")(`HIL runner, serial path, on QEMU behind a pty${why ? ` — skipped: ${why}` : ""}`, () => {

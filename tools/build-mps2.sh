@@ -11,11 +11,15 @@ ARCH=(-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16)
 CFLAGS=("${ARCH[@]}" -Os -ffunction-sections -fdata-sections -std=gnu11 ${EXTRA_CFLAGS:-})
 W3=build/third_party/wasm3
 # wasm3 tuned for RAM (each saves memory the module would otherwise not fit in):
+#   d_m3CodePageAlignSize=1024 (wasm3's own choice for small targets): the code of one step of a command is
+#     compiled after the last step's was dropped (est_host_limits_t.code_cache_bytes), and `else` blocks and
+#     br_table targets each open a page of their own, so 4 KiB pages stood mostly empty: 4 KiB pages needed
+#     about 12 KB more for the same code (README "RAM").  CODE_PAGE=4096 builds the old way, to compare.
 #   d_m3MaxFunctionStackHeight=512: the compiler's per-function stack tables live in the runtime struct
 #     (2000 by default: ~11 KiB; 512: ~3 KiB). A function deeper than that fails to compile with a clear error;
 #     the eager check build (COMPILE_EAGERLY=1) compiles every function of the module to prove none is.
 #   d_m3MaxDuplicateFunctionImpl=1: one name per function (the module exports none twice): 8 bytes per function.
-W3FLAGS=(-Dd_m3CodePageAlignSize=${CODE_PAGE:-4096} -Dd_m3MaxFunctionStackHeight=${W3_STACK_HEIGHT:-512} -Dd_m3MaxDuplicateFunctionImpl=1)
+W3FLAGS=(-Dd_m3CodePageAlignSize=${CODE_PAGE:-1024} -Dd_m3MaxFunctionStackHeight=${W3_STACK_HEIGHT:-512} -Dd_m3MaxDuplicateFunctionImpl=1)
 # RAM_KIB overrides the nRF52840's 256 KiB, only to measure how much a command would need.
 # COMPILE_EAGERLY=1 compiles every function at load (a check that all compile within the limits above).
 ram=${RAM_KIB:-256}

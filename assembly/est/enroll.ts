@@ -45,6 +45,10 @@ import { wipe } from "../crypto/index";
 import { drbgReady, drbgSeedFromBoard } from "../crypto/index";
 
 const STEP_ENROLL = 1, STEP_CRTS = 2, STEP_RECIPIENT = 3, STEP_ATT = 4;
+/** The certificate and the trust anchor are in; finish() checks and stores them in the next call into the
+ *  module (a timer due at once), so that the host can drop the compiled code of the exchange first (the
+ *  split of secure.ts's PHASE_HANDSHAKE_DONE, for the same reason). */
+const STEP_FINISH = 5;
 const DEFAULT_ROOT = "/.well-known/est";
 
 const pathBuf = memory.data(160, 1);
@@ -87,7 +91,10 @@ function setPath(suffix: string): void {
   s.pathLen = rootLen + suffix.length;
 }
 
-/** Build the CSR now: after EDHOC, so that a DH proof of possession can use this run's G_Y. */
+/** Whether csrSpec holds this run's new key; prepareCsr makes it. */
+let keyReady = false;
+
+/** Make the key and build the CSR now: after EDHOC, so that a DH proof of possession can use this run's G_Y. */
 function prepareCsr(): i32 {
   const spec = csrSpec;
   // EDHOC may have settled on the device's other suite (error code 2): enroll a key on that suite's curve.
@@ -95,8 +102,12 @@ function prepareCsr(): i32 {
     const dh = spec.kind == KEY_P256_DH || spec.kind == KEY_X25519_DH;
     suiteInUse = secure.suiteUsed;
     spec.kind = suiteInUse == 0 ? (dh ? KEY_X25519_DH : KEY_ED25519) : (dh ? KEY_P256_DH : KEY_P256_ECDSA);
+    keyReady = false;
+  }
+  if (!keyReady) {
     const k = csrNewKey(spec);
     if (k != OK) return fail(k, "cannot generate the key to enroll");
+    keyReady = true;
   }
   if ((spec.kind == KEY_P256_DH || spec.kind == KEY_X25519_DH) && !spec.classic) {
     if (!secure.gYValid) return fail(E_USAGE, "a DH proof of possession needs this run's EDHOC (G_Y)");
@@ -207,8 +218,8 @@ export function enrollCommand(): i32 {
   const have = board.store_read(STORE_ID_ENROLLMENT, recBuf, 1);
   reenroll = force == 2 || (force == 0 && have != E_STORE_NOT_FOUND);
   st = drbgReady() ? OK : drbgSeedFromBoard();
-  if (st == OK) st = csrNewKey(spec);
-  if (st != OK) return fail(st, "cannot generate the key to enroll");
+  if (st != OK) return fail(st, "the random generator failed");
+  keyReady = false; // made with the CSR (prepareCsr), in a step of its own
   t0 = board.clock_ms();
   copyStats(enrollStats, new PhaseStats()); copyStats(crtsStats, new PhaseStats()); copyStats(attStats, new PhaseStats()); edhocStats = new PhaseStats();
   certLen = 0; caLen = 0; csrLen = 0; ranEdhoc = false;
@@ -265,8 +276,17 @@ function startSen(): i32 {
   return PENDING;
 }
 
-function onDatagram(addr: usize, addrLen: i32, data: usize, len: i32): i32 { return settle(secure.onDatagram(addr, addrLen, data, len)); }
-function onTimer(): i32 { return settle(secure.onTimer()); }
+function onDatagram(addr: usize, addrLen: i32, data: usize, len: i32): i32 {
+  if (step == STEP_FINISH) return finish(); // the exchange is over: what comes now is not for this command
+  return settle(secure.onDatagram(addr, addrLen, data, len));
+}
+function onTimer(): i32 { return step == STEP_FINISH ? finish() : settle(secure.onTimer()); }
+
+function finishSoon(): i32 {
+  step = STEP_FINISH;
+  setDeadline(board.clock_ms());
+  return PENDING;
+}
 
 function copyStats(to: PhaseStats, from: PhaseStats): void {
   to.datagramsUp = from.datagramsUp; to.datagramsDown = from.datagramsDown; to.bytesUp = from.bytesUp;
@@ -341,7 +361,7 @@ function afterCertificate(): i32 {
       if (l + 2 > n) return done(fail(E_STORE_CORRUPT, "the trust-anchor record is malformed"));
       memory.copy(caBuf, caBuf + 2, <usize>l);
       caLen = l;
-      return finish();
+      return finishSoon();
     }
   }
   step = STEP_CRTS;
@@ -367,7 +387,7 @@ function settleCrts(code: i32, payload: usize, payloadLen: i32, cf: i32): i32 {
     if (x509Parse(ca, p, l) == OK && x509VerifyIssued(cert, ca) == OK) {
       memory.copy(caBuf, p, <usize>l);
       caLen = l;
-      return finish();
+      return finishSoon();
     }
   }
   return done(fail(E_EST_CHAIN, "no certificate from /crts issued the enrolled certificate"));
@@ -407,8 +427,7 @@ export function applyCsrAttrs(code: i32, p: usize, n: i32, cf: i32): i32 {
     if (kind != spec.kind) {
       if (dh && !secure.gYValid) return fail(E_USAGE, "the server asks for a DH proof of possession, which needs EDHOC in this run (--edhoc)");
       spec.kind = kind;
-      const st = csrNewKey(spec);
-      if (st != OK) return fail(st, "cannot generate the key to enroll");
+      keyReady = false; // prepareCsr makes the key of the new kind
       logBegin().str("est: /att asks for a ").str(dh ? "DH" : "signature").str(" proof of possession"); logEnd(LOG_INFO);
     }
   }

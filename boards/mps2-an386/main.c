@@ -45,13 +45,14 @@ extern uint8_t __stack_top__[], __bss_start__[];
 /* Functions compiled by the command (lazy compilation), their WebAssembly bytes, and wasm3's code pages. */
 static void compiled_stats(char *buf, size_t cap) {
   IM3Module mod = (IM3Module)host.module;
-  IM3Runtime rt = (IM3Runtime)host.runtime;
   uint32_t n = 0, bytes = 0;
   for (uint32_t i = 0; mod && i < mod->numFunctions; i++)
     if (mod->functions[i].compiled) { n++; bytes += (uint32_t)(mod->functions[i].wasmEnd - mod->functions[i].wasm); }
-  snprintf(buf, cap, "compiled %lu of %lu functions (%lu wasm bytes) into %lu code pages of %u bytes",
+  est_host_code_stats_t cs;
+  est_host_code_stats(&host, &cs);
+  snprintf(buf, cap, "compiled %lu of %lu functions (%lu wasm bytes) into %lu code pages of %u bytes, at most %lu, code dropped %lu times",
            (unsigned long)n, (unsigned long)(mod ? mod->numFunctions : 0), (unsigned long)bytes,
-           (unsigned long)(rt ? rt->numCodePages : 0), (unsigned)d_m3CodePageAlignSize);
+           (unsigned long)cs.code_pages, (unsigned)d_m3CodePageAlignSize, (unsigned long)cs.code_pages_peak, (unsigned long)cs.drops);
 }
 
 /* Split a command line at spaces, in place. */
@@ -98,7 +99,8 @@ int main(void) {
   }
   if (argc == 0) { argv[0] = "selftest"; argc = 1; }
 
-  const est_host_limits_t limits = {BOARD_WASM_STACK_BYTES, BOARD_WASM_MAX_PAGES, BOARD_COMPILE_EAGERLY};
+  const est_host_limits_t limits = {BOARD_WASM_STACK_BYTES, BOARD_WASM_MAX_PAGES, BOARD_COMPILE_EAGERLY,
+                                    BOARD_CODE_CACHE_BYTES, BOARD_WASM_MEMORY_BYTES};
   int64_t t0 = board_clock_ms();
   size_t module_len = 0;
   const char *module_from = "image";
@@ -142,7 +144,7 @@ int main(void) {
   /* Busy time of the command: wall time minus the time asleep waiting for the network (ticks of 40 ns). */
   uint64_t busy_ticks = (board_ticks() - k1) - (idle_ticks - idle1);
   unsigned long busy_us = (unsigned long)(busy_ticks / (BOARD_CPU_HZ / 1000000u));
-  char comp[200];
+  char comp[260];
   compiled_stats(comp, sizeof comp);
   snprintf(msg, sizeof msg,
            "est-board: stats: board %s (reset cause: %s), module %u bytes from the %s, load+start %ld ms, command %ld ms (busy %lu us), linear memory %u bytes, "

@@ -79,7 +79,8 @@ int main(void) {
   }
   if (argc == 0) { argv[0] = "selftest"; argc = 1; }
 
-  const est_host_limits_t limits = {BOARD_WASM_STACK_BYTES, BOARD_WASM_MAX_PAGES, BOARD_COMPILE_EAGERLY};
+  const est_host_limits_t limits = {BOARD_WASM_STACK_BYTES, BOARD_WASM_MAX_PAGES, BOARD_COMPILE_EAGERLY,
+                                    BOARD_CODE_CACHE_BYTES, BOARD_WASM_MEMORY_BYTES};
   int64_t t0 = board_clock_ms();
   size_t module_len = 0;
   const char *module_from = "image";

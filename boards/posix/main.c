@@ -43,6 +43,9 @@ static void usage(FILE *f) {
       "  -v, --verbose            more log output on stderr (repeat: -vv debug, -vvv trace)\n"
       "  -q, --quiet              errors only on stderr\n"
       "      --stats              print load/run times, memory and peak RSS on stderr at exit\n"
+      "      --code-cache N       drop wasm3's compiled code between module calls once it holds more than N\n"
+      "                           bytes (as a 256 KiB board does; default 0: keep it all)\n"
+      "      --memory-limit N     allocate only N bytes of the module's linear memory (default: all of it)\n"
       "  -h, --help               this text\n"
       "\n"
       "network impairment (both directions unless --impair-dir says otherwise):\n"
@@ -192,6 +195,7 @@ int main(int argc, char **argv) {
   const char *store_path = "est-sim.keystore";
   size_t store_cap = STORE_FILE_DEFAULT_CAPACITY;
   int stats = 0;
+  size_t code_cache = 0, memory_limit = 0;
   impair_config_t impair = {.up = 1, .down = 1, .seed = 1};
   int i = 1;
   for (; i < argc && argv[i][0] == '-'; i++) {
@@ -211,6 +215,12 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "-vvv")) g_log_level += 3;
     else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) g_log_level = EST_LOG_ERROR;
     else if (!strcmp(a, "--stats")) stats = 1;
+    else if (!strcmp(a, "--code-cache") && i + 1 < argc) {
+      if (parse_size(argv[++i], &code_cache) != 0) { fprintf(stderr, "est-sim: --code-cache needs a size in bytes\n"); return EXIT_USAGE; }
+    }
+    else if (!strcmp(a, "--memory-limit") && i + 1 < argc) {
+      if (parse_size(argv[++i], &memory_limit) != 0) { fprintf(stderr, "est-sim: --memory-limit needs a size in bytes\n"); return EXIT_USAGE; }
+    }
     else if (!strcmp(a, "--")) { i++; break; }
     else {
       fprintf(stderr, "est-sim: unknown option or missing value: %s\n(try est-sim --help)\n", a);
@@ -261,7 +271,7 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
 
   static est_host_t host;
-  const est_host_limits_t limits = {BOARD_WASM_STACK_BYTES, BOARD_WASM_MAX_PAGES, BOARD_COMPILE_EAGERLY};
+  const est_host_limits_t limits = {BOARD_WASM_STACK_BYTES, BOARD_WASM_MAX_PAGES, BOARD_COMPILE_EAGERLY, (uint32_t)code_cache, (uint32_t)memory_limit};
   double t0 = now_ms();
   int rc = est_host_load(&host, wasm, wasm_len, &limits);
   double t1 = now_ms();
@@ -302,8 +312,12 @@ int main(int argc, char **argv) {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     const double cpu = ru.ru_utime.tv_sec * 1e3 + ru.ru_utime.tv_usec / 1e3 + ru.ru_stime.tv_sec * 1e3 + ru.ru_stime.tv_usec / 1e3;
-    fprintf(stderr, "est-sim: stats: module %zu bytes, load+start %.3f ms, command %.3f ms, linear memory %u bytes, peak RSS %ld KiB, cpu %.1f ms\n",
-            wasm_len, t1 - t0, now_ms() - t1, est_host_memory_size(&host), peak_rss_kib(), cpu);
+    est_host_code_stats_t cs;
+    est_host_code_stats(&host, &cs);
+    fprintf(stderr, "est-sim: stats: module %zu bytes, load+start %.3f ms, command %.3f ms, linear memory %u bytes, peak RSS %ld KiB, cpu %.1f ms, "
+            "code pages %u (at most %u), compiled code dropped %u times\n",
+            wasm_len, t1 - t0, now_ms() - t1, est_host_memory_size(&host), peak_rss_kib(), cpu,
+            (unsigned)cs.code_pages, (unsigned)cs.code_pages_peak, (unsigned)cs.drops);
   }
   est_host_free(&host);
   free(wasm);

@@ -25,6 +25,13 @@ typedef struct {
   uint32_t stack_bytes;     /* wasm3 value stack, e.g. 64 KiB on a desktop, 8-16 KiB on a microcontroller */
   uint32_t max_pages;       /* largest initial linear memory (64 KiB pages) the board accepts */
   int compile_eagerly;      /* compile every function at load time: unsupported opcodes fail at load */
+  uint32_t code_cache_bytes; /* 0: keep all code wasm3 compiles. Else, between two calls into the module (never
+                              * during one), drop every compiled function once the code pages hold more than
+                              * this many bytes; functions compile again when next called. The peak is then
+                              * the code of one event (a start, datagram or timer call), not of a command. */
+  uint32_t memory_bytes;    /* 0: allocate the module's whole declared memory. Else allocate only this many
+                             * bytes of it (at most the declared size): loads and stores beyond trap, and a
+                             * module whose data does not fit is refused at load. */
 } est_host_limits_t;
 
 /** One loaded module instance. Treat the fields as private; they are visible for static allocation. */
@@ -36,6 +43,8 @@ typedef struct {
   uint32_t io_ptr;          /* module's io buffer (offset) and capacity */
   uint32_t io_cap;
   int trapped;
+  uint32_t code_cache_bytes; /* from est_host_limits_t */
+  uint32_t code_pages_peak, code_drops;
   char error[320];          /* last host-level error, NUL-terminated */
   char panic[256];          /* "MESSAGE at FILE:LINE:COL" once the module panicked, else empty */
 } est_host_t;
@@ -56,6 +65,13 @@ int est_host_run(est_host_t *h, int argc, const char *const *argv, int32_t *stat
 
 /** Detail text the module gave for its last error (not NUL-terminated; *len receives its length). */
 const char *est_host_error_detail(est_host_t *h, uint32_t *len);
+
+/** What wasm3's lazy compiler holds: code pages now and at most, functions compiled now, and how many times
+ *  the compiled code was dropped (est_host_limits_t.code_cache_bytes). */
+typedef struct {
+  uint32_t code_pages, code_pages_peak, functions, drops;
+} est_host_code_stats_t;
+void est_host_code_stats(est_host_t *h, est_host_code_stats_t *out);
 
 /** Bytes of linear memory currently allocated to the module. */
 uint32_t est_host_memory_size(est_host_t *h);

@@ -12,14 +12,14 @@
 #   npm run hil -- --board serial DIR/tty --reset-cmd "bash tools/hil/qemu-serial-board.sh reset DIR" \
 #     --flash-cmd "bash tools/hil/qemu-serial-board.sh flash DIR {hex}"
 #
-# ELF selects the firmware (default build/mps2-an386-512k.elf, npm run build:mps2-hil). QEMU's output goes
+# ELF selects the firmware (default build/mps2-an386.elf, npm run build:mps2). QEMU's output goes
 # to DIR/qemu.log (semihosting stderr: every log line, the stats line).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cmd=${1:-}
 dir=${2:-}
 [ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 up|reset|flash|down DIR [HEX]" >&2; exit 2; }
-ELF=${ELF:-build/mps2-an386-512k.elf}
+ELF=${ELF:-build/mps2-an386.elf}
 
 # Not kill -0: that also succeeds on a zombie. (Just after the fork the child is not QEMU yet: no is_board.)
 alive() { [ -r "/proc/$1/status" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
@@ -51,7 +51,7 @@ case "$cmd" in
     ;;
   reset)
     [ -s "$dir/port" ] || { echo "qemu-serial-board: no relay in $dir (run: $0 up $dir)" >&2; exit 1; }
-    [ -f "$ELF" ] || { echo "qemu-serial-board: $ELF is missing (npm run build:mps2-hil)" >&2; exit 1; }
+    [ -f "$ELF" ] || { echo "qemu-serial-board: $ELF is missing (npm run build:mps2)" >&2; exit 1; }
     stop_qemu
     [ -f "$dir/flash.bin" ] || head -c 32768 /dev/zero | tr '\0' '\377' >"$dir/flash.bin"
     before=$(cat "$dir/connections" 2>/dev/null || echo 0)

@@ -15,8 +15,8 @@
 //   --console-cmd "CMD"   udp boards: a command that prints the board's console (its JSON report ends a run)
 //   --port N              udp boards: the UDP port the board sends to (default 5683); --quiet-ms N: without a
 //                         console, a run is over N ms after the server issued and the board fell silent (3500)
-//   --elf FILE            QEMU firmware (default build/mps2-an386-512k.elf: npm run build:mps2-hil; an enrollment
-//                         needs about 350 KB of heap, more than the 256 KiB build has: see boards/mps2-an386/README.md)
+//   --elf FILE            QEMU firmware (default build/mps2-an386.elf: npm run build:mps2, the nRF52840's 256 KiB
+//                         of RAM; boards/mps2-an386/README.md has the variants)
 //   --icount              QEMU: one virtual nanosecond per instruction (-icount shift=0), so the board's busy
 //                         time counts instructions (figure `instructions`); slower, for measurements only
 //   -v                    print the device's log, the bridge's datagrams and the server's log
@@ -50,7 +50,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { board: "qemu", junit: "", work: join(ROOT, "build/hil"), seed: 1, verbose: false, elf: join(ROOT, "build/mps2-an386-512k.elf"), icount: false, port: 5683, quietMs: 3500 };
+  const a: Args = { board: "qemu", junit: "", work: join(ROOT, "build/hil"), seed: 1, verbose: false, elf: join(ROOT, "build/mps2-an386.elf"), icount: false, port: 5683, quietMs: 3500 };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const need = () => { const v = argv[++i]; if (v === undefined) throw new Error(`${k} needs a value`); return v; };
@@ -404,7 +404,9 @@ const figuresOf = (r: RunResult, rep?: any) => {
   if (r.stats) {
     f.heap_high_water = m(/heap high-water (\d+)/); f.stack_high_water = m(/stack high-water (\d+) bytes, wasm3/);
     f.command_ms = m(/command (\d+) ms/); f.busy_ms = Math.round(m(/busy (\d+) us/) / 1000); f.ram = m(/of (\d+) RAM/);
-    f.code_pages = m(/into (\d+) code pages/); f.compiled_functions = m(/compiled (\d+) of/);
+    f.code_pages = m(/into (\d+) code pages/); f.code_pages_peak = m(/code pages of \d+ bytes, at most (\d+)/);
+    f.code_page_bytes = m(/code pages of (\d+) bytes/); f.code_drops = m(/code dropped (\d+) times/);
+    f.compiled_functions = m(/compiled (\d+) of/);
     if (icountOn) f.instructions = m(/busy (\d+) us/) * 1000; // -icount shift=0: 1 ns per instruction
   }
   if (rep) { f.round_trips = rep.round_trips; f.bytes_up = rep.bytes_up ?? ""; f.bytes_down = rep.bytes_down ?? ""; f.resource = rep.resource ?? ""; }

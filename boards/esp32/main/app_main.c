@@ -93,7 +93,8 @@ static void est_task(void *arg) {
   size_t len = 0;
   const uint8_t *wasm = module_image(&len);
   if (wasm) {
-    const est_host_limits_t limits = {BOARD_WASM_STACK_BYTES, BOARD_WASM_MAX_PAGES, BOARD_COMPILE_EAGERLY};
+    const est_host_limits_t limits = {BOARD_WASM_STACK_BYTES, BOARD_WASM_MAX_PAGES, BOARD_COMPILE_EAGERLY,
+                                      BOARD_CODE_CACHE_BYTES, BOARD_WASM_MEMORY_BYTES};
     if (est_host_load(&host, wasm, len, &limits) != EST_HOST_OK) {
       ESP_LOGE(TAG, "cannot run the module (%u bytes): %s", (unsigned)len, host.error);
     } else {

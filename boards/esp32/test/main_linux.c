@@ -26,7 +26,7 @@ int main(int argc, char **argv) {
   if (len != n) { fprintf(stderr, "est-esp32: module length %zu, file %zu\n", len, n); return 3; }
   fprintf(stderr, "est-esp32: reset cause %s\n", board_reset_cause());
   static est_host_t host;
-  const est_host_limits_t limits = {16 * 1024, 2, 0}; /* the ESP32 app's limits (main/app_main.c) */
+  const est_host_limits_t limits = {16 * 1024, 2, 0, 0, 0}; /* the ESP32 app's limits (main/app_main.c, capabilities.h) */
   if (est_host_load(&host, part, len, &limits) != EST_HOST_OK) { fprintf(stderr, "est-esp32: %s\n", host.error); return 3; }
   int32_t status = 0;
   if (est_host_run(&host, argc - 2, (const char *const *)argv + 2, &status) != EST_HOST_OK) {
