@@ -293,7 +293,7 @@ static uint32_t code_page_bytes(IM3Runtime rt) {
 
 /* Between two calls into the module no wasm frame is live, so nothing runs from the code pages: free them all
  * and mark every function uncompiled. Calls into dropped code vanish with it; exports compile again in
- * call_export(), other functions through wasm3's op_Compile when first called. Imports are host trampolines
+ * export_ready(), other functions through wasm3's op_Compile when first called. Imports are host trampolines
  * in those pages, so they are linked again. */
 static int drop_compiled_code(est_host_t *h) {
   IM3Runtime rt = (IM3Runtime)h->runtime;
@@ -313,29 +313,36 @@ static int drop_compiled_code(est_host_t *h) {
   return link_imports(h);
 }
 
+#ifdef EST_HOST_TRACE_CODE
+/* Measurement builds: at each drop, log the code pages (lines used of lines) and the functions compiled since
+ * the last drop (index in the module, WebAssembly bytes). */
+static void trace_code(est_host_t *h) {
+  IM3Runtime rt = (IM3Runtime)h->runtime;
+  IM3Module mod = (IM3Module)h->module;
+  char line[64];
+  int n = snprintf(line, sizeof line, "code: drop %u pages", (unsigned)rt->numCodePages);
+  board_log(3, line, (size_t)n);
+  for (int full = 0; full < 2; full++)
+    for (IM3CodePage p = full ? rt->pagesFull : rt->pagesOpen; p; p = p->info.next) {
+      n = snprintf(line, sizeof line, "code: page %u %u/%u", (unsigned)p->info.sequence, (unsigned)p->info.lineIndex,
+                   (unsigned)p->info.numLines);
+      board_log(3, line, (size_t)n);
+    }
+  for (uint32_t i = 0; i < mod->numFunctions; i++)
+    if (mod->functions[i].wasm && mod->functions[i].compiled) {
+      n = snprintf(line, sizeof line, "code: fn %u %u", (unsigned)i, (unsigned)(mod->functions[i].wasmEnd - mod->functions[i].wasm));
+      board_log(3, line, (size_t)n);
+    }
+}
+#else
+#define trace_code(h) ((void)0)
+#endif
+
 /* Called before each call into the module: keep the compiled code within the board's budget. */
 static int tend_code_cache(est_host_t *h) {
   if (!h->code_cache_bytes) return EST_HOST_OK;
   if (code_page_bytes((IM3Runtime)h->runtime) <= h->code_cache_bytes) return EST_HOST_OK;
-#ifdef EST_HOST_TRACE_CODE
-  { /* measurement builds: what the calls since the last drop compiled */
-    IM3Module mod = (IM3Module)h->module;
-    char line[64];
-    uint32_t used = 0, np = 0;
-    for (IM3CodePage p = ((IM3Runtime)h->runtime)->pagesOpen; p; p = p->info.next) { used += p->info.lineIndex; np++; }
-    for (IM3CodePage p = ((IM3Runtime)h->runtime)->pagesFull; p; p = p->info.next) { used += p->info.lineIndex; np++; }
-    int n = snprintf(line, sizeof line, "code: drop %u pages (%u listed, %u bytes used)", (unsigned)((IM3Runtime)h->runtime)->numCodePages,
-                     (unsigned)np, (unsigned)(used * sizeof(code_t)));
-    board_log(3, line, (size_t)n);
-    for (IM3CodePage p = ((IM3Runtime)h->runtime)->pagesOpen; p; p = p->info.next) { n = snprintf(line, sizeof line, "code: open page %u %u/%u", (unsigned)p->info.sequence, (unsigned)p->info.lineIndex, (unsigned)p->info.numLines); board_log(3, line, (size_t)n); }
-    for (IM3CodePage p = ((IM3Runtime)h->runtime)->pagesFull; p; p = p->info.next) { n = snprintf(line, sizeof line, "code: full page %u %u/%u", (unsigned)p->info.sequence, (unsigned)p->info.lineIndex, (unsigned)p->info.numLines); board_log(3, line, (size_t)n); }
-    for (uint32_t i = 0; i < mod->numFunctions; i++)
-      if (mod->functions[i].wasm && mod->functions[i].compiled) {
-        n = snprintf(line, sizeof line, "code: fn %u %u", (unsigned)i, (unsigned)(mod->functions[i].wasmEnd - mod->functions[i].wasm));
-        board_log(3, line, (size_t)n);
-      }
-  }
-#endif
+  trace_code(h);
   int rc = drop_compiled_code(h);
   if (rc != EST_HOST_OK) h->trapped = 1; /* the imports could not be linked again (out of memory) */
   return rc;
@@ -362,7 +369,7 @@ uint32_t est_host_memory_size(est_host_t *h) {
 /* Call an export returning i32 (args are i32). On a trap, fill h->error and return EST_HOST_E_TRAP. */
 /* An export whose code was dropped compiles again before it is called (m3_CallV would refuse it). Notes the
  * code pages after the call: pages are only added during a call, so that is the call's peak. */
-static M3Result export_ready(est_host_t *h, IM3Function f) {
+static M3Result export_ready(IM3Function f) {
   return f->compiled ? NULL : CompileFunction(f);
 }
 static void note_code_peak(est_host_t *h) {
@@ -372,7 +379,7 @@ static void note_code_peak(est_host_t *h) {
 
 static int call_i32(est_host_t *h, int which, const char *name, int32_t *ret, int nargs, int32_t a, int32_t b) {
   IM3Function f = (IM3Function)h->fn[which];
-  M3Result r = export_ready(h, f);
+  M3Result r = export_ready(f);
   if (!r) r = nargs == 0 ? m3_CallV(f) : nargs == 1 ? m3_CallV(f, a) : m3_CallV(f, a, b);
   note_code_peak(h);
   if (!r) r = m3_GetResultsV(f, ret);
@@ -387,7 +394,7 @@ static int call_i32(est_host_t *h, int which, const char *name, int32_t *ret, in
 
 static int call_i64(est_host_t *h, int which, const char *name, int64_t *ret) {
   IM3Function f = (IM3Function)h->fn[which];
-  M3Result r = export_ready(h, f);
+  M3Result r = export_ready(f);
   if (!r) r = m3_CallV(f);
   note_code_peak(h);
   if (!r) r = m3_GetResultsV(f, ret);

@@ -43,7 +43,8 @@ describe.skipIf(why !== "")(`HIL runner, serial path, on QEMU behind a pty${why 
     const first = /PASS first-enrollment.*\n\s+(.*)/.exec(r.stdout)![1];
     expect(first).toMatch(/round_trips=2 /);
     expect(first).toMatch(/heap_high_water=\d{6} stack_high_water=\d+ /);
-    expect(first).toMatch(/code_pages=\d+ compiled_functions=\d+ /);
+    expect(first).toMatch(/code_pages=\d+ code_pages_peak=\d+ code_page_bytes=1024 code_drops=\d+ compiled_functions=\d+ /);
+    expect(Number(/ram=(\d+)/.exec(first)![1])).toBeLessThanOrEqual(256 * 1024); // the nRF52840's RAM
     expect(r.stdout).toMatch(/PASS reenroll-after-reset .*1 round trip/);
     const cuts = /PASS power-cut\s+[\d.]+ s\s+10 power cycles \((\d+) during the command\), each enrolled after power back/.exec(r.stdout)!;
     expect(cuts, r.stdout).not.toBeNull();

@@ -16,11 +16,14 @@ const why = spawnSync("gcc", ["--version"]).status !== 0 ? "gcc is not installed
   : !existsSync(join(ROOT, "build/third_party/wasm3/wasm3.h")) ? "wasm3 is not fetched (bash tools/fetch-wasm3.sh)"
   : !existsSync(join(ROOT, "build/client.wasm")) ? "build/client.wasm is missing (npm run build:wasm)" : "";
 
-/** The board's console, one boot per "--- boot N" line: the JSON report it printed, if any. */
+/** The board's console, one boot per "--- boot N" line: the JSON report it printed, if any. A power cut can
+ *  stop the board in the middle of its report: a line that does not parse is no report (the checks below
+ *  require a whole one from every boot after power back). */
 function boots(consoleLog: string): { n: number; report?: any }[] {
+  const parse = (l: string) => { try { return JSON.parse(l); } catch { return undefined; } };
   return consoleLog.split(/^--- boot /m).slice(1).map((b) => {
     const line = b.split("\n").find((l) => l.startsWith('{"ok":'));
-    return { n: Number(b.split("\n")[0]), report: line ? JSON.parse(line) : undefined };
+    return { n: Number(b.split("\n")[0]), report: line ? parse(line) : undefined };
   });
 }
 

@@ -94,6 +94,14 @@ describe("est-sim with a board's RAM settings", () => {
     expect(r.stderr).toMatch(/110000 bytes of linear memory/);
   });
 
+  it("holds the V8 host to the same limit at load (it cannot allocate less, so it checks the heap top)", async () => {
+    const low = await runCommand("v8", ["--memory-limit", "100000", "--store", join(dir, "z.keystore"), "version"]);
+    expect(low.code).toBe(3);
+    expect(low.stderr).toMatch(/module needs \d+ bytes of linear memory; this board gives it 100000/);
+    const ok = await runCommand("v8", ["--memory-limit", String(116 * 1024), "--code-cache", "2048", "--store", join(dir, "z.keystore"), "version"]);
+    expect(ok.code, ok.stderr).toBe(0);
+  });
+
   it("gives the module what it needs with the board's limit (heap top below it)", async () => {
     const r = await runCommand("wasm3", ["--memory-limit", String(116 * 1024), "--store", join(dir, "y.keystore"), "selftest", "--json"]);
     expect(r.code, r.stderr).toBe(0);

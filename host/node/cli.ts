@@ -24,6 +24,9 @@ options:
   -v, --verbose            more log output on stderr (repeat: -vv debug, -vvv trace)
   -q, --quiet              errors only on stderr
       --stats              print load/run times, memory and peak RSS on stderr at exit
+      --code-cache N       drop wasm3's compiled code between module calls once it holds more than N
+                           bytes (as a 256 KiB board does; default 0: keep it all)
+      --memory-limit N     allocate only N bytes of the module's linear memory (default: all of it)
   -h, --help               this text
 
 network impairment (both directions unless --impair-dir says otherwise):
@@ -84,6 +87,7 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
   let modulePath = "build/client.wasm", storePath = "est-sim.keystore", storeCap = STORE_DEFAULT_CAPACITY;
   let level = LOG_WARN;
   let stats = false;
+  let memoryLimit = 0;
   const impair = defaultImpair();
   let i = 0;
   for (; i < args.length && args[i].startsWith("-"); i++) {
@@ -98,6 +102,14 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
       const v = args[++i];
       if (!/^\d+$/.test(v) || Number(v) === 0 || Number(v) > 2 ** 30) { err("est-sim: --store-capacity needs a size in bytes\n"); return done(EXIT.USAGE); }
       storeCap = Number(v);
+    }
+    // wasm3's RAM settings (host/include/est_host.h). Under V8 there is no interpreter code to drop, so
+    // --code-cache only has its value checked; --memory-limit is held against the module's heap top at load,
+    // as the wasm3 host does after it (V8 allocates whole pages).
+    else if ((a === "--code-cache" || a === "--memory-limit") && i + 1 < args.length) {
+      const v = args[++i];
+      if (!/^\d+$/.test(v) || Number(v) === 0 || Number(v) > 2 ** 30) { err(`est-sim: ${a} needs a size in bytes\n`); return done(EXIT.USAGE); }
+      if (a === "--memory-limit") memoryLimit = Number(v);
     }
     else if (a === "-v" || a === "--verbose") level++;
     else if (a === "-vv") level += 2;
@@ -158,6 +170,10 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
     try {
       host = await ModuleHost.load(wasm, board);
       t1 = performance.now();
+      if (memoryLimit && host.heapTop() > memoryLimit) {
+        err(`est-sim: cannot run module ${modulePath}: module needs ${host.heapTop()} bytes of linear memory; this board gives it ${memoryLimit}\n`);
+        return done(EXIT.MODULE);
+      }
     } catch (e: any) {
       err(`est-sim: cannot run module ${modulePath}: ${e.message}\n`);
       return done(e instanceof HostError && e.kind === "trap" ? EXIT.TRAP : EXIT.MODULE);
