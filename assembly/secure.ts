@@ -42,6 +42,10 @@ const PHASE_IDLE = 0, PHASE_M1 = 1, PHASE_M3 = 2, PHASE_REQUEST = 3;
 // may drop wasm3's compiled code (est_host_limits_t.code_cache_bytes); on a 256 KiB board the code of
 // message_2's checks, message_3, the CSR and the protected request does not fit at once beside the module's
 // memory. The steps, in order (each only when the exchange needs it):
+/** Send message_1 (built with the new ephemeral key in the call before). */
+const PHASE_POST_M1 = 7;
+/** Check message_2 (received in the call before): PLAINTEXT_2, the Responder's credential and MAC_2. */
+const PHASE_CHECK_M2 = 8;
 /** Build message_3 and derive the OSCORE context (message_2 verified in the call before). */
 const PHASE_MAKE_M3 = 4;
 /** Run the `prepare` step (the CSR: a new key and its signature). */
@@ -170,6 +174,8 @@ export class SecureRequest {
 
   /** Run the step the last call left due. */
   private resume(): i32 {
+    if (this.phase == PHASE_POST_M1) { this.phase = PHASE_M1; return this.post(edhocBuf, this.hs.m1 + 1); }
+    if (this.phase == PHASE_CHECK_M2) return this.checkM2();
     if (this.phase == PHASE_MAKE_M3) return this.makeM3();
     if (this.phase == PHASE_PREPARE) {
       const work = this.prepare !== null && !this.prepared;
@@ -199,8 +205,7 @@ export class SecureRequest {
     if (n < 0) { edhocWipe(); return fail(n, "cannot build EDHOC message_1"); }
     this.hs.m1 = n;
     this.ranEdhoc = true;
-    this.phase = PHASE_M1;
-    return this.post(edhocBuf, n + 1);
+    return this.yieldTo(PHASE_POST_M1);
   }
 
   /** POST a CBOR sequence to /.well-known/edhoc. */
@@ -265,22 +270,28 @@ export class SecureRequest {
     if (this.phase == PHASE_M1) {
       if (r.code != COAP_CHANGED) return this.refused(r.payload, r.payloadLen, r.code, r.contentFormat);
       this.hs.m2 = r.payloadLen;
-      const m2 = edhocMessage2(r.payload, r.payloadLen);
-      if (m2 != OK) {
-        this.phase = PHASE_IDLE; edhocWipe();
-        sendEdhocError(m2);
-        if (m2 == E_UNSUPPORTED) return fail(m2, "EDHOC message_2 carries a critical EAD item this device does not support");
-        if (m2 == E_CRYPTO_KEY) return fail(E_EDHOC_CREDENTIAL, "EDHOC message_2 names another credential than the provisioned server's");
-        return fail(m2, "EDHOC message_2 refused");
-      }
-      memory.copy(this.gY, edhocGY(), 32);
-      this.gYValid = true;
-      return this.yieldTo(PHASE_MAKE_M3);
+      return this.yieldTo(PHASE_CHECK_M2); // message_2 stays in the client's response buffer until then
     }
     // PHASE_M3: the Responder accepted message_3 (2.04, maybe with message_4, which we do not require).
     if (r.code != COAP_CHANGED) return this.refused(r.payload, r.payloadLen, r.code, r.contentFormat);
     this.hs.ms = board.clock_ms() - this.t0;
     return this.request(false);
+  }
+
+  /** PHASE_CHECK_M2: message_2, as the client received it. A refusal is answered with an EDHOC error. */
+  private checkM2(): i32 {
+    const r = coapClient.response;
+    const m2 = edhocMessage2(r.payload, r.payloadLen);
+    if (m2 != OK) {
+      this.phase = PHASE_IDLE; edhocWipe();
+      sendEdhocError(m2);
+      if (m2 == E_UNSUPPORTED) return fail(m2, "EDHOC message_2 carries a critical EAD item this device does not support");
+      if (m2 == E_CRYPTO_KEY) return fail(E_EDHOC_CREDENTIAL, "EDHOC message_2 names another credential than the provisioned server's");
+      return fail(m2, "EDHOC message_2 refused");
+    }
+    memory.copy(this.gY, edhocGY(), 32);
+    this.gYValid = true;
+    return this.yieldTo(PHASE_MAKE_M3);
   }
 
   /** PHASE_MAKE_M3: message_3 and the new OSCORE context, then the request is prepared. */

@@ -43,4 +43,16 @@ describe.skipIf(why !== "")(`HIL runner on QEMU${why ? ` — skipped: ${why}` : 
     expect(xml).toMatch(/<testsuite name="hil qemu mps2-an386" tests="6" failures="0" skipped="0"/);
     for (const name of ["first-enrollment", "reenroll-after-reset", "server-delay", "loss-20", "corrupt-25", "power-cut"]) expect(xml).toContain(`name="${name}"`);
   }, 620_000);
+
+  it("enrolls within the same RAM with other methods, suites and X.509 credentials", () => {
+    // x5chain both ways carries and checks whole certificates in EDHOC: the largest step of all.
+    for (const cfg of [["--cred", "x5chain"], ["--method", "0", "--suite", "0"], ["--method", "0", "--suite", "2", "--cred", "x5t"]]) {
+      const work = mkdtempSync(join(tmpdir(), "hil-cfg-"));
+      const r = spawnSync("npx", ["tsx", "tools/hil/run.ts", "--board", "qemu", "--work", work, "--scenarios", "first-enrollment", ...cfg], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+      expect(r.stdout, `${cfg.join(" ")}: ${r.stdout}${r.stderr}`).toMatch(/1 passed, 0 failed, 0 skipped/);
+      const first = /PASS first-enrollment.*\n\s+(.*)/.exec(r.stdout)![1];
+      expect(first).toMatch(/round_trips=2 /);
+      expect(Number(/ram=(\d+)/.exec(first)![1])).toBeLessThanOrEqual(256 * 1024);
+    }
+  }, 400_000);
 });

@@ -49,6 +49,8 @@ const STEP_ENROLL = 1, STEP_CRTS = 2, STEP_RECIPIENT = 3, STEP_ATT = 4;
  *  module (a timer due at once), so that the host can drop the compiled code of the exchange first (the
  *  split of secure.ts's PHASE_HANDSHAKE_DONE, for the same reason). */
 const STEP_FINISH = 5;
+/** The issued certificate is in certBuf: parsed and compared with the CSR's key in a call of its own. */
+const STEP_CHECK = 6;
 const DEFAULT_ROOT = "/.well-known/est";
 
 const pathBuf = memory.data(160, 1);
@@ -277,15 +279,30 @@ function startSen(): i32 {
 }
 
 function onDatagram(addr: usize, addrLen: i32, data: usize, len: i32): i32 {
-  if (step == STEP_FINISH) return finish(); // the exchange is over: what comes now is not for this command
+  // The exchange is over: run the due step; what comes now is not for this command.
+  if (step == STEP_FINISH || step == STEP_CHECK) return onTimer();
   return settle(secure.onDatagram(addr, addrLen, data, len));
 }
-function onTimer(): i32 { return step == STEP_FINISH ? finish() : settle(secure.onTimer()); }
+function onTimer(): i32 {
+  if (step == STEP_CHECK) return checkIssued();
+  if (step == STEP_FINISH) return finish();
+  return settle(secure.onTimer());
+}
 
-function finishSoon(): i32 {
-  step = STEP_FINISH;
+/** Go on with `next` in the next call into the module, at once. */
+function stepSoon(next: i32): i32 {
+  step = next;
   setDeadline(board.clock_ms());
   return PENDING;
+}
+function finishSoon(): i32 { return stepSoon(STEP_FINISH); }
+
+/** STEP_CHECK: the issued certificate parses and carries the CSR's key. */
+function checkIssued(): i32 {
+  const p = x509Parse(cert, certBuf, certLen);
+  if (p != OK) return done(fail(p, "the issued certificate does not parse"));
+  if (!x509HasKey(cert, csrSpec.pub, csrSpec.pubLen)) return done(fail(E_EST_CERT_KEY, "the issued certificate carries another public key than the CSR's"));
+  return afterCertificate();
 }
 
 function copyStats(to: PhaseStats, from: PhaseStats): void {
@@ -343,10 +360,7 @@ function settle(st: i32): i32 {
     if (r.payloadLen > 1536) return done(fail(E_LIMIT, "the issued certificate is larger than 1536 bytes"));
     memory.copy(certBuf, r.payload, <usize>r.payloadLen);
     certLen = r.payloadLen;
-    let p = x509Parse(cert, certBuf, certLen);
-    if (p != OK) return done(fail(p, "the issued certificate does not parse"));
-    if (!x509HasKey(cert, csrSpec.pub, csrSpec.pubLen)) return done(fail(E_EST_CERT_KEY, "the issued certificate carries another public key than the CSR's"));
-    return afterCertificate();
+    return stepSoon(STEP_CHECK);
   }
   return settleCrts(r.code, r.payload, r.payloadLen, r.contentFormat);
 }

@@ -19,6 +19,9 @@
 //                         of RAM; boards/mps2-an386/README.md has the variants)
 //   --icount              QEMU: one virtual nanosecond per instruction (-icount shift=0), so the board's busy
 //                         time counts instructions (figure `instructions`); slower, for measurements only
+//   --method N --suite N  the device's EDHOC method (0..3, default 3) and cipher suite (0 or 2, default 2)
+//   --cred STYLE          how the device and the server identify themselves in EDHOC: ccs, kccs (default),
+//                         x5t or x5chain (as npm start's --device-cred and --server-cred)
 //   -v                    print the device's log, the bridge's datagrams and the server's log
 //
 // For QEMU the runner starts the board itself: one QEMU process per command (a reset), the key store's flash
@@ -37,6 +40,7 @@ import { Duplex } from "node:stream";
 import { ReadStream, WriteStream } from "node:tty";
 import { EstServer, type EstServerOptions } from "../server/est.js";
 import { provision, RECORDS } from "../provision.js";
+import type { CredStyle } from "../server/x509cred.js";
 import { parseStore } from "../../host/node/store.js";
 import { SlipBridge, type BridgeStats } from "./bridge.js";
 import { nvsCsv } from "../device-image.js";
@@ -47,6 +51,7 @@ const ROOT = resolve(import.meta.dirname, "../..");
 interface Args {
   board: "qemu" | "serial" | "udp"; target?: string; scenarios?: string[]; junit: string; work: string; seed: number;
   resetCmd?: string; flashCmd?: string; consoleCmd?: string; verbose: boolean; elf: string; icount: boolean; port: number; quietMs: number;
+  method?: number; suite?: number; cred?: CredStyle;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -68,6 +73,9 @@ function parseArgs(argv: string[]): Args {
     else if (k === "--console-cmd") a.consoleCmd = need();
     else if (k === "--elf") a.elf = resolve(need());
     else if (k === "--icount") a.icount = true;
+    else if (k === "--method") { a.method = Number(need()); if (![0, 1, 2, 3].includes(a.method)) throw new Error("--method needs 0, 1, 2 or 3"); }
+    else if (k === "--suite") { a.suite = Number(need()); if (a.suite !== 0 && a.suite !== 2) throw new Error("--suite needs 0 or 2"); }
+    else if (k === "--cred") { const v = need(); if (v !== "ccs" && v !== "kccs" && v !== "x5t" && v !== "x5chain") throw new Error("--cred needs ccs, kccs, x5t or x5chain"); a.cred = v; }
     else if (k === "--port") { a.port = Number(need()); if (!Number.isInteger(a.port) || a.port < 1 || a.port > 65535) throw new Error("--port needs a UDP port number"); }
     else if (k === "--quiet-ms") { a.quietMs = Number(need()); if (!(a.quietMs >= 100)) throw new Error("--quiet-ms needs a number of milliseconds (100 or more)"); }
     else if (k === "-v" || k === "--verbose") a.verbose = true;
@@ -416,7 +424,7 @@ const figuresOf = (r: RunResult, rep?: any) => {
 async function freshDevice(c: Ctx, name: string) {
   const tmp = join(tmpdir(), `hil-store-${process.pid}-${name}`);
   rmSync(tmp, { force: true });
-  provision({ serverDir: join(c.a.work, "server"), store: tmp, name });
+  provision({ serverDir: join(c.a.work, "server"), store: tmp, name, method: c.a.method, suite: c.a.suite, serverCred: c.a.cred, deviceCred: c.a.cred });
   const recs = parseStore(new Uint8Array(readFileSync(tmp))).map((r) => ({ id: r.id, data: r.raw.subarray(12) }));
   rmSync(tmp, { force: true });
   await c.board.writeStore(buildFlashImage(recs));
@@ -569,7 +577,7 @@ async function main(): Promise<number> {
   rmSync(join(a.work, "server"), { recursive: true, force: true });
   mkdirSync(a.work, { recursive: true });
   const log = (s: string) => { if (a.verbose) process.stderr.write(s + "\n"); };
-  const server = await EstServer.start({ dir: join(a.work, "server"), host: "127.0.0.1", log: a.verbose ? (l) => log(`server: ${l}`) : undefined } as EstServerOptions);
+  const server = await EstServer.start({ dir: join(a.work, "server"), host: "127.0.0.1", serverCred: a.cred, log: a.verbose ? (l) => log(`server: ${l}`) : undefined } as EstServerOptions);
   const bridge = new SlipBridge({ seed: a.seed, trace: a.verbose ? log : undefined });
   let board: Board;
   if (a.board === "udp") {
