@@ -43,15 +43,15 @@ const PHASE_IDLE = 0, PHASE_M1 = 1, PHASE_M3 = 2, PHASE_REQUEST = 3;
 // message_2's checks, message_3, the CSR and the protected request does not fit at once beside the module's
 // memory. The steps, in order (each only when the exchange needs it):
 /** Send message_1 (built with the new ephemeral key in the call before). */
-const PHASE_POST_M1 = 7;
+const PHASE_POST_M1 = 4;
 /** Check message_2 (received in the call before): PLAINTEXT_2, the Responder's credential and MAC_2. */
-const PHASE_CHECK_M2 = 8;
+const PHASE_CHECK_M2 = 5;
 /** Build message_3 and derive the OSCORE context (message_2 verified in the call before). */
-const PHASE_MAKE_M3 = 4;
+const PHASE_MAKE_M3 = 6;
 /** Run the `prepare` step (the CSR: a new key and its signature). */
-const PHASE_PREPARE = 5;
+const PHASE_PREPARE = 7;
 /** Send: message_3 combined with the request, message_3 alone, or the request under a stored context. */
-const PHASE_SEND = 6;
+const PHASE_SEND = 8;
 
 /** Where the CBOR sequence of an EDHOC request is built and message_3 is kept for the combined request. */
 const edhocBuf = memory.data(1300, 8);
@@ -164,7 +164,7 @@ export class SecureRequest {
   private yieldAt: i64 = 0;
   /** message_3 still has to go out (combined or alone) once the request is prepared. */
   private m3Pending: bool = false;
-  private resumable(): bool { return this.phase >= PHASE_MAKE_M3; }
+  private resumable(): bool { return this.phase >= PHASE_POST_M1; }
   /** End this call into the module; `phase` runs in the next one, at once. */
   private yieldTo(phase: i32): i32 {
     this.phase = phase;

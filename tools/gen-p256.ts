@@ -124,7 +124,10 @@ export function fieldMul(out: usize, a: usize, b: usize): void {`);
   e(`    store<u32>(p, <u32>(t >> 32), 32);
   }
   reduce(out, ${Array.from({ length: 16 }, (_, k) => `<i64>load<u32>(PROD, ${4 * k})`).join(", ")});
-}`);
+}
+
+/** Clear fieldMul's scratch (the last product) after secret work: p256-point.ts's pointWipe() calls it. */
+export function fieldWipe(): void { memory.fill(PROD, 0, 64); }`);
   e(`
 
 /** out = a^2 mod p. A dedicated squaring (36 instead of 64 products) was measured: no gain within noise
