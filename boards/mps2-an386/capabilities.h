@@ -18,7 +18,7 @@
 #ifndef BOARD_CODE_CACHE_BYTES
 #define BOARD_CODE_CACHE_BYTES 2048
 #endif
-/* ... and allocates only this much of the module's two declared 64 KiB pages: its heap top is 116,640 bytes
+/* ... and allocates only this much of the module's two declared 64 KiB pages: its heap top is 116,704 bytes
  * (est-sim selftest --json); the host refuses a module whose heap top is above it, at load. */
 #ifndef BOARD_WASM_MEMORY_BYTES
 #define BOARD_WASM_MEMORY_BYTES (116u * 1024u)
