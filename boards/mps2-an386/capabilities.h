@@ -13,17 +13,8 @@
 #ifndef BOARD_COMPILE_EAGERLY
 #define BOARD_COMPILE_EAGERLY 0             /* compile functions when first called: less RAM for code pages */
 #endif
-/* What lets an enrollment fit 256 KiB (README "RAM"): wasm3 keeps at most this much compiled code between two
- * calls into the module, so the code of one step is in RAM at a time, not that of the whole command. */
-#ifndef BOARD_CODE_CACHE_BYTES
-#define BOARD_CODE_CACHE_BYTES 2048
-#endif
-/* ... and allocates only this much of the module's two declared 64 KiB pages: its heap top is 116,704 bytes
- * (est-sim selftest --json); the host refuses a module whose heap top is above it, at load. */
-#ifndef BOARD_WASM_MEMORY_BYTES
-#define BOARD_WASM_MEMORY_BYTES (116u * 1024u)
-#endif
-#define BOARD_TRANSPORT "none yet (SLIP over the UART comes next)"
+#include "../common/ram_256k.h"      /* the compiled-code budget and the linear memory allocated */
+#define BOARD_TRANSPORT "UDP as IPv4 in SLIP frames on UART0, to the host's bridge (tools/hil/bridge.ts)"
 #define BOARD_RNG "NOT ENTROPY: an emulator has no noise source; a counter and the SysTick value through xorshift"
 #define BOARD_STORE "record log in simulated nRF52840 flash (4 KiB erase pages, word writes), lost when QEMU exits"
 

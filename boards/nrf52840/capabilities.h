@@ -9,13 +9,7 @@
 #define BOARD_WASM_STACK_BYTES (8u * 1024u) /* wasm3 value stack: as mps2-an386, where it was measured */
 #endif
 #define BOARD_WASM_MAX_PAGES 2
-/* As boards/mps2-an386, where an enrollment was measured to fit 256 KiB with these (its capabilities.h). */
-#ifndef BOARD_CODE_CACHE_BYTES
-#define BOARD_CODE_CACHE_BYTES 2048
-#endif
-#ifndef BOARD_WASM_MEMORY_BYTES
-#define BOARD_WASM_MEMORY_BYTES (116u * 1024u)
-#endif
+#include "../common/ram_256k.h"      /* the compiled-code budget and the linear memory allocated */
 #ifndef BOARD_COMPILE_EAGERLY
 #define BOARD_COMPILE_EAGERLY 0             /* lazy compilation: eager needs ~500 KB of heap (mps2-an386 README) */
 #endif
