@@ -286,8 +286,9 @@ void est_host_free(est_host_t *h) {
  * larger than that, a multiple of it). */
 static uint32_t code_page_bytes(IM3Runtime rt) {
   uint32_t n = 0;
-  for (IM3CodePage p = rt->pagesOpen; p; p = p->info.next) n += (uint32_t)sizeof(M3CodePageHeader) + p->info.numLines * (uint32_t)sizeof(code_t);
-  for (IM3CodePage p = rt->pagesFull; p; p = p->info.next) n += (uint32_t)sizeof(M3CodePageHeader) + p->info.numLines * (uint32_t)sizeof(code_t);
+  for (int full = 0; full < 2; full++)
+    for (IM3CodePage p = full ? rt->pagesFull : rt->pagesOpen; p; p = p->info.next)
+      n += (uint32_t)sizeof(M3CodePageHeader) + p->info.numLines * (uint32_t)sizeof(code_t);
   return n;
 }
 
@@ -351,12 +352,9 @@ static int tend_code_cache(est_host_t *h) {
 void est_host_code_stats(est_host_t *h, est_host_code_stats_t *out) {
   memset(out, 0, sizeof *out);
   IM3Runtime rt = (IM3Runtime)h->runtime;
-  IM3Module mod = (IM3Module)h->module;
-  if (!rt || !mod) return;
+  if (!rt) return;
   out->code_pages = rt->numCodePages;
   out->code_pages_peak = h->code_pages_peak > rt->numCodePages ? h->code_pages_peak : rt->numCodePages;
-  for (uint32_t i = 0; i < mod->numFunctions; i++)
-    if (mod->functions[i].wasm && mod->functions[i].compiled) out->functions++;
   out->drops = h->code_drops;
 }
 

@@ -46,8 +46,8 @@ import { drbgReady, drbgSeedFromBoard } from "../crypto/index";
 
 const STEP_ENROLL = 1, STEP_CRTS = 2, STEP_RECIPIENT = 3, STEP_ATT = 4;
 /** The certificate and the trust anchor are in; finish() checks and stores them in the next call into the
- *  module (a timer due at once), so that the host can drop the compiled code of the exchange first (the
- *  split of secure.ts's PHASE_HANDSHAKE_DONE, for the same reason). */
+ *  module (a timer due at once), so that the host can drop the compiled code of the exchange first (as
+ *  secure.ts splits its exchange into steps, for the same reason). */
 const STEP_FINISH = 5;
 /** The issued certificate is in certBuf: parsed and compared with the CSR's key in a call of its own. */
 const STEP_CHECK = 6;

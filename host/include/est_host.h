@@ -66,10 +66,10 @@ int est_host_run(est_host_t *h, int argc, const char *const *argv, int32_t *stat
 /** Detail text the module gave for its last error (not NUL-terminated; *len receives its length). */
 const char *est_host_error_detail(est_host_t *h, uint32_t *len);
 
-/** What wasm3's lazy compiler holds: code pages now and at most, functions compiled now, and how many times
+/** What wasm3's lazy compiler holds: code pages now and at most, and how many times
  *  the compiled code was dropped (est_host_limits_t.code_cache_bytes). */
 typedef struct {
-  uint32_t code_pages, code_pages_peak, functions, drops;
+  uint32_t code_pages, code_pages_peak, drops;
 } est_host_code_stats_t;
 void est_host_code_stats(est_host_t *h, est_host_code_stats_t *out);
 
