@@ -9,11 +9,7 @@
 #include <string.h>
 
 #include "wasm3.h"
-/* wasm3 internals, for the two things its API lacks: a limit on the memory it allocates (M3Runtime.memoryLimit)
- * and dropping compiled code (code pages, M3Function.compiled). Both pinned to wasm3 v0.5.0. */
-#include "m3_code.h"
-#include "m3_compile.h"
-#include "m3_env.h"
+#include "wasm3_ext.h" /* what wasm3's API lacks: a memory limit, dropping compiled code (host/wasm3_ext.c) */
 
 #include "board.h"
 #include "est_abi.h"
@@ -122,11 +118,16 @@ m3ApiRawFunction(imp_clock_ms) {
   m3ApiReturn(board_clock_ms());
 }
 
+/* A log line is an event record: render its text from the message table, then hand it to the board. */
 m3ApiRawFunction(imp_log) {
   m3ApiGetArg(int32_t, level);
   m3ApiGetArg(uint32_t, ptr);
   m3ApiGetArg(int32_t, len);
-  if (in_memory(runtime, ptr, len)) board_log(level, (const char *)MEM(ptr), (size_t)len);
+  if (in_memory(runtime, ptr, len)) {
+    char line[EST_HOST_LINE_CAPACITY];
+    size_t n = est_render_event(MEM(ptr), (size_t)len, line, sizeof line);
+    board_log(level, line, n);
+  }
   m3ApiSuccess();
 }
 
@@ -191,7 +192,7 @@ int est_host_load(est_host_t *h, const uint8_t *wasm, size_t wasm_len, const est
   if (!rt) { est_host_free(h); return fail(h, EST_HOST_E_RUNTIME, "wasm3: cannot create runtime (out of memory)", NULL); }
   h->runtime = rt;
 
-  rt->memoryLimit = limits->memory_bytes;
+  wasm3_ext_set_memory_limit(rt, limits->memory_bytes);
   h->code_cache_bytes = limits->code_cache_bytes;
   IM3Module mod = NULL;
   M3Result r = m3_ParseModule(env, &mod, wasm, (uint32_t)wasm_len);
@@ -282,59 +283,19 @@ void est_host_free(est_host_t *h) {
   h->module = NULL;
 }
 
-/* Code pages wasm3 holds for this runtime (every page is d_m3CodePageAlignSize bytes or, for a function
- * larger than that, a multiple of it). */
-static uint32_t code_page_bytes(IM3Runtime rt) {
-  uint32_t n = 0;
-  for (int full = 0; full < 2; full++)
-    for (IM3CodePage p = full ? rt->pagesFull : rt->pagesOpen; p; p = p->info.next)
-      n += (uint32_t)sizeof(M3CodePageHeader) + p->info.numLines * (uint32_t)sizeof(code_t);
-  return n;
-}
-
 /* Between two calls into the module no wasm frame is live, so nothing runs from the code pages: free them all
- * and mark every function uncompiled. Calls into dropped code vanish with it; exports compile again in
- * export_ready(), other functions through wasm3's op_Compile when first called. Imports are host trampolines
- * in those pages, so they are linked again. */
+ * and mark every function uncompiled (wasm3_ext_drop_code). Exports compile again in export_ready(), other
+ * functions through wasm3's op_Compile when first called. Imports are host trampolines in those pages, so
+ * they are linked again. */
 static int drop_compiled_code(est_host_t *h) {
-  IM3Runtime rt = (IM3Runtime)h->runtime;
-  IM3Module mod = (IM3Module)h->module;
-  if (rt->numActiveCodePages != 0) return EST_HOST_OK; /* a compilation is under way: never the case here */
-  for (uint32_t i = 0; i < mod->numFunctions; i++) {
-    IM3Function f = &mod->functions[i];
-    f->compiled = NULL;
-    m3_Free(f->constants); /* the function's constant table, made again by the next compilation */
-    f->constants = NULL;
-    f->numConstantBytes = 0;
-  }
-  FreeCodePages(&rt->pagesOpen);
-  FreeCodePages(&rt->pagesFull);
-  rt->numCodePages = 0;
+  if (wasm3_ext_drop_code((IM3Runtime)h->runtime, (IM3Module)h->module) != 0) return EST_HOST_OK;
   h->code_drops++;
   return link_imports(h);
 }
 
 #ifdef EST_HOST_TRACE_CODE
-/* Measurement builds: at each drop, log the code pages (lines used of lines) and the functions compiled since
- * the last drop (index in the module, WebAssembly bytes). */
-static void trace_code(est_host_t *h) {
-  IM3Runtime rt = (IM3Runtime)h->runtime;
-  IM3Module mod = (IM3Module)h->module;
-  char line[64];
-  int n = snprintf(line, sizeof line, "code: drop %u pages", (unsigned)rt->numCodePages);
-  board_log(3, line, (size_t)n);
-  for (int full = 0; full < 2; full++)
-    for (IM3CodePage p = full ? rt->pagesFull : rt->pagesOpen; p; p = p->info.next) {
-      n = snprintf(line, sizeof line, "code: page %u %u/%u", (unsigned)p->info.sequence, (unsigned)p->info.lineIndex,
-                   (unsigned)p->info.numLines);
-      board_log(3, line, (size_t)n);
-    }
-  for (uint32_t i = 0; i < mod->numFunctions; i++)
-    if (mod->functions[i].wasm && mod->functions[i].compiled) {
-      n = snprintf(line, sizeof line, "code: fn %u %u", (unsigned)i, (unsigned)(mod->functions[i].wasmEnd - mod->functions[i].wasm));
-      board_log(3, line, (size_t)n);
-    }
-}
+static void trace_line(const char *line, uint32_t len) { board_log(3, line, len); }
+#define trace_code(h) wasm3_ext_trace_code((IM3Runtime)(h)->runtime, (IM3Module)(h)->module, trace_line)
 #else
 #define trace_code(h) ((void)0)
 #endif
@@ -342,7 +303,7 @@ static void trace_code(est_host_t *h) {
 /* Called before each call into the module: keep the compiled code within the board's budget. */
 static int tend_code_cache(est_host_t *h) {
   if (!h->code_cache_bytes) return EST_HOST_OK;
-  if (code_page_bytes((IM3Runtime)h->runtime) <= h->code_cache_bytes) return EST_HOST_OK;
+  if (wasm3_ext_code_bytes((IM3Runtime)h->runtime) <= h->code_cache_bytes) return EST_HOST_OK;
   trace_code(h);
   int rc = drop_compiled_code(h);
   if (rc != EST_HOST_OK) h->trapped = 1; /* the imports could not be linked again (out of memory) */
@@ -353,9 +314,17 @@ void est_host_code_stats(est_host_t *h, est_host_code_stats_t *out) {
   memset(out, 0, sizeof *out);
   IM3Runtime rt = (IM3Runtime)h->runtime;
   if (!rt) return;
-  out->code_pages = rt->numCodePages;
-  out->code_pages_peak = h->code_pages_peak > rt->numCodePages ? h->code_pages_peak : rt->numCodePages;
+  uint32_t pages = wasm3_ext_code_pages(rt);
+  out->code_pages = pages;
+  out->code_pages_peak = h->code_pages_peak > pages ? h->code_pages_peak : pages;
   out->drops = h->code_drops;
+  out->page_bytes = wasm3_ext_code_page_size();
+  wasm3_ext_compiled((IM3Module)h->module, &out->functions_compiled, &out->functions, &out->compiled_wasm_bytes);
+  out->value_stack_high_water = wasm3_ext_stack_high_water(rt);
+}
+
+uint32_t est_host_release_load_tables(est_host_t *h) {
+  return h->module ? wasm3_ext_release_data_segments((IM3Module)h->module) : 0;
 }
 
 uint32_t est_host_memory_size(est_host_t *h) {
@@ -364,14 +333,14 @@ uint32_t est_host_memory_size(est_host_t *h) {
 
 /* ---- Running ----------------------------------------------------------------------------------------- */
 
+static void report(est_host_t *h, int32_t status);
+
 /* Call an export returning i32 (args are i32). On a trap, fill h->error and return EST_HOST_E_TRAP. */
 /* An export whose code was dropped compiles again before it is called (m3_CallV would refuse it). Notes the
  * code pages after the call: pages are only added during a call, so that is the call's peak. */
-static M3Result export_ready(IM3Function f) {
-  return f->compiled ? NULL : CompileFunction(f);
-}
+static M3Result export_ready(IM3Function f) { return wasm3_ext_ready(f); }
 static void note_code_peak(est_host_t *h) {
-  uint32_t n = ((IM3Runtime)h->runtime)->numCodePages;
+  uint32_t n = wasm3_ext_code_pages((IM3Runtime)h->runtime);
   if (n > h->code_pages_peak) h->code_pages_peak = n;
 }
 
@@ -440,20 +409,50 @@ int est_host_run(est_host_t *h, int argc, const char *const *argv, int32_t *stat
     else if (n == EST_E_CANCELLED) rc = call_i32(h, EXP_cancel, "cancel", &st, 0, 0, 0);
     /* any other board error: wait again (the board has logged it) */
   }
-  if (rc == EST_HOST_OK) *status = st;
+  if (rc == EST_HOST_OK) {
+    *status = st;
+    report(h, st);
+  }
   return rc;
 }
 
-const char *est_host_error_detail(est_host_t *h, uint32_t *len) {
+/* A span of linear memory the module named by two exports (pointer, length), or NULL. */
+static const uint8_t *module_span(est_host_t *h, int ptr_fn, int len_fn, const char *name, uint32_t *len) {
   int32_t p = 0, n = 0;
   *len = 0;
-  if (h->trapped || call_i32(h, EXP_error_detail, "error_detail", &p, 0, 0, 0) != EST_HOST_OK ||
-      call_i32(h, EXP_error_detail_len, "error_detail_len", &n, 0, 0, 0) != EST_HOST_OK)
-    return "";
+  if (h->trapped || call_i32(h, ptr_fn, name, &p, 0, 0, 0) != EST_HOST_OK || call_i32(h, len_fn, name, &n, 0, 0, 0) != EST_HOST_OK)
+    return NULL;
   IM3Runtime rt = (IM3Runtime)h->runtime;
-  if (!in_memory(rt, (uint32_t)p, n)) return "";
+  if (n <= 0 || !in_memory(rt, (uint32_t)p, n)) return NULL;
   uint32_t size;
   uint8_t *mem = m3_GetMemory(rt, &size, 0);
   *len = (uint32_t)n;
-  return (const char *)mem + (uint32_t)p;
+  return mem + (uint32_t)p;
+}
+
+const char *est_host_error_detail(est_host_t *h, uint32_t *len) {
+  uint32_t n = 0;
+  const uint8_t *rec = module_span(h, EXP_error_detail, EXP_error_detail_len, "error_detail", &n);
+  *len = rec ? (uint32_t)est_render_event(rec, n, h->detail, sizeof h->detail) : 0;
+  if (!rec) h->detail[0] = 0;
+  return h->detail;
+}
+
+static void report_out(void *ctx, const char *text, size_t len) { (void)ctx; board_out((const uint8_t *)text, len); }
+static void report_log(void *ctx, const char *line, size_t len) { (void)ctx; board_log(EST_LOG_ALWAYS, line, len); }
+
+/* After a command: its result record, if it wrote one, rendered as the report (output and log lines). */
+static void report(est_host_t *h, int32_t status) {
+  uint32_t n = 0;
+  const uint8_t *rec = module_span(h, EXP_result, EXP_result_len, "result", &n);
+  if (!rec) return;
+  uint32_t dl = 0;
+  const char *detail = status == EST_OK ? "" : est_host_error_detail(h, &dl);
+  /* The record's references point into linear memory; detail rendering did not move it. */
+  rec = module_span(h, EXP_result, EXP_result_len, "result", &n);
+  if (!rec) return;
+  uint32_t size;
+  const uint8_t *mem = m3_GetMemory((IM3Runtime)h->runtime, &size, 0);
+  est_report_sink_t sink = {report_out, report_log, h};
+  est_render_result(rec, n, mem, size, detail, &sink);
 }

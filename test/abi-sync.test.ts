@@ -1,4 +1,4 @@
-// Keeps the three descriptions of the ABI in step — assembly/abi.ts + assembly/errors.ts (module side),
+// Keeps the three descriptions of the ABI in step — assembly/base/abi.ts + assembly/base/errors.ts (module side),
 // host/include/est_abi.h (C hosts) and host/node/abi.ts (Node host) — and checks them against what the built
 // modules really import and export, and against the opcodes wasm3 v0.5.0 can run.
 import { execFileSync } from "node:child_process";
@@ -10,8 +10,8 @@ import { checkModule } from "../host/node/wasm-check.js";
 import { ROOT } from "./helpers/hosts.js";
 
 const read = (p: string) => readFileSync(join(ROOT, p), "utf8");
-const errorsTs = read("assembly/errors.ts");
-const abiTs = read("assembly/abi.ts");
+const errorsTs = read("assembly/base/errors.ts");
+const abiTs = read("assembly/base/abi.ts");
 const header = read("host/include/est_abi.h");
 const hostC = read("host/est_host.c");
 
@@ -50,7 +50,7 @@ describe("status codes", () => {
   });
 });
 
-/** Imports declared in assembly/abi.ts, with their signature in wasm3 notation. */
+/** Imports declared in assembly/base/abi.ts, with their signature in wasm3 notation. */
 function tsImports(): Map<string, string> {
   const m = new Map<string, string>();
   const re = /@external\("board", "(\w+)"\)\s*export declare function \w+\(([^)]*)\): (\w+);/g;

@@ -9,7 +9,7 @@ import { HOSTS, ROOT, evalVectors, runCommand, tempDir } from "./helpers/hosts.j
 import { CborError, Value, parseDiag, refDecodeSequence, renderDiag } from "./helpers/cbor-ref.js";
 
 const CODEC = join(ROOT, "build/codec-test.wasm");
-const MAX_DEPTH = Number(/CBOR_MAX_DEPTH: i32 = (\d+)/.exec(readFileSync(join(ROOT, "assembly/config.ts"), "utf8"))![1]);
+const MAX_DEPTH = Number(/CBOR_MAX_DEPTH: i32 = (\d+)/.exec(readFileSync(join(ROOT, "assembly/base/config.ts"), "utf8"))![1]);
 const A = JSON.parse(readFileSync(join(ROOT, "test/vectors/cbor-rfc8949-appendix-a.json"), "utf8"));
 const examples: { diag: string; hex: string; diag_raw?: string; reencode?: string }[] = A.examples;
 const TRACES: { label: string; kind: string; hex: string; section: string; trace: string }[] =

@@ -26,5 +26,5 @@ fi
 gcc -O1 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -Dd_m3MaxFunctionStackHeight=512 \
   -I boards/esp32/test/fake-idf -I boards/esp32 -I boards/common -I boards -I host/include -I "$W3" \
   boards/esp32/board_esp32.c boards/common/module_source.c boards/esp32/test/fake_idf.c boards/esp32/test/main_linux.c \
-  host/est_host.c host/wasm_check.c "$OUT/libwasm3.a" -lm -o "$OUT/esp32-linux.tmp"
+  host/est_host.c host/wasm_check.c host/est_render.c host/est_messages.c host/wasm3_ext.c "$OUT/libwasm3.a" -lm -o "$OUT/esp32-linux.tmp"
 mv "$OUT/esp32-linux.tmp" "$OUT/esp32-linux"

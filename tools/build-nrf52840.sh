@@ -30,14 +30,14 @@ for f in "$W3"/*.c; do
   $CC "${CFLAGS[@]}" -w -fno-strict-aliasing -Dd_m3LogOutput=0 "${W3FLAGS[@]}" -I"$W3" -c "$f" -o "$o"
   objs+=("$o")
 done
-for f in host/est_host.c host/wasm_check.c; do
+for f in host/est_host.c host/wasm_check.c host/est_render.c host/est_messages.c host/wasm3_ext.c; do
   o="$out/host_$(basename "${f%.c}").o"
   $CC "${CFLAGS[@]}" -Wall -Wextra -Wno-unused-parameter -Ihost/include -Iboards -Iboards/nrf52840 -I"$W3" "${W3FLAGS[@]}" -c "$f" -o "$o"
   objs+=("$o")
 done
 for f in boards/common/*.c boards/mps2-an386/heap.c boards/mps2-an386/syscalls.c boards/nrf52840/*.c; do
   o="$out/board_$(basename "${f%.c}").o"
-  $CC "${CFLAGS[@]}" "${BOARD_FLAGS[@]}" -Wall -Wextra -Ihost/include -Iboards -Iboards/common -Iboards/nrf52840 -I"$W3" "${W3FLAGS[@]}" -c "$f" -o "$o"
+  $CC "${CFLAGS[@]}" "${BOARD_FLAGS[@]}" -Wall -Wextra -Ihost/include -Iboards -Iboards/common -Iboards/nrf52840 -c "$f" -o "$o"
   objs+=("$o")
 done
 $CC "${ARCH[@]}" -DMODULE_PATH="\"build/client.wasm\"" -c boards/mps2-an386/module.S -o "$out/module.o"

@@ -1,5 +1,5 @@
 // Provision a simulated device: make its EDHOC authentication key and CCS, register it with the development
-// server's work folder, and write the device's key store (the records of assembly/store-ids.ts).
+// server's work folder, and write the device's key store (the records of assembly/base/store-ids.ts).
 //
 //   npx tsx tools/provision.ts --server-dir DIR --store FILE [--method 0..3] [--suite 0|2] [--name NAME]
 //                              [--kid HEX] [--no-trust-anchor] [--psk [--weak-rng]]
@@ -16,7 +16,7 @@ import { buildStore, parseStore } from "../host/node/store.js";
 import { ServerState, ccs, hex, idCredKid, initiatorKind, newKeyPair, responderKind, unhex } from "./server/identity.js";
 import { type CredStyle, serverCertificate, credOfCert, x5tOf, x5chainOf, subjectOf, edhocCertificate, pointOf } from "./server/x509cred.js";
 
-// Record ids: the same numbers as assembly/store-ids.ts (test/provision.test.ts checks the two lists agree).
+// Record ids: the same numbers as assembly/base/store-ids.ts (test/provision.test.ts checks the two lists agree).
 export const RECORDS = {
   EDHOC_SETUP: 0x0020, EDHOC_KEY: 0x0100, CRED_I: 0x0101, ID_CRED_I: 0x0102, CRED_R: 0x0110, ID_CRED_R: 0x0111,
   PEER_KEY: 0x0112, ENROLLMENT: 0x0120, TRUST_ANCHORS: 0x0121, OSCORE_SEQ: 0x0200, OSCORE_CTX: 0x0210,

@@ -21,8 +21,8 @@
 // Deliberately not done: UTF-8 validation of text strings, map key order or duplicate-key checks (the
 // deterministic-encoding rules for keys are the caller's), tag semantics, bignums, and decoding into trees.
 
-import { OK, E_MALFORMED, E_TRUNCATED, E_TOO_DEEP, E_NON_CANONICAL, E_TRAILING, E_LIMIT } from "../errors";
-import { CBOR_MAX_DEPTH } from "../config";
+import { OK, E_MALFORMED, E_TRUNCATED, E_TOO_DEEP, E_NON_CANONICAL, E_TRAILING, E_LIMIT } from "../base/errors";
+import { CBOR_MAX_DEPTH } from "../base/config";
 import { halfToDouble, singleToDouble, doubleToHalf, doubleToSingle } from "./float";
 
 // Major types (RFC 8949 §3.1)

@@ -15,7 +15,7 @@
 // Deliberately not here: indefinite lengths, map key sorting (callers emit keys in the required order),
 // bignums.
 
-import { E_BUFFER_TOO_SMALL, E_USAGE } from "../errors";
+import { E_BUFFER_TOO_SMALL, E_USAGE } from "../base/errors";
 import { MT_UINT, MT_NINT, MT_BSTR, MT_TSTR, MT_ARRAY, MT_MAP, MT_TAG, MT_SIMPLE } from "./decode";
 import { doubleToHalf, doubleToSingle } from "./float";
 

@@ -1,49 +1,55 @@
 // CoAP client transport over UDP (RFC 7252 §4, RFC 7959): one request at a time (NSTART = 1), confirmable
-// with exponential back-off, piggybacked and separate responses, duplicate detection, Reset handling,
-// 5.03 + Max-Age retries (RFC 9148 §5), and block-wise transfers both ways (Block1 for large requests, Block2
-// for large responses, with early size negotiation and Size1/Size2), all within an overall deadline.
+// with exponential back-off, piggybacked and separate responses, duplicate detection, Reset handling, Echo
+// (RFC 9175: a 4.01 with Echo is answered once with the request again, carrying the value), 5.03 + Max-Age
+// retries (RFC 9148 §5), and block-wise transfers both ways (Block1 for large requests, Block2 for large
+// responses, with early size negotiation and Size1/Size2), all within an overall deadline.
 //
-// Sans-I/O: begin() sends the first datagram and returns PENDING; the command feeds onDatagram()/onTimer()
-// until they return OK (the response is in `response`) or an error. The caller arms the runtime deadline
-// from nextDeadline().
+// Sans-I/O: begin() sends the first datagram and returns PENDING; the caller feeds onDatagram()/onTimer()
+// until they return OK (then response() is the final response, valid until the next begin) or an error.
 //
-// Deliberately not here: OSCORE (a layer above builds protected requests), Observe, multicast, proxying,
-// CoAP over TCP, more than one outstanding request.
+// Security is a layer above, reached through the CoapSecurity hook: when one is given, every new request
+// message is handed to it to protect and every response must pass its verification (OSCORE: each block of an
+// inner block-wise transfer is its own protected request; an outer Block2 fragmentation is reassembled here
+// before verification, RFC 8613 §4.1.3.4.2). The client owns its buffers; nothing is allocated per request.
+//
+// Deliberately not here: OSCORE itself (oscore/), Observe, multicast, proxying, CoAP over TCP, more than
+// one outstanding request.
 
-import * as board from "../abi";
-import { LOG_ALWAYS, LOG_DEBUG, LOG_INFO } from "../abi";
+import * as board from "../base/abi";
+import { LOG_ALWAYS, LOG_DEBUG, LOG_INFO } from "../base/abi";
 import {
   OK, PENDING, E_TIMEOUT, E_LIMIT, E_COAP_RESET, E_COAP_BAD_OPTION, E_COAP_BLOCK, E_USAGE, E_MALFORMED, E_INTERNAL,
-} from "../errors";
+  E_OSCORE_UNPROTECTED,
+} from "../base/errors";
+import { fail, failWith, logMsg } from "../base/diag";
 import {
   COAP_MAX_DATAGRAM, COAP_RESPONSE_CAPACITY, COAP_ACK_TIMEOUT_MS, COAP_ACK_RANDOM_FACTOR_MILLI,
-  COAP_MAX_RETRANSMIT, COAP_DEDUP_SLOTS, COAP_DEFAULT_DEADLINE_MS,
-} from "../config";
+  COAP_MAX_RETRANSMIT, COAP_DEDUP_SLOTS, COAP_DEFAULT_DEADLINE_MS, COAP_OUTER_CAPACITY, COAP_ECHO_MAX,
+} from "../base/config";
 import {
-  COAP_CON, COAP_NON, COAP_ACK, COAP_RST, COAP_EMPTY, COAP_CONTINUE, COAP_SERVICE_UNAVAILABLE,
-  COAP_REQUEST_ENTITY_TOO_LARGE, COAP_REQUEST_ENTITY_INCOMPLETE, OPT_URI_HOST, OPT_URI_PORT, OPT_CONTENT_FORMAT,
-  OPT_ACCEPT, OPT_BLOCK1, OPT_BLOCK2, OPT_SIZE1, OPT_SIZE2, OPT_MAX_AGE, COAP_DEFAULT_MAX_AGE, COAP_PORT,
+  COAP_CON, COAP_NON, COAP_ACK, COAP_RST, COAP_EMPTY, COAP_CONTINUE, COAP_SERVICE_UNAVAILABLE, COAP_UNAUTHORIZED,
+  COAP_REQUEST_ENTITY_TOO_LARGE, COAP_REQUEST_ENTITY_INCOMPLETE, OPT_URI_HOST, OPT_CONTENT_FORMAT,
+  OPT_ACCEPT, OPT_BLOCK1, OPT_BLOCK2, OPT_SIZE1, OPT_SIZE2, OPT_MAX_AGE, OPT_ECHO, COAP_DEFAULT_MAX_AGE,
 } from "../numbers/coap";
 import { CoapMessage, CoapBuilder, CoapOptionIter, BlockValue, blockValue } from "./message";
-import { fail, failDetail, logBegin, logEnd, Writer } from "../runtime";
-import { arena } from "../arena";
-import { OscoreContext, oscoreProtect, oscoreUnprotect } from "../oscore/oscore";
-import { SeqCounter, seqTake } from "../oscore/seq";
-import { edhocCombine } from "../edhoc/combined";
-import { OPT_OSCORE, OPT_EDHOC, OPT_ECHO, COAP_UNAUTHORIZED } from "../numbers/coap";
-import { E_OSCORE_UNPROTECTED } from "../errors";
+import { CoapEndpoint } from "./uri";
+import {
+  M_COAP_BLOCK_SIZE, M_COAP_PATH_SEGMENT, M_COAP_REQUEST_TOO_BIG, M_COAP_SEND, M_COAP_DEADLINE, M_COAP_NO_ANSWER,
+  M_COAP_RESENDING, M_COAP_RETRANSMIT, M_COAP_MALFORMED_DROPPED, M_COAP_RESET, M_COAP_UNPROTECTED_SUCCESS,
+  M_COAP_UNPROTECTED, M_COAP_VERIFY_DROPPED, M_COAP_OUTER_BLOCK_BAD, M_COAP_OUTER_BLOCK_UNEXPECTED, M_COAP_OUTER_TOO_BIG,
+  M_COAP_OUTER_REREAD, M_COAP_OUTER_NEXT, M_COAP_CRITICAL_OPTION, M_COAP_ECHO, M_COAP_RETRY_AFTER, M_COAP_RETRY_PAST_DEADLINE,
+  M_COAP_408, M_COAP_CONTINUE_NO_BLOCK1, M_COAP_CONTINUE_AFTER_LAST, M_COAP_BLOCK2_MALFORMED, M_COAP_BLOCK2_UNEXPECTED,
+  M_COAP_SIZE2_TOO_BIG, M_COAP_BLOCK2_MISSING, M_COAP_RESPONSE_TOO_BIG, M_TRACE_UP, M_TRACE_DOWN, M_TRACE_MALFORMED_UP,
+  M_TRACE_MALFORMED_DOWN, M_COAP_NO_ENDPOINT,
+  M_COAP_PROTECT, M_COMMAND_DEADLINE,
+} from "../base/msg";
 
 /** What to send. Fill the fields, then begin(). Pointers must stay valid until the exchange ends. */
-export class CoapRequestSpec {
+export class CoapRequest {
   method: i32 = 1;
   confirmable: bool = true;
-  /** Endpoint (est_abi.h format). */
-  addr: usize = 0;
-  addrLen: i32 = 0;
-  /** Uri-Host (0 length: none; sent only for registered names, not IP literals) and Uri-Port (-1: none). */
-  host: usize = 0;
-  hostLen: i32 = 0;
-  port: i32 = -1;
+  /** Where to: endpoint and Uri-Host (coap/uri.ts). */
+  ep: CoapEndpoint | null = null;
   /** "path?query" without scheme and authority. */
   path: usize = 0;
   pathLen: i32 = 0;
@@ -55,8 +61,10 @@ export class CoapRequestSpec {
   szx: i32 = 6;
   /** Ask for Size2 in the first response (RFC 7959 §4), to refuse an oversized representation early. */
   askSize: bool = true;
-  /** Overall deadline in ms from begin(). */
+  /** Overall deadline in ms from begin(), and an absolute one (clock_ms time; 0: none) that bounds a whole
+   *  command of several exchanges: the exchange ends at the earlier of the two. */
   deadlineMs: i32 = COAP_DEFAULT_DEADLINE_MS;
+  deadlineAt: i64 = 0;
   /** Trace every datagram at LOG_ALWAYS (the command was asked for -v). */
   trace: bool = false;
   /** Transmission parameters (RFC 7252 §4.8); tests shorten ACK_TIMEOUT to keep lossy runs quick. */
@@ -65,18 +73,16 @@ export class CoapRequestSpec {
   /** After MAX_RETRANSMIT, send the request again as a new message while the overall deadline allows (an
    *  application-level retry, RFC 7252 §4.2 leaves it to the application). Off: give up at once. */
   retry: bool = true;
-  /** OSCORE (RFC 8613): when set, every request is protected with this context and the next number of `seq`,
-   *  and every response must verify under it. Block options are then inner (end-to-end, §4.1.3.4.1): each
-   *  block is its own protected request. */
-  oscore: OscoreContext | null = null;
-  seq: SeqCounter | null = null;
-  /** RFC 9668 combined request: EDHOC message_3 (its CBOR bstr) put in front of the OSCORE ciphertext of the
-   *  first request, with the EDHOC option. 0 length: a plain OSCORE request. */
-  edhocM3: usize = 0;
-  edhocM3Len: i32 = 0;
+
+  /** Copy the transport settings (endpoint, deadline, transmission parameters, trace, block size) of another. */
+  transportFrom(o: CoapRequest): void {
+    this.ep = o.ep; this.confirmable = o.confirmable; this.szx = o.szx; this.deadlineMs = o.deadlineMs; this.deadlineAt = o.deadlineAt;
+    this.trace = o.trace; this.ackTimeoutMs = o.ackTimeoutMs; this.maxRetransmit = o.maxRetransmit; this.retry = o.retry;
+  }
 }
 
-/** The final response of an exchange. Payload is the whole (reassembled) representation. */
+/** The final response of an exchange. Payload is the whole (reassembled) representation; it lives in the
+ *  client's buffer until the next begin(). */
 export class CoapResponse {
   code: i32 = 0;
   contentFormat: i32 = -1;
@@ -89,8 +95,21 @@ export class CoapResponse {
   bytesUp: i32 = 0;
   bytesDown: i32 = 0;
   roundTrips: i32 = 0;
-  /** The response was verified under the OSCORE context of the request (false for a plain exchange). */
+  /** The response was verified by the security layer (false for a plain exchange, or for an unprotected
+   *  error answer to a protected request: then the status was E_OSCORE_UNPROTECTED). */
   isProtected: bool = false;
+}
+
+/** The hook a security layer above implements (oscore/exchange.ts). The client calls it; it never imports it. */
+export abstract class CoapSecurity {
+  /** Protect a new request message (plain, len bytes: header, token, options, payload) into out. Called once
+   *  per new message, never for a retransmission. Returns the length or a status (the exchange then fails). */
+  abstract protectRequest(plain: usize, len: i32, out: usize, cap: i32): i32;
+  /** Whether a received message claims protection (OSCORE: carries the OSCORE option). */
+  abstract claimsProtection(msg: CoapMessage): bool;
+  /** Verify a protected response (the whole message) into out as a plain message. Returns its length, or a
+   *  negative status: the response is then dropped unseen (an attacker must not end the exchange). */
+  abstract verifyResponse(data: usize, len: i32, out: usize, cap: i32): i32;
 }
 
 const PHASE_IDLE = 0;
@@ -99,30 +118,32 @@ const PHASE_WAIT_SEPARATE = 2; // empty ACK received, the response comes as its 
 const PHASE_WAIT_RETRY = 3; // 5.03 with Max-Age: waiting to send the request again
 const PHASE_WAIT_NON = 4; // NON sent: waiting for a response until the deadline
 
+/** The datagram on the wire (kept for retransmissions). */
 const txBuf = memory.data(COAP_MAX_DATAGRAM, 8);
-/** The request before OSCORE protection, and a response after verification. */
+/** A request before protection, and a response after verification. */
 const plainBuf = memory.data(COAP_MAX_DATAGRAM, 8);
-const protBuf = memory.data(COAP_MAX_DATAGRAM, 8);
-const ackBuf = memory.data(8, 8);
-const echoBuf = memory.data(40, 8);
+/** The protected request as first sent (outer Block2 asks for the next fragment with it). */
 const protReqBuf = memory.data(COAP_MAX_DATAGRAM, 8);
-const OUTER_CAPACITY = 1600;
-const outerBuf = memory.data(OUTER_CAPACITY, 8);
-const assembled = memory.data(OUTER_CAPACITY + 64, 8);
-const outerMsg = new CoapMessage();
-const respBuf = arena; // COAP_RESPONSE_CAPACITY bytes, shared with other commands (assembly/arena.ts)
+/** Outer Block2 fragments, and the reassembled protected message. */
+const outerBuf = memory.data(COAP_OUTER_CAPACITY, 8);
+const assembled = memory.data(COAP_OUTER_CAPACITY + 64, 8);
+const respBuf = memory.data(COAP_RESPONSE_CAPACITY, 8);
+const ackBuf = memory.data(8, 8);
+const echoBuf = memory.data(COAP_ECHO_MAX, 8);
 const token = memory.data(8, 8);
 const dedup = memory.data(COAP_DEDUP_SLOTS * 4, 4);
-const traceLine = new Writer(memory.data(200, 8), 200);
+const rnd = memory.data(4, 4);
 
+const outerMsg = new CoapMessage();
 const builder = new CoapBuilder();
 const msg = new CoapMessage();
 const iter = new CoapOptionIter();
 const blk = new BlockValue();
 
 export class CoapClient {
-  spec: CoapRequestSpec = new CoapRequestSpec();
-  response: CoapResponse = new CoapResponse();
+  private req: CoapRequest = new CoapRequest();
+  private sec: CoapSecurity | null = null;
+  private resp: CoapResponse = new CoapResponse();
   private phase: i32 = PHASE_IDLE;
   private mid: i32 = 0;
   private txLen: i32 = 0;
@@ -130,6 +151,8 @@ export class CoapClient {
   private timeoutMs: i64 = 0;
   private timerAt: i64 = -1;
   private endAt: i64 = 0;
+  /** The command's deadline (deadlineAt) ends this exchange, not its own. */
+  private commandBound: bool = false;
   private dedupNext: i32 = 0;
   // Block1: the block being sent and its size exponent. Block2: the next block wanted and its exponent.
   private b1Num: u32 = 0;
@@ -142,25 +165,35 @@ export class CoapClient {
   /** RFC 9175 Echo: the value a 4.01 asked us to repeat (sent once in the request after it), 0: none. */
   private echoLen: i32 = 0;
   private echoTried: bool = false;
-  /** Outer Block2 (RFC 8613 §4.1.3.4.2): a protected response fragmented outside OSCORE is reassembled here
-   *  and verified once whole; the next fragment is asked for with the same protected request. */
+  /** Outer Block2 (RFC 8613 §4.1.3.4.2): a protected response fragmented outside OSCORE is reassembled and
+   *  verified once whole; the next fragment is asked for with the same protected request. */
   private protReqLen: i32 = 0;
   private ob2Num: u32 = 0;
   private outerLen: i32 = 0;
 
-  /** Start the exchange described by `spec`. Returns PENDING, or an error (nothing sent). */
-  begin(): i32 {
-    const s = this.spec;
-    if (s.szx < 0 || s.szx > 6) return fail(E_USAGE, "block size must be 16..1024 bytes");
-    const r = this.response;
+  /** The final response of the last exchange that returned OK (or E_OSCORE_UNPROTECTED: the unprotected
+   *  error answer, with its code, format and diagnostic payload). */
+  response(): CoapResponse { return this.resp; }
+
+  /** Start the exchange `req` describes (copied: the caller may reuse it), protected by `sec` when given.
+   *  Returns PENDING, or an error (nothing sent). */
+  begin(req: CoapRequest, sec: CoapSecurity | null): i32 {
+    const s = this.req;
+    s.transportFrom(req);
+    s.method = req.method; s.path = req.path; s.pathLen = req.pathLen; s.contentFormat = req.contentFormat;
+    s.accept = req.accept; s.payload = req.payload; s.payloadLen = req.payloadLen; s.askSize = req.askSize;
+    this.sec = sec;
+    if (s.szx < 0 || s.szx > 6) return fail(E_USAGE, M_COAP_BLOCK_SIZE);
+    if (s.ep === null) return fail(E_USAGE, M_COAP_NO_ENDPOINT);
+    const r = this.resp;
     r.code = 0; r.contentFormat = -1; r.maxAge = -1; r.payload = respBuf; r.payloadLen = 0;
     r.datagramsUp = 0; r.datagramsDown = 0; r.bytesUp = 0; r.bytesDown = 0; r.roundTrips = 0; r.isProtected = false;
-    if (s.oscore !== null && s.seq === null) return fail(E_USAGE, "an OSCORE request needs a sequence counter");
-    const rnd = memory.data(4, 4);
     board.rng_fill(rnd, 4);
     this.mid = <i32>(load<u32>(rnd) & 0xffff);
     for (let i = 0; i < COAP_DEDUP_SLOTS; i++) store<i32>(dedup + <usize>(i << 2), -1);
     this.endAt = board.clock_ms() + <i64>s.deadlineMs;
+    this.commandBound = s.deadlineAt > 0 && s.deadlineAt < this.endAt;
+    if (this.commandBound) this.endAt = s.deadlineAt;
     this.b1Szx = s.szx;
     this.b1Num = 0;
     this.b1Active = s.payloadLen > (1 << (s.szx + 4));
@@ -172,6 +205,13 @@ export class CoapClient {
     this.echoTried = false;
     board.rng_fill(token, 4);
     return this.sendRequest();
+  }
+
+  /** Send one message and forget it (no answer awaited): e.g. an EDHOC error message (NON). */
+  sendOnce(req: CoapRequest): i32 {
+    const st = this.begin(req, null);
+    this.phase = PHASE_IDLE;
+    return st == PENDING ? OK : st;
   }
 
   /** For the fuzz entry (test/fuzz/entry.ts): the Message ID and the 4-byte token a response must carry to be
@@ -188,14 +228,14 @@ export class CoapClient {
    *  the same for every block of one transfer: servers such as the npm coap package reassemble Block1 by
    *  token, and stale answers to earlier blocks are recognised by their block numbers instead. */
   private sendRequest(): i32 {
-    const s = this.spec;
+    const s = this.req;
+    const ep = changetype<CoapEndpoint>(s.ep);
     this.mid = (this.mid + 1) & 0xffff;
     builder.reset(s.confirmable ? COAP_CON : COAP_NON, s.method, this.mid);
     builder.setToken(token, 4);
-    if (s.hostLen > 0) builder.add(OPT_URI_HOST, s.host, s.hostLen);
-    if (s.port >= 0 && s.port != COAP_PORT) builder.addUint(OPT_URI_PORT, <u32>s.port);
-    let st = builder.addUriPath(s.path, s.pathLen);
-    if (st < 0) return fail(st == E_LIMIT ? E_LIMIT : E_USAGE, "URI path segment longer than 255 bytes");
+    if (ep.hostLen > 0) builder.add(OPT_URI_HOST, ep.host, ep.hostLen);
+    const st = builder.addUriPath(s.path, s.pathLen);
+    if (st < 0) return fail(st == E_LIMIT ? E_LIMIT : E_USAGE, M_COAP_PATH_SEGMENT);
     // Requests for later Block2 blocks repeat the request without its payload (RFC 7959 §3.2, Figure 11).
     const withPayload = s.payloadLen > 0 && !this.b2Active;
     if (s.contentFormat >= 0 && withPayload) builder.addUint(OPT_CONTENT_FORMAT, <u32>s.contentFormat);
@@ -220,40 +260,30 @@ export class CoapClient {
     }
     if (this.first && s.askSize && !this.b2Active) builder.addUint(OPT_SIZE2, 0);
     if (this.echoLen > 0) builder.add(OPT_ECHO, echoBuf, this.echoLen); // class E: inside OSCORE
-    const combined = s.oscore !== null && s.edhocM3Len > 0 && this.b1Num == 0 && this.b2Num == 0;
-    if (combined) builder.add(OPT_EDHOC, 0, 0);
-    let n = builder.build(s.oscore !== null ? plainBuf : txBuf, COAP_MAX_DATAGRAM);
-    if (n < 0) return fail(E_LIMIT, "request does not fit one datagram; use a smaller block size");
-    if (s.oscore !== null) {
-      // Every transmission of a new request takes a new Sender Sequence Number, written ahead to the key
-      // store (Appendix B.1.1); retransmissions of the same datagram (onTimer) resend it unchanged.
-      const seq = seqTake(changetype<SeqCounter>(s.seq));
-      if (seq < 0) return fail(<i32>seq, "cannot reserve an OSCORE sequence number");
-      const ctx = changetype<OscoreContext>(s.oscore);
-      n = oscoreProtect(ctx, plainBuf, n, <u64>seq, true, combined ? protBuf : txBuf, COAP_MAX_DATAGRAM);
-      if (n < 0) return fail(n, "cannot protect the request with OSCORE");
-      if (combined) {
-        n = edhocCombine(protBuf, n, s.edhocM3, s.edhocM3Len, txBuf, COAP_MAX_DATAGRAM);
-        if (n < 0) return fail(E_LIMIT, "the combined EDHOC + OSCORE request does not fit one datagram");
-      }
+    const sec = this.sec;
+    let n = builder.build(sec !== null ? plainBuf : txBuf, COAP_MAX_DATAGRAM);
+    if (n < 0) return fail(E_LIMIT, M_COAP_REQUEST_TOO_BIG);
+    if (sec !== null) {
+      n = sec.protectRequest(plainBuf, n, txBuf, COAP_MAX_DATAGRAM);
+      if (n < 0) return failWith(n, M_COAP_PROTECT).int(n).ret();
+      memory.copy(protReqBuf, txBuf, <usize>n);
+      this.protReqLen = n; this.ob2Num = 0; this.outerLen = 0;
     }
-    if (s.oscore !== null) { memory.copy(protReqBuf, txBuf, <usize>n); this.protReqLen = n; this.ob2Num = 0; this.outerLen = 0; }
     this.first = false;
     return this.sendBuilt(n);
   }
 
   /** Send the datagram in txBuf (n bytes) as a new confirmable (or NON) message and arm its timers. */
   private sendBuilt(n: i32): i32 {
-    const s = this.spec;
+    const s = this.req;
     this.txLen = n;
     this.retransmits = 0;
     const now = board.clock_ms();
     // Initial timeout: random in [ACK_TIMEOUT, ACK_TIMEOUT * ACK_RANDOM_FACTOR] (RFC 7252 §4.2).
-    const r = memory.data(2, 2);
-    board.rng_fill(r, 2);
+    board.rng_fill(rnd, 2);
     const spread = (<i64>s.ackTimeoutMs * <i64>(COAP_ACK_RANDOM_FACTOR_MILLI - 1000)) / 1000;
-    this.timeoutMs = <i64>s.ackTimeoutMs + (spread * <i64>load<u16>(r)) / 65535;
-    this.response.roundTrips++;
+    this.timeoutMs = <i64>s.ackTimeoutMs + (spread * <i64>load<u16>(rnd)) / 65535;
+    this.resp.roundTrips++;
     const st = this.transmit(txBuf, n);
     if (st < 0) return st;
     this.phase = s.confirmable ? PHASE_WAIT_ACK : PHASE_WAIT_NON;
@@ -262,12 +292,13 @@ export class CoapClient {
   }
 
   private transmit(p: usize, n: i32): i32 {
-    const s = this.spec;
-    if (s.trace) this.trace(true, p, n);
-    this.response.datagramsUp++;
-    this.response.bytesUp += n;
-    const st = board.udp_send(s.addr, s.addrLen, p, n);
-    if (st < 0) return fail(st, "cannot send the request datagram");
+    const s = this.req;
+    const ep = changetype<CoapEndpoint>(s.ep);
+    if (s.trace) trace(true, p, n);
+    this.resp.datagramsUp++;
+    this.resp.bytesUp += n;
+    const st = board.udp_send(ep.addr, ep.addrLen, p, n);
+    if (st < 0) return fail(st, M_COAP_SEND);
     return OK;
   }
 
@@ -281,32 +312,28 @@ export class CoapClient {
   }
 
   onTimer(): i32 {
+    if (this.phase == PHASE_IDLE) return PENDING;
     const now = board.clock_ms();
     if (now >= this.endAt) {
       this.phase = PHASE_IDLE;
-      fail(E_TIMEOUT, "no complete response within ");
-      failDetail().dec(this.spec.deadlineMs).str(" ms");
-      return E_TIMEOUT;
+      if (this.commandBound) return fail(E_TIMEOUT, M_COMMAND_DEADLINE);
+      return failWith(E_TIMEOUT, M_COAP_DEADLINE).int(this.req.deadlineMs).ret();
     }
     if (this.phase == PHASE_WAIT_RETRY) return this.sendRequest();
     if (this.phase == PHASE_WAIT_ACK && this.timerAt >= 0 && now >= this.timerAt) {
-      if (this.retransmits >= this.spec.maxRetransmit && this.spec.retry) {
-        logBegin().str("coap: no answer after ").dec(this.retransmits + 1).str(" transmissions; sending the request again");
-        logEnd(LOG_INFO);
-        this.response.roundTrips--; // the same round trip, tried again
+      if (this.retransmits >= this.req.maxRetransmit && this.req.retry) {
+        logMsg(M_COAP_RESENDING).int(this.retransmits + 1).emit(LOG_INFO);
+        this.resp.roundTrips--; // the same round trip, tried again
         return this.sendRequest();
       }
-      if (this.retransmits >= this.spec.maxRetransmit) {
+      if (this.retransmits >= this.req.maxRetransmit) {
         this.phase = PHASE_IDLE;
-        fail(E_TIMEOUT, "no answer after ");
-        failDetail().dec(this.retransmits + 1).str(" transmissions");
-        return E_TIMEOUT;
+        return failWith(E_TIMEOUT, M_COAP_NO_ANSWER).int(this.retransmits + 1).ret();
       }
       this.retransmits++;
       this.timeoutMs *= 2;
       this.timerAt = now + this.timeoutMs;
-      logBegin().str("coap: retransmission ").dec(this.retransmits).str(" of MID ").dec(this.mid);
-      logEnd(LOG_DEBUG);
+      logMsg(M_COAP_RETRANSMIT).int(this.retransmits).int(this.mid).emit(LOG_DEBUG);
       const st = this.transmit(txBuf, this.txLen);
       return st < 0 ? st : PENDING;
     }
@@ -314,8 +341,9 @@ export class CoapClient {
   }
 
   private sameAddr(a: usize, al: i32): bool {
-    if (al != this.spec.addrLen) return false;
-    for (let i = 0; i < al; i++) if (load<u8>(a + <usize>i) != load<u8>(this.spec.addr + <usize>i)) return false;
+    const ep = changetype<CoapEndpoint>(this.req.ep);
+    if (al != ep.addrLen) return false;
+    for (let i = 0; i < al; i++) if (load<u8>(a + <usize>i) != load<u8>(ep.addr + <usize>i)) return false;
     return true;
   }
 
@@ -334,20 +362,19 @@ export class CoapClient {
   onDatagram(addr: usize, addrLen: i32, data: usize, len: i32): i32 {
     if (this.phase == PHASE_IDLE) return PENDING;
     if (!this.sameAddr(addr, addrLen)) return PENDING; // not our peer
-    const s = this.spec;
-    this.response.datagramsDown++;
-    this.response.bytesDown += len;
-    if (s.trace) this.trace(false, data, len);
+    const s = this.req;
+    this.resp.datagramsDown++;
+    this.resp.bytesDown += len;
+    if (s.trace) trace(false, data, len);
     if (msg.parse(data, len) != OK) {
-      logBegin().str("coap: ignored a malformed datagram of ").dec(len).str(" bytes");
-      logEnd(LOG_DEBUG);
+      logMsg(M_COAP_MALFORMED_DROPPED).int(len).emit(LOG_DEBUG);
       return PENDING;
     }
     const t = msg.type;
     if (t == COAP_RST) {
       if (msg.mid == this.mid && this.phase == PHASE_WAIT_ACK) {
         this.phase = PHASE_IDLE;
-        return fail(E_COAP_RESET, "the server reset the request (RST)");
+        return fail(E_COAP_RESET, M_COAP_RESET);
       }
       return PENDING;
     }
@@ -373,51 +400,54 @@ export class CoapClient {
       }
       if (t == COAP_CON) this.sendEmpty(COAP_ACK, msg.mid);
     }
-    if (s.oscore !== null) {
-      // The response must verify under the request's context and nonce (§8.4). One that does not is
-      // dropped unseen: an attacker on the path must not end or steer the exchange. An unprotected error
-      // from the server (no OSCORE option: e.g. 4.01 when it lost the context) ends it with its code.
-      if (msg.find(OPT_OSCORE) != 1) {
-        if (msg.code < 0x80) { logBegin().str("coap: dropped an unprotected success response"); logEnd(LOG_INFO); return PENDING; }
-        this.phase = PHASE_IDLE;
-        this.response.code = msg.code;
-        fail(E_OSCORE_UNPROTECTED, "the server answered without OSCORE: ");
-        failDetail().dec(msg.code >> 5).byte(0x2e).byte(0x30 + (msg.code & 31) / 10).byte(0x30 + (msg.code & 31) % 10);
-        if (msg.payloadLen > 0) failDetail().str(" ").bytes(msg.payload, msg.payloadLen < 80 ? msg.payloadLen : 80);
-        return E_OSCORE_UNPROTECTED;
-      }
-      if (msg.find(OPT_BLOCK2) == 1) return this.outerBlock(data, len);
-      const n = oscoreUnprotect(changetype<OscoreContext>(s.oscore), data, len, plainBuf, COAP_MAX_DATAGRAM);
+    const sec = this.sec;
+    if (sec !== null) {
+      // The response must pass the security layer. One that does not is dropped unseen: an attacker on the
+      // path must not end or steer the exchange. An unprotected error from the server (e.g. 4.01 when it lost
+      // the context, or an EDHOC error for the combined request) ends the exchange with its code and payload.
+      if (!sec.claimsProtection(msg)) return this.unprotected();
+      if (msg.find(OPT_BLOCK2) == 1) return this.outerBlock(sec);
+      const n = sec.verifyResponse(data, len, plainBuf, COAP_MAX_DATAGRAM);
       if (n < 0 || msg.parse(plainBuf, n) != OK) {
-        logBegin().str("coap: dropped a response that failed OSCORE verification (").dec(n).str(")");
-        logEnd(LOG_INFO);
+        logMsg(M_COAP_VERIFY_DROPPED).int(n).emit(LOG_INFO);
         return PENDING;
       }
-      this.response.isProtected = true;
-      // A verified response proves the server has processed message_3: any later request of this exchange
-      // (a 5.03 retry, the next block) is a plain OSCORE request (RFC 9668 §3.2.1).
-      s.edhocM3Len = 0;
+      this.resp.isProtected = true;
     }
     return this.onResponse();
   }
 
+  /** An unprotected answer to a protected request (msg holds it): an error ends the exchange with its code,
+   *  content format and diagnostic kept in the response; a success is dropped (it proves nothing). */
+  private unprotected(): i32 {
+    if (msg.code < 0x80) { logMsg(M_COAP_UNPROTECTED_SUCCESS).emit(LOG_INFO); return PENDING; }
+    this.phase = PHASE_IDLE;
+    const r = this.resp;
+    r.code = msg.code;
+    r.contentFormat = msg.getUint(OPT_CONTENT_FORMAT) == 1 ? <i32>msg.uint : -1;
+    r.payloadLen = msg.payloadLen < COAP_RESPONSE_CAPACITY ? msg.payloadLen : COAP_RESPONSE_CAPACITY;
+    memory.copy(respBuf, msg.payload, <usize>r.payloadLen);
+    r.isProtected = false;
+    return failWith(E_OSCORE_UNPROTECTED, M_COAP_UNPROTECTED).int(msg.code).bytes(msg.payload, msg.payloadLen < 80 ? msg.payloadLen : 80).ret();
+  }
+
   /** One fragment of a protected response with an outer Block2 option (msg holds it). */
-  private outerBlock(data: usize, len: i32): i32 {
-    if (blk.decode(msg.value, msg.valueLen) != OK) { this.phase = PHASE_IDLE; return fail(E_MALFORMED, "malformed outer Block2 option"); }
+  private outerBlock(sec: CoapSecurity): i32 {
+    if (blk.decode(msg.value, msg.valueLen) != OK) { this.phase = PHASE_IDLE; return fail(E_MALFORMED, M_COAP_OUTER_BLOCK_BAD); }
     if (blk.num != this.ob2Num) return PENDING; // a late copy of an earlier fragment
     const size = blk.size();
     if (<i64>blk.num * <i64>size != <i64>this.outerLen || (blk.more && msg.payloadLen != size) || msg.payloadLen > size) {
       this.phase = PHASE_IDLE;
-      return fail(E_COAP_BLOCK, "unexpected outer Block2 fragment");
+      return fail(E_COAP_BLOCK, M_COAP_OUTER_BLOCK_UNEXPECTED);
     }
-    if (this.outerLen + msg.payloadLen > OUTER_CAPACITY) { this.phase = PHASE_IDLE; return fail(E_LIMIT, "protected response larger than the reassembly buffer"); }
+    if (this.outerLen + msg.payloadLen > COAP_OUTER_CAPACITY) { this.phase = PHASE_IDLE; return fail(E_LIMIT, M_COAP_OUTER_TOO_BIG); }
     memory.copy(outerBuf + <usize>this.outerLen, msg.payload, <usize>msg.payloadLen);
     this.outerLen += msg.payloadLen;
     if (blk.more) {
       // The same protected request again (same Partial IV: not a new request, RFC 7959 §2.4) asking for
       // the next fragment.
       this.ob2Num = blk.num + 1;
-      if (outerMsg.parse(protReqBuf, this.protReqLen) != OK) { this.phase = PHASE_IDLE; return fail(E_INTERNAL, "cannot re-read the protected request"); }
+      if (outerMsg.parse(protReqBuf, this.protReqLen) != OK) { this.phase = PHASE_IDLE; return fail(E_INTERNAL, M_COAP_OUTER_REREAD); }
       this.mid = (this.mid + 1) & 0xffff;
       builder.reset(outerMsg.type, outerMsg.code, this.mid);
       builder.setToken(outerMsg.token, outerMsg.tokenLen);
@@ -426,8 +456,8 @@ export class CoapClient {
       builder.addUint(OPT_BLOCK2, <u32>blockValue(this.ob2Num, false, blk.szx));
       builder.setPayload(outerMsg.payload, outerMsg.payloadLen);
       const n = builder.build(txBuf, COAP_MAX_DATAGRAM);
-      if (n < 0) { this.phase = PHASE_IDLE; return fail(E_LIMIT, "cannot build the next outer block request"); }
-      this.response.roundTrips++;
+      if (n < 0) { this.phase = PHASE_IDLE; return fail(E_LIMIT, M_COAP_OUTER_NEXT); }
+      this.resp.roundTrips++;
       return this.sendBuilt(n);
     }
     // Whole: the last fragment's header, token and options (without Block2 / Size2) with the whole payload.
@@ -436,23 +466,21 @@ export class CoapClient {
     iter.reset(msg);
     while (iter.next() == 1) if (iter.number != OPT_BLOCK2 && iter.number != OPT_SIZE2) builder.add(iter.number, iter.value, iter.valueLen);
     builder.setPayload(outerBuf, this.outerLen);
-    const whole = builder.build(assembled, OUTER_CAPACITY + 64);
+    const whole = builder.build(assembled, COAP_OUTER_CAPACITY + 64);
     this.outerLen = 0; this.ob2Num = 0;
-    if (whole < 0) { this.phase = PHASE_IDLE; return fail(E_LIMIT, "reassembled protected response too large"); }
-    const n = oscoreUnprotect(changetype<OscoreContext>(this.spec.oscore), assembled, whole, plainBuf, COAP_MAX_DATAGRAM);
+    if (whole < 0) { this.phase = PHASE_IDLE; return fail(E_LIMIT, M_COAP_OUTER_TOO_BIG); }
+    const n = sec.verifyResponse(assembled, whole, plainBuf, COAP_MAX_DATAGRAM);
     if (n < 0 || msg.parse(plainBuf, n) != OK) {
-      logBegin().str("coap: dropped a reassembled response that failed OSCORE verification (").dec(n).str(")");
-      logEnd(LOG_INFO);
+      logMsg(M_COAP_VERIFY_DROPPED).int(n).emit(LOG_INFO);
       return PENDING;
     }
-    this.response.isProtected = true;
-    this.spec.edhocM3Len = 0;
+    this.resp.isProtected = true;
     return this.onResponse();
   }
 
   private onResponse(): i32 {
-    const s = this.spec;
-    const r = this.response;
+    const s = this.req;
+    const r = this.resp;
     // A late answer to an earlier block of this transfer (same token): ignore it.
     if (this.b2Active && msg.find(OPT_BLOCK2) == 1 && blk.decode(msg.value, msg.valueLen) == OK && blk.num < this.b2Num) return PENDING;
     if (this.b1Active && msg.code == COAP_CONTINUE && msg.find(OPT_BLOCK1) == 1 && blk.decode(msg.value, msg.valueLen) == OK &&
@@ -462,32 +490,26 @@ export class CoapClient {
     const bad = msg.firstUnknownCritical();
     if (bad != 0) {
       this.phase = PHASE_IDLE;
-      fail(E_COAP_BAD_OPTION, "response carries unrecognized critical option ");
-      failDetail().dec(bad);
-      return E_COAP_BAD_OPTION;
+      return failWith(E_COAP_BAD_OPTION, M_COAP_CRITICAL_OPTION).int(bad).ret();
     }
     const code = msg.code;
-    // 4.01 with Echo under OSCORE (RFC 9175 §2.4, RFC 8613 Appendix B.1.2): the server wants proof that the
-    // request is fresh; send it again once, as a new request (a new sequence number) carrying the Echo value.
-    if (s.oscore !== null && code == COAP_UNAUTHORIZED && !this.echoTried && msg.find(OPT_ECHO) == 1 &&
-        msg.valueLen >= 1 && msg.valueLen <= 40) {
+    // 4.01 with Echo (RFC 9175 §2.4; under OSCORE RFC 8613 Appendix B.1.2): the server wants proof that the
+    // request is fresh; send it again once, as a new request (a new message, under OSCORE a new sequence
+    // number) carrying the Echo value.
+    if (code == COAP_UNAUTHORIZED && !this.echoTried && msg.find(OPT_ECHO) == 1 && msg.valueLen >= 1 && msg.valueLen <= COAP_ECHO_MAX) {
       memory.copy(echoBuf, msg.value, <usize>msg.valueLen);
       this.echoLen = msg.valueLen;
       this.echoTried = true;
-      logBegin().str("coap: the server asked for an Echo (").dec(msg.valueLen).str(" bytes); sending the request again with it");
-      logEnd(LOG_INFO);
+      logMsg(M_COAP_ECHO).int(msg.valueLen).emit(LOG_INFO);
       return this.sendRequest();
     }
     // 5.03 with Max-Age: try the same request again later (RFC 9148 §5, RFC 7252 §5.9.3.4).
     if (code == COAP_SERVICE_UNAVAILABLE && msg.getUint(OPT_MAX_AGE) == 1) {
       const wait = <i64>msg.uint * 1000;
-      logBegin().str("coap: 5.03 Service Unavailable, retrying in ").dec(msg.uint).str(" s");
-      logEnd(LOG_INFO);
+      logMsg(M_COAP_RETRY_AFTER).int(msg.uint).emit(LOG_INFO);
       if (board.clock_ms() + wait >= this.endAt) {
         this.phase = PHASE_IDLE;
-        fail(E_TIMEOUT, "server asked to retry after ");
-        failDetail().dec(msg.uint).str(" s, past the deadline");
-        return E_TIMEOUT;
+        return failWith(E_TIMEOUT, M_COAP_RETRY_PAST_DEADLINE).int(msg.uint).ret();
       }
       this.phase = PHASE_WAIT_RETRY;
       this.timerAt = board.clock_ms() + wait;
@@ -502,18 +524,18 @@ export class CoapClient {
       }
       if (code == COAP_REQUEST_ENTITY_INCOMPLETE) {
         this.phase = PHASE_IDLE;
-        return fail(E_COAP_BLOCK, "server reported 4.08 Request Entity Incomplete");
+        return fail(E_COAP_BLOCK, M_COAP_408);
       }
       const size = 1 << (this.b1Szx + 4);
       const sentEnd = (<i32>this.b1Num + 1) * size;
       if (code == COAP_CONTINUE) {
         if (msg.find(OPT_BLOCK1) != 1 || blk.decode(msg.value, msg.valueLen) != OK || blk.num != this.b1Num) {
           this.phase = PHASE_IDLE;
-          return fail(E_COAP_BLOCK, "2.31 Continue without the Block1 option of the block sent");
+          return fail(E_COAP_BLOCK, M_COAP_CONTINUE_NO_BLOCK1);
         }
         if (sentEnd >= s.payloadLen) {
           this.phase = PHASE_IDLE;
-          return fail(E_COAP_BLOCK, "2.31 Continue after the last block");
+          return fail(E_COAP_BLOCK, M_COAP_CONTINUE_AFTER_LAST);
         }
         if (blk.szx < this.b1Szx) { // continue at the smaller size, from the same byte offset
           this.b1Num = <u32>(sentEnd >> (blk.szx + 4));
@@ -529,21 +551,17 @@ export class CoapClient {
     if (msg.find(OPT_BLOCK2) == 1) {
       if (blk.decode(msg.value, msg.valueLen) != OK) {
         this.phase = PHASE_IDLE;
-        return fail(E_MALFORMED, "response has a malformed Block2 option");
+        return fail(E_MALFORMED, M_COAP_BLOCK2_MALFORMED);
       }
       const size = blk.size();
       const off = <i64>blk.num * <i64>size;
       if (off != <i64>r.payloadLen || (blk.more && msg.payloadLen != size) || msg.payloadLen > size) {
         this.phase = PHASE_IDLE;
-        fail(E_COAP_BLOCK, "unexpected Block2 block ");
-        failDetail().dec(blk.num).str(" of ").dec(size).str(" bytes at offset ").dec(r.payloadLen);
-        return E_COAP_BLOCK;
+        return failWith(E_COAP_BLOCK, M_COAP_BLOCK2_UNEXPECTED).int(blk.num).int(size).int(r.payloadLen).ret();
       }
       if (blk.num == 0 && msg.getUint(OPT_SIZE2) == 1 && <i64>msg.uint > <i64>COAP_RESPONSE_CAPACITY) {
         this.phase = PHASE_IDLE;
-        fail(E_LIMIT, "representation of ");
-        failDetail().dec(msg.uint).str(" bytes exceeds the ").dec(COAP_RESPONSE_CAPACITY).str("-byte response buffer");
-        return E_LIMIT;
+        return failWith(E_LIMIT, M_COAP_SIZE2_TOO_BIG).int(msg.uint).int(COAP_RESPONSE_CAPACITY).ret();
       }
       if (!this.append()) return E_LIMIT;
       if (blk.more) {
@@ -555,7 +573,7 @@ export class CoapClient {
     } else {
       if (this.b2Active && code < 0x80) {
         this.phase = PHASE_IDLE;
-        return fail(E_COAP_BLOCK, "a Block2 transfer continued without a Block2 option");
+        return fail(E_COAP_BLOCK, M_COAP_BLOCK2_MISSING);
       }
       if (this.b2Active) r.payloadLen = 0; // an error ends the transfer: report it, not the partial body
       if (!this.append()) return E_LIMIT;
@@ -568,74 +586,25 @@ export class CoapClient {
   }
 
   private append(): bool {
-    const r = this.response;
+    const r = this.resp;
     if (r.payloadLen + msg.payloadLen > COAP_RESPONSE_CAPACITY) {
       this.phase = PHASE_IDLE;
-      fail(E_LIMIT, "response larger than the ");
-      failDetail().dec(COAP_RESPONSE_CAPACITY).str("-byte response buffer");
+      failWith(E_LIMIT, M_COAP_RESPONSE_TOO_BIG).int(COAP_RESPONSE_CAPACITY);
       return false;
     }
     memory.copy(respBuf + <usize>r.payloadLen, msg.payload, <usize>msg.payloadLen);
     r.payloadLen += msg.payloadLen;
     return true;
   }
-
-  /** One line per datagram: direction, type, code, MID, token, options, payload size. */
-  private trace(up: bool, p: usize, n: i32): void {
-    const w = traceLine.reset();
-    w.str(up ? "-> " : "<- ");
-    const m = traceMsg;
-    if (m.parse(p, n) != OK) { w.str("malformed datagram, ").dec(n).str(" bytes"); board.log(LOG_ALWAYS, w.ptr, w.len); return; }
-    w.str(m.type == COAP_CON ? "CON " : m.type == COAP_NON ? "NON " : m.type == COAP_ACK ? "ACK " : "RST ");
-    w.dec(m.code >> 5).byte(0x2e).byte(0x30 + (m.code & 31) / 10).byte(0x30 + (m.code & 31) % 10);
-    w.str(" mid=").dec(m.mid);
-    if (m.tokenLen > 0) w.str(" token=").hex(m.token, m.tokenLen);
-    iter.reset(m);
-    while (iter.next() == 1) {
-      w.byte(0x20);
-      optName(w, iter.number);
-      w.byte(0x3d);
-      if (iter.number == OPT_BLOCK1 || iter.number == OPT_BLOCK2) {
-        if (blkTrace.decode(iter.value, iter.valueLen) == OK) w.dec(blkTrace.num).byte(0x2f).dec(blkTrace.more ? 1 : 0).byte(0x2f).dec(blkTrace.size());
-      } else if (isText(iter.number)) w.bytes(iter.value, iter.valueLen);
-      else w.dec(coapUint(iter.value, iter.valueLen));
-    }
-    w.str(" (").dec(n).str(" bytes, payload ").dec(m.payloadLen).byte(0x29);
-    board.log(LOG_ALWAYS, w.ptr, w.len);
-  }
 }
 
-// A second parser for tracing, so tracing never disturbs the message being handled.
 const traceMsg = new CoapMessage();
-const blkTrace = new BlockValue();
 
-function isText(n: i32): bool { return n == OPT_URI_HOST || n == 8 || n == 11 || n == 15 || n == 20 || n == 35 || n == 39; }
-
-function coapUint(p: usize, n: i32): i64 {
-  if (n > 4) return -1;
-  let v: i64 = 0;
-  for (let i = 0; i < n; i++) v = (v << 8) | <i64>load<u8>(p + <usize>i);
-  return v;
-}
-
-function optName(w: Writer, n: i32): void {
-  switch (n) {
-    case 3: w.str("Uri-Host"); return;
-    case 7: w.str("Uri-Port"); return;
-    case 9: w.str("OSCORE"); return;
-    case 11: w.str("Uri-Path"); return;
-    case 12: w.str("Content-Format"); return;
-    case 14: w.str("Max-Age"); return;
-    case 15: w.str("Uri-Query"); return;
-    case 17: w.str("Accept"); return;
-    case 21: w.str("EDHOC"); return;
-    case 23: w.str("Block2"); return;
-    case 27: w.str("Block1"); return;
-    case 28: w.str("Size2"); return;
-    case 60: w.str("Size1"); return;
-    case 252: w.str("Echo"); return;
-  }
-  w.str("opt").dec(n);
+/** One log record per datagram: the header and options as the host renders them ({m}), size and payload size. */
+function trace(up: bool, p: usize, n: i32): void {
+  if (traceMsg.parse(p, n) != OK) { logMsg(up ? M_TRACE_MALFORMED_UP : M_TRACE_MALFORMED_DOWN).int(n).emit(LOG_ALWAYS); return; }
+  const head = traceMsg.payloadLen > 0 ? <i32>(traceMsg.payload - p) - 1 : n;
+  logMsg(up ? M_TRACE_UP : M_TRACE_DOWN).bytes(p, head).int(n).int(traceMsg.payloadLen).emit(LOG_ALWAYS);
 }
 
 /** The one client instance of the module. */

@@ -18,8 +18,8 @@
 // resolving relative references against the request URI (the caller knows its base), RFC 8288 rel/anchor
 // semantics, and ext-name-star (RFC 8187) values beyond treating them as opaque.
 
-import { OK, E_MALFORMED, E_LIMIT } from "../errors";
-import { LINK_MAX_CT } from "../config";
+import { OK, E_MALFORMED, E_LIMIT } from "../base/errors";
+import { LINK_MAX_CT } from "../base/config";
 
 const ctValues = memory.data(LINK_MAX_CT * 2, 2);
 const PREFIX_CAP: i32 = 64;

@@ -17,8 +17,8 @@
 // the transport does that with firstUnknownCritical), percent-decoding of URIs, CoAP over TCP/WebSockets,
 // retransmission and deduplication.
 
-import { OK, E_TRUNCATED, E_MALFORMED, E_LIMIT, E_USAGE, E_BUFFER_TOO_SMALL } from "../errors";
-import { COAP_MAX_BUILD_OPTIONS } from "../config";
+import { OK, E_TRUNCATED, E_MALFORMED, E_LIMIT, E_USAGE, E_BUFFER_TOO_SMALL } from "../base/errors";
+import { COAP_MAX_BUILD_OPTIONS } from "../base/config";
 import {
   COAP_VERSION, COAP_MAX_TOKEN, COAP_PAYLOAD_MARKER, COAP_EMPTY, OPT_MAX_NUMBER, OPT_URI_PATH, OPT_URI_QUERY,
   OPT_CONTENT_FORMAT, OPT_ACCEPT, OPT_MAX_AGE, OPT_SIZE1, OPT_SIZE2, COAP_DEFAULT_MAX_AGE, BLOCK_SZX_RESERVED,

@@ -8,7 +8,7 @@
 //
 // Deliberately not here: associated data of 2^32 bytes or more, AES-192/256.
 
-import { OK, E_CRYPTO_AUTH, E_CRYPTO_PARAM } from "../errors";
+import { OK, E_CRYPTO_AUTH, E_CRYPTO_PARAM } from "../base/errors";
 import { aes128SetKey, aes128Encrypt, aes128Wipe } from "./aes";
 import { ctEqual, wipe } from "./ct";
 

@@ -13,11 +13,11 @@
 //
 // Deliberately not here: prediction resistance on every call, other DRBG mechanisms.
 
-import * as board from "../abi";
-import { OK, E_RNG, E_CRYPTO_PARAM } from "../errors";
+import * as board from "../base/abi";
+import { OK, E_RNG, E_CRYPTO_PARAM } from "../base/errors";
 import { HmacSha256 } from "./hmac";
 import { wipe } from "./ct";
-import { STORE_ID_DRBG_SEED } from "../store-ids";
+import { STORE_ID_DRBG_SEED } from "../base/store-ids";
 
 /** Generate calls between reseeds from the board. */
 export const RESEED_INTERVAL: u32 = 1 << 16;
@@ -89,8 +89,10 @@ export function drbgGenerate(out: usize, n: i32, add: usize, aLen: i32): i32 {
   return OK;
 }
 
-/** Fill n bytes with random output (no additional input): the call protocol code uses. */
+/** Fill n bytes with random output (no additional input): the call protocol code uses. The first call
+ *  instantiates the DRBG from the board (drbgSeedFromBoard). Returns OK or E_RNG. */
 export function randomBytes(out: usize, n: i32): i32 {
+  if (!ready) { const st = drbgSeedFromBoard(); if (st != OK) return st; }
   return drbgGenerate(out, n, 0, 0);
 }
 

@@ -11,7 +11,7 @@
 //
 // Deliberately not here: Ed25519ctx / Ed25519ph, batch verification, X25519 conversion.
 
-import { OK, E_CRYPTO_SIGNATURE, E_CRYPTO_POINT } from "../errors";
+import { OK, E_CRYPTO_SIGNATURE, E_CRYPTO_POINT } from "../base/errors";
 import {
   FE, feAdd, feSub, feMul, feSq, feMulSmall, feNeg, feCmov, feCopy, feOne, feZero, feInvert, fePow22523,
   feFromBytes, feToBytes, feIsNegative, feIsZero,

@@ -3,7 +3,7 @@
 //
 // Deliberately not here: other hashes.
 
-import { OK, E_CRYPTO_PARAM } from "../errors";
+import { OK, E_CRYPTO_PARAM } from "../base/errors";
 import { HmacSha256 } from "./hmac";
 import { wipe } from "./ct";
 

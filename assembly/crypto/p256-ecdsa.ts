@@ -9,7 +9,7 @@
 // Deliberately not here: hashing the message (callers pass SHA-256 digests), DER signature encoding,
 // low-s normalisation (not required by FIPS 186-5 or COSE; verification accepts either s).
 
-import { OK, E_CRYPTO_KEY, E_CRYPTO_SIGNATURE, E_CRYPTO_PARAM } from "../errors";
+import { OK, E_CRYPTO_KEY, E_CRYPTO_SIGNATURE, E_CRYPTO_PARAM } from "../base/errors";
 import {
   ORDER_N, scalarMul, scalarAdd, scalarInv, scalarFromBytesReduce, scalarFromBytesChecked, scalarIsZero, scalarWipe,
 } from "./p256-scalar";

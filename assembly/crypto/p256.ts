@@ -11,7 +11,7 @@
 // Public-key validation and decoding are constant time as well, though they need not be.
 // Deliberately not here: random number generation (callers pass the bytes: p256KeyFromSeed), hashing.
 
-import { OK, E_CRYPTO_KEY, E_CRYPTO_POINT } from "../errors";
+import { OK, E_CRYPTO_KEY, E_CRYPTO_POINT } from "../base/errors";
 import { fieldFromBytes, fieldSqrt, fieldNeg, fieldEq, curveRhs, fieldSqr } from "./p256-field";
 import { scalarFromBytesChecked, scalarFromSeed, scalarWipe } from "./p256-scalar";
 import { pointMulBase, pointMul, pointToAffine, pointWipe } from "./p256-point";

@@ -4,7 +4,7 @@
 // Deliberately not here: X448, public-key validation beyond RFC 7748 (every 32-byte string is a valid u);
 // a low-order input shows up as an all-zero shared secret, which x25519() refuses.
 
-import { OK, E_CRYPTO_POINT } from "../errors";
+import { OK, E_CRYPTO_POINT } from "../base/errors";
 import { FE, feAdd, feSub, feMul, feSq, feMulSmall, feCswap, feInvert, feOne, feZero, feCopy, feFromBytes, feToBytes } from "./field25519";
 import { wipe } from "./ct";
 

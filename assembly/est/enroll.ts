@@ -1,623 +1,359 @@
-// `enroll [options] coap://host[:port][/root]`: EST-oscore enrollment (RFC 9148 paths under OSCORE).
+// EST-oscore enrollment (RFC 9148 paths under OSCORE, EST-oscore draft): the device's one job.
 //
 //   first enrollment:  EDHOC message_1, then /sen in the combined request with message_3  (2 round trips)
 //   re-enrollment:     /sren under the stored OSCORE context, no EDHOC                    (1 round trip)
-//   trust anchors:     provisioned (record STORE_ID_TRUST_ANCHORS), else /crts under OSCORE after the
-//                      server was authenticated by EDHOC (one more round trip)
+//   trust anchors:     the provisioned database (pki/trust.ts), else /crts under OSCORE after the server was
+//                      authenticated by EDHOC (one more round trip)
 //
 // Every run makes a new key (P-256 by default, the curve of EDHOC suite 2; Ed25519 or X25519 with suite 0)
-// and a CSR whose proof of possession is a signature, or with --pop dh the static-DH MAC of docs/dh-pop.md
-// keyed by the Responder's ephemeral key G_Y of this run's EDHOC (so --pop dh always runs EDHOC). The issued
-// certificate must carry the CSR's key and verify under a trust anchor; only then are key, certificate and
-// CA certificate written to the key store, in one record, so a power cut leaves the old or the new state.
+// and a CSR whose proof of possession is a signature or, with pop DH, the static-DH MAC of docs/dh-pop.md
+// keyed by the Responder's ephemeral key G_Y of this run's EDHOC (so a DH proof always runs EDHOC), or the
+// classic RFC 6955 MAC to the CA's DH certificate from /crts. The issued certificate must carry the CSR's key
+// and verify under a trust anchor; only then are key, certificate and CA certificate written to the key store
+// in one record (est/record.ts), so a power cut leaves the old or the new state.
 //
-// options: --edhoc (run EDHOC even with a stored context), --sequential (no combined request),
-//   --pop sig|dh|dh-cert (dh-cert: classic RFC 6955 to the CA's DH certificate from /crts), --cn NAME, --dns NAME, --password TEXT, --sen|--sren (force the resource),
-//   --crts (fetch trust anchors even when provisioned), --att (ask /att first; its attributes shape the CSR), --skg|--skc (server-side key generation: only for a
-//   device with a pre-shared OSCORE context and a provisioned weak-RNG policy, else E_EST_REFUSED), --json (one JSON report on stdout instead of the
-//   PEM), -B SECS, --ack-timeout MS, -v (trace datagrams)
+// The steps: [ /att ] [ /crts for the RFC 6955 recipient ] then the CSR (its own call into the module), the
+// enrollment request, the issued certificate's checks (its own call), [ /crts for the trust anchor ], the chain
+// check and the store write (its own call). The channel (edhoc/channel.ts) may run EDHOC again in between
+// (a lost context, a consumed session): then the CSR is made again for the new handshake.
+//
+// Sans-I/O: enrollStart() returns PENDING; the command layer feeds enrollDatagram()/enrollTimer() and arms
+// its timer from enrollDeadline(). The result leaves as a result record (est/report.ts).
+//
+// Deliberately not here: argument parsing and the job (app/device.ts), report text (the hosts).
 
-import * as board from "../abi";
-import { LOG_ALWAYS, LOG_INFO } from "../abi";
+import * as board from "../base/abi";
+import { LOG_INFO } from "../base/abi";
 import {
   OK, PENDING, E_USAGE, E_LIMIT, E_STORE_NOT_FOUND, E_EST_RESPONSE, E_EST_CERT_KEY, E_EST_CHAIN, E_COAP_RESPONSE,
-  E_STORE_CORRUPT, E_EST_REFUSED, E_MALFORMED, statusName,
-} from "../errors";
+  E_STORE_CORRUPT, E_EST_REFUSED, E_INTERNAL,
+} from "../base/errors";
+import { fail, failWith, logMsg } from "../base/diag";
+import { EST_CSR_CAPACITY, EST_CERT_CAPACITY, EST_PATH_CAPACITY } from "../base/config";
+import { STORE_ID_EDHOC_SETUP, STORE_ID_DEVICE_POLICY, STORE_ID_SELFTEST } from "../base/store-ids";
 import {
-  COAP_POST, COAP_GET, COAP_CHANGED, COAP_CONTENT, CF_PKCS10, CF_PKIX_CERT, CF_PKCS7_CERTS_ONLY, CF_MULTIPART_CORE, CF_PKCS8,
+  M_EST_ROOT_TOO_LONG, M_EST_SKG_EDHOC, M_EST_SKG_RNG, M_EST_SKG_POP, M_EST_STORE_READONLY, M_EST_KEY, M_EST_CSR,
+  M_EST_CSR_SIG, M_EST_CSR_DH, M_EST_DH_NEEDS_EDHOC, M_EST_ANSWER, M_EST_FORMAT, M_CERT_TOO_BIG, M_CERT_PARSE, M_EST_CERT_KEY,
+  M_EST_TA_MALFORMED, M_CRTS_FORMAT, M_CRTS_BUNDLE, M_EST_NO_ISSUER, M_EST_TA_PARSE, M_EST_CHAIN, M_EST_STORE,
+  M_EST_ATT_ASKING, M_EST_ATT_ITEMS, M_EST_ATT_PASSWORD, M_EST_ATT_DH_EDHOC, M_EST_ATT_POP_SIG, M_EST_ATT_POP_DH, M_EST_RECIPIENT_FETCH,
+  M_EST_ENROLLING, M_EST_REENROLLING,
+} from "../base/msg";
+import {
+  COAP_POST, COAP_GET, COAP_CHANGED, COAP_CONTENT, CF_PKCS10, CF_PKIX_CERT, CF_PKCS7_CERTS_ONLY, CF_MULTIPART_CORE,
   CF_CSRATTRS,
 } from "../numbers/coap";
-import { coapClient } from "../coap/client";
-import { secure, PhaseStats } from "../secure";
-import { config as edhoc } from "../edhoc/initiator";
-import { takeUri, codeText } from "../coapcmd";
-import {
-  argc, argIs, argPtr, argLen, argUint, fail, failDetail, output, flushOut, setJob, setDeadline, logBegin, logEnd, Writer,
-} from "../runtime";
-import { CsrSpec, csrSpec, csrNewKey, csrBuild, KEY_P256_ECDSA, KEY_ED25519, KEY_P256_DH, KEY_X25519_DH } from "./csr";
-import { Certificate, x509Parse, x509HasKey, x509VerifyIssued, pkcs7Certificates, pkcs8Parse } from "./x509";
-import { csrPublicKey } from "./csr";
-import { CborReader } from "../cbor/decode";
-import { DerReader, DER_SEQUENCE, DER_OID, derEquals, OID_ECDSA_SHA256, OID_ED25519, OID_DH_POP_SHA256 } from "./der";
-const attReader = new DerReader(), attInner = new DerReader();
-import { STORE_ID_ENROLLMENT, STORE_ID_TRUST_ANCHORS, STORE_ID_EDHOC_SETUP, STORE_ID_DEVICE_POLICY } from "../store-ids";
+import { CoapRequest } from "../coap/client";
+import { CoapEndpoint } from "../coap/uri";
+import { ExchangeStats } from "../coap/stats";
 import { wipe } from "../crypto/index";
-import { drbgReady, drbgSeedFromBoard } from "../crypto/index";
+import { KEY_P256_DH, KEY_X25519_DH, keyIsDh, keyKindFor, keyGenerate } from "../pki/keys";
+import { csrSpec, csrBuild } from "../pki/csr";
+import { Certificate, x509Parse, x509HasKey, x509VerifyIssued, pkcs7Certificates } from "../pki/x509";
+import { trustAnchorsLoad, trustAnchor, trustAnchorPtr } from "../pki/trust";
+import { channel, CHANNEL_READY } from "../edhoc/channel";
+import { CsrAttrs, csrAttrsParse } from "./att";
+import { recipientTake } from "./recipient";
+import { skgTake } from "./skg";
+import { enrollmentExists, enrollmentStore } from "./record";
+import { reportEnroll } from "./report";
+import { enrollOptions, enrollState } from "./state";
 
-const STEP_ENROLL = 1, STEP_CRTS = 2, STEP_RECIPIENT = 3, STEP_ATT = 4;
-/** The certificate and the trust anchor are in; finish() checks and stores them in the next call into the
- *  module (a timer due at once), so that the host can drop the compiled code of the exchange first (as
- *  secure.ts splits its exchange into steps, for the same reason). */
-const STEP_FINISH = 5;
-/** The issued certificate is in certBuf: parsed and compared with the CSR's key in a call of its own. */
-const STEP_CHECK = 6;
+// What the command is waiting for or will do next (EnrollState.step).
+const S_IDLE = 0;
+const S_ATT = 1;        // the channel opens / /att asked
+const S_RECIPIENT = 2;  // the channel opens / /crts asked for the RFC 6955 recipient
+const S_ENROLL = 3;     // the channel opens / the enrollment request sent
+const S_CRTS = 4;       // /crts asked for the trust anchor
+const S_CSR = 5;        // due: the key and the CSR
+const S_CHECK = 6;      // due: the issued certificate parses and carries the CSR's key
+const S_FINISH = 7;     // due: the chain check and the store write
+
 const DEFAULT_ROOT = "/.well-known/est";
-
-const pathBuf = memory.data(160, 1);
-let rootLen = 0;
-const csrBuf = memory.data(1024, 8);
-/** The issued certificate and the CA certificate, copied out of the response buffer. */
-const certBuf = memory.data(1536, 8);
-let certLen = 0;
-let csrLen = 0;
-const caBuf = memory.data(1536, 8);
-let caLen = 0;
-const recBuf = memory.data(3200, 8);
+const pathBuf = memory.data(EST_PATH_CAPACITY + 8, 1);
+const csrBuf = memory.data(EST_CSR_CAPACITY, 8);
+const certBuf = memory.data(EST_CERT_CAPACITY, 8);
+const caBuf = memory.data(EST_CERT_CAPACITY, 8);
+const spans = memory.data(8 * 8, 8);
 const cert = new Certificate();
 const ca = new Certificate();
-const spans = memory.data(8 * 4, 8);
-
-let step = 0;
-let reenroll = false;
-/** 0: the device makes its key (/sen, /sren); 1: /skg; 2: /skc (the server makes it). */
-let serverKeygen = 0;
-/** --pop dh-cert: fetch /crts first and prove possession to the CA's DH certificate (classic RFC 6955). */
-let classicPop = false;
-/** --att: ask /att first and let the server's CSR attributes shape the CSR (attStats counts that exchange). */
-let askAtt = false;
-const attStats = new PhaseStats();
-let popChoice = 0;
-let suiteInUse = 2;
-let fetchCrts = false;
-let json = false;
-let t0: i64 = 0;
-const enrollStats = new PhaseStats();
-const crtsStats = new PhaseStats();
-let edhocStats = new PhaseStats();
-let ranEdhoc = false;
+const attrs = new CsrAttrs();
+const request = new CoapRequest();
+/** When the due step runs (clock_ms time). */
+let yieldAt: i64 = 0;
 
 function setPath(suffix: string): void {
-  for (let i = 0; i < suffix.length; i++) store<u8>(pathBuf + <usize>(rootLen + i), <u8>suffix.charCodeAt(i));
-  const s = coapClient.spec;
-  s.path = pathBuf;
-  s.pathLen = rootLen + suffix.length;
+  const o = enrollOptions;
+  memory.copy(pathBuf, o.root, <usize>o.rootLen);
+  for (let i = 0; i < suffix.length; i++) store<u8>(pathBuf + <usize>(o.rootLen + i), <u8>suffix.charCodeAt(i));
+  request.path = pathBuf;
+  request.pathLen = o.rootLen + suffix.length;
 }
 
-/** Whether csrSpec holds this run's new key; prepareCsr makes it. */
-let keyReady = false;
-
-/** Make the key and build the CSR now: after EDHOC, so that a DH proof of possession can use this run's G_Y. */
-function prepareCsr(): i32 {
-  const spec = csrSpec;
-  // EDHOC may have settled on the device's other suite (error code 2): enroll a key on that suite's curve.
-  if (secure.ranEdhoc && secure.suiteUsed >= 0 && secure.suiteUsed != suiteInUse && serverKeygen == 0) {
-    const dh = spec.kind == KEY_P256_DH || spec.kind == KEY_X25519_DH;
-    suiteInUse = secure.suiteUsed;
-    spec.kind = suiteInUse == 0 ? (dh ? KEY_X25519_DH : KEY_ED25519) : (dh ? KEY_P256_DH : KEY_P256_ECDSA);
-    keyReady = false;
-  }
-  if (!keyReady) {
-    const k = csrNewKey(spec);
-    if (k != OK) return fail(k, "cannot generate the key to enroll");
-    keyReady = true;
-  }
-  if ((spec.kind == KEY_P256_DH || spec.kind == KEY_X25519_DH) && !spec.classic) {
-    if (!secure.gYValid) return fail(E_USAGE, "a DH proof of possession needs this run's EDHOC (G_Y)");
-    memory.copy(spec.recipient, secure.gY, 32);
-  }
-  const n = csrBuild(spec, csrBuf, 1024);
-  if (n < 0) return fail(n, "cannot build the CSR");
-  csrLen = n;
-  logBegin().str("est: CSR of ").dec(n).str(" bytes, proof of possession by ")
-    .str(spec.kind == KEY_P256_DH || spec.kind == KEY_X25519_DH ? "DH MAC" : "signature");
-  logEnd(LOG_INFO);
-  return n;
-}
-
-function copyArg(i: i32, dst: usize, cap: i32): i32 {
-  const n = argLen(i);
-  if (n > cap) return -1;
-  memory.copy(dst, argPtr(i), <usize>n);
-  return n;
-}
-
-export function enrollCommand(): i32 {
-  const s = coapClient.spec;
-  s.confirmable = true; s.szx = 6; s.trace = false; s.deadlineMs = 90000; s.retry = true;
-  s.ackTimeoutMs = 2000; s.maxRetransmit = 4; s.oscore = null; s.seq = null;
-  secure.edhoc = false; secure.combined = true; secure.prepare = prepareCsr; secure.forgetGY(); secure.maxCombined = 1152;
-  json = false; fetchCrts = false; serverKeygen = 0; classicPop = false; askAtt = false;
-  let force = 0; // 1: /sen, 2: /sren
-  let pop = 0; // 0: default (signature), 1: sig, 2: dh
-  let uri = -1;
-  const spec = csrSpec;
-  spec.cnLen = 0; spec.dnsLen = 0; spec.passwordLen = 0;
-  for (let i = 1; i < argc(); i++) {
-    const hasValue = i + 1 < argc();
-    if (argIs(i, "--edhoc")) secure.edhoc = true;
-    else if (argIs(i, "--sequential")) secure.combined = false;
-    else if (argIs(i, "--max-combined") && hasValue) {
-      const v = argUint(i + 1);
-      if (v < 64 || v > 1280) return fail(E_USAGE, "enroll: --max-combined must be 64..1280 bytes");
-      secure.maxCombined = <i32>v; i++;
-    }
-    else if (argIs(i, "--sen")) force = 1;
-    else if (argIs(i, "--sren")) force = 2;
-    else if (argIs(i, "--skg")) serverKeygen = 1;
-    else if (argIs(i, "--skc")) serverKeygen = 2;
-    else if (argIs(i, "--crts")) fetchCrts = true;
-    else if (argIs(i, "--att")) askAtt = true;
-    else if (argIs(i, "--json")) json = true;
-    else if (argIs(i, "-v") || argIs(i, "--verbose")) s.trace = true;
-    else if (argIs(i, "--pop") && hasValue) {
-      if (argIs(i + 1, "sig")) pop = 1; else if (argIs(i + 1, "dh")) pop = 2; else if (argIs(i + 1, "dh-cert")) pop = 3;
-      else return fail(E_USAGE, "enroll: --pop must be sig, dh or dh-cert");
-      i++;
-    } else if (argIs(i, "--cn") && hasValue) { if ((spec.cnLen = copyArg(i + 1, spec.cn, 64)) < 1) return fail(E_USAGE, "enroll: --cn must be 1..64 bytes"); i++; }
-    else if (argIs(i, "--dns") && hasValue) { if ((spec.dnsLen = copyArg(i + 1, spec.dns, 64)) < 1) return fail(E_USAGE, "enroll: --dns must be 1..64 bytes"); i++; }
-    else if (argIs(i, "--password") && hasValue) { if ((spec.passwordLen = copyArg(i + 1, spec.password, 64)) < 1) return fail(E_USAGE, "enroll: --password must be 1..64 bytes"); i++; }
-    else if ((argIs(i, "-B") || argIs(i, "--timeout")) && hasValue) {
-      const v = argUint(i + 1);
-      if (v < 1 || v > 3600) return fail(E_USAGE, "enroll: timeout must be 1..3600 seconds");
-      s.deadlineMs = <i32>v * 1000; i++;
-    } else if (argIs(i, "--ack-timeout") && hasValue) {
-      const v = argUint(i + 1);
-      if (v < 10 || v > 60000) return fail(E_USAGE, "enroll: --ack-timeout must be 10..60000 ms");
-      s.ackTimeoutMs = <i32>v; i++;
-    } else if (uri < 0 && argLen(i) > 0 && load<u8>(argPtr(i)) != 0x2d) uri = i;
-    else {
-      fail(E_USAGE, "enroll: unknown option or missing value: ");
-      failDetail().bytes(argPtr(i), argLen(i) < 40 ? argLen(i) : 40);
-      return E_USAGE;
-    }
-  }
-  if (uri < 0) return fail(E_USAGE, "usage: enroll [--edhoc] [--sequential] [--pop sig|dh] [--cn NAME] [--dns NAME] [--crts] [--json] coap://host[:port][/root]");
-  let st = takeUri(uri);
-  if (st != OK) return st;
+/** Start an enrollment with enrollOptions (and the subject fields of csrSpec). Returns PENDING or a status. */
+export function enrollStart(): i32 {
+  const o = enrollOptions, e = enrollState, spec = csrSpec;
   // The root: the URI's path, or /.well-known/est.
-  rootLen = s.pathLen;
-  while (rootLen > 0 && load<u8>(s.path + <usize>(rootLen - 1)) == 0x2f) rootLen--;
-  if (rootLen > 120) return fail(E_LIMIT, "enroll: EST root path longer than 120 bytes");
-  if (rootLen == 0) {
-    for (let i = 0; i < DEFAULT_ROOT.length; i++) store<u8>(pathBuf + <usize>i, <u8>DEFAULT_ROOT.charCodeAt(i));
-    rootLen = DEFAULT_ROOT.length;
-  } else memory.copy(pathBuf, s.path, <usize>rootLen);
-  // The key kind follows the EDHOC suite (the curve in use) and --pop.
+  let rl = o.ep.pathLen;
+  while (rl > 0 && load<u8>(o.ep.path + <usize>(rl - 1)) == 0x2f) rl--;
+  if (rl > EST_PATH_CAPACITY - 8) return failWith(E_LIMIT, M_EST_ROOT_TOO_LONG).int(EST_PATH_CAPACITY - 8).ret();
+  if (rl == 0) {
+    for (let i = 0; i < DEFAULT_ROOT.length; i++) store<u8>(o.root + <usize>i, <u8>DEFAULT_ROOT.charCodeAt(i));
+    o.rootLen = DEFAULT_ROOT.length;
+  } else { memory.copy(o.root, o.ep.path, <usize>rl); o.rootLen = rl; }
+  // The key kind follows the EDHOC suite (the curve in use) and the proof of possession.
   const setup = memory.data(4);
-  st = board.store_read(STORE_ID_EDHOC_SETUP, setup, 4);
-  const usesEdhoc = st >= 2;
-  const suite = usesEdhoc ? <i32>load<u8>(setup + 1) : 2;
-  popChoice = pop; suiteInUse = suite;
-  if (suite == 0) spec.kind = pop >= 2 ? KEY_X25519_DH : KEY_ED25519;
-  else spec.kind = pop >= 2 ? KEY_P256_DH : KEY_P256_ECDSA;
-  if (pop == 2) secure.edhoc = true;
-  spec.classic = pop == 3;
-  classicPop = pop == 3;
-  if (spec.cnLen == 0) {
-    const name = "est-oscore-device";
-    for (let i = 0; i < name.length; i++) store<u8>(spec.cn + <usize>i, <u8>name.charCodeAt(i));
-    spec.cnLen = name.length;
-  }
-  if (serverKeygen != 0) {
+  const usesEdhoc = board.store_read(STORE_ID_EDHOC_SETUP, setup, 4) >= 2;
+  e.suite = usesEdhoc ? <i32>load<u8>(setup + 1) : 2;
+  spec.key.kind = keyKindFor(e.suite, o.pop >= 2);
+  spec.classic = o.pop == 3;
+  if (o.serverKeygen != 0) {
     // EST-oscore draft §5.2 / §8: server-side key generation only for a device that does not use EDHOC (a
     // pre-shared OSCORE context) and has no cryptographically secure RNG; everyone else makes its own key.
     const policy = memory.data(1);
     const weak = board.store_read(STORE_ID_DEVICE_POLICY, policy, 1) == 1 && (load<u8>(policy) & 1) != 0;
-    if (usesEdhoc) return fail(E_EST_REFUSED, "server-side key generation is refused: this device uses EDHOC and must make its own key");
-    if (!weak) return fail(E_EST_REFUSED, "server-side key generation is refused: the device has a good RNG (no weak-RNG policy provisioned)");
-    if (pop >= 2) return fail(E_USAGE, "enroll: --pop dh does not apply to server-side key generation");
+    if (usesEdhoc) return fail(E_EST_REFUSED, M_EST_SKG_EDHOC);
+    if (!weak) return fail(E_EST_REFUSED, M_EST_SKG_RNG);
+    if (o.pop >= 2) return fail(E_USAGE, M_EST_SKG_POP);
   }
-  const have = board.store_read(STORE_ID_ENROLLMENT, recBuf, 1);
-  reenroll = force == 2 || (force == 0 && have != E_STORE_NOT_FOUND);
-  st = drbgReady() ? OK : drbgSeedFromBoard();
-  if (st != OK) return fail(st, "the random generator failed");
-  keyReady = false; // made with the CSR (prepareCsr), in a step of its own
-  t0 = board.clock_ms();
-  copyStats(enrollStats, new PhaseStats()); copyStats(crtsStats, new PhaseStats()); copyStats(attStats, new PhaseStats()); edhocStats = new PhaseStats();
-  certLen = 0; caLen = 0; csrLen = 0; ranEdhoc = false;
-  return startEnroll();
+  // A store that cannot be written would only show once the certificate was issued: find out now.
+  const probe = memory.data(1);
+  store<u8>(probe, 0x5a);
+  let st = board.store_write(STORE_ID_SELFTEST, probe, 1);
+  if (st == OK) st = board.store_erase(STORE_ID_SELFTEST);
+  if (st != OK) return failWith(st, M_EST_STORE_READONLY).int(st).ret();
+  e.reenroll = o.resource == 2 || (o.resource == 0 && enrollmentExists());
+  e.keyReady = false;
+  e.csrLen = 0; e.certLen = 0; e.caLen = 0; e.crtsBefore = false;
+  e.att.reset(); e.crts.reset(); e.enroll.reset();
+  e.t0 = board.clock_ms();
+  const ch = channel;
+  const t = ch.transport;
+  t.ep = o.ep; t.deadlineMs = o.deadlineMs; t.deadlineAt = e.t0 + <i64>o.deadlineMs; t.ackTimeoutMs = o.ackTimeoutMs;
+  t.trace = o.trace; t.szx = o.szx; t.confirmable = true; t.retry = true; t.maxRetransmit = 4;
+  ch.forceEdhoc = o.forceEdhoc || o.pop == 2; ch.combine = o.combine; ch.maxCombined = o.maxCombined;
+  request.ep = o.ep;
+  e.step = o.askAtt ? S_ATT : o.pop == 3 ? S_RECIPIENT : S_ENROLL;
+  if (o.askAtt) logMsg(M_EST_ATT_ASKING).emit(LOG_INFO);
+  else if (o.pop == 3) logMsg(M_EST_RECIPIENT_FETCH).emit(LOG_INFO);
+  return settle(ch.open());
 }
 
-function startEnroll(): i32 {
-  const s = coapClient.spec;
-  if (askAtt) {
-    setPath("/att");
-    s.method = COAP_GET; s.contentFormat = -1; s.accept = CF_CSRATTRS; s.payload = csrBuf; s.payloadLen = 0;
-    step = STEP_ATT;
-    secure.prepare = null;
-    logBegin().str("est: asking /att for the CSR attributes the server wants"); logEnd(LOG_INFO);
-    const b = secure.begin();
-    if (b != PENDING) return done(b);
-    setJob(onDatagram, onTimer);
-    setDeadline(secure.nextDeadline());
-    return PENDING;
-  }
-  return startAfterAtt();
+export function enrollDatagram(addr: usize, addrLen: i32, data: usize, len: i32): i32 {
+  // Past the exchange: run the due step; what comes now is not for this command.
+  if (due()) return enrollTimer();
+  return settle(channel.onDatagram(addr, addrLen, data, len));
 }
 
-function startAfterAtt(): i32 {
-  const s = coapClient.spec;
-  if (classicPop) {
-    // The recipient key comes from a certificate: /crts first (under OSCORE, after EDHOC when needed).
-    setPath("/crts");
-    s.method = COAP_GET; s.contentFormat = -1; s.accept = CF_PKCS7_CERTS_ONLY; s.payload = csrBuf; s.payloadLen = 0;
-    step = STEP_RECIPIENT;
-    secure.prepare = null; // the CSR is built for /sen, once the recipient is known (startSen)
-    logBegin().str("est: fetching /crts for the CA's DH certificate (RFC 6955 proof of possession)"); logEnd(LOG_INFO);
-    const b = secure.begin();
-    if (b != PENDING) return done(b);
-    setJob(onDatagram, onTimer);
-    setDeadline(secure.nextDeadline());
-    return PENDING;
-  }
-  return startSen();
+export function enrollTimer(): i32 {
+  const e = enrollState;
+  if (e.step == S_CSR) return sendEnroll();
+  if (e.step == S_CHECK) return checkIssued();
+  if (e.step == S_FINISH) return finish();
+  return settle(channel.onTimer());
 }
 
-function startSen(): i32 {
-  const s = coapClient.spec;
-  secure.prepare = prepareCsr;
-  setPath(serverKeygen == 1 ? "/skg" : serverKeygen == 2 ? "/skc" : reenroll ? "/sren" : "/sen");
-  s.method = COAP_POST; s.contentFormat = CF_PKCS10; s.accept = serverKeygen != 0 ? CF_MULTIPART_CORE : CF_PKIX_CERT;
-  s.payload = csrBuf; s.payloadLen = 0; // prepareCsr fills it
-  step = STEP_ENROLL;
-  logBegin().str("est: ").str(reenroll ? "re-enrolling (/sren)" : "enrolling (/sen)"); logEnd(LOG_INFO);
-  const b = secure.begin();
-  if (b != PENDING) return done(b);
-  setJob(onDatagram, onTimer);
-  setDeadline(secure.nextDeadline());
-  return PENDING;
-}
+/** When the command layer must call enrollTimer (absolute clock_ms time), -1 for none. */
+export function enrollDeadline(): i64 { return due() ? yieldAt : channel.nextDeadline(); }
 
-function onDatagram(addr: usize, addrLen: i32, data: usize, len: i32): i32 {
-  // The exchange is over: run the due step; what comes now is not for this command.
-  if (step == STEP_FINISH || step == STEP_CHECK) return onTimer();
-  return settle(secure.onDatagram(addr, addrLen, data, len));
-}
-function onTimer(): i32 {
-  if (step == STEP_CHECK) return checkIssued();
-  if (step == STEP_FINISH) return finish();
-  return settle(secure.onTimer());
-}
-
+function due(): bool { const s = enrollState.step; return s == S_CSR || s == S_CHECK || s == S_FINISH; }
 /** Go on with `next` in the next call into the module, at once. */
-function stepSoon(next: i32): i32 {
-  step = next;
-  setDeadline(board.clock_ms());
-  return PENDING;
-}
-function finishSoon(): i32 { return stepSoon(STEP_FINISH); }
+function stepSoon(next: i32): i32 { enrollState.step = next; yieldAt = board.clock_ms(); return PENDING; }
 
-/** STEP_CHECK: the issued certificate parses and carries the CSR's key. */
-function checkIssued(): i32 {
-  const p = x509Parse(cert, certBuf, certLen);
-  if (p != OK) return done(fail(p, "the issued certificate does not parse"));
-  if (!x509HasKey(cert, csrSpec.pub, csrSpec.pubLen)) return done(fail(E_EST_CERT_KEY, "the issued certificate carries another public key than the CSR's"));
-  return afterCertificate();
-}
-
-function copyStats(to: PhaseStats, from: PhaseStats): void {
-  to.datagramsUp = from.datagramsUp; to.datagramsDown = from.datagramsDown; to.bytesUp = from.bytesUp;
-  to.bytesDown = from.bytesDown; to.roundTrips = from.roundTrips; to.ms = from.ms;
-  to.m1 = from.m1; to.m2 = from.m2; to.m3 = from.m3;
-}
-
+/** A channel status: PENDING, CHANNEL_READY (send the step's request), OK (its answer) or an error. */
 function settle(st: i32): i32 {
-  if (st == PENDING) { setDeadline(secure.nextDeadline()); return PENDING; }
-  if (step == STEP_ATT) {
-    ranEdhoc = secure.ranEdhoc;
-    copyStats(edhocStats, secure.hs);
-    copyStats(attStats, secure.req);
-    if (st != OK) return done(st);
-    const ra = coapClient.response;
-    const f = applyCsrAttrs(ra.code, ra.payload, ra.payloadLen, ra.contentFormat);
-    if (f != OK) return done(f);
-    secure.edhoc = false;
-    const b = startAfterAtt();
-    if (b == PENDING) setDeadline(secure.nextDeadline());
-    return b;
+  const e = enrollState;
+  if (st == PENDING) return PENDING;
+  if (st == CHANNEL_READY) {
+    if (e.step == S_ATT) return ask(COAP_GET, "/att", CF_CSRATTRS);
+    if (e.step == S_RECIPIENT || e.step == S_CRTS) return ask(COAP_GET, "/crts", CF_PKCS7_CERTS_ONLY);
+    return stepSoon(S_CSR); // the key and the CSR in a call of their own, then the request
   }
-  if (step == STEP_RECIPIENT) {
-    if (!askAtt) ranEdhoc = secure.ranEdhoc;
-    if (!askAtt) copyStats(edhocStats, secure.hs);
-    copyStats(crtsStats, secure.req);
-    if (st != OK) return done(st);
-    const rr = coapClient.response;
-    const f = takeRecipient(rr.code, rr.payload, rr.payloadLen, rr.contentFormat);
-    if (f != OK) return done(f);
-    secure.edhoc = false; // the context of this run is established
-    const b = startSen();
-    if (b == PENDING) setDeadline(secure.nextDeadline());
-    return b;
-  }
-  if (step == STEP_ENROLL) {
-    if (!classicPop && !askAtt) {
-      ranEdhoc = secure.ranEdhoc;
-      edhocStats = new PhaseStats();
-      copyStats(edhocStats, secure.hs);
-    }
-    copyStats(enrollStats, secure.req);
-  } else copyStats(crtsStats, secure.req);
+  const phase = e.step == S_ATT ? e.att : e.step == S_ENROLL ? e.enroll : e.crts;
+  phase.addStats(channel.req);
+  channel.req.reset();
   if (st != OK) return done(st);
-  const r = coapClient.response;
-  if (step == STEP_ENROLL) {
-    if (r.code != COAP_CHANGED && r.code != COAP_CONTENT) return done(responseError(r.code, r.payload, r.payloadLen));
-    if (serverKeygen != 0) {
-      const k = takeServerKey(r.payload, r.payloadLen, r.contentFormat);
-      if (k != OK) return done(k);
-      return afterCertificate();
-    }
-    if (r.contentFormat != CF_PKIX_CERT) return done(fail(E_EST_RESPONSE, "the enrollment answer is not application/pkix-cert (287)"));
-    if (r.payloadLen > 1536) return done(fail(E_LIMIT, "the issued certificate is larger than 1536 bytes"));
-    memory.copy(certBuf, r.payload, <usize>r.payloadLen);
-    certLen = r.payloadLen;
-    return stepSoon(STEP_CHECK);
+  const r = channel.response();
+  if (e.step == S_ATT) {
+    if (r.code != COAP_CONTENT) return done(responseError(r.code, r.payload, r.payloadLen));
+    const a = applyAttrs(r.payload, r.payloadLen, r.contentFormat);
+    if (a != OK) return done(a);
+    e.step = enrollOptions.pop == 3 ? S_RECIPIENT : S_ENROLL;
+    if (e.step == S_RECIPIENT) return ask(COAP_GET, "/crts", CF_PKCS7_CERTS_ONLY);
+    return stepSoon(S_CSR);
   }
-  return settleCrts(r.code, r.payload, r.payloadLen, r.contentFormat);
+  if (e.step == S_RECIPIENT) {
+    if (r.code != COAP_CONTENT) return done(responseError(r.code, r.payload, r.payloadLen));
+    const t = recipientTake(r.payload, r.payloadLen, r.contentFormat, csrSpec);
+    if (t != OK) return done(t);
+    e.crtsBefore = true;
+    e.step = S_ENROLL;
+    return stepSoon(S_CSR);
+  }
+  if (e.step == S_ENROLL) return enrolled(r.code, r.payload, r.payloadLen, r.contentFormat);
+  return crtsAnswer(r.code, r.payload, r.payloadLen, r.contentFormat);
 }
 
-/** The certificate is in certBuf and carries our key: find the trust anchor (provisioned, or /crts now that
- *  the server is authenticated), then verify and store. */
-function afterCertificate(): i32 {
-  if (!fetchCrts) {
-    const n = board.store_read(STORE_ID_TRUST_ANCHORS, caBuf, 1536);
-    if (n > 2) {
-      const l = (<i32>load<u8>(caBuf) << 8) | <i32>load<u8>(caBuf + 1);
-      if (l + 2 > n) return done(fail(E_STORE_CORRUPT, "the trust-anchor record is malformed"));
-      memory.copy(caBuf, caBuf + 2, <usize>l);
-      caLen = l;
-      return finishSoon();
-    }
-  }
-  step = STEP_CRTS;
-  const s = coapClient.spec;
-  setPath("/crts");
-  s.method = COAP_GET; s.contentFormat = -1; s.accept = CF_PKCS7_CERTS_ONLY; s.payloadLen = 0;
-  secure.edhoc = false; secure.prepare = null;
-  const b = secure.begin();
-  if (b != PENDING) return done(b);
-  setDeadline(secure.nextDeadline());
-  return PENDING;
+/** A GET of the step's resource under the channel. */
+function ask(method: i32, suffix: string, accept: i32): i32 {
+  setPath(suffix);
+  request.method = method; request.contentFormat = -1; request.accept = accept;
+  request.payload = csrBuf; request.payloadLen = 0;
+  return settle(channel.request(request));
 }
 
-function settleCrts(code: i32, payload: usize, payloadLen: i32, cf: i32): i32 {
-  if (code != COAP_CONTENT) return done(responseError(code, payload, payloadLen));
-  if (cf != CF_PKCS7_CERTS_ONLY) return done(fail(E_EST_RESPONSE, "the /crts answer is not application/pkcs7-mime certs-only (281)"));
-  const k = pkcs7Certificates(payload, payloadLen, spans, 4);
-  if (k < 0) return done(fail(k, "the /crts answer is not a valid PKCS#7 certs-only bundle"));
-  // The CA certificate: the one in the bundle that issued ours.
-  for (let i = 0; i < k; i++) {
-    const p = <usize>load<u32>(spans + <usize>(i * 8)), l = load<i32>(spans + <usize>(i * 8 + 4));
-    if (l > 1536) continue;
-    if (x509Parse(ca, p, l) == OK && x509VerifyIssued(cert, ca) == OK) {
-      memory.copy(caBuf, p, <usize>l);
-      caLen = l;
-      return finishSoon();
+/** S_CSR: make the key (once) and the CSR (again after each handshake: a DH proof is keyed by its G_Y), then
+ *  send the enrollment request. */
+function sendEnroll(): i32 {
+  const o = enrollOptions, e = enrollState, spec = csrSpec;
+  e.step = S_ENROLL;
+  if (o.serverKeygen == 0) {
+    // EDHOC may have settled on the device's other suite (error code 2): enroll a key on that suite's curve.
+    if (channel.ranEdhoc && channel.suiteUsed >= 0 && channel.suiteUsed != e.suite) {
+      e.suite = channel.suiteUsed;
+      spec.key.kind = keyKindFor(e.suite, keyIsDh(spec.key.kind));
+      e.keyReady = false;
+    }
+    if (!e.keyReady) {
+      const k = keyGenerate(spec.key);
+      if (k != OK) return done(failWith(k, M_EST_KEY).int(k).ret());
+      e.keyReady = true;
+    }
+    if (keyIsDh(spec.key.kind) && !spec.classic) {
+      if (!channel.gYValid) return done(fail(E_USAGE, M_EST_DH_NEEDS_EDHOC));
+      memory.copy(spec.recipient, channel.gY, 32);
     }
   }
-  return done(fail(E_EST_CHAIN, "no certificate from /crts issued the enrolled certificate"));
+  const n = csrBuild(spec, csrBuf, EST_CSR_CAPACITY);
+  if (n < 0) return done(failWith(n, M_EST_CSR).int(n).ret());
+  e.csrLen = n;
+  logMsg(keyIsDh(spec.key.kind) ? M_EST_CSR_DH : M_EST_CSR_SIG).int(n).emit(LOG_INFO);
+  setPath(o.serverKeygen == 1 ? "/skg" : o.serverKeygen == 2 ? "/skc" : e.reenroll ? "/sren" : "/sen");
+  logMsg(e.reenroll ? M_EST_REENROLLING : M_EST_ENROLLING).emit(LOG_INFO);
+  request.method = COAP_POST; request.contentFormat = CF_PKCS10;
+  request.accept = o.serverKeygen != 0 ? CF_MULTIPART_CORE : CF_PKIX_CERT;
+  request.payload = csrBuf; request.payloadLen = n;
+  return settle(channel.request(request));
 }
 
-/**
- * The CSR attributes from /att (RFC 7030 §4.5, CsrAttrs ::= SEQUENCE OF AttrOrOID) shape the CSR where they are
- * understood: a challengePassword OID makes the password mandatory; signature / PoP algorithm OIDs choose the
- * proof of possession among those this device can give with its suite's curve (the first one listed that fits,
- * unless --pop was given). Other items are logged and passed over.
- */
-const OID_CHALLENGE_PW: StaticArray<u8> = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x07];
-export function applyCsrAttrs(code: i32, p: usize, n: i32, cf: i32): i32 {
-  if (code != COAP_CONTENT) return responseError(code, p, n);
-  if (cf != CF_CSRATTRS) return fail(E_EST_RESPONSE, "the /att answer is not application/csrattrs (285)");
-  const top = attReader.reset(p, n);
-  if (top.expect(DER_SEQUENCE) != OK || top.finish() != OK) return fail(E_MALFORMED, "the CSR attributes are not a DER SEQUENCE");
-  const list = top.into(attInner);
-  let wantPassword = false, chosen = 0, understood = 0, other = 0;
-  while (!list.atEnd()) {
-    if (list.read() != OK) return fail(E_MALFORMED, "malformed CSR attributes");
-    if (list.tag == DER_OID) {
-      if (derEquals(list.value, list.len, OID_CHALLENGE_PW)) { wantPassword = true; understood++; }
-      else if (derEquals(list.value, list.len, OID_ECDSA_SHA256) && suiteInUse == 2) { if (chosen == 0) chosen = 1; understood++; }
-      else if (derEquals(list.value, list.len, OID_ED25519) && suiteInUse == 0) { if (chosen == 0) chosen = 1; understood++; }
-      else if (derEquals(list.value, list.len, OID_DH_POP_SHA256)) { if (chosen == 0) chosen = 2; understood++; }
-      else other++;
-    } else if (list.tag == DER_SEQUENCE) other++; // an Attribute with values: not used by this device
-    else return fail(E_MALFORMED, "a CSR attribute is neither an OID nor an Attribute");
+/** The answer to the enrollment request. */
+function enrolled(code: i32, p: usize, n: i32, cf: i32): i32 {
+  const o = enrollOptions, e = enrollState;
+  if (code != COAP_CHANGED && code != COAP_CONTENT) return done(responseError(code, p, n));
+  if (o.serverKeygen != 0) {
+    const l = skgTake(p, n, cf, o.serverKeygen == 2, csrSpec.key, certBuf, EST_CERT_CAPACITY, cert);
+    if (l < 0) return done(l);
+    e.certLen = l;
+    return trustAnchorStep();
   }
-  logBegin().str("est: /att lists ").dec(understood + other).str(" items, ").dec(understood).str(" understood"); logEnd(LOG_INFO);
-  const spec = csrSpec;
-  if (wantPassword && spec.passwordLen == 0) return fail(E_USAGE, "the server's CSR attributes ask for a challengePassword: give --password");
-  if (popChoice == 0 && chosen != 0) {
-    const dh = chosen == 2;
-    const kind = suiteInUse == 0 ? (dh ? KEY_X25519_DH : KEY_ED25519) : (dh ? KEY_P256_DH : KEY_P256_ECDSA);
-    if (kind != spec.kind) {
-      if (dh && !secure.gYValid) return fail(E_USAGE, "the server asks for a DH proof of possession, which needs EDHOC in this run (--edhoc)");
-      spec.kind = kind;
-      keyReady = false; // prepareCsr makes the key of the new kind
-      logBegin().str("est: /att asks for a ").str(dh ? "DH" : "signature").str(" proof of possession"); logEnd(LOG_INFO);
+  if (cf != CF_PKIX_CERT) return done(fail(E_EST_RESPONSE, M_EST_FORMAT));
+  if (n > EST_CERT_CAPACITY) return done(failWith(E_LIMIT, M_CERT_TOO_BIG).int(EST_CERT_CAPACITY).ret());
+  memory.copy(certBuf, p, <usize>n);
+  e.certLen = n;
+  return stepSoon(S_CHECK);
+}
+
+/** S_CHECK: the issued certificate parses and carries the CSR's key. */
+function checkIssued(): i32 {
+  const e = enrollState;
+  e.step = S_ENROLL;
+  const p = x509Parse(cert, certBuf, e.certLen);
+  if (p != OK) return done(fail(p, M_CERT_PARSE));
+  if (!x509HasKey(cert, csrSpec.key.pub, csrSpec.key.pubLen)) return done(fail(E_EST_CERT_KEY, M_EST_CERT_KEY));
+  return trustAnchorStep();
+}
+
+/** The certificate is in and carries our key: the trust anchor that issued it from the database, or /crts now
+ *  that the server is authenticated; then check and store. */
+function trustAnchorStep(): i32 {
+  const e = enrollState;
+  if (!enrollOptions.fetchCrts) {
+    const k = trustAnchorsLoad();
+    if (k == E_STORE_CORRUPT) return done(fail(E_STORE_CORRUPT, M_EST_TA_MALFORMED));
+    if (k > 0) {
+      // The anchor that issued the certificate (the first, when none did: the chain check then says so).
+      let pick = 0;
+      for (let i = 0; i < k; i++) {
+        const l = trustAnchor(i);
+        if (l > 0 && l <= EST_CERT_CAPACITY && x509Parse(ca, trustAnchorPtr(), l) == OK && x509VerifyIssued(cert, ca) == OK) { pick = i; break; }
+      }
+      const l = trustAnchor(pick);
+      if (l > EST_CERT_CAPACITY) return done(failWith(E_LIMIT, M_CERT_TOO_BIG).int(EST_CERT_CAPACITY).ret());
+      memory.copy(caBuf, trustAnchorPtr(), <usize>l);
+      e.caLen = l;
+      return stepSoon(S_FINISH);
     }
   }
-  return OK;
+  e.step = S_CRTS;
+  return ask(COAP_GET, "/crts", CF_PKCS7_CERTS_ONLY);
 }
 
-/** From the /crts bundle: the certificate with a DH key on our curve, not a CA, issued by the trust anchor;
- *  its key, subject, issuer and serial go into csrSpec for the classic RFC 6955 MAC. */
-function takeRecipient(code: i32, p: usize, n: i32, cf: i32): i32 {
-  if (code != COAP_CONTENT) return responseError(code, p, n);
-  if (cf != CF_PKCS7_CERTS_ONLY) return fail(E_EST_RESPONSE, "the /crts answer is not application/pkcs7-mime certs-only (281)");
-  const k = pkcs7Certificates(p, n, spans, 4);
-  if (k < 0) return fail(k, "the /crts answer is not a valid PKCS#7 certs-only bundle");
-  const t = board.store_read(STORE_ID_TRUST_ANCHORS, caBuf, 1536);
-  if (t < 3) return fail(E_EST_CHAIN, "--pop dh-cert needs a provisioned trust anchor to check the CA's DH certificate");
-  const tl = (<i32>load<u8>(caBuf) << 8) | <i32>load<u8>(caBuf + 1);
-  if (tl + 2 > t) return fail(E_STORE_CORRUPT, "the trust-anchor record is malformed");
-  const spec = csrSpec;
-  const want = spec.kind == KEY_P256_DH ? KEY_P256_ECDSA : KEY_X25519_DH; // x509.ts names any P-256 key KEY_P256_ECDSA
+/** The /crts answer for the trust anchor: the certificate in the bundle that issued ours. */
+function crtsAnswer(code: i32, p: usize, n: i32, cf: i32): i32 {
+  const e = enrollState;
+  if (code != COAP_CONTENT) return done(responseError(code, p, n));
+  if (cf != CF_PKCS7_CERTS_ONLY) return done(fail(E_EST_RESPONSE, M_CRTS_FORMAT));
+  const k = pkcs7Certificates(p, n, spans, 8);
+  if (k < 0) return done(fail(k, M_CRTS_BUNDLE));
+  // cert points into certBuf and is parsed again: the bundle's parse reuses the readers.
   for (let i = 0; i < k; i++) {
     const cp = <usize>load<u32>(spans + <usize>(i * 8)), cl = load<i32>(spans + <usize>(i * 8 + 4));
-    if (x509Parse(cert, cp, cl) != OK || cert.isCa || cert.keyKind != want) continue;
-    if (cert.subjectLen > 256 || cert.issuerLen > 256 || cert.serialLen > 24) continue;
-    if (x509Parse(ca, caBuf + 2, tl) != OK) return fail(E_EST_CHAIN, "the trust anchor does not parse");
-    if (x509Parse(cert, cp, cl) != OK || x509VerifyIssued(cert, ca) != OK) continue;
-    memory.copy(spec.recipient, cert.key + (want == KEY_P256_ECDSA ? 1 : 0), 32);
-    memory.copy(spec.rSubject, cert.subject, <usize>cert.subjectLen); spec.rSubjectLen = cert.subjectLen;
-    memory.copy(spec.rIssuer, cert.issuer, <usize>cert.issuerLen); spec.rIssuerLen = cert.issuerLen;
-    memory.copy(spec.rSerial, cert.serial, <usize>cert.serialLen); spec.rSerialLen = cert.serialLen;
-    logBegin().str("est: recipient key from the CA's DH certificate (").dec(cl).str(" bytes)"); logEnd(LOG_INFO);
-    return OK;
+    if (cl > EST_CERT_CAPACITY) continue;
+    if (x509Parse(ca, cp, cl) == OK && x509Parse(cert, certBuf, e.certLen) == OK && x509VerifyIssued(cert, ca) == OK) {
+      memory.copy(caBuf, cp, <usize>cl);
+      e.caLen = cl;
+      return stepSoon(S_FINISH);
+    }
   }
-  return fail(E_EST_CHAIN, "/crts holds no DH certificate on this curve issued by the trust anchor");
+  return done(fail(E_EST_CHAIN, M_EST_NO_ISSUER));
 }
 
-/**
- * The /skg or /skc answer: multipart-core (RFC 8710) [284, PKCS#8 key, 281 (skg) or 287 (skc), certificate].
- * The key goes into csrSpec (kind, key, public key), the certificate into certBuf; the certificate must carry
- * that key.
- */
-const mp = new CborReader();
-/** For the fuzz entry only: which server-keygen answer takeServerKey expects (1 /skg, 2 /skc). */
-export function fuzzServerKeygen(v: i32): void { serverKeygen = v; }
-export function takeServerKey(p: usize, n: i32, cf: i32): i32 {
-  if (cf != CF_MULTIPART_CORE) return fail(E_EST_RESPONSE, "the server-keygen answer is not application/multipart-core (62)");
-  mp.reset(p, n, true);
-  if (mp.enterArray() != OK || mp.count != 4) return fail(E_MALFORMED, "multipart-core answer is not [cf, key, cf, certificate]");
-  if (mp.readInt(0, 65535) != OK || mp.value != CF_PKCS8 || mp.readBstr() != OK) return fail(E_EST_RESPONSE, "the first part is not an unencrypted PKCS#8 key (284)");
-  const kind = pkcs8Parse(mp.ptr, mp.size, csrSpec.key);
-  if (kind < 0) return fail(kind, "the PKCS#8 key does not parse");
-  csrSpec.kind = kind;
-  let st = csrPublicKey(csrSpec);
-  if (st != OK) return fail(st, "the server-generated key is invalid");
-  const want = serverKeygen == 1 ? CF_PKCS7_CERTS_ONLY : CF_PKIX_CERT;
-  if (mp.readInt(0, 65535) != OK || mp.value != want || mp.readBstr() != OK || mp.finish() != OK) return fail(E_EST_RESPONSE, "the second part is not the certificate in the format asked for");
-  let cp = mp.ptr, cl = mp.size;
-  if (want == CF_PKCS7_CERTS_ONLY) {
-    const k = pkcs7Certificates(cp, cl, spans, 4);
-    if (k < 1) return fail(k < 0 ? k : E_EST_RESPONSE, "the /skg PKCS#7 holds no certificate");
-    cp = <usize>load<u32>(spans); cl = load<i32>(spans + 4);
-  }
-  if (cl > 1536) return fail(E_LIMIT, "the issued certificate is larger than 1536 bytes");
-  memory.copy(certBuf, cp, <usize>cl);
-  certLen = cl;
-  st = x509Parse(cert, certBuf, certLen);
-  if (st != OK) return fail(st, "the issued certificate does not parse");
-  if (!x509HasKey(cert, csrSpec.pub, csrSpec.pubLen)) return fail(E_EST_CERT_KEY, "the certificate does not carry the server-generated key");
-  return OK;
-}
-
-/** Verify the chain, then store key, certificate and CA certificate in one record. */
+/** S_FINISH: verify the chain, then store key, certificate and CA certificate in one record. */
 function finish(): i32 {
-  let st = x509Parse(ca, caBuf, caLen);
-  if (st != OK) return done(fail(st, "the trust anchor does not parse"));
-  // cert points into certBuf; parse again after the CA parse reused the readers.
-  st = x509Parse(cert, certBuf, certLen);
-  if (st != OK) return done(fail(st, "the issued certificate does not parse"));
-  if (x509VerifyIssued(cert, ca) != OK) return done(fail(E_EST_CHAIN, "the issued certificate does not verify under the trust anchor"));
-  // Record: version 1, key kind, 32-byte private key, 2-byte length + certificate, 2-byte length + CA cert.
-  const spec = csrSpec;
-  let o = 0;
-  store<u8>(recBuf, 1); store<u8>(recBuf + 1, <u8>spec.kind); memory.copy(recBuf + 2, spec.key, 32); o = 34;
-  store<u8>(recBuf + <usize>o, <u8>(certLen >> 8)); store<u8>(recBuf + <usize>(o + 1), <u8>certLen);
-  memory.copy(recBuf + <usize>(o + 2), certBuf, <usize>certLen); o += 2 + certLen;
-  store<u8>(recBuf + <usize>o, <u8>(caLen >> 8)); store<u8>(recBuf + <usize>(o + 1), <u8>caLen);
-  memory.copy(recBuf + <usize>(o + 2), caBuf, <usize>caLen); o += 2 + caLen;
-  st = board.store_write(STORE_ID_ENROLLMENT, recBuf, o);
-  wipe(recBuf, o);
-  if (st != OK) return done(fail(st, "cannot store the enrollment"));
-  wipe(spec.key, 32);
+  const e = enrollState;
+  e.step = S_ENROLL;
+  let st = x509Parse(ca, caBuf, e.caLen);
+  if (st != OK) return done(fail(st, M_EST_TA_PARSE));
+  st = x509Parse(cert, certBuf, e.certLen);
+  if (st != OK) return done(fail(st, M_CERT_PARSE));
+  if (x509VerifyIssued(cert, ca) != OK) return done(fail(E_EST_CHAIN, M_EST_CHAIN));
+  st = enrollmentStore(csrSpec.key, certBuf, e.certLen, caBuf, e.caLen);
+  if (st != OK) return done(failWith(st, M_EST_STORE).int(st).ret());
   return done(OK);
 }
 
-function responseError(code: i32, p: usize, n: i32): i32 {
-  fail(E_COAP_RESPONSE, "the EST server answered ");
-  const d = failDetail();
-  codeText(d, code);
-  if (n > 0) d.str(": ").bytes(p, n < 100 ? n : 100);
-  return E_COAP_RESPONSE;
-}
-
-function resourceName(): string { return serverKeygen == 1 ? "skg" : serverKeygen == 2 ? "skc" : reenroll ? "sren" : "sen"; }
-
-function phaseJson(w: Writer, name: string, p: PhaseStats): void {
-  w.str("{\"name\":\"").str(name).str("\",\"round_trips\":").dec(p.roundTrips).str(",\"datagrams_up\":").dec(p.datagramsUp)
-    .str(",\"datagrams_down\":").dec(p.datagramsDown).str(",\"bytes_up\":").dec(p.bytesUp).str(",\"bytes_down\":")
-    .dec(p.bytesDown).str(",\"ms\":").dec(p.ms).str("}");
-}
-
-function phaseLine(name: string, p: PhaseStats): void {
-  logBegin().str(name).str(": ").dec(p.roundTrips).str(" round trips, ").dec(p.datagramsUp).str(" datagrams up (")
-    .dec(p.bytesUp).str(" bytes), ").dec(p.datagramsDown).str(" down (").dec(p.bytesDown).str(" bytes), ").dec(p.ms).str(" ms");
-  logEnd(LOG_ALWAYS);
-}
-
-/** The end of the command: the report (text on stderr + PEM on stdout, or one JSON object). */
-function done(st: i32): i32 {
-  secure.prepare = null;
-  wipe(csrSpec.key, 32);
-  const e = edhocStats, a = enrollStats, c = crtsStats;
-  const at = attStats;
-  const rt = e.roundTrips + a.roundTrips + c.roundTrips + at.roundTrips;
-  if (json) {
-    const w = output;
-    w.str("{\"ok\":").str(st == OK ? "true" : "false");
-    if (st != OK) w.str(",\"error\":\"").str(statusName(st)).str("\"");
-    w.str(",\"resource\":\"").str(resourceName()).str("\",\"edhoc\":").str(ranEdhoc ? "true" : "false")
-      .str(",\"combined\":").str(ranEdhoc && secure.combined && e.roundTrips == 1 ? "true" : "false");
-    if (ranEdhoc) w.str(",\"edhoc_messages\":[").dec(e.m1).str(",").dec(e.m2).str(",").dec(e.m3).str("]");
-    w.str(",\"csr_bytes\":").dec(csrLen).str(",\"certificate_bytes\":").dec(certLen);
-    w.str(",\"round_trips\":").dec(rt).str(",\"datagrams_up\":").dec(e.datagramsUp + a.datagramsUp + c.datagramsUp + at.datagramsUp)
-      .str(",\"datagrams_down\":").dec(e.datagramsDown + a.datagramsDown + c.datagramsDown + at.datagramsDown)
-      .str(",\"bytes_up\":").dec(e.bytesUp + a.bytesUp + c.bytesUp + at.bytesUp).str(",\"bytes_down\":").dec(e.bytesDown + a.bytesDown + c.bytesDown + at.bytesDown)
-      .str(",\"phases\":[");
-    let first = true;
-    if (ranEdhoc) { phaseJson(w, "edhoc", e); first = false; }
-    if (askAtt && attStats.roundTrips > 0) { if (!first) w.str(","); phaseJson(w, "att", attStats); first = false; }
-    if (classicPop && c.roundTrips > 0) { if (!first) w.str(","); phaseJson(w, "crts", c); first = false; }
-    if (!first) w.str(","); phaseJson(w, resourceName(), a);
-    if (!classicPop && c.roundTrips > 0) { w.str(","); phaseJson(w, "crts", c); }
-    w.str("]");
-    if (st == OK) { w.str(",\"certificate_pem\":\""); pem(w, "CERTIFICATE", certBuf, certLen, true); w.str("\",\"ca_certificates_pem\":[\""); pem(w, "CERTIFICATE", caBuf, caLen, true); w.str("\"]"); }
-    w.str("}\n");
-    flushOut();
-    return st == OK ? OK : st;
-  }
-  if (ranEdhoc) phaseLine("edhoc", e);
-  if (askAtt && at.roundTrips > 0) phaseLine("est /att", at);
-  phaseLine(serverKeygen == 1 ? "est /skg" : serverKeygen == 2 ? "est /skc" : reenroll ? "est /sren" : "est /sen", a);
-  if (c.roundTrips > 0) phaseLine("est /crts", c);
+/** The /att attributes shape the CSR: a mandatory password, and the proof of possession unless chosen. */
+function applyAttrs(p: usize, n: i32, cf: i32): i32 {
+  const st = csrAttrsParse(p, n, cf, enrollState.suite, attrs);
   if (st != OK) return st;
-  logBegin().str("enrolled: ").dec(rt).str(" round trips in all; certificate of ").dec(certLen).str(" bytes stored");
-  logEnd(LOG_ALWAYS);
-  pem(output, "CERTIFICATE", certBuf, certLen, false);
-  flushOut();
+  logMsg(M_EST_ATT_ITEMS).int(attrs.understood + attrs.other).int(attrs.understood).emit(LOG_INFO);
+  const spec = csrSpec;
+  if (attrs.wantPassword && spec.passwordLen == 0) return fail(E_USAGE, M_EST_ATT_PASSWORD);
+  if (enrollOptions.pop == 0 && attrs.pop != 0) {
+    const dh = attrs.pop == 2;
+    const kind = keyKindFor(enrollState.suite, dh);
+    if (kind != spec.key.kind) {
+      if (dh && !channel.gYValid) return fail(E_USAGE, M_EST_ATT_DH_EDHOC);
+      spec.key.kind = kind;
+      enrollState.keyReady = false;
+      logMsg(dh ? M_EST_ATT_POP_DH : M_EST_ATT_POP_SIG).emit(LOG_INFO);
+    }
+  }
   return OK;
 }
 
-const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/** PEM: base64 in 64-column lines between BEGIN/END lines (RFC 7468); in a JSON string, newlines as \n. */
-export function pem(w: Writer, label: string, p: usize, n: i32, inJson: bool): void {
-  const nl = inJson ? "\\n" : "\n";
-  w.str("-----BEGIN ").str(label).str("-----").str(nl);
-  let col = 0;
-  for (let i = 0; i < n; i += 3) {
-    const b0 = <i32>load<u8>(p + <usize>i);
-    const b1 = i + 1 < n ? <i32>load<u8>(p + <usize>(i + 1)) : 0;
-    const b2 = i + 2 < n ? <i32>load<u8>(p + <usize>(i + 2)) : 0;
-    w.byte(B64.charCodeAt(b0 >> 2));
-    w.byte(B64.charCodeAt(((b0 & 3) << 4) | (b1 >> 4)));
-    w.byte(i + 1 < n ? B64.charCodeAt(((b1 & 15) << 2) | (b2 >> 6)) : 0x3d);
-    w.byte(i + 2 < n ? B64.charCodeAt(b2 & 63) : 0x3d);
-    col += 4;
-    if (col == 64) { w.str(nl); col = 0; }
-  }
-  if (col > 0) w.str(nl);
-  w.str("-----END ").str(label).str("-----").str(nl);
+function responseError(code: i32, p: usize, n: i32): i32 {
+  return failWith(E_COAP_RESPONSE, M_EST_ANSWER).int(code).bytes(p, n < 100 ? n : 100).ret();
 }
+
+/** The end of the command: forget secrets, write the result record. */
+function done(st: i32): i32 {
+  const e = enrollState;
+  e.step = S_IDLE;
+  channel.close();
+  csrSpec.key.wipe();
+  reportEnroll(st, certBuf, caBuf, cert);
+  return st;
+}
+
+/** For the fuzz entry: the certificate and CA buffers' parse objects. */
+export function enrollCertificate(): Certificate { return cert; }

@@ -3,10 +3,10 @@
 // the option classes of §4.1 (inner Class E options encrypted, outer Class U options kept in the clear).
 //
 // Messages are whole CoAP-over-UDP datagrams in and out; the transport above decides when to protect.
-// Deliberately not here yet: the replay window and Echo exchange (§7.4, RFC 9175), sequence-number
-// persistence (Appendix B.1.1), outer block-wise and Observe; these come with the rest of issue 5.
+// Deliberately not here: sequence-number persistence (oscore/seq.ts), the client-side exchange with Echo and
+// outer block-wise (coap/client.ts through oscore/security.ts), a server's replay window, Observe.
 
-import { OK, E_MALFORMED, E_USAGE, E_CRYPTO_AUTH, E_LIMIT, E_BUFFER_TOO_SMALL } from "../errors";
+import { OK, E_MALFORMED, E_USAGE, E_CRYPTO_AUTH, E_LIMIT, E_BUFFER_TOO_SMALL } from "../base/errors";
 import { hkdfExtract, hkdfExpand, aesCcmSeal, aesCcmOpen, wipe } from "../crypto/index";
 import { cborBstr, cborUint, cborArray, cborNull, cborRaw } from "../cbor/encode";
 import { CoapMessage, CoapBuilder, CoapOptionIter } from "../coap/message";
@@ -119,10 +119,11 @@ function pivOf(seq: u64, out: usize): i32 {
 /**
  * Protect a CoAP message (§8.1, §8.3). A request (code < 0x40) always carries a new Partial IV = seq and the
  * kid (the Sender ID); a response reuses the request's nonce unless withPiv (then seq is used). The outer
- * code is POST (FETCH with Observe) for requests and 2.04 (2.05 with Observe) for responses.
+ * code is POST (FETCH with Observe) for requests and 2.04 (2.05 with Observe) for responses. edhocOption adds
+ * the empty EDHOC option of a combined request (RFC 9668 §3.1) among the outer options.
  * Returns the protected message length in out, or a status.
  */
-export function oscoreProtect(ctx: OscoreContext, m: usize, len: i32, seq: u64, withPiv: bool, out: usize, cap: i32): i32 {
+export function oscoreProtect(ctx: OscoreContext, m: usize, len: i32, seq: u64, withPiv: bool, out: usize, cap: i32, edhocOption: bool = false): i32 {
   let st = msg.parse(m, len);
   if (st != OK) return st;
   const request = msg.code < 0x40 && msg.code != 0;
@@ -179,6 +180,7 @@ export function oscoreProtect(ctx: OscoreContext, m: usize, len: i32, seq: u64, 
   iter.reset(msg);
   while (iter.next() == 1) if (isOuter(iter.number) && iter.number != OPT_OSCORE) builder.add(iter.number, iter.value, iter.valueLen);
   builder.add(OPT_OSCORE, optVal + <usize>(ov == 0 ? 1 : 0), ov == 0 ? 0 : ov);
+  if (edhocOption) builder.add(OPT_EDHOC, 0, 0);
   builder.setPayload(sealed, 1 + pl + TAG_LEN);
   const n = builder.build(out, cap);
   return n < 0 ? E_BUFFER_TOO_SMALL : n;
@@ -226,14 +228,16 @@ export function oscoreUnprotect(ctx: OscoreContext, m: usize, len: i32, out: usi
   const al = makeAad(ctx, aad);
   const pl = aesCcmOpen(ctx.recipientKey, nonce, NONCE_LEN, aad, al, msg.payload, msg.payloadLen, TAG_LEN, plain);
   if (pl < 0) return pl;
-  // Rebuild: outer options (minus OSCORE) + inner options; the real code is the first plaintext byte.
+  // Rebuild: the outer Class U options (minus OSCORE) + the inner options; the real code is the first plaintext
+  // byte. An outer option of a Class E kind (e.g. an outer Max-Age meant for proxies) is dropped: it must not
+  // shadow or stand in for the inner one (§4.1.3.1, §4.1).
   const inner = innerMsg;
   st = inner.parseBody(plain + 1, pl - 1);
   if (st != OK) return E_MALFORMED;
   builder.reset(msg.type, <i32>load<u8>(plain), msg.mid);
   builder.setToken(msg.token, msg.tokenLen);
   iter.reset(msg);
-  while (iter.next() == 1) if (iter.number != OPT_OSCORE) builder.add(iter.number, iter.value, iter.valueLen);
+  while (iter.next() == 1) if (iter.number != OPT_OSCORE && isOuter(iter.number)) builder.add(iter.number, iter.value, iter.valueLen);
   const it2 = innerIter;
   it2.reset(inner);
   while (it2.next() == 1) builder.add(it2.number, it2.value, it2.valueLen);

@@ -8,8 +8,8 @@
 // number used cannot be known, so the caller must establish new keys (run EDHOC again). A context from EDHOC
 // counts in memory until its first verified response, and is stored only then (secure.ts).
 
-import * as board from "../abi";
-import { OK, E_STORE_NOT_FOUND, E_STORE_CORRUPT, E_LIMIT } from "../errors";
+import * as board from "../base/abi";
+import { OK, E_STORE_NOT_FOUND, E_STORE_CORRUPT, E_LIMIT } from "../base/errors";
 
 /** Numbers reserved per key-store write (K of RFC 8613 Appendix B.1.1). */
 export const SEQ_WINDOW: u64 = 32;

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include "mcu_board.h"
 
 extern uint8_t __heap_start__[], __stack_limit__[];
 
@@ -40,7 +41,6 @@ static inline int bused(uint8_t *b) { return (int)(*hdr(b) & USED); }
 /* Build with -DHEAP_TRACE (EXTRA_CFLAGS=-DHEAP_TRACE bash tools/build-mps2.sh) to log every operation on
  * stderr: "heap OP size address top". */
 #include <stdio.h>
-void board_puts(int err, const char *s);
 static void trace(const char *op, size_t n, const void *p) {
   char m[80];
   snprintf(m, sizeof m, "heap %s %lu %lx %lu\n", op, (unsigned long)n, (unsigned long)(uintptr_t)p, (unsigned long)(top - base));

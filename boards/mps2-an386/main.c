@@ -12,47 +12,24 @@
 #include "module_source.h"
 #include "flash_store.h"
 #include "slip_net.h"
-#include "m3_env.h" /* wasm3 internals, only to measure how much of its value stack was used */
-
-extern const uint8_t est_module[], est_module_end[];
-void board_console_init(void);
-void board_puts(int err, const char *s);
-int board_cmdline(char *buf, size_t cap);
-void board_exit(int code);
-extern int board_console_frames;
-uint32_t board_stack_high_water(void);
-void board_uart_init(void);
-int flash_file_open(const char *path);
-extern uint32_t uart_ring_overflows;
-extern uint64_t idle_ticks;
-uint64_t board_ticks(void);
-extern uint32_t heap_high_water, heap_now, heap_in_use_peak, heap_failed_request;
+#include "mcu_board.h"
 
 static est_host_t host;
 
-/* Bytes of wasm3's value stack ever written (it is calloc'ed, grows upwards; a slot written with zero is not
- * seen, so this can only under-count by the zero words at the very top). */
-static uint32_t wasm_stack_high_water(void) {
-  IM3Runtime rt = (IM3Runtime)host.runtime;
-  if (!rt || !rt->stack) return 0;
-  const uint8_t *s = (const uint8_t *)rt->stack;
-  uint32_t n = rt->numStackSlots * (uint32_t)sizeof(m3slot_t);
-  while (n > 0 && s[n - 1] == 0) n--;
-  return n;
-}
-extern uint8_t __stack_top__[], __bss_start__[];
-
 /* Functions compiled by the command (lazy compilation), their WebAssembly bytes, and wasm3's code pages. */
 static void compiled_stats(char *buf, size_t cap) {
-  IM3Module mod = (IM3Module)host.module;
-  uint32_t n = 0, bytes = 0;
-  for (uint32_t i = 0; mod && i < mod->numFunctions; i++)
-    if (mod->functions[i].compiled) { n++; bytes += (uint32_t)(mod->functions[i].wasmEnd - mod->functions[i].wasm); }
   est_host_code_stats_t cs;
   est_host_code_stats(&host, &cs);
   snprintf(buf, cap, "compiled %lu of %lu functions (%lu wasm bytes) into %lu code pages of %u bytes, at most %lu, code dropped %lu times",
-           (unsigned long)n, (unsigned long)(mod ? mod->numFunctions : 0), (unsigned long)bytes,
-           (unsigned long)cs.code_pages, (unsigned)d_m3CodePageAlignSize, (unsigned long)cs.code_pages_peak, (unsigned long)cs.drops);
+           (unsigned long)cs.functions_compiled, (unsigned long)cs.functions, (unsigned long)cs.compiled_wasm_bytes,
+           (unsigned long)cs.code_pages, (unsigned)cs.page_bytes, (unsigned long)cs.code_pages_peak, (unsigned long)cs.drops);
+}
+
+/* Bytes of wasm3's value stack ever written. */
+static uint32_t wasm_stack_high_water(void) {
+  est_host_code_stats_t cs;
+  est_host_code_stats(&host, &cs);
+  return cs.value_stack_high_water;
 }
 
 /* Split a command line at spaces, in place. */
@@ -120,10 +97,7 @@ int main(void) {
   /* wasm3 reads its table of data segments (one 20-byte entry per segment: 1,226 in this module, 24.5 KiB)
    * only while it loads the module, to copy them into linear memory; it keeps the table until the module is
    * freed. On 256 KiB of RAM that is worth giving back: the lazy compiler's code pages reuse the space. */
-  IM3Module mod = (IM3Module)host.module;
-  uint32_t released = mod->numDataSegments * (uint32_t)sizeof(M3DataSegment);
-  m3_Free(mod->dataSegments);
-  mod->numDataSegments = 0;
+  uint32_t released = est_host_release_load_tables(&host);
   int64_t t1 = board_clock_ms();
   uint64_t k1 = board_ticks(), idle1 = idle_ticks;
   int32_t status = 0;

@@ -20,31 +20,18 @@
 #include "module_source.h"
 #include "flash_store.h"
 #include "slip_net.h"
-#include "m3_env.h" /* wasm3 internals: the data-segment table and the value stack, as on mps2-an386 */
+#include "mcu_board.h"
 
-extern const uint8_t est_module[], est_module_end[];
-void board_init(void);
-void board_boot_report(char *out, size_t cap);
-void board_puts(int err, const char *s);
-void board_uart_flush(void);
 void NVIC_SystemReset(void) __attribute__((noreturn));
-uint32_t board_stack_high_water(void);
-extern uint32_t heap_high_water, heap_now, heap_in_use_peak, heap_failed_request;
-extern uint32_t uart_ring_overflows, uart_rx_errors, uart_rx_stalls;
 
 static est_host_t host;
 
-/* Bytes of wasm3's value stack ever written (it is calloc'ed, grows upwards; a slot written with zero is not
- * seen, so this can only under-count by the zero words at the very top). */
+/* Bytes of wasm3's value stack ever written. */
 static uint32_t wasm_stack_high_water(void) {
-  IM3Runtime rt = (IM3Runtime)host.runtime;
-  if (!rt || !rt->stack) return 0;
-  const uint8_t *s = (const uint8_t *)rt->stack;
-  uint32_t n = rt->numStackSlots * (uint32_t)sizeof(m3slot_t);
-  while (n > 0 && s[n - 1] == 0) n--;
-  return n;
+  est_host_code_stats_t cs;
+  est_host_code_stats(&host, &cs);
+  return cs.value_stack_high_water;
 }
-extern uint8_t __stack_top__[], __bss_start__[];
 
 /* The command is over: EXIT frame, wait until it has left the UART, reset. */
 static void finish(int code) __attribute__((noreturn));
@@ -99,10 +86,7 @@ int main(void) {
   /* wasm3 reads its table of data segments (one 20-byte entry per segment: 1,226 in this module, 24.5 KiB)
    * only while it loads the module, to copy them into linear memory; it keeps the table until the module is
    * freed. On 256 KiB of RAM that is worth giving back: the lazy compiler's code pages reuse the space. */
-  IM3Module mod = (IM3Module)host.module;
-  uint32_t released = mod->numDataSegments * (uint32_t)sizeof(M3DataSegment);
-  m3_Free(mod->dataSegments);
-  mod->numDataSegments = 0;
+  uint32_t released = est_host_release_load_tables(&host);
   int64_t t1 = board_clock_ms();
   int32_t status = 0;
   rc = est_host_run(&host, argc, argv, &status);

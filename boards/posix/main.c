@@ -1,5 +1,6 @@
 /*
- * main.c - est-sim, the desktop simulator: runs build/client.wasm under wasm3 on the posix board.
+ * main.c - est-sim, the desktop simulator: runs the device module (build/client.wasm, what a board runs) or
+ * the simulator module (build/sim.wasm, the debugging commands) under wasm3 on the posix board.
  *
  * Host options are parsed here; the command and its arguments go to the module unchanged, so the module
  * implements every command the same way on every board. See usage() for the interface and exit codes.
@@ -37,7 +38,8 @@ static void usage(FILE *f) {
       "Runs the EST-oscore client module under the wasm3 interpreter, as a device would.\n"
       "\n"
       "options:\n"
-      "  -m, --module PATH        WebAssembly module to run (default: build/client.wasm)\n"
+      "  -m, --module PATH        WebAssembly module to run (default: build/client.wasm, the device module, for\n"
+      "                           enroll, reenroll and status; build/sim.wasm, the simulator module, for the rest)\n"
       "  -s, --store PATH         key-store file (default: est-sim.keystore); created on first write\n"
       "      --store-capacity N   key-store size limit in bytes (default: 32768)\n"
       "  -v, --verbose            more log output on stderr (repeat: -vv debug, -vvv trace)\n"
@@ -61,15 +63,20 @@ static void usage(FILE *f) {
       "  -f, --payload-file FILE  the command's input stream (e.g. the payload of coap post)\n"
       "  -o, --out FILE           write the command's output to FILE instead of stdout\n"
       "\n"
-      "commands (implemented by the module):\n"
+      "commands of the device module (what a board runs):\n"
+      "  enroll [--edhoc] [--sequential] [--pop sig|dh|dh-cert] [--cn NAME] [--dns NAME] [--crts] [--att] [-b SIZE]\n"
+      "         [-B SECS] [--json] [-v] URI\n"
+      "                           EST-oscore enrollment (/sen; /sren once enrolled) at coap://host[:port][/root]\n"
+      "  reenroll [enroll options] URI    re-enroll with /sren\n"
+      "  status [--json]          what the device holds: subject, validity, certificate\n"
+      "\n"
+      "commands of the simulator module:\n"
       "  selftest [--json]        check RNG, clock, timers and the key store through the module ABI\n"
       "  coap get|post|put|delete [-e TEXT] [-t CF] [-A CF] [-b SIZE] [-B SECS] [-N] [-v] URI\n"
       "                           a CoAP request in the manner of libcoap's coap-client\n"
       "  discover [--json] [--rt PREFIX] URI   find a server's EST resources (rt=ace.est*)\n"
       "  oscore get|post|put|delete [coap options] [--edhoc [--combined]] URI\n"
       "                           the same request under OSCORE: the stored context, or a new one from EDHOC\n"
-      "  enroll [--edhoc] [--sequential] [--pop sig|dh] [--cn NAME] [--dns NAME] [--crts] [--json] URI\n"
-      "                           EST-oscore enrollment (/sen; /sren once enrolled) at coap://host[:port][/root]\n"
       "  version                  print the module's version\n"
       "  vectors                  read JSON lines on stdin, evaluate each in the module, one JSON line out\n"
       "                           (e.g. {\"op\":\"sha256\",\"msg\":\"616263\"}); see docs/vectors.md\n"
@@ -191,7 +198,7 @@ static int parse_size(const char *s, size_t *out) {
 }
 
 int main(int argc, char **argv) {
-  const char *module_path = "build/client.wasm";
+  const char *module_path = NULL;
   const char *store_path = "est-sim.keystore";
   size_t store_cap = STORE_FILE_DEFAULT_CAPACITY;
   int stats = 0;
@@ -231,6 +238,10 @@ int main(int argc, char **argv) {
   impair_init(&impair);
   if (i >= argc) { usage(stderr); return EXIT_USAGE; }
   if (!strcmp(argv[i], "help")) { usage(stdout); return EXIT_OK; }
+  /* The device module runs what a board runs; the simulator module the debugging commands. */
+  if (!module_path)
+    module_path = !strcmp(argv[i], "enroll") || !strcmp(argv[i], "reenroll") || !strcmp(argv[i], "status")
+                      ? "build/client.wasm" : "build/sim.wasm";
 
   /* Command files: the module reads -f through board.in_read and writes through board.out. */
   for (int k = i + 1; k + 1 < argc; k++) {

@@ -1,8 +1,8 @@
 /*
- * est_abi.h - the module ABI, version 1, as seen from C.
+ * est_abi.h - the module ABI, version 2, as seen from C.
  *
  * The WebAssembly module (build/client.wasm) imports the functions listed in EST_ABI_IMPORTS from the import
- * module "board" and exports the functions listed in EST_ABI_EXPORTS. assembly/abi.ts describes the same
+ * module "board" and exports the functions listed in EST_ABI_EXPORTS. assembly/base/abi.ts describes the same
  * contract from the module's side; test/abi-sync.test.ts checks that the two files and the built module agree
  * (names, signatures, status codes, constants). Change both files together.
  *
@@ -16,12 +16,13 @@
 #ifndef EST_ABI_H
 #define EST_ABI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-#define EST_ABI_VERSION 1u
+#define EST_ABI_VERSION 2u
 #define EST_ABI_IMPORT_MODULE "board"
 
-/* ---- Addresses (see assembly/abi.ts) --------------------------------------------------------------------
+/* ---- Addresses (see assembly/base/abi.ts) --------------------------------------------------------------------
  * IPv4: [4][port hi][port lo][a b c d]; IPv6: [6][port hi][port lo][16 bytes]; IPv6 scoped: + u32 scope BE. */
 #define EST_ADDR_V4_LEN 7
 #define EST_ADDR_V6_LEN 19
@@ -41,7 +42,7 @@
 #define EST_STORE_MAX_ID 0xffffu   /* record ids 0..EST_STORE_MAX_ID */
 #define EST_STORE_MAX_RECORD 4096  /* largest record every board must accept, bytes */
 
-/* ---- Status codes (assembly/errors.ts) ----------------------------------------------------------------
+/* ---- Status codes (assembly/base/errors.ts) ----------------------------------------------------------------
  * 0 ok, 1 still running, negative: an error. The numbers are part of the ABI. */
 #define EST_OK 0
 #define EST_PENDING 1
@@ -143,7 +144,9 @@
  * cancel() -> status                 abort the running command (EST_E_CANCELLED)
  * last_error() -> status             error of the last failed command, 0 when none
  * error_detail() -> ptr, error_detail_len() -> i32
- *                                    UTF-8 text describing the last error
+ *                                    the event record detailing the last error (est_render_event)
+ * result() -> ptr, result_len() -> i32
+ *                                    the result record of the last command, 0 bytes when it wrote none
  * heap_top() -> i32                  current end of the module's heap (for allocation tests)
  */
 #define EST_ABI_EXPORTS(X)                         \
@@ -159,9 +162,62 @@
   X(last_error, "i()")                             \
   X(error_detail, "i()")                           \
   X(error_detail_len, "i()")                       \
+  X(result, "i()")                                 \
+  X(result_len, "i()")                             \
   X(heap_top, "i()")
+
+/* ---- Event records (assembly/base/diag.ts) ---------------------------------------------------------------
+ * A failure's detail and every log line leave the module as u16 message id (little-endian) followed by one
+ * field per placeholder of the message's text: {d} {c} {e} {k} an i64 LE; {x} {s} {l} {m} a u16 LE length and
+ * the bytes. The texts come from assembly/base/messages.txt (host/est_messages.c is generated from it). */
+typedef struct {
+  uint16_t id;
+  const char *name;
+  const char *text;
+} est_message_t;
+extern const est_message_t est_messages[];
+extern const uint32_t est_messages_count;
+
+/* ---- Result records (assembly/base/result.ts) --------------------------------------------------------------
+ * Items u8 tag | u16 LE length | value (LE numbers); a reference is u32 offset | u32 length in linear memory. */
+#define EST_RESULT_COMMAND 1
+#define EST_RESULT_STATUS 2
+#define EST_RESULT_FLAGS 3
+#define EST_RESULT_RESOURCE 4
+#define EST_RESULT_EDHOC_SIZES 5
+#define EST_RESULT_CSR_BYTES 6
+#define EST_RESULT_PHASE 7
+#define EST_RESULT_CERT 8
+#define EST_RESULT_CA 9
+#define EST_RESULT_NOT_AFTER 10
+#define EST_RESULT_SUBJECT 11
+#define EST_RESULT_CERT_FORMAT 12
+#define EST_RESULT_RENEW_AT 13
+#define EST_RESULT_NOT_BEFORE 14
+#define EST_RESULT_CMD_ENROLL 1
+#define EST_RESULT_CMD_STATUS 2
+#define EST_RESULT_FLAG_JSON 1u
+#define EST_RESULT_FLAG_EDHOC 2u
+#define EST_RESULT_FLAG_COMBINED 4u
+#define EST_RESULT_FLAG_ENROLLED 8u
 
 /** Stable name of a status code ("EST_E_STORE_FULL" -> "E_STORE_FULL"), or "E_?" for an unknown one. */
 const char *est_status_name(int32_t status);
+
+/** Render an event record as text into out (always NUL-terminated; cut at cap). Returns the text's length. */
+size_t est_render_event(const uint8_t *rec, size_t len, char *out, size_t cap);
+
+/** Where a rendered report goes: the command output (text or JSON) and log lines (at EST_LOG_ALWAYS). */
+typedef struct {
+  void (*out)(void *ctx, const char *text, size_t len);
+  void (*log)(void *ctx, const char *line, size_t len);
+  void *ctx;
+} est_report_sink_t;
+
+/** Render a result record whose references point into mem (mem_size bytes): the report of a device command,
+ *  as text lines and PEM, or as one JSON object (the record's JSON flag). detail is the failure's rendered
+ *  detail (NUL-terminated; "" on success). The same text as host/node/render.ts. */
+void est_render_result(const uint8_t *rec, size_t len, const uint8_t *mem, size_t mem_size, const char *detail,
+                       const est_report_sink_t *sink);
 
 #endif /* EST_ABI_H */

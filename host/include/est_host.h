@@ -20,6 +20,9 @@
 #define EST_HOST_E_ARGS (-4)      /* argv does not fit the module's io buffer */
 #define EST_HOST_E_STALLED (-5)   /* the module waits with no deadline: a module bug that would hang the host */
 
+/** Longest rendered log line or error detail, bytes (longer ones are cut). */
+#define EST_HOST_LINE_CAPACITY 320
+
 /** Limits a board sets for the module it runs. */
 typedef struct {
   uint32_t stack_bytes;     /* wasm3 value stack, e.g. 64 KiB on a desktop, 8-16 KiB on a microcontroller */
@@ -47,6 +50,7 @@ typedef struct {
   uint32_t code_pages_peak, code_drops;
   char error[320];          /* last host-level error, NUL-terminated */
   char panic[256];          /* "MESSAGE at FILE:LINE:COL" once the module panicked, else empty */
+  char detail[EST_HOST_LINE_CAPACITY]; /* the last error's detail, rendered (est_host_error_detail) */
 } est_host_t;
 
 /**
@@ -58,20 +62,30 @@ int est_host_load(est_host_t *h, const uint8_t *wasm, size_t wasm_len, const est
 
 /**
  * Run one command to completion: start(argv), then feed board_wait() results to on_datagram/on_timer until
- * the status is not EST_PENDING. *status receives the module's final status (EST_OK or EST_E_*).
+ * the status is not EST_PENDING. *status receives the module's final status (EST_OK or EST_E_*). A device
+ * command's result record is rendered as its report: text or JSON through board_out, phase lines through
+ * board_log at EST_LOG_ALWAYS (est_render_result).
  * Returns EST_HOST_OK, EST_HOST_E_ARGS, EST_HOST_E_TRAP or EST_HOST_E_STALLED (h->error says why).
  */
 int est_host_run(est_host_t *h, int argc, const char *const *argv, int32_t *status);
 
-/** Detail text the module gave for its last error (not NUL-terminated; *len receives its length). */
+/** Detail text of the module's last error, rendered from its event record into h->detail (NUL-terminated;
+ *  *len receives its length). */
 const char *est_host_error_detail(est_host_t *h, uint32_t *len);
 
-/** What wasm3's lazy compiler holds: code pages now and at most, and how many times
- *  the compiled code was dropped (est_host_limits_t.code_cache_bytes). */
+/** What wasm3's lazy compiler holds: code pages now and at most (of page_bytes each), how many times the
+ *  compiled code was dropped (est_host_limits_t.code_cache_bytes), the functions compiled now of all and their
+ *  WebAssembly bytes, and the bytes of wasm3's value stack ever written. */
 typedef struct {
-  uint32_t code_pages, code_pages_peak, drops;
+  uint32_t code_pages, code_pages_peak, drops, page_bytes;
+  uint32_t functions_compiled, functions, compiled_wasm_bytes;
+  uint32_t value_stack_high_water;
 } est_host_code_stats_t;
 void est_host_code_stats(est_host_t *h, est_host_code_stats_t *out);
+
+/** Free what wasm3 reads only while loading (the data-segment table: one 20-byte entry per segment) once
+ *  est_host_load() succeeded; a 256 KiB board gives the space to the code pages. Returns the bytes freed. */
+uint32_t est_host_release_load_tables(est_host_t *h);
 
 /** Bytes of linear memory currently allocated to the module. */
 uint32_t est_host_memory_size(est_host_t *h);

@@ -1,8 +1,8 @@
-// The ABI as the Node host sees it: the status table of assembly/errors.ts (keys without the E_ prefix)
-// and the constants of assembly/abi.ts. test/abi-sync.test.ts checks this file against both the
+// The ABI as the Node host sees it: the status table of assembly/base/errors.ts (keys without the E_ prefix)
+// and the constants of assembly/base/abi.ts. test/abi-sync.test.ts checks this file against both the
 // AssemblyScript and the C header, so the three cannot drift apart.
 
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 export const IMPORT_MODULE = "board";
 export const ADDR_V4_LEN = 7;
 export const ADDR_V6_LEN = 19;
@@ -100,5 +100,15 @@ export const EXPORTS: Record<string, string> = {
   last_error: "i()",
   error_detail: "i()",
   error_detail_len: "i()",
+  result: "i()",
+  result_len: "i()",
   heap_top: "i()",
 };
+
+/** Tags and values of the result record (assembly/base/result.ts, EST_RESULT_* in est_abi.h). */
+export const RESULT = {
+  COMMAND: 1, STATUS: 2, FLAGS: 3, RESOURCE: 4, EDHOC_SIZES: 5, CSR_BYTES: 6, PHASE: 7, CERT: 8, CA: 9, NOT_AFTER: 10,
+  SUBJECT: 11, CERT_FORMAT: 12, RENEW_AT: 13, NOT_BEFORE: 14,
+  CMD_ENROLL: 1, CMD_STATUS: 2,
+  FLAG_JSON: 1, FLAG_EDHOC: 2, FLAG_COMBINED: 4, FLAG_ENROLLED: 8,
+} as const;

@@ -11,6 +11,9 @@ import { HostError, ModuleHost } from "./host.js";
 import { defaultImpair, parseImpairOption } from "./impair.js";
 import { FileStore, StoreError, STORE_DEFAULT_CAPACITY } from "./store.js";
 
+/** Commands of the device module (build/client.wasm); the rest run in the simulator module (build/sim.wasm). */
+export const DEVICE_COMMANDS = new Set(["enroll", "reenroll", "status"]);
+
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, MODULE: 3, TRAP: 4, STORE: 5, INTERRUPTED: 130 } as const;
 
 export const USAGE = `usage: est-sim [options] <command> [arguments...]
@@ -18,7 +21,8 @@ export const USAGE = `usage: est-sim [options] <command> [arguments...]
 Runs the EST-oscore client module under the wasm3 interpreter, as a device would.
 
 options:
-  -m, --module PATH        WebAssembly module to run (default: build/client.wasm)
+  -m, --module PATH        WebAssembly module to run (default: build/client.wasm, the device module, for
+                           enroll, reenroll and status; build/sim.wasm, the simulator module, for the rest)
   -s, --store PATH         key-store file (default: est-sim.keystore); created on first write
       --store-capacity N   key-store size limit in bytes (default: 32768)
   -v, --verbose            more log output on stderr (repeat: -vv debug, -vvv trace)
@@ -42,15 +46,20 @@ command files (after the command name, for any command):
   -f, --payload-file FILE  the command's input stream (e.g. the payload of coap post)
   -o, --out FILE           write the command's output to FILE instead of stdout
 
-commands (implemented by the module):
+commands of the device module (what a board runs):
+  enroll [--edhoc] [--sequential] [--pop sig|dh|dh-cert] [--cn NAME] [--dns NAME] [--crts] [--att] [-b SIZE]
+         [-B SECS] [--json] [-v] URI
+                           EST-oscore enrollment (/sen; /sren once enrolled) at coap://host[:port][/root]
+  reenroll [enroll options] URI    re-enroll with /sren
+  status [--json]          what the device holds: subject, validity, certificate
+
+commands of the simulator module:
   selftest [--json]        check RNG, clock, timers and the key store through the module ABI
   coap get|post|put|delete [-e TEXT] [-t CF] [-A CF] [-b SIZE] [-B SECS] [-N] [-v] URI
                            a CoAP request in the manner of libcoap's coap-client
   discover [--json] [--rt PREFIX] URI   find a server's EST resources (rt=ace.est*)
   oscore get|post|put|delete [coap options] [--edhoc [--combined]] URI
                            the same request under OSCORE: the stored context, or a new one from EDHOC
-  enroll [--edhoc] [--sequential] [--pop sig|dh] [--cn NAME] [--dns NAME] [--crts] [--json] URI
-                           EST-oscore enrollment (/sen; /sren once enrolled) at coap://host[:port][/root]
   version                  print the module's version
   vectors                  read JSON lines on stdin, evaluate each in the module, one JSON line out
                            (e.g. {"op":"sha256","msg":"616263"}); see docs/vectors.md
@@ -84,7 +93,7 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
   const done = (code: number): CliResult => ({ code, stdout: Buffer.concat(outChunks).toString("utf8"), stderr: errText });
   const cwd = io.cwd ?? process.cwd();
 
-  let modulePath = "build/client.wasm", storePath = "est-sim.keystore", storeCap = STORE_DEFAULT_CAPACITY;
+  let modulePath = "", storePath = "est-sim.keystore", storeCap = STORE_DEFAULT_CAPACITY;
   let level = LOG_WARN;
   let stats = false;
   let memoryLimit = 0;
@@ -122,6 +131,7 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
   level = Math.min(level, LOG_TRACE);
   if (i >= args.length) { err(USAGE); return done(EXIT.USAGE); }
   if (args[i] === "help") { out(USAGE); return done(EXIT.OK); }
+  if (!modulePath) modulePath = DEVICE_COMMANDS.has(args[i]) ? "build/client.wasm" : "build/sim.wasm";
 
   // Command files: the module reads -f through board.in_read and writes through board.out.
   let input: Uint8Array | undefined;

@@ -3,8 +3,9 @@
 // ModuleHost mirrors host/est_host.c: it checks the module (wasm-check.ts), links the "board" imports to a
 // Board with a pointer/length check in front of each, runs commands through the sans-I/O loop, and reports
 // panics and traps in the same words. Used by the unit tests (fast) and by host/node/cli.ts.
-import { ADDR_MAX_LEN, ABI_VERSION, E, IO_PAYLOAD_OFFSET, STORE_MAX_ID, STORE_MAX_RECORD } from "./abi.js";
+import { ADDR_MAX_LEN, ABI_VERSION, E, IO_PAYLOAD_OFFSET, LOG_ALWAYS, STORE_MAX_ID, STORE_MAX_RECORD } from "./abi.js";
 import { checkModule } from "./wasm-check.js";
+import { decodeResult, renderEvent, renderResult, type Result } from "./render.js";
 
 /** What a board gives the Node host; the same contract as boards/board.h. Buffers are copies or views of
  *  linear memory valid only during the call. */
@@ -44,6 +45,8 @@ type Exports = {
   last_error(): number;
   error_detail(): number;
   error_detail_len(): number;
+  result(): number;
+  result_len(): number;
   heap_top(): number;
 };
 
@@ -148,7 +151,7 @@ export class ModuleHost {
       store_erase: (id: number) => (u(id) > STORE_MAX_ID ? E.STORE_ID : b.storeErase(u(id))),
       clock_ms: () => b.clockMs(),
       log: (level: number, p: number, n: number) => {
-        if (this.inMemory(u(p), n)) b.log(level, this.utf8.decode(view(p, n)));
+        if (this.inMemory(u(p), n)) b.log(level, renderEvent(view(p, n)));
       },
       in_read: (p: number, cap: number) => {
         if (!this.inMemory(u(p), cap)) return E.BAD_POINTER;
@@ -170,7 +173,8 @@ export class ModuleHost {
 
   /**
    * Run one command to completion (start, then datagrams/timers until not PENDING). Resolves to the module's
-   * final status; throws HostError("args" | "trap" | "stalled").
+   * final status; throws HostError("args" | "trap" | "stalled"). A device command's result record is rendered
+   * as its report (host/node/render.ts): text or JSON to the board's output, phase lines to its log.
    */
   async run(argv: string[]): Promise<number> {
     if (this.trapped) throw new HostError("trap", "module instance trapped earlier; reload it");
@@ -200,13 +204,28 @@ export class ModuleHost {
         st = this.call("on_datagram", () => this.ex.on_datagram(ev.addr.length, ev.data.length));
       }
     }
+    const r = this.result();
+    if (r) {
+      const rep = renderResult(r, st === E.OK ? "" : this.errorDetail());
+      for (const line of rep.log) this.board.log(LOG_ALWAYS, line);
+      if (rep.out) this.board.out(new TextEncoder().encode(rep.out));
+    }
     return st;
   }
 
-  /** Detail text of the module's last error. */
+  /** The last command's result record, decoded (null for a command that wrote none). */
+  result(): Result | null {
+    if (this.trapped) return null;
+    const p = this.ex.result() >>> 0, n = this.ex.result_len();
+    if (n <= 0 || !this.inMemory(p, n)) return null;
+    const m = this.mem();
+    return decodeResult(m.slice(p, p + n), m);
+  }
+
+  /** Detail text of the module's last error, rendered from its event record. */
   errorDetail(): string {
     if (this.trapped) return "";
     const p = this.ex.error_detail() >>> 0, n = this.ex.error_detail_len();
-    return this.inMemory(p, n) ? this.utf8.decode(this.mem().subarray(p, p + n)) : "";
+    return this.inMemory(p, n) && n > 0 ? renderEvent(this.mem().slice(p, p + n)) : "";
   }
 }

@@ -3,17 +3,15 @@
 // (test/abi-conformance.test.ts) can run the same command lines under both hosts and compare the results.
 // Not part of the product.
 
-import * as board from "../../assembly/abi";
-import { OK, PENDING, E_USAGE, E_TIMEOUT, E_UNKNOWN_COMMAND, E_STORE_FULL, statusName } from "../../assembly/errors";
-import {
-  registerCommands, argc, argIs, argPtr, argLen, argUint, argHex, output, flushOut, fail, setJob, setDeadline,
-  heap_top,
-} from "../../assembly/runtime";
+import * as board from "../../assembly/base/abi";
+import { OK, PENDING, E_USAGE, E_TIMEOUT, E_UNKNOWN_COMMAND, E_STORE_FULL, statusName } from "../../assembly/base/errors";
+import { registerCommands, argc, argIs, argPtr, argLen, argUint, argHex, output, flushOut, setJob, setDeadline, heap_top } from "../../assembly/app/runtime";
+import { fail, logText } from "../common/text";
 
 export {
   abi_version, io_buffer, io_capacity, start, on_datagram, on_timer, next_deadline, cancel,
-  last_error, error_detail, error_detail_len, heap_top,
-} from "../../assembly/runtime";
+  last_error, error_detail, error_detail_len, result, result_len, heap_top,
+} from "../../assembly/app/runtime";
 
 const buf = memory.data(4096, 16);
 const addr = memory.data(32, 8);
@@ -175,7 +173,7 @@ function cmdStall(): i32 {
 function cmdLog(): i32 {
   const level = argUint(1);
   if (argc() != 3 || level < 0) return fail(E_USAGE, "usage: log LEVEL TEXT");
-  board.log(<i32>level, argPtr(2), argLen(2));
+  logText(<i32>level, argPtr(2), argLen(2));
   return OK;
 }
 

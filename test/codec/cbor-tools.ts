@@ -7,9 +7,9 @@
 // simple(N), and floats as float(HHHHHHHHHHHHHHHH): the binary64 bit pattern of the value, because the
 // module has no float formatting. Items of a sequence are separated by ", ".
 
-import { OK, E_MALFORMED, E_TOO_DEEP, E_LIMIT } from "../../assembly/errors";
-import { CBOR_MAX_DEPTH } from "../../assembly/config";
-import { Writer } from "../../assembly/runtime";
+import { OK, E_MALFORMED, E_TOO_DEEP, E_LIMIT } from "../../assembly/base/errors";
+import { CBOR_MAX_DEPTH } from "../../assembly/base/config";
+import { Writer } from "../../assembly/app/runtime";
 import {
   CborReader, MT_UINT, MT_NINT, MT_BSTR, MT_TSTR, MT_ARRAY, MT_MAP, MT_TAG, AI_INDEFINITE, CBOR_LENGTH_MAX,
 } from "../../assembly/cbor/decode";

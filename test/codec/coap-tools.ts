@@ -7,10 +7,11 @@
 //   field but type/code/mid is optional; body 1 writes options and payload only (buildBody). Output:
 //   {"hex":HEX,"canary":B} or {"error":NAME}. coap_parse_body parses such a body (parseBody).
 
-import { OK, E_USAGE, E_MALFORMED } from "../../assembly/errors";
+import { OK, E_USAGE, E_MALFORMED } from "../../assembly/base/errors";
 import { OPT_BLOCK1, OPT_BLOCK2 } from "../../assembly/numbers/coap";
-import { output, flushOut, fail, hexValue } from "../../assembly/runtime";
-import { jsonPtr, jsonHex, jsonInt } from "../../assembly/json";
+import { output, flushOut, hexValue } from "../../assembly/app/runtime";
+import { fail } from "../common/text";
+import { jsonPtr, jsonHex, jsonInt } from "../../assembly/app/json";
 import { CoapMessage, CoapOptionIter, CoapBuilder, BlockValue, blockValue } from "../../assembly/coap/message";
 import { outBuf, OUT_CAP, refused } from "./common";
 

@@ -1,7 +1,8 @@
 // Shared output helpers of the codec test module (test/codec/entry.ts). Not part of the product.
 
-import { OK, E_BUFFER_TOO_SMALL, statusName } from "../../assembly/errors";
-import { output, flushOut, fail, Writer } from "../../assembly/runtime";
+import { OK, E_BUFFER_TOO_SMALL, statusName } from "../../assembly/base/errors";
+import { output, flushOut, Writer } from "../../assembly/app/runtime";
+import { fail } from "../common/text";
 
 /** Scratch text (diagnostic notation, JSON) built before it is printed, hex-encoded in `vector` answers. */
 export const TEXT_CAP: i32 = 8192;

@@ -12,11 +12,11 @@
 //                                cbor_reencode, cbor_wrap, coap_parse, coap_parse_body, coap_info, coap_build, block_decode, block_encode,
 //                                link_parse, link_find (see vectorOp and the *-tools.ts files)
 
-import { OK, E_USAGE, E_UNKNOWN_COMMAND, statusName } from "../../assembly/errors";
-import {
-  registerCommands, argc, argIs, argPtr, argLen, argHex, output, flushOut, fail, failDetail,
-} from "../../assembly/runtime";
-import { jsonParse, jsonPtr, jsonIs, jsonHex, jsonInt } from "../../assembly/json";
+import { OK, E_USAGE, E_UNKNOWN_COMMAND, statusName } from "../../assembly/base/errors";
+import { registerCommands, argc, argIs, argPtr, argLen, argHex, output, flushOut } from "../../assembly/app/runtime";
+import { fail } from "../common/text";
+import { failBytes } from "../common/text";
+import { jsonParse, jsonPtr, jsonIs, jsonHex, jsonInt } from "../../assembly/app/json";
 import { CborReader } from "../../assembly/cbor/decode";
 import { cborWrapBstr } from "../../assembly/cbor/encode";
 import { diagSequence, reencodeItem } from "./cbor-tools";
@@ -26,8 +26,8 @@ import { linkParseJson, linkFindOp } from "./link-tools";
 
 export {
   abi_version, io_buffer, io_capacity, start, on_datagram, on_timer, next_deadline, cancel,
-  last_error, error_detail, error_detail_len, heap_top,
-} from "../../assembly/runtime";
+  last_error, error_detail, error_detail_len, result, result_len, heap_top,
+} from "../../assembly/app/runtime";
 
 const INPUT_CAP: i32 = 2048;
 const input = memory.data(INPUT_CAP, 16);
@@ -153,8 +153,7 @@ function dispatch(): i32 {
     return st != OK ? st : coapBuildFromJson(false);
   }
   if (argIs(0, "link-parse") && argc() == 2) return linkParseJson(false, argPtr(1), argLen(1));
-  fail(E_UNKNOWN_COMMAND, "unknown command or wrong arguments: ");
-  failDetail().bytes(argPtr(0), argLen(0) < 64 ? argLen(0) : 64);
+  failBytes(E_UNKNOWN_COMMAND, "unknown command or wrong arguments: ", argPtr(0), argLen(0) < 64 ? argLen(0) : 64);
   return E_UNKNOWN_COMMAND;
 }
 

@@ -4,9 +4,10 @@
 //   "ct":[N...],"sz":N|null,"osc":BOOL,"attrs":[[NAME,VALUE|true],...]},...]   (VALUE raw, quotes removed)
 // link_find {hex: document, prefix: "ace.est"} -> {"found":false} or {"found":true,"path":S,"ct":[..],"osc":B,"rt":S}
 
-import { OK, E_USAGE } from "../../assembly/errors";
-import { output, flushOut, fail } from "../../assembly/runtime";
-import { jsonPtr } from "../../assembly/json";
+import { OK, E_USAGE } from "../../assembly/base/errors";
+import { output, flushOut } from "../../assembly/app/runtime";
+import { fail } from "../common/text";
+import { jsonPtr } from "../../assembly/app/json";
 import { LinkIter, LinkParamIter } from "../../assembly/coap/linkformat";
 import { refused } from "./common";
 

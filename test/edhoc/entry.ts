@@ -11,21 +11,27 @@
 // {"sender_key", "recipient_key", "common_iv", "protected_request", "request", "protected_response",
 // "response"} or {"error": NAME, "at": STEP}.
 
-import { OK, E_USAGE, E_UNKNOWN_COMMAND, statusName } from "../../assembly/errors";
-import { registerCommands, argc, argIs, argPtr, argLen, fail, output, flushOut } from "../../assembly/runtime";
-import { jsonParse, jsonIs, jsonHex, jsonInt, jsonPtr } from "../../assembly/json";
+import { OK, E_USAGE, E_UNKNOWN_COMMAND, statusName } from "../../assembly/base/errors";
+import { registerCommands, argc, argIs, argPtr, argLen, output, flushOut } from "../../assembly/app/runtime";
+import { fail } from "../common/text";
+import { jsonParse, jsonIs, jsonHex, jsonInt, jsonPtr } from "../../assembly/app/json";
 import { OscoreContext, oscoreDerive, oscoreProtect, oscoreUnprotect } from "../../assembly/oscore/oscore";
-import { edhocCombine } from "../../assembly/edhoc/combined";
+import { edhocCombine } from "../../assembly/oscore/combined";
 import { SeqCounter, seqLoad, seqTake } from "../../assembly/oscore/seq";
-import { STORE_ID_OSCORE_SEQ } from "../../assembly/store-ids";
-import { csrSpec, csrPublicKey, csrBuild } from "../../assembly/est/csr";
-import { Certificate, x509Parse, x509VerifyIssued, pkcs7Certificates } from "../../assembly/est/x509";
-import { config, edhocStart, edhocMessage2, edhocMessage3, edhocOscore, edhocPrkOut, cR, cRLen } from "../../assembly/edhoc/initiator";
+import { STORE_ID_OSCORE_SEQ } from "../../assembly/base/store-ids";
+import { csrSpec, csrBuild } from "../../assembly/pki/csr";
+import { keyPublic } from "../../assembly/pki/keys";
+import { Certificate, x509Parse, x509VerifyIssued, pkcs7Certificates } from "../../assembly/pki/x509";
+import {
+  InitiatorConfig, WaitM2, ProcessingM2, ProcessedM2, Completed, prepareMessage1, parseMessage2, verifyMessage2,
+  prepareMessage3, exportOscore,
+} from "../../assembly/edhoc/initiator";
+import { identitySetPeer, identityResolve, peer } from "../../assembly/edhoc/credentials";
 
 export {
   abi_version, io_buffer, io_capacity, start, on_datagram, on_timer, next_deadline, cancel,
-  last_error, error_detail, error_detail_len, heap_top,
-} from "../../assembly/runtime";
+  last_error, error_detail, error_detail_len, result, result_len, heap_top,
+} from "../../assembly/app/runtime";
 
 function field(key: string, dst: usize, cap: i32): i32 {
   const n = jsonHex(key, cap);
@@ -43,9 +49,15 @@ function refused(st: i32, at: string): i32 {
   return OK;
 }
 
-/** Copy the handshake configuration fields of a request into the Initiator's config. */
+const config = new InitiatorConfig();
+const iKey = memory.data(32, 8), credI = memory.data(512, 8), idCredI = memory.data(64, 8);
+const s1 = new WaitM2(), s2 = new ProcessingM2(), s3 = new ProcessedM2(), s4 = new Completed();
+const credR = memory.data(512, 8), idCredR = memory.data(64, 8), gR = memory.data(65, 8);
+
+/** Copy the handshake configuration fields of a request into the Initiator's config and the trusted peer. */
 function loadConfig(): i32 {
   const c = config;
+  c.iKey = iKey; c.credI = credI; c.idCredI = idCredI;
   c.method = jsonInt("method");
   c.suite = jsonInt("suite");
   let n: i32;
@@ -55,10 +67,19 @@ function loadConfig(): i32 {
   if ((n = field("i_key", c.iKey, 32)) < 0) return n;
   if ((n = field("cred_i", c.credI, 512)) < 0) return n; c.credILen = n;
   if ((n = field("id_cred_i", c.idCredI, 64)) < 0) return n; c.idCredILen = n;
-  if ((n = field("cred_r", c.credR, 512)) < 0) return n; c.credRLen = n;
-  if ((n = field("id_cred_r", c.idCredR, 64)) < 0) return n; c.idCredRLen = n;
-  if ((n = field("g_r", c.gR, 65)) < 0) return n; c.gRLen = n;
-  return OK;
+  let cl: i32, il: i32, gl: i32;
+  if ((cl = field("cred_r", credR, 512)) < 0) return cl;
+  if ((il = field("id_cred_r", idCredR, 64)) < 0) return il;
+  if ((gl = field("g_r", gR, 65)) < 0) return gl;
+  return identitySetPeer(credR, cl, idCredR, il, gR, gl);
+}
+
+/** message_2 through the Initiator's steps: parse, resolve the credential, verify. */
+function message2(p: usize, n: i32): i32 {
+  let st = parseMessage2(s1, p, n, s2);
+  if (st == OK) st = identityResolve(s2);
+  if (st == OK) st = verifyMessage2(s2, peer.cred, peer.credLen, peer.idMap, peer.idMapLen, peer.key, peer.keyLen, s3);
+  return st;
 }
 
 function initiator(): i32 {
@@ -68,13 +89,16 @@ function initiator(): i32 {
   const m2 = jsonHex("message_2", 512);
   if (m2 < 0) return m2;
   const m1 = memory.data(128, 8), m3 = memory.data(256, 8), ms = memory.data(16, 8), salt = memory.data(8, 8);
-  const l1 = edhocStart(m1, 128);
+  const l1 = prepareMessage1(c, m1, 128, s1);
   if (l1 < 0) return refused(l1, "message_1");
-  let st = edhocMessage2(jsonPtr("message_2"), m2);
+  let st = message2(jsonPtr("message_2"), m2);
   if (st != OK) return refused(st, "message_2");
-  const l3 = edhocMessage3(m3, 256);
+  const cR = memory.data(8, 4);
+  const cRLen = s3.cRLen;
+  memory.copy(cR, s3.cR, <usize>cRLen);
+  const l3 = prepareMessage3(s3, c, m3, 256, s4);
   if (l3 < 0) return refused(l3, "message_3");
-  st = edhocOscore(ms, salt);
+  st = exportOscore(s4, ms, salt);
   if (st != OK) return refused(st, "oscore");
   // Optionally the RFC 9668 combined request: {"request": unprotected CoAP request with the EDHOC option}.
   let cl = 0;
@@ -90,7 +114,7 @@ function initiator(): i32 {
     cl = edhocCombine(prot, pl, m3, l3, comb, 1400);
     if (cl < 0) return refused(cl, "combine");
   }
-  output.str("{\"message_1\":\"").hex(m1, l1).str("\",\"message_3\":\"").hex(m3, l3).str("\",\"prk_out\":\"").hex(edhocPrkOut(), 32)
+  output.str("{\"message_1\":\"").hex(m1, l1).str("\",\"message_3\":\"").hex(m3, l3).str("\",\"prk_out\":\"").hex(s4.prkOut, 32)
     .str("\",\"oscore_secret\":\"").hex(ms, 16).str("\",\"oscore_salt\":\"").hex(salt, 8).str("\",\"c_r\":\"").hex(cR, cRLen);
   if (cl > 0) output.str("\",\"combined\":\"").hex(comb, cl);
   output.str("\"}\n");
@@ -177,7 +201,7 @@ function initiatorStart(): i32 {
   const st = loadConfig();
   if (st != OK) return st;
   const m1 = memory.data(128, 8);
-  const l1 = edhocStart(m1, 128);
+  const l1 = prepareMessage1(config, m1, 128, s1);
   if (l1 < 0) return refused(l1, "message_1");
   output.str("{\"message_1\":\"").hex(m1, l1).str("\"}\n");
   flushOut();
@@ -188,15 +212,15 @@ function initiatorStart(): i32 {
 function initiatorFinish(): i32 {
   const m2 = jsonHex("message_2", 512);
   if (m2 < 0) return m2;
-  let st = edhocMessage2(jsonPtr("message_2"), m2);
+  let st = message2(jsonPtr("message_2"), m2);
   if (st != OK) return refused(st, "message_2");
   const m3 = memory.data(256, 8), ms = memory.data(16, 8), salt = memory.data(8, 8);
-  const l3 = edhocMessage3(m3, 256);
+  const l3 = prepareMessage3(s3, config, m3, 256, s4);
   if (l3 < 0) return refused(l3, "message_3");
-  st = edhocOscore(ms, salt);
+  st = exportOscore(s4, ms, salt);
   if (st != OK) return refused(st, "oscore");
-  output.str("{\"message_3\":\"").hex(m3, l3).str("\",\"prk_out\":\"").hex(edhocPrkOut(), 32).str("\",\"oscore_secret\":\"")
-    .hex(ms, 16).str("\",\"oscore_salt\":\"").hex(salt, 8).str("\",\"c_r\":\"").hex(cR, cRLen).str("\"}\n");
+  output.str("{\"message_3\":\"").hex(m3, l3).str("\",\"prk_out\":\"").hex(s4.prkOut, 32).str("\",\"oscore_secret\":\"")
+    .hex(ms, 16).str("\",\"oscore_salt\":\"").hex(salt, 8).str("\",\"c_r\":\"").hex(s4.cR, s4.cRLen).str("\"}\n");
   flushOut();
   return OK;
 }
@@ -207,8 +231,8 @@ function initiatorFinish(): i32 {
  *  x509: {cert, [issuer]} -> {"key", "is_ca", "verified"} or {"error"}: parse and chain checks. */
 function csrOp(): i32 {
   const s = csrSpec;
-  s.kind = jsonInt("kind");
-  let n = field("key", s.key, 32);
+  s.key.kind = jsonInt("kind");
+  let n = field("key", s.key.priv, 32);
   if (n != 32) return fail(E_USAGE, "csr: key is 32 bytes");
   if (jsonPtr("recipient") != 0 && field("recipient", s.recipient, 32) != 32) return fail(E_USAGE, "csr: recipient is 32 bytes");
   s.cnLen = jsonPtr("cn") == 0 ? 0 : field("cn", s.cn, 64);
@@ -222,12 +246,12 @@ function csrOp(): i32 {
     s.rSerialLen = field("r_serial", s.rSerial, 24);
     if (s.rSubjectLen < 0 || s.rIssuerLen < 0 || s.rSerialLen < 1) return fail(E_USAGE, "csr: r_subject, r_issuer, r_serial");
   }
-  let st = csrPublicKey(s);
+  let st = keyPublic(s.key);
   if (st != OK) return refused(st, "key");
   const out = memory.data(1024, 8);
   n = csrBuild(s, out, 1024);
   if (n < 0) return refused(n, "csr");
-  output.str("{\"pub\":\"").hex(s.pub, s.pubLen).str("\",\"csr\":\"").hex(out, n).str("\"}\n");
+  output.str("{\"pub\":\"").hex(s.key.pub, s.key.pubLen).str("\",\"csr\":\"").hex(out, n).str("\"}\n");
   flushOut();
   return OK;
 }

@@ -1,25 +1,33 @@
 // Fuzz entry (build/fuzz.wasm, not part of the product): one export per decoder of untrusted input, each taking
 // the input from fuzz_input() and returning the decoder's status. tools/fuzz/ translates this module to C with
 // wasm2c and drives the exports with libFuzzer; any trap is a crash.
-import { OK, PENDING } from "../../assembly/errors";
+import { OK, PENDING } from "../../assembly/base/errors";
 import { CborReader } from "../../assembly/cbor/decode";
 import { CoapMessage, CoapOptionIter, BlockValue } from "../../assembly/coap/message";
 import { LinkIter } from "../../assembly/coap/linkformat";
-import { Certificate, x509Parse, x509VerifyIssued, pkcs7Certificates, pkcs8Parse } from "../../assembly/est/x509";
+import { Certificate, x509Parse, x509VerifyIssued, pkcs7Certificates, pkcs8Parse } from "../../assembly/pki/x509";
 import { OscoreContext, oscoreDerive, oscoreUnprotect } from "../../assembly/oscore/oscore";
-import { config, edhocStart, edhocMessage2 } from "../../assembly/edhoc/initiator";
-import { SUITE_P256_ES256 } from "../../assembly/edhoc/initiator";
-import { coapClient } from "../../assembly/coap/client";
+import {
+  InitiatorConfig, WaitM2, ProcessingM2, ProcessedM2, prepareMessage1, parseMessage2, verifyMessage2, SUITE_P256_ES256,
+} from "../../assembly/edhoc/initiator";
+import { identitySetPeer, identityResolve, identityLoad, peer as peerCred } from "../../assembly/edhoc/credentials";
+import { edhocErrorOffers, edhocErrorReport } from "../../assembly/edhoc/errors";
+import { CoapRequest, coapClient } from "../../assembly/coap/client";
+import { CoapEndpoint } from "../../assembly/coap/uri";
 import { SeqCounter, seqVolatile, seqLoad } from "../../assembly/oscore/seq";
-import { responderOffers, edhocErrorText, loadContext, loadIdentity } from "../../assembly/secure";
-import { applyCsrAttrs, takeServerKey, fuzzServerKeygen } from "../../assembly/est/enroll";
+import { OscoreSecurity } from "../../assembly/oscore/security";
+import { contextLoad } from "../../assembly/oscore/context";
+import { trustAnchorsLoad } from "../../assembly/pki/trust";
+import { KeyPair } from "../../assembly/pki/keys";
+import { CsrAttrs, csrAttrsParse } from "../../assembly/est/att";
+import { skgTake } from "../../assembly/est/skg";
 import { drbgSeedFromBoard } from "../../assembly/crypto/index";
-import { COAP_RESPONSE_CAPACITY } from "../../assembly/config";
+import { COAP_RESPONSE_CAPACITY } from "../../assembly/base/config";
 
 export {
   abi_version, io_buffer, io_capacity, start, on_datagram, on_timer, next_deadline, cancel,
-  last_error, error_detail, error_detail_len, heap_top,
-} from "../../assembly/runtime";
+  last_error, error_detail, error_detail_len, result, result_len, heap_top,
+} from "../../assembly/app/runtime";
 
 const INPUT_CAP: i32 = 8192;
 const input = memory.data(INPUT_CAP, 16);
@@ -87,26 +95,38 @@ function hexInto(dst: usize, h: string): i32 {
   return h.length / 2;
 }
 let edhocReady = false;
+const config = new InitiatorConfig();
+const ePriv = memory.data(32, 8), x = memory.data(32, 8), eCredI = memory.data(160, 8), eIdI = memory.data(8, 8);
+const eCredR = memory.data(160, 8), eIdR = memory.data(8, 8), eGR = memory.data(32, 8);
+let credRLen = 0, idRLen = 0, gRLen = 0;
+const w2 = new WaitM2(), p2 = new ProcessingM2(), d2 = new ProcessedM2();
 function edhocSetup(): void {
   const c = config;
   c.method = 3; c.suite = SUITE_P256_ES256;
   c.suitesILen = hexInto(c.suitesI, "820602");
-  hexInto(c.x, "368ec1f69aeb659ba37d5a8d45b21bdc0299dceaa8ef235f3ca42ce3530f9525");
+  hexInto(x, "368ec1f69aeb659ba37d5a8d45b21bdc0299dceaa8ef235f3ca42ce3530f9525");
   c.cILen = hexInto(c.cI, "37");
-  hexInto(c.iKey, "fb13adeb6518cee5f88417660841142e830a81fe334380a953406a1305e8706b");
-  c.credILen = hexInto(c.credI, "a2027734322d35302d33312d46462d45462d33372d33322d333908a101a5010202412b2001215820ac75e9ece3e50bfc8ed60399889522405c47bf16df96660a41298cb4307f7eb62258206e5de611388a4b8a8211334ac7d37ecb52a387d257e6db3c2a93df21ff3affc8");
-  c.idCredILen = hexInto(c.idCredI, "a104412b");
-  c.credRLen = hexInto(c.credR, "a2026b6578616d706c652e65647508a101a501020241322001215820bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f02258204519e257236b2a0ce2023f0931f1f386ca7afda64fcde0108c224c51eabf6072");
-  c.idCredRLen = hexInto(c.idCredR, "a1044132");
-  c.gRLen = hexInto(c.gR, "bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f0");
+  hexInto(ePriv, "fb13adeb6518cee5f88417660841142e830a81fe334380a953406a1305e8706b");
+  c.iKey = ePriv;
+  c.credI = eCredI; c.credILen = hexInto(eCredI, "a2027734322d35302d33312d46462d45462d33372d33322d333908a101a5010202412b2001215820ac75e9ece3e50bfc8ed60399889522405c47bf16df96660a41298cb4307f7eb62258206e5de611388a4b8a8211334ac7d37ecb52a387d257e6db3c2a93df21ff3affc8");
+  c.idCredI = eIdI; c.idCredILen = hexInto(eIdI, "a104412b");
+  credRLen = hexInto(eCredR, "a2026b6578616d706c652e65647508a101a501020241322001215820bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f02258204519e257236b2a0ce2023f0931f1f386ca7afda64fcde0108c224c51eabf6072");
+  idRLen = hexInto(eIdR, "a1044132");
+  gRLen = hexInto(eGR, "bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f0");
   edhocReady = true;
 }
-/** EDHOC message_2 (with PLAINTEXT_2 decrypted under the key the input's G_Y gives). */
+/** EDHOC message_2 (with PLAINTEXT_2 decrypted under the key the input's G_Y gives), through the Initiator's
+ *  steps: parse, resolve the credential, verify. */
 export function fuzz_edhoc_m2(n: i32): i32 {
   if (!edhocReady) edhocSetup();
-  const st = edhocStart(scratch, 256);
+  identitySetPeer(eCredR, credRLen, eIdR, idRLen, eGR, gRLen);
+  memory.copy(config.x, x, 32);
+  const st = prepareMessage1(config, scratch, 256, w2);
   if (st < 0) return st;
-  return edhocMessage2(input, n);
+  let r = parseMessage2(w2, input, n, p2);
+  if (r == OK) r = identityResolve(p2);
+  if (r == OK) r = verifyMessage2(p2, peerCred.cred, peerCred.credLen, peerCred.idMap, peerCred.idMapLen, peerCred.key, peerCred.keyLen, d2);
+  return r;
 }
 
 const ctx = new OscoreContext();
@@ -130,23 +150,26 @@ export function fuzz_oscore(n: i32): i32 {
 // as the answer and reaches the block logic. The reassembled payload may never exceed its buffer.
 const peer = memory.data(7, 1);
 const blockBody = memory.data(3000, 8);
-const blockCtx = new OscoreContext();
-const blockSeq = new SeqCounter();
+const blockSec = new OscoreSecurity();
 let blockCtxReady = false;
+const blockEp = new CoapEndpoint();
+const blockReq = new CoapRequest();
 const dgram = memory.data(INPUT_CAP, 8);
 export function fuzz_block(n: i32): i32 {
   if (n < 1) return 0;
   const mode = <i32>load<u8>(input);
   store<u8>(peer, 4); store<u8>(peer + 1, 0x16); store<u8>(peer + 2, 0x33); store<u32>(peer + 3, 0x0100007f);
-  const s = coapClient.spec;
-  s.addr = peer; s.addrLen = 7; s.host = 0; s.hostLen = 0; s.port = -1;
+  const s = blockReq;
+  memory.copy(blockEp.addr, peer, 7); blockEp.addrLen = 7; blockEp.hostLen = 0;
+  s.ep = blockEp;
   const path = memory.data(8, 1);
   store<u64>(path, 0x737472632f747365); // "est/crts"
   s.path = path; s.pathLen = 8;
   s.method = 1; s.confirmable = true; s.contentFormat = -1; s.accept = -1;
   s.payload = blockBody; s.payloadLen = (mode & 1) != 0 ? 3000 : 0;
   s.szx = (mode >> 2) & 7; if (s.szx > 6) s.szx = 6;
-  s.askSize = true; s.retry = false; s.trace = false; s.edhocM3 = 0; s.edhocM3Len = 0;
+  s.askSize = true; s.retry = false; s.trace = false;
+  let sec: OscoreSecurity | null = null;
   if ((mode & 2) != 0) {
     // RFC 8613 C.1's client: Sender ID empty, Recipient ID 0x01. Derived once: hexInto allocates strings,
     // which the stub runtime never frees (the harness would see the memory grow).
@@ -154,13 +177,14 @@ export function fuzz_block(n: i32): i32 {
       const ms = memory.data(16, 8), salt = memory.data(8, 8), rid = memory.data(1, 1);
       hexInto(ms, "0102030405060708090a0b0c0d0e0f10"); hexInto(salt, "9e7ca92223786340");
       store<u8>(rid, 1);
-      oscoreDerive(blockCtx, ms, 16, salt, 8, rid, 0, rid, 1, 0, -1);
+      oscoreDerive(blockSec.ctx, ms, 16, salt, 8, rid, 0, rid, 1, 0, -1);
       blockCtxReady = true;
     }
-    seqVolatile(blockSeq);
-    s.oscore = blockCtx; s.seq = blockSeq;
-  } else { s.oscore = null; s.seq = null; }
-  let st = coapClient.begin();
+    seqVolatile(blockSec.seq);
+    blockSec.combine(0, 0);
+    sec = blockSec;
+  }
+  let st = coapClient.begin(s, sec);
   let p = 1;
   while (st == PENDING && p + 2 <= n) {
     const len = (<i32>load<u8>(input + <usize>p) << 8) | <i32>load<u8>(input + <usize>(p + 1));
@@ -174,27 +198,29 @@ export function fuzz_block(n: i32): i32 {
       if ((load<u8>(dgram) & 15) == 4 && k >= 8) memory.copy(dgram + 4, coapClient.expectedToken(), 4);
     }
     st = coapClient.onDatagram(peer, 7, dgram, k);
-    if (coapClient.response.payloadLen > COAP_RESPONSE_CAPACITY || coapClient.response.payloadLen < 0) unreachable();
+    if (coapClient.response().payloadLen > COAP_RESPONSE_CAPACITY || coapClient.response().payloadLen < 0) unreachable();
   }
   return st;
 }
 
 // ---- EDHOC error messages (RFC 9528 §6) as the Initiator reads them in place of message_2 -----------------
 export function fuzz_edhoc_err(n: i32): i32 {
-  const offers = responderOffers(input, n, 0) || responderOffers(input, n, 2);
-  return edhocErrorText(input, n) + (offers ? 1 : 0);
+  const offers = edhocErrorOffers(input, n, 0) || edhocErrorOffers(input, n, 2);
+  return edhocErrorReport(input, n) + (offers ? 1 : 0);
 }
 
 // ---- multipart-core (RFC 8710) of /skg and /skc -------------------------------------------------------------
 // The first byte selects the answer expected (bit 0: /skg with PKCS#7, else /skc with a bare certificate).
+const skgKey = new KeyPair();
+const skgCert = new Certificate();
 export function fuzz_multipart(n: i32): i32 {
   if (n < 1) return 0;
-  fuzzServerKeygen((load<u8>(input) & 1) != 0 ? 1 : 2);
-  return takeServerKey(input + 1, n - 1, 62);
+  return skgTake(input + 1, n - 1, 62, (load<u8>(input) & 1) == 0, skgKey, scratch, INPUT_CAP, skgCert);
 }
 
 // ---- CSR attributes (/att, RFC 7030 §4.5) -------------------------------------------------------------------
-export function fuzz_csrattrs(n: i32): i32 { return applyCsrAttrs(0x45, input, n, 285); }
+const attrs = new CsrAttrs();
+export function fuzz_csrattrs(n: i32): i32 { return csrAttrsParse(input, n, 285, 2, attrs); }
 
 // ---- Key-store records ---------------------------------------------------------------------------------------
 // tools/fuzz/harness.c (built with FUZZ_STORE) makes the store serve input[1..] as every record; input[0]
@@ -202,14 +228,16 @@ export function fuzz_csrattrs(n: i32): i32 { return applyCsrAttrs(0x45, input, n
 // identity with the EDHOC setup and the trust anchor (suite 0 or its alternative), or the DRBG seed record.
 const storeCtx = new OscoreContext();
 const storeSeq = new SeqCounter();
+const storeCfg = new InitiatorConfig();
 export function fuzz_store(n: i32): i32 {
   if (n < 1) return 0;
   const sel = <i32>load<u8>(input);
-  switch (sel % 5) {
-    case 0: return loadContext(storeCtx);
+  switch (sel % 6) {
+    case 0: return contextLoad(storeCtx);
     case 1: return seqLoad(storeSeq, 0x0200, (sel & 8) != 0, 0x01020304, <u64>(sel >> 4));
-    case 2: return loadIdentity(0);
-    case 3: return loadIdentity(1);
+    case 2: return identityLoad(storeCfg, 0);
+    case 3: return identityLoad(storeCfg, 1);
+    case 4: return trustAnchorsLoad();
     default: return drbgSeedFromBoard();
   }
 }

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const [entry, target] = [process.argv[2] ?? "assembly/index.ts", process.argv[3] ?? "release"];
+const [entry, target] = [process.argv[2] ?? "assembly/app/index.ts", process.argv[3] ?? "release"];
 const out = join(ROOT, `build/size/${target}-named.wasm`);
 mkdirSync(join(ROOT, "build/size"), { recursive: true });
 execFileSync("npx", ["asc", entry, "--target", target, "--debug", "--outFile", out], { cwd: ROOT, stdio: "ignore" });

@@ -1,4 +1,4 @@
-/* board.c - stubs for every "board" import of the module ABI (host/include/est_abi.h, assembly/abi.ts), for the
+/* board.c - stubs for every "board" import of the module ABI (host/include/est_abi.h, assembly/base/abi.ts), for the
  * fuzz harness. wasm2c declares only the imports build/fuzz.wasm keeps (today out and panic); the others are
  * defined weak so the harness still links if an entry starts to use them. Everything is deterministic: no
  * network, an empty store, a fixed clock, a fixed RNG stream. panic prints the module's message and aborts,

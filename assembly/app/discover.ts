@@ -7,14 +7,17 @@
 // "osc"}...]}. Fails with E_COAP_RESPONSE when the server answers an error code and E_MALFORMED / E_LIMIT for
 // a broken document (then nothing is printed); no matching link is an empty list, not an error.
 
-import { LOG_INFO } from "./abi";
-import { OK, PENDING, E_USAGE, E_COAP_RESPONSE } from "./errors";
-import { COAP_GET, CF_LINK_FORMAT } from "./numbers/coap";
-import { coapClient } from "./coap/client";
-import { LinkIter } from "./coap/linkformat";
-import { takeUri, codeText } from "./coapcmd";
-import { argc, argIs, argPtr, argLen, argUint, fail, failDetail, output, flushOut, setJob, setDeadline, logBegin, logEnd } from "./runtime";
-import { COAP_DEFAULT_DEADLINE_MS } from "./config";
+import { LOG_INFO } from "../base/abi";
+import { OK, PENDING, E_USAGE, E_COAP_RESPONSE } from "../base/errors";
+import { fail, failWith, logMsg } from "../base/diag";
+import { M_DISCOVER_RT, M_DISCOVER_TIMEOUT, M_DISCOVER_USAGE, M_DISCOVER_FAILED, M_DISCOVER_MALFORMED, M_DISCOVER_FOUND } from "../base/msg";
+import { COAP_GET, CF_LINK_FORMAT } from "../numbers/coap";
+import { CoapRequest, coapClient } from "../coap/client";
+import { CoapEndpoint } from "../coap/uri";
+import { LinkIter } from "../coap/linkformat";
+import { takeUri } from "./coapcmd";
+import { argc, argIs, argPtr, argLen, argUint, output, flushOut, setJob, setDeadline } from "./runtime";
+import { COAP_DEFAULT_DEADLINE_MS } from "../base/config";
 
 const PREFIX_CAP = 48;
 const prefix = memory.data(PREFIX_CAP, 1);
@@ -22,11 +25,13 @@ let prefixLen = 0;
 const query = memory.data(80, 1);
 let json = false;
 const links = new LinkIter();
+const ep = new CoapEndpoint();
+const req = new CoapRequest();
 
 export function discoverCommand(): i32 {
   json = false;
   prefixLen = 0;
-  const s = coapClient.spec;
+  const s = req;
   s.trace = false;
   s.deadlineMs = COAP_DEFAULT_DEADLINE_MS;
   let uri = -1;
@@ -35,26 +40,27 @@ export function discoverCommand(): i32 {
     else if (argIs(i, "-v") || argIs(i, "--verbose")) s.trace = true;
     else if (argIs(i, "--rt") && i + 1 < argc()) {
       const n = argLen(i + 1);
-      if (n < 1 || n > PREFIX_CAP) return fail(E_USAGE, "discover: --rt needs 1..48 characters");
+      if (n < 1 || n > PREFIX_CAP) return failWith(E_USAGE, M_DISCOVER_RT).int(PREFIX_CAP).ret();
       memory.copy(prefix, argPtr(i + 1), <usize>n);
       prefixLen = n;
       i++;
     } else if ((argIs(i, "-B") || argIs(i, "--timeout")) && i + 1 < argc()) {
       const v = argUint(i + 1);
-      if (v < 1 || v > 3600) return fail(E_USAGE, "discover: timeout must be 1..3600 seconds");
+      if (v < 1 || v > 3600) return fail(E_USAGE, M_DISCOVER_TIMEOUT);
       s.deadlineMs = <i32>v * 1000;
       i++;
     } else if (uri < 0 && argLen(i) > 0 && load<u8>(argPtr(i)) != 0x2d) uri = i;
-    else return fail(E_USAGE, "usage: discover [--json] [--rt PREFIX] [-B SECS] [-v] coap://host[:port]");
+    else return fail(E_USAGE, M_DISCOVER_USAGE);
   }
-  if (uri < 0) return fail(E_USAGE, "usage: discover [--json] [--rt PREFIX] [-B SECS] [-v] coap://host[:port]");
+  if (uri < 0) return fail(E_USAGE, M_DISCOVER_USAGE);
   if (prefixLen == 0) {
     const d = "ace.est";
     for (let k = 0; k < d.length; k++) store<u8>(prefix + <usize>k, <u8>d.charCodeAt(k));
     prefixLen = d.length;
   }
-  const st = takeUri(uri);
+  const st = takeUri(uri, ep);
   if (st != OK) return st;
+  s.ep = ep;
   // The path of the URI is replaced by the discovery query.
   const w = "/.well-known/core?rt=";
   for (let k = 0; k < w.length; k++) store<u8>(query + <usize>k, <u8>w.charCodeAt(k));
@@ -69,7 +75,7 @@ export function discoverCommand(): i32 {
   s.payloadLen = 0;
   s.szx = 6;
   s.retry = true;
-  const b = coapClient.begin();
+  const b = coapClient.begin(s, null);
   if (b != PENDING) return b;
   setJob(onDatagram, onTimer);
   setDeadline(coapClient.nextDeadline());
@@ -82,18 +88,14 @@ function onTimer(): i32 { return settle(coapClient.onTimer()); }
 function settle(st: i32): i32 {
   if (st == PENDING) { setDeadline(coapClient.nextDeadline()); return PENDING; }
   if (st != OK) return st;
-  const r = coapClient.response;
-  if (r.code >= 0x80) {
-    fail(E_COAP_RESPONSE, "discovery failed: ");
-    codeText(failDetail(), r.code);
-    return E_COAP_RESPONSE;
-  }
+  const r = coapClient.response();
+  if (r.code >= 0x80) return failWith(E_COAP_RESPONSE, M_DISCOVER_FAILED).int(r.code).ret();
   // Validate the whole document first, so nothing is printed for a broken one.
   links.reset(r.payload, r.payloadLen);
   let n = 0;
   for (;;) {
     const k = links.next();
-    if (k < 0) return fail(k, "the server's link-format document is malformed");
+    if (k < 0) return fail(k, M_DISCOVER_MALFORMED);
     if (k == 0) break;
     if (links.rtHasPrefix(prefix, prefixLen)) n++;
   }
@@ -126,7 +128,6 @@ function settle(st: i32): i32 {
   }
   if (json) output.str("]}\n");
   flushOut();
-  logBegin().str("discover: ").dec(n).str(" resource(s) with rt prefix ").bytes(prefix, prefixLen);
-  logEnd(LOG_INFO);
+  logMsg(M_DISCOVER_FOUND).int(n).bytes(prefix, prefixLen).emit(LOG_INFO);
   return OK;
 }

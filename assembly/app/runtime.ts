@@ -1,14 +1,19 @@
-// Runtime glue shared by every entry module (the client in index.ts, the ABI probe in test/abi/probe.ts):
-// the io buffer, argv parsing, command/job bookkeeping, the last-error detail, text formatting into fixed
-// buffers, and the panic handler that replaces AssemblyScript's abort.
+// Runtime glue shared by every entry module (the device module app/device.ts, the simulator module app/sim.ts,
+// the test entries): the io buffer, argv, command and job bookkeeping (sans-I/O), the module ABI's exports,
+// command output as text for the simulator's commands. The panic handler is app/panic.ts.
 //
-// It does not know any command: an entry module registers one start function and, while a command waits,
-// the job's datagram and timer handlers. It allocates nothing after start-up.
+// It knows no command: an entry registers one start function and, while a command waits, the job's datagram
+// and timer handlers. Failure details and log lines are event records (base/diag.ts); the result of a
+// device command is the record of base/result.ts. It allocates nothing after start-up.
 
-import * as board from "./abi";
-import { ABI_VERSION, ADDR_MAX_LEN, IO_PAYLOAD_OFFSET } from "./abi";
-import { IO_CAPACITY, MAX_ARGS, OUT_CAPACITY, ERROR_DETAIL_CAPACITY, LOG_CAPACITY } from "./config";
-import { OK, PENDING, E_BUSY, E_NO_COMMAND, E_CANCELLED, E_USAGE, E_INTERNAL, statusName } from "./errors";
+import * as board from "../base/abi";
+import { ABI_VERSION, ADDR_MAX_LEN, IO_PAYLOAD_OFFSET } from "../base/abi";
+import { IO_CAPACITY, MAX_ARGS, OUT_CAPACITY } from "../base/config";
+import { OK, PENDING, E_BUSY, E_NO_COMMAND, E_CANCELLED, E_USAGE, E_INTERNAL } from "../base/errors";
+import { fail, failBare, clearFailure, lastStatus, detailPtr, detailLen } from "../base/diag";
+import { resultClear, resultPtr, resultLen } from "../base/result";
+import "../base/panic"; // the abort handler (asconfig "use")
+import { M_ARGS_TOO_MANY, M_ARGV_UNTERMINATED, M_ARGV_EMPTY, M_ARGV_RANGE, M_BUSY, M_NO_TABLE, M_NO_TIMER, M_CANCELLED } from "../base/msg";
 
 // ---- Fixed buffers ---------------------------------------------------------------------------------------
 
@@ -17,14 +22,14 @@ const argPtrs = memory.data(MAX_ARGS * 4, 4);
 const argLens = memory.data(MAX_ARGS * 4, 4);
 let nargs: i32 = 0;
 
-// ---- Text writer over a fixed buffer ---------------------------------------------------------------------
+// ---- Text writer over a fixed buffer (the simulator's command output) -------------------------------------
 
 /** Appends text and numbers to a caller-owned fixed buffer. Overflow sets `overflow` and drops the rest,
- *  so a too-long message is cut, never written past the end. */
+ *  so a too-long text is cut, never written past the end; a streaming writer hands a full buffer to
+ *  board.out instead. */
 export class Writer {
   len: i32 = 0;
   overflow: bool = false;
-  /** A streaming writer hands a full buffer to board.out instead of cutting (only the output writer). */
   constructor(public ptr: usize, public cap: i32, public streaming: bool = false) {}
 
   reset(): Writer { this.len = 0; this.overflow = false; return this; }
@@ -86,28 +91,11 @@ export class Writer {
 /** Command output: format into `output`, then `flushOut()` hands the rest to board.out. Long output is
  *  handed over in OUT_CAPACITY pieces as it is written. */
 export const output = new Writer(memory.data(OUT_CAPACITY, 8), OUT_CAPACITY, true);
-const detail = new Writer(memory.data(ERROR_DETAIL_CAPACITY, 8), ERROR_DETAIL_CAPACITY);
-const logLine = new Writer(memory.data(LOG_CAPACITY, 8), LOG_CAPACITY);
-let lastError: i32 = OK;
 
 export function flushOut(): void {
   if (output.len > 0) board.out(output.ptr, output.len);
   output.reset();
 }
-
-/** Start a log line at a level; finish it with `logEnd()`. */
-export function logBegin(): Writer { return logLine.reset(); }
-export function logEnd(level: i32): void { board.log(level, logLine.ptr, logLine.len); logLine.reset(); }
-export function logStr(level: i32, s: string): void { logBegin().str(s); logEnd(level); }
-
-/** Record a failure: its status and a human-readable detail. Returns the status, for `return fail(...)`. */
-export function fail(code: i32, what: string): i32 {
-  lastError = code;
-  detail.reset().str(what);
-  return code;
-}
-/** The detail writer, to append specifics after `fail` (numbers, names). */
-export function failDetail(): Writer { return detail; }
 
 // ---- argv ------------------------------------------------------------------------------------------------
 // The arguments live in the io buffer: they are valid only while the command's start function runs. A
@@ -168,15 +156,15 @@ function parseArgv(len: i32): i32 {
   let start = 0;
   for (let i = 0; i < len; i++) {
     if (load<u8>(io + <usize>i) == 0) {
-      if (nargs == MAX_ARGS) return fail(E_USAGE, "too many arguments");
+      if (nargs == MAX_ARGS) return fail(E_USAGE, M_ARGS_TOO_MANY);
       store<u32>(argPtrs + <usize>(nargs << 2), <u32>(io + <usize>start));
       store<i32>(argLens + <usize>(nargs << 2), i - start);
       nargs++;
       start = i + 1;
     }
   }
-  if (start != len) return fail(E_USAGE, "argv not NUL-terminated");
-  if (nargs == 0) return fail(E_USAGE, "no command given");
+  if (start != len) return fail(E_USAGE, M_ARGV_UNTERMINATED);
+  if (nargs == 0) return fail(E_USAGE, M_ARGV_EMPTY);
   return OK;
 }
 
@@ -190,9 +178,9 @@ export type DatagramFn = (addr: usize, addrLen: i32, data: usize, dataLen: i32) 
 export type TimerFn = () => i32;
 
 function noDatagram(addr: usize, addrLen: i32, data: usize, dataLen: i32): i32 { return PENDING; }
-function noTimer(): i32 { return fail(E_INTERNAL, "timer fired with no timer handler"); }
+function noTimer(): i32 { return fail(E_INTERNAL, M_NO_TIMER); }
 
-let startFn: StartFn = (): i32 => fail(E_INTERNAL, "no command table registered");
+let startFn: StartFn = (): i32 => fail(E_INTERNAL, M_NO_TABLE);
 let jobDatagram: DatagramFn = noDatagram;
 let jobTimer: TimerFn = noTimer;
 let running = false;
@@ -201,7 +189,7 @@ let deadline: i64 = -1;
 /** Called once by the entry module at start-up. */
 export function registerCommands(fn: StartFn): void { startFn = fn; }
 
-/** Make the running command wait: it will receive datagrams and, if deadlineMs >= 0, a timer. */
+/** Make the running command wait: it will receive datagrams and, if a deadline is set, a timer. */
 export function setJob(onDatagram: DatagramFn, onTimer: TimerFn): void { jobDatagram = onDatagram; jobTimer = onTimer; }
 /** Arm (absolute clock_ms time) or disarm (-1) the job's timer. */
 export function setDeadline(at: i64): void { deadline = at; }
@@ -212,12 +200,8 @@ function settle(status: i32): i32 {
     deadline = -1;
     jobDatagram = noDatagram;
     jobTimer = noTimer;
-    if (status == OK) { lastError = OK; detail.reset(); }
-    else if (lastError != status) {
-      // A status without a detail: name it, so the host never prints an empty message.
-      lastError = status;
-      detail.reset().str(statusName(status));
-    }
+    if (status == OK) clearFailure();
+    else failBare(status); // a status without a record of its own is detailed by its name
   }
   return status;
 }
@@ -229,10 +213,10 @@ export function io_buffer(): usize { return io; }
 export function io_capacity(): i32 { return IO_CAPACITY; }
 
 export function start(argv_len: i32): i32 {
-  if (running) return fail(E_BUSY, "a command is already running");
-  if (argv_len < 0 || argv_len > IO_CAPACITY) return fail(E_USAGE, "argv length out of range");
-  lastError = OK;
-  detail.reset();
+  if (running) return fail(E_BUSY, M_BUSY);
+  if (argv_len < 0 || argv_len > IO_CAPACITY) return fail(E_USAGE, M_ARGV_RANGE);
+  clearFailure();
+  resultClear();
   const parsed = parseArgv(argv_len);
   if (parsed != OK) return settle(parsed);
   running = true;
@@ -257,38 +241,17 @@ export function next_deadline(): i64 { return running ? deadline : -1; }
 
 export function cancel(): i32 {
   if (!running) return E_NO_COMMAND;
-  return settle(fail(E_CANCELLED, "cancelled by the host"));
+  return settle(fail(E_CANCELLED, M_CANCELLED));
 }
 
-export function last_error(): i32 { return lastError; }
-export function error_detail(): usize { return detail.ptr; }
-export function error_detail_len(): i32 { return detail.len; }
+export function last_error(): i32 { return lastStatus(); }
+export function error_detail(): usize { return detailPtr(); }
+export function error_detail_len(): i32 { return detailLen(); }
+export function result(): usize { return resultPtr(); }
+export function result_len(): i32 { return resultLen(); }
 
 export function heap_top(): u32 {
   const p = heap.alloc(16);
   heap.free(p);
   return <u32>p;
-}
-
-// ---- Panic (replaces AssemblyScript's abort; wired by asconfig "use": abort=...) ---------------------------
-
-function asciiInto(s: string | null, dst: usize, cap: i32): i32 {
-  if (s === null) return 0;
-  const str = changetype<string>(s);
-  let n = str.length;
-  if (n > cap) n = cap;
-  for (let i = 0; i < n; i++) {
-    const c = <i32>str.charCodeAt(i);
-    store<u8>(dst + <usize>i, <u8>(c < 0x80 ? c : 0x3f));
-  }
-  return n;
-}
-
-export function modulePanic(message: string | null, fileName: string | null, line: u32, column: u32): void {
-  const panicMsg = memory.data(128, 8);
-  const panicFile = memory.data(96, 8);
-  const ml = asciiInto(message, panicMsg, 128);
-  const fl = asciiInto(fileName, panicFile, 96);
-  board.panic(panicMsg, ml, panicFile, fl, <i32>line, <i32>column);
-  unreachable();
 }

@@ -1,4 +1,4 @@
-// The module ABI, version 1: what a host (a board) provides to the module, and what the module exports.
+// The module ABI, version 2: what a host (a board) provides to the module, and what the module exports.
 //
 // This file and host/include/est_abi.h describe the same contract; test/abi-sync.test.ts checks that their
 // import names, signatures, export names and constants agree, and that build/client.wasm really has them.
@@ -15,7 +15,7 @@
 // Deliberately not here: threads, blocking reads, file systems, a heap shared with the host.
 
 /** ABI version the module implements; the host refuses a module whose abi_version() differs. */
-export const ABI_VERSION: u32 = 1;
+export const ABI_VERSION: u32 = 2;
 
 // ---- Addresses -------------------------------------------------------------------------------------------
 // A UDP endpoint crosses the boundary as bytes:
@@ -79,7 +79,8 @@ export declare function store_erase(id: u32): i32;
 @external("board", "clock_ms")
 export declare function clock_ms(): i64;
 
-/** Log one message (UTF-8, no newline) at a level (LOG_*). The board decides where it goes and what it drops. */
+/** Log one event record (base/diag.ts: a message id and its arguments) at a level (LOG_*). The host renders
+ *  its text from the message table; the board decides where it goes and what it drops. */
 @external("board", "log")
 export declare function log(level: i32, ptr: usize, len: i32): void;
 
@@ -115,6 +116,8 @@ export declare function panic(msg_ptr: usize, msg_len: i32, file_ptr: usize, fil
 // next_deadline() -> i64               Absolute clock_ms() time of the next timer, or -1 for none.
 // cancel() -> i32                      Abort the running command; returns E_CANCELLED (or E_NO_COMMAND).
 // last_error() -> i32                  Status of the last command that failed (0 if none).
-// error_detail() -> ptr                UTF-8 detail of the last error (not NUL-terminated) ...
+// error_detail() -> ptr                The event record detailing the last error (base/diag.ts) ...
 // error_detail_len() -> i32            ... and its length.
+// result() -> ptr                      The result record of the last command (base/result.ts), once it ended ...
+// result_len() -> i32                  ... and its length (0: the command wrote none).
 // heap_top() -> u32                    Current end of allocated heap, for tests of allocation growth.

@@ -5,12 +5,14 @@
 // (write, read back, compare, erase, confirm gone). Records other than the scratch id are never touched.
 // Output: one line per step, or one JSON object with --json. Status OK only when every step passed.
 
-import * as board from "./abi";
-import { OK, PENDING, E_USAGE, E_STORE_NOT_FOUND, E_INTERNAL, statusName } from "./errors";
-import { output, flushOut, argc, argIs, fail, failDetail, setJob, setDeadline, heap_top } from "./runtime";
-import { STORE_ID_SELFTEST } from "./store-ids";
-import { sha256, aesCcmSeal, ctEqual } from "./crypto/index";
-import { drbgInstantiate, drbgGenerate, drbgWipe } from "./crypto/drbg"; // known-answer test needs the raw DRBG
+import * as board from "../base/abi";
+import { OK, PENDING, E_USAGE, E_STORE_NOT_FOUND, E_INTERNAL, statusName } from "../base/errors";
+import { fail, failWith } from "../base/diag";
+import { M_SELFTEST_USAGE, M_SELFTEST_FAILED } from "../base/msg";
+import { output, flushOut, argc, argIs, setJob, setDeadline, heap_top } from "./runtime";
+import { STORE_ID_SELFTEST } from "../base/store-ids";
+import { sha256, aesCcmSeal, ctEqual } from "../crypto/index";
+import { drbgInstantiate, drbgGenerate, drbgWipe } from "../crypto/drbg"; // known-answer test needs the raw DRBG
 
 const SELFTEST_TIMER_MS: i64 = 20;
 const scratch = memory.data(64, 8);
@@ -53,7 +55,7 @@ export function selftestStart(): i32 {
   json = false;
   for (let i = 1; i < argc(); i++) {
     if (argIs(i, "--json")) json = true;
-    else return fail(E_USAGE, "selftest: unknown option (usage: selftest [--json])");
+    else return fail(E_USAGE, M_SELFTEST_USAGE);
   }
   failures = 0;
   steps = 0;
@@ -138,10 +140,6 @@ function timerFired(): i32 {
     output.str(failures == 0 ? "self-test passed\n" : "self-test FAILED\n");
   }
   flushOut();
-  if (failures != 0) {
-    fail(E_INTERNAL, "self-test failed: ");
-    failDetail().dec(failures).str(" step(s)");
-    return E_INTERNAL;
-  }
+  if (failures != 0) return failWith(E_INTERNAL, M_SELFTEST_FAILED).int(failures).ret();
   return OK;
 }

@@ -7,7 +7,7 @@
 // message_3 in front of its payload. Deliberately not here: the size check against the path MTU that
 // decides between the combined and the sequential flow (the caller knows the limit).
 
-import { E_MALFORMED, E_BUFFER_TOO_SMALL } from "../errors";
+import { E_MALFORMED, E_BUFFER_TOO_SMALL } from "../base/errors";
 import { CoapMessage } from "../coap/message";
 import { OPT_EDHOC, OPT_OSCORE } from "../numbers/coap";
 

@@ -7,13 +7,15 @@
 //
 // Each family of primitives handles its own ops in its own file and returns NOT_HANDLED for the others.
 
-import { OK, E_USAGE, E_UNKNOWN_COMMAND, statusName } from "./errors";
-import { argc, argPtr, argLen, fail, output, flushOut } from "./runtime";
+import { OK, E_USAGE, E_UNKNOWN_COMMAND, statusName } from "../base/errors";
+import { fail } from "../base/diag";
+import { M_VEC_USAGE, M_VEC_NO_OP, M_VEC_UNKNOWN_OP } from "../base/msg";
+import { argc, argPtr, argLen, output, flushOut } from "./runtime";
 import { jsonParse, jsonPtr } from "./json";
-import { arena } from "./arena";
-import { symmetricOp } from "./crypto/vectors-symmetric";
-import { curve25519Op } from "./crypto/vectors-25519";
-import { p256Op } from "./crypto/vectors-p256";
+import { arena } from "../base/arena";
+import { symmetricOp } from "./vectors-symmetric";
+import { curve25519Op } from "./vectors-25519";
+import { p256Op } from "./vectors-p256";
 
 /** Returned by a family's op function for an op it does not know. */
 export const NOT_HANDLED: i32 = 2;
@@ -45,15 +47,15 @@ export function vecRefused(status: i32): i32 {
 }
 
 export function vectorCommand(): i32 {
-  if (argc() != 2) return fail(E_USAGE, "usage: vector JSON");
+  if (argc() != 2) return fail(E_USAGE, M_VEC_USAGE);
   const st = jsonParse(argPtr(1), argLen(1));
   if (st != OK) return st;
-  if (jsonPtr("op") == 0) return fail(E_USAGE, "missing field: op");
+  if (jsonPtr("op") == 0) return fail(E_USAGE, M_VEC_NO_OP);
   let r = symmetricOp();
   if (r == NOT_HANDLED) r = curve25519Op();
   if (r == NOT_HANDLED) r = p256Op();
   if (r == NOT_HANDLED) {
-    fail(E_UNKNOWN_COMMAND, "unknown op");
+    fail(E_UNKNOWN_COMMAND, M_VEC_UNKNOWN_OP);
     return E_UNKNOWN_COMMAND;
   }
   return r;

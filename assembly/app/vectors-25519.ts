@@ -1,17 +1,18 @@
 // Vector-runner ops for X25519, Ed25519 and SHA-512 (docs/vectors.md).
-import { OK, E_USAGE, E_CRYPTO_POINT } from "../errors";
-import { fail } from "../runtime";
-import { jsonIs, jsonHex, jsonPtr, jsonInt } from "../json";
-import { NOT_HANDLED, vecOut, vecBool, vecRefused, vectorScratch } from "../vectors";
-import { x25519, x25519Base } from "./x25519";
-import { ed25519PublicKey, ed25519Sign, ed25519Verify } from "./ed25519";
-import { sha512 } from "./sha512";
+import { OK, E_USAGE, E_CRYPTO_POINT } from "../base/errors";
+import { fail } from "../base/diag";
+import { M_VEC_25519_LENGTH, M_VEC_X25519_N } from "../base/msg";
+import { jsonIs, jsonHex, jsonPtr, jsonInt } from "./json";
+import { NOT_HANDLED, vecOut, vecBool, vecRefused, vectorScratch } from "./vectors";
+import { x25519, x25519Base } from "../crypto/x25519";
+import { ed25519PublicKey, ed25519Sign, ed25519Verify } from "../crypto/ed25519";
+import { sha512 } from "../crypto/sha512";
 
 /** Decode a hex field that must be exactly n bytes. */
 function fixed(key: string, n: i32): i32 {
   const got = jsonHex(key, 4096);
   if (got < 0) return got;
-  if (got != n) return fail(E_USAGE, "wrong field length (32-byte keys and scalars, 64-byte signatures)");
+  if (got != n) return fail(E_USAGE, M_VEC_25519_LENGTH);
   return OK;
 }
 
@@ -27,7 +28,7 @@ export function curve25519Op(): i32 {
     let st = fixed("scalar", 32); if (st != OK) return st;
     st = fixed("u", 32); if (st != OK) return st;
     const n = jsonInt("n");
-    if (n < 1 || n > 100000) return fail(E_USAGE, "x25519_iterate: n must be 1..100000");
+    if (n < 1 || n > 100000) return fail(E_USAGE, M_VEC_X25519_N);
     const k = jsonPtr("scalar"), u = jsonPtr("u");
     for (let i = 0; i < n; i++) {
       x25519(k, u, vectorScratch);

@@ -5,8 +5,10 @@
 // Strings are left in place; jsonHex() decodes a hex string into the same bytes (each output byte is
 // written at or before the hex digits it came from), so operands need no extra buffer.
 
-import { OK, E_MALFORMED, E_LIMIT } from "./errors";
-import { fail, failDetail, hexValue } from "./runtime";
+import { OK, E_MALFORMED, E_LIMIT } from "../base/errors";
+import { fail, failWith } from "../base/diag";
+import { hexValue } from "./runtime";
+import { M_JSON_OBJECT, M_JSON_TRAILING, M_JSON_FIELDS, M_JSON_KEY, M_JSON_DUPLICATE, M_JSON_COLON, M_JSON_NO_VALUE, M_JSON_STRING, M_JSON_VALUE, M_JSON_COMMA, M_JSON_NO_HEX, M_JSON_ODD_HEX, M_JSON_LONG, M_JSON_BAD_HEX } from "../base/msg";
 
 const MAX_FIELDS = 16;
 const keyPtr = memory.data(MAX_FIELDS * 4, 4);
@@ -51,34 +53,34 @@ function matchLit(p: usize, n: i32, i: i32, lit: string): bool {
 export function jsonParse(p: usize, n: i32): i32 {
   nfields = 0;
   let i = skip(p, n, 0);
-  if (i >= n || at(p, i) != 0x7b) return fail(E_MALFORMED, "expected a JSON object");
+  if (i >= n || at(p, i) != 0x7b) return fail(E_MALFORMED, M_JSON_OBJECT);
   i = skip(p, n, i + 1);
-  if (i < n && at(p, i) == 0x7d) return skip(p, n, i + 1) == n ? OK : fail(E_MALFORMED, "text after the JSON object");
+  if (i < n && at(p, i) == 0x7d) return skip(p, n, i + 1) == n ? OK : fail(E_MALFORMED, M_JSON_TRAILING);
   for (;;) {
-    if (nfields == MAX_FIELDS) return fail(E_LIMIT, "too many fields");
+    if (nfields == MAX_FIELDS) return fail(E_LIMIT, M_JSON_FIELDS);
     i = readString(p, n, i);
-    if (i < 0) return fail(E_MALFORMED, "expected a key string (no escapes)");
+    if (i < 0) return fail(E_MALFORMED, M_JSON_KEY);
     const kp = sp, kl = sl;
     for (let f = 0; f < nfields; f++) if (sameBytes(kp, kl, <usize>load<u32>(keyPtr + <usize>(f << 2)), load<i32>(keyLen + <usize>(f << 2)))) {
-      return fail(E_MALFORMED, "duplicate key");
+      return fail(E_MALFORMED, M_JSON_DUPLICATE);
     }
     i = skip(p, n, i);
-    if (i >= n || at(p, i) != 0x3a) return fail(E_MALFORMED, "expected ':'");
+    if (i >= n || at(p, i) != 0x3a) return fail(E_MALFORMED, M_JSON_COLON);
     i = skip(p, n, i + 1);
-    if (i >= n) return fail(E_MALFORMED, "missing value");
+    if (i >= n) return fail(E_MALFORMED, M_JSON_NO_VALUE);
     let kind: u8 = 0;
     let vp: usize = p + <usize>i, vl = 0;
     const c = at(p, i);
     if (c == 0x22) {
       i = readString(p, n, i);
-      if (i < 0) return fail(E_MALFORMED, "unterminated string or escape (escapes are not supported)");
+      if (i < 0) return fail(E_MALFORMED, M_JSON_STRING);
       vp = sp; vl = sl; kind = KIND_STRING;
     } else if (c >= 0x30 && c <= 0x39) {
       while (i < n && at(p, i) >= 0x30 && at(p, i) <= 0x39) { i++; vl++; }
       kind = KIND_NUMBER;
     } else if (matchLit(p, n, i, "true")) { i += 4; kind = KIND_TRUE; }
     else if (matchLit(p, n, i, "false")) { i += 5; kind = KIND_FALSE; }
-    else return fail(E_MALFORMED, "unsupported value (strings, non-negative integers, true, false)");
+    else return fail(E_MALFORMED, M_JSON_VALUE);
     const o = <usize>(nfields << 2);
     store<u32>(keyPtr + o, <u32>kp); store<i32>(keyLen + o, kl);
     store<u32>(valPtr + o, <u32>vp); store<i32>(valLen + o, vl);
@@ -86,8 +88,8 @@ export function jsonParse(p: usize, n: i32): i32 {
     nfields++;
     i = skip(p, n, i);
     if (i < n && at(p, i) == 0x2c) { i = skip(p, n, i + 1); continue; }
-    if (i < n && at(p, i) == 0x7d) return skip(p, n, i + 1) == n ? OK : fail(E_MALFORMED, "text after the JSON object");
-    return fail(E_MALFORMED, "expected ',' or '}'");
+    if (i < n && at(p, i) == 0x7d) return skip(p, n, i + 1) == n ? OK : fail(E_MALFORMED, M_JSON_TRAILING);
+    return fail(E_MALFORMED, M_JSON_COMMA);
   }
 }
 
@@ -133,25 +135,23 @@ export function jsonPtr(key: string): usize {
  *  bytes are at jsonPtr(key) afterwards. Decoding the same field twice is an error (the text is gone). */
 export function jsonHex(key: string, max: i32): i32 {
   const f = find(key);
-  if (f < 0 || load<u8>(valKind + <usize>f) != KIND_STRING) return failKey(E_MALFORMED, "missing hex string field: ", key);
+  if (f < 0 || load<u8>(valKind + <usize>f) != KIND_STRING) return failKey(E_MALFORMED, M_JSON_NO_HEX, key);
   const o = <usize>(f << 2);
   const p = <usize>load<u32>(valPtr + o);
   const n = load<i32>(valLen + o);
-  if ((n & 1) != 0) return failKey(E_MALFORMED, "odd-length hex in field: ", key);
-  if ((n >> 1) > max) return failKey(E_LIMIT, "field too long: ", key);
+  if ((n & 1) != 0) return failKey(E_MALFORMED, M_JSON_ODD_HEX, key);
+  if ((n >> 1) > max) return failKey(E_LIMIT, M_JSON_LONG, key);
   for (let k = 0; k < n; k += 2) {
     const hi = hexValue(at(p, k)), lo = hexValue(at(p, k + 1));
-    if (hi < 0 || lo < 0) return failKey(E_MALFORMED, "bad hex digit in field: ", key);
+    if (hi < 0 || lo < 0) return failKey(E_MALFORMED, M_JSON_BAD_HEX, key);
     store<u8>(p + <usize>(k >> 1), <u8>((hi << 4) | lo));
   }
   store<u8>(valKind + <usize>f, 0); // decoded: no longer a string
   return n >> 1;
 }
 
-function failKey(code: i32, what: string, key: string): i32 {
-  fail(code, what);
-  failDetail().str(key);
-  return code;
+function failKey(code: i32, what: u16, key: string): i32 {
+  return failWith(code, what).ascii(key).ret();
 }
 
 /** Integer field, or -1 when absent or not a number (at most 9 digits). */

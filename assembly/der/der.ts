@@ -6,7 +6,7 @@
 // Reader: every TLV is checked against its enclosing TLV; only definite, minimal lengths are accepted, and a
 // tag with the high-tag-number form is refused (none of the structures here uses one).
 
-import { OK, E_MALFORMED, E_TRUNCATED, E_LIMIT, E_NON_CANONICAL, E_TRAILING } from "../errors";
+import { OK, E_MALFORMED, E_TRUNCATED, E_LIMIT, E_NON_CANONICAL, E_TRAILING } from "../base/errors";
 
 export const DER_BOOLEAN: i32 = 0x01;
 export const DER_INTEGER: i32 = 0x02;

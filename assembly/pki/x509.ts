@@ -3,17 +3,17 @@
 // Ed25519 issuer keys.
 //
 // What is checked: the structure, the issuer/subject chaining by DER-equal names, the signature, the
-// issuer's basicConstraints cA. What is not: validity dates (a device may have no trustworthy clock before
-// it is enrolled; the server's policy sets them), name constraints, policies, revocation.
+// issuer's basicConstraints cA; the validity dates are parsed (notBefore, notAfter) for the caller to judge
+// against its time source. What is not: name constraints, policies, revocation.
 
-import { OK, E_MALFORMED, E_UNSUPPORTED, E_CRYPTO_SIGNATURE, E_LIMIT } from "../errors";
+import { OK, E_MALFORMED, E_UNSUPPORTED, E_CRYPTO_SIGNATURE, E_LIMIT } from "../base/errors";
 import {
   DerReader, DER_SEQUENCE, DER_SET, DER_INTEGER, DER_BIT_STRING, DER_OID, DER_OCTET_STRING, DER_BOOLEAN, derCtx,
-  derEquals, OID_EC_PUBLIC_KEY, OID_PRIME256V1, OID_ECDSA_SHA256, OID_ED25519, OID_X25519, OID_BASIC_CONSTRAINTS,
+  derEquals, DER_UTC_TIME, DER_GENERALIZED_TIME, OID_EC_PUBLIC_KEY, OID_PRIME256V1, OID_ECDSA_SHA256, OID_ED25519, OID_X25519, OID_BASIC_CONSTRAINTS,
   OID_SIGNED_DATA,
-} from "./der";
+} from "../der/der";
 import { sha256, p256VerifyDigest, ed25519Verify } from "../crypto/index";
-import { KEY_P256_ECDSA, KEY_ED25519, KEY_X25519_DH } from "./csr";
+import { KEY_P256_ECDSA, KEY_ED25519, KEY_X25519_DH } from "./keys";
 
 export class Certificate {
   der: usize = 0;
@@ -35,6 +35,9 @@ export class Certificate {
   sig: usize = 0;
   sigLen: i32 = 0;
   isCa: bool = false;
+  /** Validity, in seconds since 1970-01-01T00:00:00Z. */
+  notBefore: i64 = 0;
+  notAfter: i64 = 0;
 }
 
 const r0 = new DerReader(), r1 = new DerReader(), r2 = new DerReader(), r3 = new DerReader(), r4 = new DerReader();
@@ -73,6 +76,11 @@ export function x509Parse(c: Certificate, p: usize, n: i32): i32 {
   if (tbs.expect(DER_SEQUENCE) != OK) return E_MALFORMED;
   c.issuer = tbs.tlv; c.issuerLen = tbs.tlvLen;
   if (tbs.expect(DER_SEQUENCE) != OK) return E_MALFORMED; // validity
+  const v = tbs.into(r3);
+  if (derTime(v) != OK) return E_MALFORMED;
+  c.notBefore = timeValue;
+  if (derTime(v) != OK || v.finish() != OK) return E_MALFORMED;
+  c.notAfter = timeValue;
   if (tbs.expect(DER_SEQUENCE) != OK) return E_MALFORMED;
   c.subject = tbs.tlv; c.subjectLen = tbs.tlvLen;
   if (tbs.expect(DER_SEQUENCE) != OK) return E_MALFORMED;
@@ -106,6 +114,44 @@ export function x509Parse(c: Certificate, p: usize, n: i32): i32 {
     }
   }
   return OK;
+}
+
+/** Time ::= UTCTime (YYMMDDHHMMSSZ, RFC 5280 §4.1.2.5.1: years 50-99 are 19xx) | GeneralizedTime
+ *  (YYYYMMDDHHMMSSZ, §4.1.2.5.2), read from r into timeValue (seconds since 1970). Only the DER forms. */
+let timeValue: i64 = 0;
+function derTime(r: DerReader): i32 {
+  if (r.read() != OK) return E_MALFORMED;
+  const p = r.value, n = r.len;
+  let o = 0, year = 0;
+  if (r.tag == DER_UTC_TIME && n == 13) { year = digits(p, 2); if (year < 0) return E_MALFORMED; year += year < 50 ? 2000 : 1900; o = 2; }
+  else if (r.tag == DER_GENERALIZED_TIME && n == 15) { year = digits(p, 4); if (year < 0) return E_MALFORMED; o = 4; }
+  else return E_MALFORMED;
+  const mon = digits(p + <usize>o, 2), day = digits(p + <usize>(o + 2), 2), h = digits(p + <usize>(o + 4), 2);
+  const mi = digits(p + <usize>(o + 6), 2), sec = digits(p + <usize>(o + 8), 2);
+  if (load<u8>(p + <usize>(o + 10)) != 0x5a) return E_MALFORMED; // 'Z'
+  if (mon < 1 || mon > 12 || day < 1 || day > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60) return E_MALFORMED;
+  timeValue = daysFromCivil(year, mon, day) * 86400 + <i64>(h * 3600 + mi * 60 + sec);
+  return OK;
+}
+
+function digits(p: usize, n: i32): i32 {
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const c = <i32>load<u8>(p + <usize>i) - 0x30;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (the civil-from-days inverse). */
+export function daysFromCivil(y: i32, m: i32, d: i32): i64 {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = (yy >= 0 ? yy : yy - 399) / 400;
+  const yoe = yy - era * 400;
+  const doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return <i64>era * 146097 + <i64>doe - 719468;
 }
 
 /** SubjectPublicKeyInfo: P-256 (uncompressed point), Ed25519 or X25519. r holds the SPKI TLV just read. */

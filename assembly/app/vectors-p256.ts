@@ -10,14 +10,15 @@
 // Private keys must be exactly 32 bytes (else the line fails with E_USAGE). Public keys of any length are
 // passed to the primitive, which refuses what it does not accept. Other ops: NOT_HANDLED.
 
-import { OK, E_USAGE } from "../errors";
-import { fail } from "../runtime";
-import { jsonIs, jsonHex, jsonPtr } from "../json";
-import { NOT_HANDLED, vecOut, vecBool, vecRefused, vectorScratch } from "../vectors";
+import { OK, E_USAGE } from "../base/errors";
+import { fail } from "../base/diag";
+import { M_VEC_P256_PRIV, M_VEC_P256_SEED } from "../base/msg";
+import { jsonIs, jsonHex, jsonPtr } from "./json";
+import { NOT_HANDLED, vecOut, vecBool, vecRefused, vectorScratch } from "./vectors";
 import {
   p256PublicKey, p256Ecdh, p256ValidatePublic, p256Decompress, p256SignDigestHedged, p256VerifyDigest, p256KeyFromSeed,
-} from "./p256";
-import { sha256 } from "./sha256";
+} from "../crypto/p256";
+import { sha256 } from "../crypto/sha256";
 
 const MAX_PUB = 128;   // longer public keys are refused by the primitive anyway; bound the hex decoding
 const MAX_MSG = 2048;
@@ -26,7 +27,7 @@ const MAX_EXTRA = 256;
 function privKey(): i32 {
   const n = jsonHex("priv", 32);
   if (n < 0) return n;
-  if (n != 32) return fail(E_USAGE, "priv must be 32 bytes");
+  if (n != 32) return fail(E_USAGE, M_VEC_P256_PRIV);
   return OK;
 }
 
@@ -74,7 +75,7 @@ export function p256Op(): i32 {
   }
   if (jsonIs("op", "p256_keygen")) {
     const n = jsonHex("seed", 48); if (n < 0) return n;
-    if (n != 48) return fail(E_USAGE, "seed must be 48 bytes");
+    if (n != 48) return fail(E_USAGE, M_VEC_P256_SEED);
     p256KeyFromSeed(jsonPtr("seed"), out);
     return vecOut(out, 32);
   }

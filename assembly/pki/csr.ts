@@ -9,34 +9,22 @@
 // signature key, keyAgreement for a DH key) and, when given, a subjectAltName dNSName, and optionally a
 // challengePassword.
 
-import { OK, E_LIMIT, E_USAGE, E_CRYPTO_KEY } from "../errors";
+import { OK, E_LIMIT, E_USAGE, E_CRYPTO_KEY } from "../base/errors";
 import {
   DerWriter, DER_SEQUENCE, DER_SET, DER_INTEGER, DER_OCTET_STRING, DER_BOOLEAN, DER_BIT_STRING, DER_UTF8,
   derCtx, derCtxPrim, OID_EC_PUBLIC_KEY, OID_PRIME256V1, OID_ECDSA_SHA256, OID_ED25519, OID_X25519, OID_CN,
   OID_EXTENSION_REQUEST, OID_KEY_USAGE, OID_SUBJECT_ALT_NAME, OID_DH_POP_SHA256,
-} from "./der";
-import {
-  Sha256, sha256, hmacSha256, hkdfExtract, hkdfExpand, p256PublicKey, p256Ecdh, p256KeyFromSeed, p256SignDigest,
-  ed25519PublicKey, ed25519Sign, x25519, x25519Base, randomBytes, wipe,
-} from "../crypto/index";
-
-/** Kinds of enrolled key. */
-export const KEY_P256_ECDSA: i32 = 1; // P-256, proof of possession by an ES256 signature
-export const KEY_ED25519: i32 = 2;    // Ed25519 signature
-export const KEY_P256_DH: i32 = 3;    // static P-256 DH key, proof of possession by MAC
-export const KEY_X25519_DH: i32 = 4;  // static X25519 key, proof of possession by MAC
+} from "../der/der";
+import { Sha256, sha256, hmacSha256, hkdfExtract, hkdfExpand, p256Ecdh, p256SignDigest, ed25519Sign, x25519, wipe } from "../crypto/index";
+import { KeyPair, KEY_P256_ECDSA, KEY_ED25519, KEY_P256_DH, KEY_X25519_DH, keyIsDh } from "./keys";
 
 const OID_CHALLENGE_PASSWORD: StaticArray<u8> = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x07]; // 1.2.840.113549.1.9.7
 /** The info label of the DH-PoP key derivation (docs/dh-pop.md). */
 export const DH_POP_LABEL = "EST-oscore DH-PoP v1";
 
 export class CsrSpec {
-  kind: i32 = KEY_P256_ECDSA;
-  /** The private key (32 bytes): P-256 scalar, Ed25519 seed or X25519 scalar. */
-  key: usize = heap.alloc(32);
-  /** The public key: 65-byte uncompressed point (P-256) or 32 bytes. */
-  pub: usize = heap.alloc(65);
-  pubLen: i32 = 0;
+  /** The key to certify (its private part proves possession). */
+  key: KeyPair = new KeyPair();
   /** Subject CN and optional subjectAltName dNSName / challengePassword (ASCII). */
   cn: usize = heap.alloc(64);
   cnLen: i32 = 0;
@@ -60,38 +48,6 @@ export class CsrSpec {
 
 export const csrSpec = new CsrSpec();
 
-/** Generate a new key of spec.kind and its public key. */
-export function csrNewKey(spec: CsrSpec): i32 {
-  if (spec.kind == KEY_P256_ECDSA || spec.kind == KEY_P256_DH) {
-    const seed = memory.data(48, 8);
-    const st = randomBytes(seed, 48);
-    if (st != OK) return st;
-    p256KeyFromSeed(seed, spec.key);
-    wipe(seed, 48);
-  } else {
-    const st = randomBytes(spec.key, 32);
-    if (st != OK) return st;
-  }
-  return csrPublicKey(spec);
-}
-
-/** Compute spec.pub from spec.key. */
-export function csrPublicKey(spec: CsrSpec): i32 {
-  if (spec.kind == KEY_P256_ECDSA || spec.kind == KEY_P256_DH) {
-    const st = p256PublicKey(spec.key, spec.pub);
-    if (st != OK) return st;
-    spec.pubLen = 65;
-  } else if (spec.kind == KEY_ED25519) {
-    ed25519PublicKey(spec.key, spec.pub);
-    spec.pubLen = 32;
-  } else if (spec.kind == KEY_X25519_DH) {
-    const st = x25519Base(spec.key, spec.pub);
-    if (st != OK) return st;
-    spec.pubLen = 32;
-  } else return E_USAGE;
-  return OK;
-}
-
 /** Write the SubjectPublicKeyInfo of a key. */
 export function writeSpki(w: DerWriter, kind: i32, pub: usize, pubLen: i32): void {
   w.open(DER_SEQUENCE).open(DER_SEQUENCE);
@@ -102,6 +58,7 @@ export function writeSpki(w: DerWriter, kind: i32, pub: usize, pubLen: i32): voi
 
 const info = memory.data(1400, 8);
 const infoW = new DerWriter();
+const outW = new DerWriter();
 const mac = memory.data(32, 8);
 const sig = memory.data(72, 8);
 
@@ -110,14 +67,15 @@ const sig = memory.data(72, 8);
  * the recipient public key.
  */
 export function csrBuild(spec: CsrSpec, out: usize, cap: i32): i32 {
-  if (spec.pubLen == 0) return E_CRYPTO_KEY;
-  const dh = spec.kind == KEY_P256_DH || spec.kind == KEY_X25519_DH;
+  const k = spec.key;
+  if (k.pubLen == 0) return E_CRYPTO_KEY;
+  const dh = keyIsDh(k.kind);
   // certificationRequestInfo
   const w = infoW.reset(info, 1400);
   w.open(DER_SEQUENCE).smallInt(0);
   w.open(DER_SEQUENCE).open(DER_SET).open(DER_SEQUENCE).oid(OID_CN).open(DER_UTF8).raw(spec.cn, spec.cnLen).close()
     .close().close().close();
-  writeSpki(w, spec.kind, spec.pub, spec.pubLen);
+  writeSpki(w, k.kind, k.pub, k.pubLen);
   w.open(derCtx(0));
   if (spec.passwordLen > 0) {
     w.open(DER_SEQUENCE).oid(OID_CHALLENGE_PASSWORD).open(DER_SET).open(DER_UTF8).raw(spec.password, spec.passwordLen)
@@ -137,7 +95,7 @@ export function csrBuild(spec: CsrSpec, out: usize, cap: i32): i32 {
   const n = w.finish();
   if (n < 0) return n;
   // Proof of possession over the DER of certificationRequestInfo.
-  const o = new DerWriter().reset(out, cap);
+  const o = outW.reset(out, cap);
   o.open(DER_SEQUENCE).raw(info, n);
   if (dh) {
     const st = dhPopMac(spec, info, n, mac);
@@ -149,16 +107,16 @@ export function csrBuild(spec: CsrSpec, out: usize, cap: i32): i32 {
     if (spec.classic) o.open(DER_SEQUENCE).raw(spec.rIssuer, spec.rIssuerLen).prim(DER_INTEGER, spec.rSerial, spec.rSerialLen).close();
     o.prim(DER_OCTET_STRING, mac, 32).close().close();
     wipe(mac, 32);
-  } else if (spec.kind == KEY_P256_ECDSA) {
+  } else if (k.kind == KEY_P256_ECDSA) {
     const digest = memory.data(32, 8);
     sha256(info, n, digest);
-    const st = p256SignDigest(spec.key, digest, sig);
+    const st = p256SignDigest(k.priv, digest, sig);
     if (st != OK) return st;
     o.open(DER_SEQUENCE).oid(OID_ECDSA_SHA256).close();
     // ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }
     o.open(DER_BIT_STRING).byte(0).open(DER_SEQUENCE).unsignedInt(sig, 32).unsignedInt(sig + 32, 32).close().close();
   } else {
-    ed25519Sign(spec.key, info, n, sig);
+    ed25519Sign(k.priv, info, n, sig);
     o.open(DER_SEQUENCE).oid(OID_ED25519).close();
     o.bits(sig, 64);
   }
@@ -171,16 +129,19 @@ export function csrBuild(spec: CsrSpec, out: usize, cap: i32): i32 {
  * K = HKDF-SHA-256(salt = empty, IKM = ZZ, info = DH_POP_LABEL || recipient, L = 32);
  * MAC = HMAC-SHA-256(K, certificationRequestInfo).
  */
+const classicHash = new Sha256();
+
 export function dhPopMac(spec: CsrSpec, cri: usize, criLen: i32, out: usize): i32 {
   const zz = memory.data(32, 8), prk = memory.data(32, 8), k = memory.data(32, 8), inf = memory.data(64, 8);
   let st: i32;
-  if (spec.kind == KEY_P256_DH) st = p256Ecdh(spec.key, spec.recipient, 32, zz);
-  else st = x25519(spec.key, spec.recipient, zz);
+  if (spec.key.kind == KEY_P256_DH) st = p256Ecdh(spec.key.priv, spec.recipient, 32, zz);
+  else st = x25519(spec.key.priv, spec.recipient, zz);
   if (st != OK) return st;
   if (spec.classic) {
     // RFC 6955 §6: K = SHA-256(LeadingInfo || ZZ || TrailingInfo), the recipient certificate's subject and
     // issuer; MAC = HMAC-SHA-256(K, certificationRequestInfo).
-    const h = new Sha256();
+    const h = classicHash;
+    h.reset();
     h.update(spec.rSubject, spec.rSubjectLen); h.update(zz, 32); h.update(spec.rIssuer, spec.rIssuerLen); h.finish(k);
     hmacSha256(k, 32, cri, criLen, out);
     wipe(zz, 32); wipe(k, 32);

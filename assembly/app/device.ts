@@ -1,0 +1,126 @@
+// Entry of the device module (build/client.wasm): what a board flashes and runs. Three commands, nothing else:
+//
+//   enroll [options] coap://host[:port][/root]    enroll, or re-enroll when enrolled (EST-oscore, est/enroll.ts)
+//   reenroll [options] coap://host[:port][/root]  re-enroll with /sren
+//   status [--json]                               what is enrolled (est/status.ts)
+//
+// enroll options: --edhoc (run EDHOC even with a stored context), --sequential (no combined request),
+//   --max-combined BYTES, --pop sig|dh|dh-cert, --cn NAME, --dns NAME, --password TEXT, --sen|--sren (force the
+//   resource), --crts (fetch the trust anchor even when provisioned), --att (ask /att first), --skg|--skc
+//   (server-side key generation: a pre-shared-context device with a weak-RNG policy only), --json (the host
+//   renders the report as JSON), -B SECS (one deadline for the whole command), --ack-timeout MS, -b SIZE
+//   (block size 16..1024), -v (trace datagrams).
+//
+// Results leave as a result record (base/result.ts), failures as event records (base/diag.ts): the hosts
+// render both. The simulator's debugging commands live in app/sim.ts (build/sim.wasm).
+
+import { OK, PENDING, E_USAGE, E_UNKNOWN_COMMAND } from "../base/errors";
+import { fail, failWith } from "../base/diag";
+import {
+  M_UNKNOWN_COMMAND, M_ENROLL_MAX_COMBINED, M_ENROLL_POP, M_ENROLL_CN, M_ENROLL_DNS, M_ENROLL_PASSWORD, M_ENROLL_TIMEOUT,
+  M_ENROLL_ACK_TIMEOUT, M_ENROLL_BLOCK, M_ENROLL_UNKNOWN, M_ENROLL_USAGE, M_STATUS_USAGE,
+} from "../base/msg";
+import { coapUriParse } from "../coap/uri";
+import { csrSpec } from "../pki/csr";
+import { enrollOptions } from "../est/state";
+import { enrollStart, enrollDatagram, enrollTimer, enrollDeadline } from "../est/enroll";
+import { statusRun } from "../est/status";
+import { registerCommands, argc, argIs, argPtr, argLen, argUint, setJob, setDeadline } from "./runtime";
+
+export {
+  abi_version, io_buffer, io_capacity, start, on_datagram, on_timer, next_deadline, cancel,
+  last_error, error_detail, error_detail_len, result, result_len, heap_top,
+} from "./runtime";
+
+function copyArg(i: i32, dst: usize, cap: i32): i32 {
+  const n = argLen(i);
+  if (n > cap) return -1;
+  memory.copy(dst, argPtr(i), <usize>n);
+  return n;
+}
+
+/** `enroll` / `reenroll`: parse the options into est/state.ts, then run est/enroll.ts as the job. */
+function enrollCommand(reenroll: bool): i32 {
+  const o = enrollOptions, spec = csrSpec;
+  o.forceEdhoc = false; o.combine = true; o.maxCombined = 1152; o.resource = reenroll ? 2 : 0; o.serverKeygen = 0;
+  o.fetchCrts = false; o.askAtt = false; o.pop = 0; o.json = false; o.deadlineMs = 90000; o.ackTimeoutMs = 2000;
+  o.szx = 6; o.trace = false;
+  spec.cnLen = 0; spec.dnsLen = 0; spec.passwordLen = 0;
+  let uri = -1;
+  for (let i = 1; i < argc(); i++) {
+    const hasValue = i + 1 < argc();
+    if (argIs(i, "--edhoc")) o.forceEdhoc = true;
+    else if (argIs(i, "--sequential")) o.combine = false;
+    else if (argIs(i, "--max-combined") && hasValue) {
+      const v = argUint(++i);
+      if (v < 64 || v > 1280) return fail(E_USAGE, M_ENROLL_MAX_COMBINED);
+      o.maxCombined = <i32>v;
+    }
+    else if (argIs(i, "--sen")) o.resource = 1;
+    else if (argIs(i, "--sren")) o.resource = 2;
+    else if (argIs(i, "--skg")) o.serverKeygen = 1;
+    else if (argIs(i, "--skc")) o.serverKeygen = 2;
+    else if (argIs(i, "--crts")) o.fetchCrts = true;
+    else if (argIs(i, "--att")) o.askAtt = true;
+    else if (argIs(i, "--json")) o.json = true;
+    else if (argIs(i, "-v") || argIs(i, "--verbose")) o.trace = true;
+    else if (argIs(i, "--pop") && hasValue) {
+      i++;
+      if (argIs(i, "sig")) o.pop = 1; else if (argIs(i, "dh")) o.pop = 2; else if (argIs(i, "dh-cert")) o.pop = 3;
+      else return fail(E_USAGE, M_ENROLL_POP);
+    }
+    else if (argIs(i, "--cn") && hasValue) { if ((spec.cnLen = copyArg(++i, spec.cn, 64)) < 1) return fail(E_USAGE, M_ENROLL_CN); }
+    else if (argIs(i, "--dns") && hasValue) { if ((spec.dnsLen = copyArg(++i, spec.dns, 64)) < 1) return fail(E_USAGE, M_ENROLL_DNS); }
+    else if (argIs(i, "--password") && hasValue) { if ((spec.passwordLen = copyArg(++i, spec.password, 64)) < 1) return fail(E_USAGE, M_ENROLL_PASSWORD); }
+    else if ((argIs(i, "-B") || argIs(i, "--timeout")) && hasValue) {
+      const v = argUint(++i);
+      if (v < 1 || v > 3600) return fail(E_USAGE, M_ENROLL_TIMEOUT);
+      o.deadlineMs = <i32>v * 1000;
+    } else if (argIs(i, "--ack-timeout") && hasValue) {
+      const v = argUint(++i);
+      if (v < 10 || v > 60000) return fail(E_USAGE, M_ENROLL_ACK_TIMEOUT);
+      o.ackTimeoutMs = <i32>v;
+    } else if ((argIs(i, "-b") || argIs(i, "--block-size")) && hasValue) {
+      const v = argUint(++i);
+      let szx = -1;
+      for (let k = 0; k <= 6; k++) if (v == <i64>(1 << (k + 4))) szx = k;
+      if (szx < 0) return fail(E_USAGE, M_ENROLL_BLOCK);
+      o.szx = szx;
+    } else if (uri < 0 && argLen(i) > 0 && load<u8>(argPtr(i)) != 0x2d) uri = i;
+    else return failWith(E_USAGE, M_ENROLL_UNKNOWN).bytes(argPtr(i), argLen(i) < 40 ? argLen(i) : 40).ret();
+  }
+  if (uri < 0) return fail(E_USAGE, M_ENROLL_USAGE);
+  if (spec.cnLen == 0) {
+    const name = "est-oscore-device";
+    for (let i = 0; i < name.length; i++) store<u8>(spec.cn + <usize>i, <u8>name.charCodeAt(i));
+    spec.cnLen = name.length;
+  }
+  const st = coapUriParse(o.ep, argPtr(uri), argLen(uri));
+  if (st != OK) return st;
+  return job(enrollStart());
+}
+
+function job(st: i32): i32 {
+  if (st == PENDING) { setJob(onDatagram, onTimer); setDeadline(enrollDeadline()); }
+  return st;
+}
+function onDatagram(a: usize, al: i32, d: usize, dl: i32): i32 { return job(enrollDatagram(a, al, d, dl)); }
+function onTimer(): i32 { return job(enrollTimer()); }
+
+function statusCommand(): i32 {
+  let json = false;
+  for (let i = 1; i < argc(); i++) {
+    if (argIs(i, "--json")) json = true;
+    else return fail(E_USAGE, M_STATUS_USAGE);
+  }
+  return statusRun(json);
+}
+
+function dispatch(): i32 {
+  if (argIs(0, "enroll")) return enrollCommand(false);
+  if (argIs(0, "reenroll")) return enrollCommand(true);
+  if (argIs(0, "status")) return statusCommand();
+  return failWith(E_UNKNOWN_COMMAND, M_UNKNOWN_COMMAND).bytes(argPtr(0), argLen(0) < 64 ? argLen(0) : 64).ret();
+}
+
+registerCommands(dispatch);

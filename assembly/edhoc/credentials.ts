@@ -1,0 +1,192 @@
+// The device's EDHOC identity and the one Responder it trusts, from the key store (provisioning writes the
+// records: base/store-ids.ts), and the resolution of the ID_CRED_R a message_2 names to a credential:
+//   - a provisioned CRED_R identified by kid (compact or map) or by another ID_CRED map (x5t), compared
+//     byte for byte with the provisioned ID_CRED_R;
+//   - x5chain (RFC 9360): ID_CRED_R = {33: certificate}; the certificate must chain to the trust anchor and
+//     name the provisioned subject, and its key must suit the suite and method. Then it is CRED_R.
+//
+// Deliberately not here: the handshake's cryptography (initiator.ts), the transport (session.ts).
+
+import * as board from "../base/abi";
+import { OK, E_STORE_NOT_FOUND, E_STORE_CORRUPT, E_IDENTITY, E_CRYPTO_KEY, E_MALFORMED, E_LIMIT } from "../base/errors";
+import { fail, failWith } from "../base/diag";
+import { EDHOC_CRED_CAPACITY } from "../base/config";
+import {
+  STORE_ID_EDHOC_SETUP, STORE_ID_EDHOC_KEY, STORE_ID_CRED_I, STORE_ID_ID_CRED_I, STORE_ID_CRED_R, STORE_ID_ID_CRED_R,
+  STORE_ID_PEER_KEY, STORE_ID_PEER_SUBJECT,
+} from "../base/store-ids";
+import {
+  M_STORE_MISSING, M_STORE_UNREADABLE, M_STORE_LENGTH, M_SETUP_LENGTH, M_NO_OTHER_SUITE, M_SETUP_UNSUPPORTED,
+} from "../base/msg";
+import { cborInt, cborBstr } from "../cbor/encode";
+import { CborReader } from "../cbor/decode";
+import { ctEqual } from "../crypto/index";
+import { Certificate, x509Parse, x509VerifyIssued } from "../pki/x509";
+import { KEY_P256_ECDSA, KEY_ED25519, KEY_X25519_DH } from "../pki/keys";
+import { trustAnchorsLoad, trustAnchor, trustAnchorPtr } from "../pki/trust";
+import { InitiatorConfig, ProcessingM2, kidOf, SUITE_P256_ES256 } from "./initiator";
+
+// The device's own credential.
+const iKey = memory.data(32, 8);
+const credI = memory.data(EDHOC_CRED_CAPACITY, 8);
+const idCredI = memory.data(EDHOC_CRED_CAPACITY, 8);
+// The provisioned Responder: CRED_R, ID_CRED_R, its authentication key; or (x5chain) only its subject name.
+const credR = memory.data(EDHOC_CRED_CAPACITY, 8);
+let credRLen = 0;
+const idCredR = memory.data(EDHOC_CRED_CAPACITY, 8);
+let idCredRLen = 0;
+const gR = memory.data(65, 8);
+let gRLen = 0;
+const peerSubject = memory.data(128, 8);
+let peerSubjectLen = 0;
+/** The setup record: method, then the suites in the device's order of preference. */
+const setup = memory.data(4, 4);
+let suiteCount = 0;
+
+/** The credential resolve() found: CRED_R, ID_CRED_R as a map (context_2), and G_R. */
+export class PeerCredential {
+  cred: usize = 0;
+  credLen: i32 = 0;
+  idMap: usize = 0;
+  idMapLen: i32 = 0;
+  key: usize = 0;
+  keyLen: i32 = 0;
+}
+export const peer = new PeerCredential();
+
+function readRecord(id: u32, p: usize, cap: i32, exact: i32 = -1): i32 {
+  const n = board.store_read(id, p, cap);
+  if (n == E_STORE_NOT_FOUND) return failWith(E_IDENTITY, M_STORE_MISSING).int(id).int(id).ret();
+  if (n < 0) return failWith(n, M_STORE_UNREADABLE).int(id).int(n).ret();
+  if (exact >= 0 && n != exact) return failWith(E_STORE_CORRUPT, M_STORE_LENGTH).int(id).ret();
+  return n;
+}
+
+/** How many suites the device has identities for (after identityLoad), and the index-th one. */
+export function identitySuiteCount(): i32 { return suiteCount; }
+export function identitySuite(index: i32): i32 { return <i32>load<u8>(setup + 1 + <usize>index); }
+
+/**
+ * Load the device's identity for its `index`-th suite (0: the preferred one; 1: the alternative, whose records
+ * sit 8 ids above: STORE_ID_EDHOC_KEY + 8 ...) and the Responder it trusts into c. SUITES_I is the selected
+ * suite alone, or [the more preferred ones..., selected] (RFC 9528 §5.2.2).
+ */
+export function identityLoad(c: InitiatorConfig, index: i32): i32 {
+  let n = readRecord(STORE_ID_EDHOC_SETUP, setup, 4);
+  if (n < 0) return n;
+  if (n < 2 || n > 3) return fail(E_STORE_CORRUPT, M_SETUP_LENGTH);
+  suiteCount = n - 1;
+  if (index >= suiteCount) return fail(E_IDENTITY, M_NO_OTHER_SUITE);
+  c.method = <i32>load<u8>(setup);
+  c.suite = identitySuite(index);
+  if (c.method > 3 || (c.suite != 0 && c.suite != 2)) return fail(E_IDENTITY, M_SETUP_UNSUPPORTED);
+  if (index == 0) c.suitesILen = cborInt(c.suitesI, 16, 0, c.suite);
+  else {
+    store<u8>(c.suitesI, <u8>(0x80 + index + 1));
+    let o = 1;
+    for (let i = 0; i <= index; i++) o = cborInt(c.suitesI, 16, o, identitySuite(i));
+    c.suitesILen = o;
+  }
+  const d = <u32>(index * 8);
+  if ((n = readRecord(STORE_ID_EDHOC_KEY + d, iKey, 32, 32)) < 0) return n;
+  c.iKey = iKey;
+  if ((n = readRecord(STORE_ID_CRED_I + d, credI, EDHOC_CRED_CAPACITY)) < 0) return n;
+  c.credI = credI; c.credILen = n;
+  if ((n = readRecord(STORE_ID_ID_CRED_I + d, idCredI, EDHOC_CRED_CAPACITY)) < 0) return n;
+  c.idCredI = idCredI; c.idCredILen = n;
+  // The server: a provisioned credential (CCS or certificate, identified by kid or x5t), or with x5chain only
+  // its subject name, its certificate being checked against the trust anchor when it arrives.
+  const subj = board.store_read(STORE_ID_PEER_SUBJECT + d, peerSubject, 128);
+  if (subj > 0 && board.store_read(STORE_ID_ID_CRED_R + d, idCredR, 1) == E_STORE_NOT_FOUND) {
+    peerSubjectLen = subj;
+    idCredRLen = 0; credRLen = 0; gRLen = 0;
+    return OK;
+  }
+  peerSubjectLen = 0;
+  if ((n = readRecord(STORE_ID_CRED_R + d, credR, EDHOC_CRED_CAPACITY)) < 0) return n;
+  credRLen = n;
+  if ((n = readRecord(STORE_ID_ID_CRED_R + d, idCredR, EDHOC_CRED_CAPACITY)) < 0) return n;
+  idCredRLen = n;
+  if ((n = readRecord(STORE_ID_PEER_KEY + d, gR, 65)) < 0) return n;
+  gRLen = n;
+  return OK;
+}
+
+/** Set the trusted Responder directly (tests: an RFC 9529 trace's credential). */
+export function identitySetPeer(cred: usize, credLen: i32, id: usize, idLen: i32, key: usize, keyLen: i32): i32 {
+  if (credLen > EDHOC_CRED_CAPACITY || idLen > EDHOC_CRED_CAPACITY || keyLen > 65) return E_LIMIT;
+  memory.copy(credR, cred, <usize>credLen); credRLen = credLen;
+  memory.copy(idCredR, id, <usize>idLen); idCredRLen = idLen;
+  memory.copy(gR, key, <usize>keyLen); gRLen = keyLen;
+  peerSubjectLen = 0;
+  return OK;
+}
+
+/**
+ * The credential that message_2's ID_CRED_R names, into `peer`. E_CRYPTO_KEY when it is not the trusted
+ * Responder's (another kid or map, a certificate that does not chain or names another subject, a key of the
+ * wrong kind), E_MALFORMED when a certificate does not parse.
+ */
+export function identityResolve(m2: ProcessingM2): i32 {
+  if (peerSubjectLen > 0) return x5chainPeer(m2);
+  if (m2.idCredRIsKid) {
+    // A compact kid stands for {4: kid}: the provisioned ID_CRED_R must be that map.
+    if (!kidOf(idCredR, idCredRLen)) return E_CRYPTO_KEY;
+    if (!kidMatches(m2.kid, m2.kidLen)) return E_CRYPTO_KEY;
+  } else if (m2.idCredRLen != idCredRLen || !ctEqual(m2.idCredR, idCredR, idCredRLen)) return E_CRYPTO_KEY;
+  peer.cred = credR; peer.credLen = credRLen;
+  peer.idMap = idCredR; peer.idMapLen = idCredRLen;
+  peer.key = gR; peer.keyLen = gRLen;
+  return OK;
+}
+
+const kidReader = new CborReader();
+function kidMatches(k: usize, n: i32): bool {
+  kidReader.reset(idCredR, idCredRLen, true);
+  if (kidReader.enterMap() != OK || kidReader.readInt() != OK || kidReader.readBstr() != OK) return false;
+  return kidReader.size == n && ctEqual(kidReader.ptr, k, n);
+}
+
+const peerCert = new Certificate();
+const taCert = new Certificate();
+const x5Reader = new CborReader();
+const x5Cred = memory.data(EDHOC_CRED_CAPACITY, 8);
+const x5Key = memory.data(65, 8);
+
+/** ID_CRED_R = {33: certificate} (x5chain with one certificate, RFC 9360). */
+function x5chainPeer(m2: ProcessingM2): i32 {
+  const r = x5Reader;
+  r.reset(m2.idCredR, m2.idCredRLen, true);
+  if (m2.idCredRIsKid || r.enterMap() != OK || r.count != 1 || r.readInt() != OK || r.value != 33) return E_CRYPTO_KEY;
+  if (r.readBstr() != OK || r.finish() != OK) return E_MALFORMED; // (a chain as an array is not supported)
+  const cert = r.ptr, certLen = r.size;
+  if (certLen + 4 > EDHOC_CRED_CAPACITY) return E_CRYPTO_KEY;
+  if (x509Parse(peerCert, cert, certLen) != OK) return E_MALFORMED;
+  const k = trustAnchorsLoad();
+  if (k <= 0) return E_CRYPTO_KEY;
+  let issued = false;
+  for (let i = 0; i < k && !issued; i++) {
+    const l = trustAnchor(i);
+    if (l > 0 && x509Parse(taCert, trustAnchorPtr(), l) == OK && x509VerifyIssued(peerCert, taCert) == OK) issued = true;
+  }
+  if (!issued) return E_CRYPTO_KEY;
+  if (peerCert.subjectLen != peerSubjectLen || !ctEqual(peerCert.subject, peerSubject, peerSubjectLen)) return E_CRYPTO_KEY;
+  const rDh = m2.method == 1 || m2.method == 3;
+  let keyLen = 32;
+  if (m2.suite == SUITE_P256_ES256) {
+    if (peerCert.keyKind != KEY_P256_ECDSA) return E_CRYPTO_KEY;
+    if (rDh) memory.copy(x5Key, peerCert.key + 1, 32); else { memory.copy(x5Key, peerCert.key, 65); keyLen = 65; }
+  } else {
+    if (peerCert.keyKind != (rDh ? KEY_X25519_DH : KEY_ED25519)) return E_CRYPTO_KEY;
+    memory.copy(x5Key, peerCert.key, 32);
+  }
+  const o = cborBstr(x5Cred, EDHOC_CRED_CAPACITY, 0, cert, certLen);
+  if (o < 0) return E_LIMIT;
+  peer.cred = x5Cred; peer.credLen = o;
+  peer.idMap = m2.idCredR; peer.idMapLen = m2.idCredRLen;
+  peer.key = x5Key; peer.keyLen = keyLen;
+  return OK;
+}
+
+/** Forget the private key read from the store. */
+export function identityWipe(): void { memory.fill(iKey, 0, 32); }

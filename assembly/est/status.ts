@@ -1,0 +1,25 @@
+// `status`: what the device holds — whether it is enrolled and, if so, its certificate's subject, validity
+// and the certificate itself — as a result record the host renders.
+//
+// Deliberately not here: renewal scheduling (est/renew.ts), any text.
+
+import { OK, E_STORE_NOT_FOUND } from "../base/errors";
+import { failWith } from "../base/diag";
+import { M_STATUS_RECORD, M_CERT_PARSE } from "../base/msg";
+import { Certificate, x509Parse } from "../pki/x509";
+import { Enrollment, enrollmentLoad } from "./record";
+import { reportStatus } from "./report";
+
+const e = new Enrollment();
+const c = new Certificate();
+
+/** Report the stored enrollment. Returns OK (enrolled or not) or the status of an unreadable record. */
+export function statusRun(json: bool): i32 {
+  const st = enrollmentLoad(e);
+  if (st == E_STORE_NOT_FOUND) { reportStatus(OK, false, json, 0, 0, c); return OK; }
+  if (st != OK) { const r = failWith(st, M_STATUS_RECORD).int(st).ret(); reportStatus(r, false, json, 0, 0, c); return r; }
+  const p = x509Parse(c, e.cert, e.certLen);
+  if (p != OK) { const r = failWith(p, M_CERT_PARSE).ret(); reportStatus(r, false, json, 0, 0, c); return r; }
+  reportStatus(OK, true, json, e.cert, e.certLen, c);
+  return OK;
+}
