@@ -271,6 +271,11 @@ int est_host_load(est_host_t *h, const uint8_t *wasm, size_t wasm_len, const est
                (unsigned)top, (unsigned)m3_GetMemorySize(rt));
       return EST_HOST_E_INVALID;
     }
+    /* ... and only that much is kept: the rest goes back to the board's heap (rounded up to 1 KiB). */
+    uint32_t keep = (top + 1023u) & ~1023u;
+    M3Result fr = wasm3_ext_fit_memory(rt, keep);
+    if (fr) return fail(h, EST_HOST_E_RUNTIME, "wasm3 could not shrink the linear memory", fr);
+    if (!in_memory(rt, h->io_ptr, (int32_t)h->io_cap)) return fail(h, EST_HOST_E_INVALID, "module's io buffer lies above its heap top", NULL);
   }
   return EST_HOST_OK;
 }

@@ -38,10 +38,38 @@ static void put(text_t *t, const char *s, size_t n) {
   t->p[t->len] = 0;
 }
 static void puts_(text_t *t, const char *s) { put(t, s, strlen(s)); }
+/* fmt with one "%lld" (or "%02llx") in it, formatted here: newlib-nano's printf has no long long. */
+static size_t fmt1(char *out, size_t cap, const char *fmt, long long v) {
+  const char *at = strstr(fmt, "%lld");
+  int hex = 0;
+  if (!at) { at = strstr(fmt, "%02llx"); hex = 1; }
+  if (!at || cap < 48) return 0;
+  size_t n = (size_t)(at - fmt);
+  if (n > cap - 40) n = cap - 40;
+  memcpy(out, fmt, n);
+  char d[24];
+  int k = 0;
+  if (hex) {
+    static const char x[] = "0123456789abcdef";
+    unsigned long long u = (unsigned long long)v;
+    do { d[k++] = x[u & 15]; u >>= 4; } while (u);
+    if (k < 2) d[k++] = '0';
+  } else {
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do { d[k++] = (char)('0' + u % 10); u /= 10; } while (u);
+    if (v < 0) d[k++] = '-';
+  }
+  while (k) out[n++] = d[--k];
+  const char *rest = at + (hex ? 6 : 4);
+  size_t r = strlen(rest);
+  if (n + r > cap) r = cap - n;
+  memcpy(out + n, rest, r);
+  return n + r;
+}
+
 static void putf(text_t *t, const char *fmt, long long v) {
-  char b[32];
-  int n = snprintf(b, sizeof b, fmt, v);
-  if (n > 0) put(t, b, (size_t)n);
+  char b[64];
+  put(t, b, fmt1(b, sizeof b, fmt, v));
 }
 static void put_hex(text_t *t, const uint8_t *b, size_t n) {
   static const char d[] = "0123456789abcdef";
@@ -333,9 +361,8 @@ static void emit(stream_t *s, const char *p, size_t n) {
 }
 static void emits(stream_t *s, const char *p) { emit(s, p, strlen(p)); }
 static void emitf(stream_t *s, const char *fmt, long long v) {
-  char b[32];
-  int n = snprintf(b, sizeof b, fmt, v);
-  if (n > 0) emit(s, b, (size_t)n);
+  char b[64];
+  emit(s, b, fmt1(b, sizeof b, fmt, v));
 }
 
 /* A JSON string's inside, as JSON.stringify escapes it. */

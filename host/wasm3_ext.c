@@ -15,6 +15,14 @@
 
 void wasm3_ext_set_memory_limit(IM3Runtime rt, uint32_t bytes) { rt->memoryLimit = bytes; }
 
+M3Result wasm3_ext_fit_memory(IM3Runtime rt, uint32_t bytes) {
+  if (!rt->memory.mallocated || bytes == 0) return m3Err_none;
+  uint32_t now = m3_GetMemorySize(rt);
+  if (bytes >= now) return m3Err_none;
+  rt->memoryLimit = bytes;
+  return ResizeMemory(rt, rt->memory.numPages); /* reallocates to min(pages, limit): the smaller size */
+}
+
 uint32_t wasm3_ext_code_bytes(IM3Runtime rt) {
   uint32_t n = 0;
   for (int full = 0; full < 2; full++)

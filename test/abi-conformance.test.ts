@@ -6,7 +6,7 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildStore } from "../host/node/store.js";
-import { CLIENT_WASM, HOSTS, ROOT, runCommand, tempDir, type CommandResult, type HostName } from "./helpers/hosts.js";
+import { CLIENT_WASM, SIM_WASM, HOSTS, ROOT, runCommand, tempDir, type CommandResult, type HostName } from "./helpers/hosts.js";
 
 const PROBE = join(ROOT, "build/abi-probe.wasm");
 
@@ -175,7 +175,7 @@ describe("module loading", () => {
     ["a text file", () => write(new TextEncoder().encode("definitely not wasm")), /not a WebAssembly module \(no \\0asm magic\)/],
     ["an empty file", () => write(new Uint8Array(0)), /file is too short to be a WebAssembly module \(0 bytes\)/],
     ["a truncated module", () => write(readFileSync(CLIENT_WASM).subarray(0, 200)), /truncated or corrupt/],
-    ["an unknown board import", () => write(moduleImporting("board", "frobnicate", { params: [0x7f], results: [0x7f] })), /module imports board\.frobnicate, which this host does not provide \(ABI 1\)/],
+    ["an unknown board import", () => write(moduleImporting("board", "frobnicate", { params: [0x7f], results: [0x7f] })), /module imports board\.frobnicate, which this host does not provide \(ABI 2\)/],
     ["a foreign import module", () => write(moduleImporting("env", "abort", { params: [0x7f, 0x7f, 0x7f, 0x7f], results: [] })), /module imports env\.abort, but this host provides only module "board"/],
     ["a wrong import signature", () => write(moduleImporting("board", "rng_fill", { params: [0x7f], results: [0x7f] })), /module imports board\.rng_fill with signature i\(i\); the ABI says i\(ii\)/],
     ["a module without the ABI exports", () => write(moduleImporting("board", "rng_fill", { params: [0x7f, 0x7f], results: [0x7f] })), /module exports nothing/],
@@ -189,10 +189,16 @@ describe("module loading", () => {
     });
   }
 
-  it("runs the real client module under both hosts", async () => {
-    const r = await both(["version"], { module: CLIENT_WASM });
+  it("runs the device module and the simulator module under both hosts", async () => {
+    const r = await both(["status"], { module: CLIENT_WASM });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^est-oscore client module \d+\.\d+\.\d+\n$/);
+    expect(r.stdout).toBe("not enrolled\n");
+    const v = await both(["version"], { module: SIM_WASM });
+    expect(v.code).toBe(0);
+    expect(v.stdout).toMatch(/^est-oscore simulator module \d+\.\d+\.\d+\n$/);
+    const u = await both(["version"], { module: CLIENT_WASM });
+    expect(u.code).toBe(2);
+    expect(u.stderr).toMatch(/version: E_UNKNOWN_COMMAND \(unknown command: version\)/);
   });
 });
 

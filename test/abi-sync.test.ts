@@ -8,6 +8,8 @@ import { describe, expect, it } from "vitest";
 import * as nodeAbi from "../host/node/abi.js";
 import { checkModule } from "../host/node/wasm-check.js";
 import { ROOT } from "./helpers/hosts.js";
+import { generated, parseMessages } from "../tools/gen-messages.js";
+import { MESSAGES } from "../host/node/messages.js";
 
 const read = (p: string) => readFileSync(join(ROOT, p), "utf8");
 const errorsTs = read("assembly/base/errors.ts");
@@ -78,7 +80,7 @@ describe("imports and exports", () => {
 
   it("declare the same exports in C and in the Node host, all documented in abi.ts", () => {
     const c = headerList("EST_ABI_EXPORTS");
-    expect(c.size).toBe(13);
+    expect(c.size).toBe(15);
     expect(Object.entries(nodeAbi.EXPORTS).sort()).toEqual([...c].sort());
     for (const name of c.keys()) if (name !== "_start") expect(abiTs).toContain(`// ${name}(`);
   });
@@ -107,7 +109,7 @@ describe("imports and exports", () => {
 });
 
 describe("built modules", () => {
-  for (const file of ["build/client.wasm", "build/client.debug.wasm", "build/abi-probe.wasm", "build/codec-test.wasm", "build/edhoc-test.wasm"]) {
+  for (const file of ["build/client.wasm", "build/client.debug.wasm", "build/sim.wasm", "build/abi-probe.wasm", "build/codec-test.wasm", "build/edhoc-test.wasm"]) {
     const wasm = readFileSync(join(ROOT, file));
 
     it(`${file} passes the host's ABI check and imports only declared functions`, () => {
@@ -133,4 +135,42 @@ describe("built modules", () => {
       expect(bad ?? []).toEqual([]);
     });
   }
+});
+
+describe("messages and results", () => {
+  it("the generated message tables are current (tools/gen-messages.ts from assembly/base/messages.txt)", () => {
+    for (const [file, text] of Object.entries(generated())) expect(read(file), file).toBe(text);
+  });
+
+  it("every message id the module code names is in the table, and the table has no unused message", () => {
+    const used = new Set<string>();
+    const walk = (dir: string): string[] => execFileSync("find", [join(ROOT, dir), "-name", "*.ts"], { encoding: "utf8" }).trim().split("\n");
+    for (const f of [...walk("assembly"), ...walk("test/common"), ...walk("test/abi")]) {
+      if (f.endsWith("base/msg.ts")) continue;
+      for (const [, n] of readFileSync(f, "utf8").matchAll(/\bM_([A-Z0-9_]+)\b/g)) used.add(n);
+    }
+    const table = parseMessages(read("assembly/base/messages.txt"));
+    const names = new Set(table.map((m) => m.name));
+    expect([...used].filter((n) => !names.has(n))).toEqual([]);
+    expect(table.map((m) => m.name).filter((n) => !used.has(n))).toEqual([]);
+    expect(MESSAGES.size).toBe(table.length);
+  });
+
+  it("the device module carries none of the message texts (they live in the hosts)", () => {
+    const wasm = readFileSync(join(ROOT, "build/client.wasm"));
+    const found = parseMessages(read("assembly/base/messages.txt"))
+      .map((m) => m.text.split("{")[0].trim()).filter((t) => t.length >= 12)
+      .filter((t) => wasm.includes(Buffer.from(t, "utf16le")) || wasm.includes(Buffer.from(t, "latin1")));
+    expect(found).toEqual([]);
+  });
+
+  it("the result record's tags are the same in the module, in C and in the Node host", () => {
+    const ts = read("assembly/base/result.ts");
+    const tags = [...ts.matchAll(/^export const RESULT_(\w+): u(?:8|32) = (\d+);/gm)].map(([, n, v]) => [n, Number(v)] as const);
+    expect(tags.length).toBeGreaterThan(20);
+    for (const [n, v] of tags) {
+      expect(Number(header.match(new RegExp(`#define EST_RESULT_${n} (\\d+)u?`))?.[1]), n).toBe(v);
+      expect((nodeAbi.RESULT as Record<string, number>)[n], n).toBe(v);
+    }
+  });
 });

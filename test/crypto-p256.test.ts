@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { NodeBoard } from "../host/node/board.js";
 import { ModuleHost } from "../host/node/host.js";
 import { FileStore } from "../host/node/store.js";
-import { CLIENT_WASM, evalVectors, HOSTS, ROOT, tempDir } from "./helpers/hosts.js";
+import { SIM_WASM, evalVectors, HOSTS, ROOT, tempDir } from "./helpers/hosts.js";
 
 const P = 2n ** 256n - 2n ** 224n + 2n ** 192n + 2n ** 96n - 1n;
 const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
@@ -348,7 +348,7 @@ describe.each(HOSTS)("P-256 under %s", (host) => {
 describe("P-256 memory", () => {
   it("allocates nothing: heap_top unchanged across P-256 vector commands (V8 host, in process)", async () => {
     const board = new NodeBoard({ store: new FileStore(join(tempDir(), "ks")), out: () => {}, err: () => {} });
-    const host = await ModuleHost.load(readFileSync(CLIENT_WASM), board);
+    const host = await ModuleHost.load(readFileSync(SIM_WASM), board);
     const pub = "04" + R5903.grx + R5903.gry;
     const lines = [
       { op: "p256_pub", priv: R5903.i }, { op: "p256_ecdh", priv: R5903.i, pub }, { op: "p256_ecdh", priv: R5903.i, pub: "00" },

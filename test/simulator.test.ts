@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { NodeBoard } from "../host/node/board.js";
 import { ModuleHost } from "../host/node/host.js";
 import { FileStore, parseStore, crc32 } from "../host/node/store.js";
-import { CLIENT_WASM, EST_SIM, HOSTS, ROOT, runCommand, tempDir } from "./helpers/hosts.js";
+import { CLIENT_WASM, SIM_WASM, EST_SIM, HOSTS, ROOT, runCommand, tempDir } from "./helpers/hosts.js";
 
 const PROBE = join(ROOT, "build/abi-probe.wasm");
 
@@ -49,7 +49,7 @@ describe("selftest", () => {
       expect(r.code, r.stderr).toBe(0);
       const j = JSON.parse(r.stdout);
       expect(j.ok).toBe(true);
-      expect(j.abi_version).toBe(1);
+      expect(j.abi_version).toBe(2);
       expect(j.memory_pages).toBe(2);
       expect(j.steps.map((s: any) => [s.step, s.ok])).toEqual([["rng", true], ["crypto", true], ["store", true], ["clock", true]]);
       // The scratch record is gone again: the store holds no records.
@@ -114,7 +114,7 @@ describe("module memory", () => {
   it("does not grow the heap across repeated commands (V8 host, in process)", async () => {
     const dir = tempDir();
     const board = new NodeBoard({ store: new FileStore(join(dir, "ks")), out: () => {}, err: () => {} });
-    const host = await ModuleHost.load(readFileSync(CLIENT_WASM), board);
+    const host = await ModuleHost.load(readFileSync(SIM_WASM), board);
     await host.run(["version"]);
     const top = host.heapTop();
     const k = "11".repeat(32);

@@ -21,6 +21,8 @@ import {
   M_ENROLL_ACK_TIMEOUT, M_ENROLL_BLOCK, M_ENROLL_UNKNOWN, M_ENROLL_USAGE, M_STATUS_USAGE,
 } from "../base/msg";
 import { coapUriParse } from "../coap/uri";
+import { coapClientSetup } from "../coap/client";
+import { DEVICE_IO_CAPACITY, DEVICE_RESPONSE_CAPACITY } from "../base/config";
 import { csrSpec } from "../pki/csr";
 import { enrollOptions } from "../est/state";
 import { enrollStart, enrollDatagram, enrollTimer, enrollDeadline } from "../est/enroll";
@@ -123,4 +125,5 @@ function dispatch(): i32 {
   return failWith(E_UNKNOWN_COMMAND, M_UNKNOWN_COMMAND).bytes(argPtr(0), argLen(0) < 64 ? argLen(0) : 64).ret();
 }
 
-registerCommands(dispatch);
+registerCommands(dispatch, DEVICE_IO_CAPACITY);
+coapClientSetup(DEVICE_RESPONSE_CAPACITY);

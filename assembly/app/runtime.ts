@@ -12,12 +12,15 @@ import { IO_CAPACITY, MAX_ARGS, OUT_CAPACITY } from "../base/config";
 import { OK, PENDING, E_BUSY, E_NO_COMMAND, E_CANCELLED, E_USAGE, E_INTERNAL } from "../base/errors";
 import { fail, failBare, clearFailure, lastStatus, detailPtr, detailLen } from "../base/diag";
 import { resultClear, resultPtr, resultLen } from "../base/result";
+import { arenaReset } from "../base/arena";
 import "../base/panic"; // the abort handler (asconfig "use")
 import { M_ARGS_TOO_MANY, M_ARGV_UNTERMINATED, M_ARGV_EMPTY, M_ARGV_RANGE, M_BUSY, M_NO_TABLE, M_NO_TIMER, M_CANCELLED } from "../base/msg";
 
 // ---- Fixed buffers ---------------------------------------------------------------------------------------
 
-const io = memory.data(IO_CAPACITY, 16);
+/** The io buffer: its size is the entry module's (registerCommands), allocated at start-up. */
+let io: usize = 0;
+let ioCap: i32 = 0;
 const argPtrs = memory.data(MAX_ARGS * 4, 4);
 const argLens = memory.data(MAX_ARGS * 4, 4);
 let nargs: i32 = 0;
@@ -186,8 +189,12 @@ let jobTimer: TimerFn = noTimer;
 let running = false;
 let deadline: i64 = -1;
 
-/** Called once by the entry module at start-up. */
-export function registerCommands(fn: StartFn): void { startFn = fn; }
+/** Called once by the entry module at start-up, with the size of the io buffer it needs (its longest command
+ *  line, and at least one datagram and its endpoint: IO_PAYLOAD_OFFSET + COAP_MAX_DATAGRAM). */
+export function registerCommands(fn: StartFn, ioCapacity: i32 = IO_CAPACITY): void {
+  startFn = fn;
+  if (io == 0) { ioCap = ioCapacity; io = heap.alloc(<usize>ioCap); }
+}
 
 /** Make the running command wait: it will receive datagrams and, if a deadline is set, a timer. */
 export function setJob(onDatagram: DatagramFn, onTimer: TimerFn): void { jobDatagram = onDatagram; jobTimer = onTimer; }
@@ -210,13 +217,14 @@ function settle(status: i32): i32 {
 
 export function abi_version(): u32 { return ABI_VERSION; }
 export function io_buffer(): usize { return io; }
-export function io_capacity(): i32 { return IO_CAPACITY; }
+export function io_capacity(): i32 { return ioCap; }
 
 export function start(argv_len: i32): i32 {
   if (running) return fail(E_BUSY, M_BUSY);
-  if (argv_len < 0 || argv_len > IO_CAPACITY) return fail(E_USAGE, M_ARGV_RANGE);
+  if (argv_len < 0 || argv_len > ioCap) return fail(E_USAGE, M_ARGV_RANGE);
   clearFailure();
   resultClear();
+  arenaReset();
   const parsed = parseArgv(argv_len);
   if (parsed != OK) return settle(parsed);
   running = true;
@@ -225,7 +233,7 @@ export function start(argv_len: i32): i32 {
 
 export function on_datagram(addr_len: i32, data_len: i32): i32 {
   if (!running) return E_NO_COMMAND;
-  if (addr_len < 0 || data_len < 0 || addr_len > ADDR_MAX_LEN || data_len > IO_CAPACITY - IO_PAYLOAD_OFFSET) {
+  if (addr_len < 0 || data_len < 0 || addr_len > ADDR_MAX_LEN || data_len > ioCap - IO_PAYLOAD_OFFSET) {
     return PENDING; // a host bug must not end the command: drop the datagram
   }
   return settle(jobDatagram(io, addr_len, io + <usize>IO_PAYLOAD_OFFSET, data_len));

@@ -13,6 +13,8 @@
 import { OK, E_UNKNOWN_COMMAND } from "../base/errors";
 import { failWith } from "../base/diag";
 import { M_UNKNOWN_COMMAND } from "../base/msg";
+import { IO_CAPACITY, COAP_RESPONSE_CAPACITY } from "../base/config";
+import { coapClientSetup } from "../coap/client";
 import { registerCommands, argIs, argPtr, argLen, output, flushOut } from "./runtime";
 import { selftestStart } from "./selftest";
 import { vectorCommand } from "./vectors";
@@ -41,4 +43,5 @@ function dispatch(): i32 {
   return failWith(E_UNKNOWN_COMMAND, M_UNKNOWN_COMMAND).bytes(argPtr(0), argLen(0) < 64 ? argLen(0) : 64).ret();
 }
 
-registerCommands(dispatch);
+registerCommands(dispatch, IO_CAPACITY);
+coapClientSetup(COAP_RESPONSE_CAPACITY);

@@ -7,12 +7,12 @@
 //
 // Each family of primitives handles its own ops in its own file and returns NOT_HANDLED for the others.
 
-import { OK, E_USAGE, E_UNKNOWN_COMMAND, statusName } from "../base/errors";
+import { OK, E_USAGE, E_UNKNOWN_COMMAND, E_INTERNAL, statusName } from "../base/errors";
 import { fail } from "../base/diag";
 import { M_VEC_USAGE, M_VEC_NO_OP, M_VEC_UNKNOWN_OP } from "../base/msg";
 import { argc, argPtr, argLen, output, flushOut } from "./runtime";
 import { jsonParse, jsonPtr } from "./json";
-import { arena } from "../base/arena";
+import { arenaTake, ARENA_VECTORS } from "../base/arena";
 import { symmetricOp } from "./vectors-symmetric";
 import { curve25519Op } from "./vectors-25519";
 import { p256Op } from "./vectors-p256";
@@ -20,10 +20,10 @@ import { p256Op } from "./vectors-p256";
 /** Returned by a family's op function for an op it does not know. */
 export const NOT_HANDLED: i32 = 2;
 
-/** Result scratch for vector ops (the largest output: AES-CCM of a 2 KiB message plus its tag); part of the
- *  shared arena (no CoAP exchange runs during a vector command). */
+/** Result scratch for vector ops (the largest output: AES-CCM of a 2 KiB message plus its tag); the arena, taken
+ *  for the command (no exchange runs during a vector command). */
 export const VECTOR_SCRATCH_CAPACITY: i32 = 2112;
-export const vectorScratch = arena;
+export let vectorScratch: usize = 0;
 
 /** Write {"out":HEX}. Returns OK. */
 export function vecOut(p: usize, n: i32): i32 {
@@ -51,6 +51,8 @@ export function vectorCommand(): i32 {
   const st = jsonParse(argPtr(1), argLen(1));
   if (st != OK) return st;
   if (jsonPtr("op") == 0) return fail(E_USAGE, M_VEC_NO_OP);
+  vectorScratch = arenaTake(ARENA_VECTORS);
+  if (vectorScratch == 0) return E_INTERNAL;
   let r = symmetricOp();
   if (r == NOT_HANDLED) r = curve25519Op();
   if (r == NOT_HANDLED) r = p256Op();

@@ -1,8 +1,11 @@
 // Fixed capacities of the module, in one place. Every buffer of the module is sized here and allocated once at
 // start-up; nothing grows during a command. Buffers whose users never overlap share an arena (arena.ts).
 
-/** Host-to-module input buffer: argv of a command, or one datagram with its source endpoint. */
+/** Host-to-module input buffer: argv of a command, or one datagram with its source endpoint. The simulator
+ *  module's (its `vector` lines carry kilobytes of hex); the device module needs one datagram and its
+ *  endpoint (IO_PAYLOAD_OFFSET + COAP_MAX_DATAGRAM). */
 export const IO_CAPACITY: i32 = 4096;
+export const DEVICE_IO_CAPACITY: i32 = 24 + 1280;
 /** Most arguments a command line may have (argv[0] included). */
 export const MAX_ARGS: i32 = 32;
 /** Scratch buffer for the simulator's command output before it is handed to board.out. */
@@ -31,10 +34,16 @@ export const COAP_MAX_DATAGRAM: i32 = 1280;
 export const COAP_URI_CAPACITY: i32 = 512;
 /** Room for a request payload of the simulator's coap command (sent block-wise when larger than a block). */
 export const COAP_REQUEST_CAPACITY: i32 = 2048;
-/** Room for a reassembled response representation; a larger one fails with E_LIMIT. */
+/** Room for a reassembled response representation; a larger one fails with E_LIMIT. The simulator module's,
+ *  and the device module's: the largest answer of an enrollment is a /crts bundle (a CA, an intermediate, the
+ *  RFC 6955 recipient certificates: about 2 KB), or message_2 with a certificate in it. */
 export const COAP_RESPONSE_CAPACITY: i32 = 6144;
-/** Room for a protected response fragmented with outer Block2 (RFC 8613 §4.1.3.4.2), reassembled whole. */
-export const COAP_OUTER_CAPACITY: i32 = 1600;
+export const DEVICE_RESPONSE_CAPACITY: i32 = 3072;
+/** A protected response fragmented with outer Block2 (RFC 8613 §4.1.3.4.2), reassembled whole in the tail of
+ *  the response buffer: at most one datagram's worth, since its plaintext must fit COAP_MAX_DATAGRAM. */
+export const COAP_OUTER_CAPACITY: i32 = 1280;
+/** The plaintext of one OSCORE message (code, inner options, payload: a 1024-byte block and its options). */
+export const OSCORE_PLAIN_CAPACITY: i32 = 1152;
 /** Longest Echo option value repeated (RFC 9175 §2.2.1 recommends at most 40 bytes). */
 export const COAP_ECHO_MAX: i32 = 40;
 /** Transmission parameters (RFC 7252 §4.8 defaults). ACK_RANDOM_FACTOR is in thousandths. */
@@ -48,25 +57,43 @@ export const COAP_DEDUP_SLOTS: i32 = 8;
 
 // ---- EDHOC (assembly/edhoc) -------------------------------------------------------------------------------
 
-/** A credential or an ID_CRED map: a CCS, or an X.509 certificate (x5chain, x5t) in a CBOR byte string. */
-export const EDHOC_CRED_CAPACITY: i32 = 1100;
+/** The device's identity records and the Responder's credential, read into the arena by their real length:
+ *  room for X.509 certificates both ways (x5chain: a credential and its ID_CRED each carry one). */
+export const EDHOC_IDENTITY_CAPACITY: i32 = 2560;
 /** PLAINTEXT_2: an x5chain ID_CRED_R carries a whole certificate. */
-export const EDHOC_PT2_CAPACITY: i32 = 1200;
+export const EDHOC_PT2_CAPACITY: i32 = 1000;
 /** The Initiator's work buffer (contexts, Sig_structure; PLAINTEXT_3 at its end), and PLAINTEXT_3's share. */
-export const EDHOC_WORK_CAPACITY: i32 = 2400;
-export const EDHOC_PT3_CAPACITY: i32 = 1200;
-/** message_3, kept for the combined request (an x5chain ID_CRED_I carries a certificate). */
-export const EDHOC_M3_CAPACITY: i32 = 1250;
-/** An EDHOC request's CBOR sequence: true || message_1, C_R || message_3, C_R || error. */
-export const EDHOC_REQUEST_CAPACITY: i32 = 1300;
+export const EDHOC_WORK_CAPACITY: i32 = 1700;
+export const EDHOC_PT3_CAPACITY: i32 = 700;
+/** message_3, kept for the combined request (an x5chain ID_CRED_I carries a certificate), with room in front
+ *  for C_R when it goes on its own (C_R || message_3, RFC 9528 Appendix A.2). */
+export const EDHOC_M3_CAPACITY: i32 = 900;
+export const EDHOC_M3_PREFIX: i32 = 16;
+/** An EDHOC request's CBOR sequence other than message_3: true || message_1, C_R || an error message. */
+export const EDHOC_REQUEST_CAPACITY: i32 = 96;
 
 // ---- PKI and EST (assembly/pki, assembly/est) ---------------------------------------------------------------
 
-/** The trust-anchor database record (pki/trust.ts). */
+/** The trust-anchor database record (pki/trust.ts): a root and an intermediate, or a few roots. */
 export const TRUST_ANCHORS_CAPACITY: i32 = 1540;
-/** The enrollment record: key, certificate, CA certificate (est/record.ts). */
-export const ENROLLMENT_RECORD_CAPACITY: i32 = 3200;
-/** A CSR the device builds, a certificate it receives, the EST root path. */
-export const EST_CSR_CAPACITY: i32 = 1024;
+/** A certificate the device receives (the issued one, a CA), a CSR it builds, the EST root path. */
 export const EST_CERT_CAPACITY: i32 = 1536;
+export const EST_CSR_CAPACITY: i32 = 1024;
 export const EST_PATH_CAPACITY: i32 = 160;
+/** The enrollment record: version, key kind, key, and the two certificates with their lengths (est/record.ts). */
+export const ENROLLMENT_RECORD_CAPACITY: i32 = 38 + 2 * EST_CERT_CAPACITY;
+/** The to-be-signed part of a CSR while it is signed. */
+export const CSR_INFO_CAPACITY: i32 = 1400;
+
+// ---- The arena (base/arena.ts): offsets of each owner's buffers ------------------------------------------
+
+/** ARENA_HANDSHAKE: identity records | trust anchors | PLAINTEXT_2 | the Initiator's work buffer. */
+export const ARENA_IDENTITY: i32 = 0;
+export const ARENA_HANDSHAKE_TA: i32 = ARENA_IDENTITY + EDHOC_IDENTITY_CAPACITY;
+export const ARENA_PT2: i32 = ARENA_HANDSHAKE_TA + TRUST_ANCHORS_CAPACITY;
+export const ARENA_WORK: i32 = ARENA_PT2 + EDHOC_PT2_CAPACITY;
+/** ARENA_ENROLLMENT and ARENA_STATUS: the enrollment record | trust anchors (ARENA_RECIPIENT: at 0). */
+export const ARENA_RECORD: i32 = 0;
+export const ARENA_ENROLLMENT_TA: i32 = ENROLLMENT_RECORD_CAPACITY;
+/** The arena's size: the largest owner's layout. */
+export const ARENA_CAPACITY: i32 = ARENA_WORK + EDHOC_WORK_CAPACITY;

@@ -13,6 +13,7 @@
 import * as board from "./abi";
 import { OK } from "./errors";
 import { ERROR_DETAIL_CAPACITY, LOG_CAPACITY } from "./config";
+import { M_STATUS } from "./msg";
 
 /** Appends an event record to a caller-owned fixed buffer. Fields that do not fit are dropped whole and
  *  `overflow` is set: a record is never cut inside a field. */
@@ -71,20 +72,20 @@ const detail = new Event(memory.data(ERROR_DETAIL_CAPACITY, 8), ERROR_DETAIL_CAP
 const line = new Event(memory.data(LOG_CAPACITY, 8), LOG_CAPACITY);
 let lastError: i32 = OK;
 
-/** Record a failure: its status and the message that details it. Returns the status: `return fail(E_X, M_Y)`. */
+/** Record a failure: its status and the message that details it. Returns the status: `return fail(E_X, M_...)`. */
 export function fail(code: i32, id: u16): i32 {
   lastError = code;
   detail.begin(id).code = code;
   return code;
 }
 
-/** fail() with arguments to follow: `return failWith(E_X, M_Y).int(n).ret()`. */
+/** fail() with arguments to follow: `return failWith(E_X, M_...).int(n).ret()`. */
 export function failWith(code: i32, id: u16): Event {
   fail(code, id);
   return detail;
 }
 
-/** Start a log line: `logMsg(M_Y).int(n).emit(LOG_INFO)`. */
+/** Start a log line: `logMsg(M_...).int(n).emit(LOG_INFO)`. */
 export function logMsg(id: u16): Event { return line.begin(id); }
 
 /** The status of the last failure (OK after a success) and its detail record. */
@@ -95,9 +96,9 @@ export function detailLen(): i32 { return detail.len; }
 /** Forget the last failure (a command starts, or ended well). */
 export function clearFailure(): void { lastError = OK; detail.len = 0; }
 
-/** A status ended a command without a record of its own: detail it by its name (message 1, "{e}"). */
+/** A status ended a command without a record of its own: detail it by its name (M_STATUS, "{e}"). */
 export function failBare(code: i32): void {
   if (lastError == code && detail.len > 0) return;
   lastError = code;
-  detail.begin(1).int(code).code = code;
+  detail.begin(M_STATUS).int(code).code = code;
 }

@@ -120,14 +120,25 @@ const PHASE_WAIT_NON = 4; // NON sent: waiting for a response until the deadline
 
 /** The datagram on the wire (kept for retransmissions). */
 const txBuf = memory.data(COAP_MAX_DATAGRAM, 8);
-/** A request before protection, and a response after verification. */
+/** A request before protection, a response after verification, and a reassembled outer-fragmented message. */
 const plainBuf = memory.data(COAP_MAX_DATAGRAM, 8);
-/** The protected request as first sent (outer Block2 asks for the next fragment with it). */
-const protReqBuf = memory.data(COAP_MAX_DATAGRAM, 8);
-/** Outer Block2 fragments, and the reassembled protected message. */
-const outerBuf = memory.data(COAP_OUTER_CAPACITY, 8);
-const assembled = memory.data(COAP_OUTER_CAPACITY + 64, 8);
-const respBuf = memory.data(COAP_RESPONSE_CAPACITY, 8);
+/** The representation, reassembled from Block2 blocks (respCap bytes, chosen by the entry module at start-up:
+ *  coapClientSetup). Its last COAP_OUTER_CAPACITY bytes hold the fragments of a protected response fragmented
+ *  with outer Block2 while they arrive, then its verified plaintext. */
+let respCap: i32 = 0;
+let respBuf: usize = 0;
+let outerBuf: usize = 0;
+
+/** Allocate the response buffer (once, at start-up): how large a representation this module accepts. */
+export function coapClientSetup(responseCapacity: i32): void {
+  if (respBuf != 0) return;
+  respCap = responseCapacity < COAP_OUTER_CAPACITY ? COAP_OUTER_CAPACITY : responseCapacity;
+  respBuf = heap.alloc(<usize>respCap);
+  outerBuf = respBuf + <usize>(respCap - COAP_OUTER_CAPACITY);
+}
+
+/** The response buffer's capacity. */
+export function coapResponseCapacity(): i32 { return respCap; }
 const ackBuf = memory.data(8, 8);
 const echoBuf = memory.data(COAP_ECHO_MAX, 8);
 const token = memory.data(8, 8);
@@ -166,8 +177,7 @@ export class CoapClient {
   private echoLen: i32 = 0;
   private echoTried: bool = false;
   /** Outer Block2 (RFC 8613 §4.1.3.4.2): a protected response fragmented outside OSCORE is reassembled and
-   *  verified once whole; the next fragment is asked for with the same protected request. */
-  private protReqLen: i32 = 0;
+   *  verified once whole; the next fragment is asked for with the same protected request (txBuf). */
   private ob2Num: u32 = 0;
   private outerLen: i32 = 0;
 
@@ -186,6 +196,7 @@ export class CoapClient {
     if (s.szx < 0 || s.szx > 6) return fail(E_USAGE, M_COAP_BLOCK_SIZE);
     if (s.ep === null) return fail(E_USAGE, M_COAP_NO_ENDPOINT);
     const r = this.resp;
+    if (respBuf == 0) coapClientSetup(COAP_RESPONSE_CAPACITY);
     r.code = 0; r.contentFormat = -1; r.maxAge = -1; r.payload = respBuf; r.payloadLen = 0;
     r.datagramsUp = 0; r.datagramsDown = 0; r.bytesUp = 0; r.bytesDown = 0; r.roundTrips = 0; r.isProtected = false;
     board.rng_fill(rnd, 4);
@@ -266,8 +277,7 @@ export class CoapClient {
     if (sec !== null) {
       n = sec.protectRequest(plainBuf, n, txBuf, COAP_MAX_DATAGRAM);
       if (n < 0) return failWith(n, M_COAP_PROTECT).int(n).ret();
-      memory.copy(protReqBuf, txBuf, <usize>n);
-      this.protReqLen = n; this.ob2Num = 0; this.outerLen = 0;
+      this.ob2Num = 0; this.outerLen = 0;
     }
     this.first = false;
     return this.sendBuilt(n);
@@ -425,7 +435,7 @@ export class CoapClient {
     const r = this.resp;
     r.code = msg.code;
     r.contentFormat = msg.getUint(OPT_CONTENT_FORMAT) == 1 ? <i32>msg.uint : -1;
-    r.payloadLen = msg.payloadLen < COAP_RESPONSE_CAPACITY ? msg.payloadLen : COAP_RESPONSE_CAPACITY;
+    r.payloadLen = msg.payloadLen < respCap ? msg.payloadLen : respCap;
     memory.copy(respBuf, msg.payload, <usize>r.payloadLen);
     r.isProtected = false;
     return failWith(E_OSCORE_UNPROTECTED, M_COAP_UNPROTECTED).int(msg.code).bytes(msg.payload, msg.payloadLen < 80 ? msg.payloadLen : 80).ret();
@@ -440,14 +450,18 @@ export class CoapClient {
       this.phase = PHASE_IDLE;
       return fail(E_COAP_BLOCK, M_COAP_OUTER_BLOCK_UNEXPECTED);
     }
-    if (this.outerLen + msg.payloadLen > COAP_OUTER_CAPACITY) { this.phase = PHASE_IDLE; return fail(E_LIMIT, M_COAP_OUTER_TOO_BIG); }
+    // The fragments share the response buffer's tail with nothing: an inner transfer must leave it free.
+    if (this.outerLen + msg.payloadLen > COAP_OUTER_CAPACITY || this.resp.payloadLen > respCap - COAP_OUTER_CAPACITY) {
+      this.phase = PHASE_IDLE;
+      return fail(E_LIMIT, M_COAP_OUTER_TOO_BIG);
+    }
     memory.copy(outerBuf + <usize>this.outerLen, msg.payload, <usize>msg.payloadLen);
     this.outerLen += msg.payloadLen;
     if (blk.more) {
       // The same protected request again (same Partial IV: not a new request, RFC 7959 §2.4) asking for
-      // the next fragment.
+      // the next fragment: the request on the wire with its Block2 option replaced.
       this.ob2Num = blk.num + 1;
-      if (outerMsg.parse(protReqBuf, this.protReqLen) != OK) { this.phase = PHASE_IDLE; return fail(E_INTERNAL, M_COAP_OUTER_REREAD); }
+      if (outerMsg.parse(txBuf, this.txLen) != OK) { this.phase = PHASE_IDLE; return fail(E_INTERNAL, M_COAP_OUTER_REREAD); }
       this.mid = (this.mid + 1) & 0xffff;
       builder.reset(outerMsg.type, outerMsg.code, this.mid);
       builder.setToken(outerMsg.token, outerMsg.tokenLen);
@@ -455,22 +469,24 @@ export class CoapClient {
       while (iter.next() == 1) if (iter.number != OPT_BLOCK2) builder.add(iter.number, iter.value, iter.valueLen);
       builder.addUint(OPT_BLOCK2, <u32>blockValue(this.ob2Num, false, blk.szx));
       builder.setPayload(outerMsg.payload, outerMsg.payloadLen);
-      const n = builder.build(txBuf, COAP_MAX_DATAGRAM);
+      const n = builder.build(plainBuf, COAP_MAX_DATAGRAM);
       if (n < 0) { this.phase = PHASE_IDLE; return fail(E_LIMIT, M_COAP_OUTER_NEXT); }
+      memory.copy(txBuf, plainBuf, <usize>n);
       this.resp.roundTrips++;
       return this.sendBuilt(n);
     }
-    // Whole: the last fragment's header, token and options (without Block2 / Size2) with the whole payload.
+    // Whole: the last fragment's header, token and options (without Block2 / Size2) with the whole payload,
+    // verified into the fragments' place.
     builder.reset(msg.type, msg.code, msg.mid);
     builder.setToken(msg.token, msg.tokenLen);
     iter.reset(msg);
     while (iter.next() == 1) if (iter.number != OPT_BLOCK2 && iter.number != OPT_SIZE2) builder.add(iter.number, iter.value, iter.valueLen);
     builder.setPayload(outerBuf, this.outerLen);
-    const whole = builder.build(assembled, COAP_OUTER_CAPACITY + 64);
+    const whole = builder.build(plainBuf, COAP_MAX_DATAGRAM);
     this.outerLen = 0; this.ob2Num = 0;
     if (whole < 0) { this.phase = PHASE_IDLE; return fail(E_LIMIT, M_COAP_OUTER_TOO_BIG); }
-    const n = sec.verifyResponse(assembled, whole, plainBuf, COAP_MAX_DATAGRAM);
-    if (n < 0 || msg.parse(plainBuf, n) != OK) {
+    const n = sec.verifyResponse(plainBuf, whole, outerBuf, COAP_OUTER_CAPACITY);
+    if (n < 0 || msg.parse(outerBuf, n) != OK) {
       logMsg(M_COAP_VERIFY_DROPPED).int(n).emit(LOG_INFO);
       return PENDING;
     }
@@ -559,9 +575,9 @@ export class CoapClient {
         this.phase = PHASE_IDLE;
         return failWith(E_COAP_BLOCK, M_COAP_BLOCK2_UNEXPECTED).int(blk.num).int(size).int(r.payloadLen).ret();
       }
-      if (blk.num == 0 && msg.getUint(OPT_SIZE2) == 1 && <i64>msg.uint > <i64>COAP_RESPONSE_CAPACITY) {
+      if (blk.num == 0 && msg.getUint(OPT_SIZE2) == 1 && <i64>msg.uint > <i64>respCap) {
         this.phase = PHASE_IDLE;
-        return failWith(E_LIMIT, M_COAP_SIZE2_TOO_BIG).int(msg.uint).int(COAP_RESPONSE_CAPACITY).ret();
+        return failWith(E_LIMIT, M_COAP_SIZE2_TOO_BIG).int(msg.uint).int(respCap).ret();
       }
       if (!this.append()) return E_LIMIT;
       if (blk.more) {
@@ -587,9 +603,9 @@ export class CoapClient {
 
   private append(): bool {
     const r = this.resp;
-    if (r.payloadLen + msg.payloadLen > COAP_RESPONSE_CAPACITY) {
+    if (r.payloadLen + msg.payloadLen > respCap) {
       this.phase = PHASE_IDLE;
-      failWith(E_LIMIT, M_COAP_RESPONSE_TOO_BIG).int(COAP_RESPONSE_CAPACITY);
+      failWith(E_LIMIT, M_COAP_RESPONSE_TOO_BIG).int(respCap);
       return false;
     }
     memory.copy(respBuf + <usize>r.payloadLen, msg.payload, <usize>msg.payloadLen);

@@ -25,11 +25,15 @@
 import * as board from "../base/abi";
 import { LOG_INFO } from "../base/abi";
 import {
-  OK, PENDING, E_USAGE, E_COAP_RESPONSE, E_OSCORE_UNPROTECTED, E_UNSUPPORTED, E_CRYPTO_KEY, E_EDHOC_CREDENTIAL,
+  OK, PENDING, E_USAGE, E_INTERNAL, E_COAP_RESPONSE, E_OSCORE_UNPROTECTED, E_UNSUPPORTED, E_CRYPTO_KEY, E_EDHOC_CREDENTIAL,
   E_EDHOC_ERROR, E_STORE_NOT_FOUND, E_LIMIT,
 } from "../base/errors";
 import { fail, failWith, logMsg } from "../base/diag";
-import { EDHOC_M3_CAPACITY, EDHOC_REQUEST_CAPACITY } from "../base/config";
+import {
+  EDHOC_M3_CAPACITY, EDHOC_M3_PREFIX, EDHOC_REQUEST_CAPACITY, EDHOC_IDENTITY_CAPACITY, ARENA_IDENTITY, ARENA_HANDSHAKE_TA,
+  ARENA_PT2, ARENA_WORK,
+} from "../base/config";
+import { arenaTake, arenaRelease, ARENA_HANDSHAKE } from "../base/arena";
 import {
   M_CHAN_STORED_CTX, M_CHAN_NO_CTX, M_CHAN_SEQ_UNREADABLE, M_CHAN_CTX_UNREADABLE, M_CHAN_RNG, M_CHAN_M1,
   M_CHAN_M2_REFUSED, M_CHAN_M2_EAD, M_CHAN_M2_CREDENTIAL, M_CHAN_CR_EQUALS_CI, M_CHAN_M3, M_CHAN_CTX_DERIVE,
@@ -49,9 +53,11 @@ import { OscoreSecurity } from "../oscore/security";
 import { contextLoad, contextLoadSeq, contextNew, contextConfirm, contextDrop, contextPending, contextHasRecipientId } from "../oscore/context";
 import {
   InitiatorConfig, WaitM2, ProcessingM2, ProcessedM2, Completed, prepareMessage1, parseMessage2, verifyMessage2,
-  prepareMessage3, exportOscore, wipeCompleted,
+  prepareMessage3, exportOscore, wipeCompleted, initiatorWorkspace,
 } from "./initiator";
-import { identityLoad, identityResolve, identitySuiteCount, identitySuite, identityWipe, peer } from "./credentials";
+import {
+  identityLoad, identityResolve, identitySuiteCount, identitySuite, identityWipe, identityRegion, peer,
+} from "./credentials";
 import { edhocErrorRefusal, edhocErrorOffers, edhocErrorReport, edhocErrorCode } from "./errors";
 
 /** Status: the channel holds a context; send the request (request()). */
@@ -70,9 +76,11 @@ const ST_REQUEST = 7;   // the protected request sent
 
 const EDHOC_PATH = "/.well-known/edhoc";
 const edhocPath = memory.data(32, 1);
-/** The CBOR sequence of an EDHOC request: true || message_1, C_R || message_3, C_R || error. */
+/** The CBOR sequence of an EDHOC request: true || message_1, or C_R || an error message. */
 const edhocBuf = memory.data(EDHOC_REQUEST_CAPACITY, 8);
-const m3Buf = memory.data(EDHOC_M3_CAPACITY, 8);
+/** message_3, with room in front for C_R when it goes on its own (C_R || message_3). */
+const m3Room = memory.data(EDHOC_M3_PREFIX + EDHOC_M3_CAPACITY, 8);
+const m3Buf = m3Room + <usize>EDHOC_M3_PREFIX;
 const ms = memory.data(16, 8), salt = memory.data(8, 8);
 
 const cfg = new InitiatorConfig();
@@ -117,6 +125,8 @@ export class SecureChannel {
   private usedStored: bool = false;
   private t0: i64 = 0;
   private reqT0: i64 = 0;
+  /** The request under way carried message_3 (RFC 9668). */
+  private reqCombined: bool = false;
   private r: CoapRequest = new CoapRequest();
   private edhocReq: CoapRequest = new CoapRequest();
 
@@ -187,11 +197,11 @@ export class SecureChannel {
       return this.sendRequest(true);
     }
     if (this.combine) logMsg(M_CHAN_SEQUENTIAL).int(this.maxCombined).emit(LOG_INFO);
-    // Sequential flow: C_R || message_3.
-    memory.copy(edhocBuf, s3.cRWire, <usize>s3.cRWireLen);
-    memory.copy(edhocBuf + <usize>s3.cRWireLen, m3Buf, <usize>this.m3Len);
+    // Sequential flow: C_R || message_3, C_R written in the room before message_3.
+    const at = m3Buf - <usize>s3.cRWireLen;
+    memory.copy(at, s3.cRWire, <usize>s3.cRWireLen);
     this.state = ST_WAIT_M3;
-    return this.postEdhoc(edhocBuf, s3.cRWireLen + this.m3Len);
+    return this.postEdhoc(at, s3.cRWireLen + this.m3Len);
   }
 
   /** End the command's use of the channel: forget the handshake's secrets and an unconfirmed context. */
@@ -219,10 +229,12 @@ export class SecureChannel {
   }
 
   private wipeHandshake(): void {
-    s1.live = false; wipe(s1.x, 32); s2.live = false; wipe(s2.x, 32); wipe(s2.prk2e, 32);
+    s1.live = false; wipe(s1.x, 32); s2.live = false; wipe(s2.x, 32); wipe(s2.prk2e, 32); s2.pt2 = 0;
     s3.live = false; wipe(s3.prk3e2m, 32); wipeCompleted(s4);
     wipe(cfg.x, 32); identityWipe();
     wipe(ms, 16); wipe(salt, 8);
+    initiatorWorkspace(0);
+    arenaRelease(ARENA_HANDSHAKE); // wiped: the identity records and the work buffer were in it
   }
 
   private failHandshake(st: i32): i32 {
@@ -235,7 +247,13 @@ export class SecureChannel {
     if (this.edhocRuns >= MAX_EDHOC_RUNS) return failWith(E_EDHOC_ERROR, M_CHAN_TOO_MANY_RUNS).int(MAX_EDHOC_RUNS).ret();
     this.edhocRuns++;
     this.m3Pending = false;
+    this.combined = false;
     this.forgetGY();
+    // The handshake's buffers: the identity records, the trust anchors, PLAINTEXT_2, the work buffer.
+    const a = arenaTake(ARENA_HANDSHAKE);
+    if (a == 0) return E_INTERNAL;
+    identityRegion(a + <usize>ARENA_IDENTITY, EDHOC_IDENTITY_CAPACITY, a + <usize>ARENA_HANDSHAKE_TA);
+    initiatorWorkspace(a + <usize>ARENA_WORK);
     let st = identityLoad(cfg, this.suiteIndex);
     if (st != OK) return this.failHandshake(st);
     this.suiteUsed = cfg.suite;
@@ -269,7 +287,8 @@ export class SecureChannel {
   private sendRequest(combined: bool): i32 {
     this.state = ST_REQUEST;
     this.reqT0 = board.clock_ms();
-    this.combined = combined;
+    if (combined) this.combined = true;
+    this.reqCombined = combined;
     if (combined) this.sec.combine(m3Buf, this.m3Len); else this.sec.combine(0, 0);
     return coapClient.begin(this.r, this.sec);
   }
@@ -295,7 +314,7 @@ export class SecureChannel {
     this.req.add(r);
     this.req.ms += board.clock_ms() - this.reqT0;
     if (st == OK) {
-      this.state = ST_IDLE;
+      this.state = ST_READY; // more requests may follow under the context
       this.wipeHandshake();
       if (contextPending()) {
         const c = contextConfirm(this.sec.seq);
@@ -321,7 +340,7 @@ export class SecureChannel {
         return this.startEdhoc();
       }
       // An EDHOC error for the combined request (RFC 9668 §3.3.1: 4.00 with the error message).
-      if (this.combined && r.contentFormat == CF_EDHOC_CBOR_SEQ && r.payloadLen > 0) {
+      if (this.reqCombined && r.contentFormat == CF_EDHOC_CBOR_SEQ && r.payloadLen > 0) {
         // Sent more than once (its answer was lost and the client sent it again as a new request): the first
         // copy consumed the EDHOC session, and the server refuses the second. Run EDHOC again.
         if (this.sec.protectedCount > 1 && this.edhocRuns < MAX_EDHOC_RUNS) {
@@ -346,15 +365,18 @@ export class SecureChannel {
   /** ST_CHECK_M2: message_2, as the client received it. A refusal is answered with an EDHOC error. */
   private checkM2(): i32 {
     const r = coapClient.response();
-    let st = parseMessage2(s1, r.payload, r.payloadLen, s2);
-    if (st == OK && s2.cRLen == cfg.cILen && memory.compare(s2.cR, cfg.cI, <usize>cfg.cILen) == 0) {
+    const a = arenaTake(ARENA_HANDSHAKE);
+    if (a == 0) return this.failHandshake(E_INTERNAL);
+    let st = parseMessage2(s1, r.payload, r.payloadLen, s2, a + <usize>ARENA_PT2);
+    if (st == OK) st = identityResolve(s2);
+    if (st == OK) st = verifyMessage2(s2, peer.cred, peer.credLen, peer.idMap, peer.idMapLen, peer.key, peer.keyLen, s3);
+    if (st == OK && s3.cRLen == cfg.cILen && memory.compare(s3.cR, cfg.cI, <usize>cfg.cILen) == 0) {
       // RFC 9668 §4 / RFC 9528 §3.3: C_R equal to C_I would give both directions the same OSCORE Sender ID,
-      // so a response would reuse its request's nonce. Abort.
+      // so a response would reuse its request's nonce. Abort — once message_2 is authenticated, so that a
+      // garbled C_R is a MAC failure like any other change.
       this.sendError(E_EDHOC_ERROR);
       return this.failHandshake(fail(E_EDHOC_ERROR, M_CHAN_CR_EQUALS_CI));
     }
-    if (st == OK) st = identityResolve(s2);
-    if (st == OK) st = verifyMessage2(s2, peer.cred, peer.credLen, peer.idMap, peer.idMapLen, peer.key, peer.keyLen, s3);
     if (st != OK) {
       this.sendError(st);
       this.failHandshake(st);
@@ -381,6 +403,7 @@ export class SecureChannel {
     logMsg(M_CHAN_CTX_NEW).bytes(s4.cR, s4.cRLen).bytes(cfg.cI, cfg.cILen).emit(LOG_INFO);
     this.m3Pending = true;
     this.state = ST_READY;
+    this.wipeHandshake(); // message_3 and the context are all the rest needs: the arena goes back
     return CHANNEL_READY;
   }
 

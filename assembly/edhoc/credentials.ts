@@ -5,18 +5,22 @@
 //   - x5chain (RFC 9360): ID_CRED_R = {33: certificate}; the certificate must chain to the trust anchor and
 //     name the provisioned subject, and its key must suit the suite and method. Then it is CRED_R.
 //
-// Deliberately not here: the handshake's cryptography (initiator.ts), the transport (session.ts).
+// The records are read into a region the caller lends (a part of the arena, for the handshake's span), each
+// taking the room its real length needs, so X.509 credentials both ways fit where fixed caps would not.
+//
+// Deliberately not here: the handshake's cryptography (initiator.ts), the transport (channel.ts).
 
 import * as board from "../base/abi";
-import { OK, E_STORE_NOT_FOUND, E_STORE_CORRUPT, E_IDENTITY, E_CRYPTO_KEY, E_MALFORMED, E_LIMIT } from "../base/errors";
+import { OK, E_STORE_NOT_FOUND, E_STORE_CORRUPT, E_IDENTITY, E_CRYPTO_KEY, E_MALFORMED, E_LIMIT, E_BUFFER_TOO_SMALL } from "../base/errors";
 import { fail, failWith } from "../base/diag";
-import { EDHOC_CRED_CAPACITY } from "../base/config";
+import { TRUST_ANCHORS_CAPACITY } from "../base/config";
 import {
   STORE_ID_EDHOC_SETUP, STORE_ID_EDHOC_KEY, STORE_ID_CRED_I, STORE_ID_ID_CRED_I, STORE_ID_CRED_R, STORE_ID_ID_CRED_R,
   STORE_ID_PEER_KEY, STORE_ID_PEER_SUBJECT,
 } from "../base/store-ids";
 import {
   M_STORE_MISSING, M_STORE_UNREADABLE, M_STORE_LENGTH, M_SETUP_LENGTH, M_NO_OTHER_SUITE, M_SETUP_UNSUPPORTED,
+  M_IDENTITY_TOO_BIG,
 } from "../base/msg";
 import { cborInt, cborBstr } from "../cbor/encode";
 import { CborReader } from "../cbor/decode";
@@ -26,19 +30,38 @@ import { KEY_P256_ECDSA, KEY_ED25519, KEY_X25519_DH } from "../pki/keys";
 import { trustAnchorsLoad, trustAnchor, trustAnchorPtr } from "../pki/trust";
 import { InitiatorConfig, ProcessingM2, kidOf, SUITE_P256_ES256 } from "./initiator";
 
-// The device's own credential.
-const iKey = memory.data(32, 8);
-const credI = memory.data(EDHOC_CRED_CAPACITY, 8);
-const idCredI = memory.data(EDHOC_CRED_CAPACITY, 8);
-// The provisioned Responder: CRED_R, ID_CRED_R, its authentication key; or (x5chain) only its subject name.
-const credR = memory.data(EDHOC_CRED_CAPACITY, 8);
+// The region the records go into (identityRegion), and how much of it is taken.
+let region: usize = 0;
+let regionCap = 0;
+let used = 0;
+/** Where the trust anchors go for an x5chain check (TRUST_ANCHORS_CAPACITY bytes; 0: none lent). */
+let taBuf: usize = 0;
+// The device's own key (its credential's buffers are the config's), and the provisioned Responder: CRED_R,
+// ID_CRED_R, its authentication key; or (x5chain) only its subject name. Views into the region.
+let iKey: usize = 0;
+let credR: usize = 0;
 let credRLen = 0;
-const idCredR = memory.data(EDHOC_CRED_CAPACITY, 8);
+let idCredR: usize = 0;
 let idCredRLen = 0;
-const gR = memory.data(65, 8);
+let gR: usize = 0;
 let gRLen = 0;
-const peerSubject = memory.data(128, 8);
+let peerSubject: usize = 0;
 let peerSubjectLen = 0;
+
+/** Lend the buffers identityLoad() reads into: the region for the records (cap bytes) and room for the trust
+ *  anchors (TRUST_ANCHORS_CAPACITY bytes) that an x5chain credential is checked against. */
+export function identityRegion(p: usize, cap: i32, trustAnchors: usize): void {
+  region = p; regionCap = cap; used = 0; taBuf = trustAnchors;
+}
+
+/** Room for n more bytes in the region (its address), or 0 when it is full. */
+function take(n: i32): usize {
+  if (n < 0 || used + n > regionCap) return 0;
+  const p = region + <usize>used;
+  used += (n + 7) & ~7;
+  if (used > regionCap) used = regionCap;
+  return p;
+}
 /** The setup record: method, then the suites in the device's order of preference. */
 const setup = memory.data(4, 4);
 let suiteCount = 0;
@@ -54,11 +77,16 @@ export class PeerCredential {
 }
 export const peer = new PeerCredential();
 
-function readRecord(id: u32, p: usize, cap: i32, exact: i32 = -1): i32 {
-  const n = board.store_read(id, p, cap);
+/** Read record id into the region's free space; on success the record's address is `lastRecord`. */
+let lastRecord: usize = 0;
+function readRecord(id: u32, exact: i32 = -1): i32 {
+  const p = region + <usize>used;
+  const n = board.store_read(id, p, regionCap - used);
   if (n == E_STORE_NOT_FOUND) return failWith(E_IDENTITY, M_STORE_MISSING).int(id).int(id).ret();
+  if (n == E_BUFFER_TOO_SMALL) return failWith(E_LIMIT, M_IDENTITY_TOO_BIG).int(id).int(regionCap).ret();
   if (n < 0) return failWith(n, M_STORE_UNREADABLE).int(id).int(n).ret();
   if (exact >= 0 && n != exact) return failWith(E_STORE_CORRUPT, M_STORE_LENGTH).int(id).ret();
+  lastRecord = take(n);
   return n;
 }
 
@@ -72,8 +100,10 @@ export function identitySuite(index: i32): i32 { return <i32>load<u8>(setup + 1 
  * suite alone, or [the more preferred ones..., selected] (RFC 9528 §5.2.2).
  */
 export function identityLoad(c: InitiatorConfig, index: i32): i32 {
-  let n = readRecord(STORE_ID_EDHOC_SETUP, setup, 4);
-  if (n < 0) return n;
+  used = 0;
+  let n = board.store_read(STORE_ID_EDHOC_SETUP, setup, 4);
+  if (n == E_STORE_NOT_FOUND) return failWith(E_IDENTITY, M_STORE_MISSING).int(STORE_ID_EDHOC_SETUP).int(STORE_ID_EDHOC_SETUP).ret();
+  if (n < 0) return failWith(n, M_STORE_UNREADABLE).int(STORE_ID_EDHOC_SETUP).int(n).ret();
   if (n < 2 || n > 3) return fail(E_STORE_CORRUPT, M_SETUP_LENGTH);
   suiteCount = n - 1;
   if (index >= suiteCount) return fail(E_IDENTITY, M_NO_OTHER_SUITE);
@@ -88,36 +118,38 @@ export function identityLoad(c: InitiatorConfig, index: i32): i32 {
     c.suitesILen = o;
   }
   const d = <u32>(index * 8);
-  if ((n = readRecord(STORE_ID_EDHOC_KEY + d, iKey, 32, 32)) < 0) return n;
-  c.iKey = iKey;
-  if ((n = readRecord(STORE_ID_CRED_I + d, credI, EDHOC_CRED_CAPACITY)) < 0) return n;
-  c.credI = credI; c.credILen = n;
-  if ((n = readRecord(STORE_ID_ID_CRED_I + d, idCredI, EDHOC_CRED_CAPACITY)) < 0) return n;
-  c.idCredI = idCredI; c.idCredILen = n;
+  if ((n = readRecord(STORE_ID_EDHOC_KEY + d, 32)) < 0) return n;
+  iKey = lastRecord; c.iKey = iKey;
+  if ((n = readRecord(STORE_ID_CRED_I + d)) < 0) return n;
+  c.credI = lastRecord; c.credILen = n;
+  if ((n = readRecord(STORE_ID_ID_CRED_I + d)) < 0) return n;
+  c.idCredI = lastRecord; c.idCredILen = n;
   // The server: a provisioned credential (CCS or certificate, identified by kid or x5t), or with x5chain only
   // its subject name, its certificate being checked against the trust anchor when it arrives.
-  const subj = board.store_read(STORE_ID_PEER_SUBJECT + d, peerSubject, 128);
-  if (subj > 0 && board.store_read(STORE_ID_ID_CRED_R + d, idCredR, 1) == E_STORE_NOT_FOUND) {
-    peerSubjectLen = subj;
+  const one = memory.data(4, 4);
+  const subj = board.store_read(STORE_ID_PEER_SUBJECT + d, region + <usize>used, regionCap - used);
+  if (subj > 0 && board.store_read(STORE_ID_ID_CRED_R + d, one, 1) == E_STORE_NOT_FOUND) {
+    peerSubject = take(subj); peerSubjectLen = subj;
     idCredRLen = 0; credRLen = 0; gRLen = 0;
     return OK;
   }
   peerSubjectLen = 0;
-  if ((n = readRecord(STORE_ID_CRED_R + d, credR, EDHOC_CRED_CAPACITY)) < 0) return n;
-  credRLen = n;
-  if ((n = readRecord(STORE_ID_ID_CRED_R + d, idCredR, EDHOC_CRED_CAPACITY)) < 0) return n;
-  idCredRLen = n;
-  if ((n = readRecord(STORE_ID_PEER_KEY + d, gR, 65)) < 0) return n;
-  gRLen = n;
+  if ((n = readRecord(STORE_ID_CRED_R + d)) < 0) return n;
+  credR = lastRecord; credRLen = n;
+  if ((n = readRecord(STORE_ID_ID_CRED_R + d)) < 0) return n;
+  idCredR = lastRecord; idCredRLen = n;
+  if ((n = readRecord(STORE_ID_PEER_KEY + d)) < 0) return n;
+  if (n != 32 && n != 33 && n != 65) return failWith(E_STORE_CORRUPT, M_STORE_LENGTH).int(STORE_ID_PEER_KEY + d).ret();
+  gR = lastRecord; gRLen = n;
   return OK;
 }
 
-/** Set the trusted Responder directly (tests: an RFC 9529 trace's credential). */
+/** Set the trusted Responder directly (tests: an RFC 9529 trace's credential); the buffers stay the caller's. */
 export function identitySetPeer(cred: usize, credLen: i32, id: usize, idLen: i32, key: usize, keyLen: i32): i32 {
-  if (credLen > EDHOC_CRED_CAPACITY || idLen > EDHOC_CRED_CAPACITY || keyLen > 65) return E_LIMIT;
-  memory.copy(credR, cred, <usize>credLen); credRLen = credLen;
-  memory.copy(idCredR, id, <usize>idLen); idCredRLen = idLen;
-  memory.copy(gR, key, <usize>keyLen); gRLen = keyLen;
+  if (keyLen > 65) return E_LIMIT;
+  credR = cred; credRLen = credLen;
+  idCredR = id; idCredRLen = idLen;
+  gR = key; gRLen = keyLen;
   peerSubjectLen = 0;
   return OK;
 }
@@ -150,8 +182,6 @@ function kidMatches(k: usize, n: i32): bool {
 const peerCert = new Certificate();
 const taCert = new Certificate();
 const x5Reader = new CborReader();
-const x5Cred = memory.data(EDHOC_CRED_CAPACITY, 8);
-const x5Key = memory.data(65, 8);
 
 /** ID_CRED_R = {33: certificate} (x5chain with one certificate, RFC 9360). */
 function x5chainPeer(m2: ProcessingM2): i32 {
@@ -160,9 +190,11 @@ function x5chainPeer(m2: ProcessingM2): i32 {
   if (m2.idCredRIsKid || r.enterMap() != OK || r.count != 1 || r.readInt() != OK || r.value != 33) return E_CRYPTO_KEY;
   if (r.readBstr() != OK || r.finish() != OK) return E_MALFORMED; // (a chain as an array is not supported)
   const cert = r.ptr, certLen = r.size;
-  if (certLen + 4 > EDHOC_CRED_CAPACITY) return E_CRYPTO_KEY;
+  // CRED_R is the certificate in a CBOR byte string; the key follows it.
+  const x5Cred = take(certLen + 3), x5Key = take(65);
+  if (x5Cred == 0 || x5Key == 0 || taBuf == 0) return E_LIMIT;
   if (x509Parse(peerCert, cert, certLen) != OK) return E_MALFORMED;
-  const k = trustAnchorsLoad();
+  const k = trustAnchorsLoad(taBuf);
   if (k <= 0) return E_CRYPTO_KEY;
   let issued = false;
   for (let i = 0; i < k && !issued; i++) {
@@ -180,7 +212,7 @@ function x5chainPeer(m2: ProcessingM2): i32 {
     if (peerCert.keyKind != (rDh ? KEY_X25519_DH : KEY_ED25519)) return E_CRYPTO_KEY;
     memory.copy(x5Key, peerCert.key, 32);
   }
-  const o = cborBstr(x5Cred, EDHOC_CRED_CAPACITY, 0, cert, certLen);
+  const o = cborBstr(x5Cred, certLen + 3, 0, cert, certLen);
   if (o < 0) return E_LIMIT;
   peer.cred = x5Cred; peer.credLen = o;
   peer.idMap = m2.idCredR; peer.idMapLen = m2.idCredRLen;
@@ -188,5 +220,5 @@ function x5chainPeer(m2: ProcessingM2): i32 {
   return OK;
 }
 
-/** Forget the private key read from the store. */
-export function identityWipe(): void { memory.fill(iKey, 0, 32); }
+/** Forget the private key read from the store (the region itself is wiped when the arena is released). */
+export function identityWipe(): void { if (iKey != 0) memory.fill(iKey, 0, 32); iKey = 0; }

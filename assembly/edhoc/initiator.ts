@@ -65,8 +65,8 @@ export class ProcessingM2 {
   gY: usize = heap.alloc(32);
   th2: usize = heap.alloc(32);
   prk2e: usize = heap.alloc(32);
-  /** PLAINTEXT_2 and views into it. */
-  pt2: usize = heap.alloc(EDHOC_PT2_CAPACITY);
+  /** PLAINTEXT_2 (in the buffer lent to parseMessage2) and views into it. */
+  pt2: usize = 0;
   pt2Len: i32 = 0;
   /** C_R as a byte string (the OSCORE Sender ID) and in its wire form (for context_2, message_3's prefix). */
   cR: usize = heap.alloc(8);
@@ -115,8 +115,9 @@ const salt = memory.data(32, 8);
 const mac = memory.data(32, 8);
 const prk4e3m = memory.data(32, 8);
 const th4 = memory.data(32, 8);
-/** Contexts, Sig_structure, KDF info, PLAINTEXT_3 and its ciphertext take turns in one work buffer. */
-const work = memory.data(EDHOC_WORK_CAPACITY, 8);
+/** Contexts, Sig_structure and PLAINTEXT_3 take turns in one work buffer, lent by the caller for the handshake
+ *  (initiatorWorkspace): EDHOC_WORK_CAPACITY bytes, PLAINTEXT_3 in its last EDHOC_PT3_CAPACITY. */
+let work: usize = 0;
 const INFO_CAP = 320;
 const info = memory.data(INFO_CAP, 8);
 const sig = memory.data(64, 8);
@@ -124,6 +125,9 @@ const digest = memory.data(32, 8);
 const reader = new CborReader();
 const eadReader = new CborReader();
 const hash = new Sha256();
+
+/** Lend the Initiator its work buffer (EDHOC_WORK_CAPACITY bytes) until the handshake ends. */
+export function initiatorWorkspace(p: usize): void { work = p; }
 
 // ---- Helpers -----------------------------------------------------------------------------------------------
 
@@ -201,11 +205,14 @@ export function prepareMessage1(c: InitiatorConfig, out: usize, cap: i32, next: 
 
 // ---- message_2 ---------------------------------------------------------------------------------------------
 
-/** Decrypt and parse message_2 (§5.3.3 steps up to the credential): TH_2, PRK_2e, PLAINTEXT_2, and C_R,
- *  ID_CRED_R, Signature_or_MAC_2 and EAD_2 as views into `next`. Consumes s. Returns OK or a status; on a
- *  failure nothing of the handshake may be used. */
-export function parseMessage2(s: WaitM2, msg: usize, len: i32, next: ProcessingM2): i32 {
+/** Decrypt and parse message_2 (§5.3.3 steps up to the credential): TH_2, PRK_2e, PLAINTEXT_2 (into pt2,
+ *  EDHOC_PT2_CAPACITY bytes lent until message_2 is verified), and C_R, ID_CRED_R, Signature_or_MAC_2 and
+ *  EAD_2 as views into `next`. Consumes s. Returns OK or a status; on a failure nothing of the handshake may
+ *  be used. */
+export function parseMessage2(s: WaitM2, msg: usize, len: i32, next: ProcessingM2, pt2: usize): i32 {
   if (!s.live) return E_USAGE;
+  if (work == 0) return E_USAGE;
+  next.pt2 = pt2;
   s.live = false;
   const st = parse2(s, msg, len, next);
   wipe(s.x, 32);
@@ -288,7 +295,8 @@ function parse2(s: WaitM2, msg: usize, len: i32, n: ProcessingM2): i32 {
 
 function wipeProcessing(n: ProcessingM2): void {
   n.live = false;
-  wipe(n.x, 32); wipe(n.prk2e, 32); wipe(n.pt2, EDHOC_PT2_CAPACITY);
+  wipe(n.x, 32); wipe(n.prk2e, 32);
+  if (n.pt2 != 0) wipe(n.pt2, EDHOC_PT2_CAPACITY);
 }
 
 /**
@@ -407,7 +415,7 @@ function sigStructure(idCred: usize, idCredLen: i32, th: usize, cred: usize, cre
 
 /** Build message_3 (§5.4.2) into out and derive PRK_out. Consumes s into `next`. Returns its length or a status. */
 export function prepareMessage3(s: ProcessedM2, c: InitiatorConfig, out: usize, cap: i32, next: Completed): i32 {
-  if (!s.live) return E_USAGE;
+  if (!s.live || work == 0) return E_USAGE;
   s.live = false;
   const n = message3(s, c, out, cap, next);
   wipe(s.prk3e2m, 32); wipe(prk4e3m, 32); wipe(salt, 32); wipe(mac, 32); wipe(work, EDHOC_WORK_CAPACITY);

@@ -25,11 +25,12 @@
 import * as board from "../base/abi";
 import { LOG_INFO } from "../base/abi";
 import {
-  OK, PENDING, E_USAGE, E_LIMIT, E_STORE_NOT_FOUND, E_EST_RESPONSE, E_EST_CERT_KEY, E_EST_CHAIN, E_COAP_RESPONSE,
+  OK, PENDING, E_USAGE, E_LIMIT, E_EST_RESPONSE, E_EST_CERT_KEY, E_EST_CHAIN, E_COAP_RESPONSE,
   E_STORE_CORRUPT, E_EST_REFUSED, E_INTERNAL,
 } from "../base/errors";
 import { fail, failWith, logMsg } from "../base/diag";
-import { EST_CSR_CAPACITY, EST_CERT_CAPACITY, EST_PATH_CAPACITY } from "../base/config";
+import { EST_CSR_CAPACITY, EST_CERT_CAPACITY, EST_PATH_CAPACITY, ARENA_RECORD, ARENA_ENROLLMENT_TA } from "../base/config";
+import { arenaTake, arenaRelease, ARENA_CSR, ARENA_ENROLLMENT } from "../base/arena";
 import { STORE_ID_EDHOC_SETUP, STORE_ID_DEVICE_POLICY, STORE_ID_SELFTEST } from "../base/store-ids";
 import {
   M_EST_ROOT_TOO_LONG, M_EST_SKG_EDHOC, M_EST_SKG_RNG, M_EST_SKG_POP, M_EST_STORE_READONLY, M_EST_KEY, M_EST_CSR,
@@ -54,7 +55,7 @@ import { channel, CHANNEL_READY } from "../edhoc/channel";
 import { CsrAttrs, csrAttrsParse } from "./att";
 import { recipientTake } from "./recipient";
 import { skgTake } from "./skg";
-import { enrollmentExists, enrollmentStore } from "./record";
+import { enrollmentExists, enrollmentStore, recordCertSlot, recordCaSlot } from "./record";
 import { reportEnroll } from "./report";
 import { enrollOptions, enrollState } from "./state";
 
@@ -65,14 +66,17 @@ const S_RECIPIENT = 2;  // the channel opens / /crts asked for the RFC 6955 reci
 const S_ENROLL = 3;     // the channel opens / the enrollment request sent
 const S_CRTS = 4;       // /crts asked for the trust anchor
 const S_CSR = 5;        // due: the key and the CSR
+const S_SEND = 8;       // due: the enrollment request (the CSR was made in the call before)
 const S_CHECK = 6;      // due: the issued certificate parses and carries the CSR's key
 const S_FINISH = 7;     // due: the chain check and the store write
 
 const DEFAULT_ROOT = "/.well-known/est";
 const pathBuf = memory.data(EST_PATH_CAPACITY + 8, 1);
 const csrBuf = memory.data(EST_CSR_CAPACITY, 8);
-const certBuf = memory.data(EST_CERT_CAPACITY, 8);
-const caBuf = memory.data(EST_CERT_CAPACITY, 8);
+/** The enrollment record being assembled (in the arena, ARENA_ENROLLMENT), and its certificate slots. */
+let recBuf: usize = 0;
+let certBuf: usize = 0;
+let caBuf: usize = 0;
 const spans = memory.data(8 * 8, 8);
 const cert = new Certificate();
 const ca = new Certificate();
@@ -124,6 +128,7 @@ export function enrollStart(): i32 {
   e.reenroll = o.resource == 2 || (o.resource == 0 && enrollmentExists());
   e.keyReady = false;
   e.csrLen = 0; e.certLen = 0; e.caLen = 0; e.crtsBefore = false;
+  recBuf = 0; certBuf = 0; caBuf = 0;
   e.att.reset(); e.crts.reset(); e.enroll.reset();
   e.t0 = board.clock_ms();
   const ch = channel;
@@ -146,7 +151,8 @@ export function enrollDatagram(addr: usize, addrLen: i32, data: usize, len: i32)
 
 export function enrollTimer(): i32 {
   const e = enrollState;
-  if (e.step == S_CSR) return sendEnroll();
+  if (e.step == S_CSR) return makeCsr();
+  if (e.step == S_SEND) return sendEnroll();
   if (e.step == S_CHECK) return checkIssued();
   if (e.step == S_FINISH) return finish();
   return settle(channel.onTimer());
@@ -155,7 +161,7 @@ export function enrollTimer(): i32 {
 /** When the command layer must call enrollTimer (absolute clock_ms time), -1 for none. */
 export function enrollDeadline(): i64 { return due() ? yieldAt : channel.nextDeadline(); }
 
-function due(): bool { const s = enrollState.step; return s == S_CSR || s == S_CHECK || s == S_FINISH; }
+function due(): bool { const s = enrollState.step; return s == S_CSR || s == S_SEND || s == S_CHECK || s == S_FINISH; }
 /** Go on with `next` in the next call into the module, at once. */
 function stepSoon(next: i32): i32 { enrollState.step = next; yieldAt = board.clock_ms(); return PENDING; }
 
@@ -201,32 +207,44 @@ function ask(method: i32, suffix: string, accept: i32): i32 {
   return settle(channel.request(request));
 }
 
-/** S_CSR: make the key (once) and the CSR (again after each handshake: a DH proof is keyed by its G_Y), then
- *  send the enrollment request. */
-function sendEnroll(): i32 {
+/** S_CSR: make the key (once) and the CSR (again after each handshake: a DH proof is keyed by its G_Y); the
+ *  request goes in the next call (S_SEND), so the code of the two is never compiled at once. */
+function makeCsr(): i32 {
   const o = enrollOptions, e = enrollState, spec = csrSpec;
   e.step = S_ENROLL;
+  // EDHOC may have settled on the device's other suite (error code 2): enroll a key on that suite's curve.
+  if (o.serverKeygen == 0 && channel.ranEdhoc && channel.suiteUsed >= 0 && channel.suiteUsed != e.suite) {
+    e.suite = channel.suiteUsed;
+    spec.key.kind = keyKindFor(e.suite, keyIsDh(spec.key.kind));
+    e.keyReady = false;
+  }
+  // A CSR always carries a key; for server-side key generation the server replaces it with its own.
+  if (!e.keyReady) {
+    const k = keyGenerate(spec.key);
+    if (k != OK) return done(failWith(k, M_EST_KEY).int(k).ret());
+    e.keyReady = true;
+  }
   if (o.serverKeygen == 0) {
-    // EDHOC may have settled on the device's other suite (error code 2): enroll a key on that suite's curve.
-    if (channel.ranEdhoc && channel.suiteUsed >= 0 && channel.suiteUsed != e.suite) {
-      e.suite = channel.suiteUsed;
-      spec.key.kind = keyKindFor(e.suite, keyIsDh(spec.key.kind));
-      e.keyReady = false;
-    }
-    if (!e.keyReady) {
-      const k = keyGenerate(spec.key);
-      if (k != OK) return done(failWith(k, M_EST_KEY).int(k).ret());
-      e.keyReady = true;
-    }
     if (keyIsDh(spec.key.kind) && !spec.classic) {
       if (!channel.gYValid) return done(fail(E_USAGE, M_EST_DH_NEEDS_EDHOC));
       memory.copy(spec.recipient, channel.gY, 32);
     }
   }
-  const n = csrBuild(spec, csrBuf, EST_CSR_CAPACITY);
+  const info = arenaTake(ARENA_CSR);
+  if (info == 0) return done(E_INTERNAL);
+  const n = csrBuild(spec, csrBuf, EST_CSR_CAPACITY, info);
+  arenaRelease(ARENA_CSR);
   if (n < 0) return done(failWith(n, M_EST_CSR).int(n).ret());
   e.csrLen = n;
   logMsg(keyIsDh(spec.key.kind) ? M_EST_CSR_DH : M_EST_CSR_SIG).int(n).emit(LOG_INFO);
+  return stepSoon(S_SEND);
+}
+
+/** S_SEND: the enrollment request with the CSR. */
+function sendEnroll(): i32 {
+  const o = enrollOptions, e = enrollState;
+  e.step = S_ENROLL;
+  const n = e.csrLen;
   setPath(o.serverKeygen == 1 ? "/skg" : o.serverKeygen == 2 ? "/skc" : e.reenroll ? "/sren" : "/sen");
   logMsg(e.reenroll ? M_EST_REENROLLING : M_EST_ENROLLING).emit(LOG_INFO);
   request.method = COAP_POST; request.contentFormat = CF_PKCS10;
@@ -239,6 +257,11 @@ function sendEnroll(): i32 {
 function enrolled(code: i32, p: usize, n: i32, cf: i32): i32 {
   const o = enrollOptions, e = enrollState;
   if (code != COAP_CHANGED && code != COAP_CONTENT) return done(responseError(code, p, n));
+  // From here the certificate waits in the record being assembled, until it is stored.
+  recBuf = arenaTake(ARENA_ENROLLMENT);
+  if (recBuf == 0) return done(E_INTERNAL);
+  recBuf += <usize>ARENA_RECORD;
+  certBuf = recordCertSlot(recBuf);
   if (o.serverKeygen != 0) {
     const l = skgTake(p, n, cf, o.serverKeygen == 2, csrSpec.key, certBuf, EST_CERT_CAPACITY, cert);
     if (l < 0) return done(l);
@@ -266,8 +289,9 @@ function checkIssued(): i32 {
  *  that the server is authenticated; then check and store. */
 function trustAnchorStep(): i32 {
   const e = enrollState;
+  caBuf = recordCaSlot(recBuf, e.certLen);
   if (!enrollOptions.fetchCrts) {
-    const k = trustAnchorsLoad();
+    const k = trustAnchorsLoad(recBuf - <usize>ARENA_RECORD + <usize>ARENA_ENROLLMENT_TA);
     if (k == E_STORE_CORRUPT) return done(fail(E_STORE_CORRUPT, M_EST_TA_MALFORMED));
     if (k > 0) {
       // The anchor that issued the certificate (the first, when none did: the chain check then says so).
@@ -316,7 +340,7 @@ function finish(): i32 {
   st = x509Parse(cert, certBuf, e.certLen);
   if (st != OK) return done(fail(st, M_CERT_PARSE));
   if (x509VerifyIssued(cert, ca) != OK) return done(fail(E_EST_CHAIN, M_EST_CHAIN));
-  st = enrollmentStore(csrSpec.key, certBuf, e.certLen, caBuf, e.caLen);
+  st = enrollmentStore(recBuf, csrSpec.key, e.certLen, e.caLen);
   if (st != OK) return done(failWith(st, M_EST_STORE).int(st).ret());
   return done(OK);
 }
@@ -345,12 +369,15 @@ function responseError(code: i32, p: usize, n: i32): i32 {
   return failWith(E_COAP_RESPONSE, M_EST_ANSWER).int(code).bytes(p, n < 100 ? n : 100).ret();
 }
 
-/** The end of the command: forget secrets, write the result record. */
+/** The end of the command: forget secrets, write the result record. The record being assembled stays in the
+ *  arena (the result refers to its certificates) until the next command starts. */
 function done(st: i32): i32 {
   const e = enrollState;
   e.step = S_IDLE;
   channel.close();
   csrSpec.key.wipe();
+  arenaRelease(ARENA_CSR);
+  if (st != OK) { e.certLen = 0; e.caLen = 0; }
   reportEnroll(st, certBuf, caBuf, cert);
   return st;
 }

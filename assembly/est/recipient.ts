@@ -4,7 +4,8 @@
 //
 // Deliberately not here: the MAC (pki/csr.ts), fetching /crts (est/enroll.ts).
 
-import { OK, E_EST_RESPONSE, E_EST_CHAIN, E_STORE_CORRUPT } from "../base/errors";
+import { OK, E_EST_RESPONSE, E_EST_CHAIN, E_STORE_CORRUPT, E_INTERNAL } from "../base/errors";
+import { arenaTake, arenaRelease, ARENA_RECIPIENT } from "../base/arena";
 import { fail, logMsg } from "../base/diag";
 import { LOG_INFO } from "../base/abi";
 import { M_CRTS_FORMAT, M_CRTS_BUNDLE, M_RECIPIENT_NO_TA, M_RECIPIENT_NONE, M_RECIPIENT_FOUND } from "../base/msg";
@@ -23,7 +24,15 @@ export function recipientTake(p: usize, n: i32, cf: i32, spec: CsrSpec): i32 {
   if (cf != CF_PKCS7_CERTS_ONLY) return fail(E_EST_RESPONSE, M_CRTS_FORMAT);
   const k = pkcs7Certificates(p, n, spans, 8);
   if (k < 0) return fail(k, M_CRTS_BUNDLE);
-  const t = trustAnchorsLoad();
+  const a = arenaTake(ARENA_RECIPIENT);
+  if (a == 0) return E_INTERNAL;
+  const st = pick(p, n, k, spec, a);
+  arenaRelease(ARENA_RECIPIENT);
+  return st;
+}
+
+function pick(p: usize, n: i32, k: i32, spec: CsrSpec, a: usize): i32 {
+  const t = trustAnchorsLoad(a);
   if (t <= 0) return fail(t == E_STORE_CORRUPT ? E_STORE_CORRUPT : E_EST_CHAIN, M_RECIPIENT_NO_TA);
   const want = spec.key.kind == KEY_P256_DH ? KEY_P256_ECDSA : KEY_X25519_DH; // x509.ts names any P-256 key KEY_P256_ECDSA
   for (let i = 0; i < k; i++) {

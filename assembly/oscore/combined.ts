@@ -13,15 +13,15 @@ import { OPT_EDHOC, OPT_OSCORE } from "../numbers/coap";
 
 const msg = new CoapMessage();
 
-/** out = the protected request with message_3 (m3, m3Len bytes) prepended to its payload. Returns the
- *  length, E_MALFORMED (no OSCORE or EDHOC option, no payload) or E_BUFFER_TOO_SMALL. out must not overlap. */
-export function edhocCombine(prot: usize, len: i32, m3: usize, m3Len: i32, out: usize, cap: i32): i32 {
+/** Insert message_3 (m3, m3Len bytes; not inside the message's buffer) in front of the payload of the protected
+ *  request in prot (len bytes, cap bytes of room), in place. Returns the new length, E_MALFORMED (no OSCORE or
+ *  EDHOC option, no payload) or E_BUFFER_TOO_SMALL. */
+export function edhocCombine(prot: usize, len: i32, m3: usize, m3Len: i32, cap: i32): i32 {
   if (msg.parse(prot, len) != 0) return E_MALFORMED;
   if (msg.find(OPT_OSCORE) != 1 || msg.find(OPT_EDHOC) != 1 || msg.payloadLen == 0) return E_MALFORMED;
   const head = <i32>(msg.payload - prot); // header, token, options and the 0xff marker
-  if (<i64>head + <i64>m3Len + <i64>msg.payloadLen > <i64>cap) return E_BUFFER_TOO_SMALL;
-  memory.copy(out, prot, <usize>head);
-  memory.copy(out + <usize>head, m3, <usize>m3Len);
-  memory.copy(out + <usize>(head + m3Len), msg.payload, <usize>msg.payloadLen);
-  return head + m3Len + msg.payloadLen;
+  if (<i64>len + <i64>m3Len > <i64>cap) return E_BUFFER_TOO_SMALL;
+  memory.copy(prot + <usize>(head + m3Len), prot + <usize>head, <usize>(len - head)); // memory.copy is memmove
+  memory.copy(prot + <usize>head, m3, <usize>m3Len);
+  return len + m3Len;
 }

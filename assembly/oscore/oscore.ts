@@ -7,6 +7,7 @@
 // outer block-wise (coap/client.ts through oscore/security.ts), a server's replay window, Observe.
 
 import { OK, E_MALFORMED, E_USAGE, E_CRYPTO_AUTH, E_LIMIT, E_BUFFER_TOO_SMALL } from "../base/errors";
+import { OSCORE_PLAIN_CAPACITY } from "../base/config";
 import { hkdfExtract, hkdfExpand, aesCcmSeal, aesCcmOpen, wipe } from "../crypto/index";
 import { cborBstr, cborUint, cborArray, cborNull, cborRaw } from "../cbor/encode";
 import { CoapMessage, CoapBuilder, CoapOptionIter } from "../coap/message";
@@ -103,8 +104,9 @@ const iter = new CoapOptionIter();
 const innerMsg = new CoapMessage();
 const innerIter = new CoapOptionIter();
 const builder = new CoapBuilder();
-const plain = memory.data(1152, 8);
-const sealed = memory.data(1160, 8);
+/** The plaintext (code, inner options, payload) of a message, sealed in place with its tag after it. */
+const PLAIN_CAP = OSCORE_PLAIN_CAPACITY;
+const plain = memory.data(OSCORE_PLAIN_CAPACITY + 8, 8);
 const optVal = memory.data(32, 4);
 const pivBuf = memory.data(8, 4);
 
@@ -138,7 +140,7 @@ export function oscoreProtect(ctx: OscoreContext, m: usize, len: i32, seq: u64, 
   if (st < 0) return st;
   builder.setPayload(msg.payload, msg.payloadLen);
   store<u8>(plain, <u8>msg.code);
-  const pl = builder.buildBody(plain + 1, 1151);
+  const pl = builder.buildBody(plain + 1, PLAIN_CAP - 1);
   if (pl < 0) return E_BUFFER_TOO_SMALL;
   // Option value: flags | PIV | kid
   const nonce = memory.data(16, 8);
@@ -171,7 +173,7 @@ export function oscoreProtect(ctx: OscoreContext, m: usize, len: i32, seq: u64, 
   if (flags == 0) ov = 0; // an empty option value: no PIV, no kid (§6.1)
   const aad = memory.data(64, 4);
   const al = makeAad(ctx, aad);
-  st = aesCcmSeal(ctx.senderKey, nonce, NONCE_LEN, aad, al, plain, 1 + pl, TAG_LEN, sealed);
+  st = aesCcmSeal(ctx.senderKey, nonce, NONCE_LEN, aad, al, plain, 1 + pl, TAG_LEN, plain);
   if (st != OK) return st;
   // Outer message: header, token, outer options, OSCORE option, ciphertext.
   const code = request ? (observe ? COAP_FETCH : COAP_POST) : (observe ? COAP_CONTENT : COAP_CHANGED);
@@ -181,7 +183,7 @@ export function oscoreProtect(ctx: OscoreContext, m: usize, len: i32, seq: u64, 
   while (iter.next() == 1) if (isOuter(iter.number) && iter.number != OPT_OSCORE) builder.add(iter.number, iter.value, iter.valueLen);
   builder.add(OPT_OSCORE, optVal + <usize>(ov == 0 ? 1 : 0), ov == 0 ? 0 : ov);
   if (edhocOption) builder.add(OPT_EDHOC, 0, 0);
-  builder.setPayload(sealed, 1 + pl + TAG_LEN);
+  builder.setPayload(plain, 1 + pl + TAG_LEN);
   const n = builder.build(out, cap);
   return n < 0 ? E_BUFFER_TOO_SMALL : n;
 }
@@ -226,6 +228,7 @@ export function oscoreUnprotect(ctx: OscoreContext, m: usize, len: i32, out: usi
   }
   const aad = memory.data(64, 4);
   const al = makeAad(ctx, aad);
+  if (msg.payloadLen > PLAIN_CAP) return E_LIMIT;
   const pl = aesCcmOpen(ctx.recipientKey, nonce, NONCE_LEN, aad, al, msg.payload, msg.payloadLen, TAG_LEN, plain);
   if (pl < 0) return pl;
   // Rebuild: the outer Class U options (minus OSCORE) + the inner options; the real code is the first plaintext

@@ -8,7 +8,6 @@
 // Deliberately not here: where the context comes from (EDHOC, a stored record: oscore/context.ts,
 // edhoc/channel.ts), the replay window of a server.
 
-import { COAP_MAX_DATAGRAM } from "../base/config";
 import { CoapSecurity } from "../coap/client";
 import { CoapMessage } from "../coap/message";
 import { OPT_OSCORE } from "../numbers/coap";
@@ -16,7 +15,6 @@ import { OscoreContext, oscoreProtect, oscoreUnprotect } from "./oscore";
 import { SeqCounter, seqTake } from "./seq";
 import { edhocCombine } from "./combined";
 
-const protBuf = memory.data(COAP_MAX_DATAGRAM, 8);
 
 export class OscoreSecurity extends CoapSecurity {
   ctx: OscoreContext = new OscoreContext();
@@ -36,10 +34,11 @@ export class OscoreSecurity extends CoapSecurity {
     if (seq < 0) return <i32>seq;
     this.protectedCount++;
     if (this.prefixLen == 0) return oscoreProtect(this.ctx, plain, len, <u64>seq, true, out, cap);
-    // The combined request: the EDHOC option (21, empty, Class U) among the outer options, then message_3.
-    const n = oscoreProtect(this.ctx, plain, len, <u64>seq, true, protBuf, COAP_MAX_DATAGRAM, true);
+    // The combined request: the EDHOC option (21, empty, Class U) among the outer options, then message_3 in
+    // front of the ciphertext, inserted in place.
+    const n = oscoreProtect(this.ctx, plain, len, <u64>seq, true, out, cap, true);
     if (n < 0) return n;
-    return edhocCombine(protBuf, n, this.prefix, this.prefixLen, out, cap);
+    return edhocCombine(out, n, this.prefix, this.prefixLen, cap);
   }
 
   claimsProtection(msg: CoapMessage): bool { return msg.find(OPT_OSCORE) == 1; }

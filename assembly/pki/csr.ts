@@ -17,6 +17,7 @@ import {
 } from "../der/der";
 import { Sha256, sha256, hmacSha256, hkdfExtract, hkdfExpand, p256Ecdh, p256SignDigest, ed25519Sign, x25519, wipe } from "../crypto/index";
 import { KeyPair, KEY_P256_ECDSA, KEY_ED25519, KEY_P256_DH, KEY_X25519_DH, keyIsDh } from "./keys";
+import { CSR_INFO_CAPACITY } from "../base/config";
 
 const OID_CHALLENGE_PASSWORD: StaticArray<u8> = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x07]; // 1.2.840.113549.1.9.7
 /** The info label of the DH-PoP key derivation (docs/dh-pop.md). */
@@ -56,7 +57,6 @@ export function writeSpki(w: DerWriter, kind: i32, pub: usize, pubLen: i32): voi
   w.close().bits(pub, pubLen).close();
 }
 
-const info = memory.data(1400, 8);
 const infoW = new DerWriter();
 const outW = new DerWriter();
 const mac = memory.data(32, 8);
@@ -64,14 +64,14 @@ const sig = memory.data(72, 8);
 
 /**
  * Build the CSR of spec into out. Returns its length or a status. For a DH key, spec.recipient must hold
- * the recipient public key.
+ * the recipient public key. info is scratch for the to-be-signed part (CSR_INFO_CAPACITY bytes), wiped after.
  */
-export function csrBuild(spec: CsrSpec, out: usize, cap: i32): i32 {
+export function csrBuild(spec: CsrSpec, out: usize, cap: i32, info: usize): i32 {
   const k = spec.key;
   if (k.pubLen == 0) return E_CRYPTO_KEY;
   const dh = keyIsDh(k.kind);
   // certificationRequestInfo
-  const w = infoW.reset(info, 1400);
+  const w = infoW.reset(info, CSR_INFO_CAPACITY);
   w.open(DER_SEQUENCE).smallInt(0);
   w.open(DER_SEQUENCE).open(DER_SET).open(DER_SEQUENCE).oid(OID_CN).open(DER_UTF8).raw(spec.cn, spec.cnLen).close()
     .close().close().close();

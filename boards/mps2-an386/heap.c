@@ -122,7 +122,15 @@ void *realloc(void *p, size_t n) {
   size_t s = need(n);
   if (!s) { errno = ENOMEM; return NULL; }
   uint32_t bs = bsize(b);
-  if (s <= bs) return p; /* shrinking: keep the block as it is */
+  if (s <= bs) { /* shrinking: give the tail back (to the top, or as a free block) */
+    if (bs - s >= 16) {
+      if (b + bs == top) { top = b + s; note_top(); }
+      else { *hdr(b + s) = (uint32_t)(bs - s); absorb(b + s); }
+      *hdr(b) = (uint32_t)s | USED;
+      heap_in_use -= (uint32_t)(bs - s);
+    }
+    return p;
+  }
   /* Grow in place: take the free blocks after it, then the top. */
   uint32_t have = bs;
   while (b + have < top && !bused(b + have)) have += bsize(b + have);

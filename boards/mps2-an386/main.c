@@ -1,5 +1,5 @@
 /* main.c - the emulated board's firmware: the module embedded in flash (module.S), run by the shared host
- * (host/est_host.c) under wasm3, with the command line QEMU passes by semihosting (default: selftest).
+ * (host/est_host.c) under wasm3, with the command line QEMU passes by semihosting (default: status).
  * Prints the command's output, then a line of measurements (heap high-water mark, painted stack, wall time)
  * on stderr, and exits with the same codes as est-sim (0 ok, 1 failed, 2 usage, 3 module, 4 trap). */
 #include <stdint.h>
@@ -74,7 +74,7 @@ int main(void) {
     }
     argc = split_args(line, argv, 16);
   }
-  if (argc == 0) { argv[0] = "selftest"; argc = 1; }
+  if (argc == 0) { argv[0] = "status"; argc = 1; }
 
   const est_host_limits_t limits = {BOARD_WASM_STACK_BYTES, BOARD_WASM_MAX_PAGES, BOARD_COMPILE_EAGERLY,
                                     BOARD_CODE_CACHE_BYTES, BOARD_WASM_MEMORY_BYTES};

@@ -64,7 +64,7 @@ int main(void) {
     argv[argc++] = p;
     while (*p && *p != ' ') p++;
   }
-  if (argc == 0) { argv[0] = "selftest"; argc = 1; }
+  if (argc == 0) { argv[0] = "status"; argc = 1; }
 
   const est_host_limits_t limits = {BOARD_WASM_STACK_BYTES, BOARD_WASM_MAX_PAGES, BOARD_COMPILE_EAGERLY,
                                     BOARD_CODE_CACHE_BYTES, BOARD_WASM_MEMORY_BYTES};

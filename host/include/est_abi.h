@@ -200,6 +200,17 @@ extern const uint32_t est_messages_count;
 #define EST_RESULT_FLAG_EDHOC 2u
 #define EST_RESULT_FLAG_COMBINED 4u
 #define EST_RESULT_FLAG_ENROLLED 8u
+#define EST_RESULT_RES_SEN 1
+#define EST_RESULT_RES_SREN 2
+#define EST_RESULT_RES_SKG 3
+#define EST_RESULT_RES_SKC 4
+#define EST_RESULT_PHASE_EDHOC 1
+#define EST_RESULT_PHASE_ATT 2
+#define EST_RESULT_PHASE_CRTS 3
+#define EST_RESULT_PHASE_SEN 4
+#define EST_RESULT_PHASE_SREN 5
+#define EST_RESULT_PHASE_SKG 6
+#define EST_RESULT_PHASE_SKC 7
 
 /** Stable name of a status code ("EST_E_STORE_FULL" -> "E_STORE_FULL"), or "E_?" for an unknown one. */
 const char *est_status_name(int32_t status);

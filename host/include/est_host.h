@@ -32,9 +32,10 @@ typedef struct {
                               * during one), drop every compiled function once the code pages hold more than
                               * this many bytes; functions compile again when next called. The peak is then
                               * the code of one event (a start, datagram or timer call), not of a command. */
-  uint32_t memory_bytes;    /* 0: allocate the module's whole declared memory. Else allocate only this many
-                             * bytes of it (at most the declared size): loads and stores beyond trap, and a
-                             * module whose data does not fit is refused at load. */
+  uint32_t memory_bytes;    /* 0: allocate the module's whole declared memory. Else allocate at most this many
+                             * bytes of it; once the module has started, keep only its heap top (rounded up to
+                             * 1 KiB: it allocates nothing after start-up). Loads and stores beyond trap, and a
+                             * module whose data or heap does not fit is refused at load. */
 } est_host_limits_t;
 
 /** One loaded module instance. Treat the fields as private; they are visible for static allocation. */

@@ -15,6 +15,10 @@
 /** Allocate at most `bytes` of linear memory to the module (0: all it declares). Set before loading it. */
 void wasm3_ext_set_memory_limit(IM3Runtime rt, uint32_t bytes);
 
+/** Shrink the linear memory to `bytes` (no-op when it is not smaller): after start-up, a module whose heap
+ *  never grows keeps only what it uses. Loads and stores beyond trap. */
+M3Result wasm3_ext_fit_memory(IM3Runtime rt, uint32_t bytes);
+
 /** Bytes the runtime's code pages hold, and how many pages there are. */
 uint32_t wasm3_ext_code_bytes(IM3Runtime rt);
 uint32_t wasm3_ext_code_pages(IM3Runtime rt);

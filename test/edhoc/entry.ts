@@ -24,8 +24,9 @@ import { keyPublic } from "../../assembly/pki/keys";
 import { Certificate, x509Parse, x509VerifyIssued, pkcs7Certificates } from "../../assembly/pki/x509";
 import {
   InitiatorConfig, WaitM2, ProcessingM2, ProcessedM2, Completed, prepareMessage1, parseMessage2, verifyMessage2,
-  prepareMessage3, exportOscore,
+  prepareMessage3, exportOscore, initiatorWorkspace,
 } from "../../assembly/edhoc/initiator";
+import { EDHOC_PT2_CAPACITY, EDHOC_WORK_CAPACITY } from "../../assembly/base/config";
 import { identitySetPeer, identityResolve, peer } from "../../assembly/edhoc/credentials";
 
 export {
@@ -74,9 +75,12 @@ function loadConfig(): i32 {
   return identitySetPeer(credR, cl, idCredR, il, gR, gl);
 }
 
+const pt2 = memory.data(EDHOC_PT2_CAPACITY, 8), work = memory.data(EDHOC_WORK_CAPACITY, 8);
+
 /** message_2 through the Initiator's steps: parse, resolve the credential, verify. */
 function message2(p: usize, n: i32): i32 {
-  let st = parseMessage2(s1, p, n, s2);
+  initiatorWorkspace(work);
+  let st = parseMessage2(s1, p, n, s2, pt2);
   if (st == OK) st = identityResolve(s2);
   if (st == OK) st = verifyMessage2(s2, peer.cred, peer.credLen, peer.idMap, peer.idMapLen, peer.key, peer.keyLen, s3);
   return st;
@@ -108,10 +112,9 @@ function initiator(): i32 {
     if (rq < 0) return rq;
     st = oscoreDerive(client, ms, 16, salt, 8, cR, cRLen, c.cI, c.cILen, 0, -1); // Sender ID C_R, Recipient ID C_I
     if (st != OK) return refused(st, "oscore");
-    const prot = memory.data(1200, 8);
-    const pl = oscoreProtect(client, jsonPtr("request"), rq, 0, true, prot, 1200);
+    const pl = oscoreProtect(client, jsonPtr("request"), rq, 0, true, comb, 1400);
     if (pl < 0) return refused(pl, "protect");
-    cl = edhocCombine(prot, pl, m3, l3, comb, 1400);
+    cl = edhocCombine(comb, pl, m3, l3, 1400);
     if (cl < 0) return refused(cl, "combine");
   }
   output.str("{\"message_1\":\"").hex(m1, l1).str("\",\"message_3\":\"").hex(m3, l3).str("\",\"prk_out\":\"").hex(s4.prkOut, 32)
@@ -249,7 +252,7 @@ function csrOp(): i32 {
   let st = keyPublic(s.key);
   if (st != OK) return refused(st, "key");
   const out = memory.data(1024, 8);
-  n = csrBuild(s, out, 1024);
+  n = csrBuild(s, out, 1024, memory.data(1400, 8));
   if (n < 0) return refused(n, "csr");
   output.str("{\"pub\":\"").hex(s.key.pub, s.key.pubLen).str("\",\"csr\":\"").hex(out, n).str("\"}\n");
   flushOut();

@@ -9,8 +9,10 @@ import { Certificate, x509Parse, x509VerifyIssued, pkcs7Certificates, pkcs8Parse
 import { OscoreContext, oscoreDerive, oscoreUnprotect } from "../../assembly/oscore/oscore";
 import {
   InitiatorConfig, WaitM2, ProcessingM2, ProcessedM2, prepareMessage1, parseMessage2, verifyMessage2, SUITE_P256_ES256,
+  initiatorWorkspace,
 } from "../../assembly/edhoc/initiator";
-import { identitySetPeer, identityResolve, identityLoad, peer as peerCred } from "../../assembly/edhoc/credentials";
+import { identitySetPeer, identityResolve, identityLoad, identityRegion, peer as peerCred } from "../../assembly/edhoc/credentials";
+import { EDHOC_PT2_CAPACITY, EDHOC_WORK_CAPACITY, EDHOC_IDENTITY_CAPACITY, TRUST_ANCHORS_CAPACITY } from "../../assembly/base/config";
 import { edhocErrorOffers, edhocErrorReport } from "../../assembly/edhoc/errors";
 import { CoapRequest, coapClient } from "../../assembly/coap/client";
 import { CoapEndpoint } from "../../assembly/coap/uri";
@@ -22,7 +24,7 @@ import { KeyPair } from "../../assembly/pki/keys";
 import { CsrAttrs, csrAttrsParse } from "../../assembly/est/att";
 import { skgTake } from "../../assembly/est/skg";
 import { drbgSeedFromBoard } from "../../assembly/crypto/index";
-import { COAP_RESPONSE_CAPACITY } from "../../assembly/base/config";
+import { coapResponseCapacity } from "../../assembly/coap/client";
 
 export {
   abi_version, io_buffer, io_capacity, start, on_datagram, on_timer, next_deadline, cancel,
@@ -100,6 +102,8 @@ const ePriv = memory.data(32, 8), x = memory.data(32, 8), eCredI = memory.data(1
 const eCredR = memory.data(160, 8), eIdR = memory.data(8, 8), eGR = memory.data(32, 8);
 let credRLen = 0, idRLen = 0, gRLen = 0;
 const w2 = new WaitM2(), p2 = new ProcessingM2(), d2 = new ProcessedM2();
+const fuzzPt2 = memory.data(EDHOC_PT2_CAPACITY, 8), fuzzWork = memory.data(EDHOC_WORK_CAPACITY, 8);
+const fuzzRegion = memory.data(EDHOC_IDENTITY_CAPACITY, 8), fuzzTa = memory.data(TRUST_ANCHORS_CAPACITY, 8);
 function edhocSetup(): void {
   const c = config;
   c.method = 3; c.suite = SUITE_P256_ES256;
@@ -123,7 +127,8 @@ export function fuzz_edhoc_m2(n: i32): i32 {
   memory.copy(config.x, x, 32);
   const st = prepareMessage1(config, scratch, 256, w2);
   if (st < 0) return st;
-  let r = parseMessage2(w2, input, n, p2);
+  initiatorWorkspace(fuzzWork);
+  let r = parseMessage2(w2, input, n, p2, fuzzPt2);
   if (r == OK) r = identityResolve(p2);
   if (r == OK) r = verifyMessage2(p2, peerCred.cred, peerCred.credLen, peerCred.idMap, peerCred.idMapLen, peerCred.key, peerCred.keyLen, d2);
   return r;
@@ -198,7 +203,7 @@ export function fuzz_block(n: i32): i32 {
       if ((load<u8>(dgram) & 15) == 4 && k >= 8) memory.copy(dgram + 4, coapClient.expectedToken(), 4);
     }
     st = coapClient.onDatagram(peer, 7, dgram, k);
-    if (coapClient.response().payloadLen > COAP_RESPONSE_CAPACITY || coapClient.response().payloadLen < 0) unreachable();
+    if (coapClient.response().payloadLen > coapResponseCapacity() || coapClient.response().payloadLen < 0) unreachable();
   }
   return st;
 }
@@ -235,9 +240,9 @@ export function fuzz_store(n: i32): i32 {
   switch (sel % 6) {
     case 0: return contextLoad(storeCtx);
     case 1: return seqLoad(storeSeq, 0x0200, (sel & 8) != 0, 0x01020304, <u64>(sel >> 4));
-    case 2: return identityLoad(storeCfg, 0);
-    case 3: return identityLoad(storeCfg, 1);
-    case 4: return trustAnchorsLoad();
+    case 2: identityRegion(fuzzRegion, EDHOC_IDENTITY_CAPACITY, fuzzTa); return identityLoad(storeCfg, 0);
+    case 3: identityRegion(fuzzRegion, EDHOC_IDENTITY_CAPACITY, fuzzTa); return identityLoad(storeCfg, 1);
+    case 4: return trustAnchorsLoad(fuzzTa);
     default: return drbgSeedFromBoard();
   }
 }

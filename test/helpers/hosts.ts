@@ -9,7 +9,9 @@ import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const EST_SIM = join(ROOT, "build/est-sim");
+/** The device module (enroll, reenroll, status: what a board runs) and the simulator module (the rest). */
 export const CLIENT_WASM = join(ROOT, "build/client.wasm");
+export const SIM_WASM = join(ROOT, "build/sim.wasm");
 export type HostName = "wasm3" | "v8";
 export const HOSTS: HostName[] = ["wasm3", "v8"];
 
@@ -19,7 +21,7 @@ export function tempDir(prefix = "est-test-"): string {
 }
 
 /** Evaluate vector-runner requests (objects) through the module; returns one parsed answer per request. */
-export async function evalVectors(host: HostName, requests: object[], module = CLIENT_WASM): Promise<any[]> {
+export async function evalVectors(host: HostName, requests: object[], module = SIM_WASM): Promise<any[]> {
   const input = requests.map((r) => JSON.stringify(r)).join("\n") + "\n";
   let text: string;
   if (host === "wasm3") {
