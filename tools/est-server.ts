@@ -2,14 +2,20 @@
 // state (server credentials, CA, provisioned devices, OSCORE contexts) in a work folder.
 //
 //   npx tsx tools/est-server.ts [--dir DIR] [--host ADDR] [--port N] [--validity-days N] [--manual-approval]
-//                               [--subject-from csr|credential] [--ca-key p256|ed25519] [--delay MS] [-q]
-//                               [--server-cred ccs|kccs|x5t|x5chain]
+//                               [--csr-subject replace|refuse] [--ca-key p256|ed25519] [--delay MS] [-q]
+//                               [--server-cred ccs|kccs|x5t|x5chain] [--intermediate]
+//                               [--upstream URL --upstream-trust PEM [--upstream-cert PEM --upstream-key PEM]
+//                                [--upstream-reenroll simplereenroll|simpleenroll]]
+//
+// --intermediate issues through an intermediate CA (root -> intermediate -> device). --upstream makes the server a
+// registration authority for an RFC 7030 EST CA at URL (https://...): enrollments are checked here and issued
+// there. The identity policy (which names a certificate gets, who may re-enroll) is tools/server/policy.ts.
 //
 // Provision devices for it with tools/provision.ts --server-dir DIR. Ctrl-C stops it.
 import { resolve } from "node:path";
 import { EstServer, type EstServerOptions } from "./server/est.js";
 
-const USAGE = "usage: est-server [--dir DIR] [--host ADDR] [--port N] [--validity-days N] [--manual-approval] [--subject-from csr|credential] [--ca-key p256|ed25519] [--server-cred ccs|kccs|x5t|x5chain] [--delay MS] [-q]";
+const USAGE = "usage: est-server [--dir DIR] [--host ADDR] [--port N] [--validity-days N] [--manual-approval] [--csr-subject replace|refuse] [--ca-key p256|ed25519] [--server-cred ccs|kccs|x5t|x5chain] [--intermediate] [--upstream URL --upstream-trust PEM [--upstream-cert PEM --upstream-key PEM] [--upstream-reenroll simplereenroll|simpleenroll]] [--delay MS] [-q]";
 
 async function main(argv: string[]): Promise<void> {
   const o: EstServerOptions = { dir: resolve("est-server"), host: "127.0.0.1", port: 5683, log: (l) => console.log(l) };
@@ -21,7 +27,13 @@ async function main(argv: string[]): Promise<void> {
     else if (a === "--port") o.port = Number(need());
     else if (a === "--validity-days") o.validityDays = Number(need());
     else if (a === "--manual-approval") o.manualApproval = true;
-    else if (a === "--subject-from") { const s = need(); if (s !== "csr" && s !== "credential") throw new Error("--subject-from csr|credential"); o.subjectFrom = s; }
+    else if (a === "--csr-subject") { const s = need(); if (s !== "replace" && s !== "refuse") throw new Error("--csr-subject replace|refuse"); o.csrSubject = s; }
+    else if (a === "--intermediate") o.intermediate = true;
+    else if (a === "--upstream") o.upstream = { ...(o.upstream ?? { trustFile: "" }), url: need() };
+    else if (a === "--upstream-trust") o.upstream = { ...(o.upstream ?? { url: "" }), trustFile: resolve(need()) };
+    else if (a === "--upstream-cert") o.upstream = { ...(o.upstream ?? { url: "", trustFile: "" }), certFile: resolve(need()) };
+    else if (a === "--upstream-key") o.upstream = { ...(o.upstream ?? { url: "", trustFile: "" }), keyFile: resolve(need()) };
+    else if (a === "--upstream-reenroll") { const s = need(); if (s !== "simplereenroll" && s !== "simpleenroll") throw new Error("--upstream-reenroll simplereenroll|simpleenroll"); o.upstream = { ...(o.upstream ?? { url: "", trustFile: "" }), reenrollVia: s }; }
     else if (a === "--ca-key") { const s = need(); if (s !== "p256" && s !== "ed25519") throw new Error("--ca-key p256|ed25519"); o.caKeyType = s; }
     else if (a === "--delay") o.handlerDelayMs = Number(need());
     else if (a === "--server-cred") { const s2 = need(); if (s2 !== "ccs" && s2 !== "kccs" && s2 !== "x5t" && s2 !== "x5chain") throw new Error("--server-cred ccs|kccs|kccs|x5t|x5chain"); o.serverCred = s2; }
@@ -29,6 +41,7 @@ async function main(argv: string[]): Promise<void> {
     else if (a === "-h" || a === "--help") { console.log(USAGE); return; }
     else throw new Error(`unknown option ${a}\n${USAGE}`);
   }
+  if (o.upstream && (!o.upstream.url || !o.upstream.trustFile)) throw new Error("--upstream needs a URL and --upstream-trust");
   const s = await EstServer.start(o);
   console.log(`est-server: listening on coap://${o.host!.includes(":") ? `[${o.host}]` : o.host}:${s.port}, state in ${o.dir}, CA "${s.ca.keyType}"`);
   const stop = () => { void s.stop().then(() => process.exit(0)); };

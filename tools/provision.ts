@@ -2,18 +2,19 @@
 // server's work folder, and write the device's key store (the records of assembly/base/store-ids.ts).
 //
 //   npx tsx tools/provision.ts --server-dir DIR --store FILE [--method 0..3] [--suite 0|2] [--name NAME]
-//                              [--kid HEX] [--no-trust-anchor] [--psk [--weak-rng]]
+//                              [--kid HEX [--replace]] [--no-trust-anchor] [--psk [--weak-rng]]
+//                              [--allow-subject CN]... [--allow-dns NAME]...
 //
 // The device trusts exactly the server credential that matches its method and suite; the CA certificate
 // becomes its trust anchor unless --no-trust-anchor (then the device fetches /crts after EDHOC).
 // --psk gives the device a pre-shared OSCORE context instead of an EDHOC identity; --weak-rng records that it
 // has no good random source, the one case where it may ask the server to generate its key (/skg, /skc).
 
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { buildStore, parseStore } from "../host/node/store.js";
-import { ServerState, ccs, hex, idCredKid, initiatorKind, newKeyPair, responderKind, unhex } from "./server/identity.js";
+import { ServerState, ccs, deviceRow, hex, idCredKid, initiatorKind, newKeyPair, responderKind, unhex, type DevicePolicy } from "./server/identity.js";
 import { type CredStyle, serverCertificate, credOfCert, x5tOf, x5chainOf, subjectOf, edhocCertificate, pointOf } from "./server/x509cred.js";
 
 // Record ids: the same numbers as assembly/base/store-ids.ts (test/provision.test.ts checks the two lists agree).
@@ -45,6 +46,23 @@ export interface ProvisionOptions {
   psk?: boolean;
   /** The device has no cryptographically secure RNG (policy record; allows /skg and /skc with --psk). */
   weakRng?: boolean;
+  /** Provision again under an explicit kid that a device already holds (that registration is replaced). */
+  replace?: boolean;
+  /** What the device's CSRs may ask for besides its name (tools/server/policy.ts): subject CNs, dNSNames. */
+  policy?: DevicePolicy;
+}
+
+/**
+ * A free kid: a one-byte CBOR-int value (0x00-0x17, 0x20-0x37) while one is free, so ID_CRED_I travels as one
+ * byte; then random two-byte values, then three bytes, each checked against `taken` (hex kids in use).
+ */
+export function pickKid(taken: Set<string>): string {
+  const one = [...Array(24).keys(), ...Array.from({ length: 24 }, (_, i) => 0x20 + i)].map((b) => hex(Uint8Array.of(b))).filter((k) => !taken.has(k));
+  if (one.length > 0) return one[randomBytes(1)[0] % one.length];
+  for (let len = 2; len <= 7; len++) {
+    for (let i = 0; i < 64; i++) { const k = hex(new Uint8Array(randomBytes(len))); if (!taken.has(k)) return k; }
+  }
+  throw new Error("no free kid");
 }
 
 export interface Provisioned { kid: string; method: number; suite: number; name: string; records: number }
@@ -54,14 +72,19 @@ export function provision(o: ProvisionOptions): Provisioned {
   if (![0, 1, 2, 3].includes(method)) throw new Error("--method must be 0, 1, 2 or 3");
   if (suite !== 0 && suite !== 2) throw new Error("--suite must be 0 or 2");
   const server = ServerState.open(o.serverDir);
-  // A fresh kid in the one-byte-integer ranges (0x00-0x17, 0x20-0x37) that no other device uses, so that
-  // ID_CRED_I travels as one byte; more than 48 devices get two-byte kids.
-  const taken = new Set(server.devices().map((d) => d.kid).concat(server.credentials.map((c) => c.kid)));
-  let kid = o.kid;
-  if (!kid) {
-    const free = [...Array(24).keys(), ...Array.from({ length: 24 }, (_, i) => 0x20 + i)].map((b) => Uint8Array.of(b)).filter((k) => !taken.has(hex(k)));
-    kid = free.length > 0 ? free[randomBytes(1)[0] % free.length] : new Uint8Array(randomBytes(2));
-  }
+  // The kid is chosen and registered in one database transaction (db.ts), so two provisioning runs at once
+  // never hand out the same kid; an explicit --kid that another device holds is refused unless --replace.
+  const serverKids = server.credentials.map((c) => c.kid);
+  const pskRids = o.psk ? server.db.db.prepare("SELECT rid FROM contexts").pluck().all() as string[] : [];
+  let kid!: Uint8Array;
+  const name0 = o.name;
+  const placeholder = (k: string) => deviceRow({ kid: k, name: name0 ?? `device-${k}`, method: -2, suite, pub: "", cred: "" });
+  if (o.kid) {
+    const k = hex(o.kid);
+    if (serverKids.includes(k)) throw new Error(`--kid ${k} is one of the server's own kids`);
+    if (!o.replace && server.db.device(k)) throw new Error(`--kid ${k} is already provisioned (give --replace to provision that device again)`);
+    kid = o.kid;
+  } else kid = unhex(server.db.addDeviceWithFreshKid(pickKid, placeholder, [...serverKids, ...pskRids]).kid);
   const name = o.name ?? `device-${hex(kid)}`;
   if (o.psk) return provisionPsk(o, server, kid, name, suite);
   const key = newKeyPair(suite, initiatorKind(method));
@@ -79,7 +102,7 @@ export function provision(o: ProvisionOptions): Provisioned {
     const k2 = newKeyPair(o.altSuite, initiatorKind(method));
     alt = { suite: o.altSuite, priv: k2.priv, pub: k2.pub, cred: ccs(name, k2, kid) };
   }
-  server.addDevice({ kid: hex(kid), name, method, suite, pub: hex(key.pub), cred: hex(credI), alt: alt ? [{ suite: alt.suite, pub: hex(alt.pub), cred: hex(alt.cred) }] : undefined });
+  server.addDevice({ kid: hex(kid), name, method, suite, pub: hex(key.pub), cred: hex(credI), alt: alt ? [{ suite: alt.suite, pub: hex(alt.pub), cred: hex(alt.cred) }] : undefined, policy: o.policy });
   const sc = server.credential(suite, responderKind(method));
   const records = new Map<number, Uint8Array>();
   if (existsSync(o.store)) for (const r of parseStore(new Uint8Array(readFileSync(o.store)))) records.set(r.id, r.raw.subarray(12)); // the record header is 12 bytes
@@ -128,13 +151,14 @@ function writeStore(path: string, records: Map<number, Uint8Array>): void {
 }
 
 /** A device with a pre-shared OSCORE context: random master secret and salt, one-byte Sender/Recipient IDs;
- *  the server gets the mirrored context in <serverDir>/contexts/. */
+ *  the server gets the mirrored context in its database. */
 function provisionPsk(o: ProvisionOptions, server: ServerState, kid: Uint8Array, name: string, suite: number): Provisioned {
   const ms = new Uint8Array(randomBytes(16)), salt = new Uint8Array(randomBytes(8));
   const sid = kid, rid = Uint8Array.of(kid[0] ^ 0x01); // distinct one-byte IDs
-  server.addDevice({ kid: hex(kid), name, method: -1, suite, pub: "", cred: "" });
-  mkdirSync(join(o.serverDir, "contexts"), { recursive: true });
-  writeFileSync(join(o.serverDir, "contexts", `${hex(sid)}.json`), JSON.stringify({ ms: hex(ms), salt: hex(salt), sid: hex(rid), rid: hex(sid), suite, device: hex(kid), psk: true, replay_top: -1, replay_bits: "0" }) + "\n", { mode: 0o600 });
+  server.addDevice({ kid: hex(kid), name, method: -1, suite, pub: "", cred: "", policy: o.policy });
+  // The server's mirrored context: its Recipient ID is the device's Sender ID (the kid).
+  const r = server.db.installContext({ rid: hex(sid), device_kid: hex(kid), ms: hex(ms), salt: hex(salt), sid: hex(rid), suite, psk: 1, replay_top: -1, replay_bits: "0", used_at: Date.now() });
+  if (!r.ok) throw new Error(`the server holds another device's OSCORE context under Recipient ID ${hex(sid)}`);
   const records = new Map<number, Uint8Array>();
   records.set(RECORDS.OSCORE_CTX, Uint8Array.from([...ms, ...salt, sid.length, ...sid, rid.length, ...rid]));
   records.set(RECORDS.DEVICE_POLICY, Uint8Array.of(o.weakRng ? 1 : 0));
@@ -162,7 +186,10 @@ function main(argv: string[]): void {
     else if (a === "--device-cred") { const v2 = need(); if (v2 !== "ccs" && v2 !== "kccs" && v2 !== "x5t" && v2 !== "x5chain") throw new Error("--device-cred ccs|kccs|x5t|x5chain"); o.deviceCred = v2; }
     else if (a === "--server-cred") { const v2 = need(); if (v2 !== "ccs" && v2 !== "kccs" && v2 !== "x5t" && v2 !== "x5chain") throw new Error("--server-cred ccs|kccs|x5t|x5chain"); o.serverCred = v2; }
     else if (a === "--weak-rng") o.weakRng = true;
-    else if (a === "-h" || a === "--help") { console.log("usage: provision --server-dir DIR --store FILE [--method 0..3] [--suite 0|2] [--name NAME] [--kid HEX] [--no-trust-anchor] [--alt-suite 0|2] [--psk [--weak-rng]]"); return; }
+    else if (a === "--replace") o.replace = true;
+    else if (a === "--allow-subject") (o.policy ??= {}).subjects = [...(o.policy?.subjects ?? []), need()];
+    else if (a === "--allow-dns") (o.policy ??= {}).dns = [...(o.policy?.dns ?? []), need()];
+    else if (a === "-h" || a === "--help") { console.log("usage: provision --server-dir DIR --store FILE [--method 0..3] [--suite 0|2] [--name NAME] [--kid HEX [--replace]] [--no-trust-anchor] [--alt-suite 0|2] [--psk [--weak-rng]] [--allow-subject CN]... [--allow-dns NAME]..."); return; }
     else throw new Error(`unknown option ${a}`);
   }
   if (!o.serverDir || !o.store) throw new Error("--server-dir and --store are required");

@@ -35,6 +35,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { X509Certificate } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, openSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { tmpdir } from "node:os";
 import { Duplex } from "node:stream";
 import { ReadStream, WriteStream } from "node:tty";
@@ -249,13 +250,15 @@ class SerialBoard implements Board {
  * is then made from what the server issued and the bridge counted, and a lost last response that the board
  * is still retransmitting for after the quiet time goes unseen.
  */
-class UdpBoard implements Board {
+export class UdpBoard implements Board {
   readonly name: string;
   readonly canCut: boolean;
   private console?: ChildProcess;
   private lines: string[] = [];
   /** A boot under way (after a cut): where the cut run's console started, and which boot after it to take. */
   private booted?: { events: number; stats: BridgeStats; line: number; boot: number; t0: number };
+  /** The power-cut reset under way: the next run and programming wait for it before they look at `booted`. */
+  private resetting?: Promise<void>;
   constructor(private host: string, private resetCmd: string | undefined, private flashCmd: string | undefined, consoleCmd: string | undefined,
     private work: string, private server: EstServer, private quietMs: number, private verbose: boolean) {
     this.name = `udp ${host}`;
@@ -283,6 +286,7 @@ class UdpBoard implements Board {
     writeFileSync(hex, intelHex(img));
     const r = await sh(this.flashCmd.replaceAll("{csv}", shellPath(csv)).replaceAll("{hex}", shellPath(hex))).catch((e) => e);
     if (r instanceof Error) throw new Error(`--flash-cmd failed: ${r.message}`);
+    await this.resetting;
     this.booted = undefined; // programming stops the board
   }
   readStore() { return undefined; }
@@ -294,6 +298,7 @@ class UdpBoard implements Board {
   async run(cmd: string[], bridge: SlipBridge, cutWhen?: CutWhen, timeoutMs = 120_000): Promise<RunResult> {
     if (cmd[0] !== "enroll") throw new Error(`a udp board runs only its boot-time enroll, not ${cmd[0]}`);
     const mark = () => ({ events: this.server.events.length, stats: { ...bridge.stats }, line: this.lines.length, boot: 1, t0: performance.now() });
+    await this.resetting; // a cut's reset still running: its boot is the one to watch, once it is known
     let start = this.booted;
     this.booted = undefined;
     if (!start) {
@@ -307,20 +312,23 @@ class UdpBoard implements Board {
       if (!c || !running) return;
       // The reset that cuts the power also boots the board again, and it enrolls at once: the next run
       // watches that boot instead of resetting once more. Console lines may lag behind the cut, so that boot
-      // is counted from where this run's console started: the one after this run's own.
-      this.booted = { ...mark(), line: l0, boot: nth + 1 };
+      // is counted from where this run's console started: the one after this run's own. The boot is this
+      // closure's own object: another path may clear or replace this.booted while the reset is awaited.
+      const next = { ...mark(), line: l0, boot: nth + 1 };
+      this.booted = next;
+      let done!: () => void;
+      this.resetting = new Promise<void>((r) => { done = r; });
       try {
         await this.reset();
+        // Judged from the server (no console), the new boot's run counts what the server does from now on: a
+        // request of the boot just killed may still have been on its way until the reset returned.
+        next.events = this.server.events.length;
+        next.stats = { ...bridge.stats };
+        cutAt = performance.now();
       } catch (e) {
-        this.booted = undefined; // no new boot to watch: the next run resets again
+        if (this.booted === next) this.booted = undefined; // no new boot to watch: the next run resets again
         resetError = `hil: the power cut failed: ${(e as Error).message}\n`;
-        return;
-      }
-      // Judged from the server (no console), the new boot's run counts what the server does from now on: a
-      // request of the boot just killed may still have been on its way until the reset returned.
-      this.booted.events = this.server.events.length;
-      this.booted.stats = { ...bridge.stats };
-      cutAt = performance.now();
+      } finally { this.resetting = undefined; done(); }
     });
     // The board's own report: the first JSON report after this boot's "reset cause" line (the nth from l0).
     const bootLine = (n: number) => { let seen = 0; return this.lines.findIndex((l, i) => i >= l0 && /reset cause/.test(l) && ++seen === n); };
@@ -624,5 +632,8 @@ async function main(): Promise<number> {
 }
 
 // Ctrl-C or a kill: leave through process.exit, so that the "exit" listeners stop what the runner started.
-for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => { console.error(`hil: ${sig}, stopping`); process.exit(130); });
-main().then((c) => process.exit(c), (e) => { console.error(`hil: ${e instanceof Error ? e.message : e}`); process.exit(2); });
+// Only as a program (a test imports UdpBoard).
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => { console.error(`hil: ${sig}, stopping`); process.exit(130); });
+  main().then((c) => process.exit(c), (e) => { console.error(`hil: ${e instanceof Error ? e.message : e}`); process.exit(2); });
+}

@@ -5,8 +5,14 @@
 //
 // Handlers see whole requests and return whole responses; OSCORE sits between the endpoint and the EST
 // resources (est-server.ts) and uses the same Message type for inner messages.
+//
+// State is bounded: the duplicate-detection memory (EXCHANGE_LIFETIME, 247 s, and a count limit) and the Block1
+// bodies being reassembled (an idle expiry, a count limit: a new body beyond it gets 5.03 with Max-Age) expire
+// oldest first at a cost of the entries expired, not of all entries. The socket's receive buffer is enlarged
+// (recvBufferBytes) so a burst of datagrams waits in the kernel while a handler runs.
 
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
+import { BoundedMap } from "./limits.js";
 
 export const CON = 0, NON = 1, ACK = 2, RST = 3;
 export const GET = 1, POST = 2, PUT = 3, DELETE = 4, FETCH = 5;
@@ -138,7 +144,7 @@ export interface Response { code: number; options?: Option[]; payload?: Uint8Arr
  */
 export type Handler = (req: Request) => Promise<Response | { raw: Message }> | Response | { raw: Message };
 
-interface Reassembly { parts: Uint8Array[]; size: number; at: number }
+interface Reassembly { parts: Uint8Array[]; size: number }
 
 export interface EndpointOptions {
   /** Answer with an empty ACK first when the handler takes longer than this (ms); default 1000. */
@@ -149,25 +155,47 @@ export interface EndpointOptions {
   onDatagram?: (dir: "in" | "out", data: Uint8Array, peer: RemoteInfo) => void;
   /** Replace the bytes of an outgoing datagram, or drop it (null): the security tests' man in the middle. */
   tamper?: (data: Uint8Array, peer: RemoteInfo) => Uint8Array | null;
+  /** Most message IDs remembered for duplicate detection (default 100,000; the oldest go first). */
+  maxRecent?: number;
+  /** Most Block1 bodies reassembled at once (default 1,024) and their idle expiry in ms (default 30,000). */
+  maxBodies?: number;
+  bodyIdleMs?: number;
+  /** Receive buffer the socket asks the kernel for, bytes (default 4 MiB; Linux caps it at net.core.rmem_max). */
+  recvBufferBytes?: number;
+  /** Called with what a handler threw (the client gets a bare 5.00, never the text). */
+  onError?: (e: unknown) => void;
 }
+
+/** EXCHANGE_LIFETIME (RFC 7252 §4.8.2), ms: how long a message ID is remembered for duplicate detection. */
+export const EXCHANGE_LIFETIME_MS = 247_000;
 
 /** A CoAP server on one UDP socket. */
 export class Endpoint {
   readonly socket: Socket;
-  private recent = new Map<string, { at: number; reply?: Uint8Array }>();
-  private bodies = new Map<string, Reassembly>();
+  private recent: BoundedMap<string, { reply?: Uint8Array }>;
+  private bodies: BoundedMap<string, Reassembly>;
   private midSeq = Math.floor(Math.random() * 0xffff);
-  stats = { datagramsIn: 0, datagramsOut: 0, bytesIn: 0, bytesOut: 0 };
+  stats = { datagramsIn: 0, datagramsOut: 0, bytesIn: 0, bytesOut: 0, bodiesRefused: 0, recvBufferBytes: 0 };
 
   constructor(private handler: Handler, private opts: EndpointOptions = {}, family: "udp4" | "udp6" = "udp4") {
+    this.recent = new BoundedMap(opts.maxRecent ?? 100_000, EXCHANGE_LIFETIME_MS);
+    this.bodies = new BoundedMap(opts.maxBodies ?? 1024, opts.bodyIdleMs ?? 30_000);
     this.socket = createSocket({ type: family, ipv6Only: family === "udp6" });
     this.socket.on("message", (d, peer) => { void this.onMessage(new Uint8Array(d), peer); });
   }
 
+  /** Message IDs remembered and Block1 bodies in reassembly now (tests and benchmarks read them). */
+  get held(): { recent: number; bodies: number } { this.recent.sweep(); this.bodies.sweep(); return { recent: this.recent.size, bodies: this.bodies.size }; }
+
   listen(port: number, host: string): Promise<number> {
     return new Promise((resolve, reject) => {
       this.socket.once("error", reject);
-      this.socket.bind(port, host, () => { this.socket.off("error", reject); resolve(this.socket.address().port); });
+      this.socket.bind(port, host, () => {
+        this.socket.off("error", reject);
+        try { this.socket.setRecvBufferSize(this.opts.recvBufferBytes ?? 4 << 20); } catch { /* kept at the system default */ }
+        try { this.stats.recvBufferBytes = this.socket.getRecvBufferSize(); } catch { /* not reported */ }
+        resolve(this.socket.address().port);
+      });
     });
   }
 
@@ -190,14 +218,13 @@ export class Endpoint {
     if (m.code === 0) { if (m.type === CON) this.send(encode({ type: RST, code: 0, mid: m.mid, token: new Uint8Array(0), options: [], payload: new Uint8Array(0) }), peer); return; }
     if (m.code >= 0x40) return; // responses are not for a server
     const key = `${peer.address}|${peer.port}|${m.mid}`;
-    const now = Date.now();
-    for (const [k, v] of this.recent) if (now - v.at > 247_000) this.recent.delete(k); // EXCHANGE_LIFETIME
     const seen = this.recent.get(key);
     if (seen) { if (seen.reply) this.send(seen.reply, peer); return; } // a duplicate: the same answer again
-    this.recent.set(key, { at: now });
+    const entry: { reply?: Uint8Array } = {};
+    this.recent.set(key, entry); // expired after EXCHANGE_LIFETIME, oldest first
     const reply = (r: Message, piggy: boolean) => {
       const bytes = encode(r);
-      if (piggy) this.recent.set(key, { at: now, reply: bytes });
+      if (piggy) entry.reply = bytes;
       this.send(bytes, peer);
     };
     const base = (c: number, options: Option[] = [], payload = new Uint8Array(0)): Message =>
@@ -212,10 +239,18 @@ export class Endpoint {
       const size = 16 << blk.szx;
       const bkey = `${peer.address}|${peer.port}|${Buffer.from(m.token).toString("hex")}`;
       let r = this.bodies.get(bkey);
-      if (blk.num === 0) { r = { parts: [], size: 0, at: now }; this.bodies.set(bkey, r); }
+      if (blk.num === 0 && blk.more) {
+        r = { parts: [], size: 0 };
+        if (!this.bodies.set(bkey, r, true)) {
+          // Too many unfinished uploads: come back later (the oldest expire after bodyIdleMs).
+          this.stats.bodiesRefused++;
+          reply(base(SERVICE_UNAVAILABLE, [[OPT.MAX_AGE, uintBytes(Math.max(1, Math.ceil((this.opts.bodyIdleMs ?? 30_000) / 1000)))]]), true); return;
+        }
+      } else if (blk.num === 0) r = { parts: [], size: 0 }; // the whole body in one block: nothing to keep
       if (!r || r.size !== blk.num * size || (blk.more && m.payload.length !== size)) {
         reply(base(REQUEST_ENTITY_INCOMPLETE), true); return;
       }
+      this.bodies.touch(bkey);
       r.parts.push(m.payload); r.size += m.payload.length;
       if (r.size > (this.opts.maxBody ?? 16384)) { this.bodies.delete(bkey); reply(base(REQUEST_ENTITY_TOO_LARGE), true); return; }
       if (blk.more) { reply(base(CONTINUE, [[OPT.BLOCK1, blockEncode(blk)]]), true); return; }
@@ -230,7 +265,7 @@ export class Endpoint {
     }, this.opts.separateAfterMs ?? 1000) : undefined;
     let out: Response | { raw: Message };
     try { out = await this.handler({ msg: m, peer, body }); }
-    catch (e) { out = { code: INTERNAL_ERROR, payload: Buffer.from(String((e as Error).message ?? e).slice(0, 100)) }; }
+    catch (e) { this.opts.onError?.(e); out = { code: INTERNAL_ERROR }; } // no internal text to the client
     if (timer) clearTimeout(timer);
     let msg: Message;
     if ("raw" in out) msg = out.raw;

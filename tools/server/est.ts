@@ -1,26 +1,36 @@
 // The development EST-oscore server: CoAP endpoint (coap.ts) + EDHOC Responder over /.well-known/edhoc and the
 // combined request (edhoc-responder.ts, RFC 9528 Appendix A.2, RFC 9668) + OSCORE (oscore.ts) + the EST
-// resources of RFC 9148 under /.well-known/est + a CA (ca.ts) with its state in the work folder.
+// resources of RFC 9148 under /.well-known/est + a CA (pki.ts), or an upstream RFC 7030 CA (upstream.ts) for
+// which this server is the registration authority. State: the work folder's database (db.ts).
 //
 // Nothing but EDHOC and discovery is served without OSCORE: an unprotected EST request gets 4.01.
+// Who gets which names, and who may use /sren: policy.ts. Everything held in memory is bounded (limits.ts):
+// EDHOC sessions (count, 60 s), OSCORE contexts in memory (count, idle time; all of them are in the database,
+// where unused ones expire), message_1 per source (token bucket) and message_1 CPU time in all (a budget per
+// second); beyond a limit a message_1 gets 5.03 with Max-Age.
 // A CSR's proof of possession is checked before anything is issued: a signature (ES256, Ed25519), or the
 // static-DH MAC of docs/dh-pop.md keyed by the ephemeral key of the EDHOC run behind the OSCORE context.
 
 import { createHash, createHmac, generateKeyPairSync, hkdfSync, randomBytes, timingSafeEqual, X509Certificate } from "node:crypto";
 import { join } from "node:path";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import type { RemoteInfo } from "node:dgram";
 import { p256 } from "@noble/curves/nist.js";
 import { x25519 } from "@noble/curves/ed25519.js";
 import {
   Endpoint, type Message, type Request, type Response, type Option, OPT, getOption, getUint, uriPath, uriQuery, uintBytes,
   applyBlock2, CHANGED, CONTENT, BAD_REQUEST, UNAUTHORIZED, NOT_FOUND, METHOD_NOT_ALLOWED, NOT_ACCEPTABLE,
-  UNSUPPORTED_FORMAT, SERVICE_UNAVAILABLE, FORBIDDEN, GET, POST, codeText,
+  UNSUPPORTED_FORMAT, SERVICE_UNAVAILABLE, FORBIDDEN, GET, POST, codeText, code as coapCode,
 } from "./coap.js";
 import { cArray, cBstr, cInt, cTstr } from "./cbor.js";
 import { ServerState, responderKind, unhex, hex, newKeyPair, type Device } from "./identity.js";
-import { EdhocResponder } from "./responder.js";
+import { EdhocError, EdhocResponder } from "./responder.js";
 import { deriveContext, unprotectRequest, protectResponse, type SecurityContext } from "./oscore-server.js";
-import { Ca, parseCsr, verifyCsrSignature, pkcs7CertsOnly, derItems, type Csr } from "./pki.js";
+import { Ca, parseCsr, verifyCsrSignature, pkcs7CertsOnly, derItems, nameText, type Csr } from "./pki.js";
+import { ServerDb, type ContextRow } from "./db.js";
+import { BoundedMap, PerSource, TokenBucket } from "./limits.js";
+import { decide, type CsrSubjectRule } from "./policy.js";
+import { Upstream, type UpstreamOptions } from "./upstream.js";
 import { type CredStyle, serverCertificate, credOfCert, x5tOf, x5chainOf, certOfCred, edhocCertificate, pointOf } from "./x509cred.js";
 
 export const CF = { LINK: 40, MULTIPART: 62, EDHOC: 64, CID_EDHOC: 65, PKCS7_CERTS: 281, PKCS8: 284, CSRATTRS: 285, PKCS10: 286, PKIX_CERT: 287, TEXT: 0 } as const;
@@ -33,8 +43,22 @@ export interface EstServerOptions {
   port?: number;
   /** Validity of issued certificates, days (default 365). */
   validityDays?: number;
-  /** Subject of issued certificates: the CSR's (default) or the EDHOC credential's name. */
-  subjectFrom?: "csr" | "credential";
+  /** A CSR subject the registry does not allow the device: replaced by its registered name (default), or
+   *  refused with 4.03 (policy.ts). */
+  csrSubject?: CsrSubjectRule;
+  /** Issue through an intermediate CA (<dir>/ca/intermediate, certified by the root in <dir>/ca): certificates
+   *  chain root -> intermediate -> device; /crts serves the chain. */
+  intermediate?: boolean;
+  /** Registration-authority mode: forward enrollments to this RFC 7030 EST CA instead of issuing (upstream.ts). */
+  upstream?: UpstreamOptions;
+  /** Limits (defaults in brackets): EDHOC sessions at once [4096] and their lifetime, ms [60,000]; OSCORE
+   *  contexts held in memory [10,000] and their idle time there, ms [600,000]; EDHOC-made contexts unused this
+   *  long are deleted from the database, ms [90 days]; message_1 per source per second [10] and burst [20];
+   *  CPU ms per second that message_1 may take in all [500] (burst: one second's worth). */
+  limits?: { sessions?: number; sessionMs?: number; contexts?: number; contextIdleMs?: number; contextTtlMs?: number;
+    message1PerSource?: number; message1Burst?: number; message1CpuMsPerS?: number };
+  /** Receive buffer of the UDP socket, bytes (default 4 MiB). */
+  recvBufferBytes?: number;
   /** Manual approval: enrollment answers 5.03 with Max-Age until approve(kid) is called. */
   manualApproval?: boolean;
   approvalMaxAge?: number;
@@ -71,6 +95,7 @@ export interface EstServerOptions {
 }
 
 interface Session { responder: EdhocResponder; y: Uint8Array; gY: Uint8Array; suite: number; cR: Uint8Array; at: number }
+/** What the server keeps of a finished handshake after message_3 (for a repeated combined request). */
 /** An OSCORE context the server holds, with what the DH proof of possession needs (y and G_Y of the EDHOC run
  *  that made it; absent for a context restored from disk, whose ephemeral key is gone). */
 interface Context {
@@ -80,72 +105,101 @@ interface Context {
 }
 
 /** What the server did; an "enroll" event carries the certificate it issued (DER). */
-export interface Event { kind: "edhoc" | "enroll" | "refused" | "crts"; kid?: string; detail: string; cert?: Uint8Array }
+export interface Event { kind: "edhoc" | "enroll" | "refused" | "crts" | "busy"; kid?: string; detail: string; cert?: Uint8Array }
+
+/** Events kept in memory (the oldest are dropped): tests and the HIL runner read them. */
+const MAX_EVENTS = 20_000;
 
 export class EstServer {
   readonly events: Event[] = [];
-  private sessions = new Map<string, Session>();
-  private contexts = new Map<string, Context>();
+  private sessions: BoundedMap<string, Session>;
+  /** OSCORE contexts in memory, by Recipient ID (hex); all of them are also in the database. */
+  private contexts: BoundedMap<string, Context>;
   private approved = new Set<string>();
   private endpoint!: Endpoint;
+  private m1PerSource: PerSource;
+  private m1Cpu: TokenBucket;
+  private upstream?: Upstream;
+  /** Counters for benchmarks: message_1 answered, refused for the source's rate or for the CPU budget, and the
+   *  CPU ms message_1 took. */
+  readonly load = { message1: 0, message1RateLimited: 0, message1Busy: 0, message1CpuMs: 0, sessionsFull: 0 };
+  readonly db: ServerDb;
   port = 0;
 
-  private constructor(readonly opts: EstServerOptions, readonly state: ServerState, readonly ca: Ca) {}
+  private constructor(readonly opts: EstServerOptions, readonly state: ServerState, readonly ca: Ca) {
+    const l = opts.limits ?? {};
+    this.db = state.db;
+    this.sessions = new BoundedMap(l.sessions ?? 4096, l.sessionMs ?? 60_000);
+    this.contexts = new BoundedMap(l.contexts ?? 10_000, l.contextIdleMs ?? 600_000);
+    this.m1PerSource = new PerSource(l.message1PerSource ?? 10, l.message1Burst ?? 20);
+    this.m1Cpu = new TokenBucket(l.message1CpuMsPerS ?? 500, l.message1CpuMsPerS ?? 500);
+    if (opts.upstream) this.upstream = new Upstream(opts.upstream);
+  }
 
   static async start(opts: EstServerOptions): Promise<EstServer> {
     const state = ServerState.open(opts.dir);
-    const ca = await Ca.open(join(opts.dir, "ca"), { keyType: opts.caKeyType ?? "p256", subject: "EST-oscore development CA" });
+    const root = await Ca.open(join(opts.dir, "ca"), { keyType: opts.caKeyType ?? "p256", subject: "EST-oscore development CA", db: state.db });
+    const ca = opts.intermediate ? await Ca.open(join(opts.dir, "ca", "intermediate"), { keyType: opts.caKeyType ?? "p256", subject: "EST-oscore development intermediate CA", issuer: root, db: state.db }) : root;
     const s = new EstServer(opts, state, ca);
-    s.endpoint = new Endpoint((r) => s.handle(r), { tamper: opts.tamper ? (d) => opts.tamper!(d) : undefined },
-      (opts.host ?? "127.0.0.1").includes(":") ? "udp6" : "udp4");
+    s.endpoint = new Endpoint((r) => s.handle(r), {
+      tamper: opts.tamper ? (d) => opts.tamper!(d) : undefined, recvBufferBytes: opts.recvBufferBytes,
+      onError: (e) => s.log(`internal error: ${(e as Error)?.stack ?? e}`),
+    }, (opts.host ?? "127.0.0.1").includes(":") ? "udp6" : "udp4");
     s.port = await s.endpoint.listen(opts.port ?? 0, opts.host ?? "127.0.0.1");
-    s.loadContexts();
     s.dhRecipients = dhRecipients(opts.dir);
+    s.expireContexts();
+    s.expiry = setInterval(() => s.expireContexts(), 3600_000);
+    s.expiry.unref();
     return s;
   }
+
+  private expiry?: ReturnType<typeof setInterval>;
+
+  /** Delete EDHOC-made contexts unused for longer than limits.contextTtlMs from the database and memory. */
+  expireContexts(): void {
+    for (const rid of this.db.expireContexts(Date.now() - (this.opts.limits?.contextTtlMs ?? 90 * 86400_000))) this.contexts.delete(rid);
+  }
+
+  /** Forget every OSCORE context, in memory and in the database (as a server that lost its state). */
+  dropContexts(): void { this.contexts.clear(); this.db.dropAllContexts(); }
+
+  /** Bounded state held now (tests and benchmarks). */
+  get held() { return { sessions: this.sessions.size, contexts: this.contexts.size, ...this.endpoint.held }; }
 
   /** The CA's DH recipient certificates (classic RFC 6955 proof of possession), one per curve. */
   dhRecipients: { suite: number; priv: Uint8Array; cert: Uint8Array }[] = [];
 
-  // OSCORE contexts survive a server restart (<dir>/contexts/<C_R>.json, written on every change of the replay
-  // window before the response goes out), so a device can re-enroll under its stored context without EDHOC.
-  private contextFile(cR: string): string { return join(this.opts.dir, "contexts", `${cR}.json`); }
-
-  private saveContext(cR: string, c: Context): void {
-    mkdirSync(join(this.opts.dir, "contexts"), { recursive: true });
-    const f = this.contextFile(cR);
-    writeFileSync(f + ".tmp", JSON.stringify({
-      ms: hex(c.ms), salt: hex(c.salt), sid: hex(c.ctx.senderId), rid: hex(c.ctx.recipientId), suite: c.suite, device: c.device?.kid ?? null,
-      replay_top: c.ctx.replayTop, replay_bits: c.ctx.replayBits.toString(16), psk: c.psk === true,
-    }) + "\n", { mode: 0o600 });
-    renameSync(f + ".tmp", f);
+  // OSCORE contexts survive a server restart: each is a row of the database, its replay window written on every
+  // accepted request before the response goes out, so a device can re-enroll under its stored context.
+  private contextRow(rid: string, c: Context): ContextRow {
+    return { rid, device_kid: c.device?.kid ?? null, ms: hex(c.ms), salt: hex(c.salt), sid: hex(c.ctx.senderId), suite: c.suite, psk: c.psk ? 1 : 0,
+      replay_top: c.ctx.replayTop, replay_bits: c.ctx.replayBits.toString(16), used_at: Date.now() };
   }
 
-  private loadContexts(): void {
-    const d = join(this.opts.dir, "contexts");
-    if (!existsSync(d)) return;
-    for (const f of readdirSync(d).filter((x) => x.endsWith(".json"))) this.loadContext(f.slice(0, -5));
-  }
+  private saveReplay(rid: string, c: Context): void { this.db.saveReplay(rid, c.ctx.replayTop, c.ctx.replayBits.toString(16), Date.now()); }
 
-  /** A context from its file: saved by this server, or a pre-shared one written by provisioning (--psk). */
+  /** A context from the database: made by EDHOC here, or a pre-shared one written by provisioning (--psk). */
   private loadContext(rid: string): Context | undefined {
-    const f = this.contextFile(rid);
-    if (!/^[0-9a-f]{0,14}$/.test(rid) || !existsSync(f)) return undefined;
+    if (!/^[0-9a-f]{0,14}$/.test(rid)) return undefined;
+    const j = this.db.context(rid);
+    if (!j) return undefined;
     try {
-      const j = JSON.parse(readFileSync(f, "utf8"));
       const ctx = deriveContext({ masterSecret: unhex(j.ms), masterSalt: unhex(j.salt), senderId: unhex(j.sid), recipientId: unhex(j.rid) });
-      ctx.replayTop = j.replay_top ?? -1; ctx.replayBits = BigInt("0x" + (j.replay_bits || "0"));
-      const c: Context = { ctx, ms: unhex(j.ms), salt: unhex(j.salt), suite: j.suite ?? 2, device: j.device ? this.state.device(unhex(j.device)) : undefined, psk: j.psk === true, loaded: true };
-      this.contexts.set(j.rid, c);
+      ctx.replayTop = j.replay_top; ctx.replayBits = BigInt("0x" + (j.replay_bits || "0"));
+      const c: Context = { ctx, ms: unhex(j.ms), salt: unhex(j.salt), suite: j.suite, device: j.device_kid ? this.state.device(unhex(j.device_kid)) : undefined, psk: j.psk === 1, loaded: true };
+      this.contexts.set(rid, c);
       return c;
-    } catch (e) { this.log(`ignoring unreadable context file ${rid}.json: ${(e as Error).message}`); return undefined; }
+    } catch (e) { this.log(`ignoring unreadable context ${rid}: ${(e as Error).message}`); return undefined; }
   }
 
   get stats() { return this.endpoint.stats; }
-  stop(): Promise<void> { return this.endpoint.close(); }
+  async stop(): Promise<void> { if (this.expiry) clearInterval(this.expiry); await this.endpoint.close(); this.db.close(); }
   approve(kid: string): void { this.approved.add(kid); }
   private log(s: string): void { this.opts.log?.(s); }
-  private event(e: Event): void { this.events.push(e); this.log(`${e.kind}${e.kid ? ` [${e.kid}]` : ""}: ${e.detail}`); }
+  private event(e: Event): void {
+    if (this.events.length >= MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS + 1);
+    this.events.push(e); this.log(`${e.kind}${e.kid ? ` [${e.kid}]` : ""}: ${e.detail}`);
+  }
 
   private async handle(req: Request): Promise<Response | { raw: Message }> {
     const m = req.msg;
@@ -154,7 +208,7 @@ export class EstServer {
     const path = uriPath(m);
     if (path === "/.well-known/edhoc") {
       if (m.code !== POST) return { code: METHOD_NOT_ALLOWED };
-      return this.handleEdhoc(req.body);
+      return this.handleEdhoc(req.body, req.peer);
     }
     if (path === "/.well-known/core" && m.code === GET) return this.discovery(uriQuery(m));
     return { code: UNAUTHORIZED, payload: Buffer.from("OSCORE required") };
@@ -176,18 +230,23 @@ export class EstServer {
 
   // ---- EDHOC ----------------------------------------------------------------------------------------------
 
-  private newCR(): Uint8Array {
-    for (let i = 0; i < 100; i++) {
-      const b = randomBytes(1)[0] % 48;
-      const c = Uint8Array.of(b < 24 ? b : 0x20 + b - 24);
-      if (!this.sessions.has(hex(c)) && !this.contexts.has(hex(c))) return c;
-    }
-    return new Uint8Array(randomBytes(2));
+  /**
+   * A fresh C_R (RFC 9528 §3.3, RFC 9668 §4): unused by any EDHOC session in progress and by any OSCORE context
+   * (in memory or in the database: it becomes the context's Recipient ID), and different from the Initiator's
+   * C_I. One-byte CBOR-int values first (48 of them), then random values of 2, 3, ... bytes, each checked.
+   */
+  newCR(cI: Uint8Array): Uint8Array {
+    const free = (c: Uint8Array) => { const h = hex(c); return h !== hex(cI) && !this.sessions.has(h) && !this.contexts.has(h) && !this.db.hasContext(h); };
+    const ones = Array.from({ length: 48 }, (_, b) => Uint8Array.of(b < 24 ? b : 0x20 + b - 24));
+    for (let i = ones.length - 1; i > 0; i--) { const j = randomBytes(1)[0] % (i + 1); [ones[i], ones[j]] = [ones[j], ones[i]]; }
+    for (const c of ones) if (free(c)) return c;
+    for (let len = 2; len <= 7; len++) for (let i = 0; i < 32; i++) { const c = new Uint8Array(randomBytes(len)); if (free(c)) return c; }
+    throw new EdhocError("no free connection identifier");
   }
 
-  private handleEdhoc(body: Uint8Array): Response {
+  private handleEdhoc(body: Uint8Array, peer?: RemoteInfo): Response {
     if (body.length < 2) return edhocError(1, "empty request");
-    if (body[0] === 0xf5) return this.message1(body.subarray(1));
+    if (body[0] === 0xf5) return this.admitMessage1(body.subarray(1), peer);
     // C_R || message_3: C_R is a one-byte int or a bstr.
     let cR: Uint8Array, rest: Uint8Array;
     if (body[0] <= 0x17 || (body[0] >= 0x20 && body[0] <= 0x37)) { cR = body.subarray(0, 1); rest = body.subarray(1); }
@@ -206,13 +265,37 @@ export class EstServer {
     return { code: CHANGED };
   }
 
+  /** message_1 is the one thing anyone can send: each source gets a rate (a token bucket per address), all of
+   *  them together a CPU budget; beyond either the answer is 5.03 with Max-Age (RFC 7252 §5.9.3.4), and the
+   *  Initiator's CoAP client retries then. */
+  private admitMessage1(m1: Uint8Array, peer?: RemoteInfo): Response {
+    const busy = (why: string, s: number): Response => {
+      this.event({ kind: "busy", detail: `message_1 from ${peer?.address ?? "?"}: ${why}; 5.03 Max-Age ${s}` });
+      return { code: SERVICE_UNAVAILABLE, options: [[OPT.MAX_AGE, uintBytes(s)]] };
+    };
+    if (peer && !this.m1PerSource.take(peer.address)) { this.load.message1RateLimited++; return busy("rate limit of the source", this.m1PerSource.waitSeconds(peer.address)); }
+    if (!this.m1Cpu.available()) { this.load.message1Busy++; return busy("CPU budget for message_1 spent", this.m1Cpu.waitSeconds()); }
+    const t0 = performance.now();
+    try {
+      return this.message1(m1);
+    } catch (e) {
+      // A malformed message_1 (EdhocError, or anything its parsing threw): an EDHOC error message (RFC 9528 §6).
+      return edhocError(1, e instanceof EdhocError ? e.message : "malformed message_1");
+    } finally {
+      const ms = performance.now() - t0;
+      this.load.message1++; this.load.message1CpuMs += ms;
+      this.m1Cpu.spend(ms);
+    }
+  }
+
   private message1(m1: Uint8Array): Response {
+    if (m1.length === 0) return edhocError(1, "empty message_1");
     const method = m1[0];
     if (method > 3) return edhocError(1, "unsupported method");
     // SUITES_I: an int, or an array whose last element is the selected suite.
     let suite: number;
     if (m1[1] <= 0x17) suite = m1[1];
-    else if (m1[1] >= 0x81 && m1[1] <= 0x97) suite = m1[1 + (m1[1] & 0x1f)];
+    else if (m1[1] >= 0x82 && m1[1] <= 0x97 && 1 + (m1[1] & 0x1f) < m1.length) suite = m1[1 + (m1[1] & 0x1f)];
     else return edhocError(1, "malformed SUITES_I");
     const supported = this.opts.suites ?? [2, 0];
     if (!supported.includes(suite)) {
@@ -220,9 +303,6 @@ export class EstServer {
       return { code: BAD_REQUEST, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.EDHOC)]], payload: Uint8Array.from([0x02, ...sr]) };
     }
     const cred = this.state.credential(suite, responderKind(method));
-    const y = suite === 2 ? p256.utils.randomSecretKey() : new Uint8Array(randomBytes(32));
-    const gY = suite === 2 ? p256.getPublicKey(y, false).slice(1, 33) : x25519.getPublicKey(y);
-    const cR = this.newCR();
     let credR = unhex(cred.cred), idCredR = Uint8Array.of(0xa1, 0x04, 0x41, ...unhex(cred.kid));
     if (this.opts.serverCred === "kccs") idCredR = Uint8Array.from([0xa1, 0x0e, ...credR]); // {14: CCS} (RFC 9528 §3.5.2)
     if (this.opts.serverCred === "x5t" || this.opts.serverCred === "x5chain") {
@@ -233,21 +313,23 @@ export class EstServer {
       idCredR = this.opts.serverCred === "x5t" ? x5tOf(der) : x5chainOf(der);
     }
     const responder = new EdhocResponder({
-      methods: [method], suites: supported, cR, staticKey: unhex(cred.priv), credR, idCredR,
+      methods: [method], suites: supported, cR: (cI) => this.newCR(cI), staticKey: unhex(cred.priv), credR, idCredR,
       lookupCredI: (idCredI: Uint8Array) => {
         const d = this.deviceByIdCred(idCredI);
         if (!d || d.method !== method) return null;
         const id = d.suite === suite ? d : d.alt?.find((a) => a.suite === suite); // a device may have one per suite
         return id ? { credI: unhex(id.cred), publicKey: unhex(id.pub) } : null;
       },
-      ephemeral: y,
       ead2: this.opts.ead2,
     });
     const r = responder.message1(m1);
     if ("error" in r) return { code: BAD_REQUEST, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.EDHOC)]], payload: r.error };
-    const now = Date.now();
-    for (const [k, s] of this.sessions) if (now - s.at > 60_000) this.sessions.delete(k);
-    this.sessions.set(hex(cR), { responder, y, gY, suite, cR, at: now });
+    const cR = responder.cR;
+    if (!this.sessions.set(hex(cR), { responder, y: responder.ephemeralPrivate(), gY: responder.gY, suite, cR, at: Date.now() }, true)) {
+      this.load.sessionsFull++;
+      this.event({ kind: "busy", detail: "EDHOC session table full; 5.03" });
+      return { code: SERVICE_UNAVAILABLE, options: [[OPT.MAX_AGE, uintBytes(5)]] };
+    }
     return { code: CHANGED, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.EDHOC)]], payload: r.message2 };
   }
 
@@ -257,16 +339,17 @@ export class EstServer {
     const s = this.sessions.get(hex(cR));
     if (!s) return { error: "no EDHOC session for this C_R" };
     let r;
-    try { r = s.responder.message3(m3); } catch (e) { return { error: (e as Error).message }; }
-    if (!r || "error" in r) return { error: String((r as any)?.error ?? "message_3 refused") };
+    try { r = s.responder.message3(m3); } catch (e) { this.sessions.delete(hex(cR)); return { error: (e as Error).message }; }
     this.sessions.delete(hex(cR));
     const ctx = deriveContext({ masterSecret: r.oscoreMasterSecret, masterSalt: r.oscoreMasterSalt, senderId: r.cI, recipientId: cR });
     const device = this.deviceByIdCred(r.idCredI);
     const c: Context = { ctx, ms: r.oscoreMasterSecret, salt: r.oscoreMasterSalt, y: s.y, gY: s.gY, suite: s.suite, device };
-    // One context per device: a new handshake replaces the device's older contexts.
-    for (const [k, old] of this.contexts) if (device && old.device?.kid === device.kid) { this.contexts.delete(k); rmContext(this.contextFile(k)); }
+    // One context per device: a new handshake replaces the device's older contexts; never another device's
+    // (C_R was checked free when message_2 went out; a pre-shared context provisioned since then still wins).
+    const inst = this.db.installContext(this.contextRow(hex(cR), c));
+    if (!inst.ok) return { error: "connection identifier taken meanwhile; start EDHOC again" };
+    for (const k of inst.dropped) this.contexts.delete(k);
     this.contexts.set(hex(cR), c);
-    this.saveContext(hex(cR), c);
     this.event({ kind: "edhoc", kid: device?.kid, detail: `handshake done, C_R ${hex(cR)}, C_I ${hex(r.cI)}` });
     return { ok: true };
   }
@@ -335,10 +418,14 @@ export class EstServer {
     let inner: Message;
     try { inner = unprotectRequest(c.ctx, outer); }
     catch (e) {
-      this.event({ kind: "refused", kid: c.device?.kid, detail: `OSCORE: ${(e as Error).message}` });
+      const why = (e as Error).message;
+      this.event({ kind: "refused", kid: c.device?.kid, detail: `OSCORE: ${why}` });
+      // RFC 8613 §7.4 / §8.2: a replay gets 4.01 "Replay detected", any other failure 4.00 "Decryption failed".
+      if (/replayed/.test(why)) return { code: UNAUTHORIZED, payload: Buffer.from("Replay detected") };
       return { code: BAD_REQUEST, payload: Buffer.from("Decryption failed") };
     }
-    this.saveContext(hex(kid), c); // the replay window moved
+    this.contexts.touch(hex(kid));
+    this.saveReplay(hex(kid), c); // the replay window moved: saved before the response goes out
     const mode = this.opts.requireEcho ?? "never";
     if (!c.fresh && (mode === "always" || (mode === "loaded" && c.loaded))) {
       const echo = getOption(inner, OPT.ECHO);
@@ -368,10 +455,17 @@ export class EstServer {
     const kid = c.device?.kid;
     if (op === "crts") {
       if (m.code !== GET) return { code: METHOD_NOT_ALLOWED };
+      if (accept !== undefined && accept !== CF.PKCS7_CERTS && accept !== CF.PKIX_CERT) return { code: NOT_ACCEPTABLE };
+      let chain = this.ca.chain;
+      if (this.upstream) {
+        const u = await this.upstream.cacerts();
+        if (!u.ok) return this.upstreamRefusal(kid, "cacerts", u);
+        chain = u.certs;
+      }
       this.event({ kind: "crts", kid, detail: "CA certificates sent" });
-      if (accept === CF.PKIX_CERT) return typed(CONTENT, CF.PKIX_CERT, this.ca.certDer);
-      if (accept !== undefined && accept !== CF.PKCS7_CERTS) return { code: NOT_ACCEPTABLE };
-      const p7 = pkcs7CertsOnly([this.ca.certDer, ...this.dhRecipients.map((d) => d.cert)]);
+      // 287 is one certificate: the root (the trust anchor); 281 (the default) carries the whole chain.
+      if (accept === CF.PKIX_CERT) return typed(CONTENT, CF.PKIX_CERT, chain[chain.length - 1]);
+      const p7 = pkcs7CertsOnly([...chain, ...(this.upstream ? [] : this.dhRecipients.map((d) => d.cert))]);
       if (this.opts.misbehave === "garbled-crts") p7[4] ^= 0x40; // the content-type OID tag: no longer a ContentInfo
       if (this.opts.misbehave === "huge-crts") return typed(CONTENT, CF.PKCS7_CERTS, new Uint8Array(64 * 1024)); // 64 KiB
       return typed(CONTENT, CF.PKCS7_CERTS, p7);
@@ -394,18 +488,37 @@ export class EstServer {
       if (this.opts.challengePassword !== undefined && csr.challengePassword !== this.opts.challengePassword) return this.refuse(kid, BAD_REQUEST, "challengePassword missing or wrong");
       const pop = this.checkPop(csr, c);
       if (pop !== true) return this.refuse(kid, BAD_REQUEST, pop);
-      const subject = this.opts.subjectFrom === "credential" && c.device ? c.device.name : undefined;
-      let cert = this.ca.issue(csr, { validityDays: this.opts.validityDays ?? 365, subjectCn: subject });
+      // The identity policy (policy.ts): which names, and whether /sren is allowed.
+      const current = kid ? this.db.currentCertificate(kid) : undefined;
+      const d = decide(op, csr, c.device, current, (ca) => ca === this.ca.id || (!!this.upstream && ca === "upstream"), this.upstream ? "refuse" : this.subjectRule());
+      if (!d.ok) return this.refuse(kid, d.code, d.why);
+      let cert: Uint8Array, extra: Uint8Array[] = [];
+      if (this.upstream) {
+        if (csr.signatureAlgorithm === OID_DH_POP) return this.refuse(kid, FORBIDDEN, "a DH proof of possession cannot be forwarded to the upstream CA (it checks CSR signatures)");
+        if (d.san === null && csr.extensions.some((e) => e.oid === "2.5.29.17")) return this.refuse(kid, FORBIDDEN, "subjectAltName not allowed");
+        const u = op === "sren" ? await this.upstream.reenroll(m.payload) : await this.upstream.simpleenroll(m.payload);
+        if (!u.ok) return this.upstreamRefusal(kid, op === "sren" ? this.upstream.o.reenrollVia ?? "simplereenroll" : "simpleenroll", u);
+        const key = Buffer.from(csr.publicKey.spkiDer);
+        const mine = u.certs.find((x) => { try { return Buffer.from(new X509Certificate(x).publicKey.export({ format: "der", type: "spki" })).equals(key); } catch { return false; } });
+        if (!mine) return this.refuse(kid, coapCode(5, 2), "the upstream CA answered without a certificate for the CSR's key");
+        cert = mine; extra = u.certs.filter((x) => x !== mine);
+        const x = new X509Certificate(cert);
+        this.db.recordIssued({ ca: "upstream", serial: this.db.nextSerial("upstream", 1), device_kid: kid ?? null, subject: x.subject.replace(/\n/g, ", "), sha256: createHash("sha256").update(cert).digest("hex"), der: cert, not_after: Date.parse(x.validTo), issued_at: Date.now() });
+      } else {
+        cert = this.ca.issue(csr, { validityDays: this.opts.validityDays ?? 365, subjectCn: d.subjectCn, san: d.san, deviceKid: kid });
+        extra = this.ca.chain.slice(0, -1); // intermediates; the root is the trust anchor
+      }
       if (this.opts.misbehave === "other-key") {
         const other = p256.getPublicKey(p256.utils.randomSecretKey(), false);
         cert = this.ca.issue({ ...csr, publicKey: { kind: "p256", raw: other, spkiDer: Uint8Array.from([...Buffer.from("3059301306072a8648ce3d020106082a8648ce3d030107034200", "hex"), ...other]) } }, { validityDays: 1 });
       } else if (this.opts.misbehave === "foreign-ca") {
-        const foreign = await Ca.open(join(this.opts.dir, "foreign-ca"), { keyType: "p256", subject: "EST-oscore development CA" });
+        const foreign = await Ca.open(join(this.opts.dir, "foreign-ca"), { keyType: "p256", subject: "EST-oscore development CA", db: this.db });
         cert = foreign.issue(csr, { validityDays: 1 });
       }
-      this.event({ kind: "enroll", kid, cert, detail: `/${op}: certificate issued for ${csr.subject?.text ?? "?"} (${csr.publicKey.kind}, PoP ${csr.signatureAlgorithm === OID_DH_POP ? "DH MAC" : "signature"})` });
-      if (accept === CF.PKCS7_CERTS) return typed(CHANGED, CF.PKCS7_CERTS, pkcs7CertsOnly([cert]));
-      return typed(CHANGED, CF.PKIX_CERT, cert);
+      this.event({ kind: "enroll", kid, cert, detail: `/${op}: certificate issued for ${subjectText(cert)}${this.upstream ? " by the upstream CA" : ""} (${csr.publicKey.kind}, PoP ${csr.signatureAlgorithm === OID_DH_POP ? "DH MAC" : "signature"})` });
+      // EST-oscore draft -11 §5.2.1: without an Accept option the server SHOULD choose 281.
+      if (accept === CF.PKIX_CERT) return typed(CHANGED, CF.PKIX_CERT, cert);
+      return typed(CHANGED, CF.PKCS7_CERTS, pkcs7CertsOnly([cert, ...extra]));
     }
     if (op === "skg" || op === "skc") return this.serverKeyGen(m, c, op, accept);
     return { code: NOT_FOUND };
@@ -423,12 +536,15 @@ export class EstServer {
     if (getUint(m, OPT.CONTENT_FORMAT) !== CF.PKCS10) return { code: UNSUPPORTED_FORMAT };
     if (accept !== undefined && accept !== CF.MULTIPART) return { code: NOT_ACCEPTABLE };
     if (!c.psk) return this.refuse(kid, FORBIDDEN, "server-side key generation is only for devices without EDHOC");
+    if (this.upstream) return this.refuse(kid, FORBIDDEN, "server-side key generation is not forwarded to the upstream CA");
     let csr;
     try { csr = parseCsr(m.payload); } catch (e) { return this.refuse(kid, BAD_REQUEST, `malformed CSR: ${(e as Error).message}`); }
     const { privateKey, publicKey } = c.suite === 0 ? generateKeyPairSync("ed25519") : generateKeyPairSync("ec", { namedCurve: "P-256" });
     const spkiDer = new Uint8Array(publicKey.export({ format: "der", type: "spki" }));
     const raw = spkiDer.subarray(spkiDer.length - (c.suite === 0 ? 32 : 65));
-    const cert = this.ca.issue({ ...csr, signatureAlgorithm: "", publicKey: { kind: c.suite === 0 ? "ed25519" : "p256", raw, spkiDer } }, { validityDays: this.opts.validityDays ?? 365 });
+    const d = decide(op, csr, c.device, undefined, () => true, this.subjectRule());
+    if (!d.ok) return this.refuse(kid, d.code, d.why);
+    const cert = this.ca.issue({ ...csr, signatureAlgorithm: "", publicKey: { kind: c.suite === 0 ? "ed25519" : "p256", raw, spkiDer } }, { validityDays: this.opts.validityDays ?? 365, subjectCn: d.subjectCn, san: d.san, deviceKid: kid });
     const pkcs8 = new Uint8Array(privateKey.export({ format: "der", type: "pkcs8" }));
     const certPart = op === "skg" ? pkcs7CertsOnly([cert]) : cert;
     this.event({ kind: "enroll", kid, cert, detail: `/${op}: key generated and certificate issued for ${csr.subject.text}` });
@@ -462,6 +578,19 @@ export class EstServer {
     return "DhSigStatic names a certificate that is not ours";
   }
 
+  private subjectRule(): CsrSubjectRule { return this.opts.csrSubject ?? "replace"; }
+
+  /** An upstream CA's refusal as a CoAP answer: 202/503 with Retry-After -> 5.03 with Max-Age; 400, 401, 403,
+   *  404 -> the same 4.xx; anything else -> 5.02 Bad Gateway. */
+  private upstreamRefusal(kid: string | undefined, op: string, u: { status: number; retryAfter?: number; text: string }): Response {
+    if (u.status === 202 || u.status === 503) {
+      this.event({ kind: "refused", kid, detail: `upstream ${op}: HTTP ${u.status}, retry in ${u.retryAfter ?? 5} s` });
+      return { code: SERVICE_UNAVAILABLE, options: [[OPT.MAX_AGE, uintBytes(Math.min(u.retryAfter ?? 5, 86400))]] };
+    }
+    const map: Record<number, number> = { 400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND };
+    return this.refuse(kid, map[u.status] ?? coapCode(5, 2), `upstream CA ${op}: HTTP ${u.status} ${u.text}`);
+  }
+
   private refuse(kid: string | undefined, code: number, why: string): Response {
     this.event({ kind: "refused", kid, detail: `${codeText(code)} ${why}` });
     return { code, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.TEXT)]], payload: Buffer.from(why) };
@@ -490,7 +619,10 @@ export class EstServer {
 }
 
 
-function rmContext(f: string): void { try { rmSync(f); } catch { /* already gone */ } }
+/** The subject of a certificate as text ("CN=x"). */
+function subjectText(der: Uint8Array): string {
+  try { return nameText(derItems(derItems(derItems(der)[0].value)[0].value)[5].der); } catch { return "?"; }
+}
 
 /** The CA's DH recipient keys and certificates, made on first use (<dir>/ca/dh-recipient-s<suite>.{key,der}). */
 function dhRecipients(dir: string): { suite: number; priv: Uint8Array; cert: Uint8Array }[] {

@@ -3,17 +3,19 @@
 //
 //   <dir>/server.json        the server's four EDHOC credentials: one per suite (0, 2) and per kind of
 //                            authentication (signature for methods 0/2, static DH for methods 1/3)
-//   <dir>/devices/<kid>.json each provisioned device: its CRED_I and public key, method and suite
-//   <dir>/ca/                the CA (ca.ts)
+//   <dir>/server.db          the registry of provisioned devices (db.ts): CRED_I and public key, method,
+//                            suite, and the names its certificates may carry (policy.ts)
+//   <dir>/ca/                the CA (pki.ts)
 //
 // Key kinds: suite 0 uses Ed25519 (signature) and X25519 (DH); suite 2 uses P-256 for both.
 
 import { ed25519, x25519 } from "@noble/curves/ed25519.js";
 import { p256 } from "@noble/curves/nist.js";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cBstr, cInt, cMap, cTstr } from "./cbor.js";
+import { ServerDb, type DeviceRow } from "./db.js";
 
 export type AuthKind = "sig" | "dh";
 export const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
@@ -68,17 +70,34 @@ export interface Device {
   kid: string; name: string; method: number; suite: number; pub: string; cred: string;
   /** Identities for the device's other cipher suites (same kid). */
   alt?: { suite: number; pub: string; cred: string }[];
+  /** What a CSR of this device may ask for beyond its name (policy.ts): more subject CNs, dNSNames. */
+  policy?: DevicePolicy;
 }
 
-/** The server's work folder. */
+/** The registry's allowance for one device: subject CNs besides its name, and the dNSNames its certificates
+ *  may carry (issued by default when its CSR asks for none). */
+export interface DevicePolicy { subjects?: string[]; dns?: string[] }
+
+export function deviceRow(d: Device): DeviceRow {
+  return { kid: d.kid, name: d.name, method: d.method, suite: d.suite, pub: d.pub, cred: d.cred, alt: d.alt ? JSON.stringify(d.alt) : null, policy: d.policy ? JSON.stringify(d.policy) : null, created_at: Date.now() };
+}
+export function deviceOfRow(r: DeviceRow): Device {
+  const d: Device = { kid: r.kid, name: r.name, method: r.method, suite: r.suite, pub: r.pub, cred: r.cred };
+  if (r.alt) d.alt = JSON.parse(r.alt);
+  if (r.policy) d.policy = JSON.parse(r.policy);
+  return d;
+}
+
+/** The server's work folder: its credentials, and the device registry in its database. */
 export class ServerState {
-  constructor(readonly dir: string, readonly credentials: Credential[]) {}
+  constructor(readonly dir: string, readonly credentials: Credential[], readonly db: ServerDb) {}
 
   /** Open the folder, creating the server's credentials on first use. */
   static open(dir: string): ServerState {
     mkdirSync(join(dir, "devices"), { recursive: true });
+    const db = ServerDb.open(dir);
     const f = join(dir, "server.json");
-    if (existsSync(f)) return new ServerState(dir, JSON.parse(readFileSync(f, "utf8")).credentials);
+    if (existsSync(f)) return new ServerState(dir, JSON.parse(readFileSync(f, "utf8")).credentials, db);
     // kids 0x0a..0x0d: one byte, so the compact ID_CRED_R is a one-byte CBOR integer (RFC 9528 §3.5.3.2).
     const creds: Credential[] = [];
     let kid = 0x0a;
@@ -87,8 +106,10 @@ export class ServerState {
       const kidB = Uint8Array.of(kid++);
       creds.push({ suite, kind, kid: hex(kidB), priv: hex(k.priv), pub: hex(k.pub), cred: hex(ccs(`est-oscore-server-s${suite}-${kind}`, k, kidB)) });
     }
-    writeFileSync(f, JSON.stringify({ credentials: creds }, null, 1) + "\n", { mode: 0o600 });
-    return new ServerState(dir, creds);
+    // wx: a second process creating the folder at the same moment keeps the first one's credentials.
+    try { writeFileSync(f, JSON.stringify({ credentials: creds }, null, 1) + "\n", { mode: 0o600, flag: "wx" }); }
+    catch { return new ServerState(dir, JSON.parse(readFileSync(f, "utf8")).credentials, db); }
+    return new ServerState(dir, creds, db);
   }
 
   credential(suite: number, kind: AuthKind): Credential {
@@ -97,12 +118,13 @@ export class ServerState {
     return c;
   }
 
-  addDevice(d: Device): void { writeFileSync(join(this.dir, "devices", `${d.kid}.json`), JSON.stringify(d, null, 1) + "\n"); }
+  /** Register a device under its kid (replacing a device registered under the same kid). */
+  addDevice(d: Device): void { this.db.putDevice(deviceRow(d)); }
 
   device(kid: Uint8Array): Device | undefined {
-    const f = join(this.dir, "devices", `${hex(kid)}.json`);
-    return existsSync(f) ? JSON.parse(readFileSync(f, "utf8")) : undefined;
+    const r = this.db.device(hex(kid));
+    return r ? deviceOfRow(r) : undefined;
   }
 
-  devices(): Device[] { return readdirSync(join(this.dir, "devices")).filter((f) => f.endsWith(".json")).map((f) => JSON.parse(readFileSync(join(this.dir, "devices", f), "utf8"))); }
+  devices(): Device[] { return this.db.devices().map(deviceOfRow); }
 }

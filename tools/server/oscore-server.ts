@@ -152,3 +152,15 @@ export function protectRequest(ctx: SecurityContext, inner: Message, seq: number
   const outer = inner.options.filter(([k]) => CLASS_U.has(k));
   return { type: inner.type, code: 2, mid: inner.mid, token: inner.token, options: [...outer, [OPT.OSCORE, ov]], payload: ct };
 }
+
+/** Verify and decrypt the response to a request protected with protectRequest(ctx, ..., seq) (§8.4), as a client
+ *  would (tests play a client with it). Throws OscoreError on any failure. */
+export function unprotectResponse(ctx: SecurityContext, m: Message, seq: number): Message {
+  const piv = seq === 0 ? Uint8Array.of(0) : Uint8Array.from(Buffer.from(seq.toString(16).padStart(seq.toString(16).length + (seq.toString(16).length % 2), "0"), "hex"));
+  const ov = m.options.find(([n]) => n === OPT.OSCORE)?.[1];
+  if (!ov) throw new OscoreError("no OSCORE option");
+  const own = parseOption(ov).piv;
+  const n = own.length ? nonce(ctx, ctx.recipientId, own) : nonce(ctx, ctx.senderId, piv);
+  const inner = parseInner(open(ctx.recipientKey, n, aad(ctx.senderId, piv), m.payload));
+  return { type: m.type, code: inner.code, mid: m.mid, token: m.token, options: inner.options, payload: inner.payload };
+}

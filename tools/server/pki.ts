@@ -2,15 +2,16 @@
 // certificates (RFC 5280) issued with a P-256 (ES256) or Ed25519 CA key, PKCS#7 certs-only bundles (RFC 5652),
 // and the CA's persistent state in a folder:
 //
-//   ca.key (PKCS#8 PEM, mode 0600), ca.pem / ca.der (self-signed), serial (next serial, decimal),
-//   issued.log (one JSON line per certificate: serial, subject, time, SHA-256 of the DER)
+//   ca.key (PKCS#8 PEM, mode 0600), ca.pem / ca.der (self-signed, or certified by a root CA when this one is
+//   an intermediate); serials and the issued certificates live in the server's database (db.ts)
 //
 // Signing and signature checks use node:crypto (OpenSSL underneath); the DER here is written by hand, small on
 // purpose: it covers what EST enrollment needs and refuses anything else with a DerError.
 
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from "node:crypto";
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { ServerDb } from "./db.js";
 
 export class DerError extends Error {}
 
@@ -102,6 +103,7 @@ const OID = {
   SIGNED_DATA: "1.2.840.113549.1.7.2", DATA: "1.2.840.113549.1.7.1",
 };
 export const nameCn = (cn: string) => seq(set(seq(oid(OID.CN), utf8(cn))));
+export { OID as OIDS };
 /** A Name as text: "CN=x" for each attribute that is a CN, other attributes by OID. */
 export function nameText(name: Uint8Array): string {
   return derItems(one(name, 0x30, "Name").value).map((rdn) => derItems(rdn.value).map((atv) => {
@@ -198,42 +200,67 @@ export function pkcs7CertsOnly(certs: Uint8Array[]): Uint8Array {
 }
 
 // ---- The CA -----------------------------------------------------------------------------------------------------------
-export interface IssueOptions { validityDays: number; subjectCn?: string }
+export interface IssueOptions {
+  validityDays: number;
+  /** Subject CN to put instead of the CSR's subject. */
+  subjectCn?: string;
+  /** SubjectAltName extension value (DER GeneralNames) instead of the CSR's; null: none. */
+  san?: Uint8Array | null;
+  /** The registered device the certificate is for (kept with it in the database). */
+  deviceKid?: string;
+}
+
+export interface CaOptions {
+  keyType: "p256" | "ed25519";
+  subject?: string;
+  /** Certify the new CA with this one (an intermediate CA) instead of self-signing it. */
+  issuer?: Ca;
+  /** Where serials and issued certificates are kept; default the database of the folder above dir. */
+  db?: ServerDb;
+}
 
 export class Ca {
-  private constructor(readonly dir: string, private key: KeyObject, readonly keyType: "p256" | "ed25519", readonly certDer: Uint8Array) {}
+  private constructor(readonly dir: string, private key: KeyObject, readonly keyType: "p256" | "ed25519", readonly certDer: Uint8Array,
+    readonly db: ServerDb, readonly issuer?: Ca) {}
 
   get certPem(): string { return toPem("CERTIFICATE", this.certDer); }
+  /** This CA's certificate and those above it, up to the root (DER). */
+  get chain(): Uint8Array[] { return [this.certDer, ...(this.issuer?.chain ?? [])]; }
+  /** Hex key identifier of the CA (SHA-1 of its public key bits): its row in the serials table. */
+  get id(): string { return Buffer.from(keyId(derItems(derItems(one(this.certDer, 0x30, "CA certificate").value)[0].value)[6].der)).toString("hex"); }
 
   /** Open the CA folder, creating key and self-signed certificate on first use. */
-  static async open(dir: string, opts: { keyType: "p256" | "ed25519"; subject?: string }): Promise<Ca> { return Ca.openSync(dir, opts); }
+  static async open(dir: string, opts: CaOptions): Promise<Ca> { return Ca.openSync(dir, opts); }
 
-  static openSync(dir: string, opts: { keyType: "p256" | "ed25519"; subject?: string }): Ca {
+  static openSync(dir: string, opts: CaOptions): Ca {
     mkdirSync(dir, { recursive: true });
+    const db = opts.db ?? ServerDb.open(dirname(dir));
     const keyFile = join(dir, "ca.key");
     if (existsSync(keyFile)) {
       const key = createPrivateKey(readFileSync(keyFile, "utf8"));
       const type = key.asymmetricKeyType === "ed25519" ? "ed25519" : "p256";
-      return new Ca(dir, key, type, new Uint8Array(readFileSync(join(dir, "ca.der"))));
+      return new Ca(dir, key, type, new Uint8Array(readFileSync(join(dir, "ca.der"))), db, opts.issuer);
     }
     const { privateKey } = opts.keyType === "ed25519" ? generateKeyPairSync("ed25519") : generateKeyPairSync("ec", { namedCurve: "P-256" });
     const spkiDer = new Uint8Array(createPublicKey(privateKey).export({ format: "der", type: "spki" }));
     const name = nameCn(opts.subject ?? "EST-oscore development CA");
-    const ca = new Ca(dir, privateKey, opts.keyType, new Uint8Array(0));
-    const ski = keyId(spkiDer);
+    const self = new Ca(dir, privateKey, opts.keyType, new Uint8Array(0), db);
+    const signer = opts.issuer ?? self;
     const ext = [
-      extension(OID.BASIC, true, seq(tlv(0x01, Uint8Array.of(0xff)))),
+      // An intermediate may certify end entities only (pathLenConstraint 0).
+      extension(OID.BASIC, true, opts.issuer ? seq(tlv(0x01, Uint8Array.of(0xff)), uint(Uint8Array.of(0))) : seq(tlv(0x01, Uint8Array.of(0xff)))),
       extension(OID.KEY_USAGE, true, tlv(0x03, Uint8Array.of(1, 0x06))), // keyCertSign, cRLSign
-      extension(OID.SKI, false, tlv(0x04, ski)),
+      extension(OID.SKI, false, tlv(0x04, keyId(spkiDer))),
+      ...(opts.issuer ? [signer.akiExtension()] : []),
     ];
     const now = new Date();
-    const der = ca.sign(serialBytes(1), name, name, spkiDer, new Date(now.getTime() - 60_000), new Date(now.getTime() + 3650 * 86400_000), ext);
+    const issuerName = opts.issuer ? opts.issuer.subjectName() : name;
+    const der = signer.sign(serialBytes(opts.issuer ? opts.issuer.db.nextSerial(opts.issuer.id, 2) : 1), issuerName, name, spkiDer, new Date(now.getTime() - 60_000), new Date(now.getTime() + 3650 * 86400_000), ext);
     writeFileSync(keyFile + ".tmp", privateKey.export({ format: "pem", type: "pkcs8" }), { mode: 0o600 });
     writeFileSync(join(dir, "ca.der"), der);
     writeFileSync(join(dir, "ca.pem"), toPem("CERTIFICATE", der));
-    writeFileSync(join(dir, "serial"), "2\n");
     renameSync(keyFile + ".tmp", keyFile); // the key file last: its presence means the CA is complete
-    return new Ca(dir, privateKey, opts.keyType, der);
+    return new Ca(dir, privateKey, opts.keyType, der, db, opts.issuer);
   }
 
   private algId(): Uint8Array { return this.keyType === "ed25519" ? seq(oid(OID.ED25519)) : seq(oid(OID.ECDSA_SHA256)); }
@@ -244,28 +271,35 @@ export class Ca {
     return seq(tbs, this.algId(), bits(sig));
   }
 
-  /** Issue a certificate for a CSR whose proof of possession was checked. Returns its DER. */
+  private tbs(): Tlv[] { return derItems(derItems(one(this.certDer, 0x30, "CA certificate").value)[0].value); }
+  private subjectName(): Uint8Array { return this.tbs()[5].der; }
+  private akiExtension(): Uint8Array {
+    const caSpki = derItems(this.tbs()[6].value)[1].value.subarray(1);
+    return extension(OID.AKI, false, seq(tlv(0x80, createHash("sha1").update(caSpki).digest().subarray(0, 20))));
+  }
+
+  /** Issue a certificate for a CSR whose proof of possession was checked. Returns its DER. The serial is taken
+   *  from the database in a transaction of its own before the certificate exists: never reused, even across
+   *  processes; the certificate is recorded with the device it is for. */
   issue(csr: Csr, o: IssueOptions): Uint8Array {
-    const serialFile = join(this.dir, "serial");
-    const n = Number(readFileSync(serialFile, "utf8").trim());
-    writeFileSync(serialFile + ".tmp", `${n + 1}\n`);
-    renameSync(serialFile + ".tmp", serialFile); // the serial moves on before the certificate exists: never reused
-    const caCert = derItems(one(this.certDer, 0x30, "CA certificate").value)[0];
-    const caTbs = derItems(caCert.value);
-    const caSubject = caTbs[5].der, caSpki = derItems(caTbs[6].value)[1].value.subarray(1);
+    const n = this.db.nextSerial(this.id, 2);
     const dh = csr.publicKey.kind === "x25519" || csr.signatureAlgorithm === "1.3.6.1.5.5.7.6.26";
     const ext = [
       extension(OID.BASIC, true, seq()),
       extension(OID.KEY_USAGE, true, dh ? tlv(0x03, Uint8Array.of(3, 0x08)) : tlv(0x03, Uint8Array.of(7, 0x80))),
       extension(OID.SKI, false, tlv(0x04, keyId(csr.publicKey.spkiDer))),
-      extension(OID.AKI, false, seq(tlv(0x80, createHash("sha1").update(caSpki).digest().subarray(0, 20)))),
+      this.akiExtension(),
     ];
-    const san = csr.extensions.find((e) => e.oid === OID.SAN);
-    if (san) ext.push(extension(OID.SAN, san.critical, san.value));
+    if (o.san !== undefined) { if (o.san) ext.push(extension(OID.SAN, false, o.san)); }
+    else {
+      const san = csr.extensions.find((e) => e.oid === OID.SAN);
+      if (san) ext.push(extension(OID.SAN, san.critical, san.value));
+    }
     const subject = o.subjectCn ? nameCn(o.subjectCn) : csr.subject.der;
     const now = new Date();
-    const der = this.sign(serialBytes(n), caSubject, subject, csr.publicKey.spkiDer, new Date(now.getTime() - 60_000), new Date(now.getTime() + o.validityDays * 86400_000), ext);
-    appendFileSync(join(this.dir, "issued.log"), JSON.stringify({ serial: n, subject: nameText(subject), time: now.toISOString(), sha256: createHash("sha256").update(der).digest("hex") }) + "\n");
+    const notAfter = new Date(now.getTime() + o.validityDays * 86400_000);
+    const der = this.sign(serialBytes(n), this.subjectName(), subject, csr.publicKey.spkiDer, new Date(now.getTime() - 60_000), notAfter, ext);
+    this.db.recordIssued({ ca: this.id, serial: n, device_kid: o.deviceKid ?? null, subject: nameText(subject), sha256: createHash("sha256").update(der).digest("hex"), der, not_after: notAfter.getTime(), issued_at: now.getTime() });
     return der;
   }
 }

@@ -1,14 +1,16 @@
 // EDHOC Responder (RFC 9528) for the development server: methods 0-3, cipher suites 0 (X25519, EdDSA) and
 // 2 (P-256, ES256), both AES-CCM-16-64-128 / SHA-256 / MAC length 8; credentials are CCS identified by kid.
-// Elliptic curves from @noble/curves, hashing, HKDF and AES-CCM from node:crypto.
+// Key agreement, key generation and signing through node:crypto (OpenSSL: a message_1 costs well under a
+// millisecond, which matters since anyone can send one); signature checks from @noble/curves; hashing, HKDF and
+// AES-CCM from node:crypto.
 //
 // One instance per handshake: message1() answers message_2 (or an EDHOC error message), message3() verifies
 // message_3 and returns PRK_out and the OSCORE parameters of Appendix A.1. Any failure throws EdhocError and
 // leaves the instance unusable; nothing is derived from an unauthenticated message_3.
 
-import { createCipheriv, createDecipheriv, createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createCipheriv, createDecipheriv, createECDH, createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, randomBytes, sign as nodeSign, timingSafeEqual, type KeyObject } from "node:crypto";
 import { p256 } from "@noble/curves/nist.js";
-import { ed25519, x25519 } from "@noble/curves/ed25519.js";
+import { ed25519 } from "@noble/curves/ed25519.js";
 import { cBstr, cInt, head } from "./cbor.js";
 
 export class EdhocError extends Error {
@@ -18,8 +20,9 @@ export class EdhocError extends Error {
 export interface ResponderConfig {
   methods: number[];
   suites: number[];
-  /** C_R (bytes; a one-byte value in the CBOR-int ranges goes on the wire as that int). */
-  cR: Uint8Array;
+  /** C_R (bytes; a one-byte value in the CBOR-int ranges goes on the wire as that int), or a function that
+   *  chooses it once C_I of message_1 is known (it must differ from C_I, RFC 9528 §3.3). */
+  cR: Uint8Array | ((cI: Uint8Array) => Uint8Array);
   /** R's authentication key: static DH (methods 1, 3) or signature key (methods 0, 2): P-256 scalar, X25519
    *  scalar or Ed25519 seed. */
   staticKey: Uint8Array;
@@ -109,17 +112,50 @@ const enc0 = (th: Uint8Array) => Uint8Array.from([0x83, 0x68, ...Buffer.from("En
 const sigStructure = (idCred: Uint8Array, extAad: Uint8Array, payload: Uint8Array) =>
   Uint8Array.from([0x84, 0x6a, ...Buffer.from("Signature1"), ...bstr(idCred), ...bstr(extAad), ...bstr(payload)]);
 
+const X25519_PKCS8 = Buffer.from("302e020100300506032b656e04220420", "hex"), X25519_SPKI = Buffer.from("302a300506032b656e032100", "hex");
+const ED25519_PKCS8 = Buffer.from("302e020100300506032b657004220420", "hex");
+/** Signing keys of the server's static credentials, imported once. */
+const signingKeys = new Map<string, KeyObject>();
+
 function ecdh(suite: number, priv: Uint8Array, pub: Uint8Array): Uint8Array {
   try {
-    if (suite === 2) return p256.getSharedSecret(priv, Uint8Array.from([0x02, ...pub])).slice(1, 33); // x of d·P: either y gives the same
-    const s = x25519.getSharedSecret(priv, pub);
+    if (suite === 2) { // x of d·P: either y gives the same, so the compressed point 02 || x will do
+      const e = createECDH("prime256v1");
+      e.setPrivateKey(priv);
+      return new Uint8Array(e.computeSecret(Buffer.from([0x02, ...pub])));
+    }
+    const s = new Uint8Array(diffieHellman({
+      privateKey: createPrivateKey({ key: Buffer.concat([X25519_PKCS8, priv]), format: "der", type: "pkcs8" }),
+      publicKey: createPublicKey({ key: Buffer.concat([X25519_SPKI, pub]), format: "der", type: "spki" }),
+    }));
     if (s.every((b) => b === 0)) throw new Error("all-zero X25519 output");
     return s;
   } catch (e) { throw new EdhocError(`invalid public key: ${(e as Error).message}`); }
 }
-function ephemeralPublic(suite: number, y: Uint8Array): Uint8Array { return suite === 2 ? p256.getPublicKey(y, false).slice(1, 33) : x25519.getPublicKey(y); }
+/** A fresh ephemeral private key: a P-256 scalar in [1, n-1] or 32 random bytes for X25519. */
+export function ephemeralPrivate(suite: number): Uint8Array {
+  if (suite === 2) { const e = createECDH("prime256v1"); e.generateKeys(); return new Uint8Array(e.getPrivateKey()); }
+  return new Uint8Array(randomBytes(32));
+}
+/** G_Y: the x-coordinate (P-256) or the X25519 public key. */
+export function ephemeralPublic(suite: number, y: Uint8Array): Uint8Array {
+  if (suite === 2) { const e = createECDH("prime256v1"); e.setPrivateKey(y); return new Uint8Array(e.getPublicKey(null, "compressed")).slice(1); }
+  const spki = createPublicKey(createPrivateKey({ key: Buffer.concat([X25519_PKCS8, y]), format: "der", type: "pkcs8" })).export({ format: "der", type: "spki" });
+  return new Uint8Array(spki.subarray(spki.length - 32));
+}
 function sign(suite: number, key: Uint8Array, msg: Uint8Array): Uint8Array {
-  return suite === 2 ? p256.sign(msg, key) : ed25519.sign(msg, key); // ES256 hashes with SHA-256 (noble's default prehash)
+  const id = `${suite}:${Buffer.from(key).toString("hex")}`;
+  let k = signingKeys.get(id);
+  if (!k) {
+    if (suite === 2) {
+      const e = createECDH("prime256v1"); e.setPrivateKey(key);
+      const pt = e.getPublicKey();
+      k = createPrivateKey({ key: { kty: "EC", crv: "P-256", d: Buffer.from(key).toString("base64url"), x: pt.subarray(1, 33).toString("base64url"), y: pt.subarray(33).toString("base64url") }, format: "jwk" });
+    } else k = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8, key]), format: "der", type: "pkcs8" });
+    signingKeys.set(id, k);
+  }
+  // ES256 is r || s (COSE), which is OpenSSL's IEEE P1363 form.
+  return new Uint8Array(suite === 2 ? nodeSign("sha256", msg, { key: k, dsaEncoding: "ieee-p1363" }) : nodeSign(null, msg, k));
 }
 function verify(suite: number, pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
   // COSE ES256 does not require low-S signatures (noble refuses high S unless told otherwise).
@@ -158,6 +194,8 @@ export class EdhocResponder {
   gY: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
   private gX: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
   cI = new Uint8Array(0);
+  /** C_R chosen for this handshake (after message1). */
+  cR: Uint8Array = new Uint8Array(0);
   private th3 = new Uint8Array(0);
   private prk3e2m = new Uint8Array(0);
 
@@ -188,13 +226,14 @@ export class EdhocResponder {
     }
     if (gX.length !== 32) throw new EdhocError("G_X is not 32 bytes");
     this.method = method; this.suite = selected; this.gX = gX; this.cI = Uint8Array.from(cI);
-    if (this.y.length === 0) this.y = selected === 2 ? p256.utils.randomSecretKey() : x25519.utils.randomSecretKey();
+    this.cR = typeof this.cfg.cR === "function" ? this.cfg.cR(this.cI) : this.cfg.cR;
+    if (this.y.length === 0) this.y = ephemeralPrivate(selected);
     this.gY = ephemeralPublic(selected, this.y);
     const th2 = sha256(Uint8Array.from([...bstr(this.gY), ...bstr(sha256(m1))]));
     const prk2e = extract(th2, ecdh(selected, this.y, gX));
     const rDh = method === 1 || method === 3;
     this.prk3e2m = rDh ? extract(kdf(prk2e, 1, th2, 32), ecdh(selected, this.cfg.staticKey, gX)) : prk2e;
-    const cR = idWire(this.cfg.cR);
+    const cR = idWire(this.cR);
     const ead2 = this.cfg.ead2 ?? new Uint8Array(0);
     const ctx2 = Uint8Array.from([...cR, ...this.cfg.idCredR, ...bstr(th2), ...this.cfg.credR, ...ead2]);
     const mac2 = kdf(this.prk3e2m, 2, ctx2, rDh ? 8 : 32);
