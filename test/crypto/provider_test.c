@@ -88,6 +88,7 @@ static int num(const char *s, long *v) {
 }
 
 static void put_hex(const uint8_t *p, size_t n) {
+  if (!n) return;
   putchar(' ');
   for (size_t i = 0; i < n; i++) printf("%02x", p[i]);
 }
