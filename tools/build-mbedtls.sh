@@ -6,6 +6,8 @@
 # A board links it together with host/est_crypto_imports.c; the library calls the board's board_rng_fill and
 # board_store_* (boards/board.h). make rebuilds only what changed (two jobs: the machine has two cores).
 # Prints the library's path. EXTRA_CFLAGS adds flags to every object (use one output folder per setting).
+# X25519=everest: X25519 from 3rdparty/everest (HACL*) instead of mbedTLS's bignum Curve25519, into
+# build/crypto-<target>-everest (measured by tools/bench/native-crypto.ts --everest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:-host}
@@ -16,7 +18,17 @@ case "$target" in
   m4) CC=arm-none-eabi-gcc; AR=arm-none-eabi-ar; ARCH="-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os" ;;
   *) echo "usage: build-mbedtls.sh host|m4" >&2; exit 2 ;;
 esac
-out=build/crypto-$target${VARIANT:+-$VARIANT}
+EV_DEF=""; EV_INC=""; EV_SRC=""; EV_VPATH=""
+suffix=""
+if [ "${X25519:-mbedtls}" = everest ]; then
+  EV='$(MB)/3rdparty/everest'
+  EV_DEF="-DEST_X25519_EVEREST"
+  EV_INC="-I$EV/include -I$EV/include/everest -I$EV/include/everest/kremlib"
+  EV_SRC="everest.c x25519.c Hacl_Curve25519_joined.c"
+  EV_VPATH="$EV/library"
+  suffix=-everest
+fi
+out=build/crypto-$target$suffix
 mkdir -p "$out"
 exec 9>"$out/.lock"
 flock 9
@@ -27,11 +39,11 @@ ROOT := $PWD
 CC := $CC
 CFLAGS := $ARCH -ffunction-sections -fdata-sections -std=c99 ${EXTRA_CFLAGS:-} \\
   -DMBEDTLS_CONFIG_FILE='"est_mbedtls_config.h"' -I\$(ROOT)/host/crypto -I\$(ROOT)/host/include -I\$(ROOT)/boards \\
-  -I\$(MB)/include -I\$(MB)/library -I\$(MB)/3rdparty/p256-m
+  -I\$(MB)/include -I\$(MB)/library -I\$(MB)/3rdparty/p256-m $EV_DEF $EV_INC
 CONFIG := \$(wildcard \$(ROOT)/host/crypto/*.h) \$(ROOT)/host/include/est_crypto.h \$(ROOT)/host/include/est_abi.h
-TP := \$(notdir \$(wildcard \$(MB)/library/*.c)) p256-m.c p256-m_driver_entrypoints.c
+TP := \$(notdir \$(wildcard \$(MB)/library/*.c)) p256-m.c p256-m_driver_entrypoints.c $EV_SRC
 OBJS := \$(TP:.c=.o) psa_provider.o
-vpath %.c \$(MB)/library \$(MB)/3rdparty/p256-m/p256-m \$(MB)/3rdparty/p256-m \$(ROOT)/host/crypto
+vpath %.c \$(MB)/library \$(MB)/3rdparty/p256-m/p256-m \$(MB)/3rdparty/p256-m \$(ROOT)/host/crypto $EV_VPATH
 libestcrypto.a: \$(OBJS)
 	rm -f \$@ && $AR rcs \$@ \$^
 # third-party code: its warnings are not ours

@@ -36,6 +36,11 @@
 #define MBEDTLS_ECP_WINDOW_SIZE 2
 #define MBEDTLS_ECP_FIXED_POINT_OPTIM 0
 
+/* X25519=everest builds (tools/build-mbedtls.sh): ECDH on Curve25519 by HACL* from 3rdparty/everest. */
+#ifdef EST_X25519_EVEREST
+#define MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED
+#endif
+
 #define MBEDTLS_AES_ROM_TABLES
 #define MBEDTLS_AES_FEWER_TABLES
 #define MBEDTLS_SHA256_SMALLER

@@ -2,7 +2,7 @@
 // instructions per operation on QEMU's mps2-an386 with -icount shift=0 (one virtual nanosecond per instruction,
 // as tools/hil/run.ts --icount counts them), and the flash and RAM the provider adds to the firmware.
 // Prints a table (or --json: one object); asserts nothing.
-//   npm run bench:native-crypto [-- --json]
+//   npm run bench:native-crypto [-- --json] [-- --everest]   (--everest: X25519 from HACL*, tools/build-mbedtls.sh)
 //
 // Instructions: tools/bench/native-crypto/bench_main.c, median of 5 runs, in steps of 40 (the 25 MHz SysTick).
 // Flash and RAM: build/mps2-an386-native.elf (CRYPTO=native) less build/mps2-an386.elf (the portable build,
@@ -14,12 +14,14 @@ import { resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const json = process.argv.includes("--json");
+const everest = process.argv.includes("--everest");
+const variant: Record<string, string> = everest ? { X25519: "everest" } : {};
 const INTERPRETED_ECDH = 97e6; // one P-256 ECDH in the module under wasm3 on the emulated nRF52840 (issue 17)
 
 const sh = (cmd: string, env: Record<string, string> = {}) =>
   execFileSync("bash", ["-c", cmd], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
 
-sh("bash tools/bench/native-crypto/build.sh >/dev/null");
+sh("bash tools/bench/native-crypto/build.sh >/dev/null", variant);
 const q = spawnSync("qemu-system-arm", ["-icount", "shift=0", "-M", "mps2-an386", "-nographic", "-monitor", "none", "-serial", "none",
   "-semihosting-config", "enable=on,target=native", "-kernel", "build/bench-native-crypto.elf"], { cwd: ROOT, encoding: "utf8", timeout: 600_000 });
 if (q.status !== 0) throw new Error(`benchmark firmware exited ${q.status}: ${q.stderr}`);
@@ -27,15 +29,16 @@ const ops: Record<string, number> = JSON.parse(q.stdout.trim().split("\n").at(-1
 
 if (!process.env.SKIP_FIRMWARE) {
   sh("bash tools/build-mps2.sh >/dev/null");
-  sh("bash tools/build-mps2.sh >/dev/null", { CRYPTO: "native" });
+  sh("bash tools/build-mps2.sh >/dev/null", { CRYPTO: "native", ...(everest ? { ...variant, VARIANT: "everest" } : {}) });
 }
 const size = (elf: string) => {
   const [text, data, bss] = sh(`arm-none-eabi-size ${elf}`).trim().split("\n")[1].trim().split(/\s+/).map(Number);
   return { text, data, bss };
 };
-const portable = size("build/mps2-an386.elf"), native = size("build/mps2-an386-native.elf");
+const portable = size("build/mps2-an386.elf"), native = size(`build/mps2-an386-native${everest ? "-everest" : ""}.elf`);
 const glue = size("build/mps2/host_est_crypto_imports.o");
 const result = {
+  x25519: everest ? "everest (HACL*)" : "mbedTLS Curve25519",
   instructions: Object.fromEntries(Object.entries(ops).filter(([k]) => !k.endsWith("high_water"))),
   provider_flash_bytes: native.text + native.data - (portable.text + portable.data),
   provider_static_ram_bytes: native.data + native.bss - (portable.data + portable.bss),
@@ -56,7 +59,7 @@ if (json) {
     x25519_ecdh: "X25519 ECDH", sha256_1k: "SHA-256 of 1 KiB", hmac_sha256_1k: "HMAC-SHA-256 of 1 KiB",
     hkdf_sha256_32: "HKDF-SHA-256, 32 bytes out", aes_ccm_seal_1k: "AES-CCM-16-64-128 seal, 1 KiB", aes_ccm_open_1k: "AES-CCM-16-64-128 open, 1 KiB",
   };
-  console.log("native crypto provider on the emulated Cortex-M4 (QEMU mps2-an386, -icount shift=0; median of 5)");
+  console.log(`native crypto provider on the emulated Cortex-M4 (QEMU mps2-an386, -icount shift=0; median of 5; X25519: ${result.x25519})`);
   for (const [k, v] of Object.entries(result.instructions)) console.log(`  ${(names[k] ?? k).padEnd(40)} ${v >= 1e6 ? M(v) : K(v)} instructions`);
   console.log(`  P-256 ECDH interpreted by wasm3 (issue 17)  ${M(INTERPRETED_ECDH)} instructions: native is ${result.ecdh_speedup_vs_interpreted}x fewer`);
   console.log(`  flash the provider adds (text + data)      ${result.provider_flash_bytes} bytes (firmware ${portable.text + portable.data} -> ${native.text + native.data}); the import glue, in both builds: ${result.glue_flash_bytes}`);

@@ -4,7 +4,7 @@
 # store (boards/mps2-an386, boards/common) -> build/bench-native-crypto.elf. Same flags as tools/build-mps2.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-lib=$(bash tools/build-mbedtls.sh m4)
+lib=$(bash tools/build-mbedtls.sh m4)  # X25519=everest: the HACL* X25519 variant
 CC=arm-none-eabi-gcc
 ARCH=(-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16)
 out=build/bench-native-crypto
