@@ -6,10 +6,12 @@
  * - P-256 through the p256-m driver (3rdparty/p256-m): with every P-256 key type and algorithm accelerated,
  *   mbedTLS leaves its own P-256 code out; the built-in ECP and bignum code remains for X25519 only (and the
  *   provider's decompression of peer points).
- * - Random numbers: MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG, served by the board's entropy source (board_rng_fill,
- *   mbedtls_psa_external_get_random in psa_provider.c). Every board of this project has a CSPRNG-grade
- *   source (getrandom, the ESP32's RNG, the nRF52840's RNG with bias correction); a board with a slow or
- *   biased TRNG would enable MBEDTLS_ENTROPY_C + MBEDTLS_CTR_DRBG_C instead.
+ * - Random numbers: MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG, served by the board's source (board_rng_fill, through
+ *   mbedtls_psa_external_get_random in psa_provider.c): getrandom() on the posix board, esp_fill_random on
+ *   the ESP32, the RNG peripheral with bias correction on the nRF52840 (true random, about 120 us a byte; the
+ *   provider draws some 32-100 bytes per key or signature), and on the emulated board a placeholder that is
+ *   not entropy at all (boards/mps2-an386). A board whose source is slow or not uniform enough for direct use
+ *   would enable MBEDTLS_ENTROPY_C + MBEDTLS_CTR_DRBG_C seeded from it instead.
  * - No file system, no threads, no PSA key storage (persistent keys are the provider's records in the
  *   board's key store), no X.509, TLS or PK layer, no self tests, no error strings.
  * - Small: AES tables in flash (ROM tables, the one-table variant), the smaller SHA-256, a small ECP window.

@@ -30,8 +30,10 @@ static int32_t ready(void) {
   return EST_OK;
 }
 
+#if defined(MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG)
 /* MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG: PSA takes every random byte (key generation, ECDSA nonces, blinding)
- * from here. */
+ * from here. (A platform whose PSA core has its own entropy source and DRBG, as ESP-IDF's or nRF Connect
+ * SDK's, leaves the option off and this function out.) */
 psa_status_t mbedtls_psa_external_get_random(mbedtls_psa_external_random_context_t *context, uint8_t *output,
                                              size_t output_size, size_t *output_length) {
   (void)context;
@@ -40,6 +42,7 @@ psa_status_t mbedtls_psa_external_get_random(mbedtls_psa_external_random_context
   *output_length = output_size;
   return PSA_SUCCESS;
 }
+#endif
 
 /* PSA status -> EST status; `invalid` is what PSA_ERROR_INVALID_ARGUMENT means for the calling function. */
 static int32_t st(psa_status_t s, int32_t invalid) {
