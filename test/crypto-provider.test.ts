@@ -346,3 +346,38 @@ describe("differential: random inputs against node:crypto and @noble, the three 
     expect(fixed("node")).toEqual(fixed("c"));
   });
 });
+
+// The same module on the emulated Cortex-M4 (QEMU mps2-an386) with the provider built for it (CRYPTO=native):
+// wasm3 and the glue on the M4, mbedTLS and p256-m compiled for Thumb-2, persistent keys in the flash store.
+// Skipped, with the reason, without QEMU or the ARM toolchain.
+const has = (cmd: string) => spawnSync(cmd, ["--version"]).status === 0;
+const noBoard = !has("qemu-system-arm") ? "qemu-system-arm is not installed" : !has("arm-none-eabi-gcc") ? "arm-none-eabi-gcc is not installed" : "";
+describe.skipIf(noBoard !== "")(`on the emulated Cortex-M4 with the native provider${noBoard ? ` — skipped: ${noBoard}` : ""}`, () => {
+  const ELF = join(ROOT, "build/mps2-an386-native-cryptotest.elf");
+  beforeAll(() => {
+    execFileSync("bash", ["tools/build-mps2.sh"], { cwd: ROOT, stdio: "ignore", timeout: 300_000,
+      env: { ...process.env, CRYPTO: "native", VARIANT: "cryptotest", MODULE_WASM: "build/crypto-test.wasm" } });
+  }, 320_000);
+  const board = (command: string) => {
+    const r = spawnSync("qemu-system-arm", ["-M", "mps2-an386", "-nographic", "-monitor", "none", "-serial", "none",
+      "-semihosting-config", `enable=on,target=native,arg=${command}`, "-kernel", ELF], { encoding: "utf8", timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    return r.stdout;
+  };
+
+  it("passes the round trip of every key kind, and answers vectors as the desktop does", () => {
+    const lines = board("roundtrip").trim().split("\n");
+    expect(lines).toEqual(["p256_ecdh", "p256_ecdh_x_only", "p256_ecdh_compressed", "x25519_ecdh", "es256",
+      "es256_changed_digest", "persistent", "persistent_destroyed"].map((n) => `${n} ok`));
+    expect(board("vector caps")).toBe("191\n");
+    const c = vec("aes-ccm-rfc3610.json").cases[0];
+    expect(board(`vector ccm_seal ${c.key} ${c.nonce} ${c.aad} ${c.pt} ${c.tag_len}`)).toBe(`${c.ct.length / 2} ${c.ct}\n`);
+    const r = vec("p256-rfc5903.json");
+    expect(board(`vector key_import 3 ${r.i} 0`)).toBe("17\n");
+  }, 240_000);
+
+  it("refuses every range outside linear memory there too, with the same answers as est-sim", () => {
+    const sim = spawnSync(EST_SIM, ["--module", MODULE, "--store", join(tempDir(), "ks"), "badptr"], { encoding: "utf8" });
+    expect(board("badptr")).toBe(sim.stdout);
+  }, 120_000);
+});

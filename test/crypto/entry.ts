@@ -5,10 +5,12 @@
 //
 // `vector LINE` (one line per call, from `est-sim vectors` or the Node host's runVectors): the script line,
 // answered by one output line (the result, then " HEX" for the bytes written; "ERR" for a line it cannot
-// parse). `badptr`: every import once with a range outside linear memory, one "name status" line each.
+// parse); the line may also come split into arguments (`vector sha256 616263`). `badptr`: every import once
+// with a range outside linear memory, one "name status" line each. `roundtrip`: a self-contained pass over
+// every kind of key, for a board that runs one command per boot.
 
 import * as cp from "../../assembly/crypto/provider";
-import { OK, E_UNKNOWN_COMMAND, E_CRYPTO_AUTH } from "../../assembly/errors";
+import { OK, E_UNKNOWN_COMMAND, E_CRYPTO_AUTH, E_CRYPTO_SIGNATURE, E_STORE_NOT_FOUND } from "../../assembly/errors";
 import { registerCommands, argc, argIs, argPtr, argLen, fail, output, flushOut, hexValue } from "../../assembly/runtime";
 
 export {
@@ -201,8 +203,19 @@ function run(result: StaticArray<i32>): bool {
 
 const lineResult = new StaticArray<i32>(1);
 
+/** The tokens of a line split into arguments already (a board whose command line splits at spaces). */
+function tokensFromArgs(): bool {
+  if (argc() - 1 > MAX_TOK) return false;
+  ntok = argc() - 1;
+  for (let i = 0; i < ntok; i++) {
+    store<u32>(tokP + <usize>(i << 2), <u32>argPtr(i + 1));
+    store<i32>(tokL + <usize>(i << 2), argLen(i + 1));
+  }
+  return true;
+}
+
 function cmdVector(): i32 {
-  let ok = argc() == 2 && tokenize(argPtr(1), argLen(1));
+  let ok = argc() == 2 ? tokenize(argPtr(1), argLen(1)) : argc() > 2 && tokensFromArgs();
   lineResult[0] = 0;
   if (ok) ok = run(lineResult);
   if (!ok) { output.str("ERR\n"); flushOut(); }
@@ -251,7 +264,53 @@ function cmdBadPtr(): i32 {
   return OK;
 }
 
+function check(name: string, ok: bool): void {
+  output.str(name).str(ok ? " ok\n" : " FAIL\n");
+  flushOut();
+}
+
+function equal(a: usize, b: usize, n: i32): bool {
+  for (let i = 0; i < n; i++) if (load<u8>(a + <usize>i) != load<u8>(b + <usize>i)) return false;
+  return true;
+}
+
+/** One pass over every kind of key without the script's line references (for a board that runs one command
+ *  per boot): ECDH both ways agrees (P-256 in all three peer forms, X25519), an ES256 signature verifies and
+ *  a changed digest does not, a persistent key opens again with the same public key and is gone once
+ *  destroyed. One "name ok|FAIL" line each. */
+function cmdRoundtrip(): i32 {
+  const pa = b1, pb = b2, za = b3, zb = b4;
+  for (let t = 0; t < 2; t++) {
+    const type = t == 0 ? cp.KEY_TYPE_P256_DH : cp.KEY_TYPE_X25519_DH, n = t == 0 ? 65 : 32;
+    const a = cp.key_generate(type, 0), b = cp.key_generate(type, 0);
+    const ok = a > 0 && b > 0 && cp.key_public(a, pa, 65) == n && cp.key_public(b, pb, 65) == n &&
+      cp.ecdh(a, pb, n, za) == 32 && cp.ecdh(b, pa, n, zb) == 32 && equal(za, zb, 32);
+    check(t == 0 ? "p256_ecdh" : "x25519_ecdh", ok);
+    if (t == 0) {
+      check("p256_ecdh_x_only", cp.ecdh(a, pb + 1, 32, zb) == 32 && equal(za, zb, 32));
+      store<u8>(pb, 2 + (load<u8>(pb + 64) & 1));
+      check("p256_ecdh_compressed", cp.ecdh(a, pb, 33, zb) == 32 && equal(za, zb, 32));
+    }
+    cp.key_close(a);
+    cp.key_close(b);
+  }
+  const k = cp.key_generate(cp.KEY_TYPE_P256_ECDSA, 0);
+  cp.sha256(b1, 100, za);
+  const signed = k > 0 && cp.key_public(k, pa, 65) == 65 && cp.sign(k, za, 32, out) == 64;
+  check("es256", signed && cp.verify(cp.KEY_TYPE_P256_ECDSA, pa, 65, za, 32, out, 64) == OK);
+  store<u8>(za, load<u8>(za) ^ 1);
+  check("es256_changed_digest", cp.verify(cp.KEY_TYPE_P256_ECDSA, pa, 65, za, 32, out, 64) == E_CRYPTO_SIGNATURE);
+  cp.key_close(k);
+  const p = cp.key_generate(cp.KEY_TYPE_P256_DH, 9);
+  const pub1 = p > 0 && cp.key_public(p, pa, 65) == 65 && cp.key_close(p) == OK;
+  const q = cp.key_open(9);
+  check("persistent", pub1 && q > 0 && cp.key_public(q, pb, 65) == 65 && equal(pa, pb, 65));
+  check("persistent_destroyed", cp.key_destroy(q) == OK && cp.key_open(9) == E_STORE_NOT_FOUND);
+  return OK;
+}
+
 registerCommands((): i32 => {
+  if (argIs(0, "roundtrip")) return cmdRoundtrip();
   if (argIs(0, "vector")) return cmdVector();
   if (argIs(0, "badptr")) return cmdBadPtr();
   return fail(E_UNKNOWN_COMMAND, "unknown crypto-test command");
