@@ -13,6 +13,7 @@
 
 #include "board.h"
 #include "est_abi.h"
+#include "est_crypto.h"
 #include "est_host.h"
 
 enum {
@@ -177,6 +178,7 @@ static int link_imports(est_host_t *h) {
   if (r && r != m3Err_functionLookupFailed) return fail(h, EST_HOST_E_INVALID, "cannot link board." #fn, r);
   EST_ABI_IMPORTS(X)
 #undef X
+  if ((r = est_crypto_link(m)) != NULL) return fail(h, EST_HOST_E_INVALID, "cannot link the crypto imports", r);
   return EST_HOST_OK;
 }
 

@@ -1,7 +1,8 @@
 /*
  * wasm_check.c - checks a module's bytes against the ABI before it reaches wasm3.
  *
- * Reads only what the ABI constrains: the type, import, function, memory and export sections. Every length
+ * Reads only what the ABI constrains: the type, import, function, memory and export sections. Imports come from
+ * module "board" (est_abi.h) or "crypto" (est_crypto.h), each name with its signature. Every length
  * is checked against the end of its section before use; the checker never reads past `len`. It does not
  * validate code bodies (wasm3 compiles those; with eager compilation an unsupported opcode fails at load).
  */
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "est_abi.h"
+#include "est_crypto.h"
 #include "est_host.h"
 
 typedef struct {
@@ -93,6 +95,13 @@ static const char *import_sig(const uint8_t *name, uint32_t n) {
   return NULL;
 }
 
+static const char *crypto_import_sig(const uint8_t *name, uint32_t n) {
+#define X(fn, sig) if (name_is(name, n, #fn)) return sig;
+  EST_CRYPTO_IMPORTS(X)
+#undef X
+  return NULL;
+}
+
 int est_wasm_check(const uint8_t *wasm, size_t len, uint32_t max_pages, char *err, size_t err_cap) {
   static const uint8_t header[8] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
   if (len < 8) { snprintf(err, err_cap, "file is too short to be a WebAssembly module (%zu bytes)", len); return EST_HOST_E_INVALID; }
@@ -145,20 +154,21 @@ int est_wasm_check(const uint8_t *wasm, size_t len, uint32_t max_pages, char *er
           }
           uint32_t t = rd_u32(&s);
           if (s.bad) break;
-          if (!name_is(m, ml, EST_ABI_IMPORT_MODULE)) {
-            snprintf(err, err_cap, "module imports %.*s.%.*s, but this host provides only module \"%s\"",
-                     (int)ml, m, (int)fl, f, EST_ABI_IMPORT_MODULE);
+          int crypto = name_is(m, ml, EST_CRYPTO_IMPORT_MODULE);
+          if (!crypto && !name_is(m, ml, EST_ABI_IMPORT_MODULE)) {
+            snprintf(err, err_cap, "module imports %.*s.%.*s, but this host provides only module \"%s\" and module \"%s\"",
+                     (int)ml, m, (int)fl, f, EST_ABI_IMPORT_MODULE, EST_CRYPTO_IMPORT_MODULE);
             return EST_HOST_E_INVALID;
           }
-          const char *want = import_sig(f, fl);
+          const char *want = crypto ? crypto_import_sig(f, fl) : import_sig(f, fl);
           if (!want) {
-            snprintf(err, err_cap, "module imports board.%.*s, which this host does not provide (ABI %u)",
-                     (int)fl, f, EST_ABI_VERSION);
+            snprintf(err, err_cap, "module imports %.*s.%.*s, which this host does not provide (ABI %u)",
+                     (int)ml, m, (int)fl, f, EST_ABI_VERSION);
             return EST_HOST_E_INVALID;
           }
           if (!have_types || t >= ntypes || strcmp(sigs[t], want) != 0) {
-            snprintf(err, err_cap, "module imports board.%.*s with signature %s; the ABI says %s",
-                     (int)fl, f, (have_types && t < ntypes) ? sigs[t] : "?", want);
+            snprintf(err, err_cap, "module imports %.*s.%.*s with signature %s; the ABI says %s",
+                     (int)ml, m, (int)fl, f, (have_types && t < ntypes) ? sigs[t] : "?", want);
             return EST_HOST_E_INVALID;
           }
           nfunc_imports++;

@@ -178,6 +178,10 @@ describe("module loading", () => {
     ["an unknown board import", () => write(moduleImporting("board", "frobnicate", { params: [0x7f], results: [0x7f] })), /module imports board\.frobnicate, which this host does not provide \(ABI 2\)/],
     ["a foreign import module", () => write(moduleImporting("env", "abort", { params: [0x7f, 0x7f, 0x7f, 0x7f], results: [] })), /module imports env\.abort, but this host provides only module "board"/],
     ["a wrong import signature", () => write(moduleImporting("board", "rng_fill", { params: [0x7f], results: [0x7f] })), /module imports board\.rng_fill with signature i\(i\); the ABI says i\(ii\)/],
+    ["a misspelled crypto import", () => write(moduleImporting("crypto", "sha265", { params: [0x7f, 0x7f, 0x7f], results: [0x7f] })), /module imports crypto\.sha265, which this host does not provide \(ABI 1\)/],
+    ["a crypto import with a wrong signature", () => write(moduleImporting("crypto", "ecdh", { params: [0x7f, 0x7f, 0x7f], results: [0x7f] })), /module imports crypto\.ecdh with signature i\(iii\); the ABI says i\(iiii\)/],
+    ["a crypto import with a 64-bit argument", () => write(moduleImporting("crypto", "key_open", { params: [0x7e], results: [0x7f] })), /module imports crypto\.key_open with signature i\(I\); the ABI says i\(i\)/],
+    ["a board function imported from module crypto", () => write(moduleImporting("crypto", "rng_fill", { params: [0x7f, 0x7f], results: [0x7f] })), /module imports crypto\.rng_fill, which this host does not provide/],
     ["a module without the ABI exports", () => write(moduleImporting("board", "rng_fill", { params: [0x7f, 0x7f], results: [0x7f] })), /module exports nothing/],
   ];
   for (const [what, make, message] of cases) {

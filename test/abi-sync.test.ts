@@ -1,6 +1,7 @@
-// Keeps the three descriptions of the ABI in step — assembly/base/abi.ts + assembly/base/errors.ts (module side),
-// host/include/est_abi.h (C hosts) and host/node/abi.ts (Node host) — and checks them against what the built
-// modules really import and export, and against the opcodes wasm3 v0.5.0 can run.
+// Keeps the three descriptions of the ABI in step — assembly/base/abi.ts + assembly/base/errors.ts +
+// assembly/crypto/provider.ts (module side), host/include/est_abi.h + est_crypto.h (C hosts) and
+// host/node/abi.ts (Node host) — and checks them against what the built modules really import and export,
+// and against the opcodes wasm3 v0.5.0 can run.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,6 +16,9 @@ const read = (p: string) => readFileSync(join(ROOT, p), "utf8");
 const errorsTs = read("assembly/base/errors.ts");
 const abiTs = read("assembly/base/abi.ts");
 const header = read("host/include/est_abi.h");
+const providerTs = read("assembly/crypto/provider.ts");
+const cryptoHeader = read("host/include/est_crypto.h");
+const cryptoGlue = read("host/est_crypto_imports.c");
 const hostC = read("host/est_host.c");
 
 function tsStatuses(): Map<string, number> {
@@ -52,20 +56,20 @@ describe("status codes", () => {
   });
 });
 
-/** Imports declared in assembly/base/abi.ts, with their signature in wasm3 notation. */
-function tsImports(): Map<string, string> {
+/** Imports of one module declared in an AssemblyScript file, with their signature in wasm3 notation. */
+function tsImports(src = abiTs, module = "board"): Map<string, string> {
   const m = new Map<string, string>();
-  const re = /@external\("board", "(\w+)"\)\s*export declare function \w+\(([^)]*)\): (\w+);/g;
+  const re = new RegExp(`@external\\("${module}", "(\\w+)"\\)\\s*export declare function \\w+\\(([^)]*)\\): (\\w+);`, "g");
   const letter = (t: string) => (t === "i64" ? "I" : t === "void" ? "v" : "i");
-  for (const [, name, params, ret] of abiTs.matchAll(re)) {
+  for (const [, name, params, ret] of src.matchAll(re)) {
     const p = params.trim() ? params.split(",").map((x) => letter(x.split(":")[1].trim())).join("") : "";
     m.set(name, `${letter(ret)}(${p})`);
   }
   return m;
 }
 
-function headerList(macro: string): Map<string, string> {
-  const body = header.slice(header.indexOf(`#define ${macro}(X)`));
+function headerList(macro: string, src = header): Map<string, string> {
+  const body = src.slice(src.indexOf(`#define ${macro}(X)`));
   const block = body.slice(0, body.indexOf("\n\n"));
   return new Map([...block.matchAll(/X\((\w+), "([^"]+)"\)/g)].map(([, n, s]) => [n, s]));
 }
@@ -108,16 +112,52 @@ describe("imports and exports", () => {
   });
 });
 
+describe("the crypto import module", () => {
+  it("declares the same imports with the same signatures everywhere, each linked by the wasm3 glue", () => {
+    const ts = tsImports(providerTs, "crypto");
+    expect(ts.size).toBe(21);
+    expect([...headerList("EST_CRYPTO_IMPORTS", cryptoHeader)].sort()).toEqual([...ts].sort());
+    expect(Object.entries(nodeAbi.CRYPTO_IMPORTS).sort()).toEqual([...ts].sort());
+    for (const name of ts.keys()) expect(cryptoGlue).toContain(`m3ApiRawFunction(imp_${name})`);
+    expect(providerTs).not.toMatch(/@external\("board"/);
+  });
+
+  it("agrees on the capability bits, key types, limits and key records", () => {
+    const ts = (name: string) => Number(providerTs.match(new RegExp(`export const ${name}: \\w+ = (0x[0-9a-f]+|\\d+);`))![1]);
+    const c = (name: string) => Number(cryptoHeader.match(new RegExp(`#define EST_CRYPTO_${name} \\(?(0x[0-9a-f]+|\\d+)u?`))![1]);
+    for (const [bit, v] of Object.entries(nodeAbi.CRYPTO_CAP)) {
+      expect(ts(`CAP_${bit}`), bit).toBe(v);
+      expect(c(`CAP_${bit}`), bit).toBe(v);
+    }
+    expect(Object.keys(nodeAbi.CRYPTO_CAP).length).toBe(8);
+    const csr = read("assembly/pki/keys.ts");
+    for (const [type, v] of Object.entries(nodeAbi.CRYPTO_KEY)) {
+      expect(ts(`KEY_TYPE_${type}`), type).toBe(v);
+      expect(c(`KEY_${type}`), type).toBe(v);
+      expect(Number(csr.match(new RegExp(`export const KEY_${type}: i32 = (\\d+);`))![1]), type).toBe(v);
+    }
+    expect([ts("CRYPTO_MAX_KEYS"), c("MAX_KEYS")]).toEqual([nodeAbi.CRYPTO_MAX_KEYS, nodeAbi.CRYPTO_MAX_KEYS]);
+    expect([ts("CRYPTO_MAX_HASH_OPS"), c("MAX_HASH_OPS")]).toEqual([nodeAbi.CRYPTO_MAX_HASH_OPS, nodeAbi.CRYPTO_MAX_HASH_OPS]);
+    expect([ts("CRYPTO_KEY_MAX_ID"), c("KEY_MAX_ID")]).toEqual([nodeAbi.CRYPTO_KEY_MAX_ID, nodeAbi.CRYPTO_KEY_MAX_ID]);
+    expect([ts("KEY_RECORD_BASE"), c("KEY_RECORD_BASE")]).toEqual([nodeAbi.CRYPTO_KEY_RECORD_BASE, nodeAbi.CRYPTO_KEY_RECORD_BASE]);
+    expect([c("KEY_RECORD_FORMAT"), c("KEY_RECORD_LEN")]).toEqual([nodeAbi.CRYPTO_KEY_RECORD_FORMAT, nodeAbi.CRYPTO_KEY_RECORD_LEN]);
+    // The key records lie above every id the module's store imports accept.
+    expect(nodeAbi.CRYPTO_KEY_RECORD_BASE).toBeGreaterThan(nodeAbi.STORE_MAX_ID);
+    expect(cryptoHeader).toMatch(/#define EST_CRYPTO_IMPORT_MODULE "crypto"/);
+    expect(nodeAbi.CRYPTO_IMPORT_MODULE).toBe("crypto");
+  });
+});
+
 describe("built modules", () => {
-  for (const file of ["build/client.wasm", "build/client.debug.wasm", "build/sim.wasm", "build/abi-probe.wasm", "build/codec-test.wasm", "build/edhoc-test.wasm"]) {
+  for (const file of ["build/client.wasm", "build/client.debug.wasm", "build/sim.wasm", "build/abi-probe.wasm", "build/codec-test.wasm", "build/edhoc-test.wasm", "build/crypto-test.wasm"]) {
     const wasm = readFileSync(join(ROOT, file));
 
     it(`${file} passes the host's ABI check and imports only declared functions`, () => {
       expect(() => checkModule(wasm, 2)).not.toThrow();
       const mod = new WebAssembly.Module(wasm);
       for (const imp of WebAssembly.Module.imports(mod)) {
-        expect(imp.module).toBe("board");
-        expect(Object.keys(nodeAbi.IMPORTS)).toContain(imp.name);
+        expect(["board", "crypto"]).toContain(imp.module);
+        expect(Object.keys(imp.module === "board" ? nodeAbi.IMPORTS : nodeAbi.CRYPTO_IMPORTS)).toContain(imp.name);
       }
       const names = WebAssembly.Module.exports(mod).map((e) => e.name);
       for (const e of Object.keys(nodeAbi.EXPORTS)) expect(names).toContain(e);

@@ -23,8 +23,17 @@ if [ ! -f "$OUT/libwasm3.a" ]; then
   ar rcs "$OUT/libwasm3.a.tmp" "${objs[@]}"
   mv "$OUT/libwasm3.a.tmp" "$OUT/libwasm3.a"
 fi
+# CRYPTO=none (default): no crypto provider (caps() 0). CRYPTO=native: the mbedTLS provider built for the host
+# (tools/build-mbedtls.sh host) stands in for ESP-IDF's mbedTLS (README: the ESP32 mapping) -> esp32-linux-native.
+crypto=(host/crypto/none_provider.c)
+name=esp32-linux
+case "${CRYPTO:-none}" in
+  none) ;;
+  native) crypto=("$(bash tools/build-mbedtls.sh host)"); name=esp32-linux-native ;;
+  *) echo "CRYPTO must be none or native" >&2; exit 2 ;;
+esac
 gcc -O1 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -Dd_m3MaxFunctionStackHeight=512 \
   -I boards/esp32/test/fake-idf -I boards/esp32 -I boards/common -I boards -I host/include -I "$W3" \
   boards/esp32/board_esp32.c boards/common/module_source.c boards/esp32/test/fake_idf.c boards/esp32/test/main_linux.c \
-  host/est_host.c host/wasm_check.c host/est_render.c host/est_messages.c host/wasm3_ext.c "$OUT/libwasm3.a" -lm -o "$OUT/esp32-linux.tmp"
-mv "$OUT/esp32-linux.tmp" "$OUT/esp32-linux"
+  host/est_host.c host/wasm_check.c host/est_render.c host/est_messages.c host/wasm3_ext.c host/est_crypto_imports.c "${crypto[@]}" "$OUT/libwasm3.a" -lm -o "$OUT/$name.tmp"
+mv "$OUT/$name.tmp" "$OUT/$name"

@@ -27,6 +27,16 @@ suffix=""
 [ "$ram" = 256 ] || suffix="-${ram}k"
 BOARD_FLAGS=()
 if [ "${COMPILE_EAGERLY:-0}" = 1 ]; then BOARD_FLAGS+=(-DBOARD_COMPILE_EAGERLY=1); suffix="$suffix-eager"; fi
+# CRYPTO=none (default): the portable build, caps() 0, the module does all its cryptography itself.
+# CRYPTO=native: the native crypto provider (mbedTLS + p256-m, tools/build-mbedtls.sh m4) behind the crypto
+#   import; the firmware gets the suffix -native.
+crypto_src=(host/crypto/none_provider.c)
+crypto_lib=()
+case "${CRYPTO:-none}" in
+  none) ;;
+  native) crypto_src=(); crypto_lib=("$(bash tools/build-mbedtls.sh m4)"); suffix="$suffix-native" ;;
+  *) echo "CRYPTO must be none or native" >&2; exit 2 ;;
+esac
 suffix="$suffix${VARIANT:+-$VARIANT}"  # VARIANT=name: a separate build (e.g. with MODULE_WASM=another.wasm)
 out=build/mps2$suffix
 mkdir -p "$out"
@@ -38,7 +48,7 @@ for f in "$W3"/*.c; do
   $CC "${CFLAGS[@]}" -w -fno-strict-aliasing -Dd_m3LogOutput=0 "${W3FLAGS[@]}" -I"$W3" -c "$f" -o "$o"
   objs+=("$o")
 done
-for f in host/est_host.c host/wasm_check.c host/est_render.c host/est_messages.c host/wasm3_ext.c; do
+for f in host/est_host.c host/wasm_check.c host/est_render.c host/est_messages.c host/wasm3_ext.c host/est_crypto_imports.c "${crypto_src[@]}"; do
   o="$out/host_$(basename "${f%.c}").o"
   $CC "${CFLAGS[@]}" -Wall -Wextra -Wno-unused-parameter -Ihost/include -Iboards -Iboards/mps2-an386 -I"$W3" "${W3FLAGS[@]}" -c "$f" -o "$o"
   objs+=("$o")
@@ -52,7 +62,7 @@ $CC "${ARCH[@]}" -DMODULE_PATH="\"${MODULE_WASM:-build/client.wasm}\"" -c boards
 objs+=("$out/module.o")
 elf=build/mps2-an386${suffix}.elf
 $CC "${ARCH[@]}" -T boards/mps2-an386/link.ld -Wl,--defsym=__ram_kib=$ram -nostartfiles --specs=nano.specs -Wl,--gc-sections \
-  -Wl,-Map="$out/mps2-an386.map" "${objs[@]}" -lm -o "$elf"
+  -Wl,-Map="$out/mps2-an386.map" "${objs[@]}" "${crypto_lib[@]}" -lm -o "$elf"
 echo "build-mps2: $elf (RAM ${ram} KiB)"
 arm-none-eabi-size "$elf"
 # Flash by component (text + data of the object files that went in).

@@ -20,6 +20,16 @@ W3FLAGS=(-Dd_m3CodePageAlignSize=${CODE_PAGE:-1024} -Dd_m3MaxFunctionStackHeight
 BOARD_FLAGS=()
 suffix=""
 if [ "${COMPILE_EAGERLY:-0}" = 1 ]; then BOARD_FLAGS+=(-DBOARD_COMPILE_EAGERLY=1); suffix="-eager"; fi
+# CRYPTO=none (default): the portable build, caps() 0, the module does all its cryptography itself.
+# CRYPTO=native: the native crypto provider (mbedTLS + p256-m, tools/build-mbedtls.sh m4) behind the crypto
+#   import; the firmware gets the suffix -native.
+crypto_src=(host/crypto/none_provider.c)
+crypto_lib=()
+case "${CRYPTO:-none}" in
+  none) ;;
+  native) crypto_src=(); crypto_lib=("$(bash tools/build-mbedtls.sh m4)"); suffix="$suffix-native" ;;
+  *) echo "CRYPTO must be none or native" >&2; exit 2 ;;
+esac
 out=build/nrf52840$suffix
 mkdir -p "$out"
 rm -f "$out"/*.o
@@ -30,7 +40,7 @@ for f in "$W3"/*.c; do
   $CC "${CFLAGS[@]}" -w -fno-strict-aliasing -Dd_m3LogOutput=0 "${W3FLAGS[@]}" -I"$W3" -c "$f" -o "$o"
   objs+=("$o")
 done
-for f in host/est_host.c host/wasm_check.c host/est_render.c host/est_messages.c host/wasm3_ext.c; do
+for f in host/est_host.c host/wasm_check.c host/est_render.c host/est_messages.c host/wasm3_ext.c host/est_crypto_imports.c "${crypto_src[@]}"; do
   o="$out/host_$(basename "${f%.c}").o"
   $CC "${CFLAGS[@]}" -Wall -Wextra -Wno-unused-parameter -Ihost/include -Iboards -Iboards/nrf52840 -I"$W3" "${W3FLAGS[@]}" -c "$f" -o "$o"
   objs+=("$o")
@@ -45,7 +55,7 @@ objs+=("$out/module.o")
 elf=build/nrf52840${suffix}.elf
 hex=build/nrf52840${suffix}.hex
 $CC "${ARCH[@]}" -T boards/nrf52840/link.ld -nostartfiles --specs=nano.specs -Wl,--gc-sections \
-  -Wl,-Map="$out/nrf52840.map" "${objs[@]}" -lm -o "$elf"
+  -Wl,-Map="$out/nrf52840.map" "${objs[@]}" "${crypto_lib[@]}" -lm -o "$elf"
 arm-none-eabi-objcopy -O ihex "$elf" "$hex"
 echo "build-nrf52840: $elf, $hex"
 arm-none-eabi-size "$elf"

@@ -6,7 +6,8 @@
  *
  * Two banks of 4 pages (16 KiB). The active bank starts with a header {magic, generation, ~generation, -1};
  * records follow, word-aligned, until the first erased word:
- *   w0  0xEC000000 | id      w1  length in bytes      w2  CRC-32 of (w0, w1, data)
+ *   w0  0xEC000000 | id (up to EST_STORE_BOARD_MAX_ID: the module's records and, above 0xffff, the crypto
+ *       provider's persistent keys, est_crypto.h)      w1  length in bytes      w2  CRC-32 of (w0, w1, data)
  *   w3  state: 0xFFFFFFFF written but not committed (a torn write: ignored), 0xFFFFFF00 live, 0 dead
  *   data, padded to a word with 0xFF
  * A write appends the new record, commits it (one word), then kills the old one (one word): after a power
@@ -18,6 +19,7 @@
 #include <string.h>
 #include "board.h"
 #include "est_abi.h"
+#include "est_crypto.h"
 #include "flash_store.h"
 
 #define PAGE 4096u
@@ -140,7 +142,7 @@ static void compact(void) {
   uint32_t *w = bank_at(from), end = log_end(from), at = HDR / 4;
   for (uint32_t i = HDR / 4; i < end; i += rec_words(w[i + 1])) {
     if (w[i + 3] != ST_LIVE) continue;
-    uint32_t id = w[i] & 0xFFFFu;
+    uint32_t id = w[i] & 0x00FFFFFFu;
     if (find(id) != w + i) continue; /* a later live record of the same id wins */
     uint32_t *r = bank_at(to) + at;
     for (uint32_t k = 0; k < rec_words(w[i + 1]); k++) if (k != 3) nvmc_write_word(r + k, w[i + k]);
@@ -153,7 +155,7 @@ static void compact(void) {
 }
 
 int32_t board_store_read(uint32_t id, uint8_t *out, size_t cap) {
-  if (id > EST_STORE_MAX_ID) return EST_E_STORE_ID;
+  if (id > EST_STORE_BOARD_MAX_ID) return EST_E_STORE_ID;
   store_init();
   uint32_t *r = find(id);
   if (!r) return EST_E_STORE_NOT_FOUND;
@@ -164,7 +166,7 @@ int32_t board_store_read(uint32_t id, uint8_t *out, size_t cap) {
 }
 
 int32_t board_store_write(uint32_t id, const uint8_t *data, size_t len) {
-  if (id > EST_STORE_MAX_ID) return EST_E_STORE_ID;
+  if (id > EST_STORE_BOARD_MAX_ID) return EST_E_STORE_ID;
   if (len > EST_STORE_MAX_RECORD) return EST_E_STORE_TOO_LARGE;
   store_init();
   uint32_t need = rec_words((uint32_t)len);
@@ -178,7 +180,7 @@ int32_t board_store_write(uint32_t id, const uint8_t *data, size_t len) {
 }
 
 int32_t board_store_erase(uint32_t id) {
-  if (id > EST_STORE_MAX_ID) return EST_E_STORE_ID;
+  if (id > EST_STORE_BOARD_MAX_ID) return EST_E_STORE_ID;
   store_init();
   uint32_t *r = find(id);
   if (r) nvmc_write_word(r + 3, ST_DEAD);

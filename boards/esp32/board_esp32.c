@@ -2,7 +2,8 @@
  * board_esp32.c - boards/board.h for the ESP32 under ESP-IDF v5:
  *   UDP          lwIP's BSD sockets (socket, sendto, select, recvfrom, getaddrinfo), IPv4 and IPv6
  *   RNG          esp_fill_random (the hardware RNG; true entropy while Wi-Fi or Bluetooth runs, see README)
- *   key store    NVS, namespace "est", one blob per record under the key "r%04x" (record id in hex)
+ *   key store    NVS, namespace "est", one blob per record under the key "r%04x" (record id in hex; ids above
+ *                0xffff hold the crypto provider's persistent keys, est_crypto.h)
  *   clock        esp_timer_get_time() / 1000
  *   log, output  ESP_LOGx with the tag "est"; command output to stdout
  *
@@ -22,6 +23,7 @@
 #include "board.h"
 #include "board_esp32.h"
 #include "est_abi.h"
+#include "est_crypto.h"
 
 #include "esp_err.h"
 #include "esp_log.h"
@@ -89,7 +91,8 @@ static int32_t store_open(void) {
   return EST_OK;
 }
 
-static void record_key(uint32_t id, char key[8]) { snprintf(key, 8, "r%04x", (unsigned)(id & 0xFFFFu)); }
+/* "r" and the id in hex, at least 4 digits: "r0100"; the crypto provider's keys above 0xffff: "r10001". */
+static void record_key(uint32_t id, char key[8]) { snprintf(key, 8, "r%04x", (unsigned)(id & 0xFFFFFFu)); }
 
 static int32_t store_status(esp_err_t e, const char *what, uint32_t id) {
   if (e == ESP_OK) return EST_OK;
@@ -101,7 +104,7 @@ static int32_t store_status(esp_err_t e, const char *what, uint32_t id) {
 }
 
 int32_t board_store_read(uint32_t id, uint8_t *out, size_t cap) {
-  if (id > EST_STORE_MAX_ID) return EST_E_STORE_ID;
+  if (id > EST_STORE_BOARD_MAX_ID) return EST_E_STORE_ID;
   int32_t st = store_open();
   if (st != EST_OK) return st;
   char key[8];
@@ -118,7 +121,7 @@ int32_t board_store_read(uint32_t id, uint8_t *out, size_t cap) {
 
 /* NVS replaces an entry atomically: after a power cut the key holds the old value or the new one. */
 int32_t board_store_write(uint32_t id, const uint8_t *data, size_t len) {
-  if (id > EST_STORE_MAX_ID) return EST_E_STORE_ID;
+  if (id > EST_STORE_BOARD_MAX_ID) return EST_E_STORE_ID;
   if (len > EST_STORE_MAX_RECORD) return EST_E_STORE_TOO_LARGE;
   int32_t st = store_open();
   if (st != EST_OK) return st;
@@ -130,7 +133,7 @@ int32_t board_store_write(uint32_t id, const uint8_t *data, size_t len) {
 }
 
 int32_t board_store_erase(uint32_t id) {
-  if (id > EST_STORE_MAX_ID) return EST_E_STORE_ID;
+  if (id > EST_STORE_BOARD_MAX_ID) return EST_E_STORE_ID;
   int32_t st = store_open();
   if (st != EST_OK) return st;
   char key[8];

@@ -1,5 +1,6 @@
-// The ABI as the Node host sees it: the status table of assembly/base/errors.ts (keys without the E_ prefix)
-// and the constants of assembly/base/abi.ts. test/abi-sync.test.ts checks this file against both the
+// The ABI as the Node host sees it: the status table of assembly/base/errors.ts (keys without the E_ prefix),
+// the constants of assembly/base/abi.ts and those of the "crypto" import (assembly/crypto/provider.ts,
+// host/include/est_crypto.h). test/abi-sync.test.ts checks this file against both the
 // AssemblyScript and the C header, so the three cannot drift apart.
 
 export const ABI_VERSION = 2;
@@ -114,3 +115,49 @@ export const RESULT = {
   RES_SEN: 1, RES_SREN: 2, RES_SKG: 3, RES_SKC: 4,
   PHASE_EDHOC: 1, PHASE_ATT: 2, PHASE_CRTS: 3, PHASE_SEN: 4, PHASE_SREN: 5, PHASE_SKG: 6, PHASE_SKC: 7,
 } as const;
+
+// ---- The "crypto" import module (host/include/est_crypto.h, assembly/crypto/provider.ts) ---------------------
+
+export const CRYPTO_IMPORT_MODULE = "crypto";
+
+/** Imports of module "crypto": name -> signature (all i32). */
+export const CRYPTO_IMPORTS: Record<string, string> = {
+  caps: "i()",
+  random: "i(ii)",
+  sha256: "i(iii)",
+  sha256_begin: "i()",
+  sha256_update: "i(iii)",
+  sha256_finish: "i(ii)",
+  sha256_abort: "i(i)",
+  hmac_sha256: "i(iiiii)",
+  hkdf_sha256: "i(iiiiiiii)",
+  hkdf_expand_sha256: "i(iiiiii)",
+  aes_ccm_seal: "i(iiiiiiiii)",
+  aes_ccm_open: "i(iiiiiiiii)",
+  key_generate: "i(ii)",
+  key_import: "i(iiii)",
+  key_open: "i(i)",
+  key_public: "i(iii)",
+  key_close: "i(i)",
+  key_destroy: "i(i)",
+  ecdh: "i(iiii)",
+  sign: "i(iiii)",
+  verify: "i(iiiiiii)",
+};
+
+/** Bits of caps(). */
+export const CRYPTO_CAP = {
+  RANDOM: 1, SHA256: 2, HMAC_HKDF: 4, AES_CCM: 8, P256: 16, X25519: 32, ED25519: 64, PERSISTENT_KEYS: 128,
+} as const;
+
+/** Key types (the module's KEY_* kinds of assembly/est/csr.ts). */
+export const CRYPTO_KEY = { P256_ECDSA: 1, ED25519: 2, P256_DH: 3, X25519_DH: 4 } as const;
+
+export const CRYPTO_MAX_KEYS = 8;
+export const CRYPTO_MAX_HASH_OPS = 4;
+export const CRYPTO_KEY_MAX_ID = 0xffff;
+/** Persistent key N lives in key-store record CRYPTO_KEY_RECORD_BASE + N (above STORE_MAX_ID). */
+export const CRYPTO_KEY_RECORD_BASE = 0x00010000;
+export const STORE_BOARD_MAX_ID = CRYPTO_KEY_RECORD_BASE + CRYPTO_KEY_MAX_ID;
+export const CRYPTO_KEY_RECORD_FORMAT = 1;
+export const CRYPTO_KEY_RECORD_LEN = 36;

@@ -4,6 +4,7 @@
 // Board with a pointer/length check in front of each, runs commands through the sans-I/O loop, and reports
 // panics and traps in the same words. Used by the unit tests (fast) and by host/node/cli.ts.
 import { ADDR_MAX_LEN, ABI_VERSION, E, IO_PAYLOAD_OFFSET, LOG_ALWAYS, STORE_MAX_ID, STORE_MAX_RECORD } from "./abi.js";
+import { CryptoProvider } from "./crypto-provider.js";
 import { checkModule } from "./wasm-check.js";
 import { decodeResult, renderEvent, renderResult, type Result } from "./render.js";
 
@@ -78,7 +79,7 @@ export class ModuleHost {
     let inst: WebAssembly.Instance;
     try {
       const mod = await WebAssembly.compile(wasm as BufferSource);
-      inst = await WebAssembly.instantiate(mod, { board: h.imports() });
+      inst = await WebAssembly.instantiate(mod, { board: h.imports(), crypto: new CryptoProvider(board, () => h.mem()).imports() });
     } catch (e: any) {
       throw new HostError("invalid", `V8 rejected the module: ${e.message}`);
     }

@@ -1,7 +1,7 @@
 // Checks a module's bytes against the ABI before instantiation, with the same rules and the same messages as
-// host/wasm_check.c: header, section order and bounds, imports (only "board" functions of the ABI with their
-// signatures), exactly one memory within the page limit, and every ABI export with its signature.
-import { ABI_VERSION, EXPORTS, IMPORTS, IMPORT_MODULE } from "./abi.js";
+// host/wasm_check.c: header, section order and bounds, imports (only "board" and "crypto" functions of the ABI
+// with their signatures), exactly one memory within the page limit, and every ABI export with its signature.
+import { ABI_VERSION, CRYPTO_IMPORTS, CRYPTO_IMPORT_MODULE, EXPORTS, IMPORTS, IMPORT_MODULE } from "./abi.js";
 
 export class ModuleInvalid extends Error {}
 
@@ -79,10 +79,13 @@ export function checkModule(wasm: Uint8Array, maxPages: number): void {
             throw malformed(`module imports ${m}.${f} as a ${kind === 2 ? "memory" : kind === 1 ? "table" : "global"}; this host provides functions only`);
           }
           const t = s.u32();
-          if (m !== IMPORT_MODULE) throw malformed(`module imports ${m}.${f}, but this host provides only module "${IMPORT_MODULE}"`);
-          const want = IMPORTS[f];
-          if (!want) throw malformed(`module imports board.${f}, which this host does not provide (ABI ${ABI_VERSION})`);
-          if (sigs[t] !== want) throw malformed(`module imports board.${f} with signature ${sigs[t] ?? "?"}; the ABI says ${want}`);
+          if (m !== IMPORT_MODULE && m !== CRYPTO_IMPORT_MODULE) {
+            throw malformed(`module imports ${m}.${f}, but this host provides only module "${IMPORT_MODULE}" and module "${CRYPTO_IMPORT_MODULE}"`);
+          }
+          const table = m === IMPORT_MODULE ? IMPORTS : CRYPTO_IMPORTS;
+          const want = Object.hasOwn(table, f) ? table[f] : undefined;
+          if (!want) throw malformed(`module imports ${m}.${f}, which this host does not provide (ABI ${ABI_VERSION})`);
+          if (sigs[t] !== want) throw malformed(`module imports ${m}.${f} with signature ${sigs[t] ?? "?"}; the ABI says ${want}`);
           nfuncImports++;
         }
       } else if (id === 3) {
