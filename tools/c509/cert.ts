@@ -15,7 +15,7 @@
 import { sign as nodeSign, type KeyObject } from "node:crypto";
 import {
   C509Error, asArray, asBytes, asInt, asUint, bytesEqual, concat, decodeItem, decodeSequence, encodeItem, encodeSequence,
-  hex, isInt, type CborValue,
+  hex, type CborValue,
 } from "./cbor.js";
 import { NO_EXPIRY, T, bitString, children, derOne, derUint, expect, intMagnitude, seq, timeFromDer, timeToDer, tlv } from "./der.js";
 import {
@@ -281,4 +281,23 @@ export function describeCertificate(c: C509Certificate): string {
 
 /** A type 3 certificate as a DER version if it has one (for tools that want PEM). */
 export const x509Of = (c: C509Certificate): Uint8Array | undefined => (c.type === TYPE_REENCODED ? c509ToX509(c) : undefined);
-void isInt;
+
+// ---- COSE_C509 (draft §3.4: c5b, c5c, c5u and the application/cose-c509-cert media type) ------------------------------
+
+/** COSE_C509 = C509CertData / [ 2* C509CertData ]: one byte string per certificate, holding the certificate
+ *  in `form` ("sequence" as the draft text in shared/specs has it; "array" as draft -20 and BouncyCastle). */
+export function encodeCoseC509(certs: C509Certificate[], form: CertForm = "sequence"): Uint8Array {
+  if (certs.length === 0) throw new C509Error("COSE_C509 needs at least one certificate");
+  const items = certs.map((c) => encodeCertificate(c, form));
+  return certs.length === 1 ? encodeItem(items[0]) : encodeItem(items);
+}
+
+/** Decode a COSE_C509 of either wrapping (each byte string's first byte tells the form). */
+export function decodeCoseC509(b: Uint8Array): C509Certificate[] {
+  const v = decodeItem(b, "COSE_C509");
+  if (Array.isArray(v)) {
+    if (v.length < 2) throw new C509Error("an array must hold two or more certificates", "COSE_C509");
+    return v.map((x, i) => decodeCertificate(asBytes(x, `COSE_C509[${i}]`)));
+  }
+  return [decodeCertificate(asBytes(v, "COSE_C509"))];
+}
