@@ -118,6 +118,15 @@ function attributesToDer(a: CborValue[], type: number): Uint8Array[] {
   return out;
 }
 
+/** X.690 §11.6 order of the encodings of a DER SET OF: as octet strings, the shorter padded with zeros. */
+function derSetOrder(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = a[i] ?? 0, y = b[i] ?? 0;
+    if (x !== y) return x - y;
+  }
+  return 0;
+}
+
 /** The extensions requested (extensionRequest attribute), as X.509 extensions. */
 export function requestedExtensions(c: C509Csr): X509Extension[] {
   for (let i = 0; i < c.attributes.length; i += 2) if (c.attributes[i] === CR_EXTENSION_REQUEST.value) return extensionsToX509(c.attributes[i + 1], "extensionRequest");
@@ -125,10 +134,12 @@ export function requestedExtensions(c: C509Csr): X509Extension[] {
 }
 
 // ---- DER <-> type 3 ----------------------------------------------------------------------------------------------------
-/** The DER certificationRequestInfo a C509 CSR stands for (what a type 3 signature covers). */
+/** The DER certificationRequestInfo a C509 CSR stands for (what a type 3 signature covers). Its attributes
+ *  are a DER SET OF, so they are written in DER order whatever order the C509 array lists them in (a type 3
+ *  CSR converted from DER lists them in that order already; BouncyCastle sorts the same way). */
 export function tbsCsrDer(c: C509Csr): Uint8Array {
   return seq(tlv(T.INTEGER, Uint8Array.of(0)), nameToDer(c.subject, "subject"),
-    publicKeyToSpki(c.subjectPublicKeyAlgorithm, c.subjectPublicKey, "subjectPublicKey"), tlv(0xa0, ...attributesToDer(c.attributes, c.type)));
+    publicKeyToSpki(c.subjectPublicKeyAlgorithm, c.subjectPublicKey, "subjectPublicKey"), tlv(0xa0, ...attributesToDer(c.attributes, c.type).sort(derSetOrder)));
 }
 
 /** C509 type 3 -> the DER PKCS#10 CSR it re-encodes. */
@@ -180,6 +191,11 @@ export function buildCsr(b: CsrBuild): C509Csr {
   const attributes: CborValue[] = [];
   if (b.extensions?.length) attributes.push(CR_EXTENSION_REQUEST.value, extensionsFromX509(b.extensions, native));
   if (b.challengePassword !== undefined) attributes.push(CR_CHALLENGE_PASSWORD.value, b.challengePassword);
+  // The attributes in the order of their DER encodings (a SET OF), which C509 arrays follow (draft §3).
+  const pairs: [CborValue, CborValue][] = [];
+  for (let i = 0; i < attributes.length; i += 2) pairs.push([attributes[i], attributes[i + 1]]);
+  pairs.sort((x, y) => derSetOrder(attributesToDer([...x], type)[0], attributesToDer([...y], type)[0]));
+  attributes.splice(0, attributes.length, ...pairs.flat());
   const alg = b.dhPop ? DH_POP_ALG : b.signer ? signWith(b.signer, new Uint8Array(0))[0] : undefined;
   if (alg === undefined) throw new C509Error("a CSR needs a signer or DH PoP inputs");
   const c: C509Csr = { type, subjectSignatureAlgorithm: alg, subject: b.subject, subjectPublicKeyAlgorithm: pkAlg, subjectPublicKey: pk, attributes, subjectSignatureValue: new Uint8Array(0) };

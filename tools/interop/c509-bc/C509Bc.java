@@ -8,7 +8,8 @@
 // Requests (hex arguments unless noted):
 //   cert-parse C509            the certificate's fields, BouncyCastle's re-encoding and its signed bytes
 //   cert-verify C509 SPKI      whether the signature verifies with the issuer key (DER SubjectPublicKeyInfo)
-//   csr-parse C509CSR          the request's fields, re-encoding, signed bytes and signature value
+//   csr-parse C509CSR          the request's fields, re-encoding, signed bytes and signature value (in its
+//                              X.509 form: DER ECDSA-Sig-Value, DER DhSigStatic, or the raw bytes)
 //   csr-verify C509CSR         whether a signature proof of possession verifies with the request's own key
 //   csr-dhpop C509CSR Y GY     whether a DH proof of possession (algorithm 14, keyed as docs/dh-pop.md) verifies,
 //                              computed here with BouncyCastle's ECDH / X25519, HKDF and HMAC: Y is the
@@ -218,11 +219,15 @@ public final class C509Bc {
 
     /** The extensions the CSR asks for, added to a C509 or an X.509 builder. */
     private static void copyRequested(C509CertificationRequestHolder r, C509CertificateBuilder c, X509v3CertificateBuilder x) throws Exception {
-        org.bouncycastle.asn1.ASN1Set attrs = r.getC509CertificationRequest().toCertificationRequest().getCertificationRequestInfo().getAttributes();
-        for (int i = 0; i < attrs.size(); i++) {
-            org.bouncycastle.asn1.pkcs.Attribute at = org.bouncycastle.asn1.pkcs.Attribute.getInstance(attrs.getObjectAt(i));
-            if (!at.getAttrType().equals(org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)) continue;
-            Extensions exts = Extensions.getInstance(at.getAttrValues().getObjectAt(0));
+        for (C509Attribute at : r.getAttributes()) {
+            if (at.getRegistryValue() == null || at.getRegistryValue() != C509Attribute.EXTENSION_REQUEST) continue;
+            // BouncyCastle's own parser of a C509 Extensions value is package-private (C509Extensions.parse);
+            // a natively signed CSR has no DER form to take the extensions from instead.
+            java.lang.reflect.Method parse = org.bouncycastle.cbor.c509.C509Extensions.class.getDeclaredMethod("parse", org.bouncycastle.cbor.CBORDecoder.class);
+            parse.setAccessible(true);
+            org.bouncycastle.cbor.c509.C509Extensions ce = (org.bouncycastle.cbor.c509.C509Extensions) parse.invoke(null, new org.bouncycastle.cbor.CBORDecoder(at.getValueEncoding()));
+            Extensions exts = ce.toX509Extensions();
+            if (exts == null) continue;
             for (org.bouncycastle.asn1.ASN1ObjectIdentifier oid : exts.getExtensionOIDs()) {
                 Extension e = exts.getExtension(oid);
                 if (c != null) c.addExtension(oid, e.isCritical(), e.getExtnValue().getOctets());
@@ -263,7 +268,11 @@ public final class C509Bc {
         mac.update(data, 0, data.length);
         byte[] out = new byte[32];
         mac.doFinal(out, 0);
-        return Arrays.constantTimeAreEqual(out, x.getSignature());
+        // BouncyCastle hands the PoP value over in its X.509 form, the DER DhSigStatic
+        // SEQUENCE { [issuerAndSerial,] hashValue OCTET STRING }: the MAC is its last element.
+        org.bouncycastle.asn1.ASN1Sequence dh = org.bouncycastle.asn1.ASN1Sequence.getInstance(x.getSignature());
+        byte[] got = org.bouncycastle.asn1.ASN1OctetString.getInstance(dh.getObjectAt(dh.size() - 1)).getOctets();
+        return Arrays.constantTimeAreEqual(out, got);
     }
 
     private static X500Name cn(String s) { return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, s).build(); }
