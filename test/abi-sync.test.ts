@@ -107,7 +107,7 @@ describe("imports and exports", () => {
 });
 
 describe("built modules", () => {
-  for (const file of ["build/client.wasm", "build/client.debug.wasm", "build/abi-probe.wasm", "build/codec-test.wasm", "build/edhoc-test.wasm"]) {
+  for (const file of ["build/client.wasm", "build/client.debug.wasm", "build/abi-probe.wasm", "build/codec-test.wasm", "build/edhoc-test.wasm", "build/c509-test.wasm"]) {
     const wasm = readFileSync(join(ROOT, file));
 
     it(`${file} passes the host's ABI check and imports only declared functions`, () => {

@@ -12,7 +12,7 @@
 
 import { createPublicKey, ECDH, verify as nodeVerify, type KeyObject } from "node:crypto";
 import { C509Error, asArray, asBytes, asInt, bytesEqual, concat, isBytes, isInt, type CborValue } from "./cbor.js";
-import { T, children, derItems, derOne, derUint, expect, intMagnitude, oidText, seq, tlv, bitString, octets } from "./der.js";
+import { T, children, derOne, derUint, expect, intMagnitude, oidText, seq, tlv, bitString, octets } from "./der.js";
 import { nameFromDer, nameToDer } from "./name.js";
 import {
   DH_POP_SIG_VALUES, ECDSA_SIG_VALUES, pkAlgByDer, pkAlgByValue, sigAlgByDer, sigAlgByValue, type AlgEntry,
@@ -185,4 +185,3 @@ export function verifySignature(alg: AlgEntry | undefined, data: Uint8Array, sig
   } catch { /* malformed signature */ }
   return false;
 }
-void derItems;
