@@ -81,7 +81,7 @@ export function c509Parse(c: C509Cert, p: usize, n: i32): i32 {
   c.isCa = false; c.pathLen = -1; c.keyUsage = -1; c.unknownCritical = false; c.issuerLen = 0;
   r.reset(p, n, true);
   let st: i32;
-  if (n > 0 && load<u8>(p) == 0x8b) { st = r.enterArray(); if (st < 0) return st; }
+  if (n > 0 && load<u8>(p) == 0x8b) { st = r.enterArray(); if (st < 0) return st; } // an array of exactly 11
   c.tbs = p + <usize>r.pos;
   // c509CertificateType
   st = r.readInt(0, 0xff);
