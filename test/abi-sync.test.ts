@@ -149,7 +149,7 @@ describe("the crypto import module", () => {
 });
 
 describe("built modules", () => {
-  for (const file of ["build/client.wasm", "build/client.debug.wasm", "build/sim.wasm", "build/abi-probe.wasm", "build/codec-test.wasm", "build/edhoc-test.wasm", "build/crypto-test.wasm"]) {
+  for (const file of ["build/client.wasm", "build/client.debug.wasm", "build/sim.wasm", "build/abi-probe.wasm", "build/codec-test.wasm", "build/edhoc-test.wasm", "build/crypto-test.wasm", "build/c509-test.wasm"]) {
     const wasm = readFileSync(join(ROOT, file));
 
     it(`${file} passes the host's ABI check and imports only declared functions`, () => {
