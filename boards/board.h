@@ -1,7 +1,7 @@
 /*
  * board.h - what a board gives the shared host (host/est_host.c).
  *
- * Each board folder (boards/posix, later the microcontroller boards) implements these functions once, in C,
+ * Each board folder (boards/posix, mps2-an386, nrf52840, esp32) implements these functions once, in C,
  * with plain pointers into host memory. The host has already checked every pointer and length against the
  * module's linear memory before it calls them, so a board never sees a range outside it. All functions
  * return the status codes of est_abi.h (EST_OK, EST_E_*), or a non-negative length where documented.

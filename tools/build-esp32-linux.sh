@@ -33,7 +33,7 @@ case "${CRYPTO:-none}" in
   *) echo "CRYPTO must be none or native" >&2; exit 2 ;;
 esac
 gcc -O1 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -Dd_m3MaxFunctionStackHeight=512 \
-  -I boards/esp32/test/fake-idf -I boards/esp32 -I boards/common -I boards -I host/include -I "$W3" \
-  boards/esp32/board_esp32.c boards/common/module_source.c boards/esp32/test/fake_idf.c boards/esp32/test/main_linux.c \
+  -I boards/esp32/test/fake-idf -I boards/esp32 -I boards/common -I boards/common/sockets -I boards -I host/include -I "$W3" \
+  boards/esp32/board_esp32.c boards/common/module_source.c boards/common/sockets/bsd_udp.c boards/esp32/test/fake_idf.c boards/esp32/test/main_linux.c \
   host/est_host.c host/wasm_check.c host/est_render.c host/est_messages.c host/wasm3_ext.c host/est_crypto_imports.c "${crypto[@]}" "$OUT/libwasm3.a" -lm -o "$OUT/$name.tmp"
 mv "$OUT/$name.tmp" "$OUT/$name"

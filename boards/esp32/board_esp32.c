@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "board.h"
+#include "bsd_udp.h"
 #include "board_esp32.h"
 #include "est_abi.h"
 #include "est_crypto.h"
@@ -144,99 +145,20 @@ int32_t board_store_erase(uint32_t id) {
   return store_status(e, "erasing", id);
 }
 
-/* ---- UDP over BSD sockets (plain POSIX: lwIP on the ESP32, the kernel on Linux) ------------------------- */
-
-static int fd4 = -1, fd6 = -1;
-
-static int decode_addr(const uint8_t *a, size_t n, struct sockaddr_storage *ss, socklen_t *sl) {
-  memset(ss, 0, sizeof *ss);
-  if (n == EST_ADDR_V4_LEN && a[0] == 4) {
-    struct sockaddr_in *s = (struct sockaddr_in *)ss;
-    s->sin_family = AF_INET;
-    s->sin_port = htons((uint16_t)(a[1] << 8 | a[2]));
-    memcpy(&s->sin_addr, a + 3, 4);
-    *sl = sizeof *s;
-    return s->sin_port ? 0 : -1;
-  }
-  if ((n == EST_ADDR_V6_LEN || n == EST_ADDR_V6_SCOPED_LEN) && a[0] == 6) {
-    struct sockaddr_in6 *s = (struct sockaddr_in6 *)ss;
-    s->sin6_family = AF_INET6;
-    s->sin6_port = htons((uint16_t)(a[1] << 8 | a[2]));
-    memcpy(&s->sin6_addr, a + 3, 16);
-    if (n == EST_ADDR_V6_SCOPED_LEN) s->sin6_scope_id = (uint32_t)a[19] << 24 | (uint32_t)a[20] << 16 | (uint32_t)a[21] << 8 | a[22];
-    *sl = sizeof *s;
-    return s->sin6_port ? 0 : -1;
-  }
-  return -1;
-}
-
-static size_t encode_addr(const struct sockaddr *sa, uint8_t *a) {
-  if (sa->sa_family == AF_INET) {
-    const struct sockaddr_in *s = (const struct sockaddr_in *)sa;
-    uint16_t port = ntohs(s->sin_port);
-    a[0] = 4; a[1] = (uint8_t)(port >> 8); a[2] = (uint8_t)port;
-    memcpy(a + 3, &s->sin_addr, 4);
-    return EST_ADDR_V4_LEN;
-  }
-  const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)sa;
-  uint16_t port = ntohs(s->sin6_port);
-  a[0] = 6; a[1] = (uint8_t)(port >> 8); a[2] = (uint8_t)port;
-  memcpy(a + 3, &s->sin6_addr, 16);
-  if (!s->sin6_scope_id) return EST_ADDR_V6_LEN;
-  uint32_t sc = s->sin6_scope_id;
-  a[19] = (uint8_t)(sc >> 24); a[20] = (uint8_t)(sc >> 16); a[21] = (uint8_t)(sc >> 8); a[22] = (uint8_t)sc;
-  return EST_ADDR_V6_SCOPED_LEN;
-}
-
-static int socket_for(int family) {
-  int *fd = family == AF_INET ? &fd4 : &fd6;
-  if (*fd >= 0) return *fd;
-  *fd = socket(family, SOCK_DGRAM, 0);
-  return *fd;
-}
+/* ---- UDP over BSD sockets (lwIP on the ESP32, the kernel on Linux): boards/common/sockets/bsd_udp.c ------ */
 
 int32_t board_udp_send(const uint8_t *addr, size_t addr_len, const uint8_t *data, size_t data_len) {
-  struct sockaddr_storage ss;
-  socklen_t sl;
-  if (decode_addr(addr, addr_len, &ss, &sl) != 0) return EST_E_NET_ADDRESS;
-  int s = socket_for(ss.ss_family);
-  if (s < 0) { ESP_LOGE(TAG, "cannot open a UDP socket: errno %d", errno); return EST_E_NET_SEND; }
-  if (sendto(s, data, data_len, 0, (struct sockaddr *)&ss, sl) < 0) {
-    int e = errno;
-    ESP_LOGE(TAG, "cannot send %u bytes: errno %d", (unsigned)data_len, e);
-    if (e == EMSGSIZE) return EST_E_NET_TOO_BIG;
-    return EST_E_NET_SEND;
-  }
-  return EST_OK;
+  int err = 0;
+  int32_t st = bsd_udp_send(addr, addr_len, data, data_len, &err);
+  if (st != EST_OK && err) ESP_LOGE(TAG, "cannot send %u bytes: errno %d", (unsigned)data_len, err);
+  return st;
 }
 
 int32_t board_udp_resolve(const char *name, size_t name_len, uint16_t port, uint8_t *out, size_t out_cap) {
-  char host[128];
-  if (name_len >= 2 && name[0] == '[' && name[name_len - 1] == ']') { name++; name_len -= 2; }
-  if (name_len == 0 || name_len >= sizeof host || memchr(name, 0, name_len)) return EST_E_NET_RESOLVE;
-  memcpy(host, name, name_len);
-  host[name_len] = 0;
-  struct addrinfo hints, *res = NULL;
-  memset(&hints, 0, sizeof hints);
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_DGRAM;
-  if (getaddrinfo(host, NULL, &hints, &res) != 0 || !res) {
-    ESP_LOGE(TAG, "cannot resolve %s", host);
-    return EST_E_NET_RESOLVE;
-  }
-  uint8_t a[EST_ADDR_MAX_LEN];
-  size_t n = encode_addr(res->ai_addr, a);
-  freeaddrinfo(res);
-  a[1] = (uint8_t)(port >> 8);
-  a[2] = (uint8_t)port;
-  if (out_cap < n) return EST_E_BUFFER_TOO_SMALL;
-  memcpy(out, a, n);
-  return (int32_t)n;
+  int32_t n = bsd_udp_resolve(name, name_len, port, out, out_cap);
+  if (n == EST_E_NET_RESOLVE) ESP_LOGE(TAG, "cannot resolve %.*s", (int)(name_len > 100 ? 100 : name_len), name);
+  return n;
 }
-
-/* lwIP's recvfrom has no MSG_TRUNC: receive into a buffer one byte larger than any datagram the module takes,
- * so that a longer one is seen, and dropped rather than truncated (board.h). */
-static uint8_t rxbuf[1500 + 1];
 
 int32_t board_wait(int64_t deadline_ms, uint8_t *addr, size_t *addr_len, uint8_t *data, size_t data_cap) {
   for (;;) {
@@ -245,7 +167,7 @@ int32_t board_wait(int64_t deadline_ms, uint8_t *addr, size_t *addr_len, uint8_t
     if (deadline_ms >= 0 && now >= deadline_ms) return BOARD_WAIT_TIMEOUT;
     fd_set rd;
     FD_ZERO(&rd);
-    int top = -1;
+    int top = -1, fd4 = bsd_udp_fd4(), fd6 = bsd_udp_fd6();
     if (fd4 >= 0) { FD_SET(fd4, &rd); top = fd4; }
     if (fd6 >= 0) { FD_SET(fd6, &rd); if (fd6 > top) top = fd6; }
     int64_t wait = deadline_ms < 0 ? 1000 : deadline_ms - now;
@@ -260,24 +182,13 @@ int32_t board_wait(int64_t deadline_ms, uint8_t *addr, size_t *addr_len, uint8_t
     for (int i = 0; i < 2 && r > 0; i++) {
       int fd = i == 0 ? fd4 : fd6;
       if (fd < 0 || !FD_ISSET(fd, &rd)) continue;
-      struct sockaddr_storage ss;
-      socklen_t sl = sizeof ss;
-      ssize_t got = recvfrom(fd, rxbuf, sizeof rxbuf, 0, (struct sockaddr *)&ss, &sl);
-      if (got < 0) continue; /* e.g. an ICMP port unreachable reported on the socket */
-      if ((size_t)got > data_cap || (size_t)got == sizeof rxbuf) {
-        ESP_LOGW(TAG, "dropped a datagram larger than the module's %u-byte buffer", (unsigned)data_cap);
-        continue;
-      }
-      memcpy(data, rxbuf, (size_t)got);
-      *addr_len = encode_addr((struct sockaddr *)&ss, addr);
-      return (int32_t)got;
+      int32_t got = bsd_udp_recv(fd, addr, addr_len, data, data_cap);
+      if (got == -1) continue; /* e.g. an ICMP port unreachable reported on the socket */
+      if (got == -2) { ESP_LOGW(TAG, "dropped a datagram larger than the module's %u-byte buffer", (unsigned)data_cap); continue; }
+      return got;
     }
   }
 }
 
 /* Close the sockets between commands (a command's socket must not receive the next one's answers). */
-void board_esp32_net_reset(void) {
-  if (fd4 >= 0) close(fd4);
-  if (fd6 >= 0) close(fd6);
-  fd4 = fd6 = -1;
-}
+void board_esp32_net_reset(void) { bsd_udp_close(); }
