@@ -73,6 +73,8 @@ const ST_MAKE_M3 = 4;   // due: build message_3 and the context
 const ST_READY = 5;     // a context; waiting for request()
 const ST_WAIT_M3 = 6;   // message_3 sent on its own (sequential flow)
 const ST_REQUEST = 7;   // the protected request sent
+const ST_RESOLVE_M2 = 8; // due: resolve ID_CRED_R (with x5chain: the certificate's checks)
+const ST_VERIFY_M2 = 9;  // due: verify MAC_2 or the signature
 
 const EDHOC_PATH = "/.well-known/edhoc";
 const edhocPath = memory.data(32, 1);
@@ -213,7 +215,10 @@ export class SecureChannel {
 
   // ---- internals ------------------------------------------------------------------------------------------
 
-  private due(): bool { return this.state == ST_POST_M1 || this.state == ST_CHECK_M2 || this.state == ST_MAKE_M3; }
+  private due(): bool {
+    const st = this.state;
+    return st == ST_POST_M1 || st == ST_CHECK_M2 || st == ST_RESOLVE_M2 || st == ST_VERIFY_M2 || st == ST_MAKE_M3;
+  }
 
   /** End this call into the module; `state` runs in the next one, at once. */
   private yieldTo(state: i32): i32 {
@@ -225,6 +230,8 @@ export class SecureChannel {
   private resume(): i32 {
     if (this.state == ST_POST_M1) { this.state = ST_WAIT_M2; return this.postEdhoc(edhocBuf, this.m1Len + 1); }
     if (this.state == ST_CHECK_M2) return this.checkM2();
+    if (this.state == ST_RESOLVE_M2) return this.resolveM2();
+    if (this.state == ST_VERIFY_M2) return this.verifyM2();
     return this.makeM3();
   }
 
@@ -362,31 +369,48 @@ export class SecureChannel {
     return st;
   }
 
-  /** ST_CHECK_M2: message_2, as the client received it. A refusal is answered with an EDHOC error. */
+  /** ST_CHECK_M2: message_2, as the client received it, decrypted and parsed. The checks run in three calls
+   *  (parse, resolve the credential, verify), so that the code of an x5chain certificate's checks and that of
+   *  the handshake's own are never compiled at once. A refusal is answered with an EDHOC error. */
   private checkM2(): i32 {
     const r = coapClient.response();
     const a = arenaTake(ARENA_HANDSHAKE);
     if (a == 0) return this.failHandshake(E_INTERNAL);
-    let st = parseMessage2(s1, r.payload, r.payloadLen, s2, a + <usize>ARENA_PT2);
-    if (st == OK) st = identityResolve(s2);
-    if (st == OK) st = verifyMessage2(s2, peer.cred, peer.credLen, peer.idMap, peer.idMapLen, peer.key, peer.keyLen, s3);
-    if (st == OK && s3.cRLen == cfg.cILen && memory.compare(s3.cR, cfg.cI, <usize>cfg.cILen) == 0) {
+    const st = parseMessage2(s1, r.payload, r.payloadLen, s2, a + <usize>ARENA_PT2);
+    if (st != OK) return this.refuseM2(st);
+    return this.yieldTo(ST_RESOLVE_M2);
+  }
+
+  /** ST_RESOLVE_M2: the credential ID_CRED_R names. */
+  private resolveM2(): i32 {
+    const st = identityResolve(s2);
+    if (st != OK) return this.refuseM2(st);
+    return this.yieldTo(ST_VERIFY_M2);
+  }
+
+  /** ST_VERIFY_M2: MAC_2 or the signature, under the credential. */
+  private verifyM2(): i32 {
+    const st = verifyMessage2(s2, peer.cred, peer.credLen, peer.idMap, peer.idMapLen, peer.key, peer.keyLen, s3);
+    if (st != OK) return this.refuseM2(st);
+    if (s3.cRLen == cfg.cILen && memory.compare(s3.cR, cfg.cI, <usize>cfg.cILen) == 0) {
       // RFC 9668 §4 / RFC 9528 §3.3: C_R equal to C_I would give both directions the same OSCORE Sender ID,
       // so a response would reuse its request's nonce. Abort — once message_2 is authenticated, so that a
       // garbled C_R is a MAC failure like any other change.
       this.sendError(E_EDHOC_ERROR);
       return this.failHandshake(fail(E_EDHOC_ERROR, M_CHAN_CR_EQUALS_CI));
     }
-    if (st != OK) {
-      this.sendError(st);
-      this.failHandshake(st);
-      if (st == E_UNSUPPORTED) return fail(st, M_CHAN_M2_EAD);
-      if (st == E_CRYPTO_KEY) return fail(E_EDHOC_CREDENTIAL, M_CHAN_M2_CREDENTIAL);
-      return failWith(st, M_CHAN_M2_REFUSED).int(st).ret();
-    }
     memory.copy(this.gY, s3.gY, 32);
     this.gYValid = true;
     return this.yieldTo(ST_MAKE_M3);
+  }
+
+  /** message_2 refused: tell the Responder, forget the handshake, report. */
+  private refuseM2(st: i32): i32 {
+    this.sendError(st);
+    this.failHandshake(st);
+    if (st == E_UNSUPPORTED) return fail(st, M_CHAN_M2_EAD);
+    if (st == E_CRYPTO_KEY) return fail(E_EDHOC_CREDENTIAL, M_CHAN_M2_CREDENTIAL);
+    return failWith(st, M_CHAN_M2_REFUSED).int(st).ret();
   }
 
   /** ST_MAKE_M3: message_3 and the new OSCORE context (Appendix A.1: Sender ID = C_R, Recipient ID = C_I),

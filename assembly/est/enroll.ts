@@ -49,7 +49,7 @@ import { ExchangeStats } from "../coap/stats";
 import { wipe } from "../crypto/index";
 import { KEY_P256_DH, KEY_X25519_DH, keyIsDh, keyKindFor, keyGenerate } from "../pki/keys";
 import { csrSpec, csrBuild } from "../pki/csr";
-import { Certificate, x509Parse, x509HasKey, x509VerifyIssued, pkcs7Certificates } from "../pki/x509";
+import { Certificate, x509Parse, x509HasKey, x509VerifyIssued, pkcs7Certificates, spanEquals } from "../pki/x509";
 import { trustAnchorsLoad, trustAnchor, trustAnchorPtr } from "../pki/trust";
 import { channel, CHANNEL_READY } from "../edhoc/channel";
 import { CsrAttrs, csrAttrsParse } from "./att";
@@ -294,11 +294,13 @@ function trustAnchorStep(): i32 {
     const k = trustAnchorsLoad(recBuf - <usize>ARENA_RECORD + <usize>ARENA_ENROLLMENT_TA);
     if (k == E_STORE_CORRUPT) return done(fail(E_STORE_CORRUPT, M_EST_TA_MALFORMED));
     if (k > 0) {
-      // The anchor that issued the certificate (the first, when none did: the chain check then says so).
+      // The anchor whose subject is the certificate's issuer (the first, when none is: the chain check then
+      // says so). The signature is checked once, in finish().
       let pick = 0;
       for (let i = 0; i < k; i++) {
         const l = trustAnchor(i);
-        if (l > 0 && l <= EST_CERT_CAPACITY && x509Parse(ca, trustAnchorPtr(), l) == OK && x509VerifyIssued(cert, ca) == OK) { pick = i; break; }
+        if (l > 0 && l <= EST_CERT_CAPACITY && x509Parse(ca, trustAnchorPtr(), l) == OK &&
+            spanEquals(cert.issuer, cert.issuerLen, ca.subject, ca.subjectLen)) { pick = i; break; }
       }
       const l = trustAnchor(pick);
       if (l > EST_CERT_CAPACITY) return done(failWith(E_LIMIT, M_CERT_TOO_BIG).int(EST_CERT_CAPACITY).ret());
@@ -318,11 +320,13 @@ function crtsAnswer(code: i32, p: usize, n: i32, cf: i32): i32 {
   if (cf != CF_PKCS7_CERTS_ONLY) return done(fail(E_EST_RESPONSE, M_CRTS_FORMAT));
   const k = pkcs7Certificates(p, n, spans, 8);
   if (k < 0) return done(fail(k, M_CRTS_BUNDLE));
-  // cert points into certBuf and is parsed again: the bundle's parse reuses the readers.
+  // The certificate in the bundle whose subject is our certificate's issuer (cert points into certBuf and is
+  // parsed again: the bundle's parse reuses the readers); its signature is checked once, in finish().
   for (let i = 0; i < k; i++) {
     const cp = <usize>load<u32>(spans + <usize>(i * 8)), cl = load<i32>(spans + <usize>(i * 8 + 4));
     if (cl > EST_CERT_CAPACITY) continue;
-    if (x509Parse(ca, cp, cl) == OK && x509Parse(cert, certBuf, e.certLen) == OK && x509VerifyIssued(cert, ca) == OK) {
+    if (x509Parse(ca, cp, cl) == OK && ca.isCa && x509Parse(cert, certBuf, e.certLen) == OK &&
+        spanEquals(cert.issuer, cert.issuerLen, ca.subject, ca.subjectLen)) {
       memory.copy(caBuf, cp, <usize>cl);
       e.caLen = cl;
       return stepSoon(S_FINISH);
