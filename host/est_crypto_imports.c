@@ -26,10 +26,15 @@ static int in_memory(IM3Runtime rt, uint32_t ptr, int64_t len) {
 #define ARG(name) m3ApiGetArg(int32_t, name)
 #define PTR(name) m3ApiGetArg(uint32_t, name)
 
+/* What caps() tells the module: the provider's mask, less what the host hides (est_crypto_set_caps_mask). */
+static uint32_t g_caps_mask = 0xffffffffu;
+
+void est_crypto_set_caps_mask(uint32_t mask) { g_caps_mask = mask; }
+
 m3ApiRawFunction(imp_caps) {
   m3ApiReturnType(int32_t);
   (void)_mem;
-  m3ApiReturn((int32_t)est_crypto_caps());
+  m3ApiReturn((int32_t)(est_crypto_caps() & g_caps_mask));
 }
 
 m3ApiRawFunction(imp_random) {

@@ -3,7 +3,7 @@
 //
 //   npx tsx tools/provision.ts --server-dir DIR --store FILE [--method 0..3] [--suite 0|2] [--name NAME]
 //                              [--kid HEX [--replace]] [--no-trust-anchor] [--psk [--weak-rng]]
-//                              [--allow-subject CN]... [--allow-dns NAME]...
+//                              [--key-in record|board] [--allow-subject CN]... [--allow-dns NAME]...
 //
 // The device trusts exactly the server credential that matches its method and suite; the CA certificate
 // becomes its trust anchor unless --no-trust-anchor (then the device fetches /crts after EDHOC).
@@ -14,6 +14,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { buildStore, parseStore } from "../host/node/store.js";
+import { CRYPTO_KEY, CRYPTO_KEY_RECORD_BASE, CRYPTO_KEY_RECORD_FORMAT, CRYPTO_KEY_RECORD_LEN } from "../host/node/abi.js";
 import { ServerState, ccs, deviceRow, hex, idCredKid, initiatorKind, newKeyPair, responderKind, unhex, type DevicePolicy } from "./server/identity.js";
 import { type CredStyle, serverCertificate, credOfCert, x5tOf, x5chainOf, subjectOf, edhocCertificate, pointOf } from "./server/x509cred.js";
 
@@ -50,6 +51,25 @@ export interface ProvisionOptions {
   replace?: boolean;
   /** What the device's CSRs may ask for besides its name (tools/server/policy.ts): subject CNs, dNSNames. */
   policy?: DevicePolicy;
+  /** Where the device's EDHOC private key goes: "record" (default), the key-store record any board reads (a
+   *  board whose crypto provider keeps keys moves it into its key storage on first use and erases the record),
+   *  or "board", straight into the board's key storage (the crypto provider's persistent-key record, as a
+   *  factory injects a key into a secure element); only a board with native crypto can then use it. */
+  keyIn?: "record" | "board";
+}
+
+/** The board's persistent-key record of a private key (host/include/est_crypto.h: format 1, type, 0, 0,
+ *  32 bytes of key), under record CRYPTO_KEY_RECORD_BASE + id. */
+function boardKeyRecord(type: number, priv: Uint8Array): Uint8Array {
+  const r = new Uint8Array(CRYPTO_KEY_RECORD_LEN);
+  r[0] = CRYPTO_KEY_RECORD_FORMAT; r[1] = type; r.set(priv, 4);
+  return r;
+}
+
+/** The crypto provider's key type of an EDHOC authentication key. */
+function edhocKeyType(suite: number, method: number): number {
+  const dh = initiatorKind(method) === "dh";
+  return suite === 2 ? (dh ? CRYPTO_KEY.P256_DH : CRYPTO_KEY.P256_ECDSA) : (dh ? CRYPTO_KEY.X25519_DH : CRYPTO_KEY.ED25519);
 }
 
 /**
@@ -108,18 +128,23 @@ export function provision(o: ProvisionOptions): Provisioned {
   if (existsSync(o.store)) for (const r of parseStore(new Uint8Array(readFileSync(o.store)))) records.set(r.id, r.raw.subarray(12)); // the record header is 12 bytes
   // A new identity invalidates everything derived from the old one.
   for (const id of [RECORDS.OSCORE_CTX, RECORDS.OSCORE_SEQ, RECORDS.ENROLLMENT, RECORDS.TRUST_ANCHORS]) records.delete(id);
+  for (const id of [0x0130, 0x0131]) records.delete(CRYPTO_KEY_RECORD_BASE + id); // the enrolled keys the board kept
   records.set(RECORDS.EDHOC_SETUP, alt ? Uint8Array.of(method, suite, alt.suite) : Uint8Array.of(method, suite));
   for (const id of [0x0108, 0x0109, 0x010a, 0x0118, 0x0119, 0x011a, 0x011b]) records.delete(id);
   if (alt) {
     const sc2 = server.credential(alt.suite, responderKind(method));
-    records.set(RECORDS.EDHOC_KEY + 8, alt.priv);
+    records.delete(CRYPTO_KEY_RECORD_BASE + RECORDS.EDHOC_KEY + 8);
+    if (o.keyIn === "board") { records.delete(RECORDS.EDHOC_KEY + 8); records.set(CRYPTO_KEY_RECORD_BASE + RECORDS.EDHOC_KEY + 8, boardKeyRecord(edhocKeyType(alt.suite, method), alt.priv)); }
+    else records.set(RECORDS.EDHOC_KEY + 8, alt.priv);
     records.set(RECORDS.CRED_I + 8, alt.cred);
     records.set(RECORDS.ID_CRED_I + 8, idCredKid(kid));
     records.set(RECORDS.CRED_R + 8, unhex(sc2.cred));
     records.set(RECORDS.ID_CRED_R + 8, idCredKid(unhex(sc2.kid)));
     records.set(RECORDS.PEER_KEY + 8, unhex(sc2.pub));
   }
-  records.set(RECORDS.EDHOC_KEY, key.priv);
+  records.delete(CRYPTO_KEY_RECORD_BASE + RECORDS.EDHOC_KEY);
+  if (o.keyIn === "board") { records.delete(RECORDS.EDHOC_KEY); records.set(CRYPTO_KEY_RECORD_BASE + RECORDS.EDHOC_KEY, boardKeyRecord(edhocKeyType(suite, method), key.priv)); }
+  else records.set(RECORDS.EDHOC_KEY, key.priv);
   records.set(RECORDS.CRED_I, credI);
   records.set(RECORDS.ID_CRED_I, idCredI);
   for (const id of [RECORDS.CRED_R, RECORDS.ID_CRED_R, RECORDS.PEER_KEY, RECORDS.PEER_SUBJECT]) records.delete(id);
@@ -182,6 +207,7 @@ function main(argv: string[]): void {
     else if (a === "--kid") o.kid = unhex(need());
     else if (a === "--no-trust-anchor") o.trustAnchor = false;
     else if (a === "--psk") o.psk = true;
+    else if (a === "--key-in") { const k = need(); if (k !== "record" && k !== "board") throw new Error("--key-in record|board"); o.keyIn = k; }
     else if (a === "--alt-suite") o.altSuite = Number(need());
     else if (a === "--device-cred") { const v2 = need(); if (v2 !== "ccs" && v2 !== "kccs" && v2 !== "x5t" && v2 !== "x5chain") throw new Error("--device-cred ccs|kccs|x5t|x5chain"); o.deviceCred = v2; }
     else if (a === "--server-cred") { const v2 = need(); if (v2 !== "ccs" && v2 !== "kccs" && v2 !== "x5t" && v2 !== "x5chain") throw new Error("--server-cred ccs|kccs|x5t|x5chain"); o.serverCred = v2; }
@@ -189,7 +215,7 @@ function main(argv: string[]): void {
     else if (a === "--replace") o.replace = true;
     else if (a === "--allow-subject") (o.policy ??= {}).subjects = [...(o.policy?.subjects ?? []), need()];
     else if (a === "--allow-dns") (o.policy ??= {}).dns = [...(o.policy?.dns ?? []), need()];
-    else if (a === "-h" || a === "--help") { console.log("usage: provision --server-dir DIR --store FILE [--method 0..3] [--suite 0|2] [--name NAME] [--kid HEX [--replace]] [--no-trust-anchor] [--alt-suite 0|2] [--psk [--weak-rng]] [--allow-subject CN]... [--allow-dns NAME]..."); return; }
+    else if (a === "-h" || a === "--help") { console.log("usage: provision --server-dir DIR --store FILE [--method 0..3] [--suite 0|2] [--name NAME] [--kid HEX [--replace]] [--no-trust-anchor] [--alt-suite 0|2] [--psk [--weak-rng]] [--key-in record|board] [--allow-subject CN]... [--allow-dns NAME]..."); return; }
     else throw new Error(`unknown option ${a}`);
   }
   if (!o.serverDir || !o.store) throw new Error("--server-dir and --store are required");

@@ -1,4 +1,4 @@
-// Entry of the device module (build/client.wasm): what a board flashes and runs. Three commands, nothing else:
+// The device module: what a board flashes and runs. Three commands, nothing else:
 //
 //   enroll [options] coap://host[:port][/root]    enroll, or re-enroll when enrolled (EST-oscore, est/enroll.ts)
 //   reenroll [options] coap://host[:port][/root]  re-enroll with /sren
@@ -12,7 +12,11 @@
 //   (block size 16..1024), -v (trace datagrams).
 //
 // Results leave as a result record (base/result.ts), failures as event records (base/diag.ts): the hosts
-// render both. The simulator's debugging commands live in app/sim.ts (build/sim.wasm).
+// render both.
+//
+// Two builds from this file: compiled as it is, it is the native-crypto build (build/client-native.wasm),
+// whose cryptography is all the board's; app/device-portable.ts adds the module's own crypto provider
+// (crypto/soft.ts) for build/client.wasm, which runs on any board. The simulator's debugging commands live in app/sim.ts (build/sim.wasm).
 
 import { OK, PENDING, E_USAGE, E_UNKNOWN_COMMAND } from "../base/errors";
 import { fail, failWith } from "../base/diag";

@@ -13,6 +13,7 @@ import { OK, PENDING, E_BUSY, E_NO_COMMAND, E_CANCELLED, E_USAGE, E_INTERNAL } f
 import { fail, failBare, clearFailure, lastStatus, detailPtr, detailLen } from "../base/diag";
 import { resultClear, resultPtr, resultLen } from "../base/result";
 import { arenaReset } from "../base/arena";
+import { cryptoStart, keysCloseAll } from "../crypto/index";
 import "../base/panic"; // the abort handler (asconfig "use")
 import { M_ARGS_TOO_MANY, M_ARGV_UNTERMINATED, M_ARGV_EMPTY, M_ARGV_RANGE, M_BUSY, M_NO_TABLE, M_NO_TIMER, M_CANCELLED } from "../base/msg";
 
@@ -225,8 +226,11 @@ export function start(argv_len: i32): i32 {
   clearFailure();
   resultClear();
   arenaReset();
+  keysCloseAll();
   const parsed = parseArgv(argv_len);
   if (parsed != OK) return settle(parsed);
+  const cs = cryptoStart();
+  if (cs != OK) return settle(cs);
   running = true;
   return settle(startFn());
 }

@@ -10,6 +10,7 @@
 //   selftest [--json]             the board's RNG, clock, timers and key store through the ABI (app/selftest.ts)
 //   version                       the module's version
 
+import "../crypto/soft"; // the module's own crypto provider, for what the board lacks (crypto/index.ts)
 import { OK, E_UNKNOWN_COMMAND } from "../base/errors";
 import { failWith } from "../base/diag";
 import { M_UNKNOWN_COMMAND } from "../base/msg";

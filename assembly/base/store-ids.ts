@@ -44,3 +44,13 @@ export const STORE_ID_DEVICE_POLICY: u32 = 0x0022;
 /** The server's subject Name (DER), when it identifies itself with an X.509 certificate sent in EDHOC (x5chain):
  *  then there is no CRED_R / ID_CRED_R / PEER_KEY record, and the certificate must come from the trust anchor. */
 export const STORE_ID_PEER_SUBJECT: u32 = 0x0113;
+
+// ---- Keys the board keeps (crypto/key.ts), by key id; the board stores them apart from these records ---------
+
+/** The device's EDHOC key, once the board holds it: the same number as the record it came from
+ *  (STORE_ID_EDHOC_KEY, + 8 for the alternative suite), which is erased after the move. */
+export const KEY_ID_EDHOC: u32 = 0x0100;
+/** The enrolled key: the enrollment record (version 2) names one of the two; a new enrollment makes its key
+ *  under the other, and erases the old one only after the new record is written. */
+export const KEY_ID_ENROLL_A: u32 = 0x0130;
+export const KEY_ID_ENROLL_B: u32 = 0x0131;

@@ -47,7 +47,8 @@ import {
 import { EDHOC_MESSAGE_1_PREFIX } from "../numbers/edhoc";
 import { CoapRequest, CoapResponse, coapClient } from "../coap/client";
 import { ExchangeStats } from "../coap/stats";
-import { randomBytes, wipe } from "../crypto/index";
+import { randomBytes, wipe, keyGenerate, keyClose } from "../crypto/index";
+import { KEY_TYPE_X25519_DH, KEY_TYPE_P256_DH } from "../crypto/provider";
 import { STORE_ID_EDHOC_SETUP } from "../base/store-ids";
 import { OscoreSecurity } from "../oscore/security";
 import { contextLoad, contextLoadSeq, contextNew, contextConfirm, contextDrop, contextPending, contextHasRecipientId } from "../oscore/context";
@@ -236,9 +237,9 @@ export class SecureChannel {
   }
 
   private wipeHandshake(): void {
-    s1.live = false; wipe(s1.x, 32); s2.live = false; wipe(s2.x, 32); wipe(s2.prk2e, 32); s2.pt2 = 0;
+    s1.live = false; s1.x = null; s2.live = false; s2.x = null; wipe(s2.prk2e, 32); s2.pt2 = 0;
     s3.live = false; wipe(s3.prk3e2m, 32); wipeCompleted(s4);
-    wipe(cfg.x, 32); identityWipe();
+    keyClose(cfg.x); identityWipe(cfg);
     wipe(ms, 16); wipe(salt, 8);
     initiatorWorkspace(0);
     arenaRelease(ARENA_HANDSHAKE); // wiped: the identity records and the work buffer were in it
@@ -264,10 +265,10 @@ export class SecureChannel {
     let st = identityLoad(cfg, this.suiteIndex);
     if (st != OK) return this.failHandshake(st);
     this.suiteUsed = cfg.suite;
-    // The ephemeral key X and C_I are fresh for every handshake: X from the DRBG, C_I one byte in the range
-    // whose wire form is a one-byte CBOR integer (RFC 9528 §3.3.2), never the Recipient ID of the context the
-    // device holds (RFC 9668 §4: the two contexts' IDs must stay apart).
-    st = randomBytes(cfg.x, 32);
+    // The ephemeral key X and C_I are fresh for every handshake: X a new volatile key (on the board where it
+    // does the curve), C_I one byte in the range whose wire form is a one-byte CBOR integer (RFC 9528 §3.3.2),
+    // never the Recipient ID of the context the device holds (RFC 9668 §4: the two contexts' IDs must stay apart).
+    st = keyGenerate(cfg.x, cfg.suite == 0 ? KEY_TYPE_X25519_DH : KEY_TYPE_P256_DH, 0);
     const c = memory.data(1);
     for (let tries = 0; st == OK && tries < 8; tries++) {
       st = randomBytes(c, 1);
@@ -417,7 +418,7 @@ export class SecureChannel {
    *  used at once but stored only once a response verifies under it (oscore/context.ts). */
   private makeM3(): i32 {
     const n = prepareMessage3(s3, cfg, m3Buf, EDHOC_M3_CAPACITY, s4);
-    identityWipe();
+    identityWipe(cfg);
     if (n < 0) return this.failHandshake(failWith(n, M_CHAN_M3).int(n).ret());
     this.m3Len = n;
     let st = exportOscore(s4, ms, salt);

@@ -11,7 +11,9 @@
 // Deliberately not here: the handshake's cryptography (initiator.ts), the transport (channel.ts).
 
 import * as board from "../base/abi";
-import { OK, E_STORE_NOT_FOUND, E_STORE_CORRUPT, E_IDENTITY, E_CRYPTO_KEY, E_MALFORMED, E_LIMIT, E_BUFFER_TOO_SMALL } from "../base/errors";
+import {
+  OK, E_STORE_NOT_FOUND, E_STORE_CORRUPT, E_IDENTITY, E_CRYPTO_KEY, E_MALFORMED, E_LIMIT, E_BUFFER_TOO_SMALL, E_UNSUPPORTED,
+} from "../base/errors";
 import { fail, failWith } from "../base/diag";
 import { TRUST_ANCHORS_CAPACITY } from "../base/config";
 import {
@@ -20,11 +22,14 @@ import {
 } from "../base/store-ids";
 import {
   M_STORE_MISSING, M_STORE_UNREADABLE, M_STORE_LENGTH, M_SETUP_LENGTH, M_NO_OTHER_SUITE, M_SETUP_UNSUPPORTED,
-  M_IDENTITY_TOO_BIG,
+  M_IDENTITY_TOO_BIG, M_KEY_MIGRATED, M_KEY_MIGRATE_FAILED, M_KEY_MISSING, M_KEY_UNSUPPORTED, M_CRYPTO_NO_ALG,
 } from "../base/msg";
 import { cborInt, cborBstr } from "../cbor/encode";
 import { CborReader } from "../cbor/decode";
-import { ctEqual } from "../crypto/index";
+import { ctEqual, wipe, keyImport, keyOpen, keyOnBoard, keyClose, cryptoCan, CAP_ED25519 } from "../crypto/index";
+import { KEY_TYPE_P256_ECDSA, KEY_TYPE_ED25519, KEY_TYPE_P256_DH, KEY_TYPE_X25519_DH } from "../crypto/provider";
+import { logMsg } from "../base/diag";
+import { LOG_INFO, LOG_WARN } from "../base/abi";
 import { Certificate, x509Parse, x509VerifyIssued } from "../pki/x509";
 import { KEY_P256_ECDSA, KEY_ED25519, KEY_X25519_DH } from "../pki/keys";
 import { trustAnchorsLoad, trustAnchor, trustAnchorPtr } from "../pki/trust";
@@ -36,9 +41,8 @@ let regionCap = 0;
 let used = 0;
 /** Where the trust anchors go for an x5chain check (TRUST_ANCHORS_CAPACITY bytes; 0: none lent). */
 let taBuf: usize = 0;
-// The device's own key (its credential's buffers are the config's), and the provisioned Responder: CRED_R,
-// ID_CRED_R, its authentication key; or (x5chain) only its subject name. Views into the region.
-let iKey: usize = 0;
+// The provisioned Responder: CRED_R, ID_CRED_R, its authentication key; or (x5chain) only its subject name.
+// Views into the region. (The device's own key is the config's iKey.)
 let credR: usize = 0;
 let credRLen = 0;
 let idCredR: usize = 0;
@@ -117,9 +121,12 @@ export function identityLoad(c: InitiatorConfig, index: i32): i32 {
     for (let i = 0; i <= index; i++) o = cborInt(c.suitesI, 16, o, identitySuite(i));
     c.suitesILen = o;
   }
+  // Suite 0 with a signature on either side (methods 0-2) needs Ed25519, which not every board's provider has.
+  if (c.suite == 0 && c.method != 3 && !cryptoCan(CAP_ED25519)) {
+    return failWith(E_UNSUPPORTED, M_CRYPTO_NO_ALG).ascii("Ed25519 (EDHOC suite 0 with signatures)").ret();
+  }
   const d = <u32>(index * 8);
-  if ((n = readRecord(STORE_ID_EDHOC_KEY + d, 32)) < 0) return n;
-  iKey = lastRecord; c.iKey = iKey;
+  if ((n = openKey(c, STORE_ID_EDHOC_KEY + d)) != OK) return n;
   if ((n = readRecord(STORE_ID_CRED_I + d)) < 0) return n;
   c.credI = lastRecord; c.credILen = n;
   if ((n = readRecord(STORE_ID_ID_CRED_I + d)) < 0) return n;
@@ -220,5 +227,40 @@ function x5chainPeer(m2: ProcessingM2): i32 {
   return OK;
 }
 
-/** Forget the private key read from the store (the region itself is wiped when the arena is released). */
-export function identityWipe(): void { if (iKey != 0) memory.fill(iKey, 0, 32); iKey = 0; }
+/** Forget the device's key (close its handle, or wipe its bytes); the region itself is wiped when the arena is
+ *  released. */
+export function identityWipe(c: InitiatorConfig): void { keyClose(c.iKey); }
+
+/**
+ * The device's EDHOC key into c.iKey. Provisioning writes it as a record of 32 bytes (STORE_ID_EDHOC_KEY + d).
+ * A board that keeps keys takes it over on first use: the key is imported under the same number as its board
+ * key id, then the record is erased, so its bytes leave the key store's module-readable records for good (a
+ * power cut in between leaves both, and the next start imports again, replacing the board's copy). On such a
+ * board a missing record means the board's key; elsewhere the record is the key, read for this handshake only.
+ */
+function openKey(c: InitiatorConfig, id: u32): i32 {
+  const rDh = c.method == 2 || c.method == 3;
+  const type = c.suite == SUITE_P256_ES256 ? (rDh ? KEY_TYPE_P256_DH : KEY_TYPE_P256_ECDSA)
+                                           : (rDh ? KEY_TYPE_X25519_DH : KEY_TYPE_ED25519);
+  const buf = memory.data(32, 8);
+  const n = board.store_read(id, buf, 32);
+  if (n == E_STORE_NOT_FOUND) {
+    const st = keyOpen(c.iKey, type, id);
+    if (st == E_STORE_NOT_FOUND) return failWith(E_IDENTITY, M_KEY_MISSING).int(id).int(id).ret();
+    if (st == E_UNSUPPORTED) return failWith(st, M_KEY_UNSUPPORTED).int(type).int(st).ret();
+    if (st != OK) return failWith(st, M_STORE_UNREADABLE).int(id).int(st).ret();
+    return OK;
+  }
+  if (n < 0) return failWith(n, M_STORE_UNREADABLE).int(id).int(n).ret();
+  if (n != 32) { wipe(buf, 32); return failWith(E_STORE_CORRUPT, M_STORE_LENGTH).int(id).ret(); }
+  const st = keyImport(c.iKey, type, buf, 32, id);
+  wipe(buf, 32);
+  if (st == E_UNSUPPORTED) return failWith(st, M_KEY_UNSUPPORTED).int(type).int(st).ret();
+  if (st != OK) return failWith(st, M_KEY_MIGRATE_FAILED).int(id).int(st).ret();
+  if (keyOnBoard(c.iKey) && c.iKey.id == id) {
+    const e = board.store_erase(id);
+    if (e == OK) logMsg(M_KEY_MIGRATED).int(id).int(id).emit(LOG_INFO);
+    else logMsg(M_KEY_MIGRATE_FAILED).int(id).int(e).emit(LOG_WARN);
+  }
+  return OK;
+}

@@ -26,18 +26,18 @@ import * as board from "../base/abi";
 import { LOG_INFO } from "../base/abi";
 import {
   OK, PENDING, E_USAGE, E_LIMIT, E_EST_RESPONSE, E_EST_CERT_KEY, E_EST_CHAIN, E_COAP_RESPONSE,
-  E_STORE_CORRUPT, E_EST_REFUSED, E_INTERNAL,
+  E_STORE_CORRUPT, E_EST_REFUSED, E_INTERNAL, E_STORE_NOT_FOUND, E_UNSUPPORTED,
 } from "../base/errors";
 import { fail, failWith, logMsg } from "../base/diag";
 import { EST_CSR_CAPACITY, EST_CERT_CAPACITY, EST_PATH_CAPACITY, ARENA_RECORD, ARENA_ENROLLMENT_TA } from "../base/config";
-import { arenaTake, arenaRelease, ARENA_CSR, ARENA_ENROLLMENT } from "../base/arena";
-import { STORE_ID_EDHOC_SETUP, STORE_ID_DEVICE_POLICY, STORE_ID_SELFTEST } from "../base/store-ids";
+import { arenaTake, arenaRelease, ARENA_CSR, ARENA_ENROLLMENT, ARENA_STATUS } from "../base/arena";
+import { STORE_ID_EDHOC_SETUP, STORE_ID_DEVICE_POLICY, STORE_ID_SELFTEST, KEY_ID_ENROLL_A, KEY_ID_ENROLL_B } from "../base/store-ids";
 import {
   M_EST_ROOT_TOO_LONG, M_EST_SKG_EDHOC, M_EST_SKG_RNG, M_EST_SKG_POP, M_EST_STORE_READONLY, M_EST_KEY, M_EST_CSR,
   M_EST_CSR_SIG, M_EST_CSR_DH, M_EST_DH_NEEDS_EDHOC, M_EST_ANSWER, M_EST_FORMAT, M_CERT_TOO_BIG, M_CERT_PARSE, M_EST_CERT_KEY,
   M_EST_TA_MALFORMED, M_CRTS_FORMAT, M_CRTS_BUNDLE, M_EST_NO_ISSUER, M_EST_TA_PARSE, M_EST_CHAIN, M_EST_STORE,
   M_EST_ATT_ASKING, M_EST_ATT_ITEMS, M_EST_ATT_PASSWORD, M_EST_ATT_DH_EDHOC, M_EST_ATT_POP_SIG, M_EST_ATT_POP_DH, M_EST_RECIPIENT_FETCH,
-  M_EST_ENROLLING, M_EST_REENROLLING,
+  M_EST_ENROLLING, M_EST_REENROLLING, M_CRYPTO_NO_ALG,
 } from "../base/msg";
 import {
   COAP_POST, COAP_GET, COAP_CHANGED, COAP_CONTENT, CF_PKCS10, CF_PKIX_CERT, CF_PKCS7_CERTS_ONLY, CF_MULTIPART_CORE,
@@ -46,8 +46,8 @@ import {
 import { CoapRequest } from "../coap/client";
 import { CoapEndpoint } from "../coap/uri";
 import { ExchangeStats } from "../coap/stats";
-import { wipe } from "../crypto/index";
-import { KEY_P256_DH, KEY_X25519_DH, keyIsDh, keyKindFor, keyGenerate } from "../pki/keys";
+import { wipe, keyErase, keyDestroy } from "../crypto/index";
+import { KEY_P256_DH, KEY_X25519_DH, keyIsDh, keyKindFor, keyPairGenerate } from "../pki/keys";
 import { csrSpec, csrBuild } from "../pki/csr";
 import { Certificate, x509Parse, x509HasKey, x509VerifyIssued, pkcs7Certificates, spanEquals } from "../pki/x509";
 import { trustAnchorsLoad, trustAnchor, trustAnchorPtr } from "../pki/trust";
@@ -55,7 +55,7 @@ import { channel, CHANNEL_READY } from "../edhoc/channel";
 import { CsrAttrs, csrAttrsParse } from "./att";
 import { recipientTake } from "./recipient";
 import { skgTake } from "./skg";
-import { enrollmentExists, enrollmentStore, recordCertSlot, recordCaSlot } from "./record";
+import { Enrollment, enrollmentLoad, enrollmentStore, recordCertSlot, recordCaSlot } from "./record";
 import { reportEnroll } from "./report";
 import { enrollOptions, enrollState } from "./state";
 
@@ -93,6 +93,20 @@ function setPath(suffix: string): void {
   request.pathLen = o.rootLen + suffix.length;
 }
 
+const old = new Enrollment();
+
+/** Whether an enrollment is stored; notes the board key it names (enrollState.oldKeyId, oldKeyKind). */
+function readOldKey(): bool {
+  const e = enrollState;
+  e.oldKeyId = 0; e.oldKeyKind = 0;
+  const a = arenaTake(ARENA_STATUS);
+  if (a == 0) return false;
+  const st = enrollmentLoad(old, a + <usize>ARENA_RECORD);
+  if (st == OK) { e.oldKeyId = old.keyId; e.oldKeyKind = old.kind; }
+  arenaRelease(ARENA_STATUS);
+  return st != E_STORE_NOT_FOUND;
+}
+
 /** Start an enrollment with enrollOptions (and the subject fields of csrSpec). Returns PENDING or a status. */
 export function enrollStart(): i32 {
   const o = enrollOptions, e = enrollState, spec = csrSpec;
@@ -125,8 +139,9 @@ export function enrollStart(): i32 {
   let st = board.store_write(STORE_ID_SELFTEST, probe, 1);
   if (st == OK) st = board.store_erase(STORE_ID_SELFTEST);
   if (st != OK) return failWith(st, M_EST_STORE_READONLY).int(st).ret();
-  e.reenroll = o.resource == 2 || (o.resource == 0 && enrollmentExists());
-  e.keyReady = false;
+  e.reenroll = o.resource == 2 || (o.resource == 0 && readOldKey());
+  e.newKeyId = e.oldKeyId == KEY_ID_ENROLL_A ? KEY_ID_ENROLL_B : KEY_ID_ENROLL_A;
+  e.keyReady = false; e.stored = false;
   e.csrLen = 0; e.certLen = 0; e.caLen = 0; e.crtsBefore = false;
   recBuf = 0; certBuf = 0; caBuf = 0;
   e.att.reset(); e.crts.reset(); e.enroll.reset();
@@ -220,7 +235,7 @@ function makeCsr(): i32 {
   }
   // A CSR always carries a key; for server-side key generation the server replaces it with its own.
   if (!e.keyReady) {
-    const k = keyGenerate(spec.key);
+    const k = keyPairGenerate(spec.key, e.newKeyId);
     if (k != OK) return done(failWith(k, M_EST_KEY).int(k).ret());
     e.keyReady = true;
   }
@@ -263,7 +278,7 @@ function enrolled(code: i32, p: usize, n: i32, cf: i32): i32 {
   recBuf += <usize>ARENA_RECORD;
   certBuf = recordCertSlot(recBuf);
   if (o.serverKeygen != 0) {
-    const l = skgTake(p, n, cf, o.serverKeygen == 2, csrSpec.key, certBuf, EST_CERT_CAPACITY, cert);
+    const l = skgTake(p, n, cf, o.serverKeygen == 2, csrSpec.key, e.newKeyId, certBuf, EST_CERT_CAPACITY, cert);
     if (l < 0) return done(l);
     e.certLen = l;
     return trustAnchorStep();
@@ -343,9 +358,15 @@ function finish(): i32 {
   if (st != OK) return done(fail(st, M_EST_TA_PARSE));
   st = x509Parse(cert, certBuf, e.certLen);
   if (st != OK) return done(fail(st, M_CERT_PARSE));
-  if (x509VerifyIssued(cert, ca) != OK) return done(fail(E_EST_CHAIN, M_EST_CHAIN));
+  st = x509VerifyIssued(cert, ca);
+  if (st == E_UNSUPPORTED) return done(failWith(st, M_CRYPTO_NO_ALG).ascii("the CA's signature algorithm").ret());
+  if (st != OK) return done(fail(E_EST_CHAIN, M_EST_CHAIN));
   st = enrollmentStore(recBuf, csrSpec.key, e.certLen, e.caLen);
   if (st != OK) return done(failWith(st, M_EST_STORE).int(st).ret());
+  e.stored = true;
+  // The old enrollment's board key is now unreferenced (a power cut before this leaves a spare key, which the
+  // next enrollment replaces).
+  if (e.oldKeyId != 0 && e.oldKeyId != csrSpec.key.key.id) keyErase(e.oldKeyKind, e.oldKeyId);
   return done(OK);
 }
 
@@ -379,6 +400,8 @@ function done(st: i32): i32 {
   const e = enrollState;
   e.step = S_IDLE;
   channel.close();
+  // A new key the board keeps goes again unless the record that names it was written.
+  if (!e.stored) keyDestroy(csrSpec.key.key);
   csrSpec.key.wipe();
   arenaRelease(ARENA_CSR);
   if (st != OK) { e.certLen = 0; e.caLen = 0; }

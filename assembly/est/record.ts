@@ -1,8 +1,10 @@
 // The enrollment record (STORE_ID_ENROLLMENT): the enrolled key, its certificate and the CA certificate it
 // chains to, in one record, so that a power cut leaves the old or the new enrollment, never a mix.
 //
-// Layout v1: version (1) | key kind (1) | private key (32) | u16 big-endian length | certificate |
-//            u16 length | CA certificate
+// Layout: version (1) | key kind (1) | key (32) | u16 big-endian length | certificate | u16 length | CA certificate
+//   version 1: the key field is the private key itself (a board that does not keep keys: the portable path);
+//   version 2: the key field names the board's persistent key: its id as u32 big-endian, then 28 zero bytes
+//              (crypto/key.ts; the key's bytes never enter the record or linear memory).
 //
 // A record is assembled where it will be written: the caller lends a buffer of ENROLLMENT_RECORD_CAPACITY
 // bytes (a part of the arena), the issued certificate is copied to its slot when it arrives, the CA's after
@@ -14,15 +16,18 @@ import * as board from "../base/abi";
 import { OK, E_STORE_CORRUPT, E_LIMIT, E_STORE_NOT_FOUND } from "../base/errors";
 import { ENROLLMENT_RECORD_CAPACITY, EST_CERT_CAPACITY } from "../base/config";
 import { STORE_ID_ENROLLMENT } from "../base/store-ids";
-import { wipe } from "../crypto/index";
+import { wipe, keyOnBoard, keyPrivate } from "../crypto/index";
 import { KeyPair } from "../pki/keys";
 
-const REC_VERSION: u8 = 1;
+const REC_INLINE_KEY: u8 = 1;
+const REC_BOARD_KEY: u8 = 2;
 const HEAD = 36; // version, kind, key, the certificate's length
 
 /** The loaded record's parts: views into the buffer it was read into. */
 export class Enrollment {
   kind: i32 = 0;
+  /** The board's persistent key id of the enrolled key (version 2), 0 when the record held the key itself. */
+  keyId: u32 = 0;
   cert: usize = 0;
   certLen: i32 = 0;
   ca: usize = 0;
@@ -39,8 +44,10 @@ export function enrollmentExists(): bool {
 export function enrollmentLoad(e: Enrollment, buf: usize): i32 {
   const n = board.store_read(STORE_ID_ENROLLMENT, buf, ENROLLMENT_RECORD_CAPACITY);
   if (n < 0) return n;
+  const v = n > 0 ? load<u8>(buf) : 0;
+  e.keyId = v == REC_BOARD_KEY && n >= 6 ? bswap<u32>(load<u32>(buf + 2)) : 0;
   wipe(buf + 2, 32 < n - 2 ? 32 : (n > 2 ? n - 2 : 0));
-  if (n < HEAD + 2 || load<u8>(buf) != REC_VERSION) return E_STORE_CORRUPT;
+  if (n < HEAD + 2 || (v != REC_INLINE_KEY && v != REC_BOARD_KEY) || (v == REC_BOARD_KEY && e.keyId == 0)) return E_STORE_CORRUPT;
   e.kind = <i32>load<u8>(buf + 1);
   const cl = (<i32>load<u8>(buf + 34) << 8) | <i32>load<u8>(buf + 35);
   if (HEAD + cl + 2 > n) return E_STORE_CORRUPT;
@@ -58,11 +65,22 @@ export function recordCertSlot(buf: usize): usize { return buf + HEAD; }
 export function recordCaSlot(buf: usize, certLen: i32): usize { return buf + <usize>(HEAD + certLen + 2); }
 
 /** Write the record assembled in buf (the certificate and the CA certificate in their slots) with key k, as one
- *  record; the key is wiped from buf after the write. */
+ *  record: naming the board's persistent key (version 2), or holding the key's bytes (version 1), which are
+ *  wiped from buf after the write. */
 export function enrollmentStore(buf: usize, k: KeyPair, certLen: i32, caLen: i32): i32 {
   if (certLen > EST_CERT_CAPACITY || caLen > EST_CERT_CAPACITY) return E_LIMIT;
   const n = HEAD + certLen + 2 + caLen;
-  store<u8>(buf, REC_VERSION); store<u8>(buf + 1, <u8>k.kind); memory.copy(buf + 2, k.priv, 32);
+  store<u8>(buf + 1, <u8>k.kind);
+  if (keyOnBoard(k.key) && k.key.id != 0) {
+    store<u8>(buf, REC_BOARD_KEY);
+    memory.fill(buf + 2, 0, 32);
+    store<u32>(buf + 2, bswap<u32>(k.key.id));
+  } else {
+    const priv = keyPrivate(k.key);
+    if (priv == 0) return E_LIMIT; // a volatile board key cannot be stored
+    store<u8>(buf, REC_INLINE_KEY);
+    memory.copy(buf + 2, priv, 32);
+  }
   store<u8>(buf + 34, <u8>(certLen >> 8)); store<u8>(buf + 35, <u8>certLen);
   const o = HEAD + certLen;
   store<u8>(buf + <usize>o, <u8>(caLen >> 8)); store<u8>(buf + <usize>(o + 1), <u8>caLen);

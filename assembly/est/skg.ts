@@ -13,23 +13,28 @@ import {
 } from "../base/msg";
 import { CF_MULTIPART_CORE, CF_PKCS8, CF_PKCS7_CERTS_ONLY, CF_PKIX_CERT } from "../numbers/coap";
 import { CborReader } from "../cbor/decode";
-import { KeyPair, keyPublic } from "../pki/keys";
+import { KeyPair, keyPairPublic } from "../pki/keys";
+import { keyImport, wipe } from "../crypto/index";
 import { Certificate, x509Parse, x509HasKey, pkcs7Certificates, pkcs8Parse } from "../pki/x509";
 
 const mp = new CborReader();
 const spans = memory.data(4 * 8, 8);
 
 /** Take a server-keygen answer (payload p, n bytes, Content-Format cf; skc: the certificate as 287, else 281)
- *  into key and the certificate (copied to cert, cap bytes; its length returned), parsed into c. */
-export function skgTake(p: usize, n: i32, cf: i32, skc: bool, key: KeyPair, cert: usize, cap: i32, c: Certificate): i32 {
+ *  into key (imported to the board under keyId where it keeps keys) and the certificate (copied to cert, cap
+ *  bytes; its length returned), parsed into c. */
+export function skgTake(p: usize, n: i32, cf: i32, skc: bool, key: KeyPair, keyId: u32, cert: usize, cap: i32, c: Certificate): i32 {
   if (cf != CF_MULTIPART_CORE) return fail(E_EST_RESPONSE, M_SKG_FORMAT);
   mp.reset(p, n, true);
   if (mp.enterArray() != OK || mp.count != 4) return fail(E_MALFORMED, M_SKG_PARTS);
   if (mp.readInt(0, 65535) != OK || mp.value != CF_PKCS8 || mp.readBstr() != OK) return fail(E_EST_RESPONSE, M_SKG_KEY_PART);
-  const kind = pkcs8Parse(mp.ptr, mp.size, key.priv);
-  if (kind < 0) return fail(kind, M_SKG_KEY_PARSE);
+  const raw = memory.data(32, 8);
+  const kind = pkcs8Parse(mp.ptr, mp.size, raw);
+  if (kind < 0) { wipe(raw, 32); return fail(kind, M_SKG_KEY_PARSE); }
   key.kind = kind;
-  let st = keyPublic(key);
+  let st = keyImport(key.key, kind, raw, 32, keyId);
+  wipe(raw, 32);
+  if (st == OK) st = keyPairPublic(key);
   if (st != OK) return fail(st, M_SKG_KEY_INVALID);
   const want = skc ? CF_PKIX_CERT : CF_PKCS7_CERTS_ONLY;
   if (mp.readInt(0, 65535) != OK || mp.value != want || mp.readBstr() != OK || mp.finish() != OK) return fail(E_EST_RESPONSE, M_SKG_CERT_PART);

@@ -38,6 +38,13 @@ export class EnrollState {
   reenroll: bool = false;
   suite: i32 = 2;
   keyReady: bool = false;
+  /** The board key id (0: none) and kind of the key the stored enrollment names, and the id a new key takes:
+   *  the other of the two enrollment key ids, so the old key stays until the new record is written. */
+  oldKeyId: u32 = 0;
+  oldKeyKind: i32 = 0;
+  newKeyId: u32 = 0;
+  /** Whether the new record was written (else a new persistent key is destroyed at the end). */
+  stored: bool = false;
   csrLen: i32 = 0;
   certLen: i32 = 0;
   caLen: i32 = 0;

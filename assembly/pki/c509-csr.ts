@@ -21,8 +21,7 @@ import { OK, E_USAGE, E_BUFFER_TOO_SMALL, E_MALFORMED } from "../base/errors";
 import { cborArray, cborBstr, cborInt, cborTag, cborTstr, cborBstrHead } from "../cbor/encode";
 import { CborReader } from "../cbor/decode";
 import {
-  sha256, hmacSha256, hkdfExtract, hkdfExpand, p256PublicKey, p256Ecdh, p256SignDigest, ed25519PublicKey, ed25519Sign,
-  x25519, x25519Base, wipe,
+  sha256, hmacSha256, hkdfExtract, hkdfExpand, wipe, Key, keyPublic, keyEcdh, keySign,
 } from "../crypto/index";
 import { DerOut, spkiDer, extensionsDer, OID_EXTENSION_REQUEST, PK_P256, PK_X25519, PK_ED25519 } from "./c509-der";
 import { C509_SIG_ES256, C509_SIG_ED25519, C509_SIG_DH_POP_SHA256 } from "./c509";
@@ -45,8 +44,8 @@ export class C509CsrSpec {
   /** 2 (natively signed) or 3 (over the DER certificationRequestInfo). */
   type: i32 = 2;
   kind: i32 = C509_KEY_P256_ECDSA;
-  /** Private key: P-256 scalar, Ed25519 seed or X25519 scalar (32 bytes; the caller wipes it). */
-  key: usize = memory.data(32, 8);
+  /** The private key (crypto/key.ts: a board handle where the board does the curve; the caller closes it). */
+  key: Key = new Key();
   /** Public key: 65-byte uncompressed point (P-256) or 32 bytes; set by c509CsrPublicKey. */
   pub: usize = memory.data(65, 8);
   pubLen: i32 = 0;
@@ -64,16 +63,10 @@ export const c509CsrSpec = new C509CsrSpec();
 
 /** Compute spec.pub from spec.key. */
 export function c509CsrPublicKey(s: C509CsrSpec): i32 {
-  if (s.kind == C509_KEY_P256_ECDSA || s.kind == C509_KEY_P256_DH) {
-    const st = p256PublicKey(s.key, s.pub);
-    if (st != OK) return st;
-    s.pubLen = 65;
-  } else if (s.kind == C509_KEY_ED25519) { ed25519PublicKey(s.key, s.pub); s.pubLen = 32; }
-  else if (s.kind == C509_KEY_X25519_DH) {
-    const st = x25519Base(s.key, s.pub);
-    if (st != OK) return st;
-    s.pubLen = 32;
-  } else return E_USAGE;
+  if (s.kind < C509_KEY_P256_ECDSA || s.kind > C509_KEY_X25519_DH || s.key.type != s.kind) return E_USAGE;
+  const n = keyPublic(s.key, s.pub, 65);
+  if (n < 0) return n;
+  s.pubLen = n;
   return OK;
 }
 
@@ -165,8 +158,8 @@ export function c509CsrBuild(s: C509CsrSpec, out: usize, cap: i32, scratch: usiz
   // Proof of possession.
   let sigLen = 64, st = OK;
   if (dh) { st = dhPopMac(s, data, dataLen, sigBuf); sigLen = 32; }
-  else if (s.kind == C509_KEY_P256_ECDSA) { sha256(data, dataLen, digestBuf); st = p256SignDigest(s.key, digestBuf, sigBuf); }
-  else ed25519Sign(s.key, data, dataLen, sigBuf);
+  else if (s.kind == C509_KEY_P256_ECDSA) { sha256(data, dataLen, digestBuf); st = keySign(s.key, digestBuf, 32, sigBuf); }
+  else st = keySign(s.key, data, dataLen, sigBuf);
   if (st != OK) { wipe(sigBuf, 64); return st; }
   o = cborBstr(out, cap, o, sigBuf, sigLen);
   wipe(sigBuf, 64);
@@ -193,7 +186,7 @@ function criDer(s: C509CsrSpec, keyLen: i32, extsLen: i32, out: usize, cap: i32,
 /** The DH proof-of-possession MAC (see the file comment) over (data, n) into out (32 bytes). */
 function dhPopMac(s: C509CsrSpec, data: usize, n: i32, out: usize): i32 {
   const zz = memory.data(32, 8), prk = memory.data(32, 8), k = memory.data(32, 8), info = memory.data(52, 8);
-  let st = s.kind == C509_KEY_P256_DH ? p256Ecdh(s.key, s.recipient, 32, zz) : x25519(s.key, s.recipient, zz);
+  let st = keyEcdh(s.key, s.recipient, 32, zz);
   if (st != OK) { wipe(zz, 32); return st; }
   hkdfExtract(0, 0, zz, 32, prk);
   memory.copy(info, changetype<usize>(DH_POP_LABEL), DH_POP_LABEL.length);

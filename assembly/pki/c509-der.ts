@@ -283,7 +283,7 @@ export function spkiDer(w: DerOut, pkAlg: i32, key: usize, keyLen: i32): i32 {
     if (keyLen == 33 && (pre == 0xfe || pre == 0xfd)) {
       store<u8>(cpoint, pre == 0xfe ? 2 : 3);
       memory.copy(cpoint + 1, key + 1, 32);
-      if (p256Decompress(cpoint, 33, point) != OK) return E_MALFORMED;
+      if (p256Decompress(cpoint, point) != OK) return E_MALFORMED;
       w.raw(point, 65);
     } else if ((keyLen == 33 && (pre == 2 || pre == 3)) || (keyLen == 65 && pre == 4)) w.raw(key, keyLen);
     else return E_MALFORMED;

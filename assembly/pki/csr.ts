@@ -15,7 +15,7 @@ import {
   derCtx, derCtxPrim, OID_EC_PUBLIC_KEY, OID_PRIME256V1, OID_ECDSA_SHA256, OID_ED25519, OID_X25519, OID_CN,
   OID_EXTENSION_REQUEST, OID_KEY_USAGE, OID_SUBJECT_ALT_NAME, OID_DH_POP_SHA256,
 } from "../der/der";
-import { Sha256, sha256, hmacSha256, hkdfExtract, hkdfExpand, p256Ecdh, p256SignDigest, ed25519Sign, x25519, wipe } from "../crypto/index";
+import { Sha256, sha256, hmacSha256, hkdfExtract, hkdfExpand, keyEcdh, keySign, wipe } from "../crypto/index";
 import { KeyPair, KEY_P256_ECDSA, KEY_ED25519, KEY_P256_DH, KEY_X25519_DH, keyIsDh } from "./keys";
 import { CSR_INFO_CAPACITY } from "../base/config";
 
@@ -110,13 +110,14 @@ export function csrBuild(spec: CsrSpec, out: usize, cap: i32, info: usize): i32 
   } else if (k.kind == KEY_P256_ECDSA) {
     const digest = memory.data(32, 8);
     sha256(info, n, digest);
-    const st = p256SignDigest(k.priv, digest, sig);
+    const st = keySign(k.key, digest, 32, sig);
     if (st != OK) return st;
     o.open(DER_SEQUENCE).oid(OID_ECDSA_SHA256).close();
     // ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }
     o.open(DER_BIT_STRING).byte(0).open(DER_SEQUENCE).unsignedInt(sig, 32).unsignedInt(sig + 32, 32).close().close();
   } else {
-    ed25519Sign(k.priv, info, n, sig);
+    const st = keySign(k.key, info, n, sig);
+    if (st != OK) return st;
     o.open(DER_SEQUENCE).oid(OID_ED25519).close();
     o.bits(sig, 64);
   }
@@ -133,9 +134,7 @@ const classicHash = new Sha256();
 
 export function dhPopMac(spec: CsrSpec, cri: usize, criLen: i32, out: usize): i32 {
   const zz = memory.data(32, 8), prk = memory.data(32, 8), k = memory.data(32, 8), inf = memory.data(64, 8);
-  let st: i32;
-  if (spec.key.kind == KEY_P256_DH) st = p256Ecdh(spec.key.priv, spec.recipient, 32, zz);
-  else st = x25519(spec.key.priv, spec.recipient, zz);
+  let st = keyEcdh(spec.key.key, spec.recipient, 32, zz);
   if (st != OK) return st;
   if (spec.classic) {
     // RFC 6955 §6: K = SHA-256(LeadingInfo || ZZ || TrailingInfo), the recipient certificate's subject and

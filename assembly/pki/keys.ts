@@ -2,8 +2,8 @@
 //
 // Deliberately not here: what a key proves (pki/csr.ts), storing keys (est/).
 
-import { OK, E_USAGE } from "../base/errors";
-import { p256PublicKey, p256KeyFromSeed, ed25519PublicKey, x25519Base, randomBytes, wipe } from "../crypto/index";
+import { OK } from "../base/errors";
+import { Key, keyGenerate, keyPublic, keyClose } from "../crypto/index";
 
 /** Kinds of key (also the key types of the board's crypto import). */
 export const KEY_P256_ECDSA: i32 = 1; // P-256, signing with ES256 (x509.ts names any P-256 key this way)
@@ -19,47 +19,31 @@ export function keyKindFor(suite: i32, dh: bool): i32 {
   return suite == 0 ? (dh ? KEY_X25519_DH : KEY_ED25519) : (dh ? KEY_P256_DH : KEY_P256_ECDSA);
 }
 
-/** A private key and its public key. Create at module level (each instance allocates its buffers once). */
+/** A private key (a crypto/key.ts Key: a board handle where the board does the curve) and its public key.
+ *  Create at module level (each instance allocates its buffers once). */
 export class KeyPair {
   kind: i32 = KEY_P256_ECDSA;
-  /** The private key (32 bytes): P-256 scalar, Ed25519 seed or X25519 scalar. */
-  priv: usize = heap.alloc(32);
+  key: Key = new Key();
   /** The public key: 65-byte uncompressed point (P-256) or 32 bytes. */
   pub: usize = heap.alloc(65);
   pubLen: i32 = 0;
 
-  wipe(): void { wipe(this.priv, 32); this.pubLen = 0; }
+  /** Forget the private key (close its handle or wipe its bytes; a persistent board key stays stored). */
+  wipe(): void { keyClose(this.key); this.pubLen = 0; }
 }
 
-const seed = memory.data(48, 8);
-
-/** Make a new key of k.kind and its public key. */
-export function keyGenerate(k: KeyPair): i32 {
-  if (k.kind == KEY_P256_ECDSA || k.kind == KEY_P256_DH) {
-    const st = randomBytes(seed, 48);
-    if (st != OK) return st;
-    p256KeyFromSeed(seed, k.priv);
-    wipe(seed, 48);
-  } else {
-    const st = randomBytes(k.priv, 32);
-    if (st != OK) return st;
-  }
-  return keyPublic(k);
+/** Make a new key of k.kind and its public key: kept by the board under id when id > 0 and the board keeps
+ *  keys (k.key.id tells), else volatile. Returns OK or a status of crypto/key.ts. */
+export function keyPairGenerate(k: KeyPair, id: u32): i32 {
+  const st = keyGenerate(k.key, k.kind, id);
+  if (st != OK) return st;
+  return keyPairPublic(k);
 }
 
-/** Compute k.pub from k.priv. */
-export function keyPublic(k: KeyPair): i32 {
-  if (k.kind == KEY_P256_ECDSA || k.kind == KEY_P256_DH) {
-    const st = p256PublicKey(k.priv, k.pub);
-    if (st != OK) return st;
-    k.pubLen = 65;
-  } else if (k.kind == KEY_ED25519) {
-    ed25519PublicKey(k.priv, k.pub);
-    k.pubLen = 32;
-  } else if (k.kind == KEY_X25519_DH) {
-    const st = x25519Base(k.priv, k.pub);
-    if (st != OK) return st;
-    k.pubLen = 32;
-  } else return E_USAGE;
+/** Compute k.pub from k.key. */
+export function keyPairPublic(k: KeyPair): i32 {
+  const n = keyPublic(k.key, k.pub, 65);
+  if (n < 0) return n;
+  k.pubLen = n;
   return OK;
 }

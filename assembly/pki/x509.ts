@@ -202,7 +202,8 @@ export function x509VerifyIssued(c: Certificate, issuer: Certificate): i32 {
   }
   if (c.sigKind == KEY_ED25519) {
     if (issuer.keyKind != KEY_ED25519 || c.sigLen != 64) return E_CRYPTO_SIGNATURE;
-    return ed25519Verify(issuer.key, c.tbs, c.tbsLen, c.sig) == OK ? OK : E_CRYPTO_SIGNATURE;
+    const v = ed25519Verify(issuer.key, c.tbs, c.tbsLen, c.sig);
+    return v == OK || v == E_UNSUPPORTED ? v : E_CRYPTO_SIGNATURE;
   }
   return E_UNSUPPORTED;
 }

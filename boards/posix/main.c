@@ -16,6 +16,7 @@
 #include "board_posix.h"
 #include "capabilities.h"
 #include "est_abi.h"
+#include "est_crypto.h"
 #include "est_host.h"
 #include "impair.h"
 #include "store_file.h"
@@ -39,7 +40,10 @@ static void usage(FILE *f) {
       "\n"
       "options:\n"
       "  -m, --module PATH        WebAssembly module to run (default: build/client.wasm, the device module, for\n"
-      "                           enroll, reenroll and status; build/sim.wasm, the simulator module, for the rest)\n"
+      "                           enroll, reenroll and status; build/sim.wasm, the simulator module, for the rest;\n"
+      "                           build/client-native.wasm is the device module that leaves all crypto to the board)\n"
+      "      --crypto board|none  the board's native crypto provider, which keeps keys in the key store (default), or\n"
+      "                           none: the module sees a board without it and does all its cryptography itself\n"
       "  -s, --store PATH         key-store file (default: est-sim.keystore); created on first write\n"
       "      --store-capacity N   key-store size limit in bytes (default: 32768)\n"
       "  -v, --verbose            more log output on stderr (repeat: -vv debug, -vvv trace)\n"
@@ -222,6 +226,12 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "-vvv")) g_log_level += 3;
     else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) g_log_level = EST_LOG_ERROR;
     else if (!strcmp(a, "--stats")) stats = 1;
+    else if (!strcmp(a, "--crypto") && i + 1 < argc) {
+      const char *v = argv[++i];
+      if (!strcmp(v, "board")) est_crypto_set_caps_mask(0xffffffffu);
+      else if (!strcmp(v, "none")) est_crypto_set_caps_mask(0);
+      else { fprintf(stderr, "est-sim: --crypto takes board or none\n"); return EXIT_USAGE; }
+    }
     else if (!strcmp(a, "--code-cache") && i + 1 < argc) {
       if (parse_size(argv[++i], &code_cache) != 0) { fprintf(stderr, "est-sim: --code-cache needs a size in bytes\n"); return EXIT_USAGE; }
     }

@@ -171,6 +171,9 @@ int32_t est_crypto_ecdh(int32_t handle, const uint8_t *peer, size_t peer_len, ui
 int32_t est_crypto_sign(int32_t handle, const uint8_t *data, size_t len, uint8_t sig[64]);
 int32_t est_crypto_verify(int32_t type, const uint8_t *pub, size_t pub_len, const uint8_t *data, size_t len,
                           const uint8_t *sig, size_t sig_len);
+/** Hide capabilities from the module: caps() answers the provider's mask ANDed with `mask` (0: the module
+ *  sees a board without native crypto, as on a portable build; all bits: everything, the default). */
+void est_crypto_set_caps_mask(uint32_t mask);
 /** Close every handle and abort every operation (persistent keys stay in the store). The host calls it
  *  when a new module instance links the imports, so handles never outlive the module that opened them. */
 void est_crypto_reset(void);

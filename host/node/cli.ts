@@ -22,7 +22,10 @@ Runs the EST-oscore client module under the wasm3 interpreter, as a device would
 
 options:
   -m, --module PATH        WebAssembly module to run (default: build/client.wasm, the device module, for
-                           enroll, reenroll and status; build/sim.wasm, the simulator module, for the rest)
+                           enroll, reenroll and status; build/sim.wasm, the simulator module, for the rest;
+                           build/client-native.wasm is the device module that leaves all crypto to the board)
+      --crypto board|none  the board's native crypto provider, which keeps keys in the key store (default), or
+                           none: the module sees a board without it and does all its cryptography itself
   -s, --store PATH         key-store file (default: est-sim.keystore); created on first write
       --store-capacity N   key-store size limit in bytes (default: 32768)
   -v, --verbose            more log output on stderr (repeat: -vv debug, -vvv trace)
@@ -97,6 +100,7 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
   let level = LOG_WARN;
   let stats = false;
   let memoryLimit = 0;
+  let cryptoMask = 0xffffffff;
   const impair = defaultImpair();
   let i = 0;
   for (; i < args.length && args[i].startsWith("-"); i++) {
@@ -125,6 +129,11 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
     else if (a === "-vvv") level += 3;
     else if (a === "-q" || a === "--quiet") level = LOG_ERROR;
     else if (a === "--stats") stats = true;
+    else if (a === "--crypto" && i + 1 < args.length) {
+      const v = args[++i];
+      if (v !== "board" && v !== "none") { err("est-sim: --crypto takes board or none\n"); return done(EXIT.USAGE); }
+      cryptoMask = v === "none" ? 0 : 0xffffffff;
+    }
     else if (a === "--") { i++; break; }
     else { err(`est-sim: unknown option or missing value: ${a}\n(try est-sim --help)\n`); return done(EXIT.USAGE); }
   }
@@ -178,7 +187,7 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
   let t1 = t0;
   try {
     try {
-      host = await ModuleHost.load(wasm, board);
+      host = await ModuleHost.load(wasm, board, { maxPages: 2, cryptoMask });
       t1 = performance.now();
       if (memoryLimit && host.heapTop() > memoryLimit) {
         err(`est-sim: cannot run module ${modulePath}: module needs ${host.heapTop()} bytes of linear memory; this board gives it ${memoryLimit}\n`);

@@ -100,7 +100,8 @@ export class CryptoProvider {
   private hashes: HashSlot[] = Array.from({ length: CRYPTO_MAX_HASH_OPS }, () => ({ used: false, gen: 0, h: null }));
 
   /** board: the key store and entropy source; memory: the module's linear memory (read at each call). */
-  constructor(private board: Board, private memory: () => Uint8Array) {}
+  /** capsMask: the CAP_* bits the module may see (the host's --crypto none passes 0). */
+  constructor(private board: Board, private memory: () => Uint8Array, private capsMask = 0xffffffff) {}
 
   /** Close every handle and abort every operation (persistent keys stay in the store). */
   reset(): void {
@@ -149,8 +150,8 @@ export class CryptoProvider {
   // ---- the provider functions (est_crypto_* of est_crypto.h), on byte arrays ------------------------------
 
   caps(): number {
-    return CRYPTO_CAP.RANDOM | CRYPTO_CAP.SHA256 | CRYPTO_CAP.HMAC_HKDF | CRYPTO_CAP.AES_CCM | CRYPTO_CAP.P256 |
-      CRYPTO_CAP.X25519 | CRYPTO_CAP.ED25519 | CRYPTO_CAP.PERSISTENT_KEYS;
+    return this.capsMask & (CRYPTO_CAP.RANDOM | CRYPTO_CAP.SHA256 | CRYPTO_CAP.HMAC_HKDF | CRYPTO_CAP.AES_CCM | CRYPTO_CAP.P256 |
+      CRYPTO_CAP.X25519 | CRYPTO_CAP.ED25519 | CRYPTO_CAP.PERSISTENT_KEYS);
   }
 
   sha256Begin(): number {

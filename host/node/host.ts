@@ -30,7 +30,9 @@ export class HostError extends Error {
   constructor(public kind: "invalid" | "trap" | "args" | "stalled", message: string) { super(message); }
 }
 
-export interface Limits { maxPages: number }
+/** maxPages: the module's linear memory limit in 64 KiB pages; cryptoMask: the CAP_* bits of the crypto
+ *  provider the module may see (0: a board without native crypto; default: all). */
+export interface Limits { maxPages: number; cryptoMask?: number }
 
 type Exports = {
   memory: WebAssembly.Memory;
@@ -79,7 +81,7 @@ export class ModuleHost {
     let inst: WebAssembly.Instance;
     try {
       const mod = await WebAssembly.compile(wasm as BufferSource);
-      inst = await WebAssembly.instantiate(mod, { board: h.imports(), crypto: new CryptoProvider(board, () => h.mem()).imports() });
+      inst = await WebAssembly.instantiate(mod, { board: h.imports(), crypto: new CryptoProvider(board, () => h.mem(), limits.cryptoMask).imports() });
     } catch (e: any) {
       throw new HostError("invalid", `V8 rejected the module: ${e.message}`);
     }

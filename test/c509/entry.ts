@@ -7,6 +7,8 @@
 //   {"op":"c509_has_key","cert","pub"}   -> {"match"}
 //   {"op":"c509_csr","type","kind","key","cn",["dns"],["recipient"]} -> {"pub","csr"} or {"error"}
 
+import "../../assembly/crypto/soft";
+import { keyImport, wipe } from "../../assembly/crypto/index"; // the module's own crypto provider (crypto/index.ts)
 import { OK, E_USAGE, E_UNKNOWN_COMMAND, statusName } from "../../assembly/base/errors";
 import { registerCommands, argc, argIs, argPtr, argLen, output, flushOut } from "../../assembly/app/runtime";
 import { fail } from "../common/text";
@@ -102,7 +104,11 @@ function csrOp(): i32 {
   const s = c509CsrSpec;
   s.type = jsonInt("type");
   s.kind = jsonInt("kind");
-  if (field("key", s.key, 32) != 32) return fail(E_USAGE, "c509_csr: key is 32 bytes");
+  const raw = memory.data(32, 8);
+  if (field("key", raw, 32) != 32) return fail(E_USAGE, "c509_csr: key is 32 bytes");
+  const ki = keyImport(s.key, s.kind, raw, 32, 0);
+  wipe(raw, 32);
+  if (ki != OK) return answer(ki);
   s.cnLen = field("cn", s.cn, C509_CSR_NAME_MAX);
   s.dnsLen = jsonPtr("dns") == 0 ? 0 : field("dns", s.dns, C509_CSR_NAME_MAX);
   if (jsonPtr("recipient") != 0 && field("recipient", s.recipient, 32) != 32) return fail(E_USAGE, "c509_csr: recipient is 32 bytes");

@@ -12,6 +12,7 @@
 //                                cbor_reencode, cbor_wrap, coap_parse, coap_parse_body, coap_info, coap_build, block_decode, block_encode,
 //                                link_parse, link_find (see vectorOp and the *-tools.ts files)
 
+import "../../assembly/crypto/soft"; // the module's own crypto provider (crypto/index.ts)
 import { OK, E_USAGE, E_UNKNOWN_COMMAND, statusName } from "../../assembly/base/errors";
 import { registerCommands, argc, argIs, argPtr, argLen, argHex, output, flushOut } from "../../assembly/app/runtime";
 import { fail } from "../common/text";

@@ -11,6 +11,7 @@
 // {"sender_key", "recipient_key", "common_iv", "protected_request", "request", "protected_response",
 // "response"} or {"error": NAME, "at": STEP}.
 
+import "../../assembly/crypto/soft"; // the module's own crypto provider (crypto/index.ts)
 import { OK, E_USAGE, E_UNKNOWN_COMMAND, statusName } from "../../assembly/base/errors";
 import { registerCommands, argc, argIs, argPtr, argLen, output, flushOut } from "../../assembly/app/runtime";
 import { fail } from "../common/text";
@@ -20,7 +21,7 @@ import { edhocCombine } from "../../assembly/oscore/combined";
 import { SeqCounter, seqLoad, seqTake } from "../../assembly/oscore/seq";
 import { STORE_ID_OSCORE_SEQ } from "../../assembly/base/store-ids";
 import { csrSpec, csrBuild } from "../../assembly/pki/csr";
-import { keyPublic } from "../../assembly/pki/keys";
+import { keyPairPublic } from "../../assembly/pki/keys";
 import { Certificate, x509Parse, x509VerifyIssued, pkcs7Certificates } from "../../assembly/pki/x509";
 import {
   InitiatorConfig, WaitM2, ProcessingM2, ProcessedM2, Completed, prepareMessage1, parseMessage2, verifyMessage2,
@@ -28,6 +29,10 @@ import {
 } from "../../assembly/edhoc/initiator";
 import { EDHOC_PT2_CAPACITY, EDHOC_WORK_CAPACITY } from "../../assembly/base/config";
 import { identitySetPeer, identityResolve, peer } from "../../assembly/edhoc/credentials";
+import { keyImport, wipe } from "../../assembly/crypto/index";
+import {
+  KEY_TYPE_P256_DH, KEY_TYPE_X25519_DH, KEY_TYPE_P256_ECDSA, KEY_TYPE_ED25519,
+} from "../../assembly/crypto/provider";
 
 export {
   abi_version, io_buffer, io_capacity, start, on_datagram, on_timer, next_deadline, cancel,
@@ -51,21 +56,35 @@ function refused(st: i32, at: string): i32 {
 }
 
 const config = new InitiatorConfig();
-const iKey = memory.data(32, 8), credI = memory.data(512, 8), idCredI = memory.data(64, 8);
+const keyBytes = memory.data(32, 8), credI = memory.data(512, 8), idCredI = memory.data(64, 8);
 const s1 = new WaitM2(), s2 = new ProcessingM2(), s3 = new ProcessedM2(), s4 = new Completed();
 const credR = memory.data(512, 8), idCredR = memory.data(64, 8), gR = memory.data(65, 8);
+
+// The trace's X and authentication key, kept so that edhoc_i_finish can open them again: a command's start
+// closes the board's key handles the last one left (crypto/key.ts), and this entry spans two commands.
+const savedX = memory.data(32, 8), savedI = memory.data(32, 8);
+let xType = 0, iType = 0;
+function importKeys(): i32 {
+  const st = keyImport(config.x, xType, savedX, 32, 0);
+  return st != OK ? st : keyImport(config.iKey, iType, savedI, 32, 0);
+}
 
 /** Copy the handshake configuration fields of a request into the Initiator's config and the trusted peer. */
 function loadConfig(): i32 {
   const c = config;
-  c.iKey = iKey; c.credI = credI; c.idCredI = idCredI;
+  c.credI = credI; c.idCredI = idCredI;
   c.method = jsonInt("method");
   c.suite = jsonInt("suite");
   let n: i32;
   if ((n = field("suites", c.suitesI, 16)) < 0) return n; c.suitesILen = n;
-  if ((n = field("x", c.x, 32)) < 0) return n;
+  // X and the authentication key are imported as volatile keys (held by the board where it can).
+  const p256 = c.suite == 2, iDh = c.method == 2 || c.method == 3;
+  if ((n = field("x", savedX, 32)) < 0) return n;
   if ((n = field("c_i", c.cI, 8)) < 0) return n; c.cILen = n;
-  if ((n = field("i_key", c.iKey, 32)) < 0) return n;
+  if ((n = field("i_key", savedI, 32)) < 0) return n;
+  xType = p256 ? KEY_TYPE_P256_DH : KEY_TYPE_X25519_DH;
+  iType = p256 ? (iDh ? KEY_TYPE_P256_DH : KEY_TYPE_P256_ECDSA) : (iDh ? KEY_TYPE_X25519_DH : KEY_TYPE_ED25519);
+  if ((n = importKeys()) < 0) return n;
   if ((n = field("cred_i", c.credI, 512)) < 0) return n; c.credILen = n;
   if ((n = field("id_cred_i", c.idCredI, 64)) < 0) return n; c.idCredILen = n;
   let cl: i32, il: i32, gl: i32;
@@ -215,6 +234,7 @@ function initiatorStart(): i32 {
 function initiatorFinish(): i32 {
   const m2 = jsonHex("message_2", 512);
   if (m2 < 0) return m2;
+  if (importKeys() != OK) return refused(E_USAGE, "keys");
   let st = message2(jsonPtr("message_2"), m2);
   if (st != OK) return refused(st, "message_2");
   const m3 = memory.data(256, 8), ms = memory.data(16, 8), salt = memory.data(8, 8);
@@ -235,8 +255,11 @@ function initiatorFinish(): i32 {
 function csrOp(): i32 {
   const s = csrSpec;
   s.key.kind = jsonInt("kind");
-  let n = field("key", s.key.priv, 32);
+  let n = field("key", keyBytes, 32);
   if (n != 32) return fail(E_USAGE, "csr: key is 32 bytes");
+  n = keyImport(s.key.key, s.key.kind, keyBytes, 32, 0);
+  wipe(keyBytes, 32);
+  if (n != OK) return refused(n, "key");
   if (jsonPtr("recipient") != 0 && field("recipient", s.recipient, 32) != 32) return fail(E_USAGE, "csr: recipient is 32 bytes");
   s.cnLen = jsonPtr("cn") == 0 ? 0 : field("cn", s.cn, 64);
   s.dnsLen = jsonPtr("dns") == 0 ? 0 : field("dns", s.dns, 64);
@@ -249,7 +272,7 @@ function csrOp(): i32 {
     s.rSerialLen = field("r_serial", s.rSerial, 24);
     if (s.rSubjectLen < 0 || s.rIssuerLen < 0 || s.rSerialLen < 1) return fail(E_USAGE, "csr: r_subject, r_issuer, r_serial");
   }
-  let st = keyPublic(s.key);
+  let st = keyPairPublic(s.key);
   if (st != OK) return refused(st, "key");
   const out = memory.data(1024, 8);
   n = csrBuild(s, out, 1024, memory.data(1400, 8));

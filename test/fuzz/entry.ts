@@ -1,6 +1,9 @@
 // Fuzz entry (build/fuzz.wasm, not part of the product): one export per decoder of untrusted input, each taking
 // the input from fuzz_input() and returning the decoder's status. tools/fuzz/ translates this module to C with
 // wasm2c and drives the exports with libFuzzer; any trap is a crash.
+import "../../assembly/crypto/soft";
+import { keyImport } from "../../assembly/crypto/index";
+import { KEY_TYPE_P256_DH } from "../../assembly/crypto/provider"; // the module's own crypto provider (crypto/index.ts)
 import { OK, PENDING } from "../../assembly/base/errors";
 import { CborReader } from "../../assembly/cbor/decode";
 import { CoapMessage, CoapOptionIter, BlockValue } from "../../assembly/coap/message";
@@ -23,7 +26,7 @@ import { trustAnchorsLoad } from "../../assembly/pki/trust";
 import { KeyPair } from "../../assembly/pki/keys";
 import { CsrAttrs, csrAttrsParse } from "../../assembly/est/att";
 import { skgTake } from "../../assembly/est/skg";
-import { drbgSeedFromBoard } from "../../assembly/crypto/index";
+import { drbgSeedFromBoard } from "../../assembly/crypto/drbg";
 import { coapResponseCapacity } from "../../assembly/coap/client";
 
 export {
@@ -111,7 +114,7 @@ function edhocSetup(): void {
   hexInto(x, "368ec1f69aeb659ba37d5a8d45b21bdc0299dceaa8ef235f3ca42ce3530f9525");
   c.cILen = hexInto(c.cI, "37");
   hexInto(ePriv, "fb13adeb6518cee5f88417660841142e830a81fe334380a953406a1305e8706b");
-  c.iKey = ePriv;
+  keyImport(c.iKey, KEY_TYPE_P256_DH, ePriv, 32, 0);
   c.credI = eCredI; c.credILen = hexInto(eCredI, "a2027734322d35302d33312d46462d45462d33372d33322d333908a101a5010202412b2001215820ac75e9ece3e50bfc8ed60399889522405c47bf16df96660a41298cb4307f7eb62258206e5de611388a4b8a8211334ac7d37ecb52a387d257e6db3c2a93df21ff3affc8");
   c.idCredI = eIdI; c.idCredILen = hexInto(eIdI, "a104412b");
   credRLen = hexInto(eCredR, "a2026b6578616d706c652e65647508a101a501020241322001215820bbc34960526ea4d32e940cad2a234148ddc21791a12afbcbac93622046dd44f02258204519e257236b2a0ce2023f0931f1f386ca7afda64fcde0108c224c51eabf6072");
@@ -124,7 +127,7 @@ function edhocSetup(): void {
 export function fuzz_edhoc_m2(n: i32): i32 {
   if (!edhocReady) edhocSetup();
   identitySetPeer(eCredR, credRLen, eIdR, idRLen, eGR, gRLen);
-  memory.copy(config.x, x, 32);
+  keyImport(config.x, KEY_TYPE_P256_DH, x, 32, 0);
   const st = prepareMessage1(config, scratch, 256, w2);
   if (st < 0) return st;
   initiatorWorkspace(fuzzWork);
@@ -220,7 +223,7 @@ const skgKey = new KeyPair();
 const skgCert = new Certificate();
 export function fuzz_multipart(n: i32): i32 {
   if (n < 1) return 0;
-  return skgTake(input + 1, n - 1, 62, (load<u8>(input) & 1) == 0, skgKey, scratch, INPUT_CAP, skgCert);
+  return skgTake(input + 1, n - 1, 62, (load<u8>(input) & 1) == 0, skgKey, 0, scratch, INPUT_CAP, skgCert);
 }
 
 // ---- CSR attributes (/att, RFC 7030 §4.5) -------------------------------------------------------------------

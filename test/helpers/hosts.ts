@@ -12,6 +12,22 @@ export const EST_SIM = join(ROOT, "build/est-sim");
 /** The device module (enroll, reenroll, status: what a board runs) and the simulator module (the rest). */
 export const CLIENT_WASM = join(ROOT, "build/client.wasm");
 export const SIM_WASM = join(ROOT, "build/sim.wasm");
+export const CLIENT_NATIVE_WASM = join(ROOT, "build/client-native.wasm");
+
+/**
+ * The two builds of the device module, as the hosts run them:
+ *   "portable":      build/client.wasm on a board without native crypto (--crypto none): all cryptography in
+ *                    the module, keys in key-store records (provisioned with keyIn "record");
+ *   "native-crypto": build/client-native.wasm on the board's provider: every operation on the board, keys kept
+ *                    by the board (provisioned with keyIn "board").
+ * hostArgs go before the command; keyIn to tools/provision.ts.
+ */
+export interface DeviceBuild { name: "portable" | "native-crypto"; hostArgs: string[]; keyIn: "record" | "board" }
+export const BUILDS: DeviceBuild[] = [
+  { name: "portable", hostArgs: ["--crypto", "none"], keyIn: "record" },
+  { name: "native-crypto", hostArgs: ["--module", CLIENT_NATIVE_WASM], keyIn: "board" },
+];
+
 export type HostName = "wasm3" | "v8";
 export const HOSTS: HostName[] = ["wasm3", "v8"];
 
