@@ -19,7 +19,10 @@ W3=build/third_party/wasm3
 #     (2000 by default: ~11 KiB; 512: ~3 KiB). A function deeper than that fails to compile with a clear error;
 #     the eager check build (COMPILE_EAGERLY=1) compiles every function of the module to prove none is.
 #   d_m3MaxDuplicateFunctionImpl=1: one name per function (the module exports none twice): 8 bytes per function.
-W3FLAGS=(-Dd_m3CodePageAlignSize=${CODE_PAGE:-1024} -Dd_m3MaxFunctionStackHeight=${W3_STACK_HEIGHT:-512} -Dd_m3MaxDuplicateFunctionImpl=1)
+# and for flash:
+#   d_m3HasFloat=0: no floating-point operations (the modules have none: test/abi-sync.test.ts checks), which
+#     also keeps the soft-float library out: about 25 KB of flash. W3_FLOAT=1 builds them in, to compare.
+W3FLAGS=(-Dd_m3CodePageAlignSize=${CODE_PAGE:-1024} -Dd_m3MaxFunctionStackHeight=${W3_STACK_HEIGHT:-512} -Dd_m3MaxDuplicateFunctionImpl=1 -Dd_m3HasFloat=${W3_FLOAT:-0})
 # RAM_KIB overrides the nRF52840's 256 KiB, only to measure how much a command would need.
 # COMPILE_EAGERLY=1 compiles every function at load (a check that all compile within the limits above).
 ram=${RAM_KIB:-256}
@@ -29,12 +32,14 @@ BOARD_FLAGS=()
 if [ "${COMPILE_EAGERLY:-0}" = 1 ]; then BOARD_FLAGS+=(-DBOARD_COMPILE_EAGERLY=1); suffix="$suffix-eager"; fi
 # CRYPTO=none (default): the portable build, caps() 0, the module does all its cryptography itself.
 # CRYPTO=native: the native crypto provider (mbedTLS + p256-m, tools/build-mbedtls.sh m4) behind the crypto
-#   import; the firmware gets the suffix -native.
+#   import and the native-crypto module build/client-native.wasm (no cryptography of its own); the firmware
+#   gets the suffix -native.
 crypto_src=(host/crypto/none_provider.c)
 crypto_lib=()
+module=build/client.wasm
 case "${CRYPTO:-none}" in
   none) ;;
-  native) crypto_src=(); crypto_lib=("$(bash tools/build-mbedtls.sh m4)"); suffix="$suffix-native" ;;
+  native) crypto_src=(); crypto_lib=("$(bash tools/build-mbedtls.sh m4)"); suffix="$suffix-native"; module=build/client-native.wasm ;;
   *) echo "CRYPTO must be none or native" >&2; exit 2 ;;
 esac
 suffix="$suffix${VARIANT:+-$VARIANT}"  # VARIANT=name: a separate build (e.g. with MODULE_WASM=another.wasm)
@@ -58,7 +63,7 @@ for f in boards/common/*.c boards/mps2-an386/*.c; do
   $CC "${CFLAGS[@]}" "${BOARD_FLAGS[@]}" -Wall -Wextra -Ihost/include -Iboards -Iboards/common -Iboards/mps2-an386 -c "$f" -o "$o"
   objs+=("$o")
 done
-$CC "${ARCH[@]}" -DMODULE_PATH="\"${MODULE_WASM:-build/client.wasm}\"" -c boards/mps2-an386/module.S -o "$out/module.o"
+$CC "${ARCH[@]}" -DMODULE_PATH="\"${MODULE_WASM:-$module}\"" -c boards/mps2-an386/module.S -o "$out/module.o"
 objs+=("$out/module.o")
 elf=build/mps2-an386${suffix}.elf
 $CC "${ARCH[@]}" -T boards/mps2-an386/link.ld -Wl,--defsym=__ram_kib=$ram -nostartfiles --specs=nano.specs -Wl,--gc-sections \

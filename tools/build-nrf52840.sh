@@ -10,26 +10,27 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/fetch-wasm3.sh
-[ -f build/client.wasm ] || { echo "build-nrf52840: build/client.wasm missing (npm run build:wasm)" >&2; exit 1; }
 CC=arm-none-eabi-gcc
 ARCH=(-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16)
 CFLAGS=("${ARCH[@]}" -Os -ffunction-sections -fdata-sections -std=gnu11 ${EXTRA_CFLAGS:-})
 W3=build/third_party/wasm3
 # wasm3 tuned for RAM exactly as for mps2-an386 (see tools/build-mps2.sh for why each flag is there).
-W3FLAGS=(-Dd_m3CodePageAlignSize=${CODE_PAGE:-1024} -Dd_m3MaxFunctionStackHeight=${W3_STACK_HEIGHT:-512} -Dd_m3MaxDuplicateFunctionImpl=1)
+W3FLAGS=(-Dd_m3CodePageAlignSize=${CODE_PAGE:-1024} -Dd_m3MaxFunctionStackHeight=${W3_STACK_HEIGHT:-512} -Dd_m3MaxDuplicateFunctionImpl=1 -Dd_m3HasFloat=${W3_FLOAT:-0})
 BOARD_FLAGS=()
 suffix=""
 if [ "${COMPILE_EAGERLY:-0}" = 1 ]; then BOARD_FLAGS+=(-DBOARD_COMPILE_EAGERLY=1); suffix="-eager"; fi
 # CRYPTO=none (default): the portable build, caps() 0, the module does all its cryptography itself.
 # CRYPTO=native: the native crypto provider (mbedTLS + p256-m, tools/build-mbedtls.sh m4) behind the crypto
-#   import; the firmware gets the suffix -native.
+#   import and the native-crypto module build/client-native.wasm; the firmware gets the suffix -native.
 crypto_src=(host/crypto/none_provider.c)
 crypto_lib=()
+module=build/client.wasm
 case "${CRYPTO:-none}" in
   none) ;;
-  native) crypto_src=(); crypto_lib=("$(bash tools/build-mbedtls.sh m4)"); suffix="$suffix-native" ;;
+  native) crypto_src=(); crypto_lib=("$(bash tools/build-mbedtls.sh m4)"); suffix="$suffix-native"; module=build/client-native.wasm ;;
   *) echo "CRYPTO must be none or native" >&2; exit 2 ;;
 esac
+[ -f "$module" ] || { echo "build-nrf52840: $module missing (npm run build:wasm)" >&2; exit 1; }
 out=build/nrf52840$suffix
 mkdir -p "$out"
 rm -f "$out"/*.o
@@ -50,7 +51,7 @@ for f in boards/common/*.c boards/mps2-an386/heap.c boards/mps2-an386/syscalls.c
   $CC "${CFLAGS[@]}" "${BOARD_FLAGS[@]}" -Wall -Wextra -Ihost/include -Iboards -Iboards/common -Iboards/nrf52840 -c "$f" -o "$o"
   objs+=("$o")
 done
-$CC "${ARCH[@]}" -DMODULE_PATH="\"build/client.wasm\"" -c boards/mps2-an386/module.S -o "$out/module.o"
+$CC "${ARCH[@]}" -DMODULE_PATH="\"$module\"" -c boards/mps2-an386/module.S -o "$out/module.o"
 objs+=("$out/module.o")
 elf=build/nrf52840${suffix}.elf
 hex=build/nrf52840${suffix}.hex

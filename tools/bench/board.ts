@@ -9,7 +9,7 @@
 //   npm run bench:board -- --json           one JSON object per build and identity
 //   npm run bench:board -- --identities default,x5chain --builds portable
 //
-// It builds nothing: npm run build and npm run build:mps2 first (build:mps2-native for the native build).
+// It builds nothing: npm run build and npm run build:mps2 and npm run build:mps2-native first.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,7 +33,7 @@ export const IDENTITIES: Record<string, string[]> = {
 /** The firmware builds: the ELF and the module it embeds. */
 export const BUILDS: Record<string, { elf: string; module: string }> = {
   portable: { elf: "build/mps2-an386.elf", module: "build/client.wasm" },
-  "native-crypto": { elf: "build/mps2-native/mps2-an386.elf", module: "build/client-native.wasm" },
+  "native-crypto": { elf: "build/mps2-an386-native.elf", module: "build/client-native.wasm" },
 };
 
 export interface Run { instructions: number; heap_high_water: number; stack_high_water: number; seconds_64mhz: number; seconds_240mhz: number }
