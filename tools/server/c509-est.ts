@@ -15,7 +15,7 @@ import { createHash } from "node:crypto";
 import { p256 } from "@noble/curves/nist.js";
 import { x25519 } from "@noble/curves/ed25519.js";
 import {
-  C509Error, Tag, algEntry, algToDer, bytesEqual, csrSpki, decodeCsr, encodeCertificate, encodeCoseC509, encodeItem, isBytes,
+  C509Error, Tag, algEntry, algToDer, csrSpki, decodeCsr, encodeCertificate, encodeCoseC509, encodeItem, isBytes,
   macEqual, dhPopMac, nameToDer, requestedExtensions, csrToPkcs10, signatureToDer, tbsCsrDer, verifyCsr, verifyCsrDhPop,
   CSR_TYPE_REENCODED, DH_POP_ALG, type C509Certificate, type C509Csr, type CertForm, type CborValue,
 } from "../c509/index.js";
@@ -133,6 +133,3 @@ export const c5uPayload = (uri: string) => encodeItem(uri);
 
 /** COSE_C509 of certificates in either wrapping (tools/c509 encodeCoseC509). */
 export const coseC509 = (certs: C509Certificate[], form: CertForm) => encodeCoseC509(certs, form);
-
-/** Whether two certificates are the same (their ~C509Certificate bytes). */
-export const sameCertificate = (a: C509Certificate, b: C509Certificate) => bytesEqual(encodeCertificate(a, "sequence"), encodeCertificate(b, "sequence"));
