@@ -248,6 +248,16 @@ describe("malformed input gives a C509Error, never a crash", () => {
   });
 });
 
+describe("input in a Node Buffer", () => {
+  it("decodes to plain byte strings: a certificate and a CSR read from a Buffer re-encode to the same bytes", () => {
+    // Before: byte strings came out as Buffers, which the encoder wrote as {type: "Buffer", data: [...]} maps.
+    const cert = unhex(ex("ieee8021ar").c509), csr = c5.encodeCsr(c5.csrFromPkcs10(unhex(DH.expect.csr)));
+    expect(hex(c5.encodeCertificate(c5.decodeCertificate(Buffer.from(cert))))).toBe(hex(cert));
+    expect(hex(c5.encodeCsr(c5.decodeCsr(Buffer.from(csr))))).toBe(hex(csr));
+    expect(hex(c5.encodeItem(c5.decodeItem(Buffer.from("43010203", "hex"))))).toBe("43010203");
+  });
+});
+
 describe("readable output", () => {
   it("describes a certificate", () => {
     const t = c5.describeCertificate(c5.decodeCertificate(unhex(ex("ieee8021ar").c509)));

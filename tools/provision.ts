@@ -3,10 +3,15 @@
 //
 //   npx tsx tools/provision.ts --server-dir DIR --store FILE [--method 0..3] [--suite 0|2] [--name NAME]
 //                              [--kid HEX [--replace]] [--no-trust-anchor] [--psk [--weak-rng]]
+//                              [--device-cred ccs|kccs|x5t|x5chain|c5t|c5c] [--server-cred ...same]
 //                              [--key-in record|board] [--allow-subject CN]... [--allow-dns NAME]...
 //
 // The device trusts exactly the server credential that matches its method and suite; the CA certificate
 // becomes its trust anchor unless --no-trust-anchor (then the device fetches /crts after EDHOC).
+// Credentials by certificate: X.509 (x5t, x5chain; x509cred.ts) or C509 (c5t, c5c; c509cred.ts, natively
+// signed by the same CA). With C509 the records are those of X.509 with C509 contents: CRED_x is the
+// C509Certificate array, ID_CRED_x {22: c5t} or {25: c5c}; for a server identified by c5c the device gets
+// the server's subject as a C509 Name (PEER_SUBJECT; its first byte is never 0x30, which a DER Name's is).
 // --psk gives the device a pre-shared OSCORE context instead of an EDHOC identity; --weak-rng records that it
 // has no good random source, the one case where it may ask the server to generate its key (/skg, /skc).
 
@@ -16,7 +21,9 @@ import { randomBytes } from "node:crypto";
 import { buildStore, parseStore } from "../host/node/store.js";
 import { CRYPTO_KEY, CRYPTO_KEY_RECORD_BASE, CRYPTO_KEY_RECORD_FORMAT, CRYPTO_KEY_RECORD_LEN } from "../host/node/abi.js";
 import { ServerState, ccs, deviceRow, hex, idCredKid, initiatorKind, newKeyPair, responderKind, unhex, type DevicePolicy } from "./server/identity.js";
-import { type CredStyle, serverCertificate, credOfCert, x5tOf, x5chainOf, subjectOf, edhocCertificate, pointOf } from "./server/x509cred.js";
+import { type CredStyle, CRED_STYLES, serverCertificate, credOfCert, x5tOf, x5chainOf, subjectOf, edhocCertificate, pointOf } from "./server/x509cred.js";
+import { c5cOf, c5tOf, credOfC509, edhocC509Certificate, serverC509Certificate } from "./server/c509cred.js";
+import { encodeItem } from "./c509/index.js";
 
 // Record ids: the same numbers as assembly/base/store-ids.ts (test/provision.test.ts checks the two lists agree).
 export const RECORDS = {
@@ -41,7 +48,8 @@ export interface ProvisionOptions {
   /** A second cipher suite the device also has an identity for (it offers `suite` first and falls back to this
    *  one when the server answers error code 2). */
   altSuite?: number;
-  /** How the device identifies itself: CCS by kid (default), or a certificate from the CA by x5t or x5chain. */
+  /** How the device identifies itself: CCS by kid (default), or a certificate from the CA by x5t or x5chain
+   *  (X.509), c5t or c5c (C509, natively signed). */
   deviceCred?: CredStyle;
   /** A pre-shared OSCORE context instead of an EDHOC identity (EST-oscore draft §5.2). */
   psk?: boolean;
@@ -114,6 +122,11 @@ export function provision(o: ProvisionOptions): Provisioned {
     credI = credOfCert(der);
     idCredI = o.deviceCred === "x5t" ? x5tOf(der) : x5chainOf(der);
   }
+  if (o.deviceCred === "c5t" || o.deviceCred === "c5c") {
+    const c509 = edhocC509Certificate(join(o.serverDir, "ca"), join(o.serverDir, "devices", `${hex(kid)}-edhoc.c509`), name, suite, initiatorKind(method), pointOf(suite, initiatorKind(method), key.priv));
+    credI = credOfC509(c509);
+    idCredI = o.deviceCred === "c5t" ? c5tOf(c509) : c5cOf(c509);
+  }
   if (o.deviceCred === "kccs") idCredI = Uint8Array.from([0xa1, 0x0e, ...credI]); // {14: CCS}: the credential by value
   // The alternative suite: its own key and CCS under the same kid, records 8 ids above the first ones.
   let alt: { suite: number; priv: Uint8Array; pub: Uint8Array; cred: Uint8Array } | undefined;
@@ -155,6 +168,13 @@ export function provision(o: ProvisionOptions): Provisioned {
       records.set(RECORDS.ID_CRED_R, x5tOf(der));
       records.set(RECORDS.PEER_KEY, unhex(sc.pub));
     } else records.set(RECORDS.PEER_SUBJECT, subjectOf(der)); // CRED_R and the key come from the certificate
+  } else if (o.serverCred === "c5t" || o.serverCred === "c5c") {
+    const c509 = serverC509Certificate(o.serverDir, sc);
+    if (o.serverCred === "c5t") {
+      records.set(RECORDS.CRED_R, credOfC509(c509));
+      records.set(RECORDS.ID_CRED_R, c5tOf(c509));
+      records.set(RECORDS.PEER_KEY, unhex(sc.pub));
+    } else records.set(RECORDS.PEER_SUBJECT, encodeItem(c509.subject)); // the C509 Name; CRED_R and the key come from the certificate
   } else {
     records.set(RECORDS.CRED_R, unhex(sc.cred));
     records.set(RECORDS.ID_CRED_R, o.serverCred === "kccs" ? Uint8Array.from([0xa1, 0x0e, ...unhex(sc.cred)]) : idCredKid(unhex(sc.kid)));
@@ -162,7 +182,7 @@ export function provision(o: ProvisionOptions): Provisioned {
   }
   const caFile = join(o.serverDir, "ca", "ca.der");
   const ca = o.caDer ?? (existsSync(caFile) ? new Uint8Array(readFileSync(caFile)) : undefined);
-  if ((o.trustAnchor !== false || o.serverCred === "x5chain") && ca) records.set(RECORDS.TRUST_ANCHORS, Uint8Array.from([ca.length >> 8, ca.length & 0xff, ...ca]));
+  if ((o.trustAnchor !== false || o.serverCred === "x5chain" || o.serverCred === "c5c") && ca) records.set(RECORDS.TRUST_ANCHORS, Uint8Array.from([ca.length >> 8, ca.length & 0xff, ...ca]));
   const img = buildStore([...records].sort((a, b) => a[0] - b[0]).map(([id, data]) => ({ id, data })));
   writeFileSync(o.store + ".tmp", img, { mode: 0o600 });
   renameSync(o.store + ".tmp", o.store);
@@ -194,6 +214,12 @@ function provisionPsk(o: ProvisionOptions, server: ServerState, kid: Uint8Array,
   return { kid: hex(kid), method: -1, suite, name, records: records.size };
 }
 
+/** A --device-cred / --server-cred value, checked. */
+export function credStyle(flag: string, v: string): CredStyle {
+  if (!(CRED_STYLES as readonly string[]).includes(v)) throw new Error(`${flag} ${CRED_STYLES.join("|")}`);
+  return v as CredStyle;
+}
+
 function main(argv: string[]): void {
   const o: Partial<ProvisionOptions> = {};
   for (let i = 0; i < argv.length; i++) {
@@ -209,13 +235,13 @@ function main(argv: string[]): void {
     else if (a === "--psk") o.psk = true;
     else if (a === "--key-in") { const k = need(); if (k !== "record" && k !== "board") throw new Error("--key-in record|board"); o.keyIn = k; }
     else if (a === "--alt-suite") o.altSuite = Number(need());
-    else if (a === "--device-cred") { const v2 = need(); if (v2 !== "ccs" && v2 !== "kccs" && v2 !== "x5t" && v2 !== "x5chain") throw new Error("--device-cred ccs|kccs|x5t|x5chain"); o.deviceCred = v2; }
-    else if (a === "--server-cred") { const v2 = need(); if (v2 !== "ccs" && v2 !== "kccs" && v2 !== "x5t" && v2 !== "x5chain") throw new Error("--server-cred ccs|kccs|x5t|x5chain"); o.serverCred = v2; }
+    else if (a === "--device-cred") o.deviceCred = credStyle(a, need());
+    else if (a === "--server-cred") o.serverCred = credStyle(a, need());
     else if (a === "--weak-rng") o.weakRng = true;
     else if (a === "--replace") o.replace = true;
     else if (a === "--allow-subject") (o.policy ??= {}).subjects = [...(o.policy?.subjects ?? []), need()];
     else if (a === "--allow-dns") (o.policy ??= {}).dns = [...(o.policy?.dns ?? []), need()];
-    else if (a === "-h" || a === "--help") { console.log("usage: provision --server-dir DIR --store FILE [--method 0..3] [--suite 0|2] [--name NAME] [--kid HEX [--replace]] [--no-trust-anchor] [--alt-suite 0|2] [--psk [--weak-rng]] [--key-in record|board] [--allow-subject CN]... [--allow-dns NAME]..."); return; }
+    else if (a === "-h" || a === "--help") { console.log(`usage: provision --server-dir DIR --store FILE [--method 0..3] [--suite 0|2] [--name NAME] [--kid HEX [--replace]] [--no-trust-anchor] [--alt-suite 0|2] [--psk [--weak-rng]] [--device-cred ${CRED_STYLES.join("|")}] [--server-cred ${CRED_STYLES.join("|")}] [--key-in record|board] [--allow-subject CN]... [--allow-dns NAME]...`); return; }
     else throw new Error(`unknown option ${a}`);
   }
   if (!o.serverDir || !o.store) throw new Error("--server-dir and --store are required");

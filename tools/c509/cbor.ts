@@ -26,7 +26,10 @@ export const MAX_DEPTH = 16;
 
 class Reader {
   pos = 0;
-  constructor(readonly b: Uint8Array, readonly what: string) {}
+  readonly b: Uint8Array;
+  // A Node Buffer would make its byte strings Buffers too (slice), which the encoder writes as a JSON-like map:
+  // read through a plain Uint8Array view so decoded values re-encode to the same bytes.
+  constructor(b: Uint8Array, readonly what: string) { this.b = Buffer.isBuffer(b) ? new Uint8Array(b.buffer, b.byteOffset, b.length) : b; }
 
   fail(msg: string): never { throw new C509Error(`${msg} (at byte ${this.pos})`, this.what); }
 

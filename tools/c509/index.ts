@@ -11,5 +11,5 @@ export * from "./csr.js";
 export * from "./dh-pop.js";
 export { nameFromDer, nameToDer, nameToString, cnName, specialText, checkName } from "./name.js";
 export { extensionsFromX509, extensionsToX509, extensionsDer, extensionsFromDer, keyUsageOf, basicConstraintsOf, dnsNamesOf, type X509Extension } from "./extensions.js";
-export { algFromDer, algToDer, publicKeyFromSpki, publicKeyToSpki, publicKeyObject, signatureFromDer, signatureToDer } from "./keys.js";
+export { algEntry, algFromDer, algToDer, publicKeyFromSpki, publicKeyToSpki, publicKeyObject, signatureFromDer, signatureToDer } from "./keys.js";
 export { EXT } from "./registry.js";

@@ -52,7 +52,7 @@ CREATE TABLE IF NOT EXISTS issued (
   device_kid TEXT,                        -- NULL for certificates not issued to a device (server, CA)
   subject    TEXT NOT NULL,
   sha256     TEXT NOT NULL,
-  der        BLOB NOT NULL,
+  der        BLOB NOT NULL,               -- DER; a natively signed C509 certificate: its array (first byte 0x8b)
   not_after  INTEGER NOT NULL,            -- ms since 1970
   issued_at  INTEGER NOT NULL,
   PRIMARY KEY (ca, serial)
@@ -92,6 +92,7 @@ export class ServerDb {
     p("issue", "INSERT INTO issued (ca, serial, device_kid, subject, sha256, der, not_after, issued_at) VALUES (@ca, @serial, @device_kid, @subject, @sha256, @der, @not_after, @issued_at)");
     p("current", "SELECT * FROM issued WHERE device_kid = ? ORDER BY issued_at DESC, serial DESC LIMIT 1");
     p("bySha", "SELECT * FROM issued WHERE sha256 = ?");
+    p("bySha16", "SELECT * FROM issued WHERE substr(sha256, 1, 16) = ? LIMIT 2");
   }
 
   /** The database of a server folder, opened once per process and folder. */
@@ -158,4 +159,9 @@ export class ServerDb {
   /** The certificate most recently issued to a device, or undefined. */
   currentCertificate(kid: string): IssuedRow | undefined { return this.st.current.get(kid) as IssuedRow | undefined; }
   issuedBySha256(sha: string): IssuedRow | undefined { return this.st.bySha.get(sha) as IssuedRow | undefined; }
+  /** The certificate whose SHA-256 (hex) starts with these 16 hex digits; undefined when none or two do. */
+  issuedByShortHash(h16: string): IssuedRow | undefined {
+    const rows = this.st.bySha16.all(h16) as IssuedRow[];
+    return rows.length === 1 ? rows[0] : undefined;
+  }
 }

@@ -10,8 +10,12 @@
 // second); beyond a limit a message_1 gets 5.03 with Max-Age.
 // A CSR's proof of possession is checked before anything is issued: a signature (ES256, Ed25519), or the
 // static-DH MAC of docs/dh-pop.md keyed by the ephemeral key of the EDHOC run behind the OSCORE context.
+// CSRs come as DER (application/pkcs10) or C509 (application/cose-c509-pkcs10, types 2 and 3: c509-est.ts);
+// certificates go out as DER (287, 281) or C509 (application/cose-c509-cert, a c5t, a c5u, or the
+// multipart-core answer to a C509 CSR without Accept), as EST-oscore draft -11 §5.2 negotiates them;
+// Content-Format numbers in formats.ts. EDHOC credentials: CCS, X.509 (x509cred.ts) or C509 (c509cred.ts).
 
-import { createHash, createHmac, generateKeyPairSync, hkdfSync, randomBytes, timingSafeEqual, X509Certificate } from "node:crypto";
+import { createHash, createHmac, generateKeyPairSync, randomBytes, timingSafeEqual, X509Certificate } from "node:crypto";
 import { join } from "node:path";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { RemoteInfo } from "node:dgram";
@@ -22,20 +26,27 @@ import {
   applyBlock2, CHANGED, CONTENT, BAD_REQUEST, UNAUTHORIZED, NOT_FOUND, METHOD_NOT_ALLOWED, NOT_ACCEPTABLE,
   UNSUPPORTED_FORMAT, SERVICE_UNAVAILABLE, FORBIDDEN, GET, POST, codeText, code as coapCode,
 } from "./coap.js";
+import { CF, c509Formats, type C509Formats } from "./formats.js";
+import { c509FromX509, decodeCertificate, encodeCertificate, nameToDer, verifyCertificate, type C509Certificate, type CertForm } from "../c509/index.js";
+import { c509Pop, c509Request, c5tHash, c5uPayload, coseC509, derDhPop, multipartCore, type C509Request } from "./c509-est.js";
+import { c509IdCred, c5cOf, c5tOf, credOfC509, edhocC509Certificate, matchesC5t, serverC509Certificate } from "./c509cred.js";
 import { cArray, cBstr, cInt, cTstr } from "./cbor.js";
 import { ServerState, responderKind, unhex, hex, newKeyPair, type Device } from "./identity.js";
 import { EdhocError, EdhocResponder } from "./responder.js";
 import { deriveContext, unprotectRequest, protectResponse, type SecurityContext } from "./oscore-server.js";
-import { Ca, parseCsr, verifyCsrSignature, pkcs7CertsOnly, derItems, nameText, type Csr } from "./pki.js";
+import { Ca, parseCsr, verifyCsrSignature, pkcs7CertsOnly, derItems, nameText, type Csr, type IssueOptions } from "./pki.js";
 import { ServerDb, type ContextRow } from "./db.js";
 import { BoundedMap, PerSource, TokenBucket } from "./limits.js";
 import { decide, type CsrSubjectRule } from "./policy.js";
 import { Upstream, type UpstreamOptions } from "./upstream.js";
 import { type CredStyle, serverCertificate, credOfCert, x5tOf, x5chainOf, certOfCred, edhocCertificate, pointOf } from "./x509cred.js";
 
-export const CF = { LINK: 40, MULTIPART: 62, EDHOC: 64, CID_EDHOC: 65, PKCS7_CERTS: 281, PKCS8: 284, CSRATTRS: 285, PKCS10: 286, PKIX_CERT: 287, TEXT: 0 } as const;
+export { CF };
 const OID_DH_POP = "1.3.6.1.5.5.7.6.26";
-const DH_POP_LABEL = Buffer.from("EST-oscore DH-PoP v1", "ascii");
+
+/** How an enrollment is answered: DER (287, 281), C509 (a COSE_C509 as cose-c509-cert or its usage=chain
+ *  variant), a reference only (c5t as cose-certhash;usage=c509, c5u as application/cbor), or multipart-core. */
+type Reply = "pkix" | "pkcs7" | "c509" | "c509chain" | "c5t" | "c5u" | "multipart";
 
 export interface EstServerOptions {
   dir: string;
@@ -92,6 +103,22 @@ export interface EstServerOptions {
   csrAttrs?: Uint8Array;
   /** Require this challengePassword in every CSR (4.00 otherwise). */
   challengePassword?: string;
+  /** C509 Content-Format numbers (formats.ts; these win over the environment, which wins over the defaults). */
+  contentFormats?: Partial<C509Formats>;
+  /** Type of the C509 certificates issued: 2 (natively signed) or 3 (the DER certificate re-encoded). Default:
+   *  the C509 CSR's type (C509 draft §4.1, "c509CertificateType = c509CertificationRequestType"), and 3 for a
+   *  DER CSR answered in C509. Behind an upstream CA always 3. */
+  c509CertType?: 2 | 3;
+  /** How COSE_C509 (answers, /crts, c5c) wraps each certificate: "sequence" (~C509Certificate, as the draft text
+   *  in shared/specs has C509CertData; default) or "array" (C509Certificate: draft -20, BouncyCastle). */
+  c509Wrap?: CertForm;
+  /** The parts of the multipart-core answer to a C509 CSR without Accept (draft -11 §5.2.2: it MUST hold a
+   *  reference, MAY hold the certificate): "c5t" (COSE_CertHash), "c5u" (a URI), "cert" (COSE_C509).
+   *  Default all three, in that order. */
+  byReference?: ("c5t" | "c5u" | "cert")[];
+  /** Base of c5u URIs (default coap://<host>:<port>): <base>/.well-known/est/c5u/<16 hex digits of the SHA-256
+   *  of the recorded certificate> serves it (GET, under OSCORE) as a COSE_C509 chain. */
+  publicUri?: string;
 }
 
 interface Session { responder: EdhocResponder; y: Uint8Array; gY: Uint8Array; suite: number; cR: Uint8Array; at: number }
@@ -104,8 +131,9 @@ interface Context {
   loaded?: boolean; echo?: Uint8Array; fresh?: boolean;
 }
 
-/** What the server did; an "enroll" event carries the certificate it issued (DER). */
-export interface Event { kind: "edhoc" | "enroll" | "refused" | "crts" | "busy"; kid?: string; detail: string; cert?: Uint8Array }
+/** What the server did; an "enroll" event carries the certificate it issued: DER, or a natively signed C509
+ *  certificate's array (format "c509"; a type 3 one is given as its DER). */
+export interface Event { kind: "edhoc" | "enroll" | "refused" | "crts" | "busy"; kid?: string; detail: string; cert?: Uint8Array; format?: "der" | "c509" }
 
 /** Events kept in memory (the oldest are dropped): tests and the HIL runner read them. */
 const MAX_EVENTS = 20_000;
@@ -124,6 +152,8 @@ export class EstServer {
    *  CPU ms message_1 took. */
   readonly load = { message1: 0, message1RateLimited: 0, message1Busy: 0, message1CpuMs: 0, sessionsFull: 0 };
   readonly db: ServerDb;
+  /** The C509 Content-Format numbers in use (formats.ts). */
+  readonly cf: C509Formats;
   port = 0;
 
   private constructor(readonly opts: EstServerOptions, readonly state: ServerState, readonly ca: Ca) {
@@ -134,7 +164,12 @@ export class EstServer {
     this.m1PerSource = new PerSource(l.message1PerSource ?? 10, l.message1Burst ?? 20);
     this.m1Cpu = new TokenBucket(l.message1CpuMsPerS ?? 500, l.message1CpuMsPerS ?? 500);
     if (opts.upstream) this.upstream = new Upstream(opts.upstream);
+    this.cf = c509Formats(opts.contentFormats);
+    const parts = opts.byReference ?? ["c5t", "c5u", "cert"];
+    if (!parts.includes("c5t") && !parts.includes("c5u")) throw new Error("byReference needs a reference (c5t or c5u): draft -11 §5.2.2");
   }
+
+  private get wrap(): CertForm { return this.opts.c509Wrap ?? "sequence"; }
 
   static async start(opts: EstServerOptions): Promise<EstServer> {
     const state = ServerState.open(opts.dir);
@@ -216,9 +251,10 @@ export class EstServer {
 
   /** RFC 6690 discovery of the EST resources (RFC 9148 §5.1, with osc for OSCORE-protected ones). */
   private discovery(query: string[]): Response {
+    const c = this.cf.cert;
     const res = [
-      ["/.well-known/est/crts", "ace.est.crts", "281 287"], ["/.well-known/est/sen", "ace.est.sen", "281 287"],
-      ["/.well-known/est/sren", "ace.est.sren", "281 287"], ["/.well-known/est/att", "ace.est.att", "285"],
+      ["/.well-known/est/crts", "ace.est.crts", `281 287 ${c}`], ["/.well-known/est/sen", "ace.est.sen", `281 287 ${c} 62`],
+      ["/.well-known/est/sren", "ace.est.sren", `281 287 ${c} 62`], ["/.well-known/est/att", "ace.est.att", "285"],
       ["/.well-known/est/skg", "ace.est.skg", "62"], ["/.well-known/est/skc", "ace.est.skc", "62"],
     ];
     const rt = query.find((q) => q.startsWith("rt="))?.slice(3);
@@ -303,7 +339,7 @@ export class EstServer {
       return { code: BAD_REQUEST, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.EDHOC)]], payload: Uint8Array.from([0x02, ...sr]) };
     }
     const cred = this.state.credential(suite, responderKind(method));
-    let credR = unhex(cred.cred), idCredR = Uint8Array.of(0xa1, 0x04, 0x41, ...unhex(cred.kid));
+    let credR: Uint8Array = unhex(cred.cred), idCredR: Uint8Array = Uint8Array.of(0xa1, 0x04, 0x41, ...unhex(cred.kid));
     if (this.opts.serverCred === "kccs") idCredR = Uint8Array.from([0xa1, 0x0e, ...credR]); // {14: CCS} (RFC 9528 §3.5.2)
     if (this.opts.serverCred === "x5t" || this.opts.serverCred === "x5chain") {
       const der = this.opts.misbehave === "impostor-cert"
@@ -311,6 +347,13 @@ export class EstServer {
         : serverCertificate(this.opts.dir, cred);
       credR = credOfCert(der);
       idCredR = this.opts.serverCred === "x5t" ? x5tOf(der) : x5chainOf(der);
+    }
+    if (this.opts.serverCred === "c5t" || this.opts.serverCred === "c5c") {
+      const c509 = this.opts.misbehave === "impostor-cert"
+        ? edhocC509Certificate(join(this.opts.dir, "ca"), join(this.opts.dir, `impostor-s${suite}.c509`), "not-the-server", suite, responderKind(method), pointOf(suite, responderKind(method), unhex(cred.priv)))
+        : serverC509Certificate(this.opts.dir, cred);
+      credR = credOfC509(c509);
+      idCredR = this.opts.serverCred === "c5t" ? c5tOf(c509) : c5cOf(c509, this.wrap);
     }
     const responder = new EdhocResponder({
       methods: [method], suites: supported, cR: (cI) => this.newCR(cI), staticKey: unhex(cred.priv), credR, idCredR,
@@ -354,11 +397,22 @@ export class EstServer {
     return { ok: true };
   }
 
-  /** The provisioned device an ID_CRED_I names: {4: kid}, {34: x5t} of its certificate, or {33: certificate}
-   *  (x5chain) issued by our CA and equal to the one provisioned. */
+  /** The provisioned device an ID_CRED_I names: {4: kid}, {34: x5t} of its certificate, {33: certificate}
+   *  (x5chain) issued by our CA and equal to the one provisioned, or the same for a C509 certificate: {22: c5t},
+   *  {25: c5c}. */
   private deviceByIdCred(idCredI: Uint8Array): Device | undefined {
     const kid = kidOfIdCred(idCredI);
     if (kid) return this.state.device(kid);
+    let c5;
+    try { c5 = c509IdCred(idCredI); } catch { return undefined; }
+    if (c5 && "c5t" in c5) return this.state.devices().find((d) => d.cred.startsWith("8b") && matchesC5t(unhex(d.cred), c5.c5t));
+    if (c5 && "c5c" in c5) {
+      const cert = c5.c5c[0];
+      // Issued by the root CA (which certifies EDHOC keys), and the very certificate provisioned.
+      try { if (!verifyCertificate(cert, new X509Certificate(this.ca.chain[this.ca.chain.length - 1]).publicKey)) return undefined; } catch { return undefined; }
+      const cred = hex(encodeCertificate(cert, "array"));
+      return this.state.devices().find((d) => d.cred === cred);
+    }
     const h = Buffer.from(idCredI).toString("hex");
     if (h.startsWith("a10e")) return this.state.devices().find((d) => d.cred === h.slice(4)); // {14: CCS}: the CCS itself
     if (h.startsWith("a11822822e48") && idCredI.length === 14) return this.state.devices().find((d) => d.cred && hex(x5tOf(certOfCred(unhex(d.cred)))) === h);
@@ -455,12 +509,24 @@ export class EstServer {
     const kid = c.device?.kid;
     if (op === "crts") {
       if (m.code !== GET) return { code: METHOD_NOT_ALLOWED };
-      if (accept !== undefined && accept !== CF.PKCS7_CERTS && accept !== CF.PKIX_CERT) return { code: NOT_ACCEPTABLE };
+      const c509Out = accept === this.cf.cert || accept === this.cf.certChain;
+      if (accept !== undefined && accept !== CF.PKCS7_CERTS && accept !== CF.PKIX_CERT && !c509Out) return { code: NOT_ACCEPTABLE };
       let chain = this.ca.chain;
       if (this.upstream) {
         const u = await this.upstream.cacerts();
         if (!u.ok) return this.upstreamRefusal(kid, "cacerts", u);
         chain = u.certs;
+      }
+      if (c509Out) {
+        // COSE_C509 of the chain, issuing CA first, each certificate re-encoded (type 3: the same certificates as
+        // 281 carries, so a DER trust anchor and its C509 form are one certificate).
+        let certs: C509Certificate[];
+        try { certs = chain.map((d) => c509FromX509(d)); } catch (e) { return this.refuse(kid, NOT_ACCEPTABLE, `the CA certificates have no C509 form: ${(e as Error).message}`); }
+        this.event({ kind: "crts", kid, detail: `CA certificates sent (C509, ${certs.length})` });
+        let body = coseC509(certs, this.wrap);
+        if (this.opts.misbehave === "garbled-crts") { body = Uint8Array.from(body); body[0] ^= 0x40; } // no longer a byte string or an array
+        if (this.opts.misbehave === "huge-crts") body = new Uint8Array(64 * 1024);
+        return typed(CONTENT, accept!, body);
       }
       this.event({ kind: "crts", kid, detail: "CA certificates sent" });
       // 287 is one certificate: the root (the trust anchor); 281 (the default) carries the whole chain.
@@ -474,54 +540,123 @@ export class EstServer {
       if (m.code !== GET) return { code: METHOD_NOT_ALLOWED };
       return typed(CONTENT, CF.CSRATTRS, this.opts.csrAttrs ?? Uint8Array.of(0x30, 0x00)); // default: nothing requested
     }
+    if (op.startsWith("c5u/")) return this.c5uResource(m, op.slice(4), accept);
     if (op === "sen" || op === "sren") {
       if (m.code !== POST) return { code: METHOD_NOT_ALLOWED };
-      if (getUint(m, OPT.CONTENT_FORMAT) !== CF.PKCS10) return { code: UNSUPPORTED_FORMAT };
-      if (accept !== undefined && accept !== CF.PKIX_CERT && accept !== CF.PKCS7_CERTS) return { code: NOT_ACCEPTABLE };
+      const cf = getUint(m, OPT.CONTENT_FORMAT);
+      const c509In = cf === this.cf.pkcs10;
+      if (cf !== CF.PKCS10 && !c509In) return { code: UNSUPPORTED_FORMAT };
+      const reply = this.replyFor(accept, c509In);
+      if (!reply) return { code: NOT_ACCEPTABLE };
       if (this.opts.manualApproval && !(kid && this.approved.has(kid))) {
         this.event({ kind: "refused", kid, detail: "waiting for approval (5.03)" });
         return { code: SERVICE_UNAVAILABLE, options: [[OPT.MAX_AGE, uintBytes(this.opts.approvalMaxAge ?? 2)]] };
       }
       this.opts.onCsr?.(m.payload);
-      let csr;
-      try { csr = parseCsr(m.payload); } catch (e) { return this.refuse(kid, BAD_REQUEST, `malformed CSR: ${(e as Error).message}`); }
+      let csr: Csr, c509: C509Request | undefined;
+      try {
+        if (c509In) { c509 = c509Request(m.payload); csr = c509.csr; } else csr = parseCsr(m.payload);
+      } catch (e) { return this.refuse(kid, BAD_REQUEST, `malformed ${c509In ? "C509 " : ""}CSR: ${(e as Error).message}`); }
       if (this.opts.challengePassword !== undefined && csr.challengePassword !== this.opts.challengePassword) return this.refuse(kid, BAD_REQUEST, "challengePassword missing or wrong");
-      const pop = this.checkPop(csr, c);
+      const pop = c509 ? c509Pop(c509, c) : this.checkPop(csr, c);
       if (pop !== true) return this.refuse(kid, BAD_REQUEST, pop);
       // The identity policy (policy.ts): which names, and whether /sren is allowed.
       const current = kid ? this.db.currentCertificate(kid) : undefined;
       const d = decide(op, csr, c.device, current, (ca) => ca === this.ca.id || (!!this.upstream && ca === "upstream"), this.upstream ? "refuse" : this.subjectRule());
       if (!d.ok) return this.refuse(kid, d.code, d.why);
-      let cert: Uint8Array, extra: Uint8Array[] = [];
+      const asC509 = reply !== "pkix" && reply !== "pkcs7";
+      const type = this.opts.c509CertType ?? (c509?.c509.type === 2 ? 2 : 3);
+      let der: Uint8Array | undefined, cert509: C509Certificate | undefined, extra: Uint8Array[] = [], extra509: C509Certificate[] = [];
       if (this.upstream) {
         if (csr.signatureAlgorithm === OID_DH_POP) return this.refuse(kid, FORBIDDEN, "a DH proof of possession cannot be forwarded to the upstream CA (it checks CSR signatures)");
+        if (c509?.c509.type === 2) return this.refuse(kid, FORBIDDEN, "a natively signed C509 CSR cannot be forwarded to the upstream CA (its signature covers CBOR, not a PKCS#10 request)");
         if (d.san === null && csr.extensions.some((e) => e.oid === "2.5.29.17")) return this.refuse(kid, FORBIDDEN, "subjectAltName not allowed");
-        const u = op === "sren" ? await this.upstream.reenroll(m.payload) : await this.upstream.simpleenroll(m.payload);
+        const body = c509 ? csr.der : m.payload; // a type 3 C509 CSR is forwarded as the PKCS#10 it re-encodes
+        const u = op === "sren" ? await this.upstream.reenroll(body) : await this.upstream.simpleenroll(body);
         if (!u.ok) return this.upstreamRefusal(kid, op === "sren" ? this.upstream.o.reenrollVia ?? "simplereenroll" : "simpleenroll", u);
         const key = Buffer.from(csr.publicKey.spkiDer);
         const mine = u.certs.find((x) => { try { return Buffer.from(new X509Certificate(x).publicKey.export({ format: "der", type: "spki" })).equals(key); } catch { return false; } });
         if (!mine) return this.refuse(kid, coapCode(5, 2), "the upstream CA answered without a certificate for the CSR's key");
-        cert = mine; extra = u.certs.filter((x) => x !== mine);
-        const x = new X509Certificate(cert);
-        this.db.recordIssued({ ca: "upstream", serial: this.db.nextSerial("upstream", 1), device_kid: kid ?? null, subject: x.subject.replace(/\n/g, ", "), sha256: createHash("sha256").update(cert).digest("hex"), der: cert, not_after: Date.parse(x.validTo), issued_at: Date.now() });
+        der = mine; extra = u.certs.filter((x) => x !== mine);
+        const x = new X509Certificate(der);
+        this.db.recordIssued({ ca: "upstream", serial: this.db.nextSerial("upstream", 1), device_kid: kid ?? null, subject: x.subject.replace(/\n/g, ", "), sha256: createHash("sha256").update(der).digest("hex"), der, not_after: Date.parse(x.validTo), issued_at: Date.now() });
+        if (asC509) {
+          try { cert509 = c509FromX509(der); extra509 = extra.map((e) => c509FromX509(e)); }
+          catch (e) { return this.refuse(kid, coapCode(5, 2), `the upstream CA's certificate has no C509 form: ${(e as Error).message}`); }
+        }
       } else {
-        cert = this.ca.issue(csr, { validityDays: this.opts.validityDays ?? 365, subjectCn: d.subjectCn, san: d.san, deviceKid: kid });
+        const io: IssueOptions = { validityDays: this.opts.validityDays ?? 365, subjectCn: d.subjectCn, san: d.san, deviceKid: kid };
+        if (asC509) ({ c509: cert509, der } = this.ca.issueC509(csr, io, type)); else der = this.ca.issue(csr, io);
         extra = this.ca.chain.slice(0, -1); // intermediates; the root is the trust anchor
+        if (asC509) extra509 = this.ca.chainC509.slice(0, -1);
+        // Misbehaving on purpose (the device's negative tests): the genuine certificate is issued and recorded,
+        // then another one is sent, for a key the device does not hold or from a CA it does not trust.
+        let bad: { ca: Ca; csr: Csr } | undefined;
+        if (this.opts.misbehave === "other-key") {
+          const other = p256.getPublicKey(p256.utils.randomSecretKey(), false);
+          bad = { ca: this.ca, csr: { ...csr, publicKey: { kind: "p256", raw: other, spkiDer: Uint8Array.from([...Buffer.from("3059301306072a8648ce3d020106082a8648ce3d030107034200", "hex"), ...other]) } } };
+        } else if (this.opts.misbehave === "foreign-ca") {
+          bad = { ca: await Ca.open(join(this.opts.dir, "foreign-ca"), { keyType: "p256", subject: "EST-oscore development CA", db: this.db }), csr };
+        }
+        if (bad && asC509) ({ c509: cert509, der } = bad.ca.issueC509(bad.csr, { validityDays: 1 }, type));
+        else if (bad) der = bad.ca.issue(bad.csr, { validityDays: 1 });
       }
-      if (this.opts.misbehave === "other-key") {
-        const other = p256.getPublicKey(p256.utils.randomSecretKey(), false);
-        cert = this.ca.issue({ ...csr, publicKey: { kind: "p256", raw: other, spkiDer: Uint8Array.from([...Buffer.from("3059301306072a8648ce3d020106082a8648ce3d030107034200", "hex"), ...other]) } }, { validityDays: 1 });
-      } else if (this.opts.misbehave === "foreign-ca") {
-        const foreign = await Ca.open(join(this.opts.dir, "foreign-ca"), { keyType: "p256", subject: "EST-oscore development CA", db: this.db });
-        cert = foreign.issue(csr, { validityDays: 1 });
-      }
-      this.event({ kind: "enroll", kid, cert, detail: `/${op}: certificate issued for ${subjectText(cert)}${this.upstream ? " by the upstream CA" : ""} (${csr.publicKey.kind}, PoP ${csr.signatureAlgorithm === OID_DH_POP ? "DH MAC" : "signature"})` });
-      // EST-oscore draft -11 §5.2.1: without an Accept option the server SHOULD choose 281.
-      if (accept === CF.PKIX_CERT) return typed(CHANGED, CF.PKIX_CERT, cert);
-      return typed(CHANGED, CF.PKCS7_CERTS, pkcs7CertsOnly([cert, ...extra]));
+      const sent = der && !(cert509 && cert509.type === 2) ? der : encodeCertificate(cert509!, "array");
+      const format = asC509 ? `C509 type ${cert509!.type}` : "DER";
+      this.event({ kind: "enroll", kid, cert: sent, format: cert509?.type === 2 ? "c509" : "der",
+        detail: `/${op}: certificate issued for ${cert509 ? nameTextOf(cert509) : subjectText(der!)}${this.upstream ? " by the upstream CA" : ""} (${csr.publicKey.kind}, PoP ${csr.signatureAlgorithm === OID_DH_POP ? "DH MAC" : "signature"}, ${c509 ? `C509 CSR type ${c509.c509.type}` : "DER CSR"}, ${format} as ${reply})` });
+      return this.answer(reply, der, cert509, extra, extra509, createHash("sha256").update(sent).digest("hex"));
     }
     if (op === "skg" || op === "skc") return this.serverKeyGen(m, c, op, accept);
     return { code: NOT_FOUND };
+  }
+
+  /** The answer an enrollment gets for its Accept option (EST-oscore draft -11 §5.2.1, §5.2.2, §5.9): none -> 281
+   *  for a DER CSR, multipart-core with references for a C509 CSR; 287, 281; the C509 Content-Formats; a
+   *  reference alone (c5t as cose-certhash;usage=c509, c5u as application/cbor). undefined: 4.06. */
+  private replyFor(accept: number | undefined, c509In: boolean): Reply | undefined {
+    if (accept === undefined) return c509In ? "multipart" : "pkcs7";
+    const byAccept: Record<number, Reply> = {
+      [CF.PKIX_CERT]: "pkix", [CF.PKCS7_CERTS]: "pkcs7", [this.cf.cert]: "c509", [this.cf.certChain]: "c509chain",
+      [this.cf.certhashC509]: "c5t", [CF.CBOR]: "c5u",
+    };
+    if (accept === CF.MULTIPART) return c509In ? "multipart" : undefined;
+    return byAccept[accept];
+  }
+
+  /** The issued certificate in the form `reply` names. `sha` is the SHA-256 (hex) of the recorded bytes. */
+  private answer(reply: Reply, der: Uint8Array | undefined, cert: C509Certificate | undefined, extra: Uint8Array[], extra509: C509Certificate[], sha: string): Response {
+    if (reply === "pkix") return typed(CHANGED, CF.PKIX_CERT, der!);
+    if (reply === "pkcs7") return typed(CHANGED, CF.PKCS7_CERTS, pkcs7CertsOnly([der!, ...extra]));
+    const c = cert!;
+    if (reply === "c509" || reply === "c509chain") return typed(CHANGED, reply === "c509" ? this.cf.cert : this.cf.certChain, coseC509([c, ...extra509], this.wrap));
+    if (reply === "c5t") return typed(CHANGED, this.cf.certhashC509, c5tHash(c));
+    const uri = this.c5uUri(sha);
+    if (reply === "c5u") return typed(CHANGED, CF.CBOR, c5uPayload(uri));
+    // multipart-core (draft -11 §5.2.2): the reference(s), and the certificate when the policy says so.
+    const parts = (this.opts.byReference ?? ["c5t", "c5u", "cert"]).map((p) =>
+      p === "c5t" ? { cf: this.cf.certhashC509, payload: c5tHash(c) } : p === "c5u" ? { cf: CF.CBOR, payload: c5uPayload(uri) } : { cf: this.cf.cert, payload: coseC509([c, ...extra509], this.wrap) });
+    return typed(CHANGED, CF.MULTIPART, multipartCore(parts));
+  }
+
+  /** Where a certificate is served by reference: <publicUri>/.well-known/est/c5u/<16 hex digits of its SHA-256>. */
+  c5uUri(sha: string): string {
+    const host = this.opts.host ?? "127.0.0.1";
+    const base = this.opts.publicUri ?? `coap://${host.includes(":") ? `[${host}]` : host}:${this.port}`;
+    return `${base.replace(/\/$/, "")}/.well-known/est/c5u/${sha.slice(0, 16)}`;
+  }
+
+  /** GET of a c5u: the certificate (and the intermediates of our CA when we issued it) as a COSE_C509 chain
+   *  (application/cose-c509-cert;usage=chain; or plain cose-c509-cert when that is the Accept). */
+  private c5uResource(m: Message, h: string, accept: number | undefined): Response {
+    if (m.code !== GET) return { code: METHOD_NOT_ALLOWED };
+    if (accept !== undefined && accept !== this.cf.certChain && accept !== this.cf.cert) return { code: NOT_ACCEPTABLE };
+    const row = /^[0-9a-f]{16}$/.test(h) ? this.db.issuedByShortHash(h) : undefined;
+    if (!row) return { code: NOT_FOUND };
+    let cert: C509Certificate;
+    try { cert = row.der[0] === 0x8b ? decodeCertificate(new Uint8Array(row.der)) : c509FromX509(new Uint8Array(row.der)); } catch { return { code: NOT_FOUND, payload: Buffer.from("no C509 form") }; }
+    const chain = row.ca === this.ca.id ? [cert, ...this.ca.chainC509.slice(0, -1)] : [cert];
+    return typed(CONTENT, accept ?? this.cf.certChain, coseC509(chain, this.wrap));
   }
 
   /**
@@ -596,28 +731,21 @@ export class EstServer {
     return { code, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.TEXT)]], payload: Buffer.from(why) };
   }
 
-  /** Proof of possession: the CSR's signature, or the DH MAC of docs/dh-pop.md. true or the reason. */
+  /** Proof of possession of a DER CSR: its signature, the classic RFC 6955 MAC when it names one of our DH
+   *  recipient certificates, or the DH MAC of docs/dh-pop.md (c509-est.ts derDhPop). true or the reason. */
   private checkPop(csr: Csr, c: Context): true | string {
     if (csr.signatureAlgorithm !== OID_DH_POP) return verifyCsrSignature(csr) ? true : "CSR signature does not verify";
-    const k = csr.publicKey;
     const classic = this.classicPop(csr);
     if (classic !== undefined) return classic;
-    if (!c.y || !c.gY) return "DH proof of possession needs EDHOC: this OSCORE context has no ephemeral key";
-    let zz: Uint8Array;
-    try {
-      if (k.kind === "p256" && c.suite === 2) zz = p256.getSharedSecret(c.y, k.raw).slice(1, 33);
-      else if (k.kind === "x25519" && c.suite === 0) zz = x25519.getSharedSecret(c.y, k.raw);
-      else return "DH proof of possession: the key is not on the curve of the EDHOC suite";
-    } catch { return "DH proof of possession: invalid public key"; }
-    // DhSigStatic: SEQUENCE { OCTET STRING mac } = 30 22 04 20 || mac
-    const sig = csr.signature;
-    if (sig.length !== 36 || sig[0] !== 0x30 || sig[1] !== 0x22 || sig[2] !== 0x04 || sig[3] !== 0x20) return "malformed DhSigStatic";
-    const key = Buffer.from(hkdfSync("sha256", zz, Buffer.alloc(0), Buffer.concat([DH_POP_LABEL, c.gY]), 32));
-    const mac = createHmac("sha256", key).update(csr.certificationRequestInfo).digest();
-    return timingSafeEqual(mac, sig.subarray(4)) ? true : "DH proof of possession MAC does not verify";
+    return derDhPop(csr, c);
   }
 }
 
+
+/** The subject of a C509 certificate as text ("CN=x"). */
+function nameTextOf(c: C509Certificate): string {
+  try { return nameText(nameToDer(c.subject, "subject")); } catch { return "?"; }
+}
 
 /** The subject of a certificate as text ("CN=x"). */
 function subjectText(der: Uint8Array): string {

@@ -1,6 +1,7 @@
 // The development CA: strict DER decoding of PKCS#10 CSRs (RFC 2986) and their signatures, X.509 v3
-// certificates (RFC 5280) issued with a P-256 (ES256) or Ed25519 CA key, PKCS#7 certs-only bundles (RFC 5652),
-// and the CA's persistent state in a folder:
+// certificates (RFC 5280) issued with a P-256 (ES256) or Ed25519 CA key, the same contents as C509
+// certificates of type 3 (the DER re-encoded) or type 2 (natively signed; through tools/c509), PKCS#7
+// certs-only bundles (RFC 5652), and the CA's persistent state in a folder:
 //
 //   ca.key (PKCS#8 PEM, mode 0600), ca.pem / ca.der (self-signed, or certified by a root CA when this one is
 //   an intermediate); serials and the issued certificates live in the server's database (db.ts)
@@ -12,6 +13,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, ran
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ServerDb } from "./db.js";
+import { c509FromX509, encodeCertificate, issueNative, nameFromDer, type C509Certificate, type X509Extension } from "../c509/index.js";
 
 export class DerError extends Error {}
 
@@ -145,6 +147,10 @@ function spki(t: Tlv): CsrPublicKey {
   throw new DerError(`unsupported public key algorithm ${kind}`);
 }
 
+/** The key of a DER SubjectPublicKeyInfo as the CA takes it (P-256 uncompressed, Ed25519, X25519). Throws
+ *  DerError for anything else. */
+export function publicKeyOfSpki(spkiDer: Uint8Array): CsrPublicKey { return spki(one(spkiDer, 0x30, "SubjectPublicKeyInfo")); }
+
 /** Parse a DER PKCS#10 CSR (structure only; verifyCsrSignature checks a signature). Throws DerError. */
 export function parseCsr(der: Uint8Array): Csr {
   const top = one(der, 0x30, "CertificationRequest");
@@ -273,34 +279,65 @@ export class Ca {
 
   private tbs(): Tlv[] { return derItems(derItems(one(this.certDer, 0x30, "CA certificate").value)[0].value); }
   private subjectName(): Uint8Array { return this.tbs()[5].der; }
-  private akiExtension(): Uint8Array {
+  private akiValue(): Uint8Array {
     const caSpki = derItems(this.tbs()[6].value)[1].value.subarray(1);
-    return extension(OID.AKI, false, seq(tlv(0x80, createHash("sha1").update(caSpki).digest().subarray(0, 20))));
+    return seq(tlv(0x80, createHash("sha1").update(caSpki).digest().subarray(0, 20)));
   }
+  private akiExtension(): Uint8Array { return extension(OID.AKI, false, this.akiValue()); }
 
   /** Issue a certificate for a CSR whose proof of possession was checked. Returns its DER. The serial is taken
    *  from the database in a transaction of its own before the certificate exists: never reused, even across
    *  processes; the certificate is recorded with the device it is for. */
   issue(csr: Csr, o: IssueOptions): Uint8Array {
+    const p = this.plan(csr, o);
+    const der = this.sign(p.serial, this.subjectName(), p.subject, csr.publicKey.spkiDer, p.notBefore, p.notAfter, p.extensions.map((e) => extension(e.oid, e.critical, e.value)));
+    this.db.recordIssued({ ca: this.id, serial: p.n, device_kid: o.deviceKid ?? null, subject: nameText(p.subject), sha256: createHash("sha256").update(der).digest("hex"), der, not_after: p.notAfter.getTime(), issued_at: p.issuedAt });
+    return der;
+  }
+
+  /**
+   * Issue a C509 certificate (draft-ietf-cose-cbor-encoded-cert §3) with the same contents issue() gives:
+   * type 3 is the DER certificate issue() makes, re-encoded (`der` is returned with it); type 2 is signed
+   * natively over the CBOR TBSCertificate (no DER exists). Either is recorded in the database; the row's
+   * certificate bytes are the DER (type 3) or the C509Certificate array (type 2, first byte 0x8b).
+   */
+  issueC509(csr: Csr, o: IssueOptions, type: 2 | 3): { c509: C509Certificate; der?: Uint8Array } {
+    if (type === 3) { const der = this.issue(csr, o); return { c509: c509FromX509(der), der }; }
+    const p = this.plan(csr, o);
+    const issuerDer = this.subjectName();
+    const c509 = issueNative({
+      serial: p.serial, issuer: Buffer.from(issuerDer).equals(Buffer.from(p.subject)) ? null : nameFromDer(issuerDer, "issuer"),
+      notBefore: Math.floor(p.notBefore.getTime() / 1000), notAfter: Math.floor(p.notAfter.getTime() / 1000),
+      subject: nameFromDer(p.subject, "subject"), spki: csr.publicKey.spkiDer, extensions: p.extensions, signer: this.key,
+    });
+    const bytes = encodeCertificate(c509, "array");
+    this.db.recordIssued({ ca: this.id, serial: p.n, device_kid: o.deviceKid ?? null, subject: nameText(p.subject), sha256: createHash("sha256").update(bytes).digest("hex"), der: bytes, not_after: p.notAfter.getTime(), issued_at: p.issuedAt });
+    return { c509 };
+  }
+
+  /** This CA's certificate and those above it as C509 type 3 (the DER ones re-encoded), issuing CA first. */
+  get chainC509(): C509Certificate[] { return this.chain.map((d) => c509FromX509(d)); }
+
+  /** What a certificate for `csr` says: serial (from the database), subject, validity and extensions. */
+  private plan(csr: Csr, o: IssueOptions): { n: number; serial: Uint8Array; subject: Uint8Array; notBefore: Date; notAfter: Date; issuedAt: number; extensions: X509Extension[] } {
     const n = this.db.nextSerial(this.id, 2);
     const dh = csr.publicKey.kind === "x25519" || csr.signatureAlgorithm === "1.3.6.1.5.5.7.6.26";
-    const ext = [
-      extension(OID.BASIC, true, seq()),
-      extension(OID.KEY_USAGE, true, dh ? tlv(0x03, Uint8Array.of(3, 0x08)) : tlv(0x03, Uint8Array.of(7, 0x80))),
-      extension(OID.SKI, false, tlv(0x04, keyId(csr.publicKey.spkiDer))),
-      this.akiExtension(),
+    const extensions: X509Extension[] = [
+      { oid: OID.BASIC, critical: true, value: seq() },
+      { oid: OID.KEY_USAGE, critical: true, value: dh ? tlv(0x03, Uint8Array.of(3, 0x08)) : tlv(0x03, Uint8Array.of(7, 0x80)) },
+      { oid: OID.SKI, critical: false, value: tlv(0x04, keyId(csr.publicKey.spkiDer)) },
+      { oid: OID.AKI, critical: false, value: this.akiValue() },
     ];
-    if (o.san !== undefined) { if (o.san) ext.push(extension(OID.SAN, false, o.san)); }
+    if (o.san !== undefined) { if (o.san) extensions.push({ oid: OID.SAN, critical: false, value: o.san }); }
     else {
       const san = csr.extensions.find((e) => e.oid === OID.SAN);
-      if (san) ext.push(extension(OID.SAN, san.critical, san.value));
+      if (san) extensions.push({ oid: OID.SAN, critical: san.critical, value: san.value });
     }
-    const subject = o.subjectCn ? nameCn(o.subjectCn) : csr.subject.der;
     const now = new Date();
-    const notAfter = new Date(now.getTime() + o.validityDays * 86400_000);
-    const der = this.sign(serialBytes(n), this.subjectName(), subject, csr.publicKey.spkiDer, new Date(now.getTime() - 60_000), notAfter, ext);
-    this.db.recordIssued({ ca: this.id, serial: n, device_kid: o.deviceKid ?? null, subject: nameText(subject), sha256: createHash("sha256").update(der).digest("hex"), der, not_after: notAfter.getTime(), issued_at: now.getTime() });
-    return der;
+    return {
+      n, serial: serialBytes(n), subject: o.subjectCn ? nameCn(o.subjectCn) : csr.subject.der, extensions, issuedAt: now.getTime(),
+      notBefore: new Date(Math.floor(now.getTime() / 1000) * 1000 - 60_000), notAfter: new Date(Math.floor(now.getTime() / 1000) * 1000 + o.validityDays * 86400_000),
+    };
   }
 }
 

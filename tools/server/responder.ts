@@ -282,3 +282,7 @@ export class EdhocResponder {
   /** The ephemeral private key, kept by the server for the static-DH proof of possession (docs/dh-pop.md). */
   ephemeralPrivate(): Uint8Array { return this.y; }
 }
+
+/** The primitives above (SHA-256, HKDF-Extract, EDHOC_KDF, the Encrypt0 structure, ECDH, AES-CCM-16-64-128), for
+ *  the tests' Initiator (test/helpers/edhoc-client.ts), which must derive exactly as this Responder does. */
+export const edhocPrimitives = { sha256, extract, kdf, enc0, ecdh, aead };

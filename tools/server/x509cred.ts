@@ -11,8 +11,11 @@ import { p256 } from "@noble/curves/nist.js";
 import { ed25519, x25519 } from "@noble/curves/ed25519.js";
 import { type AuthKind, type Credential, unhex } from "./identity.js";
 
-/** ccs: a CCS identified by kid; kccs: a CCS sent by value ({14: CCS}); x5t / x5chain: an X.509 certificate. */
-export type CredStyle = "ccs" | "kccs" | "x5t" | "x5chain";
+/** ccs: a CCS identified by kid; kccs: a CCS sent by value ({14: CCS}); x5t / x5chain: an X.509 certificate;
+ *  c5t / c5c: a C509 certificate (c509cred.ts). */
+export type CredStyle = "ccs" | "kccs" | "x5t" | "x5chain" | "c5t" | "c5c";
+/** Every CredStyle, for command lines. */
+export const CRED_STYLES: readonly CredStyle[] = ["ccs", "kccs", "x5t", "x5chain", "c5t", "c5c"];
 
 const SPKI_PREFIX = {
   p256: "3059301306072a8648ce3d020106082a8648ce3d030107034200",
@@ -26,14 +29,18 @@ export function spkiOf(suite: number, kind: AuthKind, point: Uint8Array): { kind
   return { kind: k, raw: point, spkiDer: Uint8Array.from([...unhex(SPKI_PREFIX[k]), ...point]) };
 }
 
+/** The request the CA issues an EDHOC key's certificate from (its proof of possession is the provisioning
+ *  itself): the key, and a DH marker for static DH keys (keyUsage keyAgreement). */
+export function credentialCsr(cn: string, suite: number, kind: AuthKind, point: Uint8Array): Csr {
+  return { der: new Uint8Array(0), certificationRequestInfo: new Uint8Array(0), subject: { der: new Uint8Array(0), text: cn }, publicKey: spkiOf(suite, kind, point),
+    signatureAlgorithm: kind === "dh" ? "1.3.6.1.5.5.7.6.26" : "", signature: new Uint8Array(0), extensions: [] };
+}
+
 /** Issue (once; then read back) a certificate for an EDHOC key, kept in `file`. */
 export function edhocCertificate(caDir: string, file: string, cn: string, suite: number, kind: AuthKind, point: Uint8Array): Uint8Array {
   if (existsSync(file)) return new Uint8Array(readFileSync(file));
   const ca = Ca.openSync(caDir, { keyType: "p256", subject: "EST-oscore development CA" });
-  const pk = spkiOf(suite, kind, point);
-  const csr = { der: new Uint8Array(0), certificationRequestInfo: new Uint8Array(0), subject: { der: new Uint8Array(0), text: cn }, publicKey: pk,
-    signatureAlgorithm: kind === "dh" ? "1.3.6.1.5.5.7.6.26" : "", signature: new Uint8Array(0), extensions: [] } as Csr;
-  const der = ca.issue(csr, { validityDays: 3650, subjectCn: cn });
+  const der = ca.issue(credentialCsr(cn, suite, kind, point), { validityDays: 3650, subjectCn: cn });
   writeFileSync(file, der);
   return der;
 }
