@@ -6,7 +6,7 @@
 //
 // enroll options: --edhoc (run EDHOC even with a stored context), --sequential (no combined request),
 //   --max-combined BYTES, --pop sig|dh|dh-cert, --cn NAME, --dns NAME, --password TEXT, --sen|--sren (force the
-//   resource), --crts (fetch the trust anchor even when provisioned), --att (ask /att first), --skg|--skc
+//   resource), --rekey (a re-enrollment certifies a new key; by default it renews the enrolled key), --crts (fetch the trust anchor even when provisioned), --att (ask /att first), --skg|--skc
 //   (server-side key generation: a pre-shared-context device with a weak-RNG policy only), --json (the host
 //   renders the report as JSON), -B SECS (one deadline for the whole command), --ack-timeout MS, -b SIZE
 //   (block size 16..1024), -v (trace datagrams).
@@ -48,7 +48,7 @@ function copyArg(i: i32, dst: usize, cap: i32): i32 {
 /** `enroll` / `reenroll`: parse the options into est/state.ts, then run est/enroll.ts as the job. */
 function enrollCommand(reenroll: bool): i32 {
   const o = enrollOptions, spec = csrSpec;
-  o.forceEdhoc = false; o.combine = true; o.maxCombined = 1152; o.resource = reenroll ? 2 : 0; o.serverKeygen = 0;
+  o.forceEdhoc = false; o.combine = true; o.maxCombined = 1152; o.resource = reenroll ? 2 : 0; o.serverKeygen = 0; o.rekey = false;
   o.fetchCrts = false; o.askAtt = false; o.pop = 0; o.json = false; o.deadlineMs = 90000; o.ackTimeoutMs = 2000;
   o.szx = 6; o.trace = false;
   spec.cnLen = 0; spec.dnsLen = 0; spec.passwordLen = 0;
@@ -64,6 +64,7 @@ function enrollCommand(reenroll: bool): i32 {
     }
     else if (argIs(i, "--sen")) o.resource = 1;
     else if (argIs(i, "--sren")) o.resource = 2;
+    else if (argIs(i, "--rekey")) o.rekey = true;
     else if (argIs(i, "--skg")) o.serverKeygen = 1;
     else if (argIs(i, "--skc")) o.serverKeygen = 2;
     else if (argIs(i, "--crts")) o.fetchCrts = true;

@@ -55,7 +55,7 @@ import { channel, CHANNEL_READY } from "../edhoc/channel";
 import { CsrAttrs, csrAttrsParse } from "./att";
 import { recipientTake } from "./recipient";
 import { skgTake } from "./skg";
-import { Enrollment, enrollmentLoad, enrollmentStore, recordCertSlot, recordCaSlot } from "./record";
+import { Enrollment, enrollmentLoad, enrollmentStore, enrollmentKeyOpen, recordCertSlot, recordCertLen, recordCaSlot } from "./record";
 import { reportEnroll } from "./report";
 import { enrollOptions, enrollState } from "./state";
 
@@ -141,7 +141,7 @@ export function enrollStart(): i32 {
   if (st != OK) return failWith(st, M_EST_STORE_READONLY).int(st).ret();
   e.reenroll = o.resource == 2 || (o.resource == 0 && readOldKey());
   e.newKeyId = e.oldKeyId == KEY_ID_ENROLL_A ? KEY_ID_ENROLL_B : KEY_ID_ENROLL_A;
-  e.keyReady = false; e.stored = false;
+  e.keyReady = false; e.stored = false; e.keyReused = false;
   e.csrLen = 0; e.certLen = 0; e.caLen = 0; e.crtsBefore = false;
   recBuf = 0; certBuf = 0; caBuf = 0;
   e.att.reset(); e.crts.reset(); e.enroll.reset();
@@ -233,10 +233,26 @@ function makeCsr(): i32 {
     spec.key.kind = keyKindFor(e.suite, keyIsDh(spec.key.kind));
     e.keyReady = false;
   }
-  // A CSR always carries a key; for server-side key generation the server replaces it with its own.
+  // A CSR always carries a key; for server-side key generation the server replaces it with its own. A
+  // re-enrollment renews the enrolled key (RFC 7030 §4.2.2) unless told to rekey or the key kind changed;
+  // a first enrollment, or one whose old key cannot be opened, makes a new one.
   if (!e.keyReady) {
-    const k = keyPairGenerate(spec.key, e.newKeyId);
-    if (k != OK) return done(failWith(k, M_EST_KEY).int(k).ret());
+    e.keyReused = false;
+    if (e.reenroll && !o.rekey && o.serverKeygen == 0 && e.oldKeyKind == spec.key.kind) {
+      const a = arenaTake(ARENA_CSR);
+      // The public key is the enrolled certificate's (asking the board for it would cost a P-256 scalar
+      // multiplication on the board: PSA recomputes a public key on export).
+      if (a != 0 && enrollmentKeyOpen(spec.key, a, e.newKeyId) == OK && x509Parse(cert, recordCertSlot(a), recordCertLen(a)) == OK
+          && cert.keyLen <= 65) {
+        memory.copy(spec.key.pub, cert.key, <usize>cert.keyLen); spec.key.pubLen = cert.keyLen;
+        e.keyReused = true;
+      }
+      arenaRelease(ARENA_CSR);
+    }
+    if (!e.keyReused) {
+      const k = keyPairGenerate(spec.key, e.newKeyId);
+      if (k != OK) return done(failWith(k, M_EST_KEY).int(k).ret());
+    }
     e.keyReady = true;
   }
   if (o.serverKeygen == 0) {
@@ -366,7 +382,7 @@ function finish(): i32 {
   e.stored = true;
   // The old enrollment's board key is now unreferenced (a power cut before this leaves a spare key, which the
   // next enrollment replaces).
-  if (e.oldKeyId != 0 && e.oldKeyId != csrSpec.key.key.id) keyErase(e.oldKeyKind, e.oldKeyId);
+  if (!e.keyReused && e.oldKeyId != 0 && e.oldKeyId != csrSpec.key.key.id) keyErase(e.oldKeyKind, e.oldKeyId);
   return done(OK);
 }
 
@@ -401,7 +417,7 @@ function done(st: i32): i32 {
   e.step = S_IDLE;
   channel.close();
   // A new key the board keeps goes again unless the record that names it was written.
-  if (!e.stored) keyDestroy(csrSpec.key.key);
+  if (!e.stored && !e.keyReused) keyDestroy(csrSpec.key.key);
   csrSpec.key.wipe();
   arenaRelease(ARENA_CSR);
   if (st != OK) { e.certLen = 0; e.caLen = 0; }

@@ -18,6 +18,8 @@ export class EnrollOptions {
   resource: i32 = 0;
   /** 0: the device makes its key; 1: /skg; 2: /skc (the server makes it). */
   serverKeygen: i32 = 0;
+  /** A re-enrollment makes a new key (rekey) instead of certifying the enrolled one again (renewal). */
+  rekey: bool = false;
   /** Fetch /crts for the trust anchor even when one is provisioned. */
   fetchCrts: bool = false;
   /** Ask /att first and let its attributes shape the CSR. */
@@ -45,6 +47,8 @@ export class EnrollState {
   newKeyId: u32 = 0;
   /** Whether the new record was written (else a new persistent key is destroyed at the end). */
   stored: bool = false;
+  /** Whether the CSR certifies the enrolled key again (a renewal): then nothing destroys or erases it. */
+  keyReused: bool = false;
   csrLen: i32 = 0;
   certLen: i32 = 0;
   caLen: i32 = 0;
