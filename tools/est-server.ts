@@ -3,19 +3,19 @@
 //
 //   npx tsx tools/est-server.ts [--dir DIR] [--host ADDR] [--port N] [--validity-days N] [--manual-approval]
 //                               [--csr-subject replace|refuse] [--ca-key p256|ed25519] [--delay MS] [-q]
-//                               [--server-cred ccs|kccs|x5t|x5chain] [--intermediate]
+//                               [--server-cred ccs|kccs|x5t|x5chain] [--intermediate [1|2]]
 //                               [--upstream URL --upstream-trust PEM [--upstream-cert PEM --upstream-key PEM]
 //                                [--upstream-reenroll simplereenroll|simpleenroll]]
 //
-// --intermediate issues through an intermediate CA (root -> intermediate -> device). --upstream makes the server a
-// registration authority for an RFC 7030 EST CA at URL (https://...): enrollments are checked here and issued
-// there. The identity policy (which names a certificate gets, who may re-enroll) is tools/server/policy.ts.
+// --intermediate issues through an intermediate CA (root -> intermediate -> device), --intermediate 2 through
+// two. --upstream makes the server a registration authority for an RFC 7030 EST CA at URL (https://...):
+// enrollments are checked here and issued there. The identity policy (which names a certificate gets, who may re-enroll) is tools/server/policy.ts.
 //
 // Provision devices for it with tools/provision.ts --server-dir DIR. Ctrl-C stops it.
 import { resolve } from "node:path";
 import { EstServer, type EstServerOptions } from "./server/est.js";
 
-const USAGE = "usage: est-server [--dir DIR] [--host ADDR] [--port N] [--validity-days N] [--manual-approval] [--csr-subject replace|refuse] [--ca-key p256|ed25519] [--server-cred ccs|kccs|x5t|x5chain] [--intermediate] [--upstream URL --upstream-trust PEM [--upstream-cert PEM --upstream-key PEM] [--upstream-reenroll simplereenroll|simpleenroll]] [--delay MS] [-q]";
+const USAGE = "usage: est-server [--dir DIR] [--host ADDR] [--port N] [--validity-days N] [--manual-approval] [--csr-subject replace|refuse] [--ca-key p256|ed25519] [--server-cred ccs|kccs|x5t|x5chain] [--intermediate [1|2]] [--upstream URL --upstream-trust PEM [--upstream-cert PEM --upstream-key PEM] [--upstream-reenroll simplereenroll|simpleenroll]] [--delay MS] [-q]";
 
 async function main(argv: string[]): Promise<void> {
   const o: EstServerOptions = { dir: resolve("est-server"), host: "127.0.0.1", port: 5683, log: (l) => console.log(l) };
@@ -28,7 +28,7 @@ async function main(argv: string[]): Promise<void> {
     else if (a === "--validity-days") o.validityDays = Number(need());
     else if (a === "--manual-approval") o.manualApproval = true;
     else if (a === "--csr-subject") { const s = need(); if (s !== "replace" && s !== "refuse") throw new Error("--csr-subject replace|refuse"); o.csrSubject = s; }
-    else if (a === "--intermediate") o.intermediate = true;
+    else if (a === "--intermediate") o.intermediate = v === "1" || v === "2" ? Number(need()) : true;
     else if (a === "--upstream") o.upstream = { ...(o.upstream ?? { trustFile: "" }), url: need() };
     else if (a === "--upstream-trust") o.upstream = { ...(o.upstream ?? { url: "" }), trustFile: resolve(need()) };
     else if (a === "--upstream-cert") o.upstream = { ...(o.upstream ?? { url: "", trustFile: "" }), certFile: resolve(need()) };

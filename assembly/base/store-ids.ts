@@ -44,3 +44,6 @@ export const STORE_ID_DEVICE_POLICY: u32 = 0x0022;
 /** The server's subject Name (DER), when it identifies itself with an X.509 certificate sent in EDHOC (x5chain):
  *  then there is no CRED_R / ID_CRED_R / PEER_KEY record, and the certificate must come from the trust anchor. */
 export const STORE_ID_PEER_SUBJECT: u32 = 0x0113;
+/** The last-known-good time (pki/time.ts): 8 bytes, seconds since 1970 big-endian; the latest notBefore of a
+ *  certificate whose path verified. Certificate dates are judged by it where the board has no real time. */
+export const STORE_ID_TIME_LKG: u32 = 0x0030;

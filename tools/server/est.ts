@@ -9,7 +9,8 @@
 // where unused ones expire), message_1 per source (token bucket) and message_1 CPU time in all (a budget per
 // second); beyond a limit a message_1 gets 5.03 with Max-Age.
 // A CSR's proof of possession is checked before anything is issued: a signature (ES256, Ed25519), or the
-// static-DH MAC of docs/dh-pop.md keyed by the ephemeral key of the EDHOC run behind the OSCORE context.
+// static-DH MAC of docs/dh-pop.md keyed by the ephemeral key of the EDHOC run behind the OSCORE context or, the
+// classic RFC 6955 way, by the key of one of the CA's DH recipient certificates that /crts serves.
 
 import { createHash, createHmac, generateKeyPairSync, hkdfSync, randomBytes, timingSafeEqual, X509Certificate } from "node:crypto";
 import { join } from "node:path";
@@ -26,7 +27,7 @@ import { cArray, cBstr, cInt, cTstr } from "./cbor.js";
 import { ServerState, responderKind, unhex, hex, newKeyPair, type Device } from "./identity.js";
 import { EdhocError, EdhocResponder } from "./responder.js";
 import { deriveContext, unprotectRequest, protectResponse, type SecurityContext } from "./oscore-server.js";
-import { Ca, parseCsr, verifyCsrSignature, pkcs7CertsOnly, derItems, nameText, type Csr } from "./pki.js";
+import { Ca, parseCsr, verifyCsrSignature, pkcs7CertsOnly, derItems, nameText, extension, type Csr } from "./pki.js";
 import { ServerDb, type ContextRow } from "./db.js";
 import { BoundedMap, PerSource, TokenBucket } from "./limits.js";
 import { decide, type CsrSubjectRule } from "./policy.js";
@@ -36,6 +37,7 @@ import { type CredStyle, serverCertificate, credOfCert, x5tOf, x5chainOf, certOf
 export const CF = { LINK: 40, MULTIPART: 62, EDHOC: 64, CID_EDHOC: 65, PKCS7_CERTS: 281, PKCS8: 284, CSRATTRS: 285, PKCS10: 286, PKIX_CERT: 287, TEXT: 0 } as const;
 const OID_DH_POP = "1.3.6.1.5.5.7.6.26";
 const DH_POP_LABEL = Buffer.from("EST-oscore DH-PoP v1", "ascii");
+const DH_POP_CERT_LABEL = Buffer.from("EST-oscore DH-PoP cert v1", "ascii");
 
 export interface EstServerOptions {
   dir: string;
@@ -46,9 +48,14 @@ export interface EstServerOptions {
   /** A CSR subject the registry does not allow the device: replaced by its registered name (default), or
    *  refused with 4.03 (policy.ts). */
   csrSubject?: CsrSubjectRule;
-  /** Issue through an intermediate CA (<dir>/ca/intermediate, certified by the root in <dir>/ca): certificates
-   *  chain root -> intermediate -> device; /crts serves the chain. */
-  intermediate?: boolean;
+  /** Issue through intermediate CAs: true or 1 for one (<dir>/ca/intermediate, certified by the root in <dir>/ca),
+   *  2 for two (<dir>/ca/intermediate2 below that one). Certificates chain root -> intermediates -> device;
+   *  /crts serves the chain, and an x5chain server credential is issued by the last intermediate and sent with
+   *  the intermediates. */
+  intermediate?: boolean | number;
+  /** A flawed issuing intermediate (the device must refuse what it issues): not a CA, no keyCertSign, or (with
+   *  two intermediates) a pathLenConstraint of 0 on the upper one. */
+  intermediateFlaw?: "not-ca" | "no-keycertsign" | "path-len";
   /** Registration-authority mode: forward enrollments to this RFC 7030 EST CA instead of issuing (upstream.ts). */
   upstream?: UpstreamOptions;
   /** Limits (defaults in brackets): EDHOC sessions at once [4096] and their lifetime, ms [60,000]; OSCORE
@@ -72,8 +79,9 @@ export interface EstServerOptions {
   /** Every CSR received, before it is checked (tests hand it to openssl). */
   onCsr?: (der: Uint8Array) => void;
   /** Misbehave on purpose, for the device's negative tests: issue for another key, sign with a CA the device
-   *  does not trust, or garble the /crts bundle. */
-  misbehave?: "other-key" | "foreign-ca" | "garbled-crts" | "impostor-cert" | "huge-crts";
+   *  does not trust, garble the /crts bundle, or issue a certificate that expired a day ago, that is valid only
+   *  from tomorrow, or that carries an unknown critical extension. */
+  misbehave?: "other-key" | "foreign-ca" | "garbled-crts" | "impostor-cert" | "huge-crts" | "expired-cert" | "future-cert" | "critical-ext";
   /** EAD_2 items to put in message_2 (encoded), for the device's EAD tests. */
   ead2?: Uint8Array;
   /** The server's EDHOC credential: a CCS by kid (default), or an X.509 certificate from the CA identified by
@@ -139,7 +147,14 @@ export class EstServer {
   static async start(opts: EstServerOptions): Promise<EstServer> {
     const state = ServerState.open(opts.dir);
     const root = await Ca.open(join(opts.dir, "ca"), { keyType: opts.caKeyType ?? "p256", subject: "EST-oscore development CA", db: state.db });
-    const ca = opts.intermediate ? await Ca.open(join(opts.dir, "ca", "intermediate"), { keyType: opts.caKeyType ?? "p256", subject: "EST-oscore development intermediate CA", issuer: root, db: state.db }) : root;
+    const levels = opts.intermediate === true ? 1 : opts.intermediate || 0;
+    let ca = root;
+    for (let i = 1; i <= levels; i++) {
+      const flaw = i === levels && opts.intermediateFlaw !== "path-len" ? opts.intermediateFlaw : undefined;
+      const pathLen = opts.intermediateFlaw === "path-len" ? 0 : levels - i;
+      ca = await Ca.open(join(opts.dir, "ca", i === 1 ? "intermediate" : `intermediate${i}`), { keyType: opts.caKeyType ?? "p256",
+        subject: `EST-oscore development intermediate CA${i === 1 ? "" : ` ${i}`}`, issuer: ca, db: state.db, pathLen, flaw });
+    }
     const s = new EstServer(opts, state, ca);
     s.endpoint = new Endpoint((r) => s.handle(r), {
       tamper: opts.tamper ? (d) => opts.tamper!(d) : undefined, recvBufferBytes: opts.recvBufferBytes,
@@ -308,9 +323,9 @@ export class EstServer {
     if (this.opts.serverCred === "x5t" || this.opts.serverCred === "x5chain") {
       const der = this.opts.misbehave === "impostor-cert"
         ? edhocCertificate(join(this.opts.dir, "ca"), join(this.opts.dir, `impostor-s${suite}.der`), "not-the-server", suite, responderKind(method), pointOf(suite, responderKind(method), unhex(cred.priv)))
-        : serverCertificate(this.opts.dir, cred);
+        : serverCertificate(this.opts.dir, cred, this.opts.serverCred === "x5chain" && this.ca.issuer ? this.ca : undefined);
       credR = credOfCert(der);
-      idCredR = this.opts.serverCred === "x5t" ? x5tOf(der) : x5chainOf(der);
+      idCredR = this.opts.serverCred === "x5t" ? x5tOf(der) : x5chainOf(der, this.opts.misbehave === "impostor-cert" ? [] : this.ca.chain.slice(0, -1));
     }
     const responder = new EdhocResponder({
       methods: [method], suites: supported, cR: (cI) => this.newCR(cI), staticKey: unhex(cred.priv), credR, idCredR,
@@ -505,7 +520,12 @@ export class EstServer {
         const x = new X509Certificate(cert);
         this.db.recordIssued({ ca: "upstream", serial: this.db.nextSerial("upstream", 1), device_kid: kid ?? null, subject: x.subject.replace(/\n/g, ", "), sha256: createHash("sha256").update(cert).digest("hex"), der: cert, not_after: Date.parse(x.validTo), issued_at: Date.now() });
       } else {
-        cert = this.ca.issue(csr, { validityDays: this.opts.validityDays ?? 365, subjectCn: d.subjectCn, san: d.san, deviceKid: kid });
+        const day = 86400_000, now = Date.now(), mb = this.opts.misbehave;
+        cert = this.ca.issue(csr, { validityDays: this.opts.validityDays ?? 365, subjectCn: d.subjectCn, san: d.san, deviceKid: kid,
+          notBefore: mb === "expired-cert" ? new Date(now - 2 * day) : mb === "future-cert" ? new Date(now + day) : undefined,
+          notAfter: mb === "expired-cert" ? new Date(now - day) : mb === "future-cert" ? new Date(now + 2 * day) : undefined,
+          // An extension of a private OID (1.3.6.1.4.1.32473: RFC 5612's example enterprise), critical, value NULL.
+          extraExtensions: mb === "critical-ext" ? [extension("1.3.6.1.4.1.32473.1", true, Uint8Array.of(0x05, 0x00))] : undefined });
         extra = this.ca.chain.slice(0, -1); // intermediates; the root is the trust anchor
       }
       if (this.opts.misbehave === "other-key") {
@@ -552,8 +572,10 @@ export class EstServer {
   }
 
   /**
-   * Classic RFC 6955 §6 (DhSigStatic with issuerAndSerial naming one of our DH recipient certificates):
-   * K = SHA-256(subject || ZZ || issuer) of that certificate, MAC = HMAC-SHA-256(K, certificationRequestInfo).
+   * Classic RFC 6955 §6 (DhSigStatic with issuerAndSerial naming one of our DH recipient certificates), with
+   * OSCORE's HKDF as the KDF (EST-oscore draft -11 §4.8; docs/dh-pop.md): K = HKDF-SHA-256(salt = empty,
+   * IKM = ZZ, info = "EST-oscore DH-PoP cert v1" || subject || issuer of that certificate, L = 32),
+   * MAC = HMAC-SHA-256(K, certificationRequestInfo).
    * undefined when the CSR does not name a certificate (then the EDHOC G_Y profile applies).
    */
   private classicPop(csr: Csr): true | string | undefined {
@@ -571,7 +593,7 @@ export class EstServer {
         else if (d.suite === 0 && csr.publicKey.kind === "x25519") zz = x25519.getSharedSecret(d.priv, csr.publicKey.raw);
         else return "DH proof of possession: the key is not on the curve of the named certificate";
       } catch { return "DH proof of possession: invalid public key"; }
-      const key = createHash("sha256").update(subject.der).update(zz).update(issuer.der).digest();
+      const key = Buffer.from(hkdfSync("sha256", zz, Buffer.alloc(0), Buffer.concat([DH_POP_CERT_LABEL, subject.der, issuer.der]), 32));
       const mac = createHmac("sha256", key).update(csr.certificationRequestInfo).digest();
       return parts[1].tag === 0x04 && parts[1].value.length === 32 && timingSafeEqual(mac, parts[1].value) ? true : "DH proof of possession MAC (RFC 6955) does not verify";
     }
