@@ -31,7 +31,7 @@ import { ctEqual } from "../crypto/index";
 import { Certificate, x509Parse } from "../pki/x509";
 import { KEY_P256_ECDSA, KEY_ED25519, KEY_X25519_DH } from "../pki/keys";
 import { trustAnchorsLoad, trustAnchorSpans } from "../pki/trust";
-import { pathValidate, pathSpans, PATH_MAX_CERTS } from "../pki/path";
+import { pathValidate, pathAccept, pathSpans, PATH_MAX_CERTS } from "../pki/path";
 import { timeNow, timeIsReal } from "../pki/time";
 import { InitiatorConfig, ProcessingM2, kidOf, SUITE_P256_ES256 } from "./initiator";
 
@@ -226,6 +226,7 @@ function x5chainPeer(m2: ProcessingM2): i32 {
   }
   const o = cborBstr(x5Cred, certLen + 3, 0, cert, certLen);
   if (o < 0) return E_LIMIT;
+  pathAccept();
   peer.cred = x5Cred; peer.credLen = o;
   peer.idMap = m2.idCredR; peer.idMapLen = m2.idCredRLen;
   peer.key = x5Key; peer.keyLen = keyLen;

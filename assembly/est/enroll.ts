@@ -53,7 +53,7 @@ import { KEY_P256_DH, KEY_X25519_DH, keyIsDh, keyKindFor, keyGenerate } from "..
 import { csrSpec, csrBuild } from "../pki/csr";
 import { Certificate, x509Parse, x509HasKey, pkcs7Certificates, spanEquals } from "../pki/x509";
 import { trustAnchorsLoad, trustAnchorsUse, trustAnchorSpans, trustAnchorsAppend, trustAnchorsSave } from "../pki/trust";
-import { pathValidate, pathSpans, pathIssuer, pathIssuerLength, PATH_MAX_CERTS } from "../pki/path";
+import { pathValidate, pathAccept, pathSpans, pathIssuer, pathIssuerLength, PATH_MAX_CERTS } from "../pki/path";
 import { timeNow, timeIsReal } from "../pki/time";
 import { channel, CHANNEL_READY } from "../edhoc/channel";
 import { CsrAttrs, csrAttrsParse } from "./att";
@@ -323,7 +323,9 @@ function crtsAnswer(code: i32, p: usize, n: i32, cf: i32): i32 {
   let o = 0;
   for (let i = 0; i < k; i++) {
     const cp = <usize>load<u32>(pathSpans + <usize>(i * 8)), cl = load<i32>(pathSpans + <usize>(i * 8 + 4));
-    if (x509Parse(ca, cp, cl) != OK || !ca.isCa) continue; // the RFC 6955 recipients are no anchors
+    // The CA certificates, and any of the issuer's name (so that one that is no CA is refused as such); the
+    // RFC 6955 recipients are no anchors.
+    if (x509Parse(ca, cp, cl) != OK || (!ca.isCa && !spanEquals(ca.subject, ca.subjectLen, cert.issuer, cert.issuerLen))) continue;
     o = trustAnchorsAppend(ta, o, cp, cl);
     if (o < 0) return done(failWith(E_LIMIT, M_CRTS_TA_TOO_BIG).int(TRUST_ANCHORS_CAPACITY).ret());
   }
@@ -349,6 +351,7 @@ function finish(): i32 {
   if (il > EST_CERT_CAPACITY) return done(failWith(E_LIMIT, M_CERT_TOO_BIG).int(EST_CERT_CAPACITY).ret());
   memory.copy(caBuf, pathIssuer(), <usize>il);
   e.caLen = il;
+  pathAccept();
   if (crtsTaLen > 0) {
     st = trustAnchorsSave(ta, crtsTaLen);
     if (st != OK) return done(failWith(st, M_EST_TA_STORE).int(st).ret());

@@ -15,7 +15,7 @@ import { KEY_P256_ECDSA, KEY_P256_DH, KEY_X25519_DH } from "../pki/keys";
 import { Certificate, x509Parse, pkcs7Certificates } from "../pki/x509";
 import { CsrSpec } from "../pki/csr";
 import { trustAnchorsLoad, trustAnchorSpans } from "../pki/trust";
-import { pathValidate, pathSpans, PATH_MAX_CERTS } from "../pki/path";
+import { pathValidate, pathAccept, pathSpans, PATH_MAX_CERTS } from "../pki/path";
 import { timeNow, timeIsReal } from "../pki/time";
 
 const cert = new Certificate();
@@ -44,6 +44,7 @@ function pick(p: usize, n: i32, spec: CsrSpec, a: usize): i32 {
     if (cert.subjectLen > 256 || cert.issuerLen > 256 || cert.serialLen > 24) continue;
     const st = pathValidate(cert, pathSpans, nt, nt + k, timeNow(), timeIsReal(), E_EST_CHAIN);
     if (st != OK) return st;
+    pathAccept();
     memory.copy(spec.recipient, cert.key + (want == KEY_P256_ECDSA ? 1 : 0), 32);
     memory.copy(spec.rSubject, cert.subject, <usize>cert.subjectLen); spec.rSubjectLen = cert.subjectLen;
     memory.copy(spec.rIssuer, cert.issuer, <usize>cert.issuerLen); spec.rIssuerLen = cert.issuerLen;

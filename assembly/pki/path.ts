@@ -10,7 +10,8 @@
 //   - notAfter not before the time; notBefore not after it, where the time is real (pki/time.ts),
 //   - its issuer has basicConstraints cA, keyUsage keyCertSign when keyUsage is present, and a pathLenConstraint
 //     (when present) of at least the number of intermediate CAs below it, and its signature verifies.
-// A verified path moves the last-known-good time forward to its latest notBefore (pki/time.ts).
+// Once its user accepts the certificate (pathAccept), a verified path moves the last-known-good time forward to
+// its latest notBefore (pki/time.ts); a refusal for other reasons (a wrong subject) leaves the key store alone.
 //
 // Deliberately not here: name constraints, policies, revocation (no CRL or OCSP on the device), and
 // backtracking over several issuers of one name beyond trying each in turn at one level.
@@ -33,6 +34,7 @@ const PATH_MAX_DEPTH = 4;
 const a = new Certificate(), b = new Certificate();
 let issuerAt: usize = 0;
 let issuerLen = 0;
+let latest: i64 = 0;
 
 /** The end entity's issuer in the last path that verified: its DER (pathIssuer, pathIssuerLength bytes). */
 export function pathIssuer(): usize { return issuerAt; }
@@ -49,7 +51,7 @@ export function pathValidate(leaf: Certificate, spans: usize, nTrusted: i32, nTo
   let cur = leaf;
   let at = -1;        // cur's index in spans (-1: the end entity, never an anchor)
   let depth = 0;      // cur's place in the path
-  let latest: i64 = 0;
+  latest = 0;
   while (true) {
     const trusted = at >= 0 && at < nTrusted;
     if (trusted && spanEquals(cur.issuer, cur.issuerLen, cur.subject, cur.subjectLen)) break; // a trusted root
@@ -80,6 +82,9 @@ export function pathValidate(leaf: Certificate, spans: usize, nTrusted: i32, nTo
     cur = up; at = next; depth++;
     if (depth > PATH_MAX_DEPTH) return failWith(code, M_PATH_TOO_LONG).int(PATH_MAX_DEPTH).ret();
   }
-  timeAdvance(latest);
   return OK;
 }
+
+/** The certificate whose path verified last is accepted: the last-known-good time moves to the path's latest
+ *  notBefore (a signed statement that the time is past it). Returns OK or the store's status (logged). */
+export function pathAccept(): i32 { return timeAdvance(latest); }

@@ -22,7 +22,7 @@ import { STORE_ID_OSCORE_SEQ, STORE_ID_TIME_LKG } from "../../assembly/base/stor
 import * as board from "../../assembly/base/abi";
 import { detailPtr, detailLen } from "../../assembly/base/diag";
 import { E_EST_CHAIN } from "../../assembly/base/errors";
-import { pathValidate, pathSpans, pathIssuer, pathIssuerLength } from "../../assembly/pki/path";
+import { pathValidate, pathAccept, pathSpans, pathIssuer, pathIssuerLength } from "../../assembly/pki/path";
 import { csrSpec, csrBuild } from "../../assembly/pki/csr";
 import { keyPublic } from "../../assembly/pki/keys";
 import { Certificate, x509Parse, x509VerifyIssued, pkcs7Certificates } from "../../assembly/pki/x509";
@@ -288,7 +288,7 @@ function x509Op(): i32 {
 
 /** path: {cert, [t0..t3] (trusted), [c0..c3] (untrusted intermediates), [now] (8 bytes, big-endian seconds since
  *  1970), [real] (1: now is real time)} -> {"ok": true, "issuer"} or {"error", "msg" (the reason's message id),
- *  "depth" (its first argument)}: pki/path.ts, which also moves the last-known-good time (lkg op).
+ *  "depth" (its first argument)}: pki/path.ts; an accepted path moves the last-known-good time (lkg op).
  *  lkg: {} -> {"lkg": hex of the 8-byte record value, or ""}. */
 const pathPool = memory.data(6 * 1024, 8), pathNow = memory.data(8, 8);
 const pathLeaf = new Certificate();
@@ -317,7 +317,10 @@ function pathOp(): i32 {
     const d = detailPtr();
     output.str("{\"error\":\"").str(statusName(st)).str("\",\"msg\":").dec(<i32>load<u16>(d)).str(",\"depth\":")
       .dec(detailLen() >= 10 ? <i32>load<i64>(d + 2) : -1).str("}\n");
-  } else output.str("{\"ok\":true,\"issuer\":\"").hex(pathIssuer(), pathIssuerLength()).str("\"}\n");
+  } else {
+    pathAccept();
+    output.str("{\"ok\":true,\"issuer\":\"").hex(pathIssuer(), pathIssuerLength()).str("\"}\n");
+  }
   flushOut();
   return OK;
 }

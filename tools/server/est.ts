@@ -21,7 +21,7 @@ import { x25519 } from "@noble/curves/ed25519.js";
 import {
   Endpoint, type Message, type Request, type Response, type Option, OPT, getOption, getUint, uriPath, uriQuery, uintBytes,
   applyBlock2, CHANGED, CONTENT, BAD_REQUEST, UNAUTHORIZED, NOT_FOUND, METHOD_NOT_ALLOWED, NOT_ACCEPTABLE,
-  UNSUPPORTED_FORMAT, SERVICE_UNAVAILABLE, FORBIDDEN, GET, POST, codeText, code as coapCode,
+  UNSUPPORTED_FORMAT, SERVICE_UNAVAILABLE, FORBIDDEN, REQUEST_ENTITY_INCOMPLETE, GET, POST, codeText, code as coapCode,
 } from "./coap.js";
 import { cArray, cBstr, cInt, cTstr } from "./cbor.js";
 import { ServerState, responderKind, unhex, hex, newKeyPair, type Device } from "./identity.js";
@@ -124,6 +124,8 @@ export class EstServer {
   /** OSCORE contexts in memory, by Recipient ID (hex); all of them are also in the database. */
   private contexts: BoundedMap<string, Context>;
   private approved = new Set<string>();
+  /** EDHOC answers larger than a block, by peer and token, while their later blocks are fetched. */
+  private edhocAnswers = new BoundedMap<string, Response>(1024, 30_000);
   private endpoint!: Endpoint;
   private m1PerSource: PerSource;
   private m1Cpu: TokenBucket;
@@ -223,7 +225,14 @@ export class EstServer {
     const path = uriPath(m);
     if (path === "/.well-known/edhoc") {
       if (m.code !== POST) return { code: METHOD_NOT_ALLOWED };
-      return this.handleEdhoc(req.body, req.peer);
+      // A message_2 longer than a block (an x5chain with intermediates): the later blocks are asked for by the
+      // same request without payload (RFC 7959 §2.4) and served from the answer kept for its token, never by
+      // processing message_1 again.
+      const key = `${req.peer.address}|${req.peer.port}|${hex(m.token)}`;
+      if ((getUint(m, OPT.BLOCK2) ?? 0) >> 4 > 0) return this.edhocAnswers.get(key) ?? { code: REQUEST_ENTITY_INCOMPLETE };
+      const res = this.handleEdhoc(req.body, req.peer);
+      if ((res.payload?.length ?? 0) > 1024 || getOption(m, OPT.BLOCK2)) this.edhocAnswers.set(key, res);
+      return res;
     }
     if (path === "/.well-known/core" && m.code === GET) return this.discovery(uriQuery(m));
     return { code: UNAUTHORIZED, payload: Buffer.from("OSCORE required") };
