@@ -1,4 +1,4 @@
-// The device's trust-anchor database (RFC 7030 §3.6.1; EST-oscore draft §5.2.1 /crts): record
+// The device's trust-anchor database (RFC 7030 §3.6.1; EST-oscore draft -11 §3.2, §4.2.1 /crts): record
 // STORE_ID_TRUST_ANCHORS holds one or more CA certificates, each a u16 big-endian length and the DER. Provisioning
 // writes it (the Implicit TA the device trusts before enrolling); an enrollment that fetched /crts from the
 // authenticated server replaces it with the CA certificates of that answer (the Explicit TAs: roots and the
