@@ -16,7 +16,7 @@ import { provision, RECORDS, type ProvisionOptions } from "../tools/provision.js
 import { runCommand, tempDir } from "./helpers/hosts.js";
 
 const T = 60_000;
-const LKG = 0x0030; // assembly/base/store-ids.ts STORE_ID_TIME_LKG
+const LKG = RECORDS.TIME_LKG;
 const servers: EstServer[] = [];
 afterEach(async () => { for (const s of servers.splice(0)) await s.stop(); });
 

@@ -21,7 +21,7 @@ import { type CredStyle, serverCertificate, credOfCert, x5tOf, x5chainOf, subjec
 export const RECORDS = {
   EDHOC_SETUP: 0x0020, EDHOC_KEY: 0x0100, CRED_I: 0x0101, ID_CRED_I: 0x0102, CRED_R: 0x0110, ID_CRED_R: 0x0111,
   PEER_KEY: 0x0112, ENROLLMENT: 0x0120, TRUST_ANCHORS: 0x0121, OSCORE_SEQ: 0x0200, OSCORE_CTX: 0x0210,
-  DEVICE_POLICY: 0x0022, PEER_SUBJECT: 0x0113,
+  DEVICE_POLICY: 0x0022, PEER_SUBJECT: 0x0113, TIME_LKG: 0x0030,
 } as const;
 
 export interface ProvisionOptions {
