@@ -41,6 +41,10 @@ int32_t board_store_erase(uint32_t id);
 /** Monotonic milliseconds. */
 int64_t board_clock_ms(void);
 
+/** Real time in seconds since 1970-01-01T00:00:00Z, or EST_E_UNSUPPORTED when the board does not know it
+ *  (no real-time clock, or one not set yet). */
+int64_t board_real_time_s(void);
+
 /** One log line from the module (no newline) or from the host, at an EST_LOG_* level. */
 void board_log(int32_t level, const char *msg, size_t len);
 

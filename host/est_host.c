@@ -119,6 +119,13 @@ m3ApiRawFunction(imp_clock_ms) {
   m3ApiReturn(board_clock_ms());
 }
 
+m3ApiRawFunction(imp_real_time_s) {
+  m3ApiReturnType(int64_t);
+  (void)runtime;
+  (void)_mem;
+  m3ApiReturn(board_real_time_s());
+}
+
 /* A log line is an event record: render its text from the message table, then hand it to the board. */
 m3ApiRawFunction(imp_log) {
   m3ApiGetArg(int32_t, level);

@@ -278,7 +278,7 @@ typedef struct {
 } phase_t;
 
 #define MAX_PHASES 8
-#define MAX_CAS 4
+#define MAX_CAS 8
 
 typedef struct {
   int command;
@@ -504,6 +504,11 @@ static void report_json(stream_t *s, const result_t *r, const char *detail) {
     if (enrolled && r->has_na) emit_time_field(s, "not_after", r->not_after);
     if (r->has_renew) emit_time_field(s, "renew_at", r->renew_at);
     if (enrolled && r->cert.p) { emits(s, ",\"certificate_pem\":\""); emit_pem(s, r->cert.p, r->cert.len, 1); emits(s, "\""); }
+    if (ok) {
+      emits(s, ",\"trust_anchors_pem\":[");
+      for (int i = 0; i < r->ncas; i++) { if (i) emits(s, ","); emits(s, "\""); emit_pem(s, r->cas[i].p, r->cas[i].len, 1); emits(s, "\""); }
+      emits(s, "]");
+    }
     emits(s, "}\n");
     return;
   }
@@ -551,7 +556,9 @@ static void report_text(stream_t *s, const result_t *r) {
   buf[0] = 0;
   if (r->command == EST_RESULT_CMD_STATUS) {
     if (r->status != EST_OK) return;
-    if (!(r->flags & EST_RESULT_FLAG_ENROLLED)) { emits(s, "not enrolled\n"); return; }
+    char anchors[48] = "";
+    if (r->ncas > 0) snprintf(anchors, sizeof anchors, "trust anchors: %d certificate(s)\n", r->ncas);
+    if (!(r->flags & EST_RESULT_FLAG_ENROLLED)) { emits(s, "not enrolled\n"); emits(s, anchors); return; }
     puts_(&t, "enrolled: ");
     if (r->subject.p) name_text(&t, r->subject.p, r->subject.len); else puts_(&t, "?");
     char a[32], b[32];
@@ -562,6 +569,7 @@ static void report_text(stream_t *s, const result_t *r) {
     if (r->has_renew) { iso_time(r->renew_at, a, sizeof a); puts_(&t, ", renews at "); puts_(&t, a); }
     puts_(&t, "\n");
     emit(s, t.p, t.len);
+    emits(s, anchors);
     if (r->cert.p) emit_pem(s, r->cert.p, r->cert.len, 0);
     return;
   }

@@ -79,6 +79,12 @@ export declare function store_erase(id: u32): i32;
 @external("board", "clock_ms")
 export declare function clock_ms(): i64;
 
+/** Real (wall-clock) time in seconds since 1970-01-01T00:00:00Z (UTC), or E_UNSUPPORTED when the board does
+ *  not know it (no real-time clock, or one not set yet). The module judges certificate dates by it, and by a
+ *  last-known-good time in the key store where the board has none (pki/time.ts). */
+@external("board", "real_time_s")
+export declare function real_time_s(): i64;
+
 /** Log one event record (base/diag.ts: a message id and its arguments) at a level (LOG_*). The host renders
  *  its text from the message table; the board decides where it goes and what it drops. */
 @external("board", "log")

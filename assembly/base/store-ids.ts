@@ -54,3 +54,7 @@ export const KEY_ID_EDHOC: u32 = 0x0100;
  *  under the other, and erases the old one only after the new record is written. */
 export const KEY_ID_ENROLL_A: u32 = 0x0130;
 export const KEY_ID_ENROLL_B: u32 = 0x0131;
+
+/** The last-known-good time (pki/time.ts): 8 bytes, seconds since 1970 big-endian; the latest notBefore of a
+ *  certificate whose path verified. Certificate dates are judged by it where the board has no real time. */
+export const STORE_ID_TIME_LKG: u32 = 0x0030;

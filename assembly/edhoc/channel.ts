@@ -411,6 +411,7 @@ export class SecureChannel {
     this.failHandshake(st);
     if (st == E_UNSUPPORTED) return fail(st, M_CHAN_M2_EAD);
     if (st == E_CRYPTO_KEY) return fail(E_EDHOC_CREDENTIAL, M_CHAN_M2_CREDENTIAL);
+    if (st == E_EDHOC_CREDENTIAL) return st; // credentials.ts recorded why (an x5chain certificate's path)
     return failWith(st, M_CHAN_M2_REFUSED).int(st).ret();
   }
 

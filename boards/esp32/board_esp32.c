@@ -4,7 +4,7 @@
  *   RNG          esp_fill_random (the hardware RNG; true entropy while Wi-Fi or Bluetooth runs, see README)
  *   key store    NVS, namespace "est", one blob per record under the key "r%04x" (record id in hex; ids above
  *                0xffff hold the crypto provider's persistent keys, est_crypto.h)
- *   clock        esp_timer_get_time() / 1000
+ *   clock        esp_timer_get_time() / 1000; real time from time() once it has been set (SNTP)
  *   log, output  ESP_LOGx with the tag "est"; command output to stdout
  *
  * The socket part uses only POSIX calls, and the ESP-IDF calls are the handful in the "ESP-IDF" section, so the
@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/select.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <netinet/in.h>
 #include <unistd.h>
 
@@ -43,6 +44,13 @@ int32_t board_rng_fill(uint8_t *out, size_t len) {
 }
 
 int64_t board_clock_ms(void) { return esp_timer_get_time() / 1000; }
+
+/* The system time, once something set it (SNTP, or the application): an unset ESP32 clock starts at 1970, so
+ * a time before 2024-01-01 counts as unknown and the module uses its last-known-good time (pki/time.ts). */
+int64_t board_real_time_s(void) {
+  time_t t = time(NULL);
+  return t >= (time_t)1704067200 ? (int64_t)t : EST_E_UNSUPPORTED;
+}
 
 int g_est_log_level = EST_LOG_INFO;
 

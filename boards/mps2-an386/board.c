@@ -122,6 +122,9 @@ void board_clock_init(void) {
 
 int64_t board_clock_ms(void) { return (int64_t)ms_ticks; }
 
+/* No calendar clock: the module judges certificate dates by its last-known-good time (pki/time.ts). */
+int64_t board_real_time_s(void) { return EST_E_UNSUPPORTED; }
+
 /* ---- RNG: NOT entropy (see the file comment) --------------------------------------------------------------
  * A counter and the SysTick's current value (whatever jitter the emulator's timing gives it) mixed by a
  * xorshift generator. Predictable by anyone who can guess the boot timing: a placeholder so that the module's

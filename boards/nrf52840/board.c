@@ -215,6 +215,10 @@ int64_t board_clock_ms(void) {
   return (int64_t)((ticks * 125u) >> 12);
 }
 
+/* RTC1 counts from reset, not calendar time: the module judges certificate dates by its last-known-good time
+ * (pki/time.ts). A board with a time source (GNSS, a network time service) would answer here. */
+int64_t board_real_time_s(void) { return EST_E_UNSUPPORTED; }
+
 /* ---- UARTE0: the SLIP link to the host -------------------------------------------------------------------
  * 115200 8N1 with RTS/CTS on the DK's VCOM pins. EasyDMA moves every byte: TX reads a RAM buffer (EasyDMA
  * cannot read flash, so board_uart_write always copies first), RX writes into a ring buffer in RAM.

@@ -1,5 +1,6 @@
 /*
  * board_posix.c - boards/board.h for Linux: UDP over IPv4 and IPv6 sockets, getrandom(), CLOCK_MONOTONIC,
+ * CLOCK_REALTIME (or none, or shifted: --real-time),
  * levelled logging to stderr, output to stdout, and the file key store (store_file.c).
  */
 #include "board_posix.h"
@@ -79,6 +80,16 @@ int64_t board_clock_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int g_real_time_none;
+int64_t g_real_time_offset;
+
+int64_t board_real_time_s(void) {
+  if (g_real_time_none) return EST_E_UNSUPPORTED;
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec + g_real_time_offset;
 }
 
 /* ---- Key store ---------------------------------------------------------------------------------------- */

@@ -52,6 +52,8 @@ static void usage(FILE *f) {
       "      --code-cache N       drop wasm3's compiled code between module calls once it holds more than N\n"
       "                           bytes (as a 256 KiB board does; default 0: keep it all)\n"
       "      --memory-limit N     allocate only N bytes of the module's linear memory (default: all of it)\n"
+      "      --real-time T        the board's real-time clock: none (a board without one), or T seconds since\n"
+      "                           1970 at start, running on (default: the system clock)\n"
       "  -h, --help               this text\n"
       "\n"
       "network impairment (both directions unless --impair-dir says otherwise):\n"
@@ -237,6 +239,15 @@ int main(int argc, char **argv) {
     }
     else if (!strcmp(a, "--memory-limit") && i + 1 < argc) {
       if (parse_size(argv[++i], &memory_limit) != 0) { fprintf(stderr, "est-sim: --memory-limit needs a size in bytes\n"); return EXIT_USAGE; }
+    }
+    else if (!strcmp(a, "--real-time") && i + 1 < argc) {
+      const char *v = argv[++i];
+      char *end;
+      errno = 0;
+      long long t = strtoll(v, &end, 10);
+      if (!strcmp(v, "none")) g_real_time_none = 1;
+      else if (errno || end == v || *end || t < 0) { fprintf(stderr, "est-sim: --real-time needs none or seconds since 1970\n"); return EXIT_USAGE; }
+      else g_real_time_offset = (int64_t)t - (int64_t)time(NULL);
     }
     else if (!strcmp(a, "--")) { i++; break; }
     else {

@@ -110,6 +110,8 @@
  *     Remove a record atomically; an absent record is not an error.
  * clock_ms() -> i64
  *     Monotonic milliseconds from an arbitrary origin.
+ * real_time_s() -> i64
+ *     Real time in seconds since 1970-01-01T00:00:00Z, or EST_E_UNSUPPORTED when the board does not know it.
  * log(level, ptr, len)
  *     One UTF-8 log message without newline.
  * in_read(ptr, cap) -> bytes read | status
@@ -127,6 +129,7 @@
   X(store_write, "i(iii)")                         \
   X(store_erase, "i(i)")                           \
   X(clock_ms, "I()")                               \
+  X(real_time_s, "I()")                            \
   X(log, "v(iii)")                                 \
   X(in_read, "i(ii)")                              \
   X(out, "i(ii)")                                  \

@@ -81,6 +81,7 @@ export const IMPORTS: Record<string, string> = {
   store_write: "i(iii)",
   store_erase: "i(i)",
   clock_ms: "I()",
+  real_time_s: "I()",
   log: "v(iii)",
   in_read: "i(ii)",
   out: "i(ii)",

@@ -1,5 +1,5 @@
 // The Node host's board: what boards/posix gives est-sim, in Node: UDP over IPv4/IPv6 (node:dgram), the OS
-// random source, a monotonic clock, levelled logging, output, and the same key-store file (store.ts).
+// random source, a monotonic clock, a real-time clock (or none: --real-time), levelled logging, output, and the same key-store file (store.ts).
 //
 // Differences from est-sim, by necessity: sends are asynchronous in Node, so a send error that the kernel
 // reports later (e.g. EMSGSIZE) is logged instead of returned; udp_resolve is synchronous in the ABI, so this
@@ -26,6 +26,9 @@ export interface NodeBoardOptions {
   impair?: ImpairConfig;
   /** The command's input stream (contents of the -f file). */
   input?: Uint8Array;
+  /** The real-time clock: "none" (a board without one), or seconds since 1970 at start, running on; default
+   *  the system clock. */
+  realTime?: number | "none";
 }
 
 /** Encoded endpoint (est_abi.h format) -> address and port for dgram. */
@@ -74,6 +77,8 @@ export class NodeBoard implements Board {
   private store: FileStore;
   private outFn: (d: Uint8Array) => void;
   private errFn: (t: string) => void;
+  private realTime: "none" | "system";
+  private realTimeOffset = 0;
 
   constructor(opts: NodeBoardOptions) {
     this.store = opts.store;
@@ -82,6 +87,8 @@ export class NodeBoard implements Board {
     this.errFn = opts.err ?? ((t) => process.stderr.write(t));
     this.impair = opts.impair ? new Impairment(opts.impair, (l, m) => this.log(l, m)) : null;
     this.input = opts.input ?? new Uint8Array(0);
+    this.realTime = opts.realTime === "none" ? "none" : "system";
+    if (typeof opts.realTime === "number") this.realTimeOffset = opts.realTime - Math.floor(Date.now() / 1000);
   }
 
   /** Ask a running wait() to end with "cancelled" (SIGINT). */
@@ -173,6 +180,11 @@ export class NodeBoard implements Board {
 
   clockMs(): bigint {
     return process.hrtime.bigint() / 1_000_000n;
+  }
+
+  realTimeS(): bigint {
+    if (this.realTime === "none") return BigInt(E.UNSUPPORTED);
+    return BigInt(Math.floor(Date.now() / 1000) + this.realTimeOffset);
   }
 
   inRead(cap: number): Uint8Array {

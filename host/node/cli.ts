@@ -34,6 +34,8 @@ options:
       --code-cache N       drop wasm3's compiled code between module calls once it holds more than N
                            bytes (as a 256 KiB board does; default 0: keep it all)
       --memory-limit N     allocate only N bytes of the module's linear memory (default: all of it)
+      --real-time T        the board's real-time clock: none (a board without one), or T seconds since
+                           1970 at start, running on (default: the system clock)
   -h, --help               this text
 
 network impairment (both directions unless --impair-dir says otherwise):
@@ -101,6 +103,7 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
   let stats = false;
   let memoryLimit = 0;
   let cryptoMask = 0xffffffff;
+  let realTime: number | "none" | undefined;
   const impair = defaultImpair();
   let i = 0;
   for (; i < args.length && args[i].startsWith("-"); i++) {
@@ -123,6 +126,11 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
       const v = args[++i];
       if (!/^\d+$/.test(v) || Number(v) === 0 || Number(v) > 2 ** 30) { err(`est-sim: ${a} needs a size in bytes\n`); return done(EXIT.USAGE); }
       if (a === "--memory-limit") memoryLimit = Number(v);
+    }
+    else if (a === "--real-time" && i + 1 < args.length) {
+      const v = args[++i];
+      if (v !== "none" && !/^\d+$/.test(v)) { err("est-sim: --real-time needs none or seconds since 1970\n"); return done(EXIT.USAGE); }
+      realTime = v === "none" ? "none" : Number(v);
     }
     else if (a === "-v" || a === "--verbose") level++;
     else if (a === "-vv") level += 2;
@@ -180,7 +188,7 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
     return done(EXIT.STORE);
   }
 
-  const board = new NodeBoard({ store, logLevel: level, out: moduleOut, err, impair, input });
+  const board = new NodeBoard({ store, logLevel: level, out: moduleOut, err, impair, input, realTime });
   io.onBoard?.(board);
   let host: ModuleHost | undefined;
   const t0 = performance.now();

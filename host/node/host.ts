@@ -18,6 +18,8 @@ export interface Board {
   storeWrite(id: number, data: Uint8Array): number;
   storeErase(id: number): number;
   clockMs(): bigint;
+  /** Seconds since 1970, or E_UNSUPPORTED when the board has no real time. */
+  realTimeS(): bigint;
   log(level: number, msg: string): void;
   out(data: Uint8Array): number;
   /** Read up to cap bytes of the command's input stream (empty array at the end). */
@@ -153,6 +155,7 @@ export class ModuleHost {
       },
       store_erase: (id: number) => (u(id) > STORE_MAX_ID ? E.STORE_ID : b.storeErase(u(id))),
       clock_ms: () => b.clockMs(),
+      real_time_s: () => b.realTimeS(),
       log: (level: number, p: number, n: number) => {
         if (this.inMemory(u(p), n)) b.log(level, renderEvent(view(p, n)));
       },

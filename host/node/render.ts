@@ -267,14 +267,16 @@ export function renderResult(r: Result, detail: string): { out: string; log: str
       if (enrolled && r.notAfter !== undefined) o.not_after = isoTime(r.notAfter);
       if (r.renewAt !== undefined) o.renew_at = isoTime(r.renewAt);
       if (enrolled && r.cert) o.certificate_pem = pem("CERTIFICATE", r.cert);
+      if (r.status === E.OK) o.trust_anchors_pem = r.cas.map((c) => pem("CERTIFICATE", c));
       return { out: JSON.stringify(o) + "\n", log: [] };
     }
     if (r.status !== E.OK) return { out: "", log: [] };
-    if (!enrolled) return { out: "not enrolled\n", log: [] };
+    const anchors = r.cas.length > 0 ? `trust anchors: ${r.cas.length} certificate(s)\n` : "";
+    if (!enrolled) return { out: "not enrolled\n" + anchors, log: [] };
     let t = `enrolled: ${r.subject ? nameText(r.subject) : "?"}`;
     if (r.notBefore !== undefined && r.notAfter !== undefined) t += `, valid ${isoTime(r.notBefore)} to ${isoTime(r.notAfter)}`;
     if (r.renewAt !== undefined) t += `, renews at ${isoTime(r.renewAt)}`;
-    return { out: t + "\n" + (r.cert ? pem("CERTIFICATE", r.cert) : ""), log: [] };
+    return { out: t + "\n" + anchors + (r.cert ? pem("CERTIFICATE", r.cert) : ""), log: [] };
   }
   const res = RESOURCES[r.resource ?? 0] ?? "?";
   const edhoc = (r.flags & RESULT.FLAG_EDHOC) !== 0;

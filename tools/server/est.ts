@@ -9,13 +9,14 @@
 // where unused ones expire), message_1 per source (token bucket) and message_1 CPU time in all (a budget per
 // second); beyond a limit a message_1 gets 5.03 with Max-Age.
 // A CSR's proof of possession is checked before anything is issued: a signature (ES256, Ed25519), or the
-// static-DH MAC of docs/dh-pop.md keyed by the ephemeral key of the EDHOC run behind the OSCORE context.
+// static-DH MAC of docs/dh-pop.md keyed by the ephemeral key of the EDHOC run behind the OSCORE context or, the
+// classic RFC 6955 way, by the key of one of the CA's DH recipient certificates that /crts serves.
 // CSRs come as DER (application/pkcs10) or C509 (application/cose-c509-pkcs10, types 2 and 3: c509-est.ts);
 // certificates go out as DER (287, 281) or C509 (application/cose-c509-cert, a c5t, a c5u, or the
 // multipart-core answer to a C509 CSR without Accept), as EST-oscore draft -11 §5.2 negotiates them;
 // Content-Format numbers in formats.ts. EDHOC credentials: CCS, X.509 (x509cred.ts) or C509 (c509cred.ts).
 
-import { createHash, createHmac, generateKeyPairSync, randomBytes, timingSafeEqual, X509Certificate } from "node:crypto";
+import { createHash, createHmac, generateKeyPairSync, hkdfSync, randomBytes, timingSafeEqual, X509Certificate } from "node:crypto";
 import { join } from "node:path";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { RemoteInfo } from "node:dgram";
@@ -24,7 +25,7 @@ import { x25519 } from "@noble/curves/ed25519.js";
 import {
   Endpoint, type Message, type Request, type Response, type Option, OPT, getOption, getUint, uriPath, uriQuery, uintBytes,
   applyBlock2, CHANGED, CONTENT, BAD_REQUEST, UNAUTHORIZED, NOT_FOUND, METHOD_NOT_ALLOWED, NOT_ACCEPTABLE,
-  UNSUPPORTED_FORMAT, SERVICE_UNAVAILABLE, FORBIDDEN, GET, POST, codeText, code as coapCode,
+  UNSUPPORTED_FORMAT, SERVICE_UNAVAILABLE, FORBIDDEN, REQUEST_ENTITY_INCOMPLETE, GET, POST, codeText, code as coapCode,
 } from "./coap.js";
 import { CF, c509Formats, type C509Formats } from "./formats.js";
 import { c509FromX509, decodeCertificate, encodeCertificate, nameToDer, verifyCertificate, type C509Certificate, type CertForm } from "../c509/index.js";
@@ -43,6 +44,7 @@ import { type CredStyle, serverCertificate, credOfCert, x5tOf, x5chainOf, certOf
 
 export { CF };
 const OID_DH_POP = "1.3.6.1.5.5.7.6.26";
+const DH_POP_CERT_LABEL = Buffer.from("EST-oscore DH-PoP cert v1", "ascii");
 
 /** How an enrollment is answered: DER (287, 281), C509 (a COSE_C509 as cose-c509-cert or its usage=chain
  *  variant), a reference only (c5t as cose-certhash;usage=c509, c5u as application/cbor), or multipart-core. */
@@ -57,9 +59,14 @@ export interface EstServerOptions {
   /** A CSR subject the registry does not allow the device: replaced by its registered name (default), or
    *  refused with 4.03 (policy.ts). */
   csrSubject?: CsrSubjectRule;
-  /** Issue through an intermediate CA (<dir>/ca/intermediate, certified by the root in <dir>/ca): certificates
-   *  chain root -> intermediate -> device; /crts serves the chain. */
-  intermediate?: boolean;
+  /** Issue through intermediate CAs: true or 1 for one (<dir>/ca/intermediate, certified by the root in <dir>/ca),
+   *  2 for two (<dir>/ca/intermediate2 below that one). Certificates chain root -> intermediates -> device;
+   *  /crts serves the chain, and an x5chain server credential is issued by the last intermediate and sent with
+   *  the intermediates. */
+  intermediate?: boolean | number;
+  /** A flawed issuing intermediate (the device must refuse what it issues): not a CA, no keyCertSign, or (with
+   *  two intermediates) a pathLenConstraint of 0 on the upper one. */
+  intermediateFlaw?: "not-ca" | "no-keycertsign" | "path-len";
   /** Registration-authority mode: forward enrollments to this RFC 7030 EST CA instead of issuing (upstream.ts). */
   upstream?: UpstreamOptions;
   /** Limits (defaults in brackets): EDHOC sessions at once [4096] and their lifetime, ms [60,000]; OSCORE
@@ -83,8 +90,9 @@ export interface EstServerOptions {
   /** Every CSR received, before it is checked (tests hand it to openssl). */
   onCsr?: (der: Uint8Array) => void;
   /** Misbehave on purpose, for the device's negative tests: issue for another key, sign with a CA the device
-   *  does not trust, or garble the /crts bundle. */
-  misbehave?: "other-key" | "foreign-ca" | "garbled-crts" | "impostor-cert" | "huge-crts";
+   *  does not trust, garble the /crts bundle, or issue a certificate that expired a day ago, that is valid only
+   *  from tomorrow, or that carries an unknown critical extension. */
+  misbehave?: "other-key" | "foreign-ca" | "garbled-crts" | "impostor-cert" | "huge-crts" | "expired-cert" | "future-cert" | "critical-ext";
   /** EAD_2 items to put in message_2 (encoded), for the device's EAD tests. */
   ead2?: Uint8Array;
   /** The server's EDHOC credential: a CCS by kid (default), or an X.509 certificate from the CA identified by
@@ -144,6 +152,8 @@ export class EstServer {
   /** OSCORE contexts in memory, by Recipient ID (hex); all of them are also in the database. */
   private contexts: BoundedMap<string, Context>;
   private approved = new Set<string>();
+  /** EDHOC answers larger than a block, by peer and token, while their later blocks are fetched. */
+  private edhocAnswers = new BoundedMap<string, Response>(1024, 30_000);
   private endpoint!: Endpoint;
   private m1PerSource: PerSource;
   private m1Cpu: TokenBucket;
@@ -174,7 +184,14 @@ export class EstServer {
   static async start(opts: EstServerOptions): Promise<EstServer> {
     const state = ServerState.open(opts.dir);
     const root = await Ca.open(join(opts.dir, "ca"), { keyType: opts.caKeyType ?? "p256", subject: "EST-oscore development CA", db: state.db });
-    const ca = opts.intermediate ? await Ca.open(join(opts.dir, "ca", "intermediate"), { keyType: opts.caKeyType ?? "p256", subject: "EST-oscore development intermediate CA", issuer: root, db: state.db }) : root;
+    const levels = opts.intermediate === true ? 1 : opts.intermediate || 0;
+    let ca = root;
+    for (let i = 1; i <= levels; i++) {
+      const flaw = i === levels && opts.intermediateFlaw !== "path-len" ? opts.intermediateFlaw : undefined;
+      const pathLen = opts.intermediateFlaw === "path-len" ? 0 : levels - i;
+      ca = await Ca.open(join(opts.dir, "ca", i === 1 ? "intermediate" : `intermediate${i}`), { keyType: opts.caKeyType ?? "p256",
+        subject: `EST-oscore development intermediate CA${i === 1 ? "" : ` ${i}`}`, issuer: ca, db: state.db, pathLen, flaw });
+    }
     const s = new EstServer(opts, state, ca);
     s.endpoint = new Endpoint((r) => s.handle(r), {
       tamper: opts.tamper ? (d) => opts.tamper!(d) : undefined, recvBufferBytes: opts.recvBufferBytes,
@@ -243,7 +260,14 @@ export class EstServer {
     const path = uriPath(m);
     if (path === "/.well-known/edhoc") {
       if (m.code !== POST) return { code: METHOD_NOT_ALLOWED };
-      return this.handleEdhoc(req.body, req.peer);
+      // A message_2 longer than a block (an x5chain with intermediates): the later blocks are asked for by the
+      // same request without payload (RFC 7959 §2.4) and served from the answer kept for its token, never by
+      // processing message_1 again.
+      const key = `${req.peer.address}|${req.peer.port}|${hex(m.token)}`;
+      if ((getUint(m, OPT.BLOCK2) ?? 0) >> 4 > 0) return this.edhocAnswers.get(key) ?? { code: REQUEST_ENTITY_INCOMPLETE };
+      const res = this.handleEdhoc(req.body, req.peer);
+      if ((res.payload?.length ?? 0) > 1024 || getOption(m, OPT.BLOCK2)) this.edhocAnswers.set(key, res);
+      return res;
     }
     if (path === "/.well-known/core" && m.code === GET) return this.discovery(uriQuery(m));
     return { code: UNAUTHORIZED, payload: Buffer.from("OSCORE required") };
@@ -344,9 +368,9 @@ export class EstServer {
     if (this.opts.serverCred === "x5t" || this.opts.serverCred === "x5chain") {
       const der = this.opts.misbehave === "impostor-cert"
         ? edhocCertificate(join(this.opts.dir, "ca"), join(this.opts.dir, `impostor-s${suite}.der`), "not-the-server", suite, responderKind(method), pointOf(suite, responderKind(method), unhex(cred.priv)))
-        : serverCertificate(this.opts.dir, cred);
+        : serverCertificate(this.opts.dir, cred, this.opts.serverCred === "x5chain" && this.ca.issuer ? this.ca : undefined);
       credR = credOfCert(der);
-      idCredR = this.opts.serverCred === "x5t" ? x5tOf(der) : x5chainOf(der);
+      idCredR = this.opts.serverCred === "x5t" ? x5tOf(der) : x5chainOf(der, this.opts.misbehave === "impostor-cert" ? [] : this.ca.chain.slice(0, -1));
     }
     if (this.opts.serverCred === "c5t" || this.opts.serverCred === "c5c") {
       const c509 = this.opts.misbehave === "impostor-cert"
@@ -585,7 +609,12 @@ export class EstServer {
           catch (e) { return this.refuse(kid, coapCode(5, 2), `the upstream CA's certificate has no C509 form: ${(e as Error).message}`); }
         }
       } else {
-        const io: IssueOptions = { validityDays: this.opts.validityDays ?? 365, subjectCn: d.subjectCn, san: d.san, deviceKid: kid };
+        const day = 86400_000, now = Date.now(), mb = this.opts.misbehave;
+        const io: IssueOptions = { validityDays: this.opts.validityDays ?? 365, subjectCn: d.subjectCn, san: d.san, deviceKid: kid,
+          notBefore: mb === "expired-cert" ? new Date(now - 2 * day) : mb === "future-cert" ? new Date(now + day) : undefined,
+          notAfter: mb === "expired-cert" ? new Date(now - day) : mb === "future-cert" ? new Date(now + 2 * day) : undefined,
+          // An extension of a private OID (1.3.6.1.4.1.32473: RFC 5612's example enterprise), critical, value NULL.
+          extraExtensions: mb === "critical-ext" ? [{ oid: "1.3.6.1.4.1.32473.1", critical: true, value: Uint8Array.of(0x05, 0x00) }] : undefined };
         if (asC509) ({ c509: cert509, der } = this.ca.issueC509(csr, io, type)); else der = this.ca.issue(csr, io);
         extra = this.ca.chain.slice(0, -1); // intermediates; the root is the trust anchor
         if (asC509) extra509 = this.ca.chainC509.slice(0, -1);
@@ -687,8 +716,10 @@ export class EstServer {
   }
 
   /**
-   * Classic RFC 6955 §6 (DhSigStatic with issuerAndSerial naming one of our DH recipient certificates):
-   * K = SHA-256(subject || ZZ || issuer) of that certificate, MAC = HMAC-SHA-256(K, certificationRequestInfo).
+   * Classic RFC 6955 §6 (DhSigStatic with issuerAndSerial naming one of our DH recipient certificates), with
+   * OSCORE's HKDF as the KDF (EST-oscore draft -11 §4.8; docs/dh-pop.md): K = HKDF-SHA-256(salt = empty,
+   * IKM = ZZ, info = "EST-oscore DH-PoP cert v1" || subject || issuer of that certificate, L = 32),
+   * MAC = HMAC-SHA-256(K, certificationRequestInfo).
    * undefined when the CSR does not name a certificate (then the EDHOC G_Y profile applies).
    */
   private classicPop(csr: Csr): true | string | undefined {
@@ -706,7 +737,7 @@ export class EstServer {
         else if (d.suite === 0 && csr.publicKey.kind === "x25519") zz = x25519.getSharedSecret(d.priv, csr.publicKey.raw);
         else return "DH proof of possession: the key is not on the curve of the named certificate";
       } catch { return "DH proof of possession: invalid public key"; }
-      const key = createHash("sha256").update(subject.der).update(zz).update(issuer.der).digest();
+      const key = Buffer.from(hkdfSync("sha256", zz, Buffer.alloc(0), Buffer.concat([DH_POP_CERT_LABEL, subject.der, issuer.der]), 32));
       const mac = createHmac("sha256", key).update(csr.certificationRequestInfo).digest();
       return parts[1].tag === 0x04 && parts[1].value.length === 32 && timingSafeEqual(mac, parts[1].value) ? true : "DH proof of possession MAC (RFC 6955) does not verify";
     }
