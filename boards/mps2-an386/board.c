@@ -239,3 +239,4 @@ void board_log(int32_t level, const char *msg, size_t len) {
 }
 int32_t board_out(const uint8_t *data, size_t len) { board_write(0, data, len); return EST_OK; }
 int32_t board_in_read(uint8_t *out, size_t cap) { (void)out; (void)cap; return 0; }
+int32_t board_in_seek(int32_t offset, int32_t whence) { (void)whence; return offset == 0 ? 0 : EST_E_UNSUPPORTED; }

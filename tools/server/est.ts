@@ -29,6 +29,7 @@ import { deriveContext, unprotectRequest, protectResponse, type SecurityContext 
 import { Ca, parseCsr, verifyCsrSignature, pkcs7CertsOnly, derItems, nameText, type Csr } from "./pki.js";
 import { ServerDb, type ContextRow } from "./db.js";
 import { BoundedMap, PerSource, TokenBucket } from "./limits.js";
+import { Block1Bodies, Block2Store } from "./blockwise.js";
 import { decide, type CsrSubjectRule } from "./policy.js";
 import { Upstream, type UpstreamOptions } from "./upstream.js";
 import { type CredStyle, serverCertificate, credOfCert, x5tOf, x5chainOf, certOfCred, edhocCertificate, pointOf } from "./x509cred.js";
@@ -92,6 +93,9 @@ export interface EstServerOptions {
   csrAttrs?: Uint8Array;
   /** Require this challengePassword in every CSR (4.00 otherwise). */
   challengePassword?: string;
+  /** Every verified OSCORE request (inner: one Block1 or Block2 block) with its inner response before
+   *  protection (2.31 Continue, or one Block2 block of the answer): tests count the inner blocks. */
+  onInnerExchange?: (req: Message, res: Response) => void;
 }
 
 interface Session { responder: EdhocResponder; y: Uint8Array; gY: Uint8Array; suite: number; cR: Uint8Array; at: number }
@@ -116,6 +120,9 @@ export class EstServer {
   /** OSCORE contexts in memory, by Recipient ID (hex); all of them are also in the database. */
   private contexts: BoundedMap<string, Context>;
   private approved = new Set<string>();
+  /** Inner Block1 bodies being reassembled and responses kept for their later inner Block2 blocks. */
+  private innerBodies = new Block1Bodies(1024, 30_000, 16384);
+  private innerLater = new Block2Store();
   private endpoint!: Endpoint;
   private m1PerSource: PerSource;
   private m1Cpu: TokenBucket;
@@ -437,11 +444,28 @@ export class EstServer {
         return { raw: protectResponse(c.ctx, { type: 0, code: UNAUTHORIZED, mid: 0, token: m.token, options: [[OPT.ECHO, c.echo]], payload: new Uint8Array(0) }, m) };
       }
     }
-    if (this.opts.handlerDelayMs) await new Promise((r) => setTimeout(r, this.opts.handlerDelayMs));
-    const res = await this.est(inner, c);
+    // Inner block-wise (RFC 8613 §4.1.3.4.1): each block is a request of its own under OSCORE; the body is
+    // reassembled here, and a response that takes several Block2 blocks is kept for the requests of the later
+    // ones (an enrollment runs once).
+    const asSent = inner;
+    const protect = (r: Response): { raw: Message } => {
+      this.opts.onInnerExchange?.(asSent, r);
+      return { raw: protectResponse(c.ctx, { type: 0, code: r.code, mid: 0, token: m.token, options: r.options ?? [], payload: r.payload ?? new Uint8Array(0) }, m) };
+    };
+    const bkey = `${hex(kid)}|${hex(m.token)}`;
+    const step = this.innerBodies.add(bkey, inner);
+    if ("reply" in step) return protect(step.reply);
+    const b1 = getOption(inner, OPT.BLOCK1);
+    if (b1) inner = { ...inner, options: inner.options.filter(([n]) => n !== OPT.BLOCK1 && n !== OPT.SIZE1), payload: step.body };
+    let res = this.innerLater.later(bkey, inner);
+    if (!res) {
+      if (this.opts.handlerDelayMs) await new Promise((r) => setTimeout(r, this.opts.handlerDelayMs));
+      res = await this.est(inner, c);
+      this.innerLater.keep(bkey, inner, res);
+    }
     const { options, payload } = applyBlock2(inner, res);
-    const innerResp: Message = { type: 0, code: res.code, mid: 0, token: m.token, options, payload };
-    return { raw: protectResponse(c.ctx, innerResp, m) };
+    if (b1) options.push([OPT.BLOCK1, b1]);
+    return protect({ code: res.code, options, payload });
   }
 
   // ---- EST ------------------------------------------------------------------------------------------------
