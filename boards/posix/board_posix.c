@@ -63,7 +63,7 @@ int32_t board_in_read(uint8_t *out, size_t cap) {
 
 int32_t board_in_seek(int32_t offset, int32_t whence) {
   if (whence != EST_IN_SEEK_SET && whence != EST_IN_SEEK_END) return EST_E_USAGE;
-  if (!g_in) return offset == 0 ? 0 : (offset < 0 ? EST_E_USAGE : EST_E_UNSUPPORTED); /* no -f: an empty stream */
+  if (!g_in) return offset < 0 ? EST_E_USAGE : offset; /* no -f: an empty stream */
   /* The size first, so that a position before the start is refused without moving (a pipe cannot seek). */
   off_t here = ftello(g_in);
   if (here < 0 || fseeko(g_in, 0, SEEK_END) != 0) return EST_E_UNSUPPORTED;
