@@ -268,7 +268,7 @@ export class EstServer {
       return { code: CHANGED };
     }
     const r = this.message3(cR, rest);
-    if ("error" in r) return edhocError(1, r.error);
+    if ("error" in r) return edhocError(r.errCode ?? 1, r.error);
     return { code: CHANGED };
   }
 
@@ -342,11 +342,14 @@ export class EstServer {
 
   /** Finish the handshake of C_R with message_3 and install its OSCORE context (RFC 9528 Appendix A.1:
    *  the server's Sender ID is C_I, its Recipient ID C_R). */
-  private message3(cR: Uint8Array, m3: Uint8Array): { ok: true } | { error: string } {
+  private message3(cR: Uint8Array, m3: Uint8Array): { ok: true } | { error: string; errCode?: number } {
     const s = this.sessions.get(hex(cR));
     if (!s) return { error: "no EDHOC session for this C_R" };
     let r;
-    try { r = s.responder.message3(m3); } catch (e) { this.sessions.delete(hex(cR)); return { error: (e as Error).message }; }
+    try { r = s.responder.message3(m3); } catch (e) {
+      this.sessions.delete(hex(cR));
+      return { error: (e as Error).message, errCode: e instanceof EdhocError ? e.errCode : 1 }; // 3: unknown ID_CRED_I
+    }
     this.sessions.delete(hex(cR));
     const ctx = deriveContext({ masterSecret: r.oscoreMasterSecret, masterSalt: r.oscoreMasterSalt, senderId: r.cI, recipientId: cR });
     const device = this.deviceByIdCred(r.idCredI);
@@ -417,7 +420,7 @@ export class EstServer {
       const split = cborBstrEnd(m.payload);
       if (split < 0) return { code: BAD_REQUEST, payload: Buffer.from("combined request without message_3") };
       const r = this.message3(kid, m.payload.subarray(0, split));
-      if ("error" in r) return { code: BAD_REQUEST, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.EDHOC)]], payload: edhocErrorBytes(1, r.error) };
+      if ("error" in r) return { code: BAD_REQUEST, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.EDHOC)]], payload: edhocErrorBytes(r.errCode ?? 1, r.error) };
       outer = { ...m, options: m.options.filter(([n]) => n !== OPT.EDHOC), payload: m.payload.subarray(split) };
     }
     const c = this.contexts.get(hex(kid)) ?? this.loadContext(hex(kid));
@@ -664,7 +667,10 @@ function typed(code: number, cf: number, payload: Uint8Array): Response {
 }
 
 /** An EDHOC error message (RFC 9528 §6): ERR_CODE 1 with a diagnostic text. */
+/** An EDHOC error message (RFC 9528 §6): code 1 with a diagnostic text, code 3 (unknown credential
+ *  referenced, §6.4) with ERR_INFO true. */
 function edhocErrorBytes(code: number, text: string): Uint8Array {
+  if (code === 3) return Uint8Array.of(0x03, 0xf5);
   return Uint8Array.from([...cInt(code), ...cTstr(text.slice(0, 100))]);
 }
 function edhocError(code: number, text: string): Response {
