@@ -210,6 +210,8 @@ describe("enroll -b 64 against the development server: every block counted", () 
         const edhocUp = up.filter((l) => l.includes("Uri-Path=edhoc"));
         const oscoreUp = up.filter((l) => l.includes("OSCORE="));
         expect(oscoreUp).toHaveLength(inner.length);
+        // RFC 9668 §3.2.2: message_3 and the EDHOC option go with the first inner block only.
+        expect(oscoreUp.map((l) => l.includes(" EDHOC="))).toEqual(oscoreUp.map((_, i) => i === 0));
         expect(edhocUp).toHaveLength(ceil64(rep.edhoc_messages[1]));
         if (cred === "x5chain") expect(edhocUp.length).toBeGreaterThan(5); // message_2 carries a certificate
         expect(up).toHaveLength(edhocUp.length + oscoreUp.length);

@@ -10,7 +10,8 @@
 //     code 3 (unknown credential, RFC 9528 §6.4) with advice of its own, on the combined and sequential paths;
 //   - a pre-shared-context device refused with "Replay detected" is told so, not to provision itself;
 //   - an outer Max-Age on a protected response does not stand in for the inner one (RFC 8613 §4.1.3.1);
-//   - the -v trace shows the OSCORE option as flags, Partial IV and kid (both hosts' renderers).
+//   - the -v trace shows the OSCORE option as flags, Partial IV and kid (both hosts' renderers);
+// and the development server's side of one requirement: discovery links carry "osc" (EST-oscore -11 §4.1).
 import { createSocket, type RemoteInfo } from "node:dgram";
 import { copyFileSync, cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -270,6 +271,21 @@ describe("outer and inner options stay apart (RFC 8613 §4.1)", () => {
       expect(code, stderr).toBe(0);
       expect(rep.ok).toBe(true);
       expect(r.server.events.filter((e) => /approval/.test(e.detail)).length).toBeGreaterThanOrEqual(1);
+    } finally { await r.stop(); }
+  }, T);
+});
+
+describe("the development server's discovery (EST-oscore -11 §4.1)", () => {
+  it("links every EST resource with the osc attribute (REQUIRED), and the EDHOC resource with rt=core.edhoc", async () => {
+    const r = await rig();
+    try {
+      const res = await runCommand("wasm3", ["--store", join(r.dir, "d.keystore"), "discover", "--json", r.url], { timeoutMs: T - 5000 });
+      expect(res.code, res.stderr).toBe(0);
+      const found = JSON.parse(res.stdout).resources as { path: string; rt: string; osc: boolean }[];
+      expect(found.map((x) => x.rt).sort()).toEqual(["ace.est.att", "ace.est.crts", "ace.est.sen", "ace.est.skc", "ace.est.skg", "ace.est.sren"]);
+      expect(found.every((x) => x.osc)).toBe(true);
+      const all = await runCommand("wasm3", ["--store", join(r.dir, "d.keystore"), "coap", "get", `${r.url}/.well-known/core`], { timeoutMs: T - 5000 });
+      expect(all.stdout).toMatch(/<\/\.well-known\/edhoc>;rt="core\.edhoc"/);
     } finally { await r.stop(); }
   }, T);
 });
