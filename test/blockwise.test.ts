@@ -12,7 +12,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createSocket, type Socket } from "node:dgram";
 import { X509Certificate, randomBytes } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -154,6 +154,65 @@ describe("RFC 7959 §2.5: the final Block1 request sets the size of the response
       const answers = log.filter((e) => e.answered);
       expect(answers.map((e) => e.bytes)).toEqual([64, 64, 64, 64, 44]);
       expect(answers.every((e) => e.answered!.szx === 2)).toBe(true);
+    }, T);
+  }
+});
+
+describe("Block1 negotiation (RFC 7959 §2.3, §2.9), scripted server", () => {
+  // /shrink: 2.31 for block 0 asks for 32-byte blocks; /too-large: 4.13 with Block1 SZX 2 for a 1024-byte block 0;
+  // /incomplete: 4.08 for block 1. Every upload is recorded as (NUM, M, SZX, payload length).
+  let sock: Socket;
+  let base = "";
+  const got: { path: string; b1: Block; len: number }[] = [];
+  beforeAll(async () => {
+    sock = createSocket("udp4");
+    sock.on("message", (d, peer) => {
+      const m = decode(new Uint8Array(d));
+      if (m.code === 0 || m.code >= 0x40) return;
+      const path = m.options.filter(([n]) => n === OPT.URI_PATH).map(([, v]) => Buffer.from(v).toString()).join("/");
+      const b1 = blockDecode(getOption(m, OPT.BLOCK1) ?? new Uint8Array(0));
+      got.push({ path, b1, len: m.payload.length });
+      const answer = (code: number, options: [number, Uint8Array][] = []) =>
+        sock.send(encode({ type: ACK, code, mid: m.mid, token: m.token, options, payload: new Uint8Array(0) }), peer.port, peer.address);
+      if (path === "too-large" && b1.num === 0 && b1.szx > 2) return answer(0x8d, [[OPT.BLOCK1, blockEncode({ num: 0, more: false, szx: 2 })]]);
+      if (path === "incomplete" && b1.num === 1) return answer(0x88);
+      if (!b1.more) return answer(CHANGED, [[OPT.BLOCK1, blockEncode(b1)]]);
+      const szx = path === "shrink" && b1.num === 0 ? 1 : b1.szx;
+      answer(CONTINUE, [[OPT.BLOCK1, blockEncode({ ...b1, szx })]]);
+    });
+    await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()));
+    base = `coap://127.0.0.1:${sock.address().port}`;
+  });
+  afterAll(() => sock.close());
+  const file = join(dir, "negotiate.bin"), file1500 = join(dir, "negotiate-1500.bin");
+  beforeAll(() => { writeFileSync(file, randomBytes(300)); writeFileSync(file1500, randomBytes(1500)); });
+
+  for (const host of HOSTS) {
+    it(`${host}: a smaller size in 2.31 is taken from the same byte offset on; 4.13 with a smaller size restarts with it; 4.08 ends the upload`, async () => {
+      got.length = 0;
+      expect((await coap(host, ["put", "-b", "64", "-f", file, `${base}/shrink`])).code).toBe(0);
+      // 64 bytes sent as block 0; then 32-byte blocks from byte 64 on: NUM 2 .. 9 (300 = 64 + 7 * 32 + 12).
+      expect(got.map((g) => [g.b1.num, g.b1.szx, g.len])).toEqual([[0, 2, 64], ...[2, 3, 4, 5, 6, 7, 8].map((n) => [n, 1, 32]), [9, 1, 12]]);
+      got.length = 0;
+      expect((await coap(host, ["put", "-f", file1500, `${base}/too-large`])).code).toBe(0);
+      // 1500 bytes: block 0 of 1024 refused, then 23 blocks of 64 and one of 28.
+      expect(got.map((g) => [g.b1.num, g.b1.szx, g.len])).toEqual([[0, 6, 1024], ...Array.from({ length: 23 }, (_, n) => [n, 2, 64]), [23, 2, 28]]);
+      got.length = 0;
+      const r = await coap(host, ["put", "-b", "64", "-f", file, `${base}/incomplete`]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/E_COAP_BLOCK \(server reported 4\.08 Request Entity Incomplete\)/);
+      expect(got.map((g) => g.b1.num)).toEqual([0, 1]);
+    }, T);
+
+    it(`${host}: a payload that would need more than 2^20 blocks is refused before anything is sent`, async () => {
+      const big = join(dir, `sparse-${host}.bin`);
+      writeFileSync(big, "");
+      truncateSync(big, 16 * 1024 * 1024 + 1); // 2^20 blocks of 16 bytes and one byte more (sparse)
+      got.length = 0;
+      const r = await coap(host, ["put", "-b", "16", "-f", big, `${base}/shrink`]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/E_LIMIT \(a payload of 16777217 bytes needs more than 2\^20 blocks of 16 bytes/);
+      expect(got).toHaveLength(0);
     }, T);
   }
 });
