@@ -7,7 +7,8 @@
 // Who gets which names, and who may use /sren: policy.ts. Everything held in memory is bounded (limits.ts):
 // EDHOC sessions (count, 60 s), OSCORE contexts in memory (count, idle time; all of them are in the database,
 // where unused ones expire), message_1 per source (token bucket) and message_1 CPU time in all (a budget per
-// second); beyond a limit a message_1 gets 5.03 with Max-Age.
+// second), inner Block1 bodies and responses kept for their later inner Block2 blocks (blockwise.ts); beyond
+// a limit a message_1 gets 5.03 with Max-Age.
 // A CSR's proof of possession is checked before anything is issued: a signature (ES256, Ed25519), or the
 // static-DH MAC of docs/dh-pop.md keyed by the ephemeral key of the EDHOC run behind the OSCORE context.
 
