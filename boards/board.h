@@ -54,6 +54,10 @@ int32_t board_out(const uint8_t *data, size_t len);
 /** The command's input stream: up to cap bytes; returns the count, 0 at the end. */
 int32_t board_in_read(uint8_t *out, size_t cap);
 
+/** Move the input stream's read position (EST_IN_SEEK_SET: from the start, EST_IN_SEEK_END: from the end);
+ *  returns the new position or EST_E_UNSUPPORTED / EST_E_USAGE / EST_E_LIMIT (est_abi.h, in_seek). */
+int32_t board_in_seek(int32_t offset, int32_t whence);
+
 /** Why the board last started, as text for logs and the HIL runner ("power-on", "software reset", ...). */
 const char *board_reset_cause(void);
 

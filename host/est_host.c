@@ -147,6 +147,13 @@ m3ApiRawFunction(imp_in_read) {
   m3ApiReturn(board_in_read(MEM(ptr), (size_t)cap));
 }
 
+m3ApiRawFunction(imp_in_seek) {
+  m3ApiReturnType(int32_t);
+  m3ApiGetArg(int32_t, offset);
+  m3ApiGetArg(int32_t, whence);
+  m3ApiReturn(board_in_seek(offset, whence));
+}
+
 m3ApiRawFunction(imp_out) {
   m3ApiReturnType(int32_t);
   m3ApiGetArg(uint32_t, ptr);

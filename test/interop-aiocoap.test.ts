@@ -2,6 +2,7 @@
 // EDHOC Responder and OSCORE server (tools/interop/aiocoap_server.py; aiocoap runs EDHOC through lakers).
 // Method 3, cipher suite 2, CCS credentials by kid. Needs build/venv (tools/setup-python.sh).
 import { spawn, type ChildProcess } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -101,6 +102,23 @@ for (const B of CRYPTO_MODES) describe(`${B.name}`, () => {
       const r = await sim(["oscore", "post", "-e", "hi", `${base}/echo`]);
       expect(r.code).toBe(0);
       expect(r.stdout.trim()).toBe("hi");
+    }, TIMEOUT);
+
+    it("(f) the stored OSCORE context, POST /upload of 10 KiB streamed in 64-byte inner Block1 blocks; the final block's Block2 preference caps the response blocks", async () => {
+      const body = randomBytes(10 * 1024);
+      const file = join(dir, "upload.bin");
+      writeFileSync(file, body);
+      const r = await sim(["oscore", "post", "-b", "64", "-f", file, `${base}/upload`]);
+      expect(r.code).toBe(0);
+      const reply = `received ${body.length} bytes, sha256 ${createHash("sha256").update(body).digest("hex")}\n`;
+      expect(r.stdout).toBe(reply);
+      // 160 request blocks of 64 bytes (aiocoap answers 2.31 to each but the last), then the reply in Block2
+      // blocks of 64 bytes as the last request asked: one more request per further block.
+      const blocks2 = Math.ceil(reply.length / 64);
+      expect(blocks2).toBeGreaterThan(1);
+      const m = /oscore: request (\d+) round trips, (\d+) datagrams up/.exec(r.stderr);
+      expect(m, r.stderr).not.toBeNull();
+      expect(Number(m![1])).toBe(160 + blocks2 - 1);
     }, TIMEOUT);
 
     it("(e) the server refuses the same resource without OSCORE (4.01), so the passes above went through OSCORE", async () => {

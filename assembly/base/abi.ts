@@ -95,6 +95,18 @@ export declare function log(level: i32, ptr: usize, len: i32): void;
 @external("board", "in_read")
 export declare function in_read(ptr: usize, cap: i32): i32;
 
+/** in_seek whence: from the start of the input stream, or from its end (offset <= 0). */
+export const IN_SEEK_SET: i32 = 0;
+export const IN_SEEK_END: i32 = 2;
+
+/** Move the read position of the command's input stream to `offset` bytes from its start (IN_SEEK_SET) or its
+ *  end (IN_SEEK_END: offset 0 gives the stream's size), so that the module can read a large input piece by
+ *  piece and read a piece again. Returns the new position, E_UNSUPPORTED (a stream that cannot seek, e.g. a
+ *  pipe; an absent input is an empty stream that can), E_USAGE (a position before the start, an unknown
+ *  whence) or E_LIMIT (a position beyond 2^31 - 1). */
+@external("board", "in_seek")
+export declare function in_seek(offset: i32, whence: i32): i32;
+
 /** Write command output (UTF-8 text or data, the board adds nothing): stdout on a desktop (or the file named
  *  by the command's -o/--out option), the console UART on a board. Returns 0 or E_BAD_POINTER. */
 @external("board", "out")

@@ -71,6 +71,11 @@ int32_t board_out(const uint8_t *data, size_t len) {
 }
 
 int32_t board_in_read(uint8_t *out, size_t cap) { (void)out; (void)cap; return 0; }
+/* No input stream on this board: an empty one, where any position from 0 on is valid. */
+int32_t board_in_seek(int32_t offset, int32_t whence) {
+  if (whence != EST_IN_SEEK_SET && whence != EST_IN_SEEK_END) return EST_E_USAGE;
+  return offset < 0 ? EST_E_USAGE : offset;
+}
 
 const char *board_reset_cause(void) {
   switch (esp_reset_reason()) {

@@ -242,3 +242,8 @@ void board_log(int32_t level, const char *msg, size_t len) {
 }
 int32_t board_out(const uint8_t *data, size_t len) { board_write(0, data, len); return EST_OK; }
 int32_t board_in_read(uint8_t *out, size_t cap) { (void)out; (void)cap; return 0; }
+/* No input stream on this board: an empty one, where any position from 0 on is valid. */
+int32_t board_in_seek(int32_t offset, int32_t whence) {
+  if (whence != EST_IN_SEEK_SET && whence != EST_IN_SEEK_END) return EST_E_USAGE;
+  return offset < 0 ? EST_E_USAGE : offset;
+}

@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -59,6 +60,19 @@ int32_t board_in_read(uint8_t *out, size_t cap) {
   if (!g_in || cap == 0) return 0;
   size_t n = fread(out, 1, cap, g_in);
   return (int32_t)n;
+}
+
+int32_t board_in_seek(int32_t offset, int32_t whence) {
+  if (whence != EST_IN_SEEK_SET && whence != EST_IN_SEEK_END) return EST_E_USAGE;
+  if (!g_in) return offset < 0 ? EST_E_USAGE : offset; /* no -f: an empty stream */
+  /* The size first, so that a position before the start is refused without moving (a pipe cannot seek). */
+  off_t here = ftello(g_in);
+  if (here < 0 || fseeko(g_in, 0, SEEK_END) != 0) return EST_E_UNSUPPORTED;
+  off_t size = ftello(g_in);
+  off_t to = (whence == EST_IN_SEEK_END ? size : 0) + (off_t)offset;
+  if (to < 0 || to > INT32_MAX) { (void)fseeko(g_in, here, SEEK_SET); return to < 0 ? EST_E_USAGE : EST_E_LIMIT; }
+  if (fseeko(g_in, to, SEEK_SET) != 0) return EST_E_UNSUPPORTED;
+  return (int32_t)to;
 }
 
 const char *board_reset_cause(void) { return "process start"; }

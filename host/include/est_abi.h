@@ -42,6 +42,10 @@
 #define EST_STORE_MAX_ID 0xffffu   /* record ids 0..EST_STORE_MAX_ID */
 #define EST_STORE_MAX_RECORD 4096  /* largest record every board must accept, bytes */
 
+/* ---- Input stream (in_seek whence) ------------------------------------------------------------------ */
+#define EST_IN_SEEK_SET 0 /* offset from the start of the stream */
+#define EST_IN_SEEK_END 2 /* offset (<= 0) from its end */
+
 /* ---- Status codes (assembly/base/errors.ts) ----------------------------------------------------------------
  * 0 ok, 1 still running, negative: an error. The numbers are part of the ABI. */
 #define EST_OK 0
@@ -116,6 +120,11 @@
  *     One UTF-8 log message without newline.
  * in_read(ptr, cap) -> bytes read | status
  *     The command's input stream (desktop: the file of the command's -f/--payload-file option); 0 at the end.
+ * in_seek(offset, whence) -> new position | status
+ *     Move the input stream's read position to offset from its start (EST_IN_SEEK_SET) or its end
+ *     (EST_IN_SEEK_END; offset 0 gives the size). EST_E_UNSUPPORTED for a stream that cannot seek (a pipe;
+ *     an absent input is an empty stream that can), EST_E_USAGE for a position before the start or an unknown
+ *     whence, EST_E_LIMIT for a position beyond 2^31 - 1.
  * out(ptr, len) -> status
  *     Command output (stdout, or the file of the command's -o/--out option; console), passed through unchanged.
  * panic(msg_ptr, msg_len, file_ptr, file_len, line, col)
@@ -132,6 +141,7 @@
   X(real_time_s, "I()")                            \
   X(log, "v(iii)")                                 \
   X(in_read, "i(ii)")                              \
+  X(in_seek, "i(ii)")                              \
   X(out, "i(ii)")                                  \
   X(panic, "v(iiiiii)")
 

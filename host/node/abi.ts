@@ -13,6 +13,8 @@ export const IO_PAYLOAD_OFFSET = 24;
 export const STORE_MAX_ID = 0xffff;
 export const STORE_MAX_RECORD = 4096;
 export const LOG_ALWAYS = 0, LOG_ERROR = 1, LOG_WARN = 2, LOG_INFO = 3, LOG_DEBUG = 4, LOG_TRACE = 5;
+/** in_seek whence: from the start of the input stream, from its end. */
+export const IN_SEEK_SET = 0, IN_SEEK_END = 2;
 
 export const E = {
   OK: 0, // success
@@ -84,6 +86,7 @@ export const IMPORTS: Record<string, string> = {
   real_time_s: "I()",
   log: "v(iii)",
   in_read: "i(ii)",
+  in_seek: "i(ii)",
   out: "i(ii)",
   panic: "v(iiiiii)",
 };

@@ -95,7 +95,11 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
   let errText = "";
   const out = io.stdout ?? ((s: Uint8Array | string) => { outChunks.push(Buffer.from(s as any)); });
   const err = io.stderr ?? ((s: string) => { errText += s; });
-  const done = (code: number): CliResult => ({ code, stdout: Buffer.concat(outChunks).toString("utf8"), stderr: errText });
+  const inputFds: number[] = []; // the -f file, closed when the command ends
+  const done = (code: number): CliResult => {
+    for (const f of inputFds.splice(0)) closeSync(f);
+    return { code, stdout: Buffer.concat(outChunks).toString("utf8"), stderr: errText };
+  };
   const cwd = io.cwd ?? process.cwd();
 
   let modulePath = "", storePath = "est-sim.keystore", storeCap = STORE_DEFAULT_CAPACITY;
@@ -151,11 +155,11 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
   if (!modulePath) modulePath = DEVICE_COMMANDS.has(args[i]) ? "build/client.wasm" : "build/sim.wasm";
 
   // Command files: the module reads -f through board.in_read and writes through board.out.
-  let input: Uint8Array | undefined;
+  let input: { fd: number } | undefined;
   let outFd: number | undefined;
   for (let k = i + 1; k + 1 < args.length; k++) {
     if (args[k] === "-f" || args[k] === "--payload-file") {
-      try { input = new Uint8Array(readFileSync(resolve(cwd, args[k + 1]))); } catch (e: any) {
+      try { input = { fd: openSync(resolve(cwd, args[k + 1]), "r") }; inputFds.push(input.fd); } catch (e: any) {
         err(`est-sim: cannot read payload file ${args[k + 1]}: ${e.code === "ENOENT" ? "No such file or directory" : e.message}\n`);
         return done(EXIT.USAGE);
       }

@@ -24,6 +24,8 @@ export interface Board {
   out(data: Uint8Array): number;
   /** Read up to cap bytes of the command's input stream (empty array at the end). */
   inRead(cap: number): Uint8Array;
+  /** Move the input stream's read position (whence IN_SEEK_SET or IN_SEEK_END); the new position or a status. */
+  inSeek(offset: number, whence: number): number;
   /** Wait for a datagram or the deadline (-1n: none). Resolves to the datagram, "timeout" or "cancelled". */
   wait(deadlineMs: bigint): Promise<{ addr: Uint8Array; data: Uint8Array } | "timeout" | "cancelled">;
 }
@@ -165,6 +167,7 @@ export class ModuleHost {
         this.mem().set(d, u(p));
         return d.length;
       },
+      in_seek: (offset: number, whence: number) => b.inSeek(offset, whence),
       out: (p: number, n: number) => {
         if (!this.inMemory(u(p), n)) return E.BAD_POINTER;
         return b.out(view(p, n));

@@ -7,7 +7,8 @@
 // Who gets which names, and who may use /sren: policy.ts. Everything held in memory is bounded (limits.ts):
 // EDHOC sessions (count, 60 s), OSCORE contexts in memory (count, idle time; all of them are in the database,
 // where unused ones expire), message_1 per source (token bucket) and message_1 CPU time in all (a budget per
-// second); beyond a limit a message_1 gets 5.03 with Max-Age.
+// second), inner Block1 bodies and responses kept for their later inner Block2 blocks (blockwise.ts); beyond
+// a limit a message_1 gets 5.03 with Max-Age.
 // A CSR's proof of possession is checked before anything is issued: a signature (ES256, Ed25519), or the
 // static-DH MAC of docs/dh-pop.md keyed by the ephemeral key of the EDHOC run behind the OSCORE context or, the
 // classic RFC 6955 way, by the key of one of the CA's DH recipient certificates that /crts serves.
@@ -38,6 +39,7 @@ import { deriveContext, unprotectRequest, protectResponse, type SecurityContext 
 import { Ca, parseCsr, verifyCsrSignature, pkcs7CertsOnly, derItems, nameText, type Csr, type IssueOptions } from "./pki.js";
 import { ServerDb, type ContextRow } from "./db.js";
 import { BoundedMap, PerSource, TokenBucket } from "./limits.js";
+import { Block1Bodies, Block2Store } from "./blockwise.js";
 import { decide, type CsrSubjectRule } from "./policy.js";
 import { Upstream, type UpstreamOptions } from "./upstream.js";
 import { type CredStyle, serverCertificate, credOfCert, x5tOf, x5chainOf, certOfCred, edhocCertificate, pointOf } from "./x509cred.js";
@@ -127,6 +129,9 @@ export interface EstServerOptions {
   /** Base of c5u URIs (default coap://<host>:<port>): <base>/.well-known/est/c5u/<16 hex digits of the SHA-256
    *  of the recorded certificate> serves it (GET, under OSCORE) as a COSE_C509 chain. */
   publicUri?: string;
+  /** Every verified OSCORE request (inner: one Block1 or Block2 block) with its inner response before
+   *  protection (2.31 Continue, or one Block2 block of the answer): tests count the inner blocks. */
+  onInnerExchange?: (req: Message, res: Response) => void;
 }
 
 interface Session { responder: EdhocResponder; y: Uint8Array; gY: Uint8Array; suite: number; cR: Uint8Array; at: number }
@@ -152,8 +157,9 @@ export class EstServer {
   /** OSCORE contexts in memory, by Recipient ID (hex); all of them are also in the database. */
   private contexts: BoundedMap<string, Context>;
   private approved = new Set<string>();
-  /** EDHOC answers larger than a block, by peer and token, while their later blocks are fetched. */
-  private edhocAnswers = new BoundedMap<string, Response>(1024, 30_000);
+  /** Inner Block1 bodies being reassembled and responses kept for their later inner Block2 blocks. */
+  private innerBodies = new Block1Bodies(1024, 30_000, 16384);
+  private innerLater = new Block2Store();
   private endpoint!: Endpoint;
   private m1PerSource: PerSource;
   private m1Cpu: TokenBucket;
@@ -260,14 +266,8 @@ export class EstServer {
     const path = uriPath(m);
     if (path === "/.well-known/edhoc") {
       if (m.code !== POST) return { code: METHOD_NOT_ALLOWED };
-      // A message_2 longer than a block (an x5chain with intermediates): the later blocks are asked for by the
-      // same request without payload (RFC 7959 §2.4) and served from the answer kept for its token, never by
-      // processing message_1 again.
-      const key = `${req.peer.address}|${req.peer.port}|${hex(m.token)}`;
-      if ((getUint(m, OPT.BLOCK2) ?? 0) >> 4 > 0) return this.edhocAnswers.get(key) ?? { code: REQUEST_ENTITY_INCOMPLETE };
-      const res = this.handleEdhoc(req.body, req.peer);
-      if ((res.payload?.length ?? 0) > 1024 || getOption(m, OPT.BLOCK2)) this.edhocAnswers.set(key, res);
-      return res;
+      // (A message_2 longer than a block: the endpoint serves its later blocks from the kept answer, coap.ts.)
+      return this.handleEdhoc(req.body, req.peer);
     }
     if (path === "/.well-known/core" && m.code === GET) return this.discovery(uriQuery(m));
     return { code: UNAUTHORIZED, payload: Buffer.from("OSCORE required") };
@@ -321,7 +321,7 @@ export class EstServer {
       return { code: CHANGED };
     }
     const r = this.message3(cR, rest);
-    if ("error" in r) return edhocError(1, r.error);
+    if ("error" in r) return edhocError(r.errCode ?? 1, r.error);
     return { code: CHANGED };
   }
 
@@ -402,11 +402,14 @@ export class EstServer {
 
   /** Finish the handshake of C_R with message_3 and install its OSCORE context (RFC 9528 Appendix A.1:
    *  the server's Sender ID is C_I, its Recipient ID C_R). */
-  private message3(cR: Uint8Array, m3: Uint8Array): { ok: true } | { error: string } {
+  private message3(cR: Uint8Array, m3: Uint8Array): { ok: true } | { error: string; errCode?: number } {
     const s = this.sessions.get(hex(cR));
     if (!s) return { error: "no EDHOC session for this C_R" };
     let r;
-    try { r = s.responder.message3(m3); } catch (e) { this.sessions.delete(hex(cR)); return { error: (e as Error).message }; }
+    try { r = s.responder.message3(m3); } catch (e) {
+      this.sessions.delete(hex(cR));
+      return { error: (e as Error).message, errCode: e instanceof EdhocError ? e.errCode : 1 }; // 3: unknown ID_CRED_I
+    }
     this.sessions.delete(hex(cR));
     const ctx = deriveContext({ masterSecret: r.oscoreMasterSecret, masterSalt: r.oscoreMasterSalt, senderId: r.cI, recipientId: cR });
     const device = this.deviceByIdCred(r.idCredI);
@@ -488,7 +491,7 @@ export class EstServer {
       const split = cborBstrEnd(m.payload);
       if (split < 0) return { code: BAD_REQUEST, payload: Buffer.from("combined request without message_3") };
       const r = this.message3(kid, m.payload.subarray(0, split));
-      if ("error" in r) return { code: BAD_REQUEST, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.EDHOC)]], payload: edhocErrorBytes(1, r.error) };
+      if ("error" in r) return { code: BAD_REQUEST, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.EDHOC)]], payload: edhocErrorBytes(r.errCode ?? 1, r.error) };
       outer = { ...m, options: m.options.filter(([n]) => n !== OPT.EDHOC), payload: m.payload.subarray(split) };
     }
     const c = this.contexts.get(hex(kid)) ?? this.loadContext(hex(kid));
@@ -515,11 +518,28 @@ export class EstServer {
         return { raw: protectResponse(c.ctx, { type: 0, code: UNAUTHORIZED, mid: 0, token: m.token, options: [[OPT.ECHO, c.echo]], payload: new Uint8Array(0) }, m) };
       }
     }
-    if (this.opts.handlerDelayMs) await new Promise((r) => setTimeout(r, this.opts.handlerDelayMs));
-    const res = await this.est(inner, c);
+    // Inner block-wise (RFC 8613 §4.1.3.4.1): each block is a request of its own under OSCORE; the body is
+    // reassembled here, and a response that takes several Block2 blocks is kept for the requests of the later
+    // ones (an enrollment runs once).
+    const asSent = inner;
+    const protect = (r: Response): { raw: Message } => {
+      this.opts.onInnerExchange?.(asSent, r);
+      return { raw: protectResponse(c.ctx, { type: 0, code: r.code, mid: 0, token: m.token, options: r.options ?? [], payload: r.payload ?? new Uint8Array(0) }, m) };
+    };
+    const bkey = `${hex(kid)}|${hex(m.token)}`;
+    const step = this.innerBodies.add(bkey, inner);
+    if ("reply" in step) return protect(step.reply);
+    const b1 = getOption(inner, OPT.BLOCK1);
+    if (b1) inner = { ...inner, options: inner.options.filter(([n]) => n !== OPT.BLOCK1 && n !== OPT.SIZE1), payload: step.body };
+    let res = this.innerLater.later(bkey, inner);
+    if (!res) {
+      if (this.opts.handlerDelayMs) await new Promise((r) => setTimeout(r, this.opts.handlerDelayMs));
+      res = await this.est(inner, c);
+      this.innerLater.keep(bkey, inner, res);
+    }
     const { options, payload } = applyBlock2(inner, res);
-    const innerResp: Message = { type: 0, code: res.code, mid: 0, token: m.token, options, payload };
-    return { raw: protectResponse(c.ctx, innerResp, m) };
+    if (b1) options.push([OPT.BLOCK1, b1]);
+    return protect({ code: res.code, options, payload });
   }
 
   // ---- EST ------------------------------------------------------------------------------------------------
@@ -799,7 +819,10 @@ function typed(code: number, cf: number, payload: Uint8Array): Response {
 }
 
 /** An EDHOC error message (RFC 9528 §6): ERR_CODE 1 with a diagnostic text. */
+/** An EDHOC error message (RFC 9528 §6): code 1 with a diagnostic text, code 3 (unknown credential
+ *  referenced, §6.4) with ERR_INFO true. */
 function edhocErrorBytes(code: number, text: string): Uint8Array {
+  if (code === 3) return Uint8Array.of(0x03, 0xf5);
   return Uint8Array.from([...cInt(code), ...cTstr(text.slice(0, 100))]);
 }
 function edhocError(code: number, text: string): Response {
