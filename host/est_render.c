@@ -487,6 +487,13 @@ static void emit_subject(stream_t *s, span_t subj) {
   emits(s, ",\"subject\":\""); emit_json(s, buf, t.len); emits(s, "\"");
 }
 
+/* What `maintain` did (host/node/render.ts maintainAction): NULL for another command's record. */
+static const char *maintain_action(const result_t *r) {
+  if (!(r->flags & EST_RESULT_FLAG_MAINTAIN)) return NULL;
+  if (r->command == EST_RESULT_CMD_STATUS) return "none";
+  return (r->flags & EST_RESULT_FLAG_EXPIRED) ? "reenroll" : r->resource == EST_RESULT_RES_SREN ? "renew" : "enroll";
+}
+
 static void report_json(stream_t *s, const result_t *r, const char *detail) {
   uint32_t sum[6] = {0};
   for (int i = 0; i < r->nphases; i++) for (int k = 0; k < 5; k++) sum[k] += r->phases[i].v[k];
@@ -496,6 +503,8 @@ static void report_json(stream_t *s, const result_t *r, const char *detail) {
     emits(s, ",\"error\":\""); emits(s, est_status_name(r->status)); emits(s, "\",\"detail\":\"");
     emit_json(s, detail, strlen(detail)); emits(s, "\"");
   }
+  const char *action = maintain_action(r);
+  if (action) { emits(s, ",\"action\":\""); emits(s, action); emits(s, "\""); }
   if (r->command == EST_RESULT_CMD_STATUS) {
     int enrolled = (r->flags & EST_RESULT_FLAG_ENROLLED) != 0;
     emits(s, enrolled ? ",\"enrolled\":true" : ",\"enrolled\":false");
@@ -503,6 +512,8 @@ static void report_json(stream_t *s, const result_t *r, const char *detail) {
     if (enrolled && r->has_nb) emit_time_field(s, "not_before", r->not_before);
     if (enrolled && r->has_na) emit_time_field(s, "not_after", r->not_after);
     if (r->has_renew) emit_time_field(s, "renew_at", r->renew_at);
+    if (r->flags & EST_RESULT_FLAG_EXPIRED) emits(s, ",\"expired\":true");
+    if (r->flags & EST_RESULT_FLAG_DUE) emits(s, ",\"renewal_due\":true");
     if (enrolled && r->cert.p) { emits(s, ",\"certificate_pem\":\""); emit_pem(s, r->cert.p, r->cert.len, 1); emits(s, "\""); }
     emits(s, "}\n");
     return;
@@ -560,7 +571,7 @@ static void report_text(stream_t *s, const result_t *r) {
       puts_(&t, ", valid "); puts_(&t, a); puts_(&t, " to "); puts_(&t, b);
     }
     if (r->has_renew) { iso_time(r->renew_at, a, sizeof a); puts_(&t, ", renews at "); puts_(&t, a); }
-    puts_(&t, "\n");
+    puts_(&t, (r->flags & EST_RESULT_FLAG_EXPIRED) ? " (expired)\n" : (r->flags & EST_RESULT_FLAG_DUE) ? " (renewal due)\n" : "\n");
     emit(s, t.p, t.len);
     if (r->cert.p) emit_pem(s, r->cert.p, r->cert.len, 0);
     return;
@@ -579,6 +590,7 @@ static void report_text(stream_t *s, const result_t *r) {
   putf(&t, "; certificate of %lld bytes stored", r->cert.len);
   if (r->subject.p) { puts_(&t, "; subject "); name_text(&t, r->subject.p, r->subject.len); }
   if (r->has_na) { char b[32]; iso_time(r->not_after, b, sizeof b); puts_(&t, ", valid to "); puts_(&t, b); }
+  if (r->has_renew) { char b[32]; iso_time(r->renew_at, b, sizeof b); puts_(&t, ", renews at "); puts_(&t, b); }
   log_line(s->sink, &t);
   emit_pem(s, r->cert.p, r->cert.len, 0);
 }

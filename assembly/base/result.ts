@@ -31,6 +31,9 @@ export const RESULT_FLAG_JSON: u32 = 1;      // the command asked for a JSON rep
 export const RESULT_FLAG_EDHOC: u32 = 2;     // EDHOC ran
 export const RESULT_FLAG_COMBINED: u32 = 4;  // message_3 travelled in the combined request (RFC 9668)
 export const RESULT_FLAG_ENROLLED: u32 = 8;  // the device holds an enrollment (status)
+export const RESULT_FLAG_MAINTAIN: u32 = 16; // the record of `maintain` (est/life.ts): an enrollment it ran, or a status
+export const RESULT_FLAG_EXPIRED: u32 = 32;  // the stored certificate had expired (maintain enrolled anew) or has (status)
+export const RESULT_FLAG_DUE: u32 = 64;      // the renewal time has passed (status, when the device knows the time)
 
 export const RESULT_RES_SEN: u8 = 1;
 export const RESULT_RES_SREN: u8 = 2;

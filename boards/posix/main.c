@@ -240,7 +240,7 @@ int main(int argc, char **argv) {
   if (!strcmp(argv[i], "help")) { usage(stdout); return EXIT_OK; }
   /* The device module runs what a board runs; the simulator module the debugging commands. */
   if (!module_path)
-    module_path = !strcmp(argv[i], "enroll") || !strcmp(argv[i], "reenroll") || !strcmp(argv[i], "status")
+    module_path = !strcmp(argv[i], "enroll") || !strcmp(argv[i], "reenroll") || !strcmp(argv[i], "status") || !strcmp(argv[i], "maintain") || !strcmp(argv[i], "request")
                       ? "build/client.wasm" : "build/sim.wasm";
 
   /* Command files: the module reads -f through board.in_read and writes through board.out. */

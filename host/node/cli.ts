@@ -12,7 +12,7 @@ import { defaultImpair, parseImpairOption } from "./impair.js";
 import { FileStore, StoreError, STORE_DEFAULT_CAPACITY } from "./store.js";
 
 /** Commands of the device module (build/client.wasm); the rest run in the simulator module (build/sim.wasm). */
-export const DEVICE_COMMANDS = new Set(["enroll", "reenroll", "status"]);
+export const DEVICE_COMMANDS = new Set(["enroll", "reenroll", "status", "maintain", "request"]);
 
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, MODULE: 3, TRAP: 4, STORE: 5, INTERRUPTED: 130 } as const;
 
