@@ -468,6 +468,13 @@ bad:
   put_hex(t, der, n);
 }
 
+size_t est_render_name(const uint8_t *der, size_t n, char *out, size_t cap) {
+  text_t t = {out, cap, 0};
+  if (cap) out[0] = 0;
+  name_text(&t, der, n);
+  return t.len;
+}
+
 static const char *phase_name(int k) {
   static const char *const names[] = {"?", "edhoc", "att", "crts", "sen", "sren", "skg", "skc"};
   return k >= 0 && k < 8 ? names[k] : "?";

@@ -221,6 +221,10 @@ const char *est_status_name(int32_t status);
 /** Render an event record as text into out (always NUL-terminated; cut at cap). Returns the text's length. */
 size_t est_render_event(const uint8_t *rec, size_t len, char *out, size_t cap);
 
+/** A DER Name as text ("CN=x, O=y"; hex when it does not parse) into out (NUL-terminated, cut at cap).
+ *  Returns the text's length. */
+size_t est_render_name(const uint8_t *der, size_t n, char *out, size_t cap);
+
 /** Where a rendered report goes: the command output (text or JSON) and log lines (at EST_LOG_ALWAYS). */
 typedef struct {
   void (*out)(void *ctx, const char *text, size_t len);
