@@ -60,7 +60,16 @@ static const uint8_t *ref(const uint8_t *rec, uint32_t len, uint8_t tag, const u
 
 #define MAX_ARGV 32
 
-static void dec(char *out, size_t cap, int64_t v) { snprintf(out, cap, "%lld", (long long)v); }
+/* A non-negative number in decimal (by hand: newlib-nano's printf has no long long). */
+static void dec(char *out, size_t cap, int64_t v) {
+  char d[24];
+  int k = 0;
+  uint64_t u = v < 0 ? 0 : (uint64_t)v;
+  do { d[k++] = (char)('0' + u % 10); u /= 10; } while (u && k < (int)sizeof d);
+  size_t n = 0;
+  while (k && n + 1 < cap) out[n++] = d[--k];
+  if (cap) out[n] = 0;
+}
 
 static int64_t wall_now(est_client_t *c) { return c->cfg.time_now ? c->cfg.time_now(c->cfg.ctx) : -1; }
 
@@ -331,6 +340,14 @@ void est_client_task(void *client) {
     if (c->stop) break;
     idle_until(c, board_clock_ms() + 1000 * (int64_t)est_client_next_run_s(c));
   }
+}
+
+int32_t est_client_stored_uri(char *out, size_t cap) {
+  if (cap == 0) return EST_E_BUFFER_TOO_SMALL;
+  int32_t n = board_store_read(EST_CLIENT_STORE_SERVER_URI, (uint8_t *)out, cap - 1);
+  if (n < 0) { out[0] = 0; return n; }
+  out[n] = 0;
+  return n;
 }
 
 /* ---- Consoles and est-sim -------------------------------------------------------------------------------- */

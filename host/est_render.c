@@ -468,6 +468,8 @@ bad:
   put_hex(t, der, n);
 }
 
+void est_render_time(int64_t t, char *out, size_t cap) { iso_time(t, out, cap); }
+
 size_t est_render_name(const uint8_t *der, size_t n, char *out, size_t cap) {
   text_t t = {out, cap, 0};
   if (cap) out[0] = 0;

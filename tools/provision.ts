@@ -3,12 +3,14 @@
 //
 //   npx tsx tools/provision.ts --server-dir DIR --store FILE [--method 0..3] [--suite 0|2] [--name NAME]
 //                              [--kid HEX [--replace]] [--no-trust-anchor] [--psk [--weak-rng]]
-//                              [--allow-subject CN]... [--allow-dns NAME]...
+//                              [--allow-subject CN]... [--allow-dns NAME]... [--server-uri coap://HOST:PORT]
 //
 // The device trusts exactly the server credential that matches its method and suite; the CA certificate
 // becomes its trust anchor unless --no-trust-anchor (then the device fetches /crts after EDHOC).
 // --psk gives the device a pre-shared OSCORE context instead of an EDHOC identity; --weak-rng records that it
 // has no good random source, the one case where it may ask the server to generate its key (/skg, /skc).
+// --server-uri stores where the server is (record 0x0030), for the boards' boot path: a board with it enrolls
+// and renews at power-on by itself (host/include/est_client.h est_client_stored_uri).
 
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -21,7 +23,7 @@ import { type CredStyle, serverCertificate, credOfCert, x5tOf, x5chainOf, subjec
 export const RECORDS = {
   EDHOC_SETUP: 0x0020, EDHOC_KEY: 0x0100, CRED_I: 0x0101, ID_CRED_I: 0x0102, CRED_R: 0x0110, ID_CRED_R: 0x0111,
   PEER_KEY: 0x0112, ENROLLMENT: 0x0120, TRUST_ANCHORS: 0x0121, OSCORE_SEQ: 0x0200, OSCORE_CTX: 0x0210,
-  DEVICE_POLICY: 0x0022, PEER_SUBJECT: 0x0113,
+  DEVICE_POLICY: 0x0022, PEER_SUBJECT: 0x0113, SERVER_URI: 0x0030,
 } as const;
 
 export interface ProvisionOptions {
@@ -50,6 +52,8 @@ export interface ProvisionOptions {
   replace?: boolean;
   /** What the device's CSRs may ask for besides its name (tools/server/policy.ts): subject CNs, dNSNames. */
   policy?: DevicePolicy;
+  /** The server's EST URI for the boards' boot path (record SERVER_URI). */
+  serverUri?: string;
 }
 
 /**
@@ -138,10 +142,18 @@ export function provision(o: ProvisionOptions): Provisioned {
   const caFile = join(o.serverDir, "ca", "ca.der");
   const ca = o.caDer ?? (existsSync(caFile) ? new Uint8Array(readFileSync(caFile)) : undefined);
   if ((o.trustAnchor !== false || o.serverCred === "x5chain") && ca) records.set(RECORDS.TRUST_ANCHORS, Uint8Array.from([ca.length >> 8, ca.length & 0xff, ...ca]));
+  if (o.serverUri) records.set(RECORDS.SERVER_URI, serverUriRecord(o.serverUri));
   const img = buildStore([...records].sort((a, b) => a[0] - b[0]).map(([id, data]) => ({ id, data })));
   writeFileSync(o.store + ".tmp", img, { mode: 0o600 });
   renameSync(o.store + ".tmp", o.store);
   return { kid: hex(kid), method, suite, name, records: records.size };
+}
+
+/** The server URI record: UTF-8, a coap:// URI of at most 255 bytes (the boards read it into 256 bytes). */
+function serverUriRecord(uri: string): Uint8Array {
+  const b = new TextEncoder().encode(uri);
+  if (!uri.startsWith("coap://") || b.length > 255) throw new Error("--server-uri must be a coap:// URI of at most 255 bytes");
+  return b;
 }
 
 function writeStore(path: string, records: Map<number, Uint8Array>): void {
@@ -165,6 +177,7 @@ function provisionPsk(o: ProvisionOptions, server: ServerState, kid: Uint8Array,
   const caFile = join(o.serverDir, "ca", "ca.der");
   const ca = o.caDer ?? (existsSync(caFile) ? new Uint8Array(readFileSync(caFile)) : undefined);
   if (o.trustAnchor !== false && ca) records.set(RECORDS.TRUST_ANCHORS, Uint8Array.from([ca.length >> 8, ca.length & 0xff, ...ca]));
+  if (o.serverUri) records.set(RECORDS.SERVER_URI, serverUriRecord(o.serverUri));
   writeStore(o.store, records);
   return { kid: hex(kid), method: -1, suite, name, records: records.size };
 }
@@ -189,7 +202,8 @@ function main(argv: string[]): void {
     else if (a === "--replace") o.replace = true;
     else if (a === "--allow-subject") (o.policy ??= {}).subjects = [...(o.policy?.subjects ?? []), need()];
     else if (a === "--allow-dns") (o.policy ??= {}).dns = [...(o.policy?.dns ?? []), need()];
-    else if (a === "-h" || a === "--help") { console.log("usage: provision --server-dir DIR --store FILE [--method 0..3] [--suite 0|2] [--name NAME] [--kid HEX [--replace]] [--no-trust-anchor] [--alt-suite 0|2] [--psk [--weak-rng]] [--allow-subject CN]... [--allow-dns NAME]..."); return; }
+    else if (a === "--server-uri") o.serverUri = need();
+    else if (a === "-h" || a === "--help") { console.log("usage: provision --server-dir DIR --store FILE [--method 0..3] [--suite 0|2] [--name NAME] [--kid HEX [--replace]] [--no-trust-anchor] [--alt-suite 0|2] [--psk [--weak-rng]] [--allow-subject CN]... [--allow-dns NAME]... [--server-uri coap://HOST:PORT]"); return; }
     else throw new Error(`unknown option ${a}`);
   }
   if (!o.serverDir || !o.store) throw new Error("--server-dir and --store are required");

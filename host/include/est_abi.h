@@ -224,6 +224,8 @@ size_t est_render_event(const uint8_t *rec, size_t len, char *out, size_t cap);
 /** A DER Name as text ("CN=x, O=y"; hex when it does not parse) into out (NUL-terminated, cut at cap).
  *  Returns the text's length. */
 size_t est_render_name(const uint8_t *der, size_t n, char *out, size_t cap);
+/** Seconds since 1970 as ISO 8601 UTC ("2027-11-22T12:22:48Z") into out (NUL-terminated, cut at cap). */
+void est_render_time(int64_t t, char *out, size_t cap);
 
 /** Where a rendered report goes: the command output (text or JSON) and log lines (at EST_LOG_ALWAYS). */
 typedef struct {

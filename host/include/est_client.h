@@ -18,7 +18,8 @@
  *   est_client_request()    an application request under OSCORE to the server (a sensor reading, say)
  *
  * The identity (the device's EDHOC key and credential, the server's credential, trust anchors) is what
- * provisioning wrote into the board's key store (tools/provision.ts, tools/device-image.ts); the enrollment
+ * provisioning wrote into the board's key store (tools/provision.ts, tools/device-image.ts), and so may be the
+ * server's URI (est_client_stored_uri); the enrollment
  * and the OSCORE context are kept there too, so a power cut at any point leaves the old or the new state and
  * the next MAINTAIN completes the job.
  *
@@ -194,6 +195,12 @@ uint32_t est_client_next_run_s(est_client_t *c);
  *  again, until est_client_stop(). Datagrams that arrive while it sleeps are dropped. */
 void est_client_task(void *client);
 void est_client_stop(est_client_t *c);
+
+/** The server URI provisioning may write into the key store (tools/provision.ts --server-uri; record
+ *  EST_CLIENT_STORE_SERVER_URI, UTF-8 without NUL), so that a board knows where to enroll at boot. Copies it
+ *  NUL-terminated into out; returns its length, EST_E_STORE_NOT_FOUND, or EST_E_BUFFER_TOO_SMALL. */
+#define EST_CLIENT_STORE_SERVER_URI 0x0030u
+int32_t est_client_stored_uri(char *out, size_t cap);
 
 /** Run any module command line (argv[0]: enroll, maintain, status, request, ...) to completion with its report
  *  rendered to board_out/board_log, as est-sim and the boards' consoles do. *status: the module's status.
