@@ -34,7 +34,7 @@
  * ended: from it you may call est_client_status(), _certificate(), _key() and start the next operation, but not
  * est_client_free(). Not interrupt-safe otherwise.
  *
- * Memory: the est_client_t itself (about 1.5 KiB; allocate it statically), plus what wasm3 allocates for the
+ * Memory: the est_client_t itself (about 2 KiB; allocate it statically), plus what wasm3 allocates for the
  * module within config.limits (README "RAM": 48 KiB of linear memory, code pages of 1 KiB, about 200 KiB at
  * the peak of an enrollment on a 256 KiB board). Nothing else is allocated after est_client_init().
  *
