@@ -122,6 +122,9 @@ for (const B of BUILDS) describe(`${B.name} build`, () => {
         expect(rec3[0]).toBe(2);
         expect(rec3.readUInt32BE(2)).not.toBe(rec2.readUInt32BE(2));
         expect(boardKeys()).toEqual([0x10000 + rec3.readUInt32BE(2)]);
+        // status names the key the board holds (the C API's est_client_key gives the same id).
+        const st = await runCommand("wasm3", [...B.hostArgs, "--store", r.store, "status", "--json"]);
+        expect(JSON.parse(st.stdout.trim()).key_id).toBe(rec3.readUInt32BE(2));
       } else {
         expect(rec3[0]).toBe(1);
         expect(boardKeys()).toEqual([]);

@@ -1,7 +1,7 @@
 // The development EST-oscore server on its own: EDHOC Responder, OSCORE, EST (RFC 9148) and a CA, with its
 // state (server credentials, CA, provisioned devices, OSCORE contexts) in a work folder.
 //
-//   npx tsx tools/est-server.ts [--dir DIR] [--host ADDR] [--port N] [--validity-days N] [--manual-approval]
+//   npx tsx tools/est-server.ts [--dir DIR] [--host ADDR] [--port N] [--validity-days N | --validity-seconds N] [--manual-approval]
 //                               [--csr-subject replace|refuse] [--ca-key p256|ed25519] [--delay MS] [-q]
 //                               [--server-cred ccs|kccs|x5t|x5chain|c5t|c5c] [--intermediate [1|2]]
 //                               [--c509-type 2|3] [--c509-wrap sequence|array] [--cf NAME=N]...
@@ -22,7 +22,7 @@ import { EstServer, type EstServerOptions } from "./server/est.js";
 import { parseFormatSetting } from "./server/formats.js";
 import { credStyle } from "./provision.js";
 
-const USAGE = "usage: est-server [--dir DIR] [--host ADDR] [--port N] [--validity-days N] [--manual-approval] [--csr-subject replace|refuse] [--ca-key p256|ed25519] [--server-cred ccs|kccs|x5t|x5chain|c5t|c5c] [--intermediate [1|2]] [--c509-type 2|3] [--c509-wrap sequence|array] [--cf NAME=N]... [--upstream URL --upstream-trust PEM [--upstream-cert PEM --upstream-key PEM] [--upstream-reenroll simplereenroll|simpleenroll]] [--delay MS] [-q]";
+const USAGE = "usage: est-server [--dir DIR] [--host ADDR] [--port N] [--validity-days N | --validity-seconds N] [--manual-approval] [--csr-subject replace|refuse] [--ca-key p256|ed25519] [--server-cred ccs|kccs|x5t|x5chain|c5t|c5c] [--intermediate [1|2]] [--c509-type 2|3] [--c509-wrap sequence|array] [--cf NAME=N]... [--upstream URL --upstream-trust PEM [--upstream-cert PEM --upstream-key PEM] [--upstream-reenroll simplereenroll|simpleenroll]] [--delay MS] [-q]";
 
 async function main(argv: string[]): Promise<void> {
   const o: EstServerOptions = { dir: resolve("est-server"), host: "127.0.0.1", port: 5683, log: (l) => console.log(l) };
@@ -33,6 +33,7 @@ async function main(argv: string[]): Promise<void> {
     else if (a === "--host") o.host = need();
     else if (a === "--port") o.port = Number(need());
     else if (a === "--validity-days") o.validityDays = Number(need());
+    else if (a === "--validity-seconds") o.validityDays = Number(need()) / 86400; // certificates valid for minutes: the life-cycle tests
     else if (a === "--manual-approval") o.manualApproval = true;
     else if (a === "--csr-subject") { const s = need(); if (s !== "replace" && s !== "refuse") throw new Error("--csr-subject replace|refuse"); o.csrSubject = s; }
     else if (a === "--intermediate") o.intermediate = v === "1" || v === "2" ? Number(need()) : true;

@@ -35,7 +35,8 @@ import { CoapRequest, PayloadSource, coapClient } from "../coap/client";
 import { CoapEndpoint, coapUriParse } from "../coap/uri";
 import { ExchangeStats } from "../coap/stats";
 import { channel, CHANNEL_READY } from "../edhoc/channel";
-import { argc, argIs, argPtr, argLen, argUint, output, flushOut, setJob, setDeadline } from "./runtime";
+import { argc, argIs, argPtr, argLen, argUint, setJob, setDeadline } from "./runtime";
+import { output, flushOut } from "./output";
 
 const reqBuf = memory.data(COAP_REQUEST_CAPACITY, 16);
 const ep = new CoapEndpoint();

@@ -10,12 +10,13 @@ import {
   RESULT_PHASE_SEN, RESULT_PHASE_SREN, RESULT_PHASE_SKG, RESULT_PHASE_SKC, RESULT_CERT, RESULT_CA, RESULT_NOT_AFTER,
   RESULT_NOT_BEFORE, RESULT_SUBJECT, RESULT_CERT_FORMAT, RESULT_CMD_ENROLL, RESULT_CMD_STATUS, RESULT_FLAG_JSON,
   RESULT_FLAG_EDHOC, RESULT_FLAG_COMBINED, RESULT_FLAG_ENROLLED, RESULT_RES_SEN, RESULT_RES_SREN, RESULT_RES_SKG,
-  RESULT_RES_SKC,
+  RESULT_RES_SKC, RESULT_RENEW_AT, RESULT_FLAG_EXPIRED, RESULT_FLAG_DUE,
 } from "../base/result";
 import { ExchangeStats } from "../coap/stats";
 import { Certificate } from "../pki/x509";
 import { channel } from "../edhoc/channel";
 import { enrollOptions, enrollState } from "./state";
+import { renewAt, lifeExpired, lifeDue } from "./life";
 
 function phase(kind: u8, s: ExchangeStats): void {
   resultPhase(kind, s.roundTrips, s.datagramsUp, s.datagramsDown, s.bytesUp, s.bytesDown, s.ms);
@@ -29,6 +30,7 @@ export function reportEnroll(st: i32, cert: usize, ca: usize, c: Certificate): v
   resultU32(RESULT_STATUS, <u32>st);
   let flags: u32 = 0;
   if (o.json) flags |= RESULT_FLAG_JSON;
+  flags |= o.flags;
   if (ch.ranEdhoc) flags |= RESULT_FLAG_EDHOC;
   if (ch.ranEdhoc && ch.combined) flags |= RESULT_FLAG_COMBINED;
   resultU32(RESULT_FLAGS, flags);
@@ -48,18 +50,26 @@ export function reportEnroll(st: i32, cert: usize, ca: usize, c: Certificate): v
   certificateFacts(c);
 }
 
-/** notBefore, notAfter and the subject of a parsed certificate. */
+/** notBefore, notAfter, the renewal time and the subject of a parsed certificate. */
 export function certificateFacts(c: Certificate): void {
   resultI64(RESULT_NOT_BEFORE, c.notBefore);
   resultI64(RESULT_NOT_AFTER, c.notAfter);
+  resultI64(RESULT_RENEW_AT, renewAt(c.notBefore, c.notAfter));
   resultRef(RESULT_SUBJECT, c.subject, c.subjectLen);
 }
 
-/** The status command's record: whether an enrollment is stored and, if so, its certificate's facts. */
-export function reportStatus(st: i32, enrolled: bool, json: bool, cert: usize, certLen: i32, c: Certificate): void {
+/** The status command's record: whether an enrollment is stored and, if so, its certificate's facts and, when
+ *  the device knows the time, whether it has expired or is due for renewal. flags: RESULT_FLAG_JSON,
+ *  RESULT_FLAG_MAINTAIN. */
+export function reportStatus(st: i32, enrolled: bool, flags: u32, cert: usize, certLen: i32, c: Certificate): void {
   resultU8(RESULT_COMMAND, RESULT_CMD_STATUS);
   resultU32(RESULT_STATUS, <u32>st);
-  resultU32(RESULT_FLAGS, (json ? RESULT_FLAG_JSON : 0) | (enrolled ? RESULT_FLAG_ENROLLED : 0));
+  if (enrolled) {
+    flags |= RESULT_FLAG_ENROLLED;
+    if (lifeExpired(c.notAfter)) flags |= RESULT_FLAG_EXPIRED;
+    if (lifeDue(c.notBefore, c.notAfter)) flags |= RESULT_FLAG_DUE;
+  }
+  resultU32(RESULT_FLAGS, flags);
   if (!enrolled) return;
   resultU8(RESULT_CERT_FORMAT, 0);
   resultRef(RESULT_CERT, cert, certLen);

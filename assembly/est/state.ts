@@ -31,6 +31,8 @@ export class EnrollOptions {
   ackTimeoutMs: i32 = 2000;
   szx: i32 = 6;
   trace: bool = false;
+  /** RESULT_FLAG_* added to the report (maintain: RESULT_FLAG_MAINTAIN, RESULT_FLAG_EXPIRED). */
+  flags: u32 = 0;
 }
 export const enrollOptions = new EnrollOptions();
 

@@ -1,5 +1,6 @@
 // The time certificates are judged by (RFC 5280 §6.1.3 (a)(2)): the board's real-time clock where it has one
-// (board.real_time_s), else the last-known-good time kept in the key store (STORE_ID_TIME_LKG), a lower bound of
+// (board.real_time_s) — or, before it, the wall time the host gave with the command (`--now SECONDS`: the C
+// API's time source, est/clock.ts) moved on by the board's monotonic clock — else the last-known-good time kept in the key store (STORE_ID_TIME_LKG), a lower bound of
 // the real time: the latest notBefore of any certificate whose path verified (pki/path.ts moves it forward).
 // With the lower bound only, an expired certificate is still recognised (notAfter before it), a not-yet-valid
 // one is not (its notBefore may lie after the bound and still before the real time). docs/certificate-paths.md
@@ -17,6 +18,11 @@ import { STORE_ID_TIME_LKG } from "../base/store-ids";
 
 const rec = memory.data(8, 8);
 let isReal = false;
+let given: i64 = -1;
+let givenAt: i64 = 0;
+
+/** The wall time the host gave with this command (seconds since 1970; -1: none). */
+export function timeGiven(seconds: i64): void { given = seconds; givenAt = board.clock_ms(); }
 
 /** The last-known-good time, seconds since 1970; 0 when there is none (or its record is unreadable). */
 export function timeLastKnownGood(): i64 {
@@ -27,7 +33,9 @@ export function timeLastKnownGood(): i64 {
  *  clock wins unless it is behind the last-known-good time (then it is wrong, and the bound is used). Whether
  *  it was real time: timeIsReal(). */
 export function timeNow(): i64 {
-  const t = board.real_time_s(), lkg = timeLastKnownGood();
+  // The host's word for this command wins (it is the application's time source), else the board's clock.
+  const t = given >= 0 ? given + (board.clock_ms() - givenAt) / 1000 : board.real_time_s();
+  const lkg = timeLastKnownGood();
   isReal = t >= 0 && t >= lkg;
   if (isReal) return t;
   return lkg > 0 ? lkg : -1;

@@ -2,7 +2,7 @@
  * board_esp32.c - boards/board.h for the ESP32 under ESP-IDF v5:
  *   UDP          lwIP's BSD sockets (socket, sendto, select, recvfrom, getaddrinfo), IPv4 and IPv6
  *   RNG          esp_fill_random (the hardware RNG; true entropy while Wi-Fi or Bluetooth runs, see README)
- *   key store    NVS, namespace "est", one blob per record under the key "r%04x" (record id in hex; ids above
+ *   key store    NVS, namespace "est" (CONFIG_EST_NVS_NAMESPACE), one blob per record under the key "r%04x" (record id in hex; ids above
  *                0xffff hold the crypto provider's persistent keys, est_crypto.h)
  *   clock        esp_timer_get_time() / 1000; real time from time() once it has been set (SNTP)
  *   log, output  ESP_LOGx with the tag "est"; command output to stdout
@@ -33,6 +33,11 @@
 #include "esp_system.h"
 #include "esp_timer.h"
 #include "nvs.h"
+#include "sdkconfig.h"
+
+#ifndef CONFIG_EST_NVS_NAMESPACE
+#define CONFIG_EST_NVS_NAMESPACE "est"
+#endif
 
 static const char *TAG = "est";
 
@@ -96,9 +101,9 @@ static int nvs_ready;
 /* Open the "est" namespace once (nvs_flash_init() is the application's job, before the first command). */
 static int32_t store_open(void) {
   if (nvs_ready) return EST_OK;
-  esp_err_t e = nvs_open("est", NVS_READWRITE, &nvs);
+  esp_err_t e = nvs_open(CONFIG_EST_NVS_NAMESPACE, NVS_READWRITE, &nvs);
   if (e != ESP_OK) {
-    ESP_LOGE(TAG, "nvs_open(\"est\") failed: %s", esp_err_to_name(e));
+    ESP_LOGE(TAG, "nvs_open(\"%s\") failed: %s", CONFIG_EST_NVS_NAMESPACE, esp_err_to_name(e));
     return EST_E_STORE_IO;
   }
   nvs_ready = 1;

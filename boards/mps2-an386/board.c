@@ -20,6 +20,7 @@
 /* ---- Semihosting (ARM "Semihosting for AArch32", operation numbers) --------------------------------------- */
 #define SYS_OPEN 0x01
 #define SYS_WRITE 0x05
+#define SYS_TIME 0x11
 #define SYS_GET_CMDLINE 0x15
 #define SYS_EXIT_EXTENDED 0x20
 
@@ -78,6 +79,14 @@ void board_write(int err, const void *p, size_t n) {
   }
 }
 void board_puts(int err, const char *s) { board_write(err, s, strlen(s)); }
+
+/* The emulator's host clock (SYS_TIME: seconds since 1970), moved on by SysTick between calls: the board's
+ * real-time clock. */
+int64_t board_wall_time_s(void) {
+  static int64_t base = -1, base_ms;
+  if (base < 0) { base = semihost(SYS_TIME, NULL); base_ms = board_clock_ms(); }
+  return base < 0 ? -1 : base + (board_clock_ms() - base_ms) / 1000;
+}
 
 int board_cmdline(char *buf, size_t cap) {
   uint32_t a[2] = {(uint32_t)buf, (uint32_t)cap};

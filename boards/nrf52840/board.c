@@ -23,6 +23,7 @@
 #include "board.h"
 #include "est_abi.h"
 #include "flash_store.h"
+#include "mcu_board.h"
 #include "slip_net.h"
 
 #define REG(addr) (*(volatile uint32_t *)(addr))
@@ -515,6 +516,10 @@ static void reset_reason_text(char *out, size_t cap) {
     if (reset_reason & r[i].bit) n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%s%s", n ? "+" : "", r[i].name);
   if (!n) snprintf(out, cap, "power-on or brown-out");
 }
+
+/* No wall clock on this board (the RTC counts from boot): the life cycle then only enrolls when not enrolled
+ * (host/include/est_client.h, "Time"). An application that learns the time sets its own time_now. */
+int64_t board_wall_time_s(void) { return -1; }
 
 const char *board_reset_cause(void) {
   static char why[80];

@@ -207,12 +207,16 @@ extern const uint32_t est_messages_count;
 #define EST_RESULT_CERT_FORMAT 12
 #define EST_RESULT_RENEW_AT 13
 #define EST_RESULT_NOT_BEFORE 14
+#define EST_RESULT_KEY_ID 15
 #define EST_RESULT_CMD_ENROLL 1
 #define EST_RESULT_CMD_STATUS 2
 #define EST_RESULT_FLAG_JSON 1u
 #define EST_RESULT_FLAG_EDHOC 2u
 #define EST_RESULT_FLAG_COMBINED 4u
 #define EST_RESULT_FLAG_ENROLLED 8u
+#define EST_RESULT_FLAG_MAINTAIN 16u
+#define EST_RESULT_FLAG_EXPIRED 32u
+#define EST_RESULT_FLAG_DUE 64u
 #define EST_RESULT_RES_SEN 1
 #define EST_RESULT_RES_SREN 2
 #define EST_RESULT_RES_SKG 3
@@ -230,6 +234,12 @@ const char *est_status_name(int32_t status);
 
 /** Render an event record as text into out (always NUL-terminated; cut at cap). Returns the text's length. */
 size_t est_render_event(const uint8_t *rec, size_t len, char *out, size_t cap);
+
+/** A DER Name as text ("CN=x, O=y"; hex when it does not parse) into out (NUL-terminated, cut at cap).
+ *  Returns the text's length. */
+size_t est_render_name(const uint8_t *der, size_t n, char *out, size_t cap);
+/** Seconds since 1970 as ISO 8601 UTC ("2027-11-22T12:22:48Z") into out (NUL-terminated, cut at cap). */
+void est_render_time(int64_t t, char *out, size_t cap);
 
 /** Where a rendered report goes: the command output (text or JSON) and log lines (at EST_LOG_ALWAYS). */
 typedef struct {

@@ -7,12 +7,13 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { E, LOG_ERROR, LOG_TRACE, LOG_WARN, statusName } from "./abi.js";
 import { NodeBoard } from "./board.js";
-import { HostError, ModuleHost } from "./host.js";
+import { HostError } from "./host.js";
+import { EstClient } from "./client.js";
 import { defaultImpair, parseImpairOption } from "./impair.js";
 import { FileStore, StoreError, STORE_DEFAULT_CAPACITY } from "./store.js";
 
 /** Commands of the device module (build/client.wasm); the rest run in the simulator module (build/sim.wasm). */
-export const DEVICE_COMMANDS = new Set(["enroll", "reenroll", "status"]);
+export const DEVICE_COMMANDS = new Set(["enroll", "reenroll", "status", "maintain", "request"]);
 
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, MODULE: 3, TRAP: 4, STORE: 5, INTERRUPTED: 130 } as const;
 
@@ -56,7 +57,13 @@ commands of the device module (what a board runs):
          [-B SECS] [--json] [-v] URI
                            EST-oscore enrollment (/sen; /sren once enrolled) at coap://host[:port][/root]
   reenroll [enroll options] URI    re-enroll with /sren
-  status [--json]          what the device holds: subject, validity, certificate
+  maintain [enroll options] [--renew-at PCT] URI
+                           the life cycle: enroll when not enrolled, from scratch when the certificate
+                           expired, renew with /sren once PCT% of its validity passed (default two
+                           thirds), else nothing
+  status [--json] [--renew-at PCT]   what the device holds: subject, validity, renewal time, certificate
+                           (maintain and status judge time by the system clock unless --now SECONDS)
+  request get|post [-e TEXT] [-t CF] [-B SECS] URI   an application request under OSCORE
 
 commands of the simulator module:
   selftest [--json]        check RNG, clock, timers and the key store through the module ABI
@@ -194,12 +201,15 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
 
   const board = new NodeBoard({ store, logLevel: level, out: moduleOut, err, impair, input, realTime });
   io.onBoard?.(board);
-  let host: ModuleHost | undefined;
+  let client: EstClient | undefined;
   const t0 = performance.now();
   let t1 = t0;
   try {
     try {
-      host = await ModuleHost.load(wasm, board, { maxPages: 2, cryptoMask });
+      // est-sim's path through the firmware C API (host/est_client.c); the life cycle's wall time is the board's
+      // real-time clock (none with --real-time none).
+      client = await EstClient.init(wasm, board, { limits: { maxPages: 2, cryptoMask }, timeNow: () => { const t = Number(board.realTimeS()); return t < 0 ? -1 : t; } });
+      const host = client.host;
       t1 = performance.now();
       if (memoryLimit && host.heapTop() > memoryLimit) {
         err(`est-sim: cannot run module ${modulePath}: module needs ${host.heapTop()} bytes of linear memory; this board gives it ${memoryLimit}\n`);
@@ -210,17 +220,17 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
       return done(e instanceof HostError && e.kind === "trap" ? EXIT.TRAP : EXIT.MODULE);
     }
 
-    if (args[i] === "vectors") return done(await vectorsLoop(host, io.input ?? "", out, err));
+    if (args[i] === "vectors") return done(await vectorsLoop(client, io.input ?? "", out, err));
 
     let status: number;
     try {
-      status = await host.run(args.slice(i));
+      status = await client.command(args.slice(i));
     } catch (e: any) {
       err(`est-sim: ${e.message}\n`);
       return done(e instanceof HostError && e.kind === "args" ? EXIT.USAGE : EXIT.TRAP);
     }
     if (status === E.OK) return done(EXIT.OK);
-    err(`est-sim: ${args[i]}: ${statusName(status)} (${host.errorDetail()})\n`);
+    err(`est-sim: ${args[i]}: ${statusName(status)} (${client.host.errorDetail()})\n`);
     if (status === E.CANCELLED) return done(EXIT.INTERRUPTED);
     return done(status === E.USAGE || status === E.UNKNOWN_COMMAND ? EXIT.USAGE : EXIT.FAILED);
   } finally {
@@ -228,14 +238,15 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
     if (fd !== undefined) closeSync(fd);
     if (stats) {
       err(`est-sim: stats: module ${wasm.length} bytes, load+start ${(t1 - t0).toFixed(3)} ms, command ${(performance.now() - t1).toFixed(3)} ms, ` +
-        `linear memory ${host?.memoryBytes ?? 0} bytes, peak RSS ${process.resourceUsage().maxRSS} KiB, ` +
+        `linear memory ${client?.host.memoryBytes ?? 0} bytes, peak RSS ${process.resourceUsage().maxRSS} KiB, ` +
         `cpu ${((process.cpuUsage().user + process.cpuUsage().system) / 1000).toFixed(1)} ms\n`);
     }
   }
 }
 
 /** `vectors`: one ["vector", LINE] command per input line, exactly as est-sim does it. */
-async function vectorsLoop(host: ModuleHost, input: string, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+async function vectorsLoop(client: EstClient, input: string, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const host = client.host;
   const max = host.ioCapacity - 8;
   for (const raw of input.split("\n")) {
     const line = raw.replace(/\r+$/, "");
@@ -243,7 +254,7 @@ async function vectorsLoop(host: ModuleHost, input: string, out: (s: string) => 
     if (Buffer.byteLength(line) > max) { out(`{"error":"E_LIMIT","detail":"line longer than ${max} bytes"}\n`); continue; }
     let status: number;
     try {
-      status = await host.run(["vector", line]);
+      status = await client.command(["vector", line]);
     } catch (e: any) {
       out(`{"error":"E_TRAP","detail":${jsonString(e.message)}}\n`);
       err(`est-sim: ${e.message}\n`);

@@ -5,7 +5,8 @@
 
 import * as board from "../../assembly/base/abi";
 import { OK, PENDING, E_USAGE, E_TIMEOUT, E_UNKNOWN_COMMAND, E_STORE_FULL, statusName } from "../../assembly/base/errors";
-import { registerCommands, argc, argIs, argPtr, argLen, argUint, argHex, output, flushOut, setJob, setDeadline, heap_top } from "../../assembly/app/runtime";
+import { registerCommands, argc, argIs, argPtr, argLen, argUint, argHex, setJob, setDeadline, heap_top } from "../../assembly/app/runtime";
+import { output, flushOut } from "../../assembly/app/output";
 import { fail, logText } from "../common/text";
 
 export {

@@ -56,7 +56,7 @@ export interface EstServerOptions {
   dir: string;
   host?: string;
   port?: number;
-  /** Validity of issued certificates, days (default 365). */
+  /** Validity of issued certificates, days (default 365; fractions too: 60 / 86400 is a minute). */
   validityDays?: number;
   /** A CSR subject the registry does not allow the device: replaced by its registered name (default), or
    *  refused with 4.03 (policy.ts). */
@@ -146,7 +146,7 @@ interface Context {
 
 /** What the server did; an "enroll" event carries the certificate it issued: DER, or a natively signed C509
  *  certificate's array (format "c509"; a type 3 one is given as its DER). */
-export interface Event { kind: "edhoc" | "enroll" | "refused" | "crts" | "busy"; kid?: string; detail: string; cert?: Uint8Array; format?: "der" | "c509" }
+export interface Event { kind: "edhoc" | "enroll" | "refused" | "crts" | "busy" | "sensor"; kid?: string; detail: string; cert?: Uint8Array; format?: "der" | "c509" }
 
 /** Events kept in memory (the oldest are dropped): tests and the HIL runner read them. */
 const MAX_EVENTS = 20_000;
@@ -160,6 +160,8 @@ export class EstServer {
   /** Inner Block1 bodies being reassembled and responses kept for their later inner Block2 blocks. */
   private innerBodies = new Block1Bodies(1024, 30_000, 16384);
   private innerLater = new Block2Store();
+  /** The last /sensor reading of each device (by kid), bounded by the device registry. */
+  private readings = new Map<string, Uint8Array>();
   private endpoint!: Endpoint;
   private m1PerSource: PerSource;
   private m1Cpu: TokenBucket;
@@ -547,6 +549,7 @@ export class EstServer {
   private async est(m: Message, c: Context): Promise<Response> {
     const path = uriPath(m);
     const root = "/.well-known/est";
+    if (path === "/sensor") return this.sensor(m, c);
     if (!path.startsWith(root + "/")) return { code: NOT_FOUND };
     const op = path.slice(root.length + 1);
     const accept = getUint(m, OPT.ACCEPT);
@@ -775,6 +778,24 @@ export class EstServer {
     }
     const map: Record<number, number> = { 400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND };
     return this.refuse(kid, map[u.status] ?? coapCode(5, 2), `upstream CA ${op}: HTTP ${u.status} ${u.text}`);
+  }
+
+  /** The example application's resource (docs/app-developer.md), under OSCORE, for enrolled devices only (a
+   *  certificate from this server that has not expired): POST stores a reading of up to 64 bytes (2.04), GET
+   *  returns the device's last one (2.05, 4.04 before the first). */
+  private sensor(m: Message, c: Context): Response {
+    const kid = c.device?.kid;
+    const cur = kid ? this.db.currentCertificate(kid) : undefined;
+    if (!kid || !cur || cur.not_after <= Date.now()) return this.refuse(kid, FORBIDDEN, "/sensor is for enrolled devices with a valid certificate");
+    if (m.code === POST) {
+      if (m.payload.length > 64) return this.refuse(kid, coapCode(4, 13), "a reading is at most 64 bytes");
+      this.readings.set(kid, Uint8Array.from(m.payload));
+      this.event({ kind: "sensor", kid, detail: `reading ${Buffer.from(m.payload).toString("utf8")}` });
+      return { code: CHANGED, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.TEXT)]], payload: Buffer.from(`stored ${m.payload.length} bytes`) };
+    }
+    if (m.code !== GET) return { code: METHOD_NOT_ALLOWED };
+    const last = this.readings.get(kid);
+    return last ? typed(CONTENT, CF.TEXT, last) : { code: NOT_FOUND };
   }
 
   private refuse(kid: string | undefined, code: number, why: string): Response {
