@@ -78,6 +78,7 @@ int main(void) {
   }
   if (mcu_client_load(module, module_len) != 0) board_exit(3);
   uint32_t released = mcu_client_released;
+  uint32_t load_high_water = heap_high_water; /* what loading and starting the module took at most */
   int64_t t1 = board_clock_ms();
   uint64_t k1 = board_ticks(), idle1 = idle_ticks;
   mcu_client_boot();
@@ -90,11 +91,11 @@ int main(void) {
   compiled_stats(comp, sizeof comp);
   snprintf(msg, sizeof msg,
            "est-board: stats: board %s (reset cause: %s), module %u bytes from the %s, load+start %ld ms, command %ld ms (busy %lu us), linear memory %u bytes, "
-           "heap high-water %lu bytes (live peak %lu) (of %u RAM), stack high-water %lu bytes, "
+           "heap high-water %lu bytes (live peak %lu; %lu by the end of load+start) (of %u RAM), stack high-water %lu bytes, "
            "wasm3 value stack high-water %lu of %u bytes, data segment table released after load %lu bytes, "
            "slip frames out %lu in %lu (dropped %lu bad, %lu long, %lu uart overruns), flash erases %lu word writes %lu, %s\n",
            BOARD_NAME, board_reset_cause(), (unsigned)module_len, module_from, (long)(t1 - t0), (long)(board_clock_ms() - t1), busy_us,
-           (unsigned)est_host_memory_size(&host), (unsigned long)heap_high_water, (unsigned long)heap_in_use_peak, (unsigned)(__stack_top__ - __bss_start__),
+           (unsigned)est_host_memory_size(&host), (unsigned long)heap_high_water, (unsigned long)heap_in_use_peak, (unsigned long)load_high_water, (unsigned)(__stack_top__ - __bss_start__),
            (unsigned long)board_stack_high_water(), (unsigned long)wasm_stack_high_water(), (unsigned)BOARD_WASM_STACK_BYTES,
            (unsigned long)released, (unsigned long)slip_net_stats.frames_out, (unsigned long)slip_net_stats.frames_in,
            (unsigned long)slip_net_stats.dropped_bad, (unsigned long)slip_net_stats.dropped_long,
