@@ -109,7 +109,7 @@ describe("an answer lost until the request goes again as a new message (wasm3)",
 describe("retransmission and the command's deadline (wasm3)", () => {
   it("a message is retransmitted twice, then the request goes as a new message; the command ends at its deadline", async () => {
     // Before: 4 retransmissions (one message's back-off spans 62-93 s at the default ACK_TIMEOUT, the whole of
-    // a 90 s deadline), so at 40% loss both ways 4 or 5 of 20 seeds ran out of time (README "Server load").
+    // a 90 s deadline), so at 40% loss both ways 4 or 5 of 20 seeds ran out of time (README "Measurements").
     const silent = createSocket("udp4");
     let received = 0;
     silent.on("message", () => { received++; });

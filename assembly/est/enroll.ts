@@ -75,8 +75,8 @@ const DEFAULT_ROOT = "/.well-known/est";
  *  application choose MAX_RETRANSMIT; the default 4 lets one message's back-off span 62-93 s). An enrollment
  *  needs two exchanges or more within one deadline (-B, 90 s): with 2, a message is given up after 14-21 s and
  *  the request sent anew with the back-off started again, so a lossy link gets about 15 transmissions in 90 s
- *  instead of 5-6 (40% loss both ways: 20 of 20 seeds enroll instead of 16, README "Server load"). Each message
- *  still doubles its timeout; a new message of a request is at most one per ACK_TIMEOUT * 7 (14 s). */
+ *  instead of 5-6 (40% loss both ways: 20 of 20 seeds enroll instead of 16; README "Measurements"). Each
+ *  message still doubles its timeout; a request goes anew at most once per 7 ACK_TIMEOUTs (14 s). */
 const ENROLL_MAX_RETRANSMIT: i32 = 2;
 const pathBuf = memory.data(EST_PATH_CAPACITY + 8, 1);
 const csrBuf = memory.data(EST_CSR_CAPACITY, 8);

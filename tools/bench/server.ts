@@ -18,7 +18,7 @@ import { fork } from "node:child_process";
 import { createECDH, randomBytes } from "node:crypto";
 import { createSocket } from "node:dgram";
 import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../../host/node/cli.js";
 import { provision } from "../provision.js";
@@ -137,7 +137,11 @@ async function phaseFlood(sources: number) {
   await srv.stop();
 }
 
+// The machine is shared: what else ran shows in the load average.
+const machine = () => `${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}`;
+console.log(`bench:server on ${machine()}`);
 if (!only || only === "enroll") await phaseEnroll();
 if (!only || only === "loss") await phaseLoss();
 if (!only || only === "flood") { await phaseFlood(1); await phaseFlood(FLOOD_SOURCES); }
+console.log(`done; ${machine()}`);
 process.exit(0);
