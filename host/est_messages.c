@@ -86,7 +86,7 @@ const est_message_t est_messages[] = {
   {217, "CHAN_ERROR_SENT", "edhoc: sent an error message to the Responder ({e})"},
   {218, "CHAN_SEQUENTIAL", "edhoc: the combined request would exceed {d} bytes; sending message_3 on its own"},
   {219, "CHAN_LOST_CTX", "oscore: the server refused the stored context ({s}); running EDHOC"},
-  {220, "CHAN_SESSION_CONSUMED", "edhoc: the server refused the repeated combined request (EDHOC error {d}): its first copy used the session; running EDHOC again"},
+  {220, "CHAN_SESSION_CONSUMED", "edhoc: the server refused message_3 sent again (EDHOC error {d}): its first copy used the session; running EDHOC again"},
   {221, "CHAN_TOO_MANY_RUNS", "EDHOC ran {d} times in this command without a verified response; giving up"},
   {222, "CHAN_UNPROTECTED", "the server answered without OSCORE: {c} {s}"},
   {223, "CHAN_PSK_UNPROTECTED", "the server refused the request under the pre-shared OSCORE context: {c} {s}"},

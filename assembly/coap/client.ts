@@ -108,6 +108,9 @@ export class CoapResponse {
   bytesUp: i32 = 0;
   bytesDown: i32 = 0;
   roundTrips: i32 = 0;
+  /** Times the request went again as a new message after MAX_RETRANSMIT (CoapRequest.retry): a server may
+   *  have acted on an earlier copy whose answer was lost. */
+  resends: i32 = 0;
   /** The response was verified by the security layer (false for a plain exchange, or for an unprotected
    *  error answer to a protected request: then the status was E_OSCORE_UNPROTECTED). */
   isProtected: bool = false;
@@ -214,7 +217,7 @@ export class CoapClient {
     const r = this.resp;
     if (respBuf == 0) coapClientSetup(COAP_RESPONSE_CAPACITY);
     r.code = 0; r.contentFormat = -1; r.maxAge = -1; r.payload = respBuf; r.payloadLen = 0;
-    r.datagramsUp = 0; r.datagramsDown = 0; r.bytesUp = 0; r.bytesDown = 0; r.roundTrips = 0; r.isProtected = false;
+    r.datagramsUp = 0; r.datagramsDown = 0; r.bytesUp = 0; r.bytesDown = 0; r.roundTrips = 0; r.resends = 0; r.isProtected = false;
     board.rng_fill(rnd, 4);
     this.mid = <i32>(load<u32>(rnd) & 0xffff);
     for (let i = 0; i < COAP_DEDUP_SLOTS; i++) store<i32>(dedup + <usize>(i << 2), -1);
@@ -357,6 +360,7 @@ export class CoapClient {
       if (this.retransmits >= this.req.maxRetransmit && this.req.retry) {
         logMsg(M_COAP_RESENDING).int(this.retransmits + 1).emit(LOG_INFO);
         this.resp.roundTrips--; // the same round trip, tried again
+        this.resp.resends++;
         return this.sendRequest();
       }
       if (this.retransmits >= this.req.maxRetransmit) {

@@ -316,7 +316,18 @@ export class SecureChannel {
       return this.yieldTo(ST_CHECK_M2); // message_2 stays in the client's response buffer until then
     }
     // ST_WAIT_M3: the Responder accepted message_3 (2.04, maybe with message_4, which we do not require).
-    if (r.code != COAP_CHANGED) return this.refused(r);
+    if (r.code != COAP_CHANGED) {
+      // Sent again as a new message (the 2.04 to an earlier copy was lost): that copy finished the session, and
+      // a Responder may refuse this one with an EDHOC error. Run EDHOC again, as for a combined request.
+      if (r.resends > 0 && r.contentFormat == CF_EDHOC_CBOR_SEQ && r.payloadLen > 0 && this.edhocRuns < MAX_EDHOC_RUNS) {
+        logMsg(M_CHAN_SESSION_CONSUMED).int(edhocErrorCode(r.payload, r.payloadLen)).emit(LOG_INFO);
+        contextDrop();
+        this.failHandshake(OK);
+        this.suiteIndex = 0;
+        return this.startEdhoc();
+      }
+      return this.refused(r);
+    }
     this.hs.ms = board.clock_ms() - this.t0;
     return this.sendRequest(false);
   }

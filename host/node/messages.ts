@@ -86,7 +86,7 @@ export const MESSAGES: ReadonlyMap<number, { name: string; text: string }> = new
   [217, { name: "CHAN_ERROR_SENT", text: "edhoc: sent an error message to the Responder ({e})" }],
   [218, { name: "CHAN_SEQUENTIAL", text: "edhoc: the combined request would exceed {d} bytes; sending message_3 on its own" }],
   [219, { name: "CHAN_LOST_CTX", text: "oscore: the server refused the stored context ({s}); running EDHOC" }],
-  [220, { name: "CHAN_SESSION_CONSUMED", text: "edhoc: the server refused the repeated combined request (EDHOC error {d}): its first copy used the session; running EDHOC again" }],
+  [220, { name: "CHAN_SESSION_CONSUMED", text: "edhoc: the server refused message_3 sent again (EDHOC error {d}): its first copy used the session; running EDHOC again" }],
   [221, { name: "CHAN_TOO_MANY_RUNS", text: "EDHOC ran {d} times in this command without a verified response; giving up" }],
   [222, { name: "CHAN_UNPROTECTED", text: "the server answered without OSCORE: {c} {s}" }],
   [223, { name: "CHAN_PSK_UNPROTECTED", text: "the server refused the request under the pre-shared OSCORE context: {c} {s}" }],

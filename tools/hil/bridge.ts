@@ -140,6 +140,9 @@ export class SlipBridge extends EventEmitter {
   private sockets = new Map<number, Socket>();
   private midsUp = new Set<number>();
   private gateway?: { sock: Socket; device: string; server: number };
+  /** serveUdp: the board's source ports seen, and those of a board whose power was cut (powerCut). */
+  private portsSeen = new Set<number>();
+  private portsCut = new Set<number>();
   private decoder = new SlipDecoder((f) => this.frame(f));
   private stream?: Duplex;
   private rand: () => number;
@@ -177,6 +180,11 @@ export class SlipBridge extends EventEmitter {
         this.o.trace?.(`bridge: ignored ${msg.length} B from ${rinfo.address}:${rinfo.port} (not the board)`);
         return;
       }
+      if (this.portsCut.has(rinfo.port)) {
+        this.o.trace?.(`bridge: ignored ${msg.length} B from port ${rinfo.port} (its board's power was cut)`);
+        return;
+      }
+      this.portsSeen.add(rinfo.port);
       this.relayUp(new Uint8Array(msg), rinfo.port, "127.0.0.1", serverPort);
     });
     return new Promise((res, rej) => {
@@ -190,6 +198,21 @@ export class SlipBridge extends EventEmitter {
       sock.bind(port, "0.0.0.0", () => { bound = true; res(); });
     });
   }
+
+  /**
+   * serveUdp: the board's power is cut now. A board without power sends and receives nothing, but the command
+   * that cuts it (a reset) may take a while to stop it: from now on every source port the board used is cut
+   * off both ways, so nothing it still sends reaches the server. Returns those ports for powerBack().
+   */
+  powerCut(): number[] {
+    const ports = [...this.portsSeen];
+    for (const p of ports) this.portsCut.add(p);
+    this.portsSeen.clear();
+    return ports;
+  }
+
+  /** serveUdp: the board that used `ports` is stopped (the reset returned): a new boot may use one of them. */
+  powerBack(ports: number[]) { for (const p of ports) this.portsCut.delete(p); }
 
   close() {
     for (const s of this.sockets.values()) s.close();
@@ -244,6 +267,7 @@ export class SlipBridge extends EventEmitter {
         this.o.trace?.(`bridge: DROP down ${msg.length} B from ${rinfo.address}:${rinfo.port}`);
         return;
       }
+      if (this.gateway && this.portsCut.has(devicePort)) return; // for a board without power
       this.stats.down++; this.stats.bytesDown += msg.length;
       this.o.trace?.(`bridge: down ${msg.length} B from ${rinfo.address}:${rinfo.port}`);
       if (this.gateway) { this.gateway.sock.send(msg, devicePort, this.gateway.device); return; }

@@ -257,7 +257,9 @@ class SerialBoard implements Board {
  * line after the boot's "reset cause" line). Without a console the run is judged from the server: over once a
  * certificate was issued (or the request refused) and the board then sent nothing for --quiet-ms; the report
  * is then made from what the server issued and the bridge counted, and a lost last response that the board
- * is still retransmitting for after the quiet time goes unseen.
+ * is still retransmitting for after the quiet time goes unseen. A power cut is a cut from the moment it is
+ * decided: the bridge stops relaying the board's ports at once (the reset command may take a while to stop the
+ * board), and the next boot is judged from what the server does from then on, also while the reset runs.
  */
 export class UdpBoard implements Board {
   readonly name: string;
@@ -316,9 +318,15 @@ export class UdpBoard implements Board {
       else console.error(`hil: reset ${this.name} now (it enrolls at boot); waiting up to ${Math.round(timeoutMs / 1000)} s`);
     }
     const { events: e0, stats: s0, line: l0, boot: nth, t0 } = start;
-    let running = true, cutAt = 0, resetError = "";
+    // cutPending: cutWhen has not decided yet; cutting: it cut, the reset runs; cutAt: the reset returned.
+    let running = true, cutPending = !!cutWhen, cutting = false, cutAt = 0, resetError = "";
     if (cutWhen) void cutWhen(bridge, () => running).then(async (c) => {
+      cutPending = false;
       if (!c || !running) return;
+      cutting = true;
+      // The power goes now: the bridge stops relaying what the board still sends from its ports (the reset
+      // command may take a while to stop it; a board without power sends nothing).
+      const cutPorts = bridge.powerCut();
       // The reset that cuts the power also boots the board again, and it enrolls at once: the next run
       // watches that boot instead of resetting once more. Console lines may lag behind the cut, so that boot
       // is counted from where this run's console started: the one after this run's own. The boot is this
@@ -328,16 +336,19 @@ export class UdpBoard implements Board {
       let done!: () => void;
       this.resetting = new Promise<void>((r) => { done = r; });
       try {
-        await this.reset();
-        // Judged from the server (no console), the new boot's run counts what the server does from now on: a
-        // request of the boot just killed may still have been on its way until the reset returned.
+        // Judged from the server (no console), the new boot's run counts what the server does from the cut on,
+        // once it has handled what the board sent before the cut: the new boot may enroll before the reset
+        // command returns (a /sren takes one round trip), and nothing of the old one gets through any more.
+        await this.serverCaughtUp(bridge);
         next.events = this.server.events.length;
         next.stats = { ...bridge.stats };
+        await this.reset();
         cutAt = performance.now();
       } catch (e) {
+        cutting = false;
         if (this.booted === next) this.booted = undefined; // no new boot to watch: the next run resets again
         resetError = `hil: the power cut failed: ${(e as Error).message}\n`;
-      } finally { this.resetting = undefined; done(); }
+      } finally { bridge.powerBack(cutPorts); this.resetting = undefined; done(); }
     });
     // The board's own report: the first JSON report after this boot's "reset cause" line (the nth from l0).
     const bootLine = (n: number) => { let seen = 0; return this.lines.findIndex((l, i) => i >= l0 && /reset cause/.test(l) && ++seen === n); };
@@ -359,6 +370,10 @@ export class UdpBoard implements Board {
         continue;
       }
       if (cutAt) break;
+      // Without a console the runner cannot tell whether the board finished before its power went: a run that
+      // is to be cut is not judged from the server until cutWhen has decided (the server may have issued and
+      // the board fallen quiet before a late timer or a slow reset), and a cut under way counts as a cut.
+      if (cutPending || cutting) continue;
       const up = bridge.stats.up + bridge.stats.droppedUp;
       if (up !== lastUp) { lastUp = up; quietSince = performance.now(); }
       const evs = this.server.events.slice(e0);
@@ -385,6 +400,11 @@ export class UdpBoard implements Board {
     };
     if (enr?.cert) rep.certificate_pem = new X509Certificate(enr.cert).toString();
     return { code: verdict === "issued" ? 0 : 1, out: JSON.stringify(rep) + "\n", log, stats: "", ms: performance.now() - t0, cut };
+  }
+  /** Until the server has received every datagram the bridge relayed to it (it is fed by the bridge alone, and
+   *  handles a datagram in the turn it arrives), at most 2 s. */
+  private async serverCaughtUp(bridge: SlipBridge) {
+    for (let i = 0; i < 400 && this.server.stats.datagramsIn < bridge.stats.up; i++) await new Promise((r) => setTimeout(r, 5));
   }
   private async reset() {
     const r = await sh(this.resetCmd!).catch((e) => e);

@@ -5,10 +5,10 @@
 //
 // Nothing but EDHOC and discovery is served without OSCORE: an unprotected EST request gets 4.01.
 // Who gets which names, and who may use /sren: policy.ts. Everything held in memory is bounded (limits.ts):
-// EDHOC sessions (count, 60 s), OSCORE contexts in memory (count, idle time; all of them are in the database,
-// where unused ones expire), message_1 per source (token bucket) and message_1 CPU time in all (a budget per
-// second), inner Block1 bodies and responses kept for their later inner Block2 blocks (blockwise.ts); beyond
-// a limit a message_1 gets 5.03 with Max-Age.
+// EDHOC sessions (count, the oldest dropped for a new one; 60 s), OSCORE contexts in memory (count, idle time;
+// all of them are in the database, where unused ones expire), message_1 per source (token bucket) and message_1
+// CPU time in all (a budget per second), inner Block1 bodies and responses kept for their later inner Block2
+// blocks (blockwise.ts); beyond a rate or budget a message_1 gets 5.03 with Max-Age.
 // A CSR's proof of possession is checked before anything is issued: a signature (ES256, Ed25519), or the
 // static-DH MAC of docs/dh-pop.md keyed by the ephemeral key of the EDHOC run behind the OSCORE context or, the
 // classic RFC 6955 way, by the key of one of the CA's DH recipient certificates that /crts serves.
@@ -132,16 +132,24 @@ export interface EstServerOptions {
   /** Every verified OSCORE request (inner: one Block1 or Block2 block) with its inner response before
    *  protection (2.31 Continue, or one Block2 block of the answer): tests count the inner blocks. */
   onInnerExchange?: (req: Message, res: Response) => void;
+  /** A message_3 sent again as a new CoAP message after the first copy finished the handshake and its answer
+   *  was lost (a combined request, or C_R || message_3 of the sequential flow): "serve" (default) recognises
+   *  the message_3 that made the context and goes on under that context (OSCORE's replay window keeps a copy of
+   *  a request from being acted on twice); "refuse" answers the used session with an EDHOC error, and the
+   *  device must run EDHOC again (the device's tests of that path use it). */
+  repeatedCombined?: "serve" | "refuse";
 }
 
 interface Session { responder: EdhocResponder; y: Uint8Array; gY: Uint8Array; suite: number; cR: Uint8Array; at: number }
-/** What the server keeps of a finished handshake after message_3 (for a repeated combined request). */
 /** An OSCORE context the server holds, with what the DH proof of possession needs (y and G_Y of the EDHOC run
  *  that made it; absent for a context restored from disk, whose ephemeral key is gone). */
 interface Context {
   ctx: SecurityContext; ms: Uint8Array; salt: Uint8Array; y?: Uint8Array; gY?: Uint8Array; suite: number; device?: Device; psk?: boolean;
   /** Loaded from disk by this process; the Echo value we asked for and whether freshness was shown. */
   loaded?: boolean; echo?: Uint8Array; fresh?: boolean;
+  /** SHA-256 of the message_3 that made this context (in memory only): a repeated combined request carries it
+   *  again (see repeatedCombined). */
+  m3Hash?: Uint8Array;
 }
 
 /** What the server did; an "enroll" event carries the certificate it issued: DER, or a natively signed C509
@@ -166,9 +174,9 @@ export class EstServer {
   private m1PerSource: PerSource;
   private m1Cpu: TokenBucket;
   private upstream?: Upstream;
-  /** Counters for benchmarks: message_1 answered, refused for the source's rate or for the CPU budget, and the
-   *  CPU ms message_1 took. */
-  readonly load = { message1: 0, message1RateLimited: 0, message1Busy: 0, message1CpuMs: 0, sessionsFull: 0 };
+  /** Counters for benchmarks: message_1 answered, refused for the source's rate or for the CPU budget, the CPU ms
+   *  message_1 took, and EDHOC sessions dropped unfinished to make room for newer ones. */
+  readonly load = { message1: 0, message1RateLimited: 0, message1Busy: 0, message1CpuMs: 0, sessionsEvicted: 0 };
   readonly db: ServerDb;
   /** The C509 Content-Format numbers in use (formats.ts). */
   readonly cf: C509Formats;
@@ -177,7 +185,7 @@ export class EstServer {
   private constructor(readonly opts: EstServerOptions, readonly state: ServerState, readonly ca: Ca) {
     const l = opts.limits ?? {};
     this.db = state.db;
-    this.sessions = new BoundedMap(l.sessions ?? 4096, l.sessionMs ?? 60_000);
+    this.sessions = new BoundedMap(l.sessions ?? 4096, l.sessionMs ?? 60_000, (_k, _v, why) => { if (why === "full") this.load.sessionsEvicted++; });
     this.contexts = new BoundedMap(l.contexts ?? 10_000, l.contextIdleMs ?? 600_000);
     this.m1PerSource = new PerSource(l.message1PerSource ?? 10, l.message1Burst ?? 20);
     this.m1Cpu = new TokenBucket(l.message1CpuMsPerS ?? 500, l.message1CpuMsPerS ?? 500);
@@ -322,6 +330,7 @@ export class EstServer {
       this.event({ kind: "refused", detail: `the device sent an EDHOC error (code ${rest[0]}${text ? `: ${text}` : ""})${s ? "" : " for an unknown session"}` });
       return { code: CHANGED };
     }
+    if (this.repeatOfMessage3(cR, rest)) return { code: CHANGED }; // sent again after its 2.04 was lost
     const r = this.message3(cR, rest);
     if ("error" in r) return edhocError(r.errCode ?? 1, r.error);
     return { code: CHANGED };
@@ -394,11 +403,10 @@ export class EstServer {
     const r = responder.message1(m1);
     if ("error" in r) return { code: BAD_REQUEST, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.EDHOC)]], payload: r.error };
     const cR = responder.cR;
-    if (!this.sessions.set(hex(cR), { responder, y: responder.ephemeralPrivate(), gY: responder.gY, suite, cR, at: Date.now() }, true)) {
-      this.load.sessionsFull++;
-      this.event({ kind: "busy", detail: "EDHOC session table full; 5.03" });
-      return { code: SERVICE_UNAVAILABLE, options: [[OPT.MAX_AGE, uintBytes(5)]] };
-    }
+    // A full table makes room by dropping its oldest session (sessions.onEvict counts it): refusing instead would
+    // let a flood from many addresses hold every session slot and lock real devices out, while dropping the
+    // oldest costs a device its handshake only if the whole table turned over between its message_2 and message_3.
+    this.sessions.set(hex(cR), { responder, y: responder.ephemeralPrivate(), gY: responder.gY, suite, cR, at: Date.now() });
     return { code: CHANGED, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.EDHOC)]], payload: r.message2 };
   }
 
@@ -415,7 +423,7 @@ export class EstServer {
     this.sessions.delete(hex(cR));
     const ctx = deriveContext({ masterSecret: r.oscoreMasterSecret, masterSalt: r.oscoreMasterSalt, senderId: r.cI, recipientId: cR });
     const device = this.deviceByIdCred(r.idCredI);
-    const c: Context = { ctx, ms: r.oscoreMasterSecret, salt: r.oscoreMasterSalt, y: s.y, gY: s.gY, suite: s.suite, device };
+    const c: Context = { ctx, ms: r.oscoreMasterSecret, salt: r.oscoreMasterSalt, y: s.y, gY: s.gY, suite: s.suite, device, m3Hash: sha256(m3) };
     // One context per device: a new handshake replaces the device's older contexts; never another device's
     // (C_R was checked free when message_2 went out; a pre-shared context provisioned since then still wins).
     const inst = this.db.installContext(this.contextRow(hex(cR), c));
@@ -424,6 +432,18 @@ export class EstServer {
     this.contexts.set(hex(cR), c);
     this.event({ kind: "edhoc", kid: device?.kid, detail: `handshake done, C_R ${hex(cR)}, C_I ${hex(r.cI)}` });
     return { ok: true };
+  }
+
+  /** A message_3 that already made the context of C_R here, sent again as a new message (the answer to the
+   *  first copy was lost): no session is left to finish, and none is needed (opts.repeatedCombined). Only an
+   *  identical message_3 counts; in a combined request the OSCORE request that follows is verified under the
+   *  context as any other. */
+  private repeatOfMessage3(kid: Uint8Array, m3: Uint8Array): boolean {
+    if (this.opts.repeatedCombined === "refuse" || this.sessions.has(hex(kid))) return false;
+    const c = this.contexts.get(hex(kid));
+    if (!c?.m3Hash || !timingSafeEqual(c.m3Hash, sha256(m3))) return false;
+    this.event({ kind: "edhoc", kid: c.device?.kid, detail: `message_3 repeated, C_R ${hex(kid)}: already processed, its context serves` });
+    return true;
   }
 
   /** The provisioned device an ID_CRED_I names: {4: kid}, {34: x5t} of its certificate, {33: certificate}
@@ -492,8 +512,11 @@ export class EstServer {
       // RFC 9668 §3.3.1: the payload starts with message_3 (a CBOR bstr); the rest is the OSCORE ciphertext.
       const split = cborBstrEnd(m.payload);
       if (split < 0) return { code: BAD_REQUEST, payload: Buffer.from("combined request without message_3") };
-      const r = this.message3(kid, m.payload.subarray(0, split));
-      if ("error" in r) return { code: BAD_REQUEST, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.EDHOC)]], payload: edhocErrorBytes(r.errCode ?? 1, r.error) };
+      const m3 = m.payload.subarray(0, split);
+      if (!this.repeatOfMessage3(kid, m3)) {
+        const r = this.message3(kid, m3);
+        if ("error" in r) return { code: BAD_REQUEST, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.EDHOC)]], payload: edhocErrorBytes(r.errCode ?? 1, r.error) };
+      }
       outer = { ...m, options: m.options.filter(([n]) => n !== OPT.EDHOC), payload: m.payload.subarray(split) };
     }
     const c = this.contexts.get(hex(kid)) ?? this.loadContext(hex(kid));
@@ -834,6 +857,8 @@ function dhRecipients(dir: string): { suite: number; priv: Uint8Array; cert: Uin
     return { suite, priv, cert };
   });
 }
+
+const sha256 = (b: Uint8Array): Uint8Array => createHash("sha256").update(b).digest();
 
 function typed(code: number, cf: number, payload: Uint8Array): Response {
   return { code, options: [[OPT.CONTENT_FORMAT, uintBytes(cf)]] as Option[], payload };
