@@ -75,6 +75,11 @@ export function softCrypto(): SoftCrypto | null { return soft; }
 /** What a module without its own provider (the native-crypto build) cannot do without. */
 export const NATIVE_REQUIRED: u32 = CAP_RANDOM | CAP_SHA256 | CAP_HMAC_HKDF | CAP_AES_CCM | CAP_P256 | CAP_PERSISTENT_KEYS;
 
+/** What a module without its own provider cannot start a command without. A module whose commands use no
+ *  cryptography (the ABI probe) sets it to 0. */
+let boardNeeds: u32 = NATIVE_REQUIRED;
+export function cryptoNeeds(caps: u32): void { boardNeeds = caps; }
+
 let capsRead: i32 = -1;
 
 /** The board's CAP_* mask (read from the provider once). */
@@ -93,7 +98,7 @@ export function cryptoCan(cap: u32): bool { return soft != null || (cryptoCaps()
  *  needs (E_UNSUPPORTED, with the board's mask and the missing bits in the event). */
 export function cryptoStart(): i32 {
   if (soft == null) {
-    const missing = NATIVE_REQUIRED & ~cryptoCaps();
+    const missing = boardNeeds & ~cryptoCaps();
     if (missing != 0) return failWith(E_UNSUPPORTED, M_CRYPTO_CAPS).int(<i64>cryptoCaps()).int(<i64>missing).ret();
   }
   return OK;

@@ -7,6 +7,7 @@ import * as board from "../../assembly/base/abi";
 import { OK, PENDING, E_USAGE, E_TIMEOUT, E_UNKNOWN_COMMAND, E_STORE_FULL, statusName } from "../../assembly/base/errors";
 import { registerCommands, argc, argIs, argPtr, argLen, argUint, argHex, setJob, setDeadline, heap_top } from "../../assembly/app/runtime";
 import { output, flushOut } from "../../assembly/app/output";
+import { cryptoNeeds } from "../../assembly/crypto/index";
 import { fail, logText } from "../common/text";
 
 export {
@@ -223,3 +224,4 @@ function dispatch(): i32 {
 }
 
 registerCommands(dispatch);
+cryptoNeeds(0); // the probe calls the crypto imports itself; it needs no operation of the board to start a command
