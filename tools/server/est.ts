@@ -864,7 +864,6 @@ function typed(code: number, cf: number, payload: Uint8Array): Response {
   return { code, options: [[OPT.CONTENT_FORMAT, uintBytes(cf)]] as Option[], payload };
 }
 
-/** An EDHOC error message (RFC 9528 §6): ERR_CODE 1 with a diagnostic text. */
 /** An EDHOC error message (RFC 9528 §6): code 1 with a diagnostic text, code 3 (unknown credential
  *  referenced, §6.4) with ERR_INFO true. */
 function edhocErrorBytes(code: number, text: string): Uint8Array {
