@@ -20,6 +20,7 @@ import { deviceCsr, deviceKey, type CsrKind } from "./helpers/c509-csr.js";
 import { handshake, OscoreClient } from "./helpers/edhoc-client.js";
 import { tempDir } from "./helpers/hosts.js";
 import { UdpClient } from "./helpers/udp-client.js";
+import { p256Scalar } from "../tools/server/responder.js";
 
 const HAVE_TOOLS = spawnSync("mvn", ["-v"]).status === 0 && spawnSync("javac", ["-version"]).status === 0;
 const RUN = HAVE_TOOLS || !!process.env.CI;
@@ -101,7 +102,7 @@ describe.runIf(RUN)("the server's C509 against BouncyCastle 1.87", () => {
       reqs.push(["csr-parse", hex(c.bytes)], ["csr-verify", hex(c.bytes)]);
     }
     const p = createECDH("prime256v1"); p.generateKeys();
-    const pY = hex(new Uint8Array(p.getPrivateKey())), pGy = new Uint8Array(p.getPublicKey().subarray(1, 33));
+    const pY = hex(p256Scalar(p)), pGy = new Uint8Array(p.getPublicKey().subarray(1, 33));
     const x = generateKeyPairSync("x25519");
     const xY = hex(new Uint8Array(x.privateKey.export({ format: "der", type: "pkcs8" }).subarray(16)));
     const xGy = new Uint8Array(x.publicKey.export({ format: "der", type: "spki" }).subarray(12));

@@ -13,6 +13,7 @@ import * as c5 from "../tools/c509/index.js";
 import { Ca, parseCsr, verifyCsrSignature } from "../tools/server/pki.js";
 import { bc, bcBuild } from "./helpers/bc.js";
 import { evalVectors, HOSTS, ROOT } from "./helpers/hosts.js";
+import { p256Scalar } from "../tools/server/responder.js";
 
 const M = join(ROOT, "build/c509-test.wasm");
 const V = JSON.parse(readFileSync(join(ROOT, "test/vectors/c509-draft-examples.json"), "utf8"));
@@ -126,10 +127,10 @@ describe.each(HOSTS)("device C509 under %s", (host) => {
     for (const type of [2, 3]) {
       for (const kind of [1, 2, 3, 4]) {
         let key: string, recipient: string | undefined, y: KeyObject | Buffer | undefined;
-        if (kind === 1 || kind === 3) { const e = createECDH("prime256v1"); e.generateKeys(); key = e.getPrivateKey("hex"); }
+        if (kind === 1 || kind === 3) { const e = createECDH("prime256v1"); e.generateKeys(); key = hex(p256Scalar(e)); }
         else if (kind === 2) key = raw32(generateKeyPairSync("ed25519").privateKey);
         else key = raw32(generateKeyPairSync("x25519").privateKey);
-        if (kind === 3) { const r = createECDH("prime256v1"); r.generateKeys(); y = r.getPrivateKey(); recipient = hex(new Uint8Array(r.getPublicKey().subarray(1, 33))); }
+        if (kind === 3) { const r = createECDH("prime256v1"); r.generateKeys(); y = Buffer.from(p256Scalar(r)); recipient = hex(new Uint8Array(r.getPublicKey().subarray(1, 33))); }
         if (kind === 4) { const r = generateKeyPairSync("x25519"); y = r.privateKey; recipient = hex(new Uint8Array(r.publicKey.export({ format: "der", type: "spki" }).subarray(12))); }
         reqs.push({ op: "c509_csr", type, kind, key, cn: ascii(kind === 2 ? "0123456789abcdef" : "est-oscore-device"), ...(kind !== 1 ? { dns: ascii("device.example") } : {}), ...(recipient ? { recipient } : {}) });
         meta.push({ type, kind, y, gY: recipient, key });
@@ -213,14 +214,14 @@ describe.runIf(RUN_BC)("device C509 against BouncyCastle 1.87", () => {
     const y = createECDH("prime256v1"); y.generateKeys();
     const gY = hex(new Uint8Array(y.getPublicKey().subarray(1, 33)));
     const dev = await evalVectors("v8", [
-      { op: "c509_csr", type: 2, kind: 1, key: e.getPrivateKey("hex"), cn: ascii("est-oscore-device"), dns: ascii("device.example") },
+      { op: "c509_csr", type: 2, kind: 1, key: hex(p256Scalar(e)), cn: ascii("est-oscore-device"), dns: ascii("device.example") },
       { op: "c509_csr", type: 2, kind: 2, key: raw32(generateKeyPairSync("ed25519").privateKey), cn: ascii("ed-device") },
-      { op: "c509_csr", type: 3, kind: 1, key: e.getPrivateKey("hex"), cn: ascii("est-oscore-device") },
-      { op: "c509_csr", type: 2, kind: 3, key: e.getPrivateKey("hex"), cn: ascii("dh-device"), recipient: gY },
+      { op: "c509_csr", type: 3, kind: 1, key: hex(p256Scalar(e)), cn: ascii("est-oscore-device") },
+      { op: "c509_csr", type: 2, kind: 3, key: hex(p256Scalar(e)), cn: ascii("dh-device"), recipient: gY },
     ], M);
     const checks = bc([
       ["csr-verify", dev[0].csr], ["csr-verify", dev[1].csr], ["csr-verify", dev[2].csr],
-      ["csr-dhpop", dev[3].csr, y.getPrivateKey("hex"), gY],
+      ["csr-dhpop", dev[3].csr, hex(p256Scalar(y)), gY],
       ["issue2", dev[0].csr, pk8, ca2.encoded as string, "1234", "1767225600", "1798761600"],
       ["issue2", dev[1].csr, pk8, ca2.encoded as string, "1235", "1767225600", "1798761600"],
     ]);

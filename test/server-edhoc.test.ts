@@ -6,7 +6,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { EdhocResponder } from "../tools/server/responder.js";
+import { p256 } from "@noble/curves/nist.js";
+import { EdhocResponder, ephemeralPrivate, ephemeralPublic } from "../tools/server/responder.js";
 import { ROOT } from "./helpers/hosts.js";
 
 const t2 = JSON.parse(readFileSync(join(ROOT, "test/vectors/edhoc-rfc9529-trace2.json"), "utf8"));
@@ -94,5 +95,16 @@ describe("EDHOC Responder: RFC 9529 trace 2 (method 3, suite 2)", () => {
   it("refuses out-of-order use and malformed message_1s with an error, never a crash", () => {
     expect(() => responder().message3(u(t2.expect.message_3))).toThrow(/out of order/);
     for (const m of ["", "03", "0302", "03025820", "030258208af6", "ff"]) expect(() => responder().message1(u(m))).toThrow();
+  });
+});
+
+describe("EDHOC Responder: ephemeral P-256 keys", () => {
+  it("are always 32 bytes and match their G_Y under @noble (node:crypto drops leading zero bytes of a scalar)", () => {
+    // One scalar in 256 starts with a zero byte: 2,000 keys meet one with probability 1 - (255/256)^2000 > 0.9996.
+    for (let i = 0; i < 2000; i++) {
+      const y = ephemeralPrivate(2);
+      expect(y.length).toBe(32);
+      if (y[0] === 0) expect(Buffer.from(ephemeralPublic(2, y)).toString("hex")).toBe(Buffer.from(p256.getPublicKey(y, true).subarray(1)).toString("hex"));
+    }
   });
 });

@@ -8,6 +8,7 @@
 
 import { createECDH, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import * as c5 from "../../tools/c509/index.js";
+import { p256Scalar } from "../../tools/server/responder.js";
 
 export type CsrKind = "es256" | "ed25519" | "p256-dh" | "x25519-dh";
 
@@ -20,7 +21,7 @@ const P256_SPKI = "3059301306072a8648ce3d020106082a8648ce3d030107034200";
 export function deviceKey(kind: CsrKind): { priv: KeyObject; spki: Uint8Array; raw32?: Uint8Array } {
   if (kind === "p256-dh") {
     const e = createECDH("prime256v1"); e.generateKeys();
-    const raw32 = new Uint8Array(e.getPrivateKey());
+    const raw32 = p256Scalar(e);
     const spki = c5.unhex(P256_SPKI + e.getPublicKey("hex", "uncompressed"));
     const jwkPub = createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" }).export({ format: "jwk" });
     const priv = createPrivateKey({ key: { ...jwkPub, d: Buffer.from(raw32).toString("base64url") }, format: "jwk" });

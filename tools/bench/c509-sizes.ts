@@ -10,6 +10,7 @@ import { join } from "node:path";
 import * as c5 from "../c509/index.js";
 import { Ca, parseCsr } from "../server/pki.js";
 import { evalVectors, ROOT } from "../../test/helpers/hosts.js";
+import { p256Scalar } from "../server/responder.js";
 
 const ascii = (s: string) => Buffer.from(s, "ascii").toString("hex");
 const dir = mkdtempSync(join(tmpdir(), "c509-sizes-"));
@@ -23,7 +24,7 @@ try {
   for (const [kind, label] of kinds) {
     const priv = kind === 2
       ? Buffer.from(generateKeyPairSync("ed25519").privateKey.export({ format: "der", type: "pkcs8" }).subarray(16))
-      : (() => { const e = createECDH("prime256v1"); e.generateKeys(); return e.getPrivateKey(); })();
+      : (() => { const e = createECDH("prime256v1"); e.generateKeys(); return Buffer.from(p256Scalar(e)); })();
     const req: Record<string, unknown> = { op: "csr", kind, key: priv.toString("hex"), cn: ascii("est-oscore-device") };
     if (kind === 3) req.recipient = gy.getPublicKey().subarray(1, 33).toString("hex");
     const [o] = await evalVectors("v8", [req], join(ROOT, "build/edhoc-test.wasm"));

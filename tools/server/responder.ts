@@ -8,7 +8,7 @@
 // message_3 and returns PRK_out and the OSCORE parameters of Appendix A.1. Any failure throws EdhocError and
 // leaves the instance unusable; nothing is derived from an unauthenticated message_3.
 
-import { createCipheriv, createDecipheriv, createECDH, createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, randomBytes, sign as nodeSign, timingSafeEqual, type KeyObject } from "node:crypto";
+import { createCipheriv, createDecipheriv, createECDH, createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, randomBytes, sign as nodeSign, timingSafeEqual, type ECDH, type KeyObject } from "node:crypto";
 import { p256 } from "@noble/curves/nist.js";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { cBstr, cInt, head } from "./cbor.js";
@@ -132,10 +132,22 @@ function ecdh(suite: number, priv: Uint8Array, pub: Uint8Array): Uint8Array {
     return s;
   } catch (e) { throw new EdhocError(`invalid public key: ${(e as Error).message}`); }
 }
-/** A fresh ephemeral private key: a P-256 scalar in [1, n-1] or 32 random bytes for X25519. */
+/** A fresh ephemeral private key: a P-256 scalar in [1, n-1] as 32 bytes, or 32 random bytes for X25519.
+ *  (node:crypto's getPrivateKey() drops leading zero bytes: one key in 256 came out 31 bytes long, which the
+ *  DH proof of possession's ECDH (@noble) refused as "invalid public key".) */
 export function ephemeralPrivate(suite: number): Uint8Array {
-  if (suite === 2) { const e = createECDH("prime256v1"); e.generateKeys(); return new Uint8Array(e.getPrivateKey()); }
+  if (suite === 2) {
+    const e = createECDH("prime256v1");
+    e.generateKeys();
+    return p256Scalar(e);
+  }
   return new Uint8Array(randomBytes(32));
+}
+/** The private key of a node:crypto P-256 ECDH object as 32 bytes (getPrivateKey() drops leading zeros). */
+export function p256Scalar(e: ECDH): Uint8Array {
+  const d = e.getPrivateKey(), out = new Uint8Array(32);
+  out.set(d, 32 - d.length);
+  return out;
 }
 /** G_Y: the x-coordinate (P-256) or the X25519 public key. */
 export function ephemeralPublic(suite: number, y: Uint8Array): Uint8Array {
