@@ -161,6 +161,16 @@ for (const B of BUILDS) describe(`${B.name} build`, () => {
       }, T);
     }
 
+    it("a notBefore up to 60 s after the board's clock is accepted (a CA stamps issue time to the second); 10 minutes after is not", async () => {
+      const day = Math.floor(Date.now() / 1000) + 86400; // future-cert: notBefore one day after the server's now
+      const r = await rig({ misbehave: "future-cert" });
+      const early = await enroll(r.server.port, r.store, [], ["--real-time", String(day - 600)]);
+      expect(early.rep.ok).toBe(false);
+      expect(early.stderr).toMatch(/certificate 0 of the path \(0: the end entity\) is not valid yet/);
+      const close = await enroll(r.server.port, r.store, [], ["--real-time", String(day - 10)]);
+      if (!close.rep.ok) throw new Error(close.stderr);
+    }, T);
+
     it("the board's clock decides: a certificate valid only from tomorrow is accepted by a board whose clock reads two days ahead", async () => {
       const r = await rig({ misbehave: "future-cert" });
       const { rep, stderr } = await enroll(r.server.port, r.store, [], ["--real-time", String(Math.floor(Date.now() / 1000) + 2 * 86400 - 3600)]);

@@ -8,6 +8,11 @@ export const IO_CAPACITY: i32 = 4096;
 export const DEVICE_IO_CAPACITY: i32 = 24 + 1280;
 /** Most arguments a command line may have (argv[0] included). */
 export const MAX_ARGS: i32 = 32;
+
+/** Seconds a certificate's notBefore may lie after the device's real time and still count as valid: a CA
+ *  stamps a fresh certificate with its own clock, to the second, and the device's clock (or the host's --now,
+ *  given in whole seconds) may be a little behind. docs/certificate-paths.md. */
+export const NOT_BEFORE_GRACE_S: i64 = 60;
 /** Scratch buffer for the simulator's command output before it is handed to board.out. */
 export const OUT_CAPACITY: i32 = 1024;
 /** The event record detailing the last failure, and one log record (base/diag.ts). */

@@ -18,6 +18,7 @@
 
 import { OK, E_UNSUPPORTED } from "../base/errors";
 import { failWith } from "../base/diag";
+import { NOT_BEFORE_GRACE_S } from "../base/config";
 import {
   M_PATH_CRITICAL, M_PATH_EXPIRED, M_PATH_NOT_YET_VALID, M_PATH_NOT_CA, M_PATH_KEY_USAGE, M_PATH_LENGTH,
   M_PATH_SIGNATURE, M_PATH_NO_ISSUER, M_PATH_TOO_LONG, M_CRYPTO_NO_ALG,
@@ -67,7 +68,7 @@ export function pathValidate(leaf: Certificate, spans: usize, nTrusted: i32, nTo
       // cur is not the anchor: its own extensions and dates count.
       if (cur.unknownCritical) return failWith(code, M_PATH_CRITICAL).int(depth).ret();
       if (now >= 0 && cur.notAfter < now) return failWith(code, M_PATH_EXPIRED).int(depth).int(cur.notAfter).int(now).ret();
-      if (now >= 0 && real && cur.notBefore > now) return failWith(code, M_PATH_NOT_YET_VALID).int(depth).int(cur.notBefore).int(now).ret();
+      if (now >= 0 && real && cur.notBefore > now + NOT_BEFORE_GRACE_S) return failWith(code, M_PATH_NOT_YET_VALID).int(depth).int(cur.notBefore).int(now).ret();
       const v = x509VerifyIssued(cur, up);
       if (v == E_UNSUPPORTED) return failWith(v, M_CRYPTO_NO_ALG).ascii("the signature algorithm of a certificate on the path").ret();
       if (v != OK) { why = M_PATH_SIGNATURE; continue; }
