@@ -3,6 +3,7 @@
 # configured by host/crypto/est_mbedtls_config.h) + its p256-m driver + host/crypto/psa_provider.c.
 #   bash tools/build-mbedtls.sh host  -> build/crypto-host/libestcrypto.a (gcc: est-sim, the ESP32 Linux build, tests)
 #   bash tools/build-mbedtls.sh m4    -> build/crypto-m4/libestcrypto.a   (arm-none-eabi-gcc, Cortex-M4F, -Os)
+#   bash tools/build-mbedtls.sh host32 -> build/crypto-host32/libestcrypto.a (gcc -m32: the 32-bit ESP32 Linux build)
 # A board links it together with host/est_crypto_imports.c; the library calls the board's board_rng_fill and
 # board_store_* (boards/board.h). make rebuilds only what changed (two jobs: the machine has two cores).
 # Prints the library's path. EXTRA_CFLAGS adds flags to every object (use one output folder per setting).
@@ -15,8 +16,9 @@ bash tools/fetch-mbedtls.sh >&2
 MB=build/third_party/mbedtls
 case "$target" in
   host) CC=gcc; AR=ar; ARCH="-O2" ;;
+  host32) CC=gcc; AR=ar; ARCH="-O2 -m32" ;;  # 32-bit x86 (gcc-multilib): the ESP32 Linux build with BITS=32
   m4) CC=arm-none-eabi-gcc; AR=arm-none-eabi-ar; ARCH="-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -Os" ;;
-  *) echo "usage: build-mbedtls.sh host|m4" >&2; exit 2 ;;
+  *) echo "usage: build-mbedtls.sh host|host32|m4" >&2; exit 2 ;;
 esac
 EV_DEF=""; EV_INC=""; EV_SRC=""; EV_VPATH=""
 suffix=""

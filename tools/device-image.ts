@@ -18,6 +18,18 @@ export function nvsCsv(records: { id: number; data: Uint8Array }[]): string {
   return lines.join("\n") + "\n";
 }
 
+/** The ESP32 board's Linux stand-in NVS file (boards/esp32/test/fake_idf.c, EST_FAKE_NVS): per record a 16-byte
+ *  key "r%04x", a 4-byte little-endian length, the blob. */
+export function fakeNvsFile(records: { id: number; data: Uint8Array }[]): Buffer {
+  return Buffer.concat(records.flatMap(({ id, data }) => {
+    const key = Buffer.alloc(16);
+    key.write(`r${id.toString(16).padStart(4, "0")}`);
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(data.length);
+    return [key, len, Buffer.from(data)];
+  }));
+}
+
 function main(argv: string[]): number {
   const opt = new Map<string, string>();
   for (let i = 0; i < argv.length; i += 2) {

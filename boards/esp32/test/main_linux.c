@@ -12,6 +12,7 @@
 #include "est_abi.h"
 #include "est_client.h"
 #include "board.h"
+#include "sdkconfig.h"
 
 int board_esp32_cancelled(void) { return 0; }
 
@@ -29,7 +30,11 @@ int main(int argc, char **argv) {
   static est_client_t client;
   est_client_config_t cfg;
   memset(&cfg, 0, sizeof cfg);
-  cfg.limits = (est_host_limits_t){16 * 1024, 2, 0, 0, 0}; /* the ESP32 app's default limits (components/est_client/Kconfig) */
+  /* The component's menuconfig defaults (components/est_client/Kconfig, as sdkconfig.h has them); the
+   * environment's EST_MEMORY_BYTES and EST_CODE_CACHE_BYTES override them (the heap benchmark compares). */
+  const char *mem = getenv("EST_MEMORY_BYTES"), *cache = getenv("EST_CODE_CACHE_BYTES");
+  cfg.limits = (est_host_limits_t){CONFIG_EST_WASM_STACK, 2, 0, cache ? (uint32_t)strtoul(cache, NULL, 0) : CONFIG_EST_CODE_CACHE_BYTES,
+                                   mem ? (uint32_t)strtoul(mem, NULL, 0) : CONFIG_EST_MEMORY_BYTES};
   if (est_client_init(&client, part, len, &cfg) != EST_OK) { fprintf(stderr, "est-esp32: %s\n", est_client_error(&client)); return 3; }
   int32_t status = 0;
   if (est_client_command(&client, argc - 2, (const char *const *)argv + 2, &status) != EST_HOST_OK) {
