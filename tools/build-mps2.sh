@@ -39,7 +39,7 @@ crypto_lib=()
 module=build/client.wasm
 case "${CRYPTO:-none}" in
   none) ;;
-  native) crypto_src=(); crypto_lib=("$(bash tools/build-mbedtls.sh m4)"); suffix="$suffix-native"; module=build/client-native.wasm ;;
+  native) crypto_src=(); crypto_lib=("$(bash tools/build-mbedtls.sh m4)"); suffix="$suffix-native"; module=build/client-native.wasm; BOARD_FLAGS+=(-DBOARD_NATIVE_CRYPTO=1) ;;
   *) echo "CRYPTO must be none or native" >&2; exit 2 ;;
 esac
 suffix="$suffix${VARIANT:+-$VARIANT}"  # VARIANT=name: a separate build (e.g. with MODULE_WASM=another.wasm)

@@ -27,7 +27,7 @@ crypto_lib=()
 module=build/client.wasm
 case "${CRYPTO:-none}" in
   none) ;;
-  native) crypto_src=(); crypto_lib=("$(bash tools/build-mbedtls.sh m4)"); suffix="$suffix-native"; module=build/client-native.wasm ;;
+  native) crypto_src=(); crypto_lib=("$(bash tools/build-mbedtls.sh m4)"); suffix="$suffix-native"; module=build/client-native.wasm; BOARD_FLAGS+=(-DBOARD_NATIVE_CRYPTO=1) ;;
   *) echo "CRYPTO must be none or native" >&2; exit 2 ;;
 esac
 [ -f "$module" ] || { echo "build-nrf52840: $module missing (npm run build:wasm)" >&2; exit 1; }
