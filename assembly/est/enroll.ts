@@ -266,6 +266,7 @@ function makeCsr(): i32 {
     }
     if (!e.keyReused) {
       const k = keyPairGenerate(spec.key, e.newKeyId);
+      if (k == E_UNSUPPORTED) return done(failWith(k, M_CRYPTO_NO_ALG).ascii("Ed25519 (the key to enroll; --suite 2 or --pop dh)").ret());
       if (k != OK) return done(failWith(k, M_EST_KEY).int(k).ret());
     }
     e.keyReady = true;
