@@ -19,11 +19,12 @@
 // constraints, policies, revocation; and an X.509 <-> C509 converter (tools/c509 has one).
 
 import {
-  OK, E_MALFORMED, E_UNSUPPORTED, E_CRYPTO_SIGNATURE, E_LIMIT, E_TRAILING,
+  OK, E_MALFORMED, E_UNSUPPORTED, E_CRYPTO_SIGNATURE, E_LIMIT, E_TRAILING, E_BUFFER_TOO_SMALL,
 } from "../base/errors";
 import { CborReader, MT_UINT, MT_NINT, MT_BSTR, MT_TSTR, MT_ARRAY, MT_TAG } from "../cbor/decode";
 import { sha256, p256VerifyDigest, ed25519Verify } from "../crypto/index";
-import { DerOut, nameDer, timeDer, spkiDer, extensionsDer, rdnKnown, PK_P256, PK_X25519, PK_ED25519 } from "./c509-der";
+import { DerWriter } from "../der/der";
+import { nameDer, timeDer, spkiDer, extensionsDer, rdnKnown, PK_P256, PK_X25519, PK_ED25519 } from "./c509-der";
 
 export { PK_P256, PK_X25519, PK_ED25519 };
 export const C509_TYPE_NATIVE: i32 = 2;
@@ -74,7 +75,7 @@ export class C509Cert {
 }
 
 const r = new CborReader();
-const w = new DerOut();
+const w = new DerWriter();
 
 /** Parse a certificate (either encoding, see the file comment) of n bytes at p into c. */
 export function c509Parse(c: C509Cert, p: usize, n: i32): i32 {
@@ -283,9 +284,9 @@ export function c509TbsDer(c: C509Cert, out: usize, cap: i32): i32 {
   w.reset(out, cap);
   w.open(0x30);
   w.byte(0xa0).byte(0x03).byte(0x02).byte(0x01).byte(0x02); // [0] version v3
-  w.uint(c.serial, c.serialLen);
-  if (c.sigAlg == C509_SIG_ES256) w.arr(SIG_ES256_DER);
-  else if (c.sigAlg == C509_SIG_ED25519) w.arr(SIG_ED25519_DER);
+  if (c.serialLen == 0) w.smallInt(0); else w.unsignedInt(c.serial, c.serialLen);
+  if (c.sigAlg == C509_SIG_ES256) w.rawBytes(SIG_ES256_DER);
+  else if (c.sigAlg == C509_SIG_ED25519) w.rawBytes(SIG_ED25519_DER);
   else return E_UNSUPPORTED;
   let st: i32;
   if (c.issuerLen > 0) st = nameDer(w, r.reset(c.issuer, c.issuerLen, true));
@@ -305,7 +306,7 @@ export function c509TbsDer(c: C509Cert, out: usize, cap: i32): i32 {
   }
   w.close();
   st = w.finish();
-  return st < 0 ? st : w.pos;
+  return st == E_LIMIT ? E_BUFFER_TOO_SMALL : st;
 }
 
 // ---- Verification ----------------------------------------------------------------------------------------------------
