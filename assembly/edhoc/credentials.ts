@@ -4,6 +4,11 @@
 //     byte for byte with the provisioned ID_CRED_R;
 //   - x5chain (RFC 9360): ID_CRED_R = {33: certificate}; the certificate must chain to the trust anchor and
 //     name the provisioned subject, and its key must suit the suite and method. Then it is CRED_R.
+//   - c5c (the C509 draft's COSE header parameter 25): ID_CRED_R = {25: COSE_C509} with one C509 certificate,
+//     checked the same way (its issuer matched to a DER trust anchor as pki/c509.ts c509VerifyIssuedByX509 does,
+//     its subject Name's CBOR equal to the provisioned one); CRED_R is the C509Certificate array (RFC 9528
+//     §3.5.2), built from ~C509Certificate when the c5c carried that. A c5t (parameter 22) is a provisioned
+//     credential and compares byte for byte like x5t.
 //
 // The records are read into a region the caller lends (a part of the arena, for the handshake's span), each
 // taking the room its real length needs, so X.509 credentials both ways fit where fixed caps would not.
@@ -31,6 +36,7 @@ import { KEY_TYPE_P256_ECDSA, KEY_TYPE_ED25519, KEY_TYPE_P256_DH, KEY_TYPE_X2551
 import { logMsg } from "../base/diag";
 import { LOG_INFO, LOG_WARN } from "../base/abi";
 import { Certificate, x509Parse, x509VerifyIssued } from "../pki/x509";
+import { C509Cert, c509Parse, c509VerifyIssuedByX509, C509_TBS_DER_MAX, PK_P256, PK_X25519, PK_ED25519 } from "../pki/c509";
 import { KEY_P256_ECDSA, KEY_ED25519, KEY_X25519_DH } from "../pki/keys";
 import { trustAnchorsLoad, trustAnchor, trustAnchorPtr } from "../pki/trust";
 import { InitiatorConfig, ProcessingM2, kidOf, SUITE_P256_ES256 } from "./initiator";
@@ -194,7 +200,9 @@ const x5Reader = new CborReader();
 function x5chainPeer(m2: ProcessingM2): i32 {
   const r = x5Reader;
   r.reset(m2.idCredR, m2.idCredRLen, true);
-  if (m2.idCredRIsKid || r.enterMap() != OK || r.count != 1 || r.readInt() != OK || r.value != 33) return E_CRYPTO_KEY;
+  if (m2.idCredRIsKid || r.enterMap() != OK || r.count != 1 || r.readInt() != OK) return E_CRYPTO_KEY;
+  if (r.value == 25) return c5cPeer(m2);
+  if (r.value != 33) return E_CRYPTO_KEY;
   if (r.readBstr() != OK || r.finish() != OK) return E_MALFORMED; // (a chain as an array is not supported)
   const cert = r.ptr, certLen = r.size;
   // CRED_R is the certificate in a CBOR byte string; the key follows it.
@@ -224,6 +232,50 @@ function x5chainPeer(m2: ProcessingM2): i32 {
   peer.cred = x5Cred; peer.credLen = o;
   peer.idMap = m2.idCredR; peer.idMapLen = m2.idCredRLen;
   peer.key = x5Key; peer.keyLen = keyLen;
+  return OK;
+}
+
+const peerC5 = new C509Cert();
+
+/** ID_CRED_R = {25: COSE_C509} (c5c) with one certificate, the reader x5Reader at its value. */
+function c5cPeer(m2: ProcessingM2): i32 {
+  const r = x5Reader;
+  if (r.readBstr() != OK || r.finish() != OK) return E_MALFORMED; // (more certificates, an array, not supported)
+  const cert = r.ptr, certLen = r.size;
+  const wrap = certLen > 0 && load<u8>(cert) == 0x8b ? 0 : 1; // CRED_R is the array: 8b before the sequence
+  const c5Cred = take(certLen + wrap), c5Key = take(65), scratch = take(C509_TBS_DER_MAX);
+  if (c5Cred == 0 || c5Key == 0 || scratch == 0 || taBuf == 0) return E_LIMIT;
+  if (c509Parse(peerC5, cert, certLen) != OK) return E_MALFORMED;
+  const k = trustAnchorsLoad(taBuf);
+  let issued = false;
+  for (let i = 0; i < k && !issued; i++) {
+    const l = trustAnchor(i);
+    issued = l > 0 && x509Parse(taCert, trustAnchorPtr(), l) == OK && c509VerifyIssuedByX509(peerC5, taCert, scratch, C509_TBS_DER_MAX) == OK;
+  }
+  if (!issued) return E_CRYPTO_KEY;
+  if (peerC5.subjectLen != peerSubjectLen || !ctEqual(peerC5.subject, peerSubject, peerSubjectLen)) return E_CRYPTO_KEY;
+  // The key as the handshake takes it: the x-coordinate for static DH; for ES256 the point as carried (02/03
+  // or 04; a type 3 certificate's fe/fd marks the same compressed point).
+  const rDh = m2.method == 1 || m2.method == 3;
+  let keyLen = 32;
+  const key = peerC5.key;
+  if (m2.suite == SUITE_P256_ES256) {
+    if (peerC5.pkAlg != PK_P256) return E_CRYPTO_KEY;
+    if (rDh) memory.copy(c5Key, key + 1, 32);
+    else {
+      keyLen = peerC5.keyLen;
+      memory.copy(c5Key, key, <usize>keyLen);
+      if (keyLen == 33) store<u8>(c5Key, load<u8>(key) & 3 | 2); // 02/03 stay, fe -> 02, fd -> 03
+    }
+  } else {
+    if (peerC5.pkAlg != (rDh ? PK_X25519 : PK_ED25519)) return E_CRYPTO_KEY;
+    memory.copy(c5Key, key, 32);
+  }
+  store<u8>(c5Cred, 0x8b);
+  memory.copy(c5Cred + <usize>wrap, cert, <usize>certLen);
+  peer.cred = c5Cred; peer.credLen = certLen + wrap;
+  peer.idMap = m2.idCredR; peer.idMapLen = m2.idCredRLen;
+  peer.key = c5Key; peer.keyLen = keyLen;
   return OK;
 }
 

@@ -29,7 +29,7 @@ import {
   E_STORE_CORRUPT, E_EST_REFUSED, E_INTERNAL, E_STORE_NOT_FOUND, E_UNSUPPORTED,
 } from "../base/errors";
 import { fail, failWith, logMsg } from "../base/diag";
-import { EST_CSR_CAPACITY, EST_CERT_CAPACITY, EST_PATH_CAPACITY, ARENA_RECORD, ARENA_ENROLLMENT_TA } from "../base/config";
+import { EST_CSR_CAPACITY, EST_CERT_CAPACITY, EST_PATH_CAPACITY, ARENA_RECORD, ARENA_ENROLLMENT_TA, CSR_INFO_CAPACITY } from "../base/config";
 import { arenaTake, arenaRelease, ARENA_CSR, ARENA_ENROLLMENT, ARENA_STATUS } from "../base/arena";
 import { STORE_ID_EDHOC_SETUP, STORE_ID_DEVICE_POLICY, STORE_ID_SELFTEST, KEY_ID_ENROLL_A, KEY_ID_ENROLL_B } from "../base/store-ids";
 import {
@@ -37,11 +37,11 @@ import {
   M_EST_CSR_SIG, M_EST_CSR_DH, M_EST_DH_NEEDS_EDHOC, M_EST_ANSWER, M_EST_FORMAT, M_CERT_TOO_BIG, M_CERT_PARSE, M_EST_CERT_KEY,
   M_EST_TA_MALFORMED, M_CRTS_FORMAT, M_CRTS_BUNDLE, M_EST_NO_ISSUER, M_EST_TA_PARSE, M_EST_CHAIN, M_EST_STORE,
   M_EST_ATT_ASKING, M_EST_ATT_ITEMS, M_EST_ATT_PASSWORD, M_EST_ATT_DH_EDHOC, M_EST_ATT_POP_SIG, M_EST_ATT_POP_DH, M_EST_RECIPIENT_FETCH,
-  M_EST_ENROLLING, M_EST_REENROLLING, M_CRYPTO_NO_ALG,
+  M_EST_ENROLLING, M_EST_REENROLLING, M_CRYPTO_NO_ALG, M_C509_FALLBACK,
 } from "../base/msg";
 import {
   COAP_POST, COAP_GET, COAP_CHANGED, COAP_CONTENT, CF_PKCS10, CF_PKIX_CERT, CF_PKCS7_CERTS_ONLY, CF_MULTIPART_CORE,
-  CF_CSRATTRS,
+  CF_CSRATTRS, COAP_UNSUPPORTED_CONTENT_FORMAT, COAP_NOT_ACCEPTABLE,
 } from "../numbers/coap";
 import { CoapRequest } from "../coap/client";
 import { CoapEndpoint } from "../coap/uri";
@@ -58,6 +58,7 @@ import { skgTake } from "./skg";
 import { Enrollment, enrollmentLoad, enrollmentStore, recordCertSlot, recordCaSlot } from "./record";
 import { reportEnroll } from "./report";
 import { enrollOptions, enrollState } from "./state";
+import { FORMAT_C509, c509Start, c509Csr, c509Answer, c509Check, c509IssuerIs, c509Crts, c509Chain } from "./c509";
 
 // What the command is waiting for or will do next (EnrollState.step).
 const S_IDLE = 0;
@@ -143,6 +144,8 @@ export function enrollStart(): i32 {
   e.newKeyId = e.oldKeyId == KEY_ID_ENROLL_A ? KEY_ID_ENROLL_B : KEY_ID_ENROLL_A;
   e.keyReady = false; e.stored = false;
   e.csrLen = 0; e.certLen = 0; e.caLen = 0; e.crtsBefore = false;
+  e.format = o.format;
+  if (o.format == FORMAT_C509 && (st = c509Start()) != OK) return st;
   recBuf = 0; certBuf = 0; caBuf = 0;
   e.att.reset(); e.crts.reset(); e.enroll.reset();
   e.t0 = board.clock_ms();
@@ -186,7 +189,7 @@ function settle(st: i32): i32 {
   if (st == PENDING) return PENDING;
   if (st == CHANNEL_READY) {
     if (e.step == S_ATT) return ask(COAP_GET, "/att", CF_CSRATTRS);
-    if (e.step == S_RECIPIENT || e.step == S_CRTS) return ask(COAP_GET, "/crts", CF_PKCS7_CERTS_ONLY);
+    if (e.step == S_RECIPIENT || e.step == S_CRTS) return ask(COAP_GET, "/crts", crtsAccept());
     return stepSoon(S_CSR); // the key and the CSR in a call of their own, then the request
   }
   const phase = e.step == S_ATT ? e.att : e.step == S_ENROLL ? e.enroll : e.crts;
@@ -247,7 +250,7 @@ function makeCsr(): i32 {
   }
   const info = arenaTake(ARENA_CSR);
   if (info == 0) return done(E_INTERNAL);
-  const n = csrBuild(spec, csrBuf, EST_CSR_CAPACITY, info);
+  const n = e.format == FORMAT_C509 ? c509Csr(csrBuf, EST_CSR_CAPACITY, info, CSR_INFO_CAPACITY) : csrBuild(spec, csrBuf, EST_CSR_CAPACITY, info);
   arenaRelease(ARENA_CSR);
   if (n < 0) return done(failWith(n, M_EST_CSR).int(n).ret());
   e.csrLen = n;
@@ -262,8 +265,9 @@ function sendEnroll(): i32 {
   const n = e.csrLen;
   setPath(o.serverKeygen == 1 ? "/skg" : o.serverKeygen == 2 ? "/skc" : e.reenroll ? "/sren" : "/sen");
   logMsg(e.reenroll ? M_EST_REENROLLING : M_EST_ENROLLING).emit(LOG_INFO);
-  request.method = COAP_POST; request.contentFormat = CF_PKCS10;
-  request.accept = o.serverKeygen != 0 ? CF_MULTIPART_CORE : CF_PKIX_CERT;
+  const c509 = e.format == FORMAT_C509;
+  request.method = COAP_POST; request.contentFormat = c509 ? o.cfPkcs10 : CF_PKCS10;
+  request.accept = o.serverKeygen != 0 ? CF_MULTIPART_CORE : c509 ? (o.noAccept ? -1 : o.cfCert) : CF_PKIX_CERT;
   request.payload = csrBuf; request.payloadLen = n;
   return settle(channel.request(request));
 }
@@ -271,6 +275,15 @@ function sendEnroll(): i32 {
 /** The answer to the enrollment request. */
 function enrolled(code: i32, p: usize, n: i32, cf: i32): i32 {
   const o = enrollOptions, e = enrollState;
+  if (e.format == FORMAT_C509) {
+    // DER is the fallback: a server without C509 gets the request again in DER; a DER answer is taken as DER.
+    if (code == COAP_UNSUPPORTED_CONTENT_FORMAT || code == COAP_NOT_ACCEPTABLE) {
+      logMsg(M_C509_FALLBACK).int(code).emit(LOG_INFO);
+      e.format = 0;
+      return stepSoon(S_CSR);
+    }
+    if (cf == CF_PKIX_CERT) e.format = 0;
+  }
   if (code != COAP_CHANGED && code != COAP_CONTENT) return done(responseError(code, p, n));
   // From here the certificate waits in the record being assembled, until it is stored.
   recBuf = arenaTake(ARENA_ENROLLMENT);
@@ -283,6 +296,11 @@ function enrolled(code: i32, p: usize, n: i32, cf: i32): i32 {
     e.certLen = l;
     return trustAnchorStep();
   }
+  if (e.format == FORMAT_C509) {
+    const a = c509Answer(p, n, cf, certBuf, request);
+    if (a == PENDING) return settle(channel.request(request)); // the certificate by its c5u
+    return a == OK ? stepSoon(S_CHECK) : done(a);
+  }
   if (cf != CF_PKIX_CERT) return done(fail(E_EST_RESPONSE, M_EST_FORMAT));
   if (n > EST_CERT_CAPACITY) return done(failWith(E_LIMIT, M_CERT_TOO_BIG).int(EST_CERT_CAPACITY).ret());
   memory.copy(certBuf, p, <usize>n);
@@ -294,6 +312,7 @@ function enrolled(code: i32, p: usize, n: i32, cf: i32): i32 {
 function checkIssued(): i32 {
   const e = enrollState;
   e.step = S_ENROLL;
+  if (e.format == FORMAT_C509) { const c = c509Check(certBuf, e.certLen); return c == OK ? trustAnchorStep() : done(c); }
   const p = x509Parse(cert, certBuf, e.certLen);
   if (p != OK) return done(fail(p, M_CERT_PARSE));
   if (!x509HasKey(cert, csrSpec.key.pub, csrSpec.key.pubLen)) return done(fail(E_EST_CERT_KEY, M_EST_CERT_KEY));
@@ -314,8 +333,7 @@ function trustAnchorStep(): i32 {
       let pick = 0;
       for (let i = 0; i < k; i++) {
         const l = trustAnchor(i);
-        if (l > 0 && l <= EST_CERT_CAPACITY && x509Parse(ca, trustAnchorPtr(), l) == OK &&
-            spanEquals(cert.issuer, cert.issuerLen, ca.subject, ca.subjectLen)) { pick = i; break; }
+        if (l > 0 && l <= EST_CERT_CAPACITY && x509Parse(ca, trustAnchorPtr(), l) == OK && issuerIs(ca)) { pick = i; break; }
       }
       const l = trustAnchor(pick);
       if (l > EST_CERT_CAPACITY) return done(failWith(E_LIMIT, M_CERT_TOO_BIG).int(EST_CERT_CAPACITY).ret());
@@ -325,13 +343,22 @@ function trustAnchorStep(): i32 {
     }
   }
   e.step = S_CRTS;
-  return ask(COAP_GET, "/crts", CF_PKCS7_CERTS_ONLY);
+  return ask(COAP_GET, "/crts", crtsAccept());
+}
+
+/** /crts in the enrollment's format: C509 (a COSE_C509 chain) or a PKCS#7 bundle. */
+function crtsAccept(): i32 { return enrollState.format == FORMAT_C509 ? enrollOptions.cfCert : CF_PKCS7_CERTS_ONLY; }
+
+/** Whether the DER certificate c (a trust anchor) is the issued certificate's issuer, by subject Name. */
+function issuerIs(c: Certificate): bool {
+  return enrollState.format == FORMAT_C509 ? c509IssuerIs(c.subject, c.subjectLen) : spanEquals(cert.issuer, cert.issuerLen, c.subject, c.subjectLen);
 }
 
 /** The /crts answer for the trust anchor: the certificate in the bundle that issued ours. */
 function crtsAnswer(code: i32, p: usize, n: i32, cf: i32): i32 {
   const e = enrollState;
   if (code != COAP_CONTENT) return done(responseError(code, p, n));
+  if (e.format == FORMAT_C509) { const l = c509Crts(p, n, cf, caBuf); if (l < 0) return done(l); e.caLen = l; return stepSoon(S_FINISH); }
   if (cf != CF_PKCS7_CERTS_ONLY) return done(fail(E_EST_RESPONSE, M_CRTS_FORMAT));
   const k = pkcs7Certificates(p, n, spans, 8);
   if (k < 0) return done(fail(k, M_CRTS_BUNDLE));
@@ -354,20 +381,27 @@ function crtsAnswer(code: i32, p: usize, n: i32, cf: i32): i32 {
 function finish(): i32 {
   const e = enrollState;
   e.step = S_ENROLL;
-  let st = x509Parse(ca, caBuf, e.caLen);
-  if (st != OK) return done(fail(st, M_EST_TA_PARSE));
-  st = x509Parse(cert, certBuf, e.certLen);
-  if (st != OK) return done(fail(st, M_CERT_PARSE));
-  st = x509VerifyIssued(cert, ca);
-  if (st == E_UNSUPPORTED) return done(failWith(st, M_CRYPTO_NO_ALG).ascii("the CA's signature algorithm").ret());
-  if (st != OK) return done(fail(E_EST_CHAIN, M_EST_CHAIN));
-  st = enrollmentStore(recBuf, csrSpec.key, e.certLen, e.caLen);
+  let st = e.format == FORMAT_C509 ? c509Chain(certBuf, e.certLen, caBuf, e.caLen) : derChain();
+  if (st != OK) return done(st);
+  st = enrollmentStore(recBuf, csrSpec.key, e.certLen, e.caLen, e.format);
   if (st != OK) return done(failWith(st, M_EST_STORE).int(st).ret());
   e.stored = true;
   // The old enrollment's board key is now unreferenced (a power cut before this leaves a spare key, which the
   // next enrollment replaces).
   if (e.oldKeyId != 0 && e.oldKeyId != csrSpec.key.key.id) keyErase(e.oldKeyKind, e.oldKeyId);
   return done(OK);
+}
+
+/** The DER certificate verifies under its CA certificate. OK or a status. */
+function derChain(): i32 {
+  const e = enrollState;
+  let st = x509Parse(ca, caBuf, e.caLen);
+  if (st != OK) return fail(st, M_EST_TA_PARSE);
+  st = x509Parse(cert, certBuf, e.certLen);
+  if (st != OK) return fail(st, M_CERT_PARSE);
+  st = x509VerifyIssued(cert, ca);
+  if (st == E_UNSUPPORTED) return failWith(st, M_CRYPTO_NO_ALG).ascii("the CA's signature algorithm").ret();
+  return st == OK ? OK : fail(E_EST_CHAIN, M_EST_CHAIN);
 }
 
 /** The /att attributes shape the CSR: a mandatory password, and the proof of possession unless chosen. */

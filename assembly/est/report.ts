@@ -16,6 +16,7 @@ import { ExchangeStats } from "../coap/stats";
 import { Certificate } from "../pki/x509";
 import { channel } from "../edhoc/channel";
 import { enrollOptions, enrollState } from "./state";
+import { FORMAT_C509, c509Facts } from "./c509";
 
 function phase(kind: u8, s: ExchangeStats): void {
   resultPhase(kind, s.roundTrips, s.datagramsUp, s.datagramsDown, s.bytesUp, s.bytesDown, s.ms);
@@ -42,10 +43,10 @@ export function reportEnroll(st: i32, cert: usize, ca: usize, c: Certificate): v
   phase(res == RESULT_RES_SKG ? RESULT_PHASE_SKG : res == RESULT_RES_SKC ? RESULT_PHASE_SKC : res == RESULT_RES_SREN ? RESULT_PHASE_SREN : RESULT_PHASE_SEN, e.enroll);
   if (!e.crtsBefore && e.crts.roundTrips > 0) phase(RESULT_PHASE_CRTS, e.crts);
   if (st != OK) return;
-  resultU8(RESULT_CERT_FORMAT, 0);
+  resultU8(RESULT_CERT_FORMAT, e.format);
   resultRef(RESULT_CERT, cert, e.certLen);
   resultRef(RESULT_CA, ca, e.caLen);
-  certificateFacts(c);
+  if (e.format == FORMAT_C509) c509Facts(cert, e.certLen); else certificateFacts(c);
 }
 
 /** notBefore, notAfter and the subject of a parsed certificate. */
@@ -55,13 +56,14 @@ export function certificateFacts(c: Certificate): void {
   resultRef(RESULT_SUBJECT, c.subject, c.subjectLen);
 }
 
-/** The status command's record: whether an enrollment is stored and, if so, its certificate's facts. */
-export function reportStatus(st: i32, enrolled: bool, json: bool, cert: usize, certLen: i32, c: Certificate): void {
+/** The status command's record: whether an enrollment is stored and, if so, its certificate's facts (c parsed
+ *  from cert for DER; a C509 certificate, format 1, is parsed here). */
+export function reportStatus(st: i32, enrolled: bool, json: bool, cert: usize, certLen: i32, c: Certificate, format: i32 = 0): void {
   resultU8(RESULT_COMMAND, RESULT_CMD_STATUS);
   resultU32(RESULT_STATUS, <u32>st);
   resultU32(RESULT_FLAGS, (json ? RESULT_FLAG_JSON : 0) | (enrolled ? RESULT_FLAG_ENROLLED : 0));
   if (!enrolled) return;
-  resultU8(RESULT_CERT_FORMAT, 0);
+  resultU8(RESULT_CERT_FORMAT, format);
   resultRef(RESULT_CERT, cert, certLen);
-  certificateFacts(c);
+  if (format == FORMAT_C509) c509Facts(cert, certLen); else certificateFacts(c);
 }
