@@ -119,6 +119,8 @@ export function enrollStart(): i32 {
     for (let i = 0; i < DEFAULT_ROOT.length; i++) store<u8>(o.root + <usize>i, <u8>DEFAULT_ROOT.charCodeAt(i));
     o.rootLen = DEFAULT_ROOT.length;
   } else { memory.copy(o.root, o.ep.path, <usize>rl); o.rootLen = rl; }
+  e.format = o.format;
+  if (o.format == FORMAT_C509) { const c = c509Start(); if (c != OK) return c; }
   // The key kind follows the EDHOC suite (the curve in use) and the proof of possession.
   const setup = memory.data(4);
   const usesEdhoc = board.store_read(STORE_ID_EDHOC_SETUP, setup, 4) >= 2;
@@ -144,8 +146,6 @@ export function enrollStart(): i32 {
   e.newKeyId = e.oldKeyId == KEY_ID_ENROLL_A ? KEY_ID_ENROLL_B : KEY_ID_ENROLL_A;
   e.keyReady = false; e.stored = false;
   e.csrLen = 0; e.certLen = 0; e.caLen = 0; e.crtsBefore = false;
-  e.format = o.format;
-  if (o.format == FORMAT_C509 && (st = c509Start()) != OK) return st;
   recBuf = 0; certBuf = 0; caBuf = 0;
   e.att.reset(); e.crts.reset(); e.enroll.reset();
   e.t0 = board.clock_ms();
