@@ -179,7 +179,7 @@ for (const B of BUILDS) describe(`${B.name} build: enroll --format c509`, () => 
       expect(fb.stderr).toMatch(/the server does not take the C509 request \(4\.15 Unsupported Content-Format\): enrolling in DER/);
       expect(new X509Certificate(fb.rep.certificate_pem).verify(caKey(r))).toBe(true);
       expect(enrollmentRecord(r.store)![0]).toBe(B.keyIn === "board" ? 2 : 1);
-      const { rep, stderr } = await enroll(r, ["--format", "c509", "--cf", "cert=65103", "--cf", "TBD4=65104", "--cf", "chain=65115", "--cf", "c5t=65117"]);
+      const { rep, stderr } = await enroll(r, ["--format", "c509", "--cf", "cert=65103", "--cf", "pkcs10=65104", "--cf", "chain=65115", "--cf", "c5t=65117"]);
       if (!rep.ok) throw new Error(stderr);
       checkC509(r, rep, 2);
       for (const bad of ["cert", "cert=", "cert=65536", "foo=1", "TBD5=65005"]) {

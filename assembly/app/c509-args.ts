@@ -4,7 +4,8 @@
 //   --csr-type 2|3        the C509 CSR's type: natively signed (2, the default) or over the DER it stands for (3)
 //   --no-accept           send no Accept: the server answers multipart-core with the c5t / c5u references
 //   --cf NAME=N           a C509 Content-Format number: NAME cert (TBD3), pkcs10 (TBD4), chain (TBD15) or
-//                         c5t (TBD17), N 0..65535 (defaults in numbers/coap.ts, the server's in formats.ts)
+//                         c5t (TBD17), N 0..65535 (defaults in numbers/coap.ts, the server's in formats.ts;
+//                         the server's --cf also takes the TBD names, the device only these four, to stay small)
 //
 // Deliberately not here: what the options do (est/), the other enroll options (app/device.ts).
 
@@ -16,7 +17,7 @@ import {
 } from "../numbers/coap";
 import { enrollOptions } from "../est/state";
 import { FORMAT_DER, FORMAT_C509 } from "../est/c509";
-import { argc, argIs, argPtr, argLen } from "./runtime";
+import { argc, argIs, argPtr, argLen, argUint } from "./runtime";
 
 /** Back to the defaults (each enroll command starts from them). */
 export function c509ArgsReset(): void {
@@ -37,8 +38,9 @@ export function c509Arg(i: i32): i32 {
     return v;
   }
   if (argIs(i, "--csr-type") && has) {
-    if (argIs(v, "2")) o.csrType = 2; else if (argIs(v, "3")) o.csrType = 3;
-    else return fail(E_USAGE, M_ENROLL_CSR_TYPE);
+    const t = argUint(v);
+    if (t != 2 && t != 3) return fail(E_USAGE, M_ENROLL_CSR_TYPE);
+    o.csrType = <i32>t;
     return v;
   }
   if (argIs(i, "--cf") && has) return cfSetting(v) ? v : fail(E_USAGE, M_ENROLL_CF);
@@ -59,17 +61,17 @@ function cfSetting(i: i32): bool {
   }
   if (v > 65535) return false;
   const o = enrollOptions;
-  if (nameIs(p, eq, "cert") || nameIs(p, eq, "TBD3")) o.cfCert = v;
-  else if (nameIs(p, eq, "pkcs10") || nameIs(p, eq, "TBD4")) o.cfPkcs10 = v;
-  else if (nameIs(p, eq, "chain") || nameIs(p, eq, "TBD15")) o.cfChain = v;
-  else if (nameIs(p, eq, "c5t") || nameIs(p, eq, "TBD17")) o.cfC5t = v;
+  if (nameIs(p, eq, "cert")) o.cfCert = v;
+  else if (nameIs(p, eq, "pkcs10")) o.cfPkcs10 = v;
+  else if (nameIs(p, eq, "chain")) o.cfChain = v;
+  else if (nameIs(p, eq, "c5t")) o.cfC5t = v;
   else return false;
   return true;
 }
 
-/** Whether the n bytes at p are the ASCII string s (the TBD names in any letter case). */
+/** Whether the n bytes at p are the ASCII string s. */
 function nameIs(p: usize, n: i32, s: string): bool {
   if (n != s.length) return false;
-  for (let k = 0; k < n; k++) if ((<i32>load<u8>(p + <usize>k) | 0x20) != (s.charCodeAt(k) | 0x20)) return false;
+  for (let k = 0; k < n; k++) if (<i32>load<u8>(p + <usize>k) != s.charCodeAt(k)) return false;
   return true;
 }

@@ -13,7 +13,8 @@
 //               signature verifies over the CBOR TBS (type 2) or the rebuilt DER tbsCertificate (type 3);
 //   fallback    a server that answers the C509 request 4.15 or 4.06 gets the same request in DER; an answer in
 //               application/pkix-cert is taken as DER.
-// The DER a check rebuilds goes into the arena after the trust anchors (base/config.ts ARENA_C509_DER). A type 3
+// The DER a check rebuilds goes into the arena after the trust anchors (base/config.ts ARENA_C509_DER), where
+// also the c5u's path waits while it is fetched and a reported subject's DER stays until the next command. A type 3
 // certificate's key marked fe/fd stands for the DER's uncompressed point: it is the device's own key, so the DER
 // is rebuilt from the key the device holds, never by point decompression (which the board's provider lacks).
 //
@@ -23,13 +24,13 @@
 import { OK, PENDING, E_USAGE, E_EST_RESPONSE, E_EST_CERT_KEY, E_EST_CHAIN, E_MALFORMED, E_LIMIT, E_UNSUPPORTED, E_INTERNAL } from "../base/errors";
 import { fail, failWith, logMsg } from "../base/diag";
 import { LOG_INFO } from "../base/abi";
-import { ARENA_C509_DER, C509_DER_CAPACITY, ARENA_CAPACITY, EST_CERT_CAPACITY, EST_PATH_CAPACITY } from "../base/config";
+import { ARENA_C509_DER, C509_DER_CAPACITY, ARENA_CAPACITY, EST_CERT_CAPACITY } from "../base/config";
 import { arenaTake, ARENA_ENROLLMENT } from "../base/arena";
 import { resultI64, resultRef, RESULT_NOT_BEFORE, RESULT_NOT_AFTER, RESULT_SUBJECT } from "../base/result";
 import {
   M_C509_SKG, M_C509_DH_CERT, M_C509_PASSWORD, M_C509_FORMAT, M_C509_COSE, M_C509_PARTS, M_C509_NO_CERT,
-  M_C509_C5U_HOST, M_C509_C5U_FETCH, M_C509_C5T, M_C509_CRTS_FORMAT, M_CERT_PARSE, M_CERT_TOO_BIG, M_EST_CERT_KEY,
-  M_EST_NO_ISSUER, M_EST_TA_PARSE, M_EST_CHAIN, M_CRYPTO_NO_ALG,
+  M_C509_C5U_HOST, M_C509_C5U_LONG, M_C509_C5U_FETCH, M_C509_C5T, M_C509_CRTS_FORMAT, M_CERT_PARSE, M_CERT_TOO_BIG, M_EST_CERT_KEY,
+  M_EST_NO_ISSUER, M_EST_TA_PARSE, M_EST_CHAIN, M_C509_UNSUPPORTED,
 } from "../base/msg";
 import { COAP_GET, CF_CBOR, CF_MULTIPART_CORE } from "../numbers/coap";
 import { CborReader, MT_ARRAY, MT_BSTR } from "../cbor/decode";
@@ -47,26 +48,24 @@ export const FORMAT_C509: i32 = 1;
 
 const cert = new C509Cert();
 const ca = new C509Cert();
-const anchor = new Certificate();
 const mp = new CborReader();
 const part = new CborReader();
-/** The c5t of a multipart answer (hashLen 8 for SHA-256/64, 32 for SHA-256; 0: none), and the c5u's path while
- *  it is fetched. */
+/** The c5t of a multipart answer (wantLen 8 for SHA-256/64, 32 for SHA-256; 0: none); whether the c5u is
+ *  being fetched. */
 const want = memory.data(32, 8);
 let wantLen = 0;
 let fetching = false;
-const c5uPath = memory.data(EST_PATH_CAPACITY, 1);
-/** The issued certificate's issuer Name as DER (in the arena), to match DER trust anchors by. */
-let issuerDer: usize = 0;
+/** The issued certificate's issuer Name as DER (at the arena's C509 part), to match DER trust anchors by. */
 let issuerDerLen = 0;
-/** The subject of a reported certificate as DER (the hosts print DER names); 0 length when it does not fit. */
-const SUBJECT_DER_MAX: i32 = 160;
-const subjectDer = memory.data(SUBJECT_DER_MAX, 1);
+/** Room for the issuer's or a reported subject's DER Name, and for the c5u's path (both at the C509 part's start,
+ *  never wanted at once). */
+const NAME_DER_MAX: i32 = 256;
 
-/** The arena's C509 part (the enrollment's arena is held from the answer on), or 0 if the layout lacks room. */
-function scratch(): usize {
+/** The arena's C509 part (the arena is held by `owner`: the enrollment's from the answer on, or the status
+ *  command's), or 0 if the layout lacks room. */
+function scratch(owner: i32 = ARENA_ENROLLMENT): usize {
   if (ARENA_C509_DER + C509_DER_CAPACITY > ARENA_CAPACITY) return 0;
-  const a = arenaTake(ARENA_ENROLLMENT);
+  const a = arenaTake(owner);
   return a == 0 ? 0 : a + <usize>ARENA_C509_DER;
 }
 
@@ -142,7 +141,7 @@ export function c509Answer(p: usize, n: i32, cf: i32, out: usize, req: CoapReque
   if (cl > EST_CERT_CAPACITY) return failWith(E_LIMIT, M_CERT_TOO_BIG).int(EST_CERT_CAPACITY).ret();
   if (wantLen > 0) {
     // The c5t hashes ~C509Certificate: the array form without its one-byte head 0x8b.
-    const h = memory.data(32, 8);
+    const h = scratch() + <usize>(C509_DER_CAPACITY - 32);
     const skip = cl > 0 && load<u8>(cp) == 0x8b ? 1 : 0;
     sha256(cp + <usize>skip, cl - skip, h);
     if (!ctEqual(h, want, wantLen)) return fail(E_EST_RESPONSE, M_C509_C5T);
@@ -160,7 +159,8 @@ function fetchC5u(uri: usize, n: i32, req: CoapRequest): i32 {
   if (n <= a || !spanEquals(uri, a, ep.uri, a) || load<u8>(uri + <usize>a) != 0x2f) {
     return failWith(E_EST_RESPONSE, M_C509_C5U_HOST).bytes(uri, n < 80 ? n : 80).ret();
   }
-  if (n - a > EST_PATH_CAPACITY) return failWith(E_LIMIT, M_CERT_TOO_BIG).int(EST_PATH_CAPACITY).ret();
+  const c5uPath = scratch();
+  if (c5uPath == 0 || n - a > NAME_DER_MAX) return failWith(E_LIMIT, M_C509_C5U_LONG).int(NAME_DER_MAX).ret();
   memory.copy(c5uPath, uri + <usize>a, <usize>(n - a));
   logMsg(M_C509_C5U_FETCH).bytes(uri, n).emit(LOG_INFO);
   req.method = COAP_GET; req.contentFormat = -1; req.accept = enrollOptions.cfChain;
@@ -186,15 +186,14 @@ export function c509Check(p: usize, n: i32): i32 {
   if (st != OK) return st;
   const s = scratch();
   if (s == 0) return E_INTERNAL;
-  issuerDer = s;
-  st = c509NameDer(cert.issuerLen > 0 ? cert.issuer : cert.subject, cert.issuerLen > 0 ? cert.issuerLen : cert.subjectLen, s, 256);
+  st = c509NameDer(cert.issuerLen > 0 ? cert.issuer : cert.subject, cert.issuerLen > 0 ? cert.issuerLen : cert.subjectLen, s, NAME_DER_MAX);
   issuerDerLen = st < 0 ? 0 : st; // a Name with no DER form matches no DER anchor (the chain check says so)
   return OK;
 }
 
 /** Whether a DER Name (a trust anchor's subject) is the checked certificate's issuer. */
 export function c509IssuerIs(name: usize, n: i32): bool {
-  return issuerDerLen > 0 && spanEquals(issuerDer, issuerDerLen, name, n);
+  return issuerDerLen > 0 && spanEquals(scratch(), issuerDerLen, name, n);
 }
 
 /** The /crts answer in C509 (a COSE_C509 chain): the CA certificate whose subject is the checked certificate's
@@ -217,8 +216,8 @@ export function c509Crts(p: usize, n: i32, cf: i32, out: usize): i32 {
 }
 
 /** S_FINISH: the certificate (p, n) verifies under its CA certificate (q, m): a DER trust anchor (first byte
- *  0x30) or a C509 certificate from /crts. OK or a status. */
-export function c509Chain(p: usize, n: i32, q: usize, m: i32): i32 {
+ *  0x30, parsed into the caller's `anchor`) or a C509 certificate from /crts. OK or a status. */
+export function c509Chain(p: usize, n: i32, q: usize, m: i32, anchor: Certificate): i32 {
   let st = parseOwn(p, n);
   if (st != OK) return st;
   const s = scratch();
@@ -230,18 +229,20 @@ export function c509Chain(p: usize, n: i32, q: usize, m: i32): i32 {
     if (c509Parse(ca, q, m) != OK) return fail(E_EST_CHAIN, M_EST_TA_PARSE);
     st = c509VerifyIssued(cert, ca, s, C509_DER_CAPACITY);
   }
-  if (st == E_UNSUPPORTED) return failWith(st, M_CRYPTO_NO_ALG).ascii("the C509 certificate's algorithm or DER form").ret();
+  if (st == E_UNSUPPORTED) return fail(st, M_C509_UNSUPPORTED);
   return st == OK ? OK : fail(E_EST_CHAIN, M_EST_CHAIN);
 }
 
-/** The result record's facts of a C509 certificate (p, n): notBefore, notAfter, the subject as DER. OK or the
- *  parse status. */
-export function c509Facts(p: usize, n: i32): i32 {
-  const st = c509Parse(cert, p, n);
-  if (st != OK) return st;
+/** Parse a stored C509 certificate (p, n): OK or the parse status (the status command's check). */
+export function c509Stored(p: usize, n: i32): i32 { return c509Parse(cert, p, n); }
+
+/** The result record's facts of a C509 certificate (p, n): notBefore, notAfter, the subject as DER, written in
+ *  the arena `owner` holds (it stays there until the next command). */
+export function c509Facts(p: usize, n: i32, owner: i32): void {
+  if (c509Parse(cert, p, n) != OK) return;
   resultI64(RESULT_NOT_BEFORE, <i64>cert.notBefore);
   resultI64(RESULT_NOT_AFTER, <i64>cert.notAfter);
-  const l = c509NameDer(cert.subject, cert.subjectLen, subjectDer, SUBJECT_DER_MAX);
-  if (l > 0) resultRef(RESULT_SUBJECT, subjectDer, l);
-  return OK;
+  const s = scratch(owner);
+  const l = s == 0 ? -1 : c509NameDer(cert.subject, cert.subjectLen, s, NAME_DER_MAX);
+  if (l > 0) resultRef(RESULT_SUBJECT, s, l);
 }

@@ -381,7 +381,7 @@ function crtsAnswer(code: i32, p: usize, n: i32, cf: i32): i32 {
 function finish(): i32 {
   const e = enrollState;
   e.step = S_ENROLL;
-  let st = e.format == FORMAT_C509 ? c509Chain(certBuf, e.certLen, caBuf, e.caLen) : derChain();
+  let st = e.format == FORMAT_C509 ? c509Chain(certBuf, e.certLen, caBuf, e.caLen, ca) : derChain();
   if (st != OK) return done(st);
   st = enrollmentStore(recBuf, csrSpec.key, e.certLen, e.caLen, e.format);
   if (st != OK) return done(failWith(st, M_EST_STORE).int(st).ret());

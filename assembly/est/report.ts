@@ -17,6 +17,7 @@ import { Certificate } from "../pki/x509";
 import { channel } from "../edhoc/channel";
 import { enrollOptions, enrollState } from "./state";
 import { FORMAT_C509, c509Facts } from "./c509";
+import { ARENA_ENROLLMENT, ARENA_STATUS } from "../base/arena";
 
 function phase(kind: u8, s: ExchangeStats): void {
   resultPhase(kind, s.roundTrips, s.datagramsUp, s.datagramsDown, s.bytesUp, s.bytesDown, s.ms);
@@ -46,7 +47,7 @@ export function reportEnroll(st: i32, cert: usize, ca: usize, c: Certificate): v
   resultU8(RESULT_CERT_FORMAT, e.format);
   resultRef(RESULT_CERT, cert, e.certLen);
   resultRef(RESULT_CA, ca, e.caLen);
-  if (e.format == FORMAT_C509) c509Facts(cert, e.certLen); else certificateFacts(c);
+  if (e.format == FORMAT_C509) c509Facts(cert, e.certLen, ARENA_ENROLLMENT); else certificateFacts(c);
 }
 
 /** notBefore, notAfter and the subject of a parsed certificate. */
@@ -65,5 +66,5 @@ export function reportStatus(st: i32, enrolled: bool, json: bool, cert: usize, c
   if (!enrolled) return;
   resultU8(RESULT_CERT_FORMAT, format);
   resultRef(RESULT_CERT, cert, certLen);
-  if (format == FORMAT_C509) c509Facts(cert, certLen); else certificateFacts(c);
+  if (format == FORMAT_C509) c509Facts(cert, certLen, ARENA_STATUS); else certificateFacts(c);
 }

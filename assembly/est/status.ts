@@ -12,12 +12,10 @@ import { M_STATUS_RECORD, M_CERT_PARSE } from "../base/msg";
 import { Certificate, x509Parse } from "../pki/x509";
 import { Enrollment, enrollmentLoad } from "./record";
 import { reportStatus } from "./report";
-import { FORMAT_C509 } from "./c509";
-import { C509Cert, c509Parse } from "../pki/c509";
+import { FORMAT_C509, c509Stored } from "./c509";
 
 const e = new Enrollment();
 const c = new Certificate();
-const c5 = new C509Cert();
 
 /** Report the stored enrollment. Returns OK (enrolled or not) or the status of an unreadable record. */
 export function statusRun(json: bool): i32 {
@@ -26,7 +24,7 @@ export function statusRun(json: bool): i32 {
   const st = enrollmentLoad(e, a + <usize>ARENA_RECORD);
   if (st == E_STORE_NOT_FOUND) { reportStatus(OK, false, json, 0, 0, c); return OK; }
   if (st != OK) { const r = failWith(st, M_STATUS_RECORD).int(st).ret(); reportStatus(r, false, json, 0, 0, c); return r; }
-  const p = e.format == FORMAT_C509 ? c509Parse(c5, e.cert, e.certLen) : x509Parse(c, e.cert, e.certLen);
+  const p = e.format == FORMAT_C509 ? c509Stored(e.cert, e.certLen) : x509Parse(c, e.cert, e.certLen);
   if (p != OK) { const r = failWith(p, M_CERT_PARSE).ret(); reportStatus(r, false, json, 0, 0, c); return r; }
   reportStatus(OK, true, json, e.cert, e.certLen, c, e.format);
   return OK;

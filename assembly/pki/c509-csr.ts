@@ -20,11 +20,10 @@
 // the classic RFC 6955 key derivation (E_USAGE: DhSigStatic naming a recipient certificate is not offered).
 
 import { OK, E_USAGE, E_BUFFER_TOO_SMALL, E_MALFORMED, E_LIMIT } from "../base/errors";
-import { cborArray, cborBstr, cborInt, cborTag, cborTstr, cborBstrHead } from "../cbor/encode";
-import { CborReader } from "../cbor/decode";
+import { cborArray, cborBstr, cborInt, cborTag, cborTstr } from "../cbor/encode";
 import { sha256, wipe, keySign } from "../crypto/index";
-import { DerWriter, DER_SEQUENCE, DER_SET, DER_UTF8, OID_CN, OID_EXTENSION_REQUEST } from "../der/der";
-import { spkiDer, extensionsDer, PK_P256, PK_X25519, PK_ED25519 } from "./c509-der";
+import { DER_SEQUENCE, DER_SET, DER_UTF8, OID_CN, OID_EXTENSION_REQUEST } from "../der/der";
+import { spkiDer, extensionsDer, c509Der, c509Cbor, PK_P256, PK_X25519, PK_ED25519 } from "./c509-der";
 import { C509_SIG_ES256, C509_SIG_ED25519, C509_SIG_DH_POP_SHA256 } from "./c509";
 import { CsrSpec, dhPopMac } from "./csr";
 import { KEY_P256_ECDSA, KEY_ED25519, KEY_P256_DH, KEY_X25519_DH, keyIsDh } from "./keys";
@@ -33,51 +32,49 @@ import { KEY_P256_ECDSA, KEY_ED25519, KEY_P256_DH, KEY_X25519_DH, keyIsDh } from
 export const C509_CSR_NAME_MAX: i32 = 64;
 /** Room for a built CSR: with the longest names about 310 bytes. */
 export const C509_CSR_MAX: i32 = 400;
-/** Room the scratch buffer of a type 3 CSR needs (its DER certificationRequestInfo). */
-export const C509_CSR_SCRATCH_MAX: i32 = 512;
+/** Room the scratch buffer needs: a type 3 CSR's DER certificationRequestInfo (512 bytes), then the build's
+ *  own pieces (the extensions, the key as carried, the signature, a digest, a SpecialText's bytes). */
+export const C509_CSR_SCRATCH_MAX: i32 = 768;
+const CRI_MAX: i32 = 512;
 
-const exts = memory.data(C509_CSR_NAME_MAX + 16, 8);
-const keyBuf = memory.data(33, 8);
-const sigBuf = memory.data(64, 8);
-const digestBuf = memory.data(32, 8);
-const w = new DerWriter();
-const er = new CborReader();
+const w = c509Der;
+const er = c509Cbor;
+// The pieces in the scratch buffer's tail (offsets from it).
+let exts: usize = 0, keyBuf: usize = 0, sigBuf: usize = 0, digestBuf: usize = 0, textBuf: usize = 0;
 
-/** Lowercase hex of even length >= 2 (-> bytes) / EUI-64 "HH-..-HH" uppercase (-> tag 48) / else text. */
+/** A subject attribute value as SpecialText (draft §3.1.4): lowercase hex of even length as the bytes it spells;
+ *  an EUI-64 "HH-HH-HH-HH-HH-HH-HH-HH" (uppercase) as tag 48 with its 8 bytes, or 6 for an EUI-48 written as
+ *  EUI-64 (FF-FE in the middle); anything else as text. */
 function specialText(buf: usize, cap: i32, off: i32, p: usize, n: i32): i32 {
-  let hexOk = n >= 2 && (n & 1) == 0;
-  for (let i = 0; hexOk && i < n; i++) { const c = <i32>load<u8>(p + <usize>i); hexOk = (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66); }
-  if (hexOk) {
-    off = cborBstrHead(buf, cap, off, n >> 1);
-    if (off < 0) return off;
-    if (cap - off < (n >> 1)) return E_BUFFER_TOO_SMALL;
-    for (let i = 0; i < n; i += 2) store<u8>(buf + <usize>(off + (i >> 1)), <u8>((nib(load<u8>(p + <usize>i)) << 4) | nib(load<u8>(p + <usize>(i + 1)))));
-    return off + (n >> 1);
-  }
-  let eui = n == 23;
-  for (let i = 0; eui && i < 23; i++) {
+  const b = textBuf;
+  const eui = n == 23;
+  let ok = eui || (n >= 2 && (n & 1) == 0), k = 0;
+  for (let i = 0; ok && i < n; i++) {
     const c = <i32>load<u8>(p + <usize>i);
-    eui = i % 3 == 2 ? c == 0x2d : (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46);
+    if (eui && i % 3 == 2) { ok = c == 0x2d; continue; }
+    const v = c >= 0x30 && c <= 0x39 ? c - 0x30 : eui ? (c >= 0x41 && c <= 0x46 ? c - 0x37 : -1) : (c >= 0x61 && c <= 0x66 ? c - 0x57 : -1);
+    ok = v >= 0;
+    const at = b + <usize>(k >> 1);
+    store<u8>(at, <u8>((k & 1) == 0 ? v << 4 : <i32>load<u8>(at) | v));
+    k++;
   }
-  if (eui) {
-    const b = memory.data(8, 8);
-    for (let i = 0; i < 8; i++) store<u8>(b + <usize>i, <u8>((nib(load<u8>(p + <usize>(i * 3))) << 4) | nib(load<u8>(p + <usize>(i * 3 + 1)))));
-    off = cborTag(buf, cap, off, 48);
-    if (load<u8>(b + 3) == 0xff && load<u8>(b + 4) == 0xfe) {
-      memory.copy(b + 3, b + 5, 3);
-      return cborBstr(buf, cap, off, b, 6);
-    }
-    return cborBstr(buf, cap, off, b, 8);
+  if (!ok) return cborTstr(buf, cap, off, p, n);
+  if (!eui) return cborBstr(buf, cap, off, b, k >> 1);
+  off = cborTag(buf, cap, off, 48);
+  if (load<u8>(b + 3) == 0xff && load<u8>(b + 4) == 0xfe) {
+    memory.copy(b + 3, b + 5, 3);
+    return cborBstr(buf, cap, off, b, 6);
   }
-  return cborTstr(buf, cap, off, p, n);
+  return cborBstr(buf, cap, off, b, 8);
 }
-@inline function nib(c: u8): i32 { return c <= 0x39 ? <i32>c - 0x30 : c <= 0x46 ? <i32>c - 0x37 : <i32>c - 0x57; }
 
 /** Build the C509 CSR (type 2 or 3) of spec into (out, cap); a type 3 CSR needs (scratch, scratchCap) for its
  *  DER. Returns the CSR's length or a status. For a DH key, spec.recipient holds G_Y. */
 export function c509CsrBuild(s: CsrSpec, type: i32, out: usize, cap: i32, scratch: usize, scratchCap: i32): i32 {
   const k = s.key, kind = k.kind;
-  if (type != 2 && type != 3) return E_USAGE;
+  if (type != 2 && type != 3 || scratchCap < C509_CSR_SCRATCH_MAX) return E_USAGE;
+  exts = scratch + <usize>CRI_MAX; keyBuf = exts + <usize>(C509_CSR_NAME_MAX + 16); sigBuf = keyBuf + 40;
+  digestBuf = sigBuf + 64; textBuf = digestBuf + 32; // 80 + 40 + 64 + 32 + 32 = 248 bytes
   if (s.cnLen < 1 || s.cnLen > C509_CSR_NAME_MAX || s.dnsLen < 0 || s.dnsLen > C509_CSR_NAME_MAX || s.passwordLen != 0 || s.classic) return E_USAGE;
   const dh = keyIsDh(kind);
   const p256 = kind == KEY_P256_ECDSA || kind == KEY_P256_DH;
@@ -118,7 +115,7 @@ export function c509CsrBuild(s: CsrSpec, type: i32, out: usize, cap: i32, scratc
   if (o < 0) return o;
   let data = out + <usize>tbs, dataLen = o - tbs;
   if (type == 3) {
-    const n = criDer(s, p256 ? k.pub : keyBuf, p256 ? 65 : 32, en, scratch, scratchCap, pkAlg); // the point as the DER has it: no decompression
+    const n = criDer(s, p256 ? k.pub : keyBuf, p256 ? 65 : 32, en, scratch, CRI_MAX, pkAlg); // the point as the DER has it: no decompression
     if (n < 0) return n;
     data = scratch; dataLen = n;
   }

@@ -16,6 +16,10 @@ import { DerWriter, OID_CN, OID_EC_PUBLIC_KEY, OID_PRIME256V1, OID_ED25519, OID_
 import { CborReader, MT_UINT, MT_NINT, MT_BSTR, MT_TSTR, MT_ARRAY, MT_TAG } from "../cbor/decode";
 import { p256Decompress } from "../crypto/index";
 
+/** The one DER writer and CBOR reader of the C509 code (pki/c509.ts, c509-csr.ts): their users never overlap. */
+export const c509Der = new DerWriter();
+export const c509Cbor = new CborReader();
+
 // ---- Object identifiers (content bytes; the common ones are der/der.ts') --------------------------------------
 const OID_EXT_PREFIX: StaticArray<u8> = [0x55, 0x1d]; // 2.5.29
 

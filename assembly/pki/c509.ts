@@ -21,12 +21,11 @@
 import {
   OK, E_MALFORMED, E_UNSUPPORTED, E_CRYPTO_SIGNATURE, E_LIMIT, E_TRAILING, E_BUFFER_TOO_SMALL,
 } from "../base/errors";
-import { CborReader, MT_UINT, MT_NINT, MT_BSTR, MT_TSTR, MT_ARRAY, MT_TAG } from "../cbor/decode";
+import { MT_UINT, MT_NINT, MT_BSTR, MT_TSTR, MT_ARRAY, MT_TAG } from "../cbor/decode";
 import { sha256, p256VerifyDigest, ed25519Verify } from "../crypto/index";
 import { Certificate, spanEquals } from "./x509";
 import { KEY_P256_ECDSA, KEY_ED25519 } from "./keys";
-import { DerWriter } from "../der/der";
-import { nameDer, timeDer, spkiDer, extensionsDer, rdnKnown, PK_P256, PK_X25519, PK_ED25519 } from "./c509-der";
+import { c509Der, c509Cbor, nameDer, timeDer, spkiDer, extensionsDer, rdnKnown, PK_P256, PK_X25519, PK_ED25519 } from "./c509-der";
 
 export { PK_P256, PK_X25519, PK_ED25519 };
 export const C509_TYPE_NATIVE: i32 = 2;
@@ -76,8 +75,8 @@ export class C509Cert {
   unknownCritical: bool = false;
 }
 
-const r = new CborReader();
-const w = new DerWriter();
+const r = c509Cbor;
+const w = c509Der;
 
 /** Parse a certificate (either encoding, see the file comment) of n bytes at p into c. */
 export function c509Parse(c: C509Cert, p: usize, n: i32): i32 {
