@@ -104,6 +104,11 @@ for (const B of BUILDS) describe(`${B.name} build: enroll --format c509`, () => 
         expect(again.rep).toMatchObject({ resource: "sren", edhoc: false, round_trips: 1 });
         expect(hex(c2.serial)).not.toBe(hex(c1.serial));
         expect(hex(c2.subjectPublicKey)).not.toBe(hex(c1.subjectPublicKey));
+        // The Node host renders the enrollment's report with the same fields, in the same order, as the C host.
+        const v8 = await runCommand("v8", [...B.hostArgs, "--store", r.store, "enroll", "--json", "--ack-timeout", "300", "--format", "c509", "--csr-type", String(type), `coap://127.0.0.1:${r.server.port}`], { timeoutMs: T });
+        const v8rep = JSON.parse(v8.stdout.trim().split("\n").pop()!);
+        checkC509(r, v8rep, type);
+        expect(Object.keys(v8rep)).toEqual(Object.keys(again.rep));
       } finally { await r.server.stop(); }
     }, T);
 
