@@ -156,7 +156,7 @@ export function c509Answer(p: usize, n: i32, cf: i32, out: usize, req: CoapReque
 function fetchC5u(uri: usize, n: i32, req: CoapRequest): i32 {
   const ep = enrollOptions.ep;
   const a = <i32>(ep.path - ep.uri); // "coap://host[:port]" of the device's URI
-  if (n <= a || !spanEquals(uri, a, ep.uri, a) || load<u8>(uri + <usize>a) != 0x2f) {
+  if (a <= 0 || n <= a || !spanEquals(uri, a, ep.uri, a) || load<u8>(uri + <usize>a) != 0x2f) {
     return failWith(E_EST_RESPONSE, M_C509_C5U_HOST).bytes(uri, n < 80 ? n : 80).ret();
   }
   const c5uPath = scratch();
