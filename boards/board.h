@@ -41,6 +41,10 @@ int32_t board_store_erase(uint32_t id);
 /** Monotonic milliseconds. */
 int64_t board_clock_ms(void);
 
+/** Real time in seconds since 1970-01-01T00:00:00Z, or EST_E_UNSUPPORTED when the board does not know it
+ *  (no real-time clock, or one not set yet). */
+int64_t board_real_time_s(void);
+
 /** One log line from the module (no newline) or from the host, at an EST_LOG_* level. */
 void board_log(int32_t level, const char *msg, size_t len);
 
@@ -49,6 +53,10 @@ int32_t board_out(const uint8_t *data, size_t len);
 
 /** The command's input stream: up to cap bytes; returns the count, 0 at the end. */
 int32_t board_in_read(uint8_t *out, size_t cap);
+
+/** Move the input stream's read position (EST_IN_SEEK_SET: from the start, EST_IN_SEEK_END: from the end);
+ *  returns the new position or EST_E_UNSUPPORTED / EST_E_USAGE / EST_E_LIMIT (est_abi.h, in_seek). */
+int32_t board_in_seek(int32_t offset, int32_t whence);
 
 /** Why the board last started, as text for logs and the HIL runner ("power-on", "software reset", ...). */
 const char *board_reset_cause(void);

@@ -119,6 +119,13 @@ m3ApiRawFunction(imp_clock_ms) {
   m3ApiReturn(board_clock_ms());
 }
 
+m3ApiRawFunction(imp_real_time_s) {
+  m3ApiReturnType(int64_t);
+  (void)runtime;
+  (void)_mem;
+  m3ApiReturn(board_real_time_s());
+}
+
 /* A log line is an event record: render its text from the message table, then hand it to the board. */
 m3ApiRawFunction(imp_log) {
   m3ApiGetArg(int32_t, level);
@@ -140,11 +147,20 @@ m3ApiRawFunction(imp_in_read) {
   m3ApiReturn(board_in_read(MEM(ptr), (size_t)cap));
 }
 
+m3ApiRawFunction(imp_in_seek) {
+  m3ApiReturnType(int32_t);
+  m3ApiGetArg(int32_t, offset);
+  m3ApiGetArg(int32_t, whence);
+  m3ApiReturn(board_in_seek(offset, whence));
+}
+
 m3ApiRawFunction(imp_out) {
   m3ApiReturnType(int32_t);
   m3ApiGetArg(uint32_t, ptr);
   m3ApiGetArg(int32_t, len);
   CHECK(ptr, len);
+  est_host_t *h = (est_host_t *)m3_GetUserData(runtime);
+  if (h->out_hook) { h->out_hook(h->out_ctx, MEM(ptr), (size_t)len); m3ApiReturn(EST_OK); }
   m3ApiReturn(board_out(MEM(ptr), (size_t)len));
 }
 
@@ -380,9 +396,10 @@ static int call_i64(est_host_t *h, int which, const char *name, int64_t *ret) {
   return EST_HOST_OK;
 }
 
-int est_host_run(est_host_t *h, int argc, const char *const *argv, int32_t *status) {
+int est_host_start(est_host_t *h, int argc, const char *const *argv, int32_t *status) {
   *status = EST_E_INTERNAL;
   if (h->trapped) { snprintf(h->error, sizeof h->error, "module instance trapped earlier; reload it"); return EST_HOST_E_TRAP; }
+  if (h->running) { *status = EST_E_BUSY; snprintf(h->error, sizeof h->error, "a command is already running"); return EST_HOST_OK; }
   uint32_t mem_size = 0;
   uint8_t *mem = m3_GetMemory((IM3Runtime)h->runtime, &mem_size, 0);
   size_t total = 0;
@@ -395,31 +412,65 @@ int est_host_run(est_host_t *h, int argc, const char *const *argv, int32_t *stat
     memcpy(mem + h->io_ptr + total, argv[i], n);
     total += n;
   }
-  int32_t st;
+  int32_t st = EST_E_INTERNAL;
   int rc = tend_code_cache(h);
   if (rc == EST_HOST_OK) rc = call_i32(h, EXP_start, "start", &st, 1, (int32_t)total, 0);
-  while (rc == EST_HOST_OK && st == EST_PENDING) {
-    int64_t deadline;
-    rc = call_i64(h, EXP_next_deadline, "next_deadline", &deadline);
-    if (rc != EST_HOST_OK) break;
-    if (deadline < 0) {
-      snprintf(h->error, sizeof h->error, "module is waiting with no deadline (a module bug; it would hang)");
-      return EST_HOST_E_STALLED;
-    }
-    mem = m3_GetMemory((IM3Runtime)h->runtime, &mem_size, 0);
-    size_t addr_len = 0;
-    int32_t n = board_wait(deadline, mem + h->io_ptr, &addr_len, mem + h->io_ptr + EST_IO_PAYLOAD_OFFSET,
-                           h->io_cap - EST_IO_PAYLOAD_OFFSET);
-    if ((rc = tend_code_cache(h)) != EST_HOST_OK) break;
-    if (n >= 0) rc = call_i32(h, EXP_on_datagram, "on_datagram", &st, 2, (int32_t)addr_len, n);
-    else if (n == BOARD_WAIT_TIMEOUT) rc = call_i32(h, EXP_on_timer, "on_timer", &st, 0, 0, 0);
-    else if (n == EST_E_CANCELLED) rc = call_i32(h, EXP_cancel, "cancel", &st, 0, 0, 0);
-    /* any other board error: wait again (the board has logged it) */
+  if (rc != EST_HOST_OK) return rc;
+  *status = st;
+  h->running = st == EST_PENDING;
+  if (!h->running) report(h, st);
+  return EST_HOST_OK;
+}
+
+int64_t est_host_deadline(est_host_t *h) {
+  int64_t d = -1;
+  if (!h->running || call_i64(h, EXP_next_deadline, "next_deadline", &d) != EST_HOST_OK) return -1;
+  return d;
+}
+
+/* The command ended (or the host gave up on it): render its report. */
+static int settle(est_host_t *h, int rc, int32_t st, int32_t *status) {
+  if (rc != EST_HOST_OK) { h->running = 0; return rc; }
+  *status = st;
+  if (st != EST_PENDING) { h->running = 0; report(h, st); }
+  return EST_HOST_OK;
+}
+
+int est_host_poll(est_host_t *h, int64_t until_ms, int32_t *status) {
+  if (!h->running) { *status = EST_E_NO_COMMAND; return EST_HOST_OK; }
+  *status = EST_PENDING;
+  int64_t deadline;
+  int rc = call_i64(h, EXP_next_deadline, "next_deadline", &deadline);
+  if (rc != EST_HOST_OK) { h->running = 0; return rc; }
+  if (deadline < 0) {
+    h->running = 0;
+    snprintf(h->error, sizeof h->error, "module is waiting with no deadline (a module bug; it would hang)");
+    return EST_HOST_E_STALLED;
   }
-  if (rc == EST_HOST_OK) {
-    *status = st;
-    report(h, st);
-  }
+  int64_t wake = until_ms >= 0 && until_ms < deadline ? until_ms : deadline;
+  uint32_t mem_size = 0;
+  uint8_t *mem = m3_GetMemory((IM3Runtime)h->runtime, &mem_size, 0);
+  size_t addr_len = 0;
+  int32_t n = board_wait(wake, mem + h->io_ptr, &addr_len, mem + h->io_ptr + EST_IO_PAYLOAD_OFFSET, h->io_cap - EST_IO_PAYLOAD_OFFSET);
+  if ((rc = tend_code_cache(h)) != EST_HOST_OK) { h->running = 0; return rc; }
+  int32_t st = EST_PENDING;
+  if (n >= 0) rc = call_i32(h, EXP_on_datagram, "on_datagram", &st, 2, (int32_t)addr_len, n);
+  else if (n == BOARD_WAIT_TIMEOUT && board_clock_ms() >= deadline) rc = call_i32(h, EXP_on_timer, "on_timer", &st, 0, 0, 0);
+  else if (n == EST_E_CANCELLED) rc = call_i32(h, EXP_cancel, "cancel", &st, 0, 0, 0);
+  /* else: the caller's limit came first, or another board error (the board has logged it): still pending */
+  return settle(h, rc, st, status);
+}
+
+int est_host_cancel(est_host_t *h, int32_t *status) {
+  if (!h->running) { *status = EST_E_NO_COMMAND; return EST_HOST_OK; }
+  int32_t st = EST_E_CANCELLED;
+  int rc = call_i32(h, EXP_cancel, "cancel", &st, 0, 0, 0);
+  return settle(h, rc, st, status);
+}
+
+int est_host_run(est_host_t *h, int argc, const char *const *argv, int32_t *status) {
+  int rc = est_host_start(h, argc, argv, status);
+  while (rc == EST_HOST_OK && *status == EST_PENDING) rc = est_host_poll(h, -1, status);
   return rc;
 }
 
@@ -448,8 +499,16 @@ const char *est_host_error_detail(est_host_t *h, uint32_t *len) {
 static void report_out(void *ctx, const char *text, size_t len) { (void)ctx; board_out((const uint8_t *)text, len); }
 static void report_log(void *ctx, const char *line, size_t len) { (void)ctx; board_log(EST_LOG_ALWAYS, line, len); }
 
+const uint8_t *est_host_result(est_host_t *h, uint32_t *len, const uint8_t **mem, uint32_t *mem_size) {
+  const uint8_t *rec = module_span(h, EXP_result, EXP_result_len, "result", len);
+  *mem = rec ? m3_GetMemory((IM3Runtime)h->runtime, mem_size, 0) : NULL;
+  if (!rec) *mem_size = 0;
+  return rec;
+}
+
 /* After a command: its result record, if it wrote one, rendered as the report (output and log lines). */
 static void report(est_host_t *h, int32_t status) {
+  if (h->quiet_report) return;
   uint32_t n = 0;
   const uint8_t *rec = module_span(h, EXP_result, EXP_result_len, "result", &n);
   if (!rec) return;

@@ -278,7 +278,7 @@ typedef struct {
 } phase_t;
 
 #define MAX_PHASES 8
-#define MAX_CAS 4
+#define MAX_CAS 8
 
 typedef struct {
   int command;
@@ -295,6 +295,7 @@ typedef struct {
   span_t cas[MAX_CAS];
   int cert_format;
   int has_nb, has_na, has_renew;
+  uint32_t key_id; /* 0: none */
   int64_t not_before, not_after, renew_at;
 } result_t;
 
@@ -332,6 +333,7 @@ static void decode(const uint8_t *rec, size_t len, const uint8_t *mem, size_t me
       case EST_RESULT_NOT_AFTER: if (n >= 8) { r->has_na = 1; r->not_after = le64(v); } break;
       case EST_RESULT_NOT_BEFORE: if (n >= 8) { r->has_nb = 1; r->not_before = le64(v); } break;
       case EST_RESULT_RENEW_AT: if (n >= 8) { r->has_renew = 1; r->renew_at = le64(v); } break;
+      case EST_RESULT_KEY_ID: if (n >= 4) r->key_id = le32(v); break;
       case EST_RESULT_SUBJECT: if (ref.p) r->subject = ref; break;
       case EST_RESULT_CERT_FORMAT: if (n >= 1) r->cert_format = v[0]; break;
       default: break;
@@ -482,6 +484,15 @@ bad:
   put_hex(t, der, n);
 }
 
+void est_render_time(int64_t t, char *out, size_t cap) { iso_time(t, out, cap); }
+
+size_t est_render_name(const uint8_t *der, size_t n, char *out, size_t cap) {
+  text_t t = {out, cap, 0};
+  if (cap) out[0] = 0;
+  name_text(&t, der, n);
+  return t.len;
+}
+
 static const char *phase_name(int k) {
   static const char *const names[] = {"?", "edhoc", "att", "crts", "sen", "sren", "skg", "skc"};
   return k >= 0 && k < 8 ? names[k] : "?";
@@ -501,6 +512,13 @@ static void emit_subject(stream_t *s, span_t subj) {
   emits(s, ",\"subject\":\""); emit_json(s, buf, t.len); emits(s, "\"");
 }
 
+/* What `maintain` did (host/node/render.ts maintainAction): NULL for another command's record. */
+static const char *maintain_action(const result_t *r) {
+  if (!(r->flags & EST_RESULT_FLAG_MAINTAIN)) return NULL;
+  if (r->command == EST_RESULT_CMD_STATUS) return "none";
+  return (r->flags & EST_RESULT_FLAG_EXPIRED) ? "reenroll" : r->resource == EST_RESULT_RES_SREN ? "renew" : "enroll";
+}
+
 static void report_json(stream_t *s, const result_t *r, const char *detail) {
   uint32_t sum[6] = {0};
   for (int i = 0; i < r->nphases; i++) for (int k = 0; k < 5; k++) sum[k] += r->phases[i].v[k];
@@ -510,6 +528,8 @@ static void report_json(stream_t *s, const result_t *r, const char *detail) {
     emits(s, ",\"error\":\""); emits(s, est_status_name(r->status)); emits(s, "\",\"detail\":\"");
     emit_json(s, detail, strlen(detail)); emits(s, "\"");
   }
+  const char *action = maintain_action(r);
+  if (action) { emits(s, ",\"action\":\""); emits(s, action); emits(s, "\""); }
   if (r->command == EST_RESULT_CMD_STATUS) {
     int enrolled = (r->flags & EST_RESULT_FLAG_ENROLLED) != 0;
     emits(s, enrolled ? ",\"enrolled\":true" : ",\"enrolled\":false");
@@ -517,7 +537,15 @@ static void report_json(stream_t *s, const result_t *r, const char *detail) {
     if (enrolled && r->has_nb) emit_time_field(s, "not_before", r->not_before);
     if (enrolled && r->has_na) emit_time_field(s, "not_after", r->not_after);
     if (r->has_renew) emit_time_field(s, "renew_at", r->renew_at);
+    if (r->flags & EST_RESULT_FLAG_EXPIRED) emits(s, ",\"expired\":true");
+    if (r->flags & EST_RESULT_FLAG_DUE) emits(s, ",\"renewal_due\":true");
+    if (enrolled && r->key_id) { char k[32]; snprintf(k, sizeof k, ",\"key_id\":%u", (unsigned)r->key_id); emits(s, k); }
     if (enrolled && r->cert.p) emit_cert_json(s, r->cert, r->cert_format == 1);
+    if (ok) {
+      emits(s, ",\"trust_anchors_pem\":[");
+      for (int i = 0; i < r->ncas; i++) { if (i) emits(s, ","); emits(s, "\""); emit_pem(s, r->cas[i].p, r->cas[i].len, 1); emits(s, "\""); }
+      emits(s, "]");
+    }
     emits(s, "}\n");
     return;
   }
@@ -577,7 +605,9 @@ static void report_text(stream_t *s, const result_t *r) {
   buf[0] = 0;
   if (r->command == EST_RESULT_CMD_STATUS) {
     if (r->status != EST_OK) return;
-    if (!(r->flags & EST_RESULT_FLAG_ENROLLED)) { emits(s, "not enrolled\n"); return; }
+    char anchors[48] = "";
+    if (r->ncas > 0) snprintf(anchors, sizeof anchors, "trust anchors: %d certificate(s)\n", r->ncas);
+    if (!(r->flags & EST_RESULT_FLAG_ENROLLED)) { emits(s, "not enrolled\n"); emits(s, anchors); return; }
     puts_(&t, "enrolled: ");
     if (r->subject.p) name_text(&t, r->subject.p, r->subject.len); else puts_(&t, "?");
     char a[32], b[32];
@@ -586,8 +616,9 @@ static void report_text(stream_t *s, const result_t *r) {
       puts_(&t, ", valid "); puts_(&t, a); puts_(&t, " to "); puts_(&t, b);
     }
     if (r->has_renew) { iso_time(r->renew_at, a, sizeof a); puts_(&t, ", renews at "); puts_(&t, a); }
-    puts_(&t, "\n");
+    puts_(&t, (r->flags & EST_RESULT_FLAG_EXPIRED) ? " (expired)\n" : (r->flags & EST_RESULT_FLAG_DUE) ? " (renewal due)\n" : "\n");
     emit(s, t.p, t.len);
+    emits(s, anchors);
     if (r->cert.p) emit_cert_text(s, r);
     return;
   }
@@ -605,6 +636,7 @@ static void report_text(stream_t *s, const result_t *r) {
   putf(&t, "; certificate of %lld bytes stored", r->cert.len);
   if (r->subject.p) { puts_(&t, "; subject "); name_text(&t, r->subject.p, r->subject.len); }
   if (r->has_na) { char b[32]; iso_time(r->not_after, b, sizeof b); puts_(&t, ", valid to "); puts_(&t, b); }
+  if (r->has_renew) { char b[32]; iso_time(r->renew_at, b, sizeof b); puts_(&t, ", renews at "); puts_(&t, b); }
   log_line(s->sink, &t);
   emit_cert_text(s, r);
 }

@@ -52,6 +52,34 @@ describe("argv and output", () => {
   });
 });
 
+describe("input stream (in_read, in_seek)", () => {
+  it("gives the -f file's size, reads from positions counted from its start and its end, refuses bad positions", async () => {
+    const dir = tempDir();
+    const file = join(dir, "in.bin");
+    writeFileSync(file, Buffer.from("0123456789"));
+    const r = await both(["input", "-f", file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe([
+      "size 10",
+      "seek 0/0 -> 0, read 4 30313233",
+      "seek 2/0 -> 2, read 3 323334",
+      "seek -3/2 -> 7, read 3 373839",
+      "seek 20/0 -> 20, read 0 ",
+      "seek -1/0: E_USAGE",
+      "seek -11/2: E_USAGE",
+      "seek 0/1: E_USAGE",
+      "seek 1/0 -> 1, read 2 3132",
+      "",
+    ].join("\n"));
+  });
+
+  it("without -f, is an empty stream", async () => {
+    const r = await both(["input"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n").slice(0, 3)).toEqual(["size 0", "seek 0/0 -> 0, read 0 ", "seek 2/0 -> 2, read 0 "]);
+  });
+});
+
 describe("pointer checks", () => {
   it("answers E_BAD_POINTER for every range outside linear memory and keeps running", async () => {
     const r = await both(["bad-pointers"]);

@@ -4,7 +4,7 @@ import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { evalVectors, HOSTS, ROOT } from "./helpers/hosts.js";
+import { CRYPTO_MODES, evalVectors, HOSTS, ROOT } from "./helpers/hosts.js";
 
 const EDHOC = join(ROOT, "build/edhoc-test.wasm");
 const trace1 = JSON.parse(readFileSync(join(ROOT, "test/vectors/edhoc-rfc9529-trace1.json"), "utf8"));
@@ -20,10 +20,11 @@ function message2With(plaintext2: string): string {
   const body = Buffer.concat([Buffer.from(trace2.input.message_2, "hex").subarray(2, 34), pt.map((b, i) => b ^ keystream[i])]);
   return Buffer.concat([Buffer.from([0x58, body.length]), body]).toString("hex");
 }
-const run = (host: (typeof HOSTS)[number], inputs: object[]) => evalVectors(host, inputs.map((i) => ({ op: "edhoc_initiator", ...i })), EDHOC);
-
-for (const host of HOSTS) {
-  describe(`${host}: EDHOC Initiator`, () => {
+// Both hosts, and both crypto paths (the module's own, --crypto none, and the board's provider): each must
+// reproduce the RFC 9529 traces byte for byte.
+for (const mode of CRYPTO_MODES) for (const host of HOSTS) {
+  const run = (h: (typeof HOSTS)[number], inputs: object[]) => evalVectors(h, inputs.map((i) => ({ op: "edhoc_initiator", ...i })), EDHOC, mode.hostArgs);
+  describe(`${host}, ${mode.name}: EDHOC Initiator`, () => {
     it("reproduces RFC 9529 trace 2 (method 3, suite 2): message_1, message_3, PRK_out, OSCORE secret and salt", async () => {
       expect(trace2.source).toMatch(/RFC 9529/);
       const [o] = await run(host, [trace2.input]);

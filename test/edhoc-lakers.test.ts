@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { NodeBoard } from "../host/node/board.js";
 import { ModuleHost } from "../host/node/host.js";
 import { FileStore } from "../host/node/store.js";
-import { EST_SIM, HOSTS, ROOT, tempDir, type HostName } from "./helpers/hosts.js";
+import { CRYPTO_MODES, EST_SIM, HOSTS, ROOT, tempDir, type HostName } from "./helpers/hosts.js";
 
 const ENTRY = join(ROOT, "build/edhoc-test.wasm");
 const PYTHON = join(ROOT, "build/venv/bin/python");
@@ -33,14 +33,14 @@ function linePeer(proc: ChildProcessWithoutNullStreams) {
 }
 
 /** The module's test entry as a session that keeps state between requests, under either host. */
-async function moduleSession(host: HostName) {
+async function moduleSession(host: HostName, mode: (typeof CRYPTO_MODES)[number]) {
   if (host === "wasm3") {
-    const proc = spawn(EST_SIM, ["--module", ENTRY, "--store", join(tempDir(), "ks"), "vectors"]);
+    const proc = spawn(EST_SIM, [...mode.hostArgs, "--module", ENTRY, "--store", join(tempDir(), "ks"), "vectors"]);
     return linePeer(proc);
   }
   let out = "";
   const board = new NodeBoard({ store: new FileStore(join(tempDir(), "ks")), out: (d) => { out += Buffer.from(d).toString(); }, err: () => {} });
-  const mod = await ModuleHost.load(readFileSync(ENTRY), board);
+  const mod = await ModuleHost.load(readFileSync(ENTRY), board, { maxPages: 2, cryptoMask: mode.hostArgs.length ? 0 : 0xffffffff });
   return {
     async ask(obj: object) { out = ""; await mod.run(["vector", JSON.stringify(obj)]); return JSON.parse(out); },
     close() { void board.close(); },
@@ -50,13 +50,14 @@ async function moduleSession(host: HostName) {
 const open: { close(): void }[] = [];
 afterEach(() => { while (open.length) open.pop()!.close(); });
 
-for (const host of HOSTS) {
-  describe(`${host}: EDHOC against lakers`, () => {
+// Both hosts, and both crypto paths: the module's own (--crypto none) and the board's provider.
+for (const mode of CRYPTO_MODES) for (const host of HOSTS) {
+  describe(`${host}, ${mode.name}: EDHOC against lakers`, () => {
     it("completes 5 handshakes (method 3, suite 2) with matching PRK_out and OSCORE keys", async () => {
       expect(existsSync(PYTHON), "build/venv missing: run bash tools/setup-python.sh (npm test does)").toBe(true);
       for (let round = 0; round < 5; round++) {
         const lakers = linePeer(spawn(PYTHON, [join(ROOT, "tools/interop/lakers_responder.py")]));
-        const dev = await moduleSession(host);
+        const dev = await moduleSession(host, mode);
         open.push(lakers, dev);
         expect(await lakers.ask({ r: R_PRIV, cred_r: trace2.input.cred_r, cred_i: trace2.input.cred_i })).toEqual({ ok: true });
         const cI = randomBytes(1)[0] & 0x17; // a one-byte C_I sent as a CBOR int
@@ -78,7 +79,7 @@ for (const host of HOSTS) {
 
     it("rejects a message_2 from lakers when the module expects another responder key", async () => {
       const lakers = linePeer(spawn(PYTHON, [join(ROOT, "tools/interop/lakers_responder.py")]));
-      const dev = await moduleSession(host);
+      const dev = await moduleSession(host, mode);
       open.push(lakers, dev);
       await lakers.ask({ r: R_PRIV, cred_r: trace2.input.cred_r, cred_i: trace2.input.cred_i });
       // The module believes R's static key is G_I: MAC_2 cannot verify.

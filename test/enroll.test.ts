@@ -101,14 +101,34 @@ for (const B of BUILDS) describe(`${B.name} build`, () => {
     beforeAll(async () => { r = await rig(); }, T);
     afterAll(async () => { await r.server.stop(); });
 
-    it("re-enrolls with /sren under the stored OSCORE context: 1 round trip, new key, new certificate", async () => {
+    it("re-enrolls with /sren under the stored OSCORE context: 1 round trip, the same key renewed, new certificate; --rekey: a new key", async () => {
+      const spki = (c: X509Certificate) => c.publicKey.export({ format: "der", type: "spki" });
       const first = await enroll(r);
       const c1 = checkIssued(r, first.rep);
       const again = await enroll(r);
       const c2 = checkIssued(r, again.rep);
       expect(again.rep).toMatchObject({ resource: "sren", edhoc: false, round_trips: 1 });
       expect(c2.serialNumber).not.toBe(c1.serialNumber);
-      expect(c2.publicKey.export({ format: "der", type: "spki" }).equals(c1.publicKey.export({ format: "der", type: "spki" }))).toBe(false);
+      expect(spki(c2).equals(spki(c1))).toBe(true); // renewal (RFC 7030 §4.2.2): the enrolled key, certified again
+      const rec2 = Buffer.from(enrollmentRecord(r.store)!.subarray(0, 6));
+      const rekeyed = await enroll(r, ["--rekey"]);
+      const c3 = checkIssued(r, rekeyed.rep);
+      expect(rekeyed.rep).toMatchObject({ resource: "sren" });
+      expect(spki(c3).equals(spki(c2))).toBe(false);
+      // Where the board keeps the key, the new one takes the other key id and the old one is erased.
+      const rec3 = Buffer.from(enrollmentRecord(r.store)!.subarray(0, 6));
+      const boardKeys = () => parseStore(new Uint8Array(readFileSync(r.store))).map((x) => x.id).filter((id) => id === 0x10130 || id === 0x10131);
+      if (B.keyIn === "board") {
+        expect(rec3[0]).toBe(2);
+        expect(rec3.readUInt32BE(2)).not.toBe(rec2.readUInt32BE(2));
+        expect(boardKeys()).toEqual([0x10000 + rec3.readUInt32BE(2)]);
+        // status names the key the board holds (the C API's est_client_key gives the same id).
+        const st = await runCommand("wasm3", [...B.hostArgs, "--store", r.store, "status", "--json"]);
+        expect(JSON.parse(st.stdout.trim()).key_id).toBe(rec3.readUInt32BE(2));
+      } else {
+        expect(rec3[0]).toBe(1);
+        expect(boardKeys()).toEqual([]);
+      }
     }, T);
 
     it("runs EDHOC again when the server lost the context (4.01 unprotected), and completes", async () => {

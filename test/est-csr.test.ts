@@ -1,18 +1,24 @@
 // The module's PKCS#10 CSRs, X.509 parsing/chain checks and PKCS#7 certs-only parsing (assembly/est/), through
 // the test entry (build/edhoc-test.wasm, which takes injected keys), checked against independent parsers:
-// openssl (req -verify, x509, crl2pkcs7) and node:crypto recomputing the DH proof of possession from the
-// profile in docs/dh-pop.md.
-import { createECDH, createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, hkdfSync, randomBytes } from "node:crypto";
+// openssl (req -verify, x509, crl2pkcs7), node:crypto and @noble/* recomputing the DH proofs of possession
+// from the profile in docs/dh-pop.md, and the path checks of pki/path.ts on certificates openssl made.
+import { createECDH, createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, hkdfSync, randomBytes, X509Certificate } from "node:crypto";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { p256 } from "@noble/curves/nist.js";
+import { hkdf as nobleHkdf } from "@noble/hashes/hkdf.js";
+import { hmac as nobleHmac } from "@noble/hashes/hmac.js";
+import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 import { evalVectors, HOSTS, ROOT, tempDir } from "./helpers/hosts.js";
+import { MESSAGES } from "../host/node/messages.js";
 
 const EDHOC = join(ROOT, "build/edhoc-test.wasm");
 const hex = (b: Uint8Array | Buffer) => Buffer.from(b).toString("hex");
 const ascii = (s: string) => Buffer.from(s, "ascii").toString("hex");
 const example = JSON.parse(readFileSync(join(ROOT, "test/vectors/dh-pop-example.json"), "utf8"));
+const exampleCert = JSON.parse(readFileSync(join(ROOT, "test/vectors/dh-pop-cert-example.json"), "utf8"));
 
 /** The TLVs directly inside a DER SEQUENCE (a reader written here, independent of the module's). */
 function derChildren(b: Buffer): Buffer[] {
@@ -85,7 +91,7 @@ for (const host of HOSTS) {
       expect(openssl(["asn1parse", "-inform", "DER"], Buffer.from(o.csr, "hex"))).toMatch(/id-ecPublicKey/);
     });
 
-    it("classic RFC 6955 (recipient key from a certificate): K = SHA-256(subject || ZZ || issuer), issuerAndSerial", async () => {
+    it("classic RFC 6955 (recipient key from a certificate): K from OSCORE's HKDF over ZZ with subject and issuer (@noble/hashes), issuerAndSerial", async () => {
       const recipient = createECDH("prime256v1"); recipient.generateKeys();
       const subject = Buffer.concat([Buffer.from("300f310d300b06035504030c04", "hex"), Buffer.from("dh-r")]); // CN=dh-r
       const issuer = Buffer.from("3019311730150603550403", "hex");
@@ -94,16 +100,32 @@ for (const host of HOSTS) {
       const key = randomBytes(32);
       const [o] = await evalVectors(host, [{ op: "csr", kind: 3, key: hex(key), recipient: hex(recipient.getPublicKey().subarray(1, 33)), cn: ascii("c"),
         r_subject: hex(subject), r_issuer: hex(issuerName), r_serial: hex(serial) }], EDHOC);
-      const me = createECDH("prime256v1"); me.setPrivateKey(key);
-      const zz = recipient.computeSecret(me.getPublicKey());
-      const k = createHash("sha256").update(subject).update(zz).update(issuerName).digest();
+      // ZZ with @noble/curves, K and the MAC with @noble/hashes: EST-oscore -11 §4.8 (the KDF and MAC are OSCORE's
+      // HKDF and HMAC), RFC 6955 §6's LeadingInfo (subject) and TrailingInfo (issuer) in the info.
+      const zz = p256.getSharedSecret(recipient.getPrivateKey(), Buffer.from(o.pub, "hex")).subarray(1, 33);
+      const k = nobleHkdf(nobleSha256, zz, new Uint8Array(0), Buffer.concat([Buffer.from("EST-oscore DH-PoP cert v1"), subject, issuerName]), 32);
       const [cri, alg, sig] = derChildren(Buffer.from(o.csr, "hex"));
       expect(hex(alg)).toBe("300a06082b0601050507061a");
-      const mac = createHmac("sha256", k).update(cri).digest();
+      const mac = Buffer.from(nobleHmac(nobleSha256, k, cri));
+      // Not the bare SHA-256 key of RFC 6955 as written (K = SHA-256(subject || ZZ || issuer)).
+      const bare = createHmac("sha256", createHash("sha256").update(subject).update(zz).update(issuerName).digest()).update(cri).digest();
+      expect(hex(mac)).not.toBe(hex(bare));
       // DhSigStatic = SEQUENCE { SEQUENCE { issuer, INTEGER serial }, OCTET STRING mac }
       const ias = Buffer.concat([Buffer.from([0x30, issuerName.length + 2 + serial.length]), issuerName, Buffer.from([0x02, serial.length]), serial]);
       const body = Buffer.concat([ias, Buffer.from([0x04, 0x20]), mac]);
       expect(hex(sig)).toBe(hex(Buffer.concat([Buffer.from([0x03, body.length + 3, 0x00, 0x30, body.length]), body])));
+    });
+
+    it("classic RFC 6955: the worked example of docs/dh-pop.md (test/vectors/dh-pop-cert-example.json)", async () => {
+      const v = exampleCert.input, x = exampleCert.expect;
+      const [o] = await evalVectors(host, [{ op: "csr", kind: 3, key: v.key, recipient: v.recipient_pub.slice(2, 66), cn: v.cn,
+        r_subject: v.r_subject, r_issuer: v.r_issuer, r_serial: v.r_serial }], EDHOC);
+      expect(o.csr).toBe(x.csr);
+      const [cri, , sig] = derChildren(Buffer.from(o.csr, "hex"));
+      expect(hex(cri)).toBe(x.cri);
+      // The vector's MAC was computed with @noble/*, apart from the module: the CSR carries that MAC.
+      expect(hex(sig).endsWith("0420" + x.mac)).toBe(true);
+      expect(hex(nobleHmac(nobleSha256, Buffer.from(x.k, "hex"), cri))).toBe(x.mac);
     });
 
     it("X25519 DH proof of possession matches node:crypto's X25519", async () => {
@@ -174,3 +196,112 @@ for (const host of HOSTS) {
   });
 }
 
+
+// Certification paths (pki/path.ts) on certificates openssl made: a root, intermediates with and without the
+// CA rules, end entities with and without an unknown critical extension. openssl verify judges each case too,
+// and the module must agree with it.
+describe("certificate paths (pki/path.ts) against openssl verify", () => {
+  const dir = tempDir("est-path-");
+  const f = (n: string) => join(dir, n);
+  writeFileSync(f("ext.cnf"), [
+    "[ca0]", "basicConstraints=critical,CA:TRUE,pathlen:0", "keyUsage=critical,keyCertSign",
+    "[ca1]", "basicConstraints=critical,CA:TRUE,pathlen:1", "keyUsage=critical,keyCertSign",
+    "[notca]", "basicConstraints=critical,CA:FALSE", "keyUsage=critical,keyCertSign",
+    "[nosign]", "basicConstraints=critical,CA:TRUE", "keyUsage=critical,digitalSignature,cRLSign",
+    "[leaf]", "basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature",
+    "[crit]", "basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature", "1.3.6.1.4.1.32473.1=critical,ASN1:NULL",
+    "[noncrit]", "basicConstraints=critical,CA:FALSE", "1.3.6.1.4.1.32473.1=ASN1:NULL", "",
+  ].join("\n"));
+  const EC = ["ec", "-pkeyopt", "ec_paramgen_curve:P-256"];
+  openssl(["req", "-x509", "-newkey", ...EC, "-nodes", "-keyout", f("root.key"), "-out", f("root.pem"), "-subj", "/CN=Path Root", "-days", "30",
+    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
+  /** A certificate for a new key, issued by `ca` with the extensions of section `ext`. */
+  const issue = (name: string, ca: string, ext: string, days = 10) => {
+    openssl(["req", "-newkey", ...EC, "-nodes", "-keyout", f(`${name}.key`), "-out", f(`${name}.csr`), "-subj", `/CN=Path ${name}`]);
+    openssl(["x509", "-req", "-in", f(`${name}.csr`), "-CA", f(`${ca}.pem`), "-CAkey", f(`${ca}.key`), "-set_serial", String(1000 + name.length),
+      "-days", String(days), "-extfile", f("ext.cnf"), "-extensions", ext, "-out", f(`${name}.pem`)]);
+  };
+  issue("i1", "root", "ca1"); issue("i2", "i1", "ca0"); issue("leaf2", "i2", "leaf");  // root <- i1 <- i2 <- leaf2
+  issue("j1", "root", "ca0", 5); issue("leaf1", "j1", "leaf");                         // root <- j1 <- leaf1 (outlives j1)
+  issue("k1", "root", "ca0"); issue("k2", "k1", "ca0"); issue("leafk", "k2", "leaf");  // k1's pathlen 0 is too short
+  issue("notca", "root", "notca"); issue("leafn", "notca", "leaf");
+  issue("nosign", "root", "nosign"); issue("leafs", "nosign", "leaf");
+  issue("crit", "root", "crit"); issue("noncrit", "root", "noncrit");
+  const der = (n: string) => hex(execFileSync("openssl", ["x509", "-in", f(`${n}.pem`), "-outform", "DER"]));
+  const sslOk = (leaf: string, chain: string[]) => {
+    writeFileSync(f("untrusted.pem"), chain.map((c) => readFileSync(f(`${c}.pem`), "utf8")).join(""));
+    try { openssl(["verify", "-CAfile", f("root.pem"), ...(chain.length ? ["-untrusted", f("untrusted.pem")] : []), f(`${leaf}.pem`)]); return true; } catch { return false; }
+  };
+  const at = (s: number) => { const b = Buffer.alloc(8); b.writeBigInt64BE(BigInt(Math.floor(s))); return b.toString("hex"); };
+  const now = Date.now() / 1000 + 60;
+  const name = (id: number) => MESSAGES.get(id)?.name;
+  const path = (leaf: string, chain: string[], extra: object = {}) => ({ op: "path", cert: der(leaf), t0: der("root"), ...Object.fromEntries(chain.map((c, i) => [`c${i}`, der(c)])), now: at(now), real: 1, ...extra });
+
+  for (const host of HOSTS) {
+    it(`${host}: one and two intermediates lead to the root; the trusted set may hold them too (an installed /crts answer)`, async () => {
+      const r = await evalVectors(host, [
+        path("leaf1", ["j1"]), path("leaf2", ["i2", "i1"]), path("leaf2", ["i1", "i2"]),
+        { op: "path", cert: der("leaf2"), t0: der("i1"), t1: der("root"), t2: der("i2"), now: at(now), real: 1 },
+        path("leaf2", ["i2"]), path("leaf1", []),
+      ], EDHOC);
+      expect(r[0]).toEqual({ ok: true, issuer: der("j1") });
+      expect(r[1]).toEqual({ ok: true, issuer: der("i2") });
+      expect(r[2]).toEqual({ ok: true, issuer: der("i2") }); // any order
+      expect(r[3]).toEqual({ ok: true, issuer: der("i2") });
+      expect([name(r[4].msg), r[4].depth]).toEqual(["PATH_NO_ISSUER", 1]); // i1 missing: i2 has no issuer
+      expect([name(r[5].msg), r[5].depth]).toEqual(["PATH_NO_ISSUER", 0]);
+      expect([sslOk("leaf1", ["j1"]), sslOk("leaf2", ["i2", "i1"]), sslOk("leaf2", ["i2"]), sslOk("leaf1", [])]).toEqual([true, true, false, false]);
+    });
+
+    it(`${host}: refuses an issuer without cA, without keyCertSign, or whose pathLenConstraint is too short, as openssl does`, async () => {
+      const r = await evalVectors(host, [path("leafn", ["notca"]), path("leafs", ["nosign"]), path("leafk", ["k2", "k1"])], EDHOC);
+      expect(r.map((x) => [x.error, name(x.msg), x.depth])).toEqual([
+        ["E_EST_CHAIN", "PATH_NOT_CA", 0], ["E_EST_CHAIN", "PATH_KEY_USAGE", 0], ["E_EST_CHAIN", "PATH_LENGTH", 1]]);
+      expect([sslOk("leafn", ["notca"]), sslOk("leafs", ["nosign"]), sslOk("leafk", ["k2", "k1"])]).toEqual([false, false, false]);
+    });
+
+    it(`${host}: refuses an unknown critical extension, not an unknown non-critical one, as openssl does`, async () => {
+      const r = await evalVectors(host, [path("crit", []), path("noncrit", [])], EDHOC);
+      expect([r[0].error, name(r[0].msg), r[0].depth]).toEqual(["E_EST_CHAIN", "PATH_CRITICAL", 0]);
+      expect(r[1]).toEqual({ ok: true, issuer: der("root") });
+      expect([sslOk("crit", []), sslOk("noncrit", [])]).toEqual([false, true]);
+    });
+
+    it(`${host}: dates: expired refused; not yet valid refused with real time, not judged with a last-known-good time`, async () => {
+      const x = new X509Certificate(readFileSync(f("leaf1.pem")));
+      const nb = Date.parse(x.validFrom) / 1000, na = Date.parse(x.validTo) / 1000;
+      const j1 = new X509Certificate(readFileSync(f("j1.pem")));
+      const r = await evalVectors(host, [
+        path("leaf1", ["j1"], { now: at(na + 1) }), path("leaf1", ["j1"], { now: at(na + 1), real: 0 }),
+        path("leaf1", ["j1"], { now: at(nb - 86400) }), path("leaf1", ["j1"], { now: at(nb - 86400), real: 0 }),
+        path("leaf1", ["j1"], { now: at(Date.parse(j1.validTo) / 1000 + 1) }),
+        { op: "path", cert: der("leaf1"), t0: der("root"), c0: der("j1") }, // no time known: dates not judged
+      ], EDHOC);
+      expect([r[0].error, name(r[0].msg), r[0].depth]).toEqual(["E_EST_CHAIN", "PATH_EXPIRED", 0]);
+      expect(name(r[1].msg)).toBe("PATH_EXPIRED");
+      expect([name(r[2].msg), r[2].depth]).toEqual(["PATH_NOT_YET_VALID", 0]);
+      expect(r[3].ok).toBe(true);
+      expect([name(r[4].msg), r[4].depth]).toEqual(["PATH_EXPIRED", 1]); // the intermediate's dates count
+      expect(r[5].ok).toBe(true);
+      // openssl agrees at those times (-attime: seconds since 1970).
+      const sslAt = (t: number) => { try { openssl(["verify", "-attime", String(Math.floor(t)), "-CAfile", f("root.pem"), "-untrusted", f("j1.pem"), f("leaf1.pem")]); return true; } catch { return false; } };
+      expect([sslAt(na + 1), sslAt(nb - 86400), sslAt(nb + 60)]).toEqual([false, false, true]);
+    });
+
+    it(`${host}: a verified path moves the last-known-good time to its latest notBefore, never back; it persists in the key store`, async () => {
+      const nb = (n: string) => Date.parse(new X509Certificate(readFileSync(f(`${n}.pem`))).validFrom) / 1000;
+      const r = await evalVectors(host, [
+        { op: "lkg" }, path("leaf1", ["j1"]), { op: "lkg" },
+        path("leafn", ["notca"]), { op: "lkg" }, // refused: no move
+        { op: "path", cert: der("j1"), t0: der("root"), now: at(now), real: 1 }, { op: "lkg" }, // an older notBefore: no move back
+      ], EDHOC);
+      expect(r[0].lkg).toBe("");
+      expect(r[1].ok).toBe(true);
+      const latest = Math.max(nb("leaf1"), nb("j1"));
+      expect(r[2].lkg).toBe(at(latest));
+      expect(r[4].lkg).toBe(at(latest));
+      expect(r[5].ok).toBe(true);
+      expect(r[6].lkg).toBe(at(latest));
+    });
+  }
+});

@@ -17,7 +17,7 @@ async function instance(wasm: Uint8Array) {
   const board: Record<string, (...a: any[]) => unknown> = {
     udp_send: (_a: number, _al: number, _d: number, dl: number) => dl, udp_resolve: () => -30,
     rng_fill: (p: number, n: number) => { new Uint8Array(mem.buffer, p, n).fill(0x5a); return 0; },
-    store_read: () => -20, store_write: () => 0, store_erase: () => 0, clock_ms: () => 1000n,
+    store_read: () => -20, store_write: () => 0, store_erase: () => 0, clock_ms: () => 1000n, real_time_s: () => -8n,
     log: () => undefined, in_read: () => 0, out: (_p: number, n: number) => n,
     panic: (m: number, ml: number, f: number, fl: number, line: number) => {
       const txt = (p: number, n: number) => Buffer.from(new Uint8Array(mem.buffer, p, n)).toString("utf8");

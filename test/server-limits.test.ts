@@ -12,6 +12,7 @@ import { provision, pickKid, RECORDS } from "../tools/provision.js";
 import { BAD_REQUEST, CHANGED, CON, getUint, OPT, SERVICE_UNAVAILABLE, UNAUTHORIZED, uintBytes, type Message } from "../tools/server/coap.js";
 import { deriveContext, protectRequest, unprotectResponse } from "../tools/server/oscore-server.js";
 import { BoundedMap, PerSource, TokenBucket } from "../tools/server/limits.js";
+import { Block1Bodies } from "../tools/server/blockwise.js";
 import { ServerDb } from "../tools/server/db.js";
 import { parseStore } from "../host/node/store.js";
 import { pkcs7Certificates } from "../tools/server/upstream.js";
@@ -158,7 +159,7 @@ describe("bounded state", () => {
     // 100 bodies, 50 ms idle (the server's defaults are 1,024 and 30 s), on a clock the test moves: a busy machine
     // taking more than 50 ms over the 150 uploads must not expire the first ones early.
     let now = 0;
-    ep.bodies = new BoundedMap(100, 50, undefined, () => now);
+    ep.bodies = new Block1Bodies(100, 50, 16384, () => now);
     const c = await client(s.port);
     const answers: (Message | undefined)[] = [];
     for (let i = 0; i < 150; i++) answers.push(await c.exchange(c.post("/.well-known/edhoc", new Uint8Array(64), [[OPT.BLOCK1, uintBytes(0x0a)]])));

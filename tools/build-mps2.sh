@@ -43,6 +43,10 @@ case "${CRYPTO:-none}" in
   *) echo "CRYPTO must be none or native" >&2; exit 2 ;;
 esac
 suffix="$suffix${VARIANT:+-$VARIANT}"  # VARIANT=name: a separate build (e.g. with MODULE_WASM=another.wasm)
+# APP=examples/mps2-sensor: an application's main.c instead of the test firmware's (boards/mps2-an386/main.c)
+#   -> build/mps2-an386-sensor.elf (the folder name without "mps2-").
+main_src=boards/mps2-an386/main.c
+if [ -n "${APP:-}" ]; then main_src="$APP/main.c"; app=$(basename "$APP"); suffix="$suffix-${app#mps2-}"; fi
 out=build/mps2$suffix
 mkdir -p "$out"
 rm -f "$out"/*.o
@@ -53,12 +57,13 @@ for f in "$W3"/*.c; do
   $CC "${CFLAGS[@]}" -w -fno-strict-aliasing -Dd_m3LogOutput=0 "${W3FLAGS[@]}" -I"$W3" -c "$f" -o "$o"
   objs+=("$o")
 done
-for f in host/est_host.c host/wasm_check.c host/est_render.c host/est_messages.c host/wasm3_ext.c host/est_crypto_imports.c "${crypto_src[@]}"; do
+for f in host/est_client.c host/est_host.c host/wasm_check.c host/est_render.c host/est_messages.c host/wasm3_ext.c host/est_crypto_imports.c "${crypto_src[@]}"; do
   o="$out/host_$(basename "${f%.c}").o"
   $CC "${CFLAGS[@]}" -Wall -Wextra -Wno-unused-parameter -Ihost/include -Iboards -Iboards/mps2-an386 -I"$W3" "${W3FLAGS[@]}" -c "$f" -o "$o"
   objs+=("$o")
 done
 for f in boards/common/*.c boards/mps2-an386/*.c; do
+  [ "$f" = boards/mps2-an386/main.c ] && f=$main_src
   o="$out/board_$(basename "${f%.c}").o"
   $CC "${CFLAGS[@]}" "${BOARD_FLAGS[@]}" -Wall -Wextra -Ihost/include -Iboards -Iboards/common -Iboards/mps2-an386 -c "$f" -o "$o"
   objs+=("$o")

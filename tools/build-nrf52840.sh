@@ -41,7 +41,7 @@ for f in "$W3"/*.c; do
   $CC "${CFLAGS[@]}" -w -fno-strict-aliasing -Dd_m3LogOutput=0 "${W3FLAGS[@]}" -I"$W3" -c "$f" -o "$o"
   objs+=("$o")
 done
-for f in host/est_host.c host/wasm_check.c host/est_render.c host/est_messages.c host/wasm3_ext.c host/est_crypto_imports.c "${crypto_src[@]}"; do
+for f in host/est_client.c host/est_host.c host/wasm_check.c host/est_render.c host/est_messages.c host/wasm3_ext.c host/est_crypto_imports.c "${crypto_src[@]}"; do
   o="$out/host_$(basename "${f%.c}").o"
   $CC "${CFLAGS[@]}" -Wall -Wextra -Wno-unused-parameter -Ihost/include -Iboards -Iboards/nrf52840 -I"$W3" "${W3FLAGS[@]}" -c "$f" -o "$o"
   objs+=("$o")

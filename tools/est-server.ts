@@ -1,16 +1,17 @@
 // The development EST-oscore server on its own: EDHOC Responder, OSCORE, EST (RFC 9148) and a CA, with its
 // state (server credentials, CA, provisioned devices, OSCORE contexts) in a work folder.
 //
-//   npx tsx tools/est-server.ts [--dir DIR] [--host ADDR] [--port N] [--validity-days N] [--manual-approval]
+//   npx tsx tools/est-server.ts [--dir DIR] [--host ADDR] [--port N] [--validity-days N | --validity-seconds N] [--manual-approval]
 //                               [--csr-subject replace|refuse] [--ca-key p256|ed25519] [--delay MS] [-q]
-//                               [--server-cred ccs|kccs|x5t|x5chain|c5t|c5c] [--intermediate]
+//                               [--server-cred ccs|kccs|x5t|x5chain|c5t|c5c] [--intermediate [1|2]]
 //                               [--c509-type 2|3] [--c509-wrap sequence|array] [--cf NAME=N]...
 //                               [--upstream URL --upstream-trust PEM [--upstream-cert PEM --upstream-key PEM]
 //                                [--upstream-reenroll simplereenroll|simpleenroll]]
 //
-// --intermediate issues through an intermediate CA (root -> intermediate -> device). --upstream makes the server a
-// registration authority for an RFC 7030 EST CA at URL (https://...): enrollments are checked here and issued
-// there. The identity policy (which names a certificate gets, who may re-enroll) is tools/server/policy.ts.
+// --intermediate issues through an intermediate CA (root -> intermediate -> device), --intermediate 2 through
+// two. --upstream makes the server a registration authority for an RFC 7030 EST CA at URL (https://...):
+// enrollments are checked here and issued there. The identity policy (which names a certificate gets, who may
+// re-enroll) is tools/server/policy.ts.
 // C509 (docs/c509.md): --c509-type forces the type of issued C509 certificates (default: the CSR's type),
 // --c509-wrap how COSE_C509 wraps them, --cf sets a C509 Content-Format number (e.g. --cf cert=65100, or
 // --cf TBD4=65101; the environment's EST_CF_* variables are read too: tools/server/formats.ts).
@@ -21,7 +22,7 @@ import { EstServer, type EstServerOptions } from "./server/est.js";
 import { parseFormatSetting } from "./server/formats.js";
 import { credStyle } from "./provision.js";
 
-const USAGE = "usage: est-server [--dir DIR] [--host ADDR] [--port N] [--validity-days N] [--manual-approval] [--csr-subject replace|refuse] [--ca-key p256|ed25519] [--server-cred ccs|kccs|x5t|x5chain|c5t|c5c] [--intermediate] [--c509-type 2|3] [--c509-wrap sequence|array] [--cf NAME=N]... [--upstream URL --upstream-trust PEM [--upstream-cert PEM --upstream-key PEM] [--upstream-reenroll simplereenroll|simpleenroll]] [--delay MS] [-q]";
+const USAGE = "usage: est-server [--dir DIR] [--host ADDR] [--port N] [--validity-days N | --validity-seconds N] [--manual-approval] [--csr-subject replace|refuse] [--ca-key p256|ed25519] [--server-cred ccs|kccs|x5t|x5chain|c5t|c5c] [--intermediate [1|2]] [--c509-type 2|3] [--c509-wrap sequence|array] [--cf NAME=N]... [--upstream URL --upstream-trust PEM [--upstream-cert PEM --upstream-key PEM] [--upstream-reenroll simplereenroll|simpleenroll]] [--delay MS] [-q]";
 
 async function main(argv: string[]): Promise<void> {
   const o: EstServerOptions = { dir: resolve("est-server"), host: "127.0.0.1", port: 5683, log: (l) => console.log(l) };
@@ -32,9 +33,10 @@ async function main(argv: string[]): Promise<void> {
     else if (a === "--host") o.host = need();
     else if (a === "--port") o.port = Number(need());
     else if (a === "--validity-days") o.validityDays = Number(need());
+    else if (a === "--validity-seconds") o.validityDays = Number(need()) / 86400; // certificates valid for minutes: the life-cycle tests
     else if (a === "--manual-approval") o.manualApproval = true;
     else if (a === "--csr-subject") { const s = need(); if (s !== "replace" && s !== "refuse") throw new Error("--csr-subject replace|refuse"); o.csrSubject = s; }
-    else if (a === "--intermediate") o.intermediate = true;
+    else if (a === "--intermediate") o.intermediate = v === "1" || v === "2" ? Number(need()) : true;
     else if (a === "--upstream") o.upstream = { ...(o.upstream ?? { trustFile: "" }), url: need() };
     else if (a === "--upstream-trust") o.upstream = { ...(o.upstream ?? { url: "" }), trustFile: resolve(need()) };
     else if (a === "--upstream-cert") o.upstream = { ...(o.upstream ?? { url: "", trustFile: "" }), certFile: resolve(need()) };

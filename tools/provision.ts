@@ -5,6 +5,7 @@
 //                              [--kid HEX [--replace]] [--no-trust-anchor] [--psk [--weak-rng]]
 //                              [--device-cred ccs|kccs|x5t|x5chain|c5t|c5c] [--server-cred ...same]
 //                              [--key-in record|board] [--allow-subject CN]... [--allow-dns NAME]...
+//                              [--server-uri coap://HOST:PORT]
 //
 // The device trusts exactly the server credential that matches its method and suite; the CA certificate
 // becomes its trust anchor unless --no-trust-anchor (then the device fetches /crts after EDHOC).
@@ -14,6 +15,8 @@
 // the server's subject as a C509 Name (PEER_SUBJECT; its first byte is never 0x30, which a DER Name's is).
 // --psk gives the device a pre-shared OSCORE context instead of an EDHOC identity; --weak-rng records that it
 // has no good random source, the one case where it may ask the server to generate its key (/skg, /skc).
+// --server-uri stores where the server is (record 0x0031), for the boards' boot path: a board with it enrolls
+// and renews at power-on by itself (host/include/est_client.h est_client_stored_uri).
 
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -29,7 +32,7 @@ import { encodeItem } from "./c509/index.js";
 export const RECORDS = {
   EDHOC_SETUP: 0x0020, EDHOC_KEY: 0x0100, CRED_I: 0x0101, ID_CRED_I: 0x0102, CRED_R: 0x0110, ID_CRED_R: 0x0111,
   PEER_KEY: 0x0112, ENROLLMENT: 0x0120, TRUST_ANCHORS: 0x0121, OSCORE_SEQ: 0x0200, OSCORE_CTX: 0x0210,
-  DEVICE_POLICY: 0x0022, PEER_SUBJECT: 0x0113,
+  DEVICE_POLICY: 0x0022, PEER_SUBJECT: 0x0113, TIME_LKG: 0x0030, SERVER_URI: 0x0031,
 } as const;
 
 export interface ProvisionOptions {
@@ -64,6 +67,8 @@ export interface ProvisionOptions {
    *  or "board", straight into the board's key storage (the crypto provider's persistent-key record, as a
    *  factory injects a key into a secure element); only a board with native crypto can then use it. */
   keyIn?: "record" | "board";
+  /** The server's EST URI for the boards' boot path (record SERVER_URI). */
+  serverUri?: string;
 }
 
 /** The board's persistent-key record of a private key (host/include/est_crypto.h: format 1, type, 0, 0,
@@ -183,10 +188,18 @@ export function provision(o: ProvisionOptions): Provisioned {
   const caFile = join(o.serverDir, "ca", "ca.der");
   const ca = o.caDer ?? (existsSync(caFile) ? new Uint8Array(readFileSync(caFile)) : undefined);
   if ((o.trustAnchor !== false || o.serverCred === "x5chain" || o.serverCred === "c5c") && ca) records.set(RECORDS.TRUST_ANCHORS, Uint8Array.from([ca.length >> 8, ca.length & 0xff, ...ca]));
+  if (o.serverUri) records.set(RECORDS.SERVER_URI, serverUriRecord(o.serverUri));
   const img = buildStore([...records].sort((a, b) => a[0] - b[0]).map(([id, data]) => ({ id, data })));
   writeFileSync(o.store + ".tmp", img, { mode: 0o600 });
   renameSync(o.store + ".tmp", o.store);
   return { kid: hex(kid), method, suite, name, records: records.size };
+}
+
+/** The server URI record: UTF-8, a coap:// URI of at most 255 bytes (the boards read it into 256 bytes). */
+function serverUriRecord(uri: string): Uint8Array {
+  const b = new TextEncoder().encode(uri);
+  if (!uri.startsWith("coap://") || b.length > 255) throw new Error("--server-uri must be a coap:// URI of at most 255 bytes");
+  return b;
 }
 
 function writeStore(path: string, records: Map<number, Uint8Array>): void {
@@ -210,6 +223,7 @@ function provisionPsk(o: ProvisionOptions, server: ServerState, kid: Uint8Array,
   const caFile = join(o.serverDir, "ca", "ca.der");
   const ca = o.caDer ?? (existsSync(caFile) ? new Uint8Array(readFileSync(caFile)) : undefined);
   if (o.trustAnchor !== false && ca) records.set(RECORDS.TRUST_ANCHORS, Uint8Array.from([ca.length >> 8, ca.length & 0xff, ...ca]));
+  if (o.serverUri) records.set(RECORDS.SERVER_URI, serverUriRecord(o.serverUri));
   writeStore(o.store, records);
   return { kid: hex(kid), method: -1, suite, name, records: records.size };
 }
@@ -241,7 +255,8 @@ function main(argv: string[]): void {
     else if (a === "--replace") o.replace = true;
     else if (a === "--allow-subject") (o.policy ??= {}).subjects = [...(o.policy?.subjects ?? []), need()];
     else if (a === "--allow-dns") (o.policy ??= {}).dns = [...(o.policy?.dns ?? []), need()];
-    else if (a === "-h" || a === "--help") { console.log(`usage: provision --server-dir DIR --store FILE [--method 0..3] [--suite 0|2] [--name NAME] [--kid HEX [--replace]] [--no-trust-anchor] [--alt-suite 0|2] [--psk [--weak-rng]] [--device-cred ${CRED_STYLES.join("|")}] [--server-cred ${CRED_STYLES.join("|")}] [--key-in record|board] [--allow-subject CN]... [--allow-dns NAME]...`); return; }
+    else if (a === "--server-uri") o.serverUri = need();
+    else if (a === "-h" || a === "--help") { console.log(`usage: provision --server-dir DIR --store FILE [--method 0..3] [--suite 0|2] [--name NAME] [--kid HEX [--replace]] [--no-trust-anchor] [--alt-suite 0|2] [--psk [--weak-rng]] [--device-cred ${CRED_STYLES.join("|")}] [--server-cred ${CRED_STYLES.join("|")}] [--key-in record|board] [--allow-subject CN]... [--allow-dns NAME]... [--server-uri URI]`); return; }
     else throw new Error(`unknown option ${a}`);
   }
   if (!o.serverDir || !o.store) throw new Error("--server-dir and --store are required");

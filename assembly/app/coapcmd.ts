@@ -1,6 +1,7 @@
 // `coap get|post|put|delete [options] URI`: a CoAP client command in the manner of libcoap's coap-client.
 //
-//   -e TEXT    payload text             -f FILE   payload from the command's input file (host-provided)
+//   -e TEXT    payload text             -f FILE   payload from the command's input file (host-provided, any
+//                                                 size: pulled from the host one block at a time)
 //   -t CF      Content-Format           -A CF     Accept (number, or text, link, octet, json, cbor, ...)
 //   -b SIZE    block size 16..1024      -B SECS   give up after SECS seconds (default 90)
 //   -N         non-confirmable          -v        trace every datagram on stderr
@@ -16,13 +17,13 @@
 
 import * as board from "../base/abi";
 import { LOG_ALWAYS, LOG_INFO } from "../base/abi";
-import { OK, PENDING, E_USAGE, E_COAP_RESPONSE, E_LIMIT } from "../base/errors";
+import { OK, PENDING, E_USAGE, E_COAP_RESPONSE, E_LIMIT, E_TRUNCATED, E_UNSUPPORTED } from "../base/errors";
 import { fail, failWith, logMsg, Event } from "../base/diag";
 import { COAP_REQUEST_CAPACITY, COAP_DEFAULT_DEADLINE_MS, COAP_ACK_TIMEOUT_MS, COAP_MAX_RETRANSMIT } from "../base/config";
 import {
   M_COAPCMD_USAGE, M_OSCORECMD_USAGE, M_COAPCMD_METHOD, M_COAPCMD_PAYLOAD_SIZE, M_COAPCMD_FORMAT, M_COAPCMD_ACCEPT,
   M_COAPCMD_BLOCK, M_COAPCMD_TIMEOUT, M_COAPCMD_ACK_TIMEOUT, M_COAPCMD_MAX_RETRANSMIT, M_COAPCMD_UNKNOWN, M_COAPCMD_NO_URI,
-  M_COAPCMD_READ, M_COAPCMD_FILE_SIZE, M_OSCORECMD_COMBINED, M_COAPCMD_DONE, M_COAPCMD_DONE_PROTECTED, M_COAPCMD_CODE,
+  M_COAPCMD_READ, M_COAPCMD_SEEK, M_COAPCMD_FILE_CHANGED, M_COAPCMD_PIPE_SIZE, M_OSCORECMD_COMBINED, M_COAPCMD_DONE, M_COAPCMD_DONE_PROTECTED, M_COAPCMD_CODE,
   M_OSCORECMD_HANDSHAKE, M_OSCORECMD_HANDSHAKE_COMBINED,
   M_OSCORECMD_REQUEST,
 } from "../base/msg";
@@ -30,15 +31,61 @@ import {
   COAP_GET, COAP_POST, COAP_PUT, COAP_DELETE, CF_TEXT_PLAIN, CF_LINK_FORMAT, CF_OCTET_STREAM, CF_JSON,
   CF_CBOR, CF_MULTIPART_CORE,
 } from "../numbers/coap";
-import { CoapRequest, coapClient } from "../coap/client";
+import { CoapRequest, PayloadSource, coapClient } from "../coap/client";
 import { CoapEndpoint, coapUriParse } from "../coap/uri";
 import { ExchangeStats } from "../coap/stats";
 import { channel, CHANNEL_READY } from "../edhoc/channel";
-import { argc, argIs, argPtr, argLen, argUint, output, flushOut, setJob, setDeadline } from "./runtime";
+import { argc, argIs, argPtr, argLen, argUint, setJob, setDeadline } from "./runtime";
+import { output, flushOut } from "./output";
 
 const reqBuf = memory.data(COAP_REQUEST_CAPACITY, 16);
 const ep = new CoapEndpoint();
 const req = new CoapRequest();
+
+/** The -f payload, pulled from the host's input stream one block at a time (board.in_seek, board.in_read) into
+ *  the request buffer, which holds one block (at most 1024 bytes), never the whole file. A block is read again
+ *  only when the client asks for another one than the one held (an exchange started over). */
+class InputSource extends PayloadSource {
+  size: i32 = 0;
+  private pos: i32 = 0; // the stream's read position
+  private at: i32 = -1; // where the bytes held in reqBuf start (-1: none)
+  private held: i32 = 0;
+
+  /** Open the stream: its size from the host, the read position at its start. OK, or the host's status
+   *  (E_UNSUPPORTED: a stream that cannot seek). */
+  open(): i32 {
+    this.at = -1; this.held = 0; this.status = OK;
+    const n = board.in_seek(0, board.IN_SEEK_END);
+    if (n < 0) return n;
+    this.size = n;
+    const p = board.in_seek(0, board.IN_SEEK_SET);
+    if (p < 0) return p;
+    this.pos = 0;
+    return OK;
+  }
+
+  piece(offset: i32, len: i32): usize {
+    if (offset == this.at && len <= this.held) return reqBuf;
+    if (len > COAP_REQUEST_CAPACITY) { this.status = failWith(E_LIMIT, M_COAPCMD_PAYLOAD_SIZE).int(COAP_REQUEST_CAPACITY).ret(); return 0; }
+    if (offset != this.pos) {
+      const p = board.in_seek(offset, board.IN_SEEK_SET);
+      if (p < 0) { this.status = failWith(p, M_COAPCMD_SEEK).int(p).ret(); return 0; }
+      this.pos = offset;
+    }
+    this.at = -1;
+    let n = 0;
+    while (n < len) {
+      const got = board.in_read(reqBuf + <usize>n, len - n);
+      if (got < 0) { this.status = fail(got, M_COAPCMD_READ); return 0; }
+      if (got == 0) { this.status = failWith(E_TRUNCATED, M_COAPCMD_FILE_CHANGED).int(offset + n).int(this.size).ret(); return 0; }
+      n += got;
+      this.pos += got;
+    }
+    this.at = offset; this.held = len;
+    return reqBuf;
+  }
+}
+const input = new InputSource();
 
 @inline function at(p: usize, i: i32): i32 { return <i32>load<u8>(p + <usize>i); }
 
@@ -87,6 +134,7 @@ function requestCommand(): i32 {
   s.accept = -1;
   s.payload = reqBuf;
   s.payloadLen = 0;
+  s.source = null;
   s.szx = 6;
   s.trace = false;
   s.deadlineMs = COAP_DEFAULT_DEADLINE_MS;
@@ -145,19 +193,26 @@ function requestCommand(): i32 {
   }
   if (uri < 0) return fail(E_USAGE, M_COAPCMD_NO_URI);
   if (fromFile) {
-    let n = 0;
-    for (;;) {
-      const got = board.in_read(reqBuf + <usize>n, COAP_REQUEST_CAPACITY - n);
-      if (got < 0) return fail(got, M_COAPCMD_READ);
-      if (got == 0) break;
-      n += got;
-      if (n == COAP_REQUEST_CAPACITY) {
-        const probe = memory.data(1);
-        if (board.in_read(probe, 1) > 0) return failWith(E_LIMIT, M_COAPCMD_FILE_SIZE).int(COAP_REQUEST_CAPACITY).ret();
-        break;
+    const st = input.open();
+    if (st == OK) {
+      s.source = input;
+      s.payloadLen = input.size;
+    } else if (st == E_UNSUPPORTED) {
+      // A stream that cannot seek (a pipe): what fits the request buffer, read in order.
+      let n = 0;
+      for (;;) {
+        const got = board.in_read(reqBuf + <usize>n, COAP_REQUEST_CAPACITY - n);
+        if (got < 0) return fail(got, M_COAPCMD_READ);
+        if (got == 0) break;
+        n += got;
+        if (n == COAP_REQUEST_CAPACITY) {
+          const probe = memory.data(1);
+          if (board.in_read(probe, 1) > 0) return failWith(E_LIMIT, M_COAPCMD_PIPE_SIZE).int(COAP_REQUEST_CAPACITY).ret();
+          break;
+        }
       }
-    }
-    s.payloadLen = n;
+      s.payloadLen = n;
+    } else return failWith(st, M_COAPCMD_SEEK).int(st).ret();
   }
   const st = takeUri(uri, ep);
   if (st != OK) return st;

@@ -1,37 +1,51 @@
-// The device module: what a board flashes and runs. Three commands, nothing else:
+// The device module: what a board flashes and runs. Five commands, nothing else:
 //
 //   enroll [options] coap://host[:port][/root]    enroll, or re-enroll when enrolled (EST-oscore, est/enroll.ts)
 //   reenroll [options] coap://host[:port][/root]  re-enroll with /sren
-//   status [--json]                               what is enrolled (est/status.ts)
+//   maintain [options] coap://host[:port][/root]  the life cycle (est/life.ts): enroll when not enrolled, enroll
+//                                                 from scratch when the certificate expired, renew (/sren) when
+//                                                 due, else nothing; what a board runs at boot and on schedule
+//   status [--json] [--renew-at PCT] [--now SECONDS]   what is enrolled, notAfter, the renewal time (est/status.ts)
+//   request get|post [options] URI               an application request under OSCORE (app/request.ts)
 //
 // enroll options: --edhoc (run EDHOC even with a stored context), --sequential (no combined request),
 //   --max-combined BYTES, --pop sig|dh|dh-cert, --cn NAME, --dns NAME, --password TEXT, --sen|--sren (force the
-//   resource), --crts (fetch the trust anchor even when provisioned), --att (ask /att first), --skg|--skc
+//   resource), --rekey (a re-enrollment certifies a new key; by default it renews the enrolled key), --crts
+//   (fetch the trust anchor even when provisioned), --att (ask /att first), --skg|--skc
 //   (server-side key generation: a pre-shared-context device with a weak-RNG policy only), --json (the host
 //   renders the report as JSON), -B SECS (one deadline for the whole command), --ack-timeout MS, -b SIZE
 //   (block size 16..1024), -v (trace datagrams); the C509 options --format der|c509, --csr-type 2|3,
-//   --no-accept, --cf NAME=N (app/c509-args.ts).
+//   --no-accept, --cf NAME=N (app/c509-args.ts); and, as status takes them, --renew-at PCT (renew at PCT
+//   percent of the validity, 1..99; default two thirds) and --now SECONDS (the wall time, est/clock.ts).
 //
 // Results leave as a result record (base/result.ts), failures as event records (base/diag.ts): the hosts
 // render both.
 //
 // Two builds from this file: compiled as it is, it is the native-crypto build (build/client-native.wasm),
 // whose cryptography is all the board's; app/device-portable.ts adds the module's own crypto provider
-// (crypto/soft.ts) for build/client.wasm, which runs on any board. The simulator's debugging commands live in app/sim.ts (build/sim.wasm).
+// (crypto/soft.ts) for build/client.wasm, which runs on any board. The simulator's debugging commands live in
+// app/sim.ts (build/sim.wasm).
 
-import { OK, PENDING, E_USAGE, E_UNKNOWN_COMMAND } from "../base/errors";
-import { fail, failWith } from "../base/diag";
+import { OK, PENDING, E_USAGE, E_UNKNOWN_COMMAND, E_STORE_NOT_FOUND } from "../base/errors";
+import { LOG_INFO } from "../base/abi";
+import { fail, failWith, logMsg } from "../base/diag";
 import {
   M_UNKNOWN_COMMAND, M_ENROLL_MAX_COMBINED, M_ENROLL_POP, M_ENROLL_CN, M_ENROLL_DNS, M_ENROLL_PASSWORD, M_ENROLL_TIMEOUT,
-  M_ENROLL_ACK_TIMEOUT, M_ENROLL_BLOCK, M_ENROLL_UNKNOWN, M_ENROLL_USAGE, M_STATUS_USAGE,
+  M_ENROLL_ACK_TIMEOUT, M_ENROLL_BLOCK, M_ENROLL_UNKNOWN, M_ENROLL_USAGE, M_STATUS_USAGE, M_LIFE_RENEW_AT, M_LIFE_NOW,
+  M_LIFE_ENROLL, M_LIFE_UNREADABLE, M_LIFE_EXPIRED, M_LIFE_RENEW, M_LIFE_NOTHING, M_LIFE_NO_TIME,
 } from "../base/msg";
+import { RESULT_FLAG_JSON, RESULT_FLAG_MAINTAIN, RESULT_FLAG_EXPIRED } from "../base/result";
+import { arenaRelease, ARENA_STATUS } from "../base/arena";
 import { coapUriParse } from "../coap/uri";
 import { coapClientSetup } from "../coap/client";
 import { DEVICE_IO_CAPACITY, DEVICE_RESPONSE_CAPACITY } from "../base/config";
 import { csrSpec } from "../pki/csr";
 import { enrollOptions } from "../est/state";
 import { enrollStart, enrollDatagram, enrollTimer, enrollDeadline } from "../est/enroll";
-import { statusRun } from "../est/status";
+import { statusLoad, statusReport, statusCert } from "../est/status";
+import { clockSet, clockNow } from "../est/clock";
+import { lifeOptions, lifeDecide, renewAt, LIFE_NOTHING, LIFE_ENROLL, LIFE_REENROLL, LIFE_RENEW } from "../est/life";
+import { requestCommand } from "./request";
 import { c509Arg, c509ArgsReset } from "./c509-args";
 import { registerCommands, argc, argIs, argPtr, argLen, argUint, setJob, setDeadline } from "./runtime";
 
@@ -47,18 +61,46 @@ function copyArg(i: i32, dst: usize, cap: i32): i32 {
   return n;
 }
 
+/** --renew-at PCT and --now SECONDS (enroll, maintain, status): 1 when argument i and its value were one of
+ *  them, 0 when not, or a usage status. */
+function lifeArg(i: i32): i32 {
+  if (i + 1 >= argc()) return 0;
+  if (argIs(i, "--renew-at")) {
+    const v = argUint(i + 1);
+    if (v < 1 || v > 99) return fail(E_USAGE, M_LIFE_RENEW_AT);
+    lifeOptions.num = v; lifeOptions.den = 100;
+    return 1;
+  }
+  if (argIs(i, "--now")) {
+    const v = argUint(i + 1);
+    if (v < 0) return fail(E_USAGE, M_LIFE_NOW);
+    clockSet(v);
+    return 1;
+  }
+  return 0;
+}
+
 /** `enroll` / `reenroll`: parse the options into est/state.ts, then run est/enroll.ts as the job. */
 function enrollCommand(reenroll: bool): i32 {
+  const st = enrollArgs(reenroll);
+  return st != OK ? st : job(enrollStart());
+}
+
+/** The enroll options into enrollOptions and csrSpec, the URI into enrollOptions.ep. Returns OK or a status. */
+function enrollArgs(reenroll: bool): i32 {
   const o = enrollOptions, spec = csrSpec;
-  o.forceEdhoc = false; o.combine = true; o.maxCombined = 1152; o.resource = reenroll ? 2 : 0; o.serverKeygen = 0;
+  o.forceEdhoc = false; o.combine = true; o.maxCombined = 1152; o.resource = reenroll ? 2 : 0; o.serverKeygen = 0; o.rekey = false;
   o.fetchCrts = false; o.askAtt = false; o.pop = 0; o.json = false; o.deadlineMs = 90000; o.ackTimeoutMs = 2000;
-  o.szx = 6; o.trace = false;
+  o.szx = 6; o.trace = false; o.flags = 0;
   spec.cnLen = 0; spec.dnsLen = 0; spec.passwordLen = 0;
   c509ArgsReset();
   let uri = -1, k = 0;
   for (let i = 1; i < argc(); i++) {
     const hasValue = i + 1 < argc();
-    if ((k = c509Arg(i)) != 0) { if (k < 0) return k; i = k; }
+    const l = lifeArg(i);
+    if (l < 0) return l;
+    if (l > 0) i++;
+    else if ((k = c509Arg(i)) != 0) { if (k < 0) return k; i = k; }
     else if (argIs(i, "--edhoc")) o.forceEdhoc = true;
     else if (argIs(i, "--sequential")) o.combine = false;
     else if (argIs(i, "--max-combined") && hasValue) {
@@ -68,6 +110,7 @@ function enrollCommand(reenroll: bool): i32 {
     }
     else if (argIs(i, "--sen")) o.resource = 1;
     else if (argIs(i, "--sren")) o.resource = 2;
+    else if (argIs(i, "--rekey")) o.rekey = true;
     else if (argIs(i, "--skg")) o.serverKeygen = 1;
     else if (argIs(i, "--skc")) o.serverKeygen = 2;
     else if (argIs(i, "--crts")) o.fetchCrts = true;
@@ -105,8 +148,33 @@ function enrollCommand(reenroll: bool): i32 {
     for (let i = 0; i < name.length; i++) store<u8>(spec.cn + <usize>i, <u8>name.charCodeAt(i));
     spec.cnLen = name.length;
   }
-  const st = coapUriParse(o.ep, argPtr(uri), argLen(uri));
+  return coapUriParse(o.ep, argPtr(uri), argLen(uri));
+}
+
+/** `maintain`: read the stored enrollment, decide (est/life.ts), then enroll, renew or report the status. */
+function maintainCommand(): i32 {
+  const st = enrollArgs(false);
   if (st != OK) return st;
+  const o = enrollOptions, c = statusCert;
+  o.flags = RESULT_FLAG_MAINTAIN;
+  const ld = statusLoad();
+  const action = lifeDecide(ld == OK, c.notBefore, c.notAfter);
+  if (action == LIFE_NOTHING) {
+    if (clockNow() < 0) logMsg(M_LIFE_NO_TIME).emit(LOG_INFO);
+    else logMsg(M_LIFE_NOTHING).int(renewAt(c.notBefore, c.notAfter)).emit(LOG_INFO);
+    return statusReport(OK, o.flags | (o.json ? RESULT_FLAG_JSON : 0));
+  }
+  arenaRelease(ARENA_STATUS);
+  if (action == LIFE_RENEW) {
+    logMsg(M_LIFE_RENEW).int(renewAt(c.notBefore, c.notAfter)).emit(LOG_INFO);
+    o.resource = 2;
+  } else {
+    // A first enrollment, or one from scratch: /sen, and a new EDHOC unless there was never an enrollment.
+    o.resource = 1;
+    if (action == LIFE_REENROLL) { o.flags |= RESULT_FLAG_EXPIRED; logMsg(M_LIFE_EXPIRED).int(c.notAfter).emit(LOG_INFO); }
+    else logMsg(ld == E_STORE_NOT_FOUND ? M_LIFE_ENROLL : M_LIFE_UNREADABLE).emit(LOG_INFO);
+    o.forceEdhoc = ld != E_STORE_NOT_FOUND;
+  }
   return job(enrollStart());
 }
 
@@ -118,18 +186,24 @@ function onDatagram(a: usize, al: i32, d: usize, dl: i32): i32 { return job(enro
 function onTimer(): i32 { return job(enrollTimer()); }
 
 function statusCommand(): i32 {
-  let json = false;
+  let flags: u32 = 0;
   for (let i = 1; i < argc(); i++) {
-    if (argIs(i, "--json")) json = true;
+    const l = lifeArg(i);
+    if (l < 0) return l;
+    if (l > 0) i++;
+    else if (argIs(i, "--json")) flags = RESULT_FLAG_JSON;
     else return fail(E_USAGE, M_STATUS_USAGE);
   }
-  return statusRun(json);
+  return statusReport(statusLoad(), flags);
 }
 
 function dispatch(): i32 {
+  lifeOptions.num = 2; lifeOptions.den = 3; clockSet(-1);
   if (argIs(0, "enroll")) return enrollCommand(false);
   if (argIs(0, "reenroll")) return enrollCommand(true);
+  if (argIs(0, "maintain")) return maintainCommand();
   if (argIs(0, "status")) return statusCommand();
+  if (argIs(0, "request")) return requestCommand();
   return failWith(E_UNKNOWN_COMMAND, M_UNKNOWN_COMMAND).bytes(argPtr(0), argLen(0) < 64 ? argLen(0) : 64).ret();
 }
 

@@ -16,7 +16,8 @@ import { CoapRequest, coapClient } from "../coap/client";
 import { CoapEndpoint } from "../coap/uri";
 import { LinkIter } from "../coap/linkformat";
 import { takeUri } from "./coapcmd";
-import { argc, argIs, argPtr, argLen, argUint, output, flushOut, setJob, setDeadline } from "./runtime";
+import { argc, argIs, argPtr, argLen, argUint, setJob, setDeadline } from "./runtime";
+import { output, flushOut } from "./output";
 import { COAP_DEFAULT_DEADLINE_MS } from "../base/config";
 
 const PREFIX_CAP = 48;

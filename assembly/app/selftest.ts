@@ -9,7 +9,8 @@ import * as board from "../base/abi";
 import { OK, PENDING, E_USAGE, E_STORE_NOT_FOUND, E_INTERNAL, statusName } from "../base/errors";
 import { fail, failWith } from "../base/diag";
 import { M_SELFTEST_USAGE, M_SELFTEST_FAILED } from "../base/msg";
-import { output, flushOut, argc, argIs, setJob, setDeadline, heap_top } from "./runtime";
+import { argc, argIs, setJob, setDeadline, heap_top } from "./runtime";
+import { output, flushOut } from "./output";
 import { STORE_ID_SELFTEST } from "../base/store-ids";
 import { sha256, aesCcmSeal, ctEqual } from "../crypto/index";
 import { drbgInstantiate, drbgGenerate, drbgWipe } from "../crypto/drbg"; // known-answer test needs the raw DRBG

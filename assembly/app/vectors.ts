@@ -10,7 +10,8 @@
 import { OK, E_USAGE, E_UNKNOWN_COMMAND, E_INTERNAL, statusName } from "../base/errors";
 import { fail } from "../base/diag";
 import { M_VEC_USAGE, M_VEC_NO_OP, M_VEC_UNKNOWN_OP } from "../base/msg";
-import { argc, argPtr, argLen, output, flushOut } from "./runtime";
+import { argc, argPtr, argLen } from "./runtime";
+import { output, flushOut } from "./output";
 import { jsonParse, jsonPtr } from "./json";
 import { arenaTake, ARENA_VECTORS } from "../base/arena";
 import { symmetricOp } from "./vectors-symmetric";

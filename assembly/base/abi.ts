@@ -79,6 +79,12 @@ export declare function store_erase(id: u32): i32;
 @external("board", "clock_ms")
 export declare function clock_ms(): i64;
 
+/** Real (wall-clock) time in seconds since 1970-01-01T00:00:00Z (UTC), or E_UNSUPPORTED when the board does
+ *  not know it (no real-time clock, or one not set yet). The module judges certificate dates by it, and by a
+ *  last-known-good time in the key store where the board has none (pki/time.ts). */
+@external("board", "real_time_s")
+export declare function real_time_s(): i64;
+
 /** Log one event record (base/diag.ts: a message id and its arguments) at a level (LOG_*). The host renders
  *  its text from the message table; the board decides where it goes and what it drops. */
 @external("board", "log")
@@ -88,6 +94,18 @@ export declare function log(level: i32, ptr: usize, len: i32): void;
  *  -f/--payload-file option; absent: empty). Returns the number of bytes read, 0 at the end, or E_BAD_POINTER. */
 @external("board", "in_read")
 export declare function in_read(ptr: usize, cap: i32): i32;
+
+/** in_seek whence: from the start of the input stream, or from its end (offset <= 0). */
+export const IN_SEEK_SET: i32 = 0;
+export const IN_SEEK_END: i32 = 2;
+
+/** Move the read position of the command's input stream to `offset` bytes from its start (IN_SEEK_SET) or its
+ *  end (IN_SEEK_END: offset 0 gives the stream's size), so that the module can read a large input piece by
+ *  piece and read a piece again. Returns the new position, E_UNSUPPORTED (a stream that cannot seek, e.g. a
+ *  pipe; an absent input is an empty stream that can), E_USAGE (a position before the start, an unknown
+ *  whence) or E_LIMIT (a position beyond 2^31 - 1). */
+@external("board", "in_seek")
+export declare function in_seek(offset: i32, whence: i32): i32;
 
 /** Write command output (UTF-8 text or data, the board adds nothing): stdout on a desktop (or the file named
  *  by the command's -o/--out option), the console UART on a board. Returns 0 or E_BAD_POINTER. */

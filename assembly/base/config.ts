@@ -58,12 +58,15 @@ export const COAP_DEDUP_SLOTS: i32 = 8;
 // ---- EDHOC (assembly/edhoc) -------------------------------------------------------------------------------
 
 /** The device's identity records and the Responder's credential, read into the arena by their real length:
- *  room for X.509 certificates both ways (x5chain: a credential and its ID_CRED each carry one). */
-export const EDHOC_IDENTITY_CAPACITY: i32 = 2560;
-/** PLAINTEXT_2: an x5chain ID_CRED_R carries a whole certificate. */
-export const EDHOC_PT2_CAPACITY: i32 = 1000;
-/** The Initiator's work buffer (contexts, Sig_structure; PLAINTEXT_3 at its end), and PLAINTEXT_3's share. */
-export const EDHOC_WORK_CAPACITY: i32 = 1700;
+ *  room for X.509 certificates both ways (x5chain: a credential and its ID_CRED each carry one; the server's
+ *  CRED_R is its end-entity certificate, about 450 bytes). */
+export const EDHOC_IDENTITY_CAPACITY: i32 = 2048;
+/** PLAINTEXT_2: an x5chain ID_CRED_R carries whole certificates: the server's and up to two intermediate CAs'
+ *  (about 1,350 bytes with the development CA's P-256 certificates). */
+export const EDHOC_PT2_CAPACITY: i32 = 1450;
+/** The Initiator's work buffer (contexts, Sig_structure; PLAINTEXT_3 at its end), and PLAINTEXT_3's share:
+ *  context_2 and Sig_structure hold ID_CRED_R (the x5chain) and CRED_R (its first certificate again). */
+export const EDHOC_WORK_CAPACITY: i32 = 1900;
 export const EDHOC_PT3_CAPACITY: i32 = 700;
 /** message_3, kept for the combined request (an x5chain ID_CRED_I carries a certificate), with room in front
  *  for C_R when it goes on its own (C_R || message_3, RFC 9528 Appendix A.2). */

@@ -23,6 +23,7 @@ export const RESULT_SUBJECT: u8 = 11;    // reference: the certificate's subject
 export const RESULT_CERT_FORMAT: u8 = 12; // u8: 0 X.509 DER, 1 C509
 export const RESULT_RENEW_AT: u8 = 13;   // i64: when the device renews, seconds since 1970
 export const RESULT_NOT_BEFORE: u8 = 14; // i64: the certificate's notBefore, seconds since 1970
+export const RESULT_KEY_ID: u8 = 15;     // u32: the board's key id of the enrolled key (absent: the record holds it)
 
 export const RESULT_CMD_ENROLL: u8 = 1;
 export const RESULT_CMD_STATUS: u8 = 2;
@@ -31,6 +32,9 @@ export const RESULT_FLAG_JSON: u32 = 1;      // the command asked for a JSON rep
 export const RESULT_FLAG_EDHOC: u32 = 2;     // EDHOC ran
 export const RESULT_FLAG_COMBINED: u32 = 4;  // message_3 travelled in the combined request (RFC 9668)
 export const RESULT_FLAG_ENROLLED: u32 = 8;  // the device holds an enrollment (status)
+export const RESULT_FLAG_MAINTAIN: u32 = 16; // the record of `maintain` (est/life.ts): an enrollment it ran, or a status
+export const RESULT_FLAG_EXPIRED: u32 = 32;  // the stored certificate had expired (maintain enrolled anew) or has (status)
+export const RESULT_FLAG_DUE: u32 = 64;      // the renewal time has passed (status, when the device knows the time)
 
 export const RESULT_RES_SEN: u8 = 1;
 export const RESULT_RES_SREN: u8 = 2;

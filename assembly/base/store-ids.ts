@@ -38,6 +38,9 @@ export const STORE_ID_OSCORE_CTX: u32 = 0x0210;
 export const STORE_ID_ENROLLMENT: u32 = 0x0120;
 /** Trust anchors installed by provisioning (DER certificates, each prefixed by a 2-byte length). */
 export const STORE_ID_TRUST_ANCHORS: u32 = 0x0121;
+/** The EST server's URI (UTF-8), written by provisioning (--server-uri) for the boards' boot path: read by the
+ *  firmware C API (host/est_client.c est_client_stored_uri), not by the module, which gets it on the command line. */
+export const STORE_ID_SERVER_URI: u32 = 0x0031;
 /** Device policy flags (provisioning): bit 0 = no cryptographically secure RNG (allows /skg and /skc when the
  *  device has a pre-shared OSCORE context instead of EDHOC; EST-oscore draft §5.2). */
 export const STORE_ID_DEVICE_POLICY: u32 = 0x0022;
@@ -54,3 +57,7 @@ export const KEY_ID_EDHOC: u32 = 0x0100;
  *  under the other, and erases the old one only after the new record is written. */
 export const KEY_ID_ENROLL_A: u32 = 0x0130;
 export const KEY_ID_ENROLL_B: u32 = 0x0131;
+
+/** The last-known-good time (pki/time.ts): 8 bytes, seconds since 1970 big-endian; the latest notBefore of a
+ *  certificate whose path verified. Certificate dates are judged by it where the board has no real time. */
+export const STORE_ID_TIME_LKG: u32 = 0x0030;

@@ -2,7 +2,9 @@
 // with exponential back-off, piggybacked and separate responses, duplicate detection, Reset handling, Echo
 // (RFC 9175: a 4.01 with Echo is answered once with the request again, carrying the value), 5.03 + Max-Age
 // retries (RFC 9148 §5), and block-wise transfers both ways (Block1 for large requests, Block2 for large
-// responses, with early size negotiation and Size1/Size2), all within an overall deadline.
+// responses, with early size negotiation and Size1/Size2), all within an overall deadline. A request payload
+// may come from a PayloadSource instead of memory: it is then pulled one block at a time, so an upload of any
+// size needs one block's room, not the whole representation.
 //
 // Sans-I/O: begin() sends the first datagram and returns PENDING; the caller feeds onDatagram()/onTimer()
 // until they return OK (then response() is the final response, valid until the next begin) or an error.
@@ -29,7 +31,7 @@ import {
 import {
   COAP_CON, COAP_NON, COAP_ACK, COAP_RST, COAP_EMPTY, COAP_CONTINUE, COAP_SERVICE_UNAVAILABLE, COAP_UNAUTHORIZED,
   COAP_REQUEST_ENTITY_TOO_LARGE, COAP_REQUEST_ENTITY_INCOMPLETE, OPT_URI_HOST, OPT_CONTENT_FORMAT,
-  OPT_ACCEPT, OPT_BLOCK1, OPT_BLOCK2, OPT_SIZE1, OPT_SIZE2, OPT_MAX_AGE, OPT_ECHO, COAP_DEFAULT_MAX_AGE,
+  OPT_ACCEPT, OPT_BLOCK1, OPT_BLOCK2, OPT_SIZE1, OPT_SIZE2, OPT_MAX_AGE, OPT_ECHO, COAP_DEFAULT_MAX_AGE, BLOCK_MAX_NUM,
 } from "../numbers/coap";
 import { CoapMessage, CoapBuilder, CoapOptionIter, BlockValue, blockValue } from "./message";
 import { CoapEndpoint } from "./uri";
@@ -41,8 +43,17 @@ import {
   M_COAP_408, M_COAP_CONTINUE_NO_BLOCK1, M_COAP_CONTINUE_AFTER_LAST, M_COAP_BLOCK2_MALFORMED, M_COAP_BLOCK2_UNEXPECTED,
   M_COAP_SIZE2_TOO_BIG, M_COAP_BLOCK2_MISSING, M_COAP_RESPONSE_TOO_BIG, M_TRACE_UP, M_TRACE_DOWN, M_TRACE_MALFORMED_UP,
   M_TRACE_MALFORMED_DOWN, M_COAP_NO_ENDPOINT,
-  M_COAP_PROTECT, M_COMMAND_DEADLINE,
+  M_COAP_PROTECT, M_COMMAND_DEADLINE, M_COAP_TOO_MANY_BLOCKS,
 } from "../base/msg";
+
+/** A request payload pulled block by block instead of held in memory (e.g. a file streamed from the host). */
+export abstract class PayloadSource {
+  /** The `len` bytes at byte `offset` of the payload (the client asks for each block as it sends it, and again
+   *  when it sends the block again as a new message). Returns a pointer to them, valid until the next call, or
+   *  0 after recording the failure's detail (base/diag.ts); the status is then in `status`. */
+  abstract piece(offset: i32, len: i32): usize;
+  status: i32 = OK;
+}
 
 /** What to send. Fill the fields, then begin(). Pointers must stay valid until the exchange ends. */
 export class CoapRequest {
@@ -57,6 +68,8 @@ export class CoapRequest {
   accept: i32 = -1;
   payload: usize = 0;
   payloadLen: i32 = 0;
+  /** When set, the payloadLen bytes come from here, block by block, and `payload` is not used. */
+  source: PayloadSource | null = null;
   /** Block size exponent the client asks for (SZX 0..6: 16..1024 bytes). 6 sends no early Block2. */
   szx: i32 = 6;
   /** Ask for Size2 in the first response (RFC 7959 §4), to refuse an oversized representation early. */
@@ -192,8 +205,11 @@ export class CoapClient {
     s.transportFrom(req);
     s.method = req.method; s.path = req.path; s.pathLen = req.pathLen; s.contentFormat = req.contentFormat;
     s.accept = req.accept; s.payload = req.payload; s.payloadLen = req.payloadLen; s.askSize = req.askSize;
+    s.source = req.source;
     this.sec = sec;
     if (s.szx < 0 || s.szx > 6) return fail(E_USAGE, M_COAP_BLOCK_SIZE);
+    // Block1 numbers have 20 bits (RFC 7959 §2.2).
+    if (<i64>s.payloadLen > (<i64>BLOCK_MAX_NUM + 1) << <i64>(s.szx + 4)) return failWith(E_LIMIT, M_COAP_TOO_MANY_BLOCKS).int(s.payloadLen).int(1 << (s.szx + 4)).ret();
     if (s.ep === null) return fail(E_USAGE, M_COAP_NO_ENDPOINT);
     const r = this.resp;
     if (respBuf == 0) coapClientSetup(COAP_RESPONSE_CAPACITY);
@@ -251,22 +267,29 @@ export class CoapClient {
     const withPayload = s.payloadLen > 0 && !this.b2Active;
     if (s.contentFormat >= 0 && withPayload) builder.addUint(OPT_CONTENT_FORMAT, <u32>s.contentFormat);
     if (s.accept >= 0) builder.addUint(OPT_ACCEPT, <u32>s.accept);
+    let lastBlock1 = false;
     if (withPayload) {
+      let off = 0, n = s.payloadLen;
       if (this.b1Active) {
         const size = 1 << (this.b1Szx + 4);
-        const off = <i32>this.b1Num * size;
-        const n = s.payloadLen - off < size ? s.payloadLen - off : size;
+        off = <i32>this.b1Num * size;
+        n = s.payloadLen - off < size ? s.payloadLen - off : size;
         const more = off + n < s.payloadLen;
-        builder.addUint(OPT_BLOCK1, <u32>blockValue(this.b1Num, more, this.b1Szx));
+        lastBlock1 = !more;
+        const bv = blockValue(this.b1Num, more, this.b1Szx);
+        if (bv < 0) return failWith(E_LIMIT, M_COAP_TOO_MANY_BLOCKS).int(s.payloadLen).int(size).ret();
+        builder.addUint(OPT_BLOCK1, <u32>bv);
         if (this.b1Num == 0) builder.addUint(OPT_SIZE1, <u32>s.payloadLen);
-        builder.setPayload(s.payload + <usize>off, n);
-      } else {
-        builder.setPayload(s.payload, s.payloadLen);
       }
+      const src = s.source;
+      const p = src === null ? s.payload + <usize>off : src.piece(off, n);
+      if (p == 0) return changetype<PayloadSource>(src).status;
+      builder.setPayload(p, n);
     }
     // Block2: ask for the next block; on the first request only when a smaller block size is wanted (early
-    // negotiation, RFC 7959 §2.4), and then Size2 too.
-    if (this.b2Active || (this.first && s.szx < 6 && !this.b1Active)) {
+    // negotiation, RFC 7959 §2.4), and then Size2 too; with Block1, on the final block (§2.5: the size the
+    // response's blocks should have, NUM 0).
+    if (this.b2Active || (s.szx < 6 && ((this.first && !this.b1Active) || lastBlock1))) {
       builder.addUint(OPT_BLOCK2, <u32>blockValue(this.b2Num, false, this.b2Szx));
     }
     if (this.first && s.askSize && !this.b2Active) builder.addUint(OPT_SIZE2, 0);

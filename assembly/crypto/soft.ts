@@ -20,10 +20,10 @@ import { ed25519PublicKey, ed25519Sign, ed25519Verify } from "./ed25519";
 import { randomBytes } from "./drbg";
 import { wipe } from "./ct";
 
-const SHA_OPS = 6;
+const SHA_OPS = 3; // an EDHOC transcript hash and a streaming HMAC (inner, outer) at most, at once
 
 class PortableCrypto extends SoftCrypto {
-  private states: StaticArray<Sha256> = [new Sha256(), new Sha256(), new Sha256(), new Sha256(), new Sha256(), new Sha256()];
+  private states: StaticArray<Sha256> = [new Sha256(), new Sha256(), new Sha256()];
   private used: u32 = 0;
 
   random(out: usize, n: i32): i32 { return randomBytes(out, n); }

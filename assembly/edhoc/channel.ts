@@ -190,12 +190,15 @@ export class SecureChannel {
     const q = this.r;
     q.transportFrom(this.transport);
     q.method = r.method; q.path = r.path; q.pathLen = r.pathLen; q.contentFormat = r.contentFormat;
-    q.accept = r.accept; q.payload = r.payload; q.payloadLen = r.payloadLen; q.askSize = r.askSize;
+    q.accept = r.accept; q.payload = r.payload; q.payloadLen = r.payloadLen; q.askSize = r.askSize; q.source = r.source;
     this.sec.protectedCount = 0;
     if (!this.m3Pending) return this.sendRequest(false);
     this.m3Pending = false;
-    // The combined request is about the size of the plain one plus message_3 and the EDHOC option.
-    if (this.combine && q.payloadLen + q.pathLen + this.m3Len + 64 <= this.maxCombined) {
+    // The combined request is about the size of the plain one (its first Block1 block when the payload takes
+    // several, RFC 9668 §3.2.1) plus message_3 and the EDHOC option.
+    const block = 1 << (q.szx + 4);
+    const first = q.payloadLen > block ? block : q.payloadLen;
+    if (this.combine && first + q.pathLen + this.m3Len + 64 <= this.maxCombined) {
       this.hs.ms = board.clock_ms() - this.t0;
       return this.sendRequest(true);
     }
@@ -411,6 +414,7 @@ export class SecureChannel {
     this.failHandshake(st);
     if (st == E_UNSUPPORTED) return fail(st, M_CHAN_M2_EAD);
     if (st == E_CRYPTO_KEY) return fail(E_EDHOC_CREDENTIAL, M_CHAN_M2_CREDENTIAL);
+    if (st == E_EDHOC_CREDENTIAL) return st; // credentials.ts recorded why (an x5chain certificate's path)
     return failWith(st, M_CHAN_M2_REFUSED).int(st).ret();
   }
 

@@ -2,13 +2,14 @@
 // records: base/store-ids.ts), and the resolution of the ID_CRED_R a message_2 names to a credential:
 //   - a provisioned CRED_R identified by kid (compact or map) or by another ID_CRED map (x5t), compared
 //     byte for byte with the provisioned ID_CRED_R;
-//   - x5chain (RFC 9360): ID_CRED_R = {33: certificate}; the certificate must chain to the trust anchor and
-//     name the provisioned subject, and its key must suit the suite and method. Then it is CRED_R.
+//   - x5chain (RFC 9360): ID_CRED_R = {33: certificate} or {33: [certificate, intermediate CA certificates...]};
+//     the certificate's path must lead to the trust-anchor record (pki/path.ts: dates, extensions, CA rules),
+//     it must name the provisioned subject, and its key must suit the suite and method. Then it is CRED_R.
 //   - c5c (the C509 draft's COSE header parameter 25): ID_CRED_R = {25: COSE_C509} with one C509 certificate,
-//     checked the same way (its issuer matched to a DER trust anchor as pki/c509.ts c509VerifyIssuedByX509 does,
-//     its subject Name's CBOR equal to the provisioned one); CRED_R is the C509Certificate array (RFC 9528
-//     §3.5.2), built from ~C509Certificate when the c5c carried that. A c5t (parameter 22) is a provisioned
-//     credential and compares byte for byte like x5t.
+//     checked the same way against the trust-anchor record (pki/c509-path.ts: its issuer Name rebuilt as DER is
+//     the anchor's subject), its subject Name's CBOR equal to the provisioned one; CRED_R is the
+//     C509Certificate array (RFC 9528 §3.5.2), built from ~C509Certificate when the c5c carried that. A c5t
+//     (parameter 22) is a provisioned credential and compares byte for byte like x5t.
 //
 // The records are read into a region the caller lends (a part of the arena, for the handshake's span), each
 // taking the room its real length needs, so X.509 credentials both ways fit where fixed caps would not.
@@ -18,6 +19,7 @@
 import * as board from "../base/abi";
 import {
   OK, E_STORE_NOT_FOUND, E_STORE_CORRUPT, E_IDENTITY, E_CRYPTO_KEY, E_MALFORMED, E_LIMIT, E_BUFFER_TOO_SMALL, E_UNSUPPORTED,
+  E_EDHOC_CREDENTIAL,
 } from "../base/errors";
 import { fail, failWith } from "../base/diag";
 import { TRUST_ANCHORS_CAPACITY } from "../base/config";
@@ -28,17 +30,21 @@ import {
 import {
   M_STORE_MISSING, M_STORE_UNREADABLE, M_STORE_LENGTH, M_SETUP_LENGTH, M_NO_OTHER_SUITE, M_SETUP_UNSUPPORTED,
   M_IDENTITY_TOO_BIG, M_KEY_MIGRATED, M_KEY_MIGRATE_FAILED, M_KEY_MISSING, M_KEY_UNSUPPORTED, M_CRYPTO_NO_ALG,
+  M_X5CHAIN_MALFORMED, M_X5CHAIN_NO_TA, M_X5CHAIN_SUBJECT, M_X5CHAIN_KEY, M_C5C_MALFORMED, M_C5C_NO_TA,
 } from "../base/msg";
 import { cborInt, cborBstr } from "../cbor/encode";
-import { CborReader } from "../cbor/decode";
+import { CborReader, MT_ARRAY } from "../cbor/decode";
 import { ctEqual, wipe, keyImport, keyOpen, keyOnBoard, keyClose, cryptoCan, CAP_ED25519 } from "../crypto/index";
 import { KEY_TYPE_P256_ECDSA, KEY_TYPE_ED25519, KEY_TYPE_P256_DH, KEY_TYPE_X25519_DH } from "../crypto/provider";
 import { logMsg } from "../base/diag";
 import { LOG_INFO, LOG_WARN } from "../base/abi";
-import { Certificate, x509Parse, x509VerifyIssued } from "../pki/x509";
-import { C509Cert, c509Parse, c509VerifyIssuedByX509, C509_TBS_DER_MAX, PK_P256, PK_X25519, PK_ED25519 } from "../pki/c509";
+import { Certificate, x509Parse } from "../pki/x509";
+import { C509Cert, c509Parse, PK_P256, PK_X25519, PK_ED25519 } from "../pki/c509";
+import { c509PathToAnchor, c509PathAccept, C509_PATH_SCRATCH } from "../pki/c509-path";
 import { KEY_P256_ECDSA, KEY_ED25519, KEY_X25519_DH } from "../pki/keys";
-import { trustAnchorsLoad, trustAnchor, trustAnchorPtr } from "../pki/trust";
+import { trustAnchorsLoad, trustAnchorSpans } from "../pki/trust";
+import { pathValidate, pathAccept, pathSpans, PATH_MAX_CERTS } from "../pki/path";
+import { timeNow, timeIsReal } from "../pki/time";
 import { InitiatorConfig, ProcessingM2, kidOf, SUITE_P256_ES256 } from "./initiator";
 
 // The region the records go into (identityRegion), and how much of it is taken.
@@ -169,8 +175,8 @@ export function identitySetPeer(cred: usize, credLen: i32, id: usize, idLen: i32
 
 /**
  * The credential that message_2's ID_CRED_R names, into `peer`. E_CRYPTO_KEY when it is not the trusted
- * Responder's (another kid or map, a certificate that does not chain or names another subject, a key of the
- * wrong kind), E_MALFORMED when a certificate does not parse.
+ * Responder's (another kid or map), E_EDHOC_CREDENTIAL with the reason recorded when an x5chain certificate is
+ * refused (its path, subject or key), E_MALFORMED when a certificate does not parse.
  */
 export function identityResolve(m2: ProcessingM2): i32 {
   if (peerSubjectLen > 0) return x5chainPeer(m2);
@@ -193,42 +199,50 @@ function kidMatches(k: usize, n: i32): bool {
 }
 
 const peerCert = new Certificate();
-const taCert = new Certificate();
 const x5Reader = new CborReader();
 
-/** ID_CRED_R = {33: certificate} (x5chain with one certificate, RFC 9360). */
+/** ID_CRED_R = {33: x5chain} (RFC 9360 §2: one certificate as a bstr, or an array of two or more, the end
+ *  entity first). A refusal of the certificate itself is E_EDHOC_CREDENTIAL with its reason recorded. */
 function x5chainPeer(m2: ProcessingM2): i32 {
   const r = x5Reader;
   r.reset(m2.idCredR, m2.idCredRLen, true);
   if (m2.idCredRIsKid || r.enterMap() != OK || r.count != 1 || r.readInt() != OK) return E_CRYPTO_KEY;
   if (r.value == 25) return c5cPeer(m2);
   if (r.value != 33) return E_CRYPTO_KEY;
-  if (r.readBstr() != OK || r.finish() != OK) return E_MALFORMED; // (a chain as an array is not supported)
+  // The trusted set first (the trust-anchor record), then the chain's intermediates.
+  if (taBuf == 0) return E_LIMIT;
+  const t = trustAnchorsLoad(taBuf);
+  if (t <= 0) return failWith(E_EDHOC_CREDENTIAL, M_X5CHAIN_NO_TA).int(t).ret();
+  const nt = trustAnchorSpans(pathSpans, PATH_MAX_CERTS);
+  let n = 1;
+  if (r.peekType() == MT_ARRAY) { if (r.enterArray() != OK || r.count < 2) return fail(E_EDHOC_CREDENTIAL, M_X5CHAIN_MALFORMED); n = r.count; }
+  if (nt < 0 || nt + n - 1 > PATH_MAX_CERTS || r.readBstr() != OK) return fail(E_EDHOC_CREDENTIAL, M_X5CHAIN_MALFORMED);
   const cert = r.ptr, certLen = r.size;
-  // CRED_R is the certificate in a CBOR byte string; the key follows it.
-  const x5Cred = take(certLen + 3), x5Key = take(65);
-  if (x5Cred == 0 || x5Key == 0 || taBuf == 0) return E_LIMIT;
-  if (x509Parse(peerCert, cert, certLen) != OK) return E_MALFORMED;
-  const k = trustAnchorsLoad(taBuf);
-  if (k <= 0) return E_CRYPTO_KEY;
-  let issued = false;
-  for (let i = 0; i < k && !issued; i++) {
-    const l = trustAnchor(i);
-    if (l > 0 && x509Parse(taCert, trustAnchorPtr(), l) == OK && x509VerifyIssued(peerCert, taCert) == OK) issued = true;
+  for (let i = nt; i < nt + n - 1; i++) {
+    if (r.readBstr() != OK) return fail(E_EDHOC_CREDENTIAL, M_X5CHAIN_MALFORMED);
+    store<u32>(pathSpans + <usize>(i * 8), <u32>r.ptr);
+    store<i32>(pathSpans + <usize>(i * 8 + 4), r.size);
   }
-  if (!issued) return E_CRYPTO_KEY;
-  if (peerCert.subjectLen != peerSubjectLen || !ctEqual(peerCert.subject, peerSubject, peerSubjectLen)) return E_CRYPTO_KEY;
+  if (r.finish() != OK) return fail(E_EDHOC_CREDENTIAL, M_X5CHAIN_MALFORMED);
+  // CRED_R is the end entity's certificate in a CBOR byte string; the key follows it.
+  const x5Cred = take(certLen + 3), x5Key = take(65);
+  if (x5Cred == 0 || x5Key == 0) return E_LIMIT;
+  if (x509Parse(peerCert, cert, certLen) != OK) return E_MALFORMED;
+  const st = pathValidate(peerCert, pathSpans, nt, nt + n - 1, timeNow(), timeIsReal(), E_EDHOC_CREDENTIAL);
+  if (st != OK) return st;
+  if (peerCert.subjectLen != peerSubjectLen || !ctEqual(peerCert.subject, peerSubject, peerSubjectLen)) return fail(E_EDHOC_CREDENTIAL, M_X5CHAIN_SUBJECT);
   const rDh = m2.method == 1 || m2.method == 3;
   let keyLen = 32;
   if (m2.suite == SUITE_P256_ES256) {
-    if (peerCert.keyKind != KEY_P256_ECDSA) return E_CRYPTO_KEY;
+    if (peerCert.keyKind != KEY_P256_ECDSA) return fail(E_EDHOC_CREDENTIAL, M_X5CHAIN_KEY);
     if (rDh) memory.copy(x5Key, peerCert.key + 1, 32); else { memory.copy(x5Key, peerCert.key, 65); keyLen = 65; }
   } else {
-    if (peerCert.keyKind != (rDh ? KEY_X25519_DH : KEY_ED25519)) return E_CRYPTO_KEY;
+    if (peerCert.keyKind != (rDh ? KEY_X25519_DH : KEY_ED25519)) return fail(E_EDHOC_CREDENTIAL, M_X5CHAIN_KEY);
     memory.copy(x5Key, peerCert.key, 32);
   }
   const o = cborBstr(x5Cred, certLen + 3, 0, cert, certLen);
   if (o < 0) return E_LIMIT;
+  pathAccept();
   peer.cred = x5Cred; peer.credLen = o;
   peer.idMap = m2.idCredR; peer.idMapLen = m2.idCredRLen;
   peer.key = x5Key; peer.keyLen = keyLen;
@@ -237,30 +251,29 @@ function x5chainPeer(m2: ProcessingM2): i32 {
 
 const peerC5 = new C509Cert();
 
-/** ID_CRED_R = {25: COSE_C509} (c5c) with one certificate, the reader x5Reader at its value. */
+/** ID_CRED_R = {25: COSE_C509} (c5c) with one certificate, the reader x5Reader at its value. A refusal of the
+ *  certificate itself is E_EDHOC_CREDENTIAL with its reason recorded, as for x5chain. */
 function c5cPeer(m2: ProcessingM2): i32 {
   const r = x5Reader;
-  if (r.readBstr() != OK || r.finish() != OK) return E_MALFORMED; // (more certificates, an array, not supported)
+  if (r.readBstr() != OK || r.finish() != OK) return fail(E_EDHOC_CREDENTIAL, M_C5C_MALFORMED);
   const cert = r.ptr, certLen = r.size;
   const wrap = certLen > 0 && load<u8>(cert) == 0x8b ? 0 : 1; // CRED_R is the array: 8b before the sequence
-  const c5Cred = take(certLen + wrap), c5Key = take(65), scratch = take(C509_TBS_DER_MAX);
+  const c5Cred = take(certLen + wrap), c5Key = take(65), scratch = take(C509_PATH_SCRATCH);
   if (c5Cred == 0 || c5Key == 0 || scratch == 0 || taBuf == 0) return E_LIMIT;
-  if (c509Parse(peerC5, cert, certLen) != OK) return E_MALFORMED;
-  const k = trustAnchorsLoad(taBuf);
-  let issued = false;
-  for (let i = 0; i < k && !issued; i++) {
-    const l = trustAnchor(i);
-    issued = l > 0 && x509Parse(taCert, trustAnchorPtr(), l) == OK && c509VerifyIssuedByX509(peerC5, taCert, scratch, C509_TBS_DER_MAX) == OK;
-  }
-  if (!issued) return E_CRYPTO_KEY;
-  if (peerC5.subjectLen != peerSubjectLen || !ctEqual(peerC5.subject, peerSubject, peerSubjectLen)) return E_CRYPTO_KEY;
+  if (c509Parse(peerC5, cert, certLen) != OK) return fail(E_EDHOC_CREDENTIAL, M_C5C_MALFORMED);
+  const t = trustAnchorsLoad(taBuf);
+  if (t <= 0) return failWith(E_EDHOC_CREDENTIAL, M_C5C_NO_TA).int(t).ret();
+  const nt = trustAnchorSpans(pathSpans, PATH_MAX_CERTS);
+  const st = c509PathToAnchor(peerC5, pathSpans, nt, peerCert, timeNow(), timeIsReal(), E_EDHOC_CREDENTIAL, scratch, C509_PATH_SCRATCH);
+  if (st != OK) return st;
+  if (peerC5.subjectLen != peerSubjectLen || !ctEqual(peerC5.subject, peerSubject, peerSubjectLen)) return fail(E_EDHOC_CREDENTIAL, M_X5CHAIN_SUBJECT);
   // The key as the handshake takes it: the x-coordinate for static DH; for ES256 the point as carried (02/03
   // or 04; a type 3 certificate's fe/fd marks the same compressed point).
   const rDh = m2.method == 1 || m2.method == 3;
   let keyLen = 32;
   const key = peerC5.key;
   if (m2.suite == SUITE_P256_ES256) {
-    if (peerC5.pkAlg != PK_P256) return E_CRYPTO_KEY;
+    if (peerC5.pkAlg != PK_P256) return fail(E_EDHOC_CREDENTIAL, M_X5CHAIN_KEY);
     if (rDh) memory.copy(c5Key, key + 1, 32);
     else {
       keyLen = peerC5.keyLen;
@@ -268,11 +281,12 @@ function c5cPeer(m2: ProcessingM2): i32 {
       if (keyLen == 33) store<u8>(c5Key, load<u8>(key) & 3 | 2); // 02/03 stay, fe -> 02, fd -> 03
     }
   } else {
-    if (peerC5.pkAlg != (rDh ? PK_X25519 : PK_ED25519)) return E_CRYPTO_KEY;
+    if (peerC5.pkAlg != (rDh ? PK_X25519 : PK_ED25519)) return fail(E_EDHOC_CREDENTIAL, M_X5CHAIN_KEY);
     memory.copy(c5Key, key, 32);
   }
   store<u8>(c5Cred, 0x8b);
   memory.copy(c5Cred + <usize>wrap, cert, <usize>certLen);
+  c509PathAccept();
   peer.cred = c5Cred; peer.credLen = certLen + wrap;
   peer.idMap = m2.idCredR; peer.idMapLen = m2.idCredRLen;
   peer.key = c5Key; peer.keyLen = keyLen;

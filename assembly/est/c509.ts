@@ -21,22 +21,25 @@
 // Deliberately not here: the steps' order and the transport (est/enroll.ts), C509 parsing and DER rebuilding
 // (pki/c509.ts, c509-der.ts), server-side key generation and /att in CBOR (not offered).
 
-import { OK, PENDING, E_USAGE, E_EST_RESPONSE, E_EST_CERT_KEY, E_EST_CHAIN, E_MALFORMED, E_LIMIT, E_UNSUPPORTED, E_INTERNAL } from "../base/errors";
+import { OK, PENDING, E_USAGE, E_EST_RESPONSE, E_EST_CERT_KEY, E_EST_CHAIN, E_MALFORMED, E_LIMIT, E_INTERNAL, E_STORE_CORRUPT } from "../base/errors";
 import { fail, failWith, logMsg } from "../base/diag";
 import { LOG_INFO } from "../base/abi";
 import { ARENA_C509_DER, C509_DER_CAPACITY, ARENA_CAPACITY, EST_CERT_CAPACITY } from "../base/config";
 import { arenaTake, ARENA_ENROLLMENT } from "../base/arena";
-import { resultI64, resultRef, RESULT_NOT_BEFORE, RESULT_NOT_AFTER, RESULT_SUBJECT } from "../base/result";
 import {
   M_C509_SKG, M_C509_DH_CERT, M_C509_PASSWORD, M_C509_FORMAT, M_C509_COSE, M_C509_PARTS, M_C509_NO_CERT,
   M_C509_C5U_HOST, M_C509_C5U_LONG, M_C509_C5U_FETCH, M_C509_C5T, M_C509_CRTS_FORMAT, M_CERT_PARSE, M_CERT_TOO_BIG, M_EST_CERT_KEY,
-  M_EST_NO_ISSUER, M_EST_TA_PARSE, M_EST_CHAIN, M_C509_UNSUPPORTED,
+  M_PATH_NO_ISSUER, M_EST_TA_MALFORMED,
 } from "../base/msg";
 import { COAP_GET, CF_CBOR, CF_MULTIPART_CORE } from "../numbers/coap";
 import { CborReader, MT_ARRAY, MT_BSTR } from "../cbor/decode";
 import { sha256, ctEqual } from "../crypto/index";
 import { CoapRequest } from "../coap/client";
-import { C509Cert, c509Parse, c509HasKey, c509VerifyIssued, c509VerifyIssuedByX509, c509NameDer } from "../pki/c509";
+import { C509Cert, c509Parse, c509HasKey, c509NameDer } from "../pki/c509";
+import { c509PathToAnchor, c509PathToCa, c509PathAccept } from "../pki/c509-path";
+import { trustAnchorsLoad, trustAnchorSpans } from "../pki/trust";
+import { pathSpans, PATH_MAX_CERTS } from "../pki/path";
+import { timeNow, timeIsReal } from "../pki/time";
 import { c509CsrBuild } from "../pki/c509-csr";
 import { Certificate, x509Parse, spanEquals } from "../pki/x509";
 import { csrSpec } from "../pki/csr";
@@ -212,37 +215,47 @@ export function c509Crts(p: usize, n: i32, cf: i32, out: usize): i32 {
       return mp.size;
     }
   }
-  return fail(E_EST_CHAIN, M_EST_NO_ISSUER);
+  return failWith(E_EST_CHAIN, M_PATH_NO_ISSUER).int(0).ret();
 }
 
-/** S_FINISH: the certificate (p, n) verifies under its CA certificate (q, m): a DER trust anchor (first byte
- *  0x30, parsed into the caller's `anchor`) or a C509 certificate from /crts. OK or a status. */
-export function c509Chain(p: usize, n: i32, q: usize, m: i32, anchor: Certificate): i32 {
+/** S_FINISH: the certificate (p, n) and its path (pki/c509-path.ts, judged by the time pki/time.ts gives): to
+ *  the C509 CA certificate from /crts at (q, m) when m > 0, else to the DER trust anchors of the record, read
+ *  into ta (TRUST_ANCHORS_CAPACITY bytes): the anchor that issued it (parsed into the caller's `anchor`) is
+ *  copied to q (EST_CERT_CAPACITY bytes). The CA certificate's length, or a status. */
+export function c509Chain(p: usize, n: i32, q: usize, m: i32, anchor: Certificate, ta: usize): i32 {
   let st = parseOwn(p, n);
   if (st != OK) return st;
   const s = scratch();
   if (s == 0) return E_INTERNAL;
-  if (m > 0 && load<u8>(q) == 0x30) {
-    if (x509Parse(anchor, q, m) != OK) return fail(E_EST_CHAIN, M_EST_TA_PARSE);
-    st = c509VerifyIssuedByX509(cert, anchor, s, C509_DER_CAPACITY);
+  const now = timeNow(), real = timeIsReal();
+  if (m > 0) {
+    if (c509Parse(ca, q, m) != OK) return failWith(E_EST_CHAIN, M_PATH_NO_ISSUER).int(0).ret(); // (parsed when picked)
+    st = c509PathToCa(cert, ca, now, real, E_EST_CHAIN, s, C509_DER_CAPACITY);
   } else {
-    if (c509Parse(ca, q, m) != OK) return fail(E_EST_CHAIN, M_EST_TA_PARSE);
-    st = c509VerifyIssued(cert, ca, s, C509_DER_CAPACITY);
+    const k = trustAnchorsLoad(ta);
+    const t = k > 0 ? trustAnchorSpans(pathSpans, PATH_MAX_CERTS) : -1;
+    if (t <= 0) return fail(E_STORE_CORRUPT, M_EST_TA_MALFORMED);
+    st = c509PathToAnchor(cert, pathSpans, t, anchor, now, real, E_EST_CHAIN, s, C509_DER_CAPACITY);
+    if (st == OK) {
+      m = anchor.derLen;
+      if (m > EST_CERT_CAPACITY) return failWith(E_LIMIT, M_CERT_TOO_BIG).int(EST_CERT_CAPACITY).ret();
+      memory.copy(q, anchor.der, <usize>m);
+    }
   }
-  if (st == E_UNSUPPORTED) return fail(st, M_C509_UNSUPPORTED);
-  return st == OK ? OK : fail(E_EST_CHAIN, M_EST_CHAIN);
+  if (st != OK) return st;
+  c509PathAccept();
+  return m;
 }
 
-/** Parse a stored C509 certificate (p, n): OK or the parse status (the status command's check). */
-export function c509Stored(p: usize, n: i32): i32 { return c509Parse(cert, p, n); }
-
-/** The result record's facts of a C509 certificate (p, n): notBefore, notAfter, the subject as DER, written in
- *  the arena `owner` holds (it stays there until the next command). */
-export function c509Facts(p: usize, n: i32, owner: i32): void {
-  if (c509Parse(cert, p, n) != OK) return;
-  resultI64(RESULT_NOT_BEFORE, <i64>cert.notBefore);
-  resultI64(RESULT_NOT_AFTER, <i64>cert.notAfter);
+/** A C509 certificate (p, n) described as the reports and the life cycle read a DER one: into c its validity
+ *  and its subject as the DER Name it stands for, written in the arena `owner` holds (it stays there until the
+ *  next command; no subject when it does not fit). OK or the parse status. */
+export function c509Describe(p: usize, n: i32, c: Certificate, owner: i32): i32 {
+  const st = c509Parse(cert, p, n);
+  if (st != OK) return st;
+  c.notBefore = <i64>cert.notBefore; c.notAfter = <i64>cert.notAfter;
   const s = scratch(owner);
   const l = s == 0 ? -1 : c509NameDer(cert.subject, cert.subjectLen, s, NAME_DER_MAX);
-  if (l > 0) resultRef(RESULT_SUBJECT, s, l);
+  c.subject = s; c.subjectLen = l > 0 ? l : 0;
+  return OK;
 }

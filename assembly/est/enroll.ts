@@ -2,15 +2,17 @@
 //
 //   first enrollment:  EDHOC message_1, then /sen in the combined request with message_3  (2 round trips)
 //   re-enrollment:     /sren under the stored OSCORE context, no EDHOC                    (1 round trip)
-//   trust anchors:     the provisioned database (pki/trust.ts), else /crts under OSCORE after the server was
-//                      authenticated by EDHOC (one more round trip)
+//   trust anchors:     the trust-anchor record (pki/trust.ts) when it holds the certificate's issuer, else /crts
+//                      under OSCORE after the server was authenticated (one more round trip); the CA
+//                      certificates of that answer replace the record once the certificate's path holds
 //
 // Every run makes a new key (P-256 by default, the curve of EDHOC suite 2; Ed25519 or X25519 with suite 0)
 // and a CSR whose proof of possession is a signature or, with pop DH, the static-DH MAC of docs/dh-pop.md
 // keyed by the Responder's ephemeral key G_Y of this run's EDHOC (so a DH proof always runs EDHOC), or the
 // classic RFC 6955 MAC to the CA's DH certificate from /crts. The issued certificate must carry the CSR's key
-// and verify under a trust anchor; only then are key, certificate and CA certificate written to the key store
-// in one record (est/record.ts), so a power cut leaves the old or the new state.
+// and its path lead to a trust anchor (pki/path.ts: dates, critical extensions, CA rules, signatures); only then
+// are key, certificate and its issuer's certificate written to the key store in one record (est/record.ts), so
+// a power cut leaves the old or the new state.
 //
 // The steps: [ /att ] [ /crts for the RFC 6955 recipient ] then the CSR (its own call into the module), the
 // enrollment request, the issued certificate's checks (its own call), [ /crts for the trust anchor ], the chain
@@ -29,13 +31,15 @@ import {
   E_STORE_CORRUPT, E_EST_REFUSED, E_INTERNAL, E_STORE_NOT_FOUND, E_UNSUPPORTED,
 } from "../base/errors";
 import { fail, failWith, logMsg } from "../base/diag";
-import { EST_CSR_CAPACITY, EST_CERT_CAPACITY, EST_PATH_CAPACITY, ARENA_RECORD, ARENA_ENROLLMENT_TA, CSR_INFO_CAPACITY } from "../base/config";
+import {
+  EST_CSR_CAPACITY, EST_CERT_CAPACITY, EST_PATH_CAPACITY, ARENA_RECORD, ARENA_ENROLLMENT_TA, TRUST_ANCHORS_CAPACITY, CSR_INFO_CAPACITY,
+} from "../base/config";
 import { arenaTake, arenaRelease, ARENA_CSR, ARENA_ENROLLMENT, ARENA_STATUS } from "../base/arena";
 import { STORE_ID_EDHOC_SETUP, STORE_ID_DEVICE_POLICY, STORE_ID_SELFTEST, KEY_ID_ENROLL_A, KEY_ID_ENROLL_B } from "../base/store-ids";
 import {
   M_EST_ROOT_TOO_LONG, M_EST_SKG_EDHOC, M_EST_SKG_RNG, M_EST_SKG_POP, M_EST_STORE_READONLY, M_EST_KEY, M_EST_CSR,
   M_EST_CSR_SIG, M_EST_CSR_DH, M_EST_DH_NEEDS_EDHOC, M_EST_ANSWER, M_EST_FORMAT, M_CERT_TOO_BIG, M_CERT_PARSE, M_EST_CERT_KEY,
-  M_EST_TA_MALFORMED, M_CRTS_FORMAT, M_CRTS_BUNDLE, M_EST_NO_ISSUER, M_EST_TA_PARSE, M_EST_CHAIN, M_EST_STORE,
+  M_EST_TA_MALFORMED, M_CRTS_FORMAT, M_CRTS_BUNDLE, M_CRTS_NO_CA, M_CRTS_TA_TOO_BIG, M_EST_TA_STORE, M_EST_TA_INSTALLED, M_EST_STORE,
   M_EST_ATT_ASKING, M_EST_ATT_ITEMS, M_EST_ATT_PASSWORD, M_EST_ATT_DH_EDHOC, M_EST_ATT_POP_SIG, M_EST_ATT_POP_DH, M_EST_RECIPIENT_FETCH,
   M_EST_ENROLLING, M_EST_REENROLLING, M_CRYPTO_NO_ALG, M_C509_FALLBACK,
 } from "../base/msg";
@@ -47,15 +51,17 @@ import { CoapRequest } from "../coap/client";
 import { CoapEndpoint } from "../coap/uri";
 import { ExchangeStats } from "../coap/stats";
 import { wipe, keyErase, keyDestroy } from "../crypto/index";
-import { KEY_P256_DH, KEY_X25519_DH, keyIsDh, keyKindFor, keyPairGenerate } from "../pki/keys";
+import { KEY_P256_DH, KEY_X25519_DH, keyIsDh, keyKindFor, keyPairGenerate, keyPairPublic } from "../pki/keys";
 import { csrSpec, csrBuild } from "../pki/csr";
-import { Certificate, x509Parse, x509HasKey, x509VerifyIssued, pkcs7Certificates, spanEquals } from "../pki/x509";
-import { trustAnchorsLoad, trustAnchor, trustAnchorPtr } from "../pki/trust";
+import { Certificate, x509Parse, x509HasKey, pkcs7Certificates, spanEquals } from "../pki/x509";
+import { trustAnchorsLoad, trustAnchorsUse, trustAnchorSpans, trustAnchorsAppend, trustAnchorsSave } from "../pki/trust";
+import { pathValidate, pathAccept, pathSpans, pathIssuer, pathIssuerLength, PATH_MAX_CERTS } from "../pki/path";
+import { timeNow, timeIsReal } from "../pki/time";
 import { channel, CHANNEL_READY } from "../edhoc/channel";
 import { CsrAttrs, csrAttrsParse } from "./att";
 import { recipientTake } from "./recipient";
 import { skgTake } from "./skg";
-import { Enrollment, enrollmentLoad, enrollmentStore, recordCertSlot, recordCaSlot } from "./record";
+import { Enrollment, enrollmentLoad, enrollmentStore, enrollmentKeyOpen, recordCertSlot, recordCertLen, recordCaSlot, recordIsC509 } from "./record";
 import { reportEnroll } from "./report";
 import { enrollOptions, enrollState } from "./state";
 import { FORMAT_C509, c509Start, c509Csr, c509Answer, c509Check, c509IssuerIs, c509Crts, c509Chain } from "./c509";
@@ -78,11 +84,15 @@ const csrBuf = memory.data(EST_CSR_CAPACITY, 8);
 let recBuf: usize = 0;
 let certBuf: usize = 0;
 let caBuf: usize = 0;
-const spans = memory.data(8 * 8, 8);
+/** > 0: the trust-anchor room holds this many bytes of /crts CA certificates (the record's format), to be
+ *  installed once the certificate's path holds; 0: the path is checked against the stored record. */
+let crtsTaLen = 0;
 const cert = new Certificate();
 const ca = new Certificate();
 const attrs = new CsrAttrs();
 const request = new CoapRequest();
+/** The request object, lent to app/request.ts (the two commands never run at once). */
+export const enrollRequest = request;
 /** When the due step runs (clock_ms time). */
 let yieldAt: i64 = 0;
 
@@ -144,7 +154,7 @@ export function enrollStart(): i32 {
   if (st != OK) return failWith(st, M_EST_STORE_READONLY).int(st).ret();
   e.reenroll = o.resource == 2 || (o.resource == 0 && readOldKey());
   e.newKeyId = e.oldKeyId == KEY_ID_ENROLL_A ? KEY_ID_ENROLL_B : KEY_ID_ENROLL_A;
-  e.keyReady = false; e.stored = false;
+  e.keyReady = false; e.stored = false; e.keyReused = false;
   e.csrLen = 0; e.certLen = 0; e.caLen = 0; e.crtsBefore = false;
   recBuf = 0; certBuf = 0; caBuf = 0;
   e.att.reset(); e.crts.reset(); e.enroll.reset();
@@ -236,10 +246,29 @@ function makeCsr(): i32 {
     spec.key.kind = keyKindFor(e.suite, keyIsDh(spec.key.kind));
     e.keyReady = false;
   }
-  // A CSR always carries a key; for server-side key generation the server replaces it with its own.
+  // A CSR always carries a key; for server-side key generation the server replaces it with its own. A
+  // re-enrollment renews the enrolled key (RFC 7030 §4.2.2) unless told to rekey or the key kind changed;
+  // a first enrollment, or one whose old key cannot be opened, makes a new one.
   if (!e.keyReady) {
-    const k = keyPairGenerate(spec.key, e.newKeyId);
-    if (k != OK) return done(failWith(k, M_EST_KEY).int(k).ret());
+    e.keyReused = false;
+    if (e.reenroll && !o.rekey && o.serverKeygen == 0 && e.oldKeyKind == spec.key.kind) {
+      const a = arenaTake(ARENA_CSR);
+      // The public key is the enrolled certificate's (asking the board for it would cost a P-256 scalar
+      // multiplication on the board: PSA recomputes a public key on export); a C509 certificate carries a P-256
+      // point compressed, so there the board is asked.
+      if (a != 0 && enrollmentKeyOpen(spec.key, a, e.newKeyId) == OK) {
+        if (recordIsC509(a)) e.keyReused = keyPairPublic(spec.key) == OK;
+        else if (x509Parse(cert, recordCertSlot(a), recordCertLen(a)) == OK && cert.keyLen <= 65) {
+          memory.copy(spec.key.pub, cert.key, <usize>cert.keyLen); spec.key.pubLen = cert.keyLen;
+          e.keyReused = true;
+        }
+      }
+      arenaRelease(ARENA_CSR);
+    }
+    if (!e.keyReused) {
+      const k = keyPairGenerate(spec.key, e.newKeyId);
+      if (k != OK) return done(failWith(k, M_EST_KEY).int(k).ret());
+    }
     e.keyReady = true;
   }
   if (o.serverKeygen == 0) {
@@ -319,27 +348,19 @@ function checkIssued(): i32 {
   return trustAnchorStep();
 }
 
-/** The certificate is in and carries our key: the trust anchor that issued it from the database, or /crts now
- *  that the server is authenticated; then check and store. */
+/** The certificate is in and carries our key: its path is checked against the trust-anchor record when the
+ *  record holds its issuer, else against /crts, asked now that the server is authenticated. */
 function trustAnchorStep(): i32 {
   const e = enrollState;
   caBuf = recordCaSlot(recBuf, e.certLen);
+  crtsTaLen = 0;
   if (!enrollOptions.fetchCrts) {
-    const k = trustAnchorsLoad(recBuf - <usize>ARENA_RECORD + <usize>ARENA_ENROLLMENT_TA);
+    const k = trustAnchorsLoad(taRoom());
     if (k == E_STORE_CORRUPT) return done(fail(E_STORE_CORRUPT, M_EST_TA_MALFORMED));
-    if (k > 0) {
-      // The anchor whose subject is the certificate's issuer (the first, when none is: the chain check then
-      // says so). The signature is checked once, in finish().
-      let pick = 0;
-      for (let i = 0; i < k; i++) {
-        const l = trustAnchor(i);
-        if (l > 0 && l <= EST_CERT_CAPACITY && x509Parse(ca, trustAnchorPtr(), l) == OK && issuerIs(ca)) { pick = i; break; }
-      }
-      const l = trustAnchor(pick);
-      if (l > EST_CERT_CAPACITY) return done(failWith(E_LIMIT, M_CERT_TOO_BIG).int(EST_CERT_CAPACITY).ret());
-      memory.copy(caBuf, trustAnchorPtr(), <usize>l);
-      e.caLen = l;
-      return stepSoon(S_FINISH);
+    const n = k > 0 ? trustAnchorSpans(pathSpans, PATH_MAX_CERTS) : 0;
+    for (let i = 0; i < n; i++) {
+      if (x509Parse(ca, <usize>load<u32>(pathSpans + <usize>(i * 8)), load<i32>(pathSpans + <usize>(i * 8 + 4))) == OK &&
+          issuerIs(ca)) return stepSoon(S_FINISH);
     }
   }
   e.step = S_CRTS;
@@ -354,54 +375,80 @@ function issuerIs(c: Certificate): bool {
   return enrollState.format == FORMAT_C509 ? c509IssuerIs(c.subject, c.subjectLen) : spanEquals(cert.issuer, cert.issuerLen, c.subject, c.subjectLen);
 }
 
-/** The /crts answer for the trust anchor: the certificate in the bundle that issued ours. */
+/** Room for the trust anchors, after the enrollment record being assembled. */
+function taRoom(): usize { return recBuf - <usize>ARENA_RECORD + <usize>ARENA_ENROLLMENT_TA; }
+
+/** The /crts answer for the trust anchors: its CA certificates, in the record's format, for finish(). */
 function crtsAnswer(code: i32, p: usize, n: i32, cf: i32): i32 {
-  const e = enrollState;
   if (code != COAP_CONTENT) return done(responseError(code, p, n));
-  if (e.format == FORMAT_C509) { const l = c509Crts(p, n, cf, caBuf); if (l < 0) return done(l); e.caLen = l; return stepSoon(S_FINISH); }
+  if (enrollState.format == FORMAT_C509) { const l = c509Crts(p, n, cf, caBuf); if (l < 0) return done(l); enrollState.caLen = l; return stepSoon(S_FINISH); }
   if (cf != CF_PKCS7_CERTS_ONLY) return done(fail(E_EST_RESPONSE, M_CRTS_FORMAT));
-  const k = pkcs7Certificates(p, n, spans, 8);
+  const k = pkcs7Certificates(p, n, pathSpans, PATH_MAX_CERTS);
   if (k < 0) return done(fail(k, M_CRTS_BUNDLE));
-  // The certificate in the bundle whose subject is our certificate's issuer (cert points into certBuf and is
-  // parsed again: the bundle's parse reuses the readers); its signature is checked once, in finish().
+  const ta = taRoom();
+  let o = 0;
   for (let i = 0; i < k; i++) {
-    const cp = <usize>load<u32>(spans + <usize>(i * 8)), cl = load<i32>(spans + <usize>(i * 8 + 4));
-    if (cl > EST_CERT_CAPACITY) continue;
-    if (x509Parse(ca, cp, cl) == OK && ca.isCa && x509Parse(cert, certBuf, e.certLen) == OK &&
-        spanEquals(cert.issuer, cert.issuerLen, ca.subject, ca.subjectLen)) {
-      memory.copy(caBuf, cp, <usize>cl);
-      e.caLen = cl;
-      return stepSoon(S_FINISH);
-    }
+    const cp = <usize>load<u32>(pathSpans + <usize>(i * 8)), cl = load<i32>(pathSpans + <usize>(i * 8 + 4));
+    // The CA certificates, and any of the issuer's name (so that one that is no CA is refused as such); the
+    // RFC 6955 recipients are no anchors.
+    if (x509Parse(ca, cp, cl) != OK || (!ca.isCa && !spanEquals(ca.subject, ca.subjectLen, cert.issuer, cert.issuerLen))) continue;
+    o = trustAnchorsAppend(ta, o, cp, cl);
+    if (o < 0) return done(failWith(E_LIMIT, M_CRTS_TA_TOO_BIG).int(TRUST_ANCHORS_CAPACITY).ret());
   }
-  return done(fail(E_EST_CHAIN, M_EST_NO_ISSUER));
+  if (o == 0) return done(fail(E_EST_CHAIN, M_CRTS_NO_CA));
+  crtsTaLen = o;
+  return stepSoon(S_FINISH);
 }
 
-/** S_FINISH: verify the chain, then store key, certificate and CA certificate in one record. */
+/** S_FINISH: check the certificate's path, install the /crts anchors if they were asked for, then store key,
+ *  certificate and its issuer's certificate in one record. */
 function finish(): i32 {
   const e = enrollState;
   e.step = S_ENROLL;
-  let st = e.format == FORMAT_C509 ? c509Chain(certBuf, e.certLen, caBuf, e.caLen, ca) : derChain();
+  let st = e.format == FORMAT_C509 ? c509Finish() : derFinish();
   if (st != OK) return done(st);
   st = enrollmentStore(recBuf, csrSpec.key, e.certLen, e.caLen, e.format);
   if (st != OK) return done(failWith(st, M_EST_STORE).int(st).ret());
   e.stored = true;
   // The old enrollment's board key is now unreferenced (a power cut before this leaves a spare key, which the
   // next enrollment replaces).
-  if (e.oldKeyId != 0 && e.oldKeyId != csrSpec.key.key.id) keyErase(e.oldKeyKind, e.oldKeyId);
+  if (!e.keyReused && e.oldKeyId != 0 && e.oldKeyId != csrSpec.key.key.id) keyErase(e.oldKeyKind, e.oldKeyId);
   return done(OK);
 }
 
-/** The DER certificate verifies under its CA certificate. OK or a status. */
-function derChain(): i32 {
+/** The DER certificate's path, checked against the /crts anchors or the trust-anchor record; its issuer's
+ *  certificate into the record's CA slot; the /crts anchors installed. OK or a status. */
+function derFinish(): i32 {
   const e = enrollState;
-  let st = x509Parse(ca, caBuf, e.caLen);
-  if (st != OK) return fail(st, M_EST_TA_PARSE);
-  st = x509Parse(cert, certBuf, e.certLen);
+  let st = x509Parse(cert, certBuf, e.certLen);
   if (st != OK) return fail(st, M_CERT_PARSE);
-  st = x509VerifyIssued(cert, ca);
-  if (st == E_UNSUPPORTED) return failWith(st, M_CRYPTO_NO_ALG).ascii("the CA's signature algorithm").ret();
-  return st == OK ? OK : fail(E_EST_CHAIN, M_EST_CHAIN);
+  const ta = taRoom();
+  const k = crtsTaLen > 0 ? trustAnchorsUse(ta, crtsTaLen) : trustAnchorsLoad(ta);
+  const n = k > 0 ? trustAnchorSpans(pathSpans, PATH_MAX_CERTS) : -1;
+  if (n <= 0) return fail(E_STORE_CORRUPT, M_EST_TA_MALFORMED);
+  st = pathValidate(cert, pathSpans, n, n, timeNow(), timeIsReal(), E_EST_CHAIN);
+  if (st != OK) return st;
+  const il = pathIssuerLength();
+  if (il > EST_CERT_CAPACITY) return failWith(E_LIMIT, M_CERT_TOO_BIG).int(EST_CERT_CAPACITY).ret();
+  memory.copy(caBuf, pathIssuer(), <usize>il);
+  e.caLen = il;
+  pathAccept();
+  if (crtsTaLen > 0) {
+    st = trustAnchorsSave(ta, crtsTaLen);
+    if (st != OK) return failWith(st, M_EST_TA_STORE).int(st).ret();
+    logMsg(M_EST_TA_INSTALLED).int(n).emit(LOG_INFO);
+  }
+  return OK;
+}
+
+/** The C509 certificate's path (est/c509.ts): to the C509 CA certificate /crts gave (in the CA slot), else to
+ *  the trust-anchor record, whose anchor then goes into the CA slot. OK or a status. */
+function c509Finish(): i32 {
+  const e = enrollState;
+  const l = c509Chain(certBuf, e.certLen, caBuf, e.caLen, ca, taRoom());
+  if (l < 0) return l;
+  e.caLen = l;
+  return OK;
 }
 
 /** The /att attributes shape the CSR: a mandatory password, and the proof of possession unless chosen. */
@@ -435,7 +482,7 @@ function done(st: i32): i32 {
   e.step = S_IDLE;
   channel.close();
   // A new key the board keeps goes again unless the record that names it was written.
-  if (!e.stored) keyDestroy(csrSpec.key.key);
+  if (!e.stored && !e.keyReused) keyDestroy(csrSpec.key.key);
   csrSpec.key.wipe();
   arenaRelease(ARENA_CSR);
   if (st != OK) { e.certLen = 0; e.caLen = 0; }

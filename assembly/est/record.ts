@@ -19,7 +19,7 @@ import * as board from "../base/abi";
 import { OK, E_STORE_CORRUPT, E_LIMIT, E_STORE_NOT_FOUND } from "../base/errors";
 import { ENROLLMENT_RECORD_CAPACITY, EST_CERT_CAPACITY } from "../base/config";
 import { STORE_ID_ENROLLMENT } from "../base/store-ids";
-import { wipe, keyOnBoard, keyPrivate } from "../crypto/index";
+import { wipe, keyOnBoard, keyPrivate, keyOpen, keyImport } from "../crypto/index";
 import { KeyPair } from "../pki/keys";
 
 const REC_INLINE_KEY: u8 = 1;
@@ -67,6 +67,10 @@ export function enrollmentLoad(e: Enrollment, buf: usize): i32 {
   return OK;
 }
 
+/** Whether a record read into buf holds a C509 certificate (versions 3 and 4). */
+export function recordIsC509(buf: usize): bool { return load<u8>(buf) > REC_BOARD_KEY; }
+/** The length of the certificate in a record read into buf (its bytes at recordCertSlot(buf)). */
+export function recordCertLen(buf: usize): i32 { return (<i32>load<u8>(buf + 34) << 8) | <i32>load<u8>(buf + 35); }
 /** Where the issued certificate goes in a record assembled in buf (EST_CERT_CAPACITY bytes of room). */
 export function recordCertSlot(buf: usize): usize { return buf + HEAD; }
 /** Where the CA certificate goes, after a certificate of certLen bytes (EST_CERT_CAPACITY bytes of room). */
@@ -95,5 +99,24 @@ export function enrollmentStore(buf: usize, k: KeyPair, certLen: i32, caLen: i32
   if (format != 0) store<u8>(buf, load<u8>(buf) + REC_C509);
   const st = board.store_write(STORE_ID_ENROLLMENT, buf, n);
   wipe(buf + 2, 32);
+  return st;
+}
+
+/** Open the key the stored enrollment names into k (and its kind): the board's persistent key (version 2), or
+ *  the record's own bytes (version 1: imported under importId, so a board that keeps keys takes it over and the
+ *  next record names it; the bytes are wiped from buf). buf is scratch of ENROLLMENT_RECORD_CAPACITY bytes; the
+ *  record stays in it, its certificate at recordCertSlot(buf). Returns OK or a status. */
+export function enrollmentKeyOpen(k: KeyPair, buf: usize, importId: u32): i32 {
+  const n = board.store_read(STORE_ID_ENROLLMENT, buf, ENROLLMENT_RECORD_CAPACITY);
+  if (n < 0) return n;
+  let st = E_STORE_CORRUPT;
+  if (n >= HEAD + 2) {
+    const v = recordIsC509(buf) ? load<u8>(buf) - REC_C509 : load<u8>(buf), kind = <i32>load<u8>(buf + 1);
+    if (v == REC_BOARD_KEY) st = keyOpen(k.key, kind, bswap<u32>(load<u32>(buf + 2)));
+    else if (v == REC_INLINE_KEY) st = keyImport(k.key, kind, buf + 2, 32, importId);
+    if (st == OK) k.kind = kind;
+  }
+  wipe(buf + 2, n < 34 ? (n > 2 ? n - 2 : 0) : 32); // the certificate stays in buf for the caller
+  if (st == OK && HEAD + recordCertLen(buf) > n) st = E_STORE_CORRUPT;
   return st;
 }

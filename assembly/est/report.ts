@@ -10,14 +10,15 @@ import {
   RESULT_PHASE_SEN, RESULT_PHASE_SREN, RESULT_PHASE_SKG, RESULT_PHASE_SKC, RESULT_CERT, RESULT_CA, RESULT_NOT_AFTER,
   RESULT_NOT_BEFORE, RESULT_SUBJECT, RESULT_CERT_FORMAT, RESULT_CMD_ENROLL, RESULT_CMD_STATUS, RESULT_FLAG_JSON,
   RESULT_FLAG_EDHOC, RESULT_FLAG_COMBINED, RESULT_FLAG_ENROLLED, RESULT_RES_SEN, RESULT_RES_SREN, RESULT_RES_SKG,
-  RESULT_RES_SKC,
+  RESULT_RES_SKC, RESULT_RENEW_AT, RESULT_FLAG_EXPIRED, RESULT_FLAG_DUE,
 } from "../base/result";
 import { ExchangeStats } from "../coap/stats";
 import { Certificate } from "../pki/x509";
 import { channel } from "../edhoc/channel";
 import { enrollOptions, enrollState } from "./state";
-import { FORMAT_C509, c509Facts } from "./c509";
-import { ARENA_ENROLLMENT, ARENA_STATUS } from "../base/arena";
+import { renewAt, lifeExpired, lifeDue } from "./life";
+import { FORMAT_C509, c509Describe } from "./c509";
+import { ARENA_ENROLLMENT } from "../base/arena";
 
 function phase(kind: u8, s: ExchangeStats): void {
   resultPhase(kind, s.roundTrips, s.datagramsUp, s.datagramsDown, s.bytesUp, s.bytesDown, s.ms);
@@ -31,6 +32,7 @@ export function reportEnroll(st: i32, cert: usize, ca: usize, c: Certificate): v
   resultU32(RESULT_STATUS, <u32>st);
   let flags: u32 = 0;
   if (o.json) flags |= RESULT_FLAG_JSON;
+  flags |= o.flags;
   if (ch.ranEdhoc) flags |= RESULT_FLAG_EDHOC;
   if (ch.ranEdhoc && ch.combined) flags |= RESULT_FLAG_COMBINED;
   resultU32(RESULT_FLAGS, flags);
@@ -47,24 +49,32 @@ export function reportEnroll(st: i32, cert: usize, ca: usize, c: Certificate): v
   resultU8(RESULT_CERT_FORMAT, e.format);
   resultRef(RESULT_CERT, cert, e.certLen);
   resultRef(RESULT_CA, ca, e.caLen);
-  if (e.format == FORMAT_C509) c509Facts(cert, e.certLen, ARENA_ENROLLMENT); else certificateFacts(c);
+  if (e.format == FORMAT_C509) c509Describe(cert, e.certLen, c, ARENA_ENROLLMENT); // c: facts as a DER one's
+  certificateFacts(c);
 }
 
-/** notBefore, notAfter and the subject of a parsed certificate. */
+/** notBefore, notAfter, the renewal time and the subject of a parsed certificate. */
 export function certificateFacts(c: Certificate): void {
   resultI64(RESULT_NOT_BEFORE, c.notBefore);
   resultI64(RESULT_NOT_AFTER, c.notAfter);
+  resultI64(RESULT_RENEW_AT, renewAt(c.notBefore, c.notAfter));
   resultRef(RESULT_SUBJECT, c.subject, c.subjectLen);
 }
 
-/** The status command's record: whether an enrollment is stored and, if so, its certificate's facts (c parsed
- *  from cert for DER; a C509 certificate, format 1, is parsed here). */
-export function reportStatus(st: i32, enrolled: bool, json: bool, cert: usize, certLen: i32, c: Certificate, format: i32 = 0): void {
+/** The status command's record: whether an enrollment is stored and, if so, its certificate's format and facts
+ *  (c: parsed from it, or described so for C509, format 1) and, when the device knows the time, whether it has
+ *  expired or is due for renewal. flags: RESULT_FLAG_JSON, RESULT_FLAG_MAINTAIN. */
+export function reportStatus(st: i32, enrolled: bool, flags: u32, cert: usize, certLen: i32, c: Certificate, format: i32 = 0): void {
   resultU8(RESULT_COMMAND, RESULT_CMD_STATUS);
   resultU32(RESULT_STATUS, <u32>st);
-  resultU32(RESULT_FLAGS, (json ? RESULT_FLAG_JSON : 0) | (enrolled ? RESULT_FLAG_ENROLLED : 0));
+  if (enrolled) {
+    flags |= RESULT_FLAG_ENROLLED;
+    if (lifeExpired(c.notAfter)) flags |= RESULT_FLAG_EXPIRED;
+    if (lifeDue(c.notBefore, c.notAfter)) flags |= RESULT_FLAG_DUE;
+  }
+  resultU32(RESULT_FLAGS, flags);
   if (!enrolled) return;
   resultU8(RESULT_CERT_FORMAT, format);
   resultRef(RESULT_CERT, cert, certLen);
-  if (format == FORMAT_C509) c509Facts(cert, certLen, ARENA_STATUS); else certificateFacts(c);
+  certificateFacts(c);
 }

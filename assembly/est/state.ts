@@ -19,6 +19,8 @@ export class EnrollOptions {
   resource: i32 = 0;
   /** 0: the device makes its key; 1: /skg; 2: /skc (the server makes it). */
   serverKeygen: i32 = 0;
+  /** A re-enrollment makes a new key (rekey) instead of certifying the enrolled one again (renewal). */
+  rekey: bool = false;
   /** Fetch /crts for the trust anchor even when one is provisioned. */
   fetchCrts: bool = false;
   /** Ask /att first and let its attributes shape the CSR. */
@@ -40,6 +42,8 @@ export class EnrollOptions {
   ackTimeoutMs: i32 = 2000;
   szx: i32 = 6;
   trace: bool = false;
+  /** RESULT_FLAG_* added to the report (maintain: RESULT_FLAG_MAINTAIN, RESULT_FLAG_EXPIRED). */
+  flags: u32 = 0;
 }
 export const enrollOptions = new EnrollOptions();
 
@@ -56,6 +60,8 @@ export class EnrollState {
   newKeyId: u32 = 0;
   /** Whether the new record was written (else a new persistent key is destroyed at the end). */
   stored: bool = false;
+  /** Whether the CSR certifies the enrolled key again (a renewal): then nothing destroys or erases it. */
+  keyReused: bool = false;
   csrLen: i32 = 0;
   /** The format the enrollment runs in: the option's, until a server without C509 makes it DER. */
   format: i32 = 0;

@@ -121,7 +121,8 @@ export function c509CsrBuild(s: CsrSpec, type: i32, out: usize, cap: i32, scratc
   }
   // Proof of possession.
   let sigLen = 64, st = OK;
-  if (dh) { st = dhPopMac(s, data, dataLen, sigBuf); sigLen = 32; }
+  // (the MAC's info is built just after the data: the rest of the CRI's room, or of out before the signature)
+  if (dh) { st = dhPopMac(s, data, dataLen, type == 3 ? CRI_MAX - dataLen : cap - o, sigBuf); sigLen = 32; }
   else if (kind == KEY_P256_ECDSA) { sha256(data, dataLen, digestBuf); st = keySign(k.key, digestBuf, 32, sigBuf); }
   else st = keySign(k.key, data, dataLen, sigBuf);
   if (st != OK) { wipe(sigBuf, 64); return st; }

@@ -334,13 +334,10 @@ export function c509NameDer(p: usize, n: i32, out: usize, cap: i32): i32 {
   return l == E_LIMIT ? E_BUFFER_TOO_SMALL : l;
 }
 
-/** Verify that the X.509 certificate `ca` (a DER trust anchor, pki/x509.ts) issued the C509 certificate c: c's
- *  issuer Name rebuilt as DER (c509NameDer) equals ca's subject byte for byte, ca is a CA, and the signature
- *  verifies with ca's key as in c509VerifyIssued. (scratch, cap) as there; C509_TBS_DER_MAX is enough. */
-export function c509VerifyIssuedByX509(c: C509Cert, ca: Certificate, scratch: usize, cap: i32): i32 {
-  const n = c509NameDer(c.issuerLen > 0 ? c.issuer : c.subject, c.issuerLen > 0 ? c.issuerLen : c.subjectLen, scratch, cap);
-  if (n < 0) return n;
-  if (!spanEquals(scratch, n, ca.subject, ca.subjectLen) || !ca.isCa) return E_CRYPTO_SIGNATURE;
+/** The signature of c under the key of the X.509 certificate `ca` (a DER trust anchor, pki/x509.ts), as in
+ *  c509VerifyIssued; whether ca may issue c (its subject against c's issuer Name rebuilt as DER, its CA rules)
+ *  is the caller's check (pki/c509-path.ts). (scratch, cap): C509_TBS_DER_MAX is enough. */
+export function c509VerifySignedByX509(c: C509Cert, ca: Certificate, scratch: usize, cap: i32): i32 {
   return verifyWith(c, ca.keyKind == KEY_ED25519 ? PK_ED25519 : ca.keyKind == KEY_P256_ECDSA ? PK_P256 : -1, ca.key, ca.keyLen, scratch, cap);
 }
 

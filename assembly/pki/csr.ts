@@ -15,13 +15,14 @@ import {
   derCtx, derCtxPrim, OID_EC_PUBLIC_KEY, OID_PRIME256V1, OID_ECDSA_SHA256, OID_ED25519, OID_X25519, OID_CN,
   OID_EXTENSION_REQUEST, OID_KEY_USAGE, OID_SUBJECT_ALT_NAME, OID_DH_POP_SHA256,
 } from "../der/der";
-import { Sha256, sha256, hmacSha256, hkdfExtract, hkdfExpand, keyEcdh, keySign, wipe } from "../crypto/index";
+import { sha256, hmacSha256, hkdfExtract, hkdfExpand, keyEcdh, keySign, wipe } from "../crypto/index";
 import { KeyPair, KEY_P256_ECDSA, KEY_ED25519, KEY_P256_DH, KEY_X25519_DH, keyIsDh } from "./keys";
 import { CSR_INFO_CAPACITY } from "../base/config";
 
 const OID_CHALLENGE_PASSWORD: StaticArray<u8> = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x07]; // 1.2.840.113549.1.9.7
-/** The info label of the DH-PoP key derivation (docs/dh-pop.md). */
+/** The info labels of the DH-PoP key derivation (docs/dh-pop.md): keyed by G_Y, and classic RFC 6955. */
 export const DH_POP_LABEL = "EST-oscore DH-PoP v1";
+export const DH_POP_CERT_LABEL = "EST-oscore DH-PoP cert v1";
 
 export class CsrSpec {
   /** The key to certify (its private part proves possession). */
@@ -36,8 +37,8 @@ export class CsrSpec {
   /** DH PoP: the recipient's public key (32 bytes: the x-coordinate of a P-256 point, or an X25519 key). */
   recipient: usize = heap.alloc(32);
   /** Classic RFC 6955 §6 instead (the recipient key from a certificate): that certificate's subject, issuer
-   *  (DER Names) and serial (INTEGER content); K = SHA-256(subject || ZZ || issuer), and DhSigStatic names the
-   *  certificate by issuerAndSerial. */
+   *  (DER Names) and serial (INTEGER content); K from OSCORE's HKDF with the names in its info (dhPopMac), and
+   *  DhSigStatic names the certificate by issuerAndSerial. */
   classic: bool = false;
   rSubject: usize = heap.alloc(256);
   rSubjectLen: i32 = 0;
@@ -98,7 +99,7 @@ export function csrBuild(spec: CsrSpec, out: usize, cap: i32, info: usize): i32 
   const o = outW.reset(out, cap);
   o.open(DER_SEQUENCE).raw(info, n);
   if (dh) {
-    const st = dhPopMac(spec, info, n, mac);
+    const st = dhPopMac(spec, info, n, CSR_INFO_CAPACITY - n, mac);
     if (st != OK) return st;
     o.open(DER_SEQUENCE).oid(OID_DH_POP_SHA256).close();
     // DhSigStatic ::= SEQUENCE { issuerAndSerial IssuerAndSerialNumber OPTIONAL, hashValue MessageDigest }:
@@ -127,29 +128,26 @@ export function csrBuild(spec: CsrSpec, out: usize, cap: i32, info: usize): i32 
 
 /**
  * The DH proof-of-possession MAC (docs/dh-pop.md): ZZ = ECDH(enrolled key, recipient key);
- * K = HKDF-SHA-256(salt = empty, IKM = ZZ, info = DH_POP_LABEL || recipient, L = 32);
- * MAC = HMAC-SHA-256(K, certificationRequestInfo).
+ * K = HKDF-SHA-256(salt = empty, IKM = ZZ, info, L = 32), the HKDF of OSCORE (EST-oscore draft -11 §4.8), with
+ * info = DH_POP_LABEL || recipient (keyed by G_Y) or DH_POP_CERT_LABEL || subject || issuer of the recipient's
+ * certificate (classic RFC 6955 §6: its LeadingInfo and TrailingInfo); MAC = HMAC-SHA-256(K, CRI). The info is
+ * built in the `room` bytes after the CRI (the caller's scratch). Returns OK, E_LIMIT or the ECDH's status.
  */
-const classicHash = new Sha256();
-
-export function dhPopMac(spec: CsrSpec, cri: usize, criLen: i32, out: usize): i32 {
-  const zz = memory.data(32, 8), prk = memory.data(32, 8), k = memory.data(32, 8), inf = memory.data(64, 8);
+export function dhPopMac(spec: CsrSpec, cri: usize, criLen: i32, room: i32, out: usize): i32 {
+  const zz = memory.data(32, 8), prk = memory.data(32, 8), k = memory.data(32, 8), inf = cri + <usize>criLen;
+  const label = spec.classic ? DH_POP_CERT_LABEL : DH_POP_LABEL;
+  const infLen = label.length + (spec.classic ? spec.rSubjectLen + spec.rIssuerLen : 32);
+  if (infLen > room) return E_LIMIT;
   let st = keyEcdh(spec.key.key, spec.recipient, 32, zz);
   if (st != OK) return st;
+  for (let i = 0; i < label.length; i++) store<u8>(inf + <usize>i, <u8>label.charCodeAt(i));
+  const o = inf + <usize>label.length;
   if (spec.classic) {
-    // RFC 6955 §6: K = SHA-256(LeadingInfo || ZZ || TrailingInfo), the recipient certificate's subject and
-    // issuer; MAC = HMAC-SHA-256(K, certificationRequestInfo).
-    const h = classicHash;
-    h.reset();
-    h.update(spec.rSubject, spec.rSubjectLen); h.update(zz, 32); h.update(spec.rIssuer, spec.rIssuerLen); h.finish(k);
-    hmacSha256(k, 32, cri, criLen, out);
-    wipe(zz, 32); wipe(k, 32);
-    return OK;
-  }
+    memory.copy(o, spec.rSubject, <usize>spec.rSubjectLen);
+    memory.copy(o + <usize>spec.rSubjectLen, spec.rIssuer, <usize>spec.rIssuerLen);
+  } else memory.copy(o, spec.recipient, 32);
   hkdfExtract(0, 0, zz, 32, prk);
-  for (let i = 0; i < DH_POP_LABEL.length; i++) store<u8>(inf + <usize>i, <u8>DH_POP_LABEL.charCodeAt(i));
-  memory.copy(inf + <usize>DH_POP_LABEL.length, spec.recipient, 32);
-  st = hkdfExpand(prk, 32, inf, DH_POP_LABEL.length + 32, k, 32);
+  st = hkdfExpand(prk, 32, inf, infLen, k, 32);
   if (st == OK) hmacSha256(k, 32, cri, criLen, out);
   wipe(zz, 32); wipe(prk, 32); wipe(k, 32);
   return st;

@@ -2,15 +2,16 @@
 // fields enrollment checks, parsed strictly from untrusted DER, and signature verification with ES256 and
 // Ed25519 issuer keys.
 //
-// What is checked: the structure, the issuer/subject chaining by DER-equal names, the signature, the
-// issuer's basicConstraints cA; the validity dates are parsed (notBefore, notAfter) for the caller to judge
-// against its time source. What is not: name constraints, policies, revocation.
+// What is checked here: the structure, the issuer/subject chaining by DER-equal names, the signature, the
+// issuer's basicConstraints cA and keyUsage keyCertSign. Parsed for the path check (pki/path.ts): the validity
+// dates, pathLenConstraint, and whether a critical extension is one the device does not process (anything but
+// basicConstraints, keyUsage and subjectAltName). What is not: name constraints, policies, revocation.
 
 import { OK, E_MALFORMED, E_UNSUPPORTED, E_CRYPTO_SIGNATURE, E_LIMIT } from "../base/errors";
 import {
   DerReader, DER_SEQUENCE, DER_SET, DER_INTEGER, DER_BIT_STRING, DER_OID, DER_OCTET_STRING, DER_BOOLEAN, derCtx,
   derEquals, DER_UTC_TIME, DER_GENERALIZED_TIME, OID_EC_PUBLIC_KEY, OID_PRIME256V1, OID_ECDSA_SHA256, OID_ED25519, OID_X25519, OID_BASIC_CONSTRAINTS,
-  OID_SIGNED_DATA,
+  OID_SIGNED_DATA, OID_KEY_USAGE, OID_SUBJECT_ALT_NAME,
 } from "../der/der";
 import { sha256, p256VerifyDigest, ed25519Verify } from "../crypto/index";
 import { KEY_P256_ECDSA, KEY_ED25519, KEY_X25519_DH } from "./keys";
@@ -35,10 +36,19 @@ export class Certificate {
   sig: usize = 0;
   sigLen: i32 = 0;
   isCa: bool = false;
+  /** basicConstraints pathLenConstraint, -1 when absent. */
+  pathLen: i32 = -1;
+  /** keyUsage bits (KU_*: the BIT STRING's first two bytes, big-endian), -1 when the extension is absent. */
+  keyUsage: i32 = -1;
+  /** A critical extension this parser does not process (RFC 5280 §4.2: such a certificate must be refused). */
+  unknownCritical: bool = false;
   /** Validity, in seconds since 1970-01-01T00:00:00Z. */
   notBefore: i64 = 0;
   notAfter: i64 = 0;
 }
+
+/** keyUsage keyCertSign (bit 5 of the BIT STRING, RFC 5280 §4.2.1.3) in Certificate.keyUsage. */
+export const KU_KEY_CERT_SIGN: i32 = 0x0400;
 
 const r0 = new DerReader(), r1 = new DerReader(), r2 = new DerReader(), r3 = new DerReader(), r4 = new DerReader();
 const r5 = new DerReader(), r6 = new DerReader();
@@ -54,7 +64,7 @@ function algKind(r: DerReader): i32 {
 
 /** Parse one DER certificate (p, n). Returns OK or a status; c points into the input. */
 export function x509Parse(c: Certificate, p: usize, n: i32): i32 {
-  c.der = p; c.derLen = n; c.isCa = false;
+  c.der = p; c.derLen = n; c.isCa = false; c.pathLen = -1; c.keyUsage = -1; c.unknownCritical = false;
   const top = r0.reset(p, n);
   if (top.expect(DER_SEQUENCE) != OK || top.finish() != OK) return E_MALFORMED;
   const cert = top.into(r1);
@@ -97,19 +107,29 @@ export function x509Parse(c: Certificate, p: usize, n: i32): i32 {
         if (list.expect(DER_SEQUENCE) != OK) return E_MALFORMED;
         const e = list.into(r5);
         if (e.expect(DER_OID) != OK) return E_MALFORMED;
-        const isBc = derEquals(e.value, e.len, OID_BASIC_CONSTRAINTS);
-        if (e.peek(DER_BOOLEAN) && e.read() != OK) return E_MALFORMED;
+        const id = e.value, idLen = e.len;
+        let critical = false;
+        if (e.peek(DER_BOOLEAN)) { if (e.read() != OK || e.len != 1) return E_MALFORMED; critical = load<u8>(e.value) != 0; }
         if (e.expect(DER_OCTET_STRING) != OK || e.finish() != OK) return E_MALFORMED;
-        if (isBc) {
-          // BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLen INTEGER OPTIONAL }
-          const b = e.into(r6);
-          if (b.expect(DER_SEQUENCE) != OK) return E_MALFORMED;
-          const bc = b.into(r6);
+        const x = e.into(r6);
+        if (derEquals(id, idLen, OID_BASIC_CONSTRAINTS)) {
+          // BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER (0..MAX) OPTIONAL }
+          if (x.expect(DER_SEQUENCE) != OK || x.finish() != OK) return E_MALFORMED;
+          const bc = x.into(r6);
           if (bc.peek(DER_BOOLEAN)) {
             if (bc.read() != OK || bc.len != 1) return E_MALFORMED;
             c.isCa = load<u8>(bc.value) == 0xff;
           }
-        }
+          if (bc.peek(DER_INTEGER)) {
+            if (bc.read() != OK || bc.len < 1 || bc.len > 2 || load<u8>(bc.value) >= 0x80) return E_MALFORMED;
+            c.pathLen = bc.len == 1 ? <i32>load<u8>(bc.value) : (<i32>load<u8>(bc.value) << 8) | <i32>load<u8>(bc.value + 1);
+          }
+          if (bc.finish() != OK) return E_MALFORMED;
+        } else if (derEquals(id, idLen, OID_KEY_USAGE)) {
+          // KeyUsage ::= BIT STRING: an unused-bits byte, then at most two bytes of bits
+          if (x.expect(DER_BIT_STRING) != OK || x.finish() != OK || x.len < 2 || x.len > 3) return E_MALFORMED;
+          c.keyUsage = (<i32>load<u8>(x.value + 1) << 8) | (x.len == 3 ? <i32>load<u8>(x.value + 2) : 0);
+        } else if (critical && !derEquals(id, idLen, OID_SUBJECT_ALT_NAME)) c.unknownCritical = true;
       }
     }
   }
@@ -187,10 +207,11 @@ export function spanEquals(a: usize, al: i32, b: usize, bl: i32): bool {
   return true;
 }
 
-/** Verify that `issuer` issued `c`: names chain, the issuer is a CA, and the signature verifies. */
+/** Verify that `issuer` issued `c`: names chain, the issuer is a CA that may sign certificates (keyUsage), and
+ *  the signature verifies. Path rules (dates, pathLenConstraint, critical extensions) are pki/path.ts's. */
 export function x509VerifyIssued(c: Certificate, issuer: Certificate): i32 {
   if (!spanEquals(c.issuer, c.issuerLen, issuer.subject, issuer.subjectLen)) return E_CRYPTO_SIGNATURE;
-  if (!issuer.isCa) return E_CRYPTO_SIGNATURE;
+  if (!issuer.isCa || (issuer.keyUsage >= 0 && (issuer.keyUsage & KU_KEY_CERT_SIGN) == 0)) return E_CRYPTO_SIGNATURE;
   if (c.sigKind == KEY_P256_ECDSA) {
     if (issuer.keyKind != KEY_P256_ECDSA) return E_CRYPTO_SIGNATURE;
     const rs = memory.data(64, 8);

@@ -17,6 +17,8 @@ void board_puts(int err, const char *s);
 void board_exit(int code);
 /** A fault handler's last words, then board_exit(4). */
 void board_fault(const char *what);
+/** Wall time, seconds since 1970, for the certificate's life cycle; -1 where the board has no such clock. */
+int64_t board_wall_time_s(void);
 /** Bytes of the main stack ever used (the stack is painted at reset). */
 uint32_t board_stack_high_water(void);
 /** The heap's high-water mark, current top, peak of bytes in use, and the last request it refused (heap.c). */

@@ -2,9 +2,9 @@
  * board_esp32.c - boards/board.h for the ESP32 under ESP-IDF v5:
  *   UDP          lwIP's BSD sockets (socket, sendto, select, recvfrom, getaddrinfo), IPv4 and IPv6
  *   RNG          esp_fill_random (the hardware RNG; true entropy while Wi-Fi or Bluetooth runs, see README)
- *   key store    NVS, namespace "est", one blob per record under the key "r%04x" (record id in hex; ids above
+ *   key store    NVS, namespace "est" (CONFIG_EST_NVS_NAMESPACE), one blob per record under the key "r%04x" (record id in hex; ids above
  *                0xffff hold the crypto provider's persistent keys, est_crypto.h)
- *   clock        esp_timer_get_time() / 1000
+ *   clock        esp_timer_get_time() / 1000; real time from time() once it has been set (SNTP)
  *   log, output  ESP_LOGx with the tag "est"; command output to stdout
  *
  * The socket part uses only POSIX calls, and the ESP-IDF calls are the handful in the "ESP-IDF" section, so the
@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/select.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <netinet/in.h>
 #include <unistd.h>
 
@@ -32,6 +33,11 @@
 #include "esp_system.h"
 #include "esp_timer.h"
 #include "nvs.h"
+#include "sdkconfig.h"
+
+#ifndef CONFIG_EST_NVS_NAMESPACE
+#define CONFIG_EST_NVS_NAMESPACE "est"
+#endif
 
 static const char *TAG = "est";
 
@@ -43,6 +49,13 @@ int32_t board_rng_fill(uint8_t *out, size_t len) {
 }
 
 int64_t board_clock_ms(void) { return esp_timer_get_time() / 1000; }
+
+/* The system time, once something set it (SNTP, or the application): an unset ESP32 clock starts at 1970, so
+ * a time before 2024-01-01 counts as unknown and the module uses its last-known-good time (pki/time.ts). */
+int64_t board_real_time_s(void) {
+  time_t t = time(NULL);
+  return t >= (time_t)1704067200 ? (int64_t)t : EST_E_UNSUPPORTED;
+}
 
 int g_est_log_level = EST_LOG_INFO;
 
@@ -63,6 +76,11 @@ int32_t board_out(const uint8_t *data, size_t len) {
 }
 
 int32_t board_in_read(uint8_t *out, size_t cap) { (void)out; (void)cap; return 0; }
+/* No input stream on this board: an empty one, where any position from 0 on is valid. */
+int32_t board_in_seek(int32_t offset, int32_t whence) {
+  if (whence != EST_IN_SEEK_SET && whence != EST_IN_SEEK_END) return EST_E_USAGE;
+  return offset < 0 ? EST_E_USAGE : offset;
+}
 
 const char *board_reset_cause(void) {
   switch (esp_reset_reason()) {
@@ -83,9 +101,9 @@ static int nvs_ready;
 /* Open the "est" namespace once (nvs_flash_init() is the application's job, before the first command). */
 static int32_t store_open(void) {
   if (nvs_ready) return EST_OK;
-  esp_err_t e = nvs_open("est", NVS_READWRITE, &nvs);
+  esp_err_t e = nvs_open(CONFIG_EST_NVS_NAMESPACE, NVS_READWRITE, &nvs);
   if (e != ESP_OK) {
-    ESP_LOGE(TAG, "nvs_open(\"est\") failed: %s", esp_err_to_name(e));
+    ESP_LOGE(TAG, "nvs_open(\"%s\") failed: %s", CONFIG_EST_NVS_NAMESPACE, esp_err_to_name(e));
     return EST_E_STORE_IO;
   }
   nvs_ready = 1;

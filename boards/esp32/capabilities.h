@@ -5,12 +5,13 @@
 #define BOARD_NAME "esp32"
 #define BOARD_RAM_BYTES (520u * 1024u)     /* internal SRAM; an enrollment needs PSRAM besides (README.md) */
 #define BOARD_FLASH_BYTES (4u * 1024u * 1024u)
+#include "sdkconfig.h"
 #define BOARD_WASM_STACK_BYTES CONFIG_EST_WASM_STACK
 #define BOARD_WASM_MAX_PAGES 2
-/* The ESP32 has RAM enough to keep all compiled code and the whole linear memory; on a board short of RAM,
- * set these as boards/nrf52840/capabilities.h does. */
-#define BOARD_CODE_CACHE_BYTES 0
-#define BOARD_WASM_MEMORY_BYTES 0
+/* menuconfig, "EST-oscore client" > "Memory" (components/est_client/Kconfig): by default all compiled code is
+ * kept and the whole linear memory allocated; a board short of RAM sets them as boards/nrf52840 does. */
+#define BOARD_CODE_CACHE_BYTES CONFIG_EST_CODE_CACHE_BYTES
+#define BOARD_WASM_MEMORY_BYTES CONFIG_EST_MEMORY_BYTES
 #define BOARD_COMPILE_EAGERLY 0
 #define BOARD_TRANSPORT "UDP over lwIP sockets on Wi-Fi (station)"
 #define BOARD_RNG "esp_fill_random: the hardware RNG, true entropy while Wi-Fi or Bluetooth runs"

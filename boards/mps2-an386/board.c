@@ -20,6 +20,7 @@
 /* ---- Semihosting (ARM "Semihosting for AArch32", operation numbers) --------------------------------------- */
 #define SYS_OPEN 0x01
 #define SYS_WRITE 0x05
+#define SYS_TIME 0x11
 #define SYS_GET_CMDLINE 0x15
 #define SYS_EXIT_EXTENDED 0x20
 
@@ -79,6 +80,14 @@ void board_write(int err, const void *p, size_t n) {
 }
 void board_puts(int err, const char *s) { board_write(err, s, strlen(s)); }
 
+/* The emulator's host clock (SYS_TIME: seconds since 1970), moved on by SysTick between calls: the board's
+ * real-time clock. */
+int64_t board_wall_time_s(void) {
+  static int64_t base = -1, base_ms;
+  if (base < 0) { base = semihost(SYS_TIME, NULL); base_ms = board_clock_ms(); }
+  return base < 0 ? -1 : base + (board_clock_ms() - base_ms) / 1000;
+}
+
 int board_cmdline(char *buf, size_t cap) {
   uint32_t a[2] = {(uint32_t)buf, (uint32_t)cap};
   if (semihost(SYS_GET_CMDLINE, a) != 0) return -1;
@@ -121,6 +130,9 @@ void board_clock_init(void) {
 }
 
 int64_t board_clock_ms(void) { return (int64_t)ms_ticks; }
+
+/* No calendar clock: the module judges certificate dates by its last-known-good time (pki/time.ts). */
+int64_t board_real_time_s(void) { return EST_E_UNSUPPORTED; }
 
 /* ---- RNG: NOT entropy (see the file comment) --------------------------------------------------------------
  * A counter and the SysTick's current value (whatever jitter the emulator's timing gives it) mixed by a
@@ -239,3 +251,8 @@ void board_log(int32_t level, const char *msg, size_t len) {
 }
 int32_t board_out(const uint8_t *data, size_t len) { board_write(0, data, len); return EST_OK; }
 int32_t board_in_read(uint8_t *out, size_t cap) { (void)out; (void)cap; return 0; }
+/* No input stream on this board: an empty one, where any position from 0 on is valid. */
+int32_t board_in_seek(int32_t offset, int32_t whence) {
+  if (whence != EST_IN_SEEK_SET && whence != EST_IN_SEEK_END) return EST_E_USAGE;
+  return offset < 0 ? EST_E_USAGE : offset;
+}

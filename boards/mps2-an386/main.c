@@ -1,20 +1,24 @@
-/* main.c - the emulated board's firmware: the module embedded in flash (module.S), run by the shared host
- * (host/est_host.c) under wasm3, with the command line QEMU passes by semihosting (default: status).
- * Prints the command's output, then a line of measurements (heap high-water mark, painted stack, wall time)
- * on stderr, and exits with the same codes as est-sim (0 ok, 1 failed, 2 usage, 3 module, 4 trap). */
+/* main.c - the emulated board's firmware: the module embedded in flash (module.S), run under wasm3 through the
+ * firmware C API (host/include/est_client.h, boards/common/mcu_client.c), with the command line QEMU passes by
+ * semihosting (default: status). The boot path first runs the certificate's life cycle (maintain) when
+ * provisioning stored a server URI in the key store. Prints the command's output, then a line of measurements
+ * (heap high-water mark, painted stack, wall time) on stderr, and exits with the same codes as est-sim (0 ok,
+ * 1 failed, 2 usage, 3 module, 4 trap). */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include "board.h"
 #include "capabilities.h"
 #include "est_abi.h"
+#include "est_client.h"
 #include "est_host.h"
+#include "mcu_client.h"
 #include "module_source.h"
 #include "flash_store.h"
 #include "slip_net.h"
 #include "mcu_board.h"
 
-static est_host_t host;
+#define host (*est_client_host(&mcu_client))
 
 /* Functions compiled by the command (lazy compilation), their WebAssembly bytes, and wasm3's code pages. */
 static void compiled_stats(char *buf, size_t cap) {
@@ -32,18 +36,6 @@ static uint32_t wasm_stack_high_water(void) {
   return cs.value_stack_high_water;
 }
 
-/* Split a command line at spaces, in place. */
-static int split_args(char *line, const char **argv, int max) {
-  int argc = 0;
-  for (char *p = line; *p && argc < max;) {
-    while (*p == ' ') *p++ = 0;
-    if (!*p) break;
-    argv[argc++] = p;
-    while (*p && *p != ' ') p++;
-  }
-  return argc;
-}
-
 int main(void) {
   board_console_init();
   static char line[512];
@@ -51,7 +43,7 @@ int main(void) {
   if (n < 0) n = 0;
   line[n] = 0;
   const char *argv[16];
-  int argc = split_args(line, argv, 16);
+  int argc = mcu_split_args(line, argv, 16);
   /* QEMU passes the kernel file name first when arg= is not used: skip anything that is not a command. */
   if (argc > 0 && strchr(argv[0], '/')) { memmove(argv, argv + 1, (size_t)(argc - 1) * sizeof argv[0]); argc--; }
   /* --flash FILE (before the command): keep the key store's flash in FILE (flash.c), across runs. */
@@ -72,12 +64,10 @@ int main(void) {
       board_puts(1, "est-board: command line too long (511 bytes at most)\n");
       board_exit(2);
     }
-    argc = split_args(line, argv, 16);
+    argc = mcu_split_args(line, argv, 16);
   }
   if (argc == 0) { argv[0] = "status"; argc = 1; }
 
-  const est_host_limits_t limits = {BOARD_WASM_STACK_BYTES, BOARD_WASM_MAX_PAGES, BOARD_COMPILE_EAGERLY,
-                                    BOARD_CODE_CACHE_BYTES, BOARD_WASM_MEMORY_BYTES};
   int64_t t0 = board_clock_ms();
   size_t module_len = 0;
   const char *module_from = "image";
@@ -86,35 +76,13 @@ int main(void) {
     board_puts(1, "est-board: the module partition (0xB8000) holds a damaged module: write it again, or erase it to run the embedded one\n");
     board_exit(3);
   }
-  int rc = est_host_load(&host, module, module_len, &limits);
-  if (rc != EST_HOST_OK) {
-    char m2[120];
-    snprintf(m2, sizeof m2, " (heap high-water %lu bytes, a request of %lu bytes refused)\n",
-             (unsigned long)heap_high_water, (unsigned long)heap_failed_request);
-    board_puts(1, "est-board: cannot run the module: "); board_puts(1, host.error); board_puts(1, m2);
-    board_exit(3);
-  }
-  /* wasm3 reads its table of data segments (one 20-byte entry per segment: 1,226 in this module, 24.5 KiB)
-   * only while it loads the module, to copy them into linear memory; it keeps the table until the module is
-   * freed. On 256 KiB of RAM that is worth giving back: the lazy compiler's code pages reuse the space. */
-  uint32_t released = est_host_release_load_tables(&host);
+  if (mcu_client_load(module, module_len) != 0) board_exit(3);
+  uint32_t released = mcu_client_released;
   int64_t t1 = board_clock_ms();
   uint64_t k1 = board_ticks(), idle1 = idle_ticks;
-  int32_t status = 0;
-  rc = est_host_run(&host, argc, argv, &status);
-  int code = 0;
+  mcu_client_boot();
+  int code = mcu_client_command(argc, argv);
   char msg[800];
-  if (rc != EST_HOST_OK) {
-    snprintf(msg, sizeof msg, "est-board: %.40s: %.150s\n", argv[0], host.error);
-    board_puts(1, msg);
-    code = 4;
-  } else if (status != EST_OK) {
-    uint32_t dl = 0;
-    const char *d = est_host_error_detail(&host, &dl);
-    snprintf(msg, sizeof msg, "est-board: %.40s: %s (%.*s)\n", argv[0], est_status_name(status), (int)(dl > 400 ? 400 : dl), d);
-    board_puts(1, msg);
-    code = (status == EST_E_USAGE || status == EST_E_UNKNOWN_COMMAND) ? 2 : 1;
-  }
   /* Busy time of the command: wall time minus the time asleep waiting for the network (ticks of 40 ns). */
   uint64_t busy_ticks = (board_ticks() - k1) - (idle_ticks - idle1);
   unsigned long busy_us = (unsigned long)(busy_ticks / (BOARD_CPU_HZ / 1000000u));

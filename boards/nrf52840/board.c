@@ -23,6 +23,7 @@
 #include "board.h"
 #include "est_abi.h"
 #include "flash_store.h"
+#include "mcu_board.h"
 #include "slip_net.h"
 
 #define REG(addr) (*(volatile uint32_t *)(addr))
@@ -214,6 +215,10 @@ int64_t board_clock_ms(void) {
   irq_restore(m);
   return (int64_t)((ticks * 125u) >> 12);
 }
+
+/* RTC1 counts from reset, not calendar time: the module judges certificate dates by its last-known-good time
+ * (pki/time.ts). A board with a time source (GNSS, a network time service) would answer here. */
+int64_t board_real_time_s(void) { return EST_E_UNSUPPORTED; }
 
 /* ---- UARTE0: the SLIP link to the host -------------------------------------------------------------------
  * 115200 8N1 with RTS/CTS on the DK's VCOM pins. EasyDMA moves every byte: TX reads a RAM buffer (EasyDMA
@@ -467,6 +472,11 @@ int32_t board_out(const uint8_t *data, size_t len) {
 }
 
 int32_t board_in_read(uint8_t *out, size_t cap) { (void)out; (void)cap; return 0; }
+/* No input stream on this board: an empty one, where any position from 0 on is valid. */
+int32_t board_in_seek(int32_t offset, int32_t whence) {
+  if (whence != EST_IN_SEEK_SET && whence != EST_IN_SEEK_END) return EST_E_USAGE;
+  return offset < 0 ? EST_E_USAGE : offset;
+}
 
 /** The command is over: SLIP_FRAME_EXIT with the code, then a reset (one command per boot). */
 void board_exit(int code) {
@@ -506,6 +516,10 @@ static void reset_reason_text(char *out, size_t cap) {
     if (reset_reason & r[i].bit) n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%s%s", n ? "+" : "", r[i].name);
   if (!n) snprintf(out, cap, "power-on or brown-out");
 }
+
+/* No wall clock on this board (the RTC counts from boot): the life cycle then only enrolls when not enrolled
+ * (host/include/est_client.h, "Time"). An application that learns the time sets its own time_now. */
+int64_t board_wall_time_s(void) { return -1; }
 
 const char *board_reset_cause(void) {
   static char why[80];

@@ -1,8 +1,10 @@
-/* main.c - the nRF52840 DK firmware: the module embedded in flash (boards/mps2-an386/module.S, shared), run by
- * the shared host (host/est_host.c) under wasm3. One command per boot, like a power cycle:
+/* main.c - the nRF52840 DK firmware: the module embedded in flash (boards/mps2-an386/module.S, shared), run
+ * under wasm3 through the firmware C API (host/include/est_client.h, boards/common/mcu_client.c). One command
+ * per boot, like a power cycle:
  *
- *   boot -> LOG "est-board: nrf52840 up: reset cause ..." -> HELLO "nrf52840"
- *        -> wait for a SLIP_FRAME_CMD (slip_wait_command) -> est_host_load + est_host_run
+ *   boot -> LOG "est-board: nrf52840 up: reset cause ..." -> load the module
+ *        -> with a server URI in the key store (provision --server-uri): maintain, LOG "est-board: boot: ..."
+ *        -> HELLO "nrf52840" -> wait for a SLIP_FRAME_CMD (slip_wait_command) -> the command
  *        -> OUT frames (the command's output), LOG frames (its log, errors, one stats line)
  *        -> EXIT <code> -> reset (NVIC_SystemReset)
  *
@@ -16,7 +18,9 @@
 #include "board.h"
 #include "capabilities.h"
 #include "est_abi.h"
+#include "est_client.h"
 #include "est_host.h"
+#include "mcu_client.h"
 #include "module_source.h"
 #include "flash_store.h"
 #include "slip_net.h"
@@ -24,7 +28,7 @@
 
 void NVIC_SystemReset(void) __attribute__((noreturn));
 
-static est_host_t host;
+#define host (*est_client_host(&mcu_client))
 
 /* Bytes of wasm3's value stack ever written. */
 static uint32_t wasm_stack_high_water(void) {
@@ -48,6 +52,18 @@ int main(void) {
   char msg[700]; /* on main's stack: the stack is reserved anyway, .bss would come off the heap */
   board_boot_report(msg, sizeof msg);
   board_puts(1, msg);
+
+  int64_t t0 = board_clock_ms();
+  size_t module_len = 0;
+  const char *module_from = "image";
+  const uint8_t *module = est_module_select(&module_len, &module_from);
+  if (module_len == 0) {
+    board_puts(1, "est-board: the module partition (0xB8000) holds a damaged module: write it again, or erase it to run the embedded one\n");
+    finish(3);
+  }
+  if (mcu_client_load(module, module_len) != 0) finish(3);
+  /* The boot path: the certificate's life cycle, before the console takes commands. */
+  mcu_client_boot();
   slip_send_frame(SLIP_FRAME_HELLO, (const uint8_t *)BOARD_NAME, sizeof BOARD_NAME - 1);
 
   static char line[512];
@@ -57,51 +73,11 @@ int main(void) {
     finish(2);
   }
   const char *argv[16];
-  int argc = 0;
-  for (char *p = line; *p && argc < 16;) {
-    while (*p == ' ') *p++ = 0;
-    if (!*p) break;
-    argv[argc++] = p;
-    while (*p && *p != ' ') p++;
-  }
+  int argc = mcu_split_args(line, argv, 16);
   if (argc == 0) { argv[0] = "status"; argc = 1; }
 
-  const est_host_limits_t limits = {BOARD_WASM_STACK_BYTES, BOARD_WASM_MAX_PAGES, BOARD_COMPILE_EAGERLY,
-                                    BOARD_CODE_CACHE_BYTES, BOARD_WASM_MEMORY_BYTES};
-  int64_t t0 = board_clock_ms();
-  size_t module_len = 0;
-  const char *module_from = "image";
-  const uint8_t *module = est_module_select(&module_len, &module_from);
-  if (module_len == 0) {
-    board_puts(1, "est-board: the module partition (0xB8000) holds a damaged module: write it again, or erase it to run the embedded one\n");
-    finish(3);
-  }
-  int rc = est_host_load(&host, module, module_len, &limits);
-  if (rc != EST_HOST_OK) {
-    snprintf(msg, sizeof msg, "est-board: cannot run the module: %.320s (heap high-water %lu bytes, a request of %lu bytes refused)",
-             host.error, (unsigned long)heap_high_water, (unsigned long)heap_failed_request);
-    board_puts(1, msg);
-    finish(3);
-  }
-  /* wasm3 reads its table of data segments (one 20-byte entry per segment: 1,226 in this module, 24.5 KiB)
-   * only while it loads the module, to copy them into linear memory; it keeps the table until the module is
-   * freed. On 256 KiB of RAM that is worth giving back: the lazy compiler's code pages reuse the space. */
-  uint32_t released = est_host_release_load_tables(&host);
   int64_t t1 = board_clock_ms();
-  int32_t status = 0;
-  rc = est_host_run(&host, argc, argv, &status);
-  int code = 0;
-  if (rc != EST_HOST_OK) {
-    snprintf(msg, sizeof msg, "est-board: %.40s: %.150s", argv[0], host.error);
-    board_puts(1, msg);
-    code = 4;
-  } else if (status != EST_OK) {
-    uint32_t dl = 0;
-    const char *d = est_host_error_detail(&host, &dl);
-    snprintf(msg, sizeof msg, "est-board: %.40s: %s (%.*s)", argv[0], est_status_name(status), (int)(dl > 400 ? 400 : dl), d);
-    board_puts(1, msg);
-    code = (status == EST_E_USAGE || status == EST_E_UNKNOWN_COMMAND) ? 2 : 1;
-  }
+  int code = mcu_client_command(argc, argv);
   snprintf(msg, sizeof msg,
            "est-board: stats: board %s, module %u bytes from the %s, load+start %ld ms, command %ld ms, linear memory %u bytes, "
            "heap high-water %lu bytes (live peak %lu) (of %u RAM), stack high-water %lu bytes, "
@@ -111,7 +87,7 @@ int main(void) {
            BOARD_NAME, (unsigned)module_len, module_from, (long)(t1 - t0), (long)(board_clock_ms() - t1),
            (unsigned)est_host_memory_size(&host), (unsigned long)heap_high_water, (unsigned long)heap_in_use_peak,
            (unsigned)(__stack_top__ - __bss_start__), (unsigned long)board_stack_high_water(),
-           (unsigned long)wasm_stack_high_water(), (unsigned)BOARD_WASM_STACK_BYTES, (unsigned long)released,
+           (unsigned long)wasm_stack_high_water(), (unsigned)BOARD_WASM_STACK_BYTES, (unsigned long)mcu_client_released,
            (unsigned long)slip_net_stats.frames_out, (unsigned long)slip_net_stats.frames_in,
            (unsigned long)slip_net_stats.dropped_bad, (unsigned long)slip_net_stats.dropped_long,
            (unsigned long)uart_ring_overflows, (unsigned long)uart_rx_errors, (unsigned long)uart_rx_stalls,

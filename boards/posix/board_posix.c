@@ -1,5 +1,6 @@
 /*
  * board_posix.c - boards/board.h for Linux: UDP over IPv4 and IPv6 sockets, getrandom(), CLOCK_MONOTONIC,
+ * CLOCK_REALTIME (or none, or shifted: --real-time),
  * levelled logging to stderr, output to stdout, and the file key store (store_file.c).
  */
 #include "board_posix.h"
@@ -10,6 +11,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -60,6 +62,19 @@ int32_t board_in_read(uint8_t *out, size_t cap) {
   return (int32_t)n;
 }
 
+int32_t board_in_seek(int32_t offset, int32_t whence) {
+  if (whence != EST_IN_SEEK_SET && whence != EST_IN_SEEK_END) return EST_E_USAGE;
+  if (!g_in) return offset < 0 ? EST_E_USAGE : offset; /* no -f: an empty stream */
+  /* The size first, so that a position before the start is refused without moving (a pipe cannot seek). */
+  off_t here = ftello(g_in);
+  if (here < 0 || fseeko(g_in, 0, SEEK_END) != 0) return EST_E_UNSUPPORTED;
+  off_t size = ftello(g_in);
+  off_t to = (whence == EST_IN_SEEK_END ? size : 0) + (off_t)offset;
+  if (to < 0 || to > INT32_MAX) { (void)fseeko(g_in, here, SEEK_SET); return to < 0 ? EST_E_USAGE : EST_E_LIMIT; }
+  if (fseeko(g_in, to, SEEK_SET) != 0) return EST_E_UNSUPPORTED;
+  return (int32_t)to;
+}
+
 const char *board_reset_cause(void) { return "process start"; }
 
 /* ---- RNG and clock ------------------------------------------------------------------------------------ */
@@ -79,6 +94,16 @@ int64_t board_clock_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int g_real_time_none;
+int64_t g_real_time_offset;
+
+int64_t board_real_time_s(void) {
+  if (g_real_time_none) return EST_E_UNSUPPORTED;
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec + g_real_time_offset;
 }
 
 /* ---- Key store ---------------------------------------------------------------------------------------- */

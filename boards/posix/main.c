@@ -1,9 +1,11 @@
 /*
  * main.c - est-sim, the desktop simulator: runs the device module (build/client.wasm, what a board runs) or
- * the simulator module (build/sim.wasm, the debugging commands) under wasm3 on the posix board.
+ * the simulator module (build/sim.wasm, the debugging commands) under wasm3 on the posix board, through the
+ * firmware's C API (host/include/est_client.h), as the microcontroller boards do.
  *
- * Host options are parsed here; the command and its arguments go to the module unchanged, so the module
- * implements every command the same way on every board. See usage() for the interface and exit codes.
+ * Host options are parsed here; the command and its arguments go to the module unchanged (the C API adds the
+ * system clock as --now to the life-cycle commands), so the module implements every command the same way on
+ * every board. See usage() for the interface and exit codes.
  */
 #include <errno.h>
 #include <signal.h>
@@ -17,6 +19,7 @@
 #include "capabilities.h"
 #include "est_abi.h"
 #include "est_crypto.h"
+#include "est_client.h"
 #include "est_host.h"
 #include "impair.h"
 #include "store_file.h"
@@ -52,6 +55,8 @@ static void usage(FILE *f) {
       "      --code-cache N       drop wasm3's compiled code between module calls once it holds more than N\n"
       "                           bytes (as a 256 KiB board does; default 0: keep it all)\n"
       "      --memory-limit N     allocate only N bytes of the module's linear memory (default: all of it)\n"
+      "      --real-time T        the board's real-time clock: none (a board without one), or T seconds since\n"
+      "                           1970 at start, running on (default: the system clock)\n"
       "  -h, --help               this text\n"
       "\n"
       "network impairment (both directions unless --impair-dir says otherwise):\n"
@@ -72,7 +77,13 @@ static void usage(FILE *f) {
       "         [-B SECS] [--json] [-v] URI\n"
       "                           EST-oscore enrollment (/sen; /sren once enrolled) at coap://host[:port][/root]\n"
       "  reenroll [enroll options] URI    re-enroll with /sren\n"
-      "  status [--json]          what the device holds: subject, validity, certificate\n"
+      "  maintain [enroll options] [--renew-at PCT] URI\n"
+      "                           the life cycle: enroll when not enrolled, from scratch when the certificate\n"
+      "                           expired, renew with /sren once PCT% of its validity passed (default two\n"
+      "                           thirds), else nothing\n"
+      "  status [--json] [--renew-at PCT]   what the device holds: subject, validity, renewal time, certificate\n"
+      "                           (maintain and status judge time by the system clock unless --now SECONDS)\n"
+      "  request get|post [-e TEXT] [-t CF] [-B SECS] URI   an application request under OSCORE\n"
       "\n"
       "commands of the simulator module:\n"
       "  selftest [--json]        check RNG, clock, timers and the key store through the module ABI\n"
@@ -155,7 +166,8 @@ static void json_string(FILE *f, const char *s, size_t n) {
 
 /* `vectors`: one module command ["vector", LINE] per stdin line. The module prints the answer line; a line it
  * rejects gets {"error":NAME,"detail":TEXT} from here. Continues after bad lines; stops only on a trap. */
-static int run_vectors(est_host_t *host) {
+static int run_vectors(est_client_t *client) {
+  est_host_t *host = est_client_host(client);
   static char line[65536];
   int code = EXIT_OK;
   while (fgets(line, sizeof line, stdin)) {
@@ -171,7 +183,7 @@ static int run_vectors(est_host_t *host) {
     }
     const char *argv2[2] = {"vector", line};
     int32_t status;
-    int rc = est_host_run(host, 2, argv2, &status);
+    int rc = est_client_command(client, 2, argv2, &status);
     if (rc != EST_HOST_OK) {
       printf("{\"error\":\"E_TRAP\",\"detail\":");
       json_string(stdout, host->error, strlen(host->error));
@@ -190,6 +202,14 @@ static int run_vectors(est_host_t *host) {
     }
   }
   return code;
+}
+
+/* The posix board's wall clock, for the life cycle (maintain, status). */
+/* The life cycle's wall time: the board's real-time clock (the system clock, or what --real-time says). */
+static int64_t wall_clock(void *ctx) {
+  (void)ctx;
+  int64_t t = board_real_time_s();
+  return t < 0 ? -1 : t;
 }
 
 static int parse_size(const char *s, size_t *out) {
@@ -238,6 +258,15 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--memory-limit") && i + 1 < argc) {
       if (parse_size(argv[++i], &memory_limit) != 0) { fprintf(stderr, "est-sim: --memory-limit needs a size in bytes\n"); return EXIT_USAGE; }
     }
+    else if (!strcmp(a, "--real-time") && i + 1 < argc) {
+      const char *v = argv[++i];
+      char *end;
+      errno = 0;
+      long long t = strtoll(v, &end, 10);
+      if (!strcmp(v, "none")) g_real_time_none = 1;
+      else if (errno || end == v || *end || t < 0) { fprintf(stderr, "est-sim: --real-time needs none or seconds since 1970\n"); return EXIT_USAGE; }
+      else g_real_time_offset = (int64_t)t - (int64_t)time(NULL);
+    }
     else if (!strcmp(a, "--")) { i++; break; }
     else {
       fprintf(stderr, "est-sim: unknown option or missing value: %s\n(try est-sim --help)\n", a);
@@ -250,7 +279,8 @@ int main(int argc, char **argv) {
   if (!strcmp(argv[i], "help")) { usage(stdout); return EXIT_OK; }
   /* The device module runs what a board runs; the simulator module the debugging commands. */
   if (!module_path)
-    module_path = !strcmp(argv[i], "enroll") || !strcmp(argv[i], "reenroll") || !strcmp(argv[i], "status")
+    module_path = !strcmp(argv[i], "enroll") || !strcmp(argv[i], "reenroll") || !strcmp(argv[i], "status") ||
+                      !strcmp(argv[i], "maintain") || !strcmp(argv[i], "request")
                       ? "build/client.wasm" : "build/sim.wasm";
 
   /* Command files: the module reads -f through board.in_read and writes through board.out. */
@@ -291,40 +321,44 @@ int main(int argc, char **argv) {
   sigaction(SIGTERM, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
 
-  static est_host_t host;
-  const est_host_limits_t limits = {BOARD_WASM_STACK_BYTES, BOARD_WASM_MAX_PAGES, BOARD_COMPILE_EAGERLY, (uint32_t)code_cache, (uint32_t)memory_limit};
+  static est_client_t client;
+  est_client_config_t cfg;
+  memset(&cfg, 0, sizeof cfg);
+  cfg.limits = (est_host_limits_t){BOARD_WASM_STACK_BYTES, BOARD_WASM_MAX_PAGES, BOARD_COMPILE_EAGERLY, (uint32_t)code_cache, (uint32_t)memory_limit};
+  cfg.time_now = wall_clock;
   double t0 = now_ms();
-  int rc = est_host_load(&host, wasm, wasm_len, &limits);
+  int rc = est_client_init(&client, wasm, wasm_len, &cfg) == EST_OK ? EST_HOST_OK : EST_HOST_E_INVALID;
+  est_host_t *h = est_client_host(&client);
   double t1 = now_ms();
   if (rc != EST_HOST_OK) {
-    fprintf(stderr, "est-sim: cannot run module %s: %s\n", module_path, host.error);
-    est_host_free(&host);
+    fprintf(stderr, "est-sim: cannot run module %s: %s\n", module_path, est_client_error(&client));
+    rc = h->trapped ? EST_HOST_E_TRAP : rc;
+    est_client_free(&client);
     free(wasm);
     return rc == EST_HOST_E_TRAP ? EXIT_TRAP : EXIT_MODULE;
   }
 
   if (!strcmp(argv[i], "vectors")) {
-    int code = run_vectors(&host);
-    est_host_free(&host);
+    int code = run_vectors(&client);
+    est_client_free(&client);
     free(wasm);
     return code;
   }
 
   int32_t status = EST_E_INTERNAL;
-  rc = est_host_run(&host, argc - i, (const char *const *)argv + i, &status);
+  rc = est_client_command(&client, argc - i, (const char *const *)argv + i, &status);
   int code;
   if (rc == EST_HOST_E_ARGS) {
-    fprintf(stderr, "est-sim: %s\n", host.error);
+    fprintf(stderr, "est-sim: %s\n", est_client_error(&client));
     code = EXIT_USAGE;
   } else if (rc != EST_HOST_OK) {
-    fprintf(stderr, "est-sim: %s\n", host.error);
+    fprintf(stderr, "est-sim: %s\n", est_client_error(&client));
     code = EXIT_TRAP;
   } else if (status == EST_OK) {
     code = EXIT_OK;
   } else {
-    uint32_t n = 0;
-    const char *d = est_host_error_detail(&host, &n);
-    fprintf(stderr, "est-sim: %s: %s (%.*s)\n", argv[i], est_status_name(status), (int)n, d);
+    const char *d = est_client_detail(&client);
+    fprintf(stderr, "est-sim: %s: %s (%s)\n", argv[i], est_status_name(status), d);
     code = status == EST_E_CANCELLED && g_interrupted ? EXIT_INTERRUPTED
          : (status == EST_E_USAGE || status == EST_E_UNKNOWN_COMMAND) ? EXIT_USAGE
          : EXIT_FAILED;
@@ -334,13 +368,13 @@ int main(int argc, char **argv) {
     getrusage(RUSAGE_SELF, &ru);
     const double cpu = ru.ru_utime.tv_sec * 1e3 + ru.ru_utime.tv_usec / 1e3 + ru.ru_stime.tv_sec * 1e3 + ru.ru_stime.tv_usec / 1e3;
     est_host_code_stats_t cs;
-    est_host_code_stats(&host, &cs);
+    est_host_code_stats(h, &cs);
     fprintf(stderr, "est-sim: stats: module %zu bytes, load+start %.3f ms, command %.3f ms, linear memory %u bytes, peak RSS %ld KiB, cpu %.1f ms, "
             "code pages %u (at most %u), compiled code dropped %u times\n",
-            wasm_len, t1 - t0, now_ms() - t1, est_host_memory_size(&host), peak_rss_kib(), cpu,
+            wasm_len, t1 - t0, now_ms() - t1, est_host_memory_size(h), peak_rss_kib(), cpu,
             (unsigned)cs.code_pages, (unsigned)cs.code_pages_peak, (unsigned)cs.drops);
   }
-  est_host_free(&host);
+  est_client_free(&client);
   free(wasm);
   if (g_out && fclose(g_out) != 0 && code == EXIT_OK) { fprintf(stderr, "est-sim: cannot write the output file\n"); code = EXIT_FAILED; }
   return code;

@@ -13,6 +13,9 @@
 #include "psa/crypto.h"
 #include "mbedtls/bignum.h"
 #include "mbedtls/platform_util.h"
+#if defined(MBEDTLS_PSA_P256M_DRIVER_ENABLED)
+#include "p256-m/p256-m.h"
+#endif
 
 #include "board.h"
 #include "est_abi.h"
@@ -244,12 +247,17 @@ int32_t est_crypto_aes_ccm_open(const uint8_t key[16], const uint8_t *nonce, siz
 
 /* ---- Keys ----------------------------------------------------------------------------------------------- */
 
+/* An open key. Its public key is kept once known (from generation, or the first key_public): PSA recomputes
+ * it on every export, and for P-256 that is a whole scalar multiplication (about 8 M instructions on a
+ * Cortex-M4), asked for once per EDHOC run and once per enrollment key. */
 static struct {
   psa_key_id_t key;
   uint32_t gen;
   uint16_t id;  /* persistent id, 0 for a volatile key */
   uint8_t type; /* EST_CRYPTO_KEY_* */
   uint8_t used;
+  uint8_t pub_len; /* 0: not known yet */
+  uint8_t pub[65];
 } keys[EST_CRYPTO_MAX_KEYS];
 
 static int type_supported(int32_t type) {
@@ -285,6 +293,7 @@ static int32_t free_key_slot(void) {
 }
 
 static int32_t take_slot(int32_t i, psa_key_id_t k, int32_t type, uint32_t id) {
+  keys[i].pub_len = 0;
   keys[i].key = k;
   keys[i].type = (uint8_t)type;
   keys[i].id = (uint16_t)id;
@@ -318,7 +327,18 @@ int32_t est_crypto_key_generate(int32_t type, uint32_t id) {
   psa_key_attributes_t a = PSA_KEY_ATTRIBUTES_INIT;
   key_attributes(&a, type, id != 0);
   psa_key_id_t k = 0;
-  psa_status_t s = psa_generate_key(&a, &k);
+  psa_status_t s;
+#if defined(MBEDTLS_PSA_P256M_DRIVER_ENABLED)
+  /* P-256 through p256-m directly: one scalar multiplication gives both halves of the pair, where
+   * psa_generate_key would discard the public key and key_public compute it again. */
+  uint8_t pair[32 + 64];
+  if (type != EST_CRYPTO_KEY_X25519_DH) {
+    if (p256_gen_keypair(pair, pair + 32) != P256_SUCCESS) { mbedtls_platform_zeroize(pair, sizeof pair); return EST_E_RNG; }
+    s = psa_import_key(&a, pair, 32, &k);
+    mbedtls_platform_zeroize(pair, 32);
+  } else
+#endif
+    s = psa_generate_key(&a, &k);
   if (s != PSA_SUCCESS) return st(s, EST_E_CRYPTO_PARAM);
   if (id) {
     /* Kept by the board: the private key goes to the store record, never to the module. */
@@ -329,7 +349,15 @@ int32_t est_crypto_key_generate(int32_t type, uint32_t id) {
     mbedtls_platform_zeroize(priv, sizeof priv);
     if (rc != EST_OK) { psa_destroy_key(k); return rc; }
   }
-  return take_slot(i, k, type, id);
+  int32_t h = take_slot(i, k, type, id);
+#if defined(MBEDTLS_PSA_P256M_DRIVER_ENABLED)
+  if (type != EST_CRYPTO_KEY_X25519_DH) {
+    keys[i].pub[0] = 0x04;
+    memcpy(keys[i].pub + 1, pair + 32, 64);
+    keys[i].pub_len = 65;
+  }
+#endif
+  return h;
 }
 
 int32_t est_crypto_key_import(int32_t type, const uint8_t *key, size_t len, uint32_t id) {
@@ -377,13 +405,15 @@ int32_t est_crypto_key_open(uint32_t id) {
 int32_t est_crypto_key_public(int32_t handle, uint8_t *out, size_t cap) {
   int i = key_slot(handle);
   if (i < 0) return EST_E_CRYPTO_KEY;
-  uint8_t pub[65];
-  size_t n = 0;
-  psa_status_t s = psa_export_public_key(keys[i].key, pub, sizeof pub, &n);
-  if (s != PSA_SUCCESS) return st(s, EST_E_INTERNAL);
-  if (cap < n) return EST_E_BUFFER_TOO_SMALL;
-  memcpy(out, pub, n);
-  return (int32_t)n;
+  if (keys[i].pub_len == 0) {
+    size_t n = 0;
+    psa_status_t s = psa_export_public_key(keys[i].key, keys[i].pub, sizeof keys[i].pub, &n);
+    if (s != PSA_SUCCESS) return st(s, EST_E_INTERNAL);
+    keys[i].pub_len = (uint8_t)n;
+  }
+  if (cap < keys[i].pub_len) return EST_E_BUFFER_TOO_SMALL;
+  memcpy(out, keys[i].pub, keys[i].pub_len);
+  return (int32_t)keys[i].pub_len;
 }
 
 static void release(int i) {
@@ -462,11 +492,25 @@ done:
 
 /* 32-byte x, 33-byte compressed or 65-byte uncompressed -> 65-byte uncompressed (checked on the curve
  * later by p256-m, or here for the decompressed forms). */
+/* The last two points decompressed from an x-coordinate: an EDHOC Initiator meets G_Y twice (with X, then
+ * with its static key) and G_R in between; each decompression is a modular exponentiation. Public data. */
+static struct { uint8_t x[32]; uint8_t pt[65]; uint8_t ok; } xcache[2];
+static unsigned xcache_next;
+
 static int32_t p256_point(const uint8_t *in, size_t len, uint8_t out[65]) {
   if (len == 65 && in[0] == 0x04) { memcpy(out, in, 65); return EST_OK; }
   if (len == 33 && (in[0] == 0x02 || in[0] == 0x03)) return p256_decompress(in + 1, in[0] & 1, out);
-  if (len == 32) return p256_decompress(in, -1, out);
-  return EST_E_CRYPTO_POINT;
+  if (len != 32) return EST_E_CRYPTO_POINT;
+  for (unsigned c = 0; c < 2; c++)
+    if (xcache[c].ok && memcmp(xcache[c].x, in, 32) == 0) { memcpy(out, xcache[c].pt, 65); return EST_OK; }
+  int32_t rc = p256_decompress(in, -1, out);
+  if (rc == EST_OK) {
+    unsigned c = xcache_next++ & 1;
+    memcpy(xcache[c].x, in, 32);
+    memcpy(xcache[c].pt, out, 65);
+    xcache[c].ok = 1;
+  }
+  return rc;
 }
 
 /* ---- ECDH, signatures ----------------------------------------------------------------------------------- */

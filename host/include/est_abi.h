@@ -42,6 +42,10 @@
 #define EST_STORE_MAX_ID 0xffffu   /* record ids 0..EST_STORE_MAX_ID */
 #define EST_STORE_MAX_RECORD 4096  /* largest record every board must accept, bytes */
 
+/* ---- Input stream (in_seek whence) ------------------------------------------------------------------ */
+#define EST_IN_SEEK_SET 0 /* offset from the start of the stream */
+#define EST_IN_SEEK_END 2 /* offset (<= 0) from its end */
+
 /* ---- Status codes (assembly/base/errors.ts) ----------------------------------------------------------------
  * 0 ok, 1 still running, negative: an error. The numbers are part of the ABI. */
 #define EST_OK 0
@@ -110,10 +114,17 @@
  *     Remove a record atomically; an absent record is not an error.
  * clock_ms() -> i64
  *     Monotonic milliseconds from an arbitrary origin.
+ * real_time_s() -> i64
+ *     Real time in seconds since 1970-01-01T00:00:00Z, or EST_E_UNSUPPORTED when the board does not know it.
  * log(level, ptr, len)
  *     One UTF-8 log message without newline.
  * in_read(ptr, cap) -> bytes read | status
  *     The command's input stream (desktop: the file of the command's -f/--payload-file option); 0 at the end.
+ * in_seek(offset, whence) -> new position | status
+ *     Move the input stream's read position to offset from its start (EST_IN_SEEK_SET) or its end
+ *     (EST_IN_SEEK_END; offset 0 gives the size). EST_E_UNSUPPORTED for a stream that cannot seek (a pipe;
+ *     an absent input is an empty stream that can), EST_E_USAGE for a position before the start or an unknown
+ *     whence, EST_E_LIMIT for a position beyond 2^31 - 1.
  * out(ptr, len) -> status
  *     Command output (stdout, or the file of the command's -o/--out option; console), passed through unchanged.
  * panic(msg_ptr, msg_len, file_ptr, file_len, line, col)
@@ -127,8 +138,10 @@
   X(store_write, "i(iii)")                         \
   X(store_erase, "i(i)")                           \
   X(clock_ms, "I()")                               \
+  X(real_time_s, "I()")                            \
   X(log, "v(iii)")                                 \
   X(in_read, "i(ii)")                              \
+  X(in_seek, "i(ii)")                              \
   X(out, "i(ii)")                                  \
   X(panic, "v(iiiiii)")
 
@@ -194,12 +207,16 @@ extern const uint32_t est_messages_count;
 #define EST_RESULT_CERT_FORMAT 12
 #define EST_RESULT_RENEW_AT 13
 #define EST_RESULT_NOT_BEFORE 14
+#define EST_RESULT_KEY_ID 15
 #define EST_RESULT_CMD_ENROLL 1
 #define EST_RESULT_CMD_STATUS 2
 #define EST_RESULT_FLAG_JSON 1u
 #define EST_RESULT_FLAG_EDHOC 2u
 #define EST_RESULT_FLAG_COMBINED 4u
 #define EST_RESULT_FLAG_ENROLLED 8u
+#define EST_RESULT_FLAG_MAINTAIN 16u
+#define EST_RESULT_FLAG_EXPIRED 32u
+#define EST_RESULT_FLAG_DUE 64u
 #define EST_RESULT_RES_SEN 1
 #define EST_RESULT_RES_SREN 2
 #define EST_RESULT_RES_SKG 3
@@ -217,6 +234,12 @@ const char *est_status_name(int32_t status);
 
 /** Render an event record as text into out (always NUL-terminated; cut at cap). Returns the text's length. */
 size_t est_render_event(const uint8_t *rec, size_t len, char *out, size_t cap);
+
+/** A DER Name as text ("CN=x, O=y"; hex when it does not parse) into out (NUL-terminated, cut at cap).
+ *  Returns the text's length. */
+size_t est_render_name(const uint8_t *der, size_t n, char *out, size_t cap);
+/** Seconds since 1970 as ISO 8601 UTC ("2027-11-22T12:22:48Z") into out (NUL-terminated, cut at cap). */
+void est_render_time(int64_t t, char *out, size_t cap);
 
 /** Where a rendered report goes: the command output (text or JSON) and log lines (at EST_LOG_ALWAYS). */
 typedef struct {

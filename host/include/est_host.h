@@ -38,7 +38,11 @@ typedef struct {
                              * module whose data or heap does not fit is refused at load. */
 } est_host_limits_t;
 
-/** One loaded module instance. Treat the fields as private; they are visible for static allocation. */
+/** Where a module's command output goes instead of board_out (est_host_t.out_hook); ctx is out_ctx. */
+typedef void (*est_host_out_fn)(void *ctx, const uint8_t *data, size_t len);
+
+/** One loaded module instance. Treat the fields as private, but for out_hook, out_ctx and quiet_report; they
+ *  are visible for static allocation. */
 typedef struct {
   void *env;                /* IM3Environment */
   void *runtime;            /* IM3Runtime */
@@ -52,6 +56,10 @@ typedef struct {
   char error[320];          /* last host-level error, NUL-terminated */
   char panic[256];          /* "MESSAGE at FILE:LINE:COL" once the module panicked, else empty */
   char detail[EST_HOST_LINE_CAPACITY]; /* the last error's detail, rendered (est_host_error_detail) */
+  int running;              /* a command started by est_host_start has not ended */
+  est_host_out_fn out_hook; /* NULL: command output to board_out; else here (set it between commands) */
+  void *out_ctx;
+  int quiet_report;         /* 1: do not render a device command's result record as its report */
 } est_host_t;
 
 /**
@@ -69,6 +77,26 @@ int est_host_load(est_host_t *h, const uint8_t *wasm, size_t wasm_len, const est
  * Returns EST_HOST_OK, EST_HOST_E_ARGS, EST_HOST_E_TRAP or EST_HOST_E_STALLED (h->error says why).
  */
 int est_host_run(est_host_t *h, int argc, const char *const *argv, int32_t *status);
+
+/**
+ * The same, without blocking: est_host_start() starts the command; while *status is EST_PENDING, each
+ * est_host_poll() waits for a datagram or the module's next deadline, but no later than the board clock time
+ * until_ms (-1: no limit; until_ms <= now: do not wait at all), and hands the module what came. When *status
+ * is no longer EST_PENDING the command has ended and its report was rendered (unless quiet_report). Returns
+ * as est_host_run; est_host_poll with no command running returns EST_HOST_OK and *status EST_E_NO_COMMAND.
+ */
+int est_host_start(est_host_t *h, int argc, const char *const *argv, int32_t *status);
+int est_host_poll(est_host_t *h, int64_t until_ms, int32_t *status);
+
+/** The board clock time (ms) of the running command's next deadline, -1 when none runs. */
+int64_t est_host_deadline(est_host_t *h);
+
+/** Abort the running command (the module answers E_CANCELLED; its report is rendered). *status receives it. */
+int est_host_cancel(est_host_t *h, int32_t *status);
+
+/** The last command's result record (base/result.ts) and the module's linear memory its references point
+ *  into, valid until the next command starts; NULL when it wrote none. */
+const uint8_t *est_host_result(est_host_t *h, uint32_t *len, const uint8_t **mem, uint32_t *mem_size);
 
 /** Detail text of the module's last error, rendered from its event record into h->detail (NUL-terminated;
  *  *len receives its length). */

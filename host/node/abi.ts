@@ -13,6 +13,8 @@ export const IO_PAYLOAD_OFFSET = 24;
 export const STORE_MAX_ID = 0xffff;
 export const STORE_MAX_RECORD = 4096;
 export const LOG_ALWAYS = 0, LOG_ERROR = 1, LOG_WARN = 2, LOG_INFO = 3, LOG_DEBUG = 4, LOG_TRACE = 5;
+/** in_seek whence: from the start of the input stream, from its end. */
+export const IN_SEEK_SET = 0, IN_SEEK_END = 2;
 
 export const E = {
   OK: 0, // success
@@ -81,8 +83,10 @@ export const IMPORTS: Record<string, string> = {
   store_write: "i(iii)",
   store_erase: "i(i)",
   clock_ms: "I()",
+  real_time_s: "I()",
   log: "v(iii)",
   in_read: "i(ii)",
+  in_seek: "i(ii)",
   out: "i(ii)",
   panic: "v(iiiiii)",
 };
@@ -109,9 +113,9 @@ export const EXPORTS: Record<string, string> = {
 /** Tags and values of the result record (assembly/base/result.ts, EST_RESULT_* in est_abi.h). */
 export const RESULT = {
   COMMAND: 1, STATUS: 2, FLAGS: 3, RESOURCE: 4, EDHOC_SIZES: 5, CSR_BYTES: 6, PHASE: 7, CERT: 8, CA: 9, NOT_AFTER: 10,
-  SUBJECT: 11, CERT_FORMAT: 12, RENEW_AT: 13, NOT_BEFORE: 14,
+  SUBJECT: 11, CERT_FORMAT: 12, RENEW_AT: 13, NOT_BEFORE: 14, KEY_ID: 15,
   CMD_ENROLL: 1, CMD_STATUS: 2,
-  FLAG_JSON: 1, FLAG_EDHOC: 2, FLAG_COMBINED: 4, FLAG_ENROLLED: 8,
+  FLAG_JSON: 1, FLAG_EDHOC: 2, FLAG_COMBINED: 4, FLAG_ENROLLED: 8, FLAG_MAINTAIN: 16, FLAG_EXPIRED: 32, FLAG_DUE: 64,
   RES_SEN: 1, RES_SREN: 2, RES_SKG: 3, RES_SKC: 4,
   PHASE_EDHOC: 1, PHASE_ATT: 2, PHASE_CRTS: 3, PHASE_SEN: 4, PHASE_SREN: 5, PHASE_SKG: 6, PHASE_SKC: 7,
 } as const;

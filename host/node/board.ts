@@ -1,14 +1,14 @@
 // The Node host's board: what boards/posix gives est-sim, in Node: UDP over IPv4/IPv6 (node:dgram), the OS
-// random source, a monotonic clock, levelled logging, output, and the same key-store file (store.ts).
+// random source, a monotonic clock, a real-time clock (or none: --real-time), levelled logging, output, and the same key-store file (store.ts).
 //
 // Differences from est-sim, by necessity: sends are asynchronous in Node, so a send error that the kernel
 // reports later (e.g. EMSGSIZE) is logged instead of returned; udp_resolve is synchronous in the ABI, so this
 // board resolves IP literals and names in /etc/hosts only.
 import { createSocket, type Socket } from "node:dgram";
 import { randomFillSync } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { fstatSync, readFileSync, readSync } from "node:fs";
 import { isIP } from "node:net";
-import { ADDR_V4_LEN, ADDR_V6_LEN, ADDR_V6_SCOPED_LEN, E, LOG_WARN } from "./abi.js";
+import { ADDR_V4_LEN, ADDR_V6_LEN, ADDR_V6_SCOPED_LEN, E, IN_SEEK_END, IN_SEEK_SET, LOG_WARN } from "./abi.js";
 import type { Board } from "./host.js";
 import { Impairment, type ImpairConfig } from "./impair.js";
 import { FileStore } from "./store.js";
@@ -24,8 +24,11 @@ export interface NodeBoardOptions {
   err?: (text: string) => void;
   /** Network impairment (seeded loss, duplication, reordering, delay). */
   impair?: ImpairConfig;
-  /** The command's input stream (contents of the -f file). */
-  input?: Uint8Array;
+  /** The command's input stream: bytes, or an open file descriptor read piece by piece (the -f file). */
+  input?: Uint8Array | { fd: number };
+  /** The real-time clock: "none" (a board without one), or seconds since 1970 at start, running on; default
+   *  the system clock. */
+  realTime?: number | "none";
 }
 
 /** Encoded endpoint (est_abi.h format) -> address and port for dgram. */
@@ -67,13 +70,15 @@ export class NodeBoard implements Board {
   private queue: Datagram[] = [];
   private waiter: (() => void) | null = null; // re-examines queues and timers of a pending wait()
   private impair: Impairment | null;
-  private input: Uint8Array;
+  private input: Uint8Array | { fd: number };
   private inputPos = 0;
   private cancelled = false;
   readonly logLevel: number;
   private store: FileStore;
   private outFn: (d: Uint8Array) => void;
   private errFn: (t: string) => void;
+  private realTime: "none" | "system";
+  private realTimeOffset = 0;
 
   constructor(opts: NodeBoardOptions) {
     this.store = opts.store;
@@ -82,6 +87,8 @@ export class NodeBoard implements Board {
     this.errFn = opts.err ?? ((t) => process.stderr.write(t));
     this.impair = opts.impair ? new Impairment(opts.impair, (l, m) => this.log(l, m)) : null;
     this.input = opts.input ?? new Uint8Array(0);
+    this.realTime = opts.realTime === "none" ? "none" : "system";
+    if (typeof opts.realTime === "number") this.realTimeOffset = opts.realTime - Math.floor(Date.now() / 1000);
   }
 
   /** Ask a running wait() to end with "cancelled" (SIGINT). */
@@ -175,10 +182,44 @@ export class NodeBoard implements Board {
     return process.hrtime.bigint() / 1_000_000n;
   }
 
+  realTimeS(): bigint {
+    if (this.realTime === "none") return BigInt(E.UNSUPPORTED);
+    return BigInt(Math.floor(Date.now() / 1000) + this.realTimeOffset);
+  }
+
   inRead(cap: number): Uint8Array {
-    const d = this.input.subarray(this.inputPos, this.inputPos + Math.max(0, cap));
+    const src = this.input;
+    if (!(src instanceof Uint8Array)) {
+      // A file: positional reads (a pipe or terminal cannot seek: read it in order).
+      const buf = new Uint8Array(Math.max(0, cap));
+      let n = 0;
+      try { n = readSync(src.fd, buf, 0, buf.length, this.inputSeekable() ? this.inputPos : null); } catch { return new Uint8Array(0); }
+      this.inputPos += n;
+      return buf.subarray(0, n);
+    }
+    const d = src.subarray(this.inputPos, this.inputPos + Math.max(0, cap));
     this.inputPos += d.length;
     return d;
+  }
+
+  inSeek(offset: number, whence: number): number {
+    if (whence !== IN_SEEK_SET && whence !== IN_SEEK_END) return E.USAGE;
+    const src = this.input;
+    let size: number;
+    if (src instanceof Uint8Array) size = src.length;
+    else if (this.inputSeekable()) size = fstatSync(src.fd).size;
+    else return E.UNSUPPORTED;
+    const to = (whence === IN_SEEK_END ? size : 0) + offset;
+    if (to < 0) return E.USAGE;
+    if (to > 0x7fffffff) return E.LIMIT;
+    this.inputPos = to;
+    return to;
+  }
+
+  private inputSeekable(): boolean {
+    const src = this.input;
+    if (src instanceof Uint8Array) return true;
+    try { return fstatSync(src.fd).isFile(); } catch { return false; }
   }
 
   log(level: number, msg: string): void {

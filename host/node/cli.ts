@@ -7,12 +7,13 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { E, LOG_ERROR, LOG_TRACE, LOG_WARN, statusName } from "./abi.js";
 import { NodeBoard } from "./board.js";
-import { HostError, ModuleHost } from "./host.js";
+import { HostError } from "./host.js";
+import { EstClient } from "./client.js";
 import { defaultImpair, parseImpairOption } from "./impair.js";
 import { FileStore, StoreError, STORE_DEFAULT_CAPACITY } from "./store.js";
 
 /** Commands of the device module (build/client.wasm); the rest run in the simulator module (build/sim.wasm). */
-export const DEVICE_COMMANDS = new Set(["enroll", "reenroll", "status"]);
+export const DEVICE_COMMANDS = new Set(["enroll", "reenroll", "status", "maintain", "request"]);
 
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, MODULE: 3, TRAP: 4, STORE: 5, INTERRUPTED: 130 } as const;
 
@@ -34,6 +35,8 @@ options:
       --code-cache N       drop wasm3's compiled code between module calls once it holds more than N
                            bytes (as a 256 KiB board does; default 0: keep it all)
       --memory-limit N     allocate only N bytes of the module's linear memory (default: all of it)
+      --real-time T        the board's real-time clock: none (a board without one), or T seconds since
+                           1970 at start, running on (default: the system clock)
   -h, --help               this text
 
 network impairment (both directions unless --impair-dir says otherwise):
@@ -54,7 +57,13 @@ commands of the device module (what a board runs):
          [-B SECS] [--json] [-v] URI
                            EST-oscore enrollment (/sen; /sren once enrolled) at coap://host[:port][/root]
   reenroll [enroll options] URI    re-enroll with /sren
-  status [--json]          what the device holds: subject, validity, certificate
+  maintain [enroll options] [--renew-at PCT] URI
+                           the life cycle: enroll when not enrolled, from scratch when the certificate
+                           expired, renew with /sren once PCT% of its validity passed (default two
+                           thirds), else nothing
+  status [--json] [--renew-at PCT]   what the device holds: subject, validity, renewal time, certificate
+                           (maintain and status judge time by the system clock unless --now SECONDS)
+  request get|post [-e TEXT] [-t CF] [-B SECS] URI   an application request under OSCORE
 
 commands of the simulator module:
   selftest [--json]        check RNG, clock, timers and the key store through the module ABI
@@ -93,7 +102,11 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
   let errText = "";
   const out = io.stdout ?? ((s: Uint8Array | string) => { outChunks.push(Buffer.from(s as any)); });
   const err = io.stderr ?? ((s: string) => { errText += s; });
-  const done = (code: number): CliResult => ({ code, stdout: Buffer.concat(outChunks).toString("utf8"), stderr: errText });
+  const inputFds: number[] = []; // the -f file, closed when the command ends
+  const done = (code: number): CliResult => {
+    for (const f of inputFds.splice(0)) closeSync(f);
+    return { code, stdout: Buffer.concat(outChunks).toString("utf8"), stderr: errText };
+  };
   const cwd = io.cwd ?? process.cwd();
 
   let modulePath = "", storePath = "est-sim.keystore", storeCap = STORE_DEFAULT_CAPACITY;
@@ -101,6 +114,7 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
   let stats = false;
   let memoryLimit = 0;
   let cryptoMask = 0xffffffff;
+  let realTime: number | "none" | undefined;
   const impair = defaultImpair();
   let i = 0;
   for (; i < args.length && args[i].startsWith("-"); i++) {
@@ -124,6 +138,11 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
       if (!/^\d+$/.test(v) || Number(v) === 0 || Number(v) > 2 ** 30) { err(`est-sim: ${a} needs a size in bytes\n`); return done(EXIT.USAGE); }
       if (a === "--memory-limit") memoryLimit = Number(v);
     }
+    else if (a === "--real-time" && i + 1 < args.length) {
+      const v = args[++i];
+      if (v !== "none" && !/^\d+$/.test(v)) { err("est-sim: --real-time needs none or seconds since 1970\n"); return done(EXIT.USAGE); }
+      realTime = v === "none" ? "none" : Number(v);
+    }
     else if (a === "-v" || a === "--verbose") level++;
     else if (a === "-vv") level += 2;
     else if (a === "-vvv") level += 3;
@@ -143,11 +162,11 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
   if (!modulePath) modulePath = DEVICE_COMMANDS.has(args[i]) ? "build/client.wasm" : "build/sim.wasm";
 
   // Command files: the module reads -f through board.in_read and writes through board.out.
-  let input: Uint8Array | undefined;
+  let input: { fd: number } | undefined;
   let outFd: number | undefined;
   for (let k = i + 1; k + 1 < args.length; k++) {
     if (args[k] === "-f" || args[k] === "--payload-file") {
-      try { input = new Uint8Array(readFileSync(resolve(cwd, args[k + 1]))); } catch (e: any) {
+      try { input = { fd: openSync(resolve(cwd, args[k + 1]), "r") }; inputFds.push(input.fd); } catch (e: any) {
         err(`est-sim: cannot read payload file ${args[k + 1]}: ${e.code === "ENOENT" ? "No such file or directory" : e.message}\n`);
         return done(EXIT.USAGE);
       }
@@ -180,14 +199,17 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
     return done(EXIT.STORE);
   }
 
-  const board = new NodeBoard({ store, logLevel: level, out: moduleOut, err, impair, input });
+  const board = new NodeBoard({ store, logLevel: level, out: moduleOut, err, impair, input, realTime });
   io.onBoard?.(board);
-  let host: ModuleHost | undefined;
+  let client: EstClient | undefined;
   const t0 = performance.now();
   let t1 = t0;
   try {
     try {
-      host = await ModuleHost.load(wasm, board, { maxPages: 2, cryptoMask });
+      // est-sim's path through the firmware C API (host/est_client.c); the life cycle's wall time is the board's
+      // real-time clock (none with --real-time none).
+      client = await EstClient.init(wasm, board, { limits: { maxPages: 2, cryptoMask }, timeNow: () => { const t = Number(board.realTimeS()); return t < 0 ? -1 : t; } });
+      const host = client.host;
       t1 = performance.now();
       if (memoryLimit && host.heapTop() > memoryLimit) {
         err(`est-sim: cannot run module ${modulePath}: module needs ${host.heapTop()} bytes of linear memory; this board gives it ${memoryLimit}\n`);
@@ -198,17 +220,17 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
       return done(e instanceof HostError && e.kind === "trap" ? EXIT.TRAP : EXIT.MODULE);
     }
 
-    if (args[i] === "vectors") return done(await vectorsLoop(host, io.input ?? "", out, err));
+    if (args[i] === "vectors") return done(await vectorsLoop(client, io.input ?? "", out, err));
 
     let status: number;
     try {
-      status = await host.run(args.slice(i));
+      status = await client.command(args.slice(i));
     } catch (e: any) {
       err(`est-sim: ${e.message}\n`);
       return done(e instanceof HostError && e.kind === "args" ? EXIT.USAGE : EXIT.TRAP);
     }
     if (status === E.OK) return done(EXIT.OK);
-    err(`est-sim: ${args[i]}: ${statusName(status)} (${host.errorDetail()})\n`);
+    err(`est-sim: ${args[i]}: ${statusName(status)} (${client.host.errorDetail()})\n`);
     if (status === E.CANCELLED) return done(EXIT.INTERRUPTED);
     return done(status === E.USAGE || status === E.UNKNOWN_COMMAND ? EXIT.USAGE : EXIT.FAILED);
   } finally {
@@ -216,14 +238,15 @@ export async function runCli(args: string[], io: CliIo = {}): Promise<CliResult>
     if (fd !== undefined) closeSync(fd);
     if (stats) {
       err(`est-sim: stats: module ${wasm.length} bytes, load+start ${(t1 - t0).toFixed(3)} ms, command ${(performance.now() - t1).toFixed(3)} ms, ` +
-        `linear memory ${host?.memoryBytes ?? 0} bytes, peak RSS ${process.resourceUsage().maxRSS} KiB, ` +
+        `linear memory ${client?.host.memoryBytes ?? 0} bytes, peak RSS ${process.resourceUsage().maxRSS} KiB, ` +
         `cpu ${((process.cpuUsage().user + process.cpuUsage().system) / 1000).toFixed(1)} ms\n`);
     }
   }
 }
 
 /** `vectors`: one ["vector", LINE] command per input line, exactly as est-sim does it. */
-async function vectorsLoop(host: ModuleHost, input: string, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+async function vectorsLoop(client: EstClient, input: string, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const host = client.host;
   const max = host.ioCapacity - 8;
   for (const raw of input.split("\n")) {
     const line = raw.replace(/\r+$/, "");
@@ -231,7 +254,7 @@ async function vectorsLoop(host: ModuleHost, input: string, out: (s: string) => 
     if (Buffer.byteLength(line) > max) { out(`{"error":"E_LIMIT","detail":"line longer than ${max} bytes"}\n`); continue; }
     let status: number;
     try {
-      status = await host.run(["vector", line]);
+      status = await client.command(["vector", line]);
     } catch (e: any) {
       out(`{"error":"E_TRAP","detail":${jsonString(e.message)}}\n`);
       err(`est-sim: ${e.message}\n`);

@@ -18,10 +18,14 @@ export interface Board {
   storeWrite(id: number, data: Uint8Array): number;
   storeErase(id: number): number;
   clockMs(): bigint;
+  /** Seconds since 1970, or E_UNSUPPORTED when the board has no real time. */
+  realTimeS(): bigint;
   log(level: number, msg: string): void;
   out(data: Uint8Array): number;
   /** Read up to cap bytes of the command's input stream (empty array at the end). */
   inRead(cap: number): Uint8Array;
+  /** Move the input stream's read position (whence IN_SEEK_SET or IN_SEEK_END); the new position or a status. */
+  inSeek(offset: number, whence: number): number;
   /** Wait for a datagram or the deadline (-1n: none). Resolves to the datagram, "timeout" or "cancelled". */
   wait(deadlineMs: bigint): Promise<{ addr: Uint8Array; data: Uint8Array } | "timeout" | "cancelled">;
 }
@@ -153,6 +157,7 @@ export class ModuleHost {
       },
       store_erase: (id: number) => (u(id) > STORE_MAX_ID ? E.STORE_ID : b.storeErase(u(id))),
       clock_ms: () => b.clockMs(),
+      real_time_s: () => b.realTimeS(),
       log: (level: number, p: number, n: number) => {
         if (this.inMemory(u(p), n)) b.log(level, renderEvent(view(p, n)));
       },
@@ -162,8 +167,10 @@ export class ModuleHost {
         this.mem().set(d, u(p));
         return d.length;
       },
+      in_seek: (offset: number, whence: number) => b.inSeek(offset, whence),
       out: (p: number, n: number) => {
         if (!this.inMemory(u(p), n)) return E.BAD_POINTER;
+        if (this.outHook) { this.outHook(view(p, n)); return E.OK; }
         return b.out(view(p, n));
       },
       panic: (mp: number, ml: number, fp: number, fl: number, line: number, col: number) => {
@@ -174,13 +181,28 @@ export class ModuleHost {
     };
   }
 
+  /** Where command output goes instead of the board (set between commands; null: the board's out). */
+  outHook: ((data: Uint8Array) => void) | null = null;
+  /** true: do not render a device command's result record as its report. */
+  quietReport = false;
+  private running = false;
+
   /**
    * Run one command to completion (start, then datagrams/timers until not PENDING). Resolves to the module's
    * final status; throws HostError("args" | "trap" | "stalled"). A device command's result record is rendered
    * as its report (host/node/render.ts): text or JSON to the board's output, phase lines to its log.
    */
   async run(argv: string[]): Promise<number> {
+    let st = this.start(argv);
+    while (st === E.PENDING) st = await this.poll(-1n);
+    return st;
+  }
+
+  /** Start a command without waiting (host/est_host.c est_host_start): its status, PENDING while it runs;
+   *  E.BUSY while another runs. Throws as run(). */
+  start(argv: string[]): number {
     if (this.trapped) throw new HostError("trap", "module instance trapped earlier; reload it");
+    if (this.running) return E.BUSY;
     const enc = new TextEncoder();
     const parts = argv.map((a) => enc.encode(a));
     const total = parts.reduce((s, p) => s + p.length + 1, 0);
@@ -188,25 +210,50 @@ export class ModuleHost {
     const m = this.mem();
     let off = this.ioPtr;
     for (const p of parts) { m.set(p, off); off += p.length; m[off++] = 0; }
-    let st = this.call("start", () => this.ex.start(total));
-    while (st === E.PENDING) {
-      const deadline = this.call("next_deadline", () => this.ex.next_deadline());
-      if (deadline < 0n) throw new HostError("stalled", "module is waiting with no deadline (a module bug; it would hang)");
-      const ev = await this.board.wait(deadline);
-      if (ev === "timeout") st = this.call("on_timer", () => this.ex.on_timer());
+    return this.settle(this.call("start", () => this.ex.start(total)));
+  }
+
+  /** The running command's next deadline (board clock ms), -1n when none runs. */
+  deadline(): bigint { return this.running ? this.call("next_deadline", () => this.ex.next_deadline()) : -1n; }
+
+  /** Wait for a datagram or the module's deadline, but no later than the board clock time untilMs (-1n: no
+   *  limit), and hand the module what came (est_host_poll). Resolves to the status (PENDING while it runs,
+   *  E.NO_COMMAND when none does). */
+  async poll(untilMs: bigint): Promise<number> {
+    if (!this.running) return E.NO_COMMAND;
+    let deadline: bigint;
+    try { deadline = this.call("next_deadline", () => this.ex.next_deadline()); } catch (e) { this.running = false; throw e; }
+    if (deadline < 0n) { this.running = false; throw new HostError("stalled", "module is waiting with no deadline (a module bug; it would hang)"); }
+    const ev = await this.board.wait(untilMs >= 0n && untilMs < deadline ? untilMs : deadline);
+    let st: number = E.PENDING;
+    try {
+      if (ev === "timeout") { if (this.board.clockMs() >= deadline) st = this.call("on_timer", () => this.ex.on_timer()); }
       else if (ev === "cancelled") st = this.call("cancel", () => this.ex.cancel());
       else {
         const cap = this.ioCap - IO_PAYLOAD_OFFSET;
         if (ev.data.length > cap || ev.addr.length > ADDR_MAX_LEN) {
           this.board.log(2, `dropped a ${ev.data.length}-byte datagram: larger than the module's ${cap}-byte buffer`);
-          continue;
+          return E.PENDING;
         }
         const mm = this.mem();
         mm.set(ev.addr, this.ioPtr);
         mm.set(ev.data, this.ioPtr + IO_PAYLOAD_OFFSET);
         st = this.call("on_datagram", () => this.ex.on_datagram(ev.addr.length, ev.data.length));
       }
-    }
+    } catch (e) { this.running = false; throw e; }
+    return this.settle(st);
+  }
+
+  /** Abort the running command; resolves to its final status (E.CANCELLED), E.NO_COMMAND when none runs. */
+  cancel(): number {
+    if (!this.running) return E.NO_COMMAND;
+    return this.settle(this.call("cancel", () => this.ex.cancel()));
+  }
+
+  /** A status from the module: the command is still running, or it ended and its report is rendered. */
+  private settle(st: number): number {
+    this.running = st === E.PENDING;
+    if (this.running || this.quietReport) return st;
     const r = this.result();
     if (r) {
       const rep = renderResult(r, st === E.OK ? "" : this.errorDetail());
@@ -218,11 +265,18 @@ export class ModuleHost {
 
   /** The last command's result record, decoded (null for a command that wrote none). */
   result(): Result | null {
+    const r = this.resultRecord();
+    return r ? decodeResult(r.rec, r.mem) : null;
+  }
+
+  /** The last command's result record as bytes, with the linear memory its references point into (valid
+   *  until the next command starts); null for a command that wrote none. */
+  resultRecord(): { rec: Uint8Array; mem: Uint8Array } | null {
     if (this.trapped) return null;
     const p = this.ex.result() >>> 0, n = this.ex.result_len();
     if (n <= 0 || !this.inMemory(p, n)) return null;
     const m = this.mem();
-    return decodeResult(m.slice(p, p + n), m);
+    return { rec: m.slice(p, p + n), mem: m };
   }
 
   /** Detail text of the module's last error, rendered from its event record. */

@@ -155,6 +155,7 @@ export interface Result {
   notBefore?: number;
   notAfter?: number;
   renewAt?: number;
+  keyId?: number;
   subject?: Uint8Array;
 }
 
@@ -191,6 +192,7 @@ export function decodeResult(rec: Uint8Array, mem: Uint8Array): Result {
       case RESULT.NOT_AFTER: r.notAfter = Number(le64(v, 0)); break;
       case RESULT.NOT_BEFORE: r.notBefore = Number(le64(v, 0)); break;
       case RESULT.RENEW_AT: r.renewAt = Number(le64(v, 0)); break;
+      case RESULT.KEY_ID: r.keyId = le32(v, 0); break;
       case RESULT.SUBJECT: r.subject = ref(); break;
       case RESULT.CERT_FORMAT: r.certFormat = v[0]; break;
     }
@@ -254,27 +256,43 @@ export function nameText(der: Uint8Array): string {
 
 /** The report of a device command: what goes to the command output and what goes to the log (LOG_ALWAYS
  *  lines), given the record and the failure's detail text. */
+/** What `maintain` did, from its record: "none" (a status record), "enroll", "reenroll" (from scratch, the
+ *  certificate had expired) or "renew" (/sren); undefined for a record of another command. */
+export function maintainAction(r: Result): string | undefined {
+  if (!(r.flags & RESULT.FLAG_MAINTAIN)) return undefined;
+  if (r.command === RESULT.CMD_STATUS) return "none";
+  return r.flags & RESULT.FLAG_EXPIRED ? "reenroll" : r.resource === RESULT.RES_SREN ? "renew" : "enroll";
+}
+
 export function renderResult(r: Result, detail: string): { out: string; log: string[] } {
   const json = (r.flags & RESULT.FLAG_JSON) !== 0;
+  const action = maintainAction(r);
   if (r.command === RESULT.CMD_STATUS) {
     const enrolled = (r.flags & RESULT.FLAG_ENROLLED) !== 0;
+    const state = r.flags & RESULT.FLAG_EXPIRED ? " (expired)" : r.flags & RESULT.FLAG_DUE ? " (renewal due)" : "";
     if (json) {
       const o: Record<string, unknown> = { ok: r.status === E.OK };
       if (r.status !== E.OK) { o.error = statusName(r.status); o.detail = detail; }
+      if (action) o.action = action;
       o.enrolled = enrolled;
       if (enrolled && r.subject) o.subject = nameText(r.subject);
       if (enrolled && r.notBefore !== undefined) o.not_before = isoTime(r.notBefore);
       if (enrolled && r.notAfter !== undefined) o.not_after = isoTime(r.notAfter);
       if (r.renewAt !== undefined) o.renew_at = isoTime(r.renewAt);
+      if (r.flags & RESULT.FLAG_EXPIRED) o.expired = true;
+      if (r.flags & RESULT.FLAG_DUE) o.renewal_due = true;
+      if (enrolled && r.keyId) o.key_id = r.keyId;
       if (enrolled && r.cert) certJson(o, r.cert, r.certFormat === 1);
+      if (r.status === E.OK) o.trust_anchors_pem = r.cas.map((c) => pem("CERTIFICATE", c));
       return { out: JSON.stringify(o) + "\n", log: [] };
     }
     if (r.status !== E.OK) return { out: "", log: [] };
-    if (!enrolled) return { out: "not enrolled\n", log: [] };
+    const anchors = r.cas.length > 0 ? `trust anchors: ${r.cas.length} certificate(s)\n` : "";
+    if (!enrolled) return { out: "not enrolled\n" + anchors, log: [] };
     let t = `enrolled: ${r.subject ? nameText(r.subject) : "?"}`;
     if (r.notBefore !== undefined && r.notAfter !== undefined) t += `, valid ${isoTime(r.notBefore)} to ${isoTime(r.notAfter)}`;
     if (r.renewAt !== undefined) t += `, renews at ${isoTime(r.renewAt)}`;
-    return { out: t + "\n" + (r.cert ? certText(r.cert, r.certFormat === 1) : ""), log: [] };
+    return { out: t + state + "\n" + anchors + (r.cert ? certText(r.cert, r.certFormat === 1) : ""), log: [] };
   }
   const res = RESOURCES[r.resource ?? 0] ?? "?";
   const edhoc = (r.flags & RESULT.FLAG_EDHOC) !== 0;
@@ -282,6 +300,7 @@ export function renderResult(r: Result, detail: string): { out: string; log: str
   if (json) {
     const o: Record<string, unknown> = { ok: r.status === E.OK };
     if (r.status !== E.OK) { o.error = statusName(r.status); o.detail = detail; }
+    if (action) o.action = action;
     o.resource = res;
     o.edhoc = edhoc;
     o.combined = (r.flags & RESULT.FLAG_COMBINED) !== 0;
@@ -311,6 +330,7 @@ export function renderResult(r: Result, detail: string): { out: string; log: str
   let line = `enrolled: ${sum("round_trips")} round trips in all; certificate of ${r.cert.length} bytes stored`;
   if (r.subject) line += `; subject ${nameText(r.subject)}`;
   if (r.notAfter !== undefined) line += `, valid to ${isoTime(r.notAfter)}`;
+  if (r.renewAt !== undefined) line += `, renews at ${isoTime(r.renewAt)}`;
   log.push(line);
   return { out: certText(r.cert, r.certFormat === 1), log };
 }

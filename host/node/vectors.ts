@@ -6,10 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /** Evaluate `input` (JSON lines) with the module at modulePath; resolves to the answer lines. */
-export async function runVectors(modulePath: string, input: string): Promise<string> {
+export async function runVectors(modulePath: string, input: string, hostArgs: string[] = []): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "est-vectors-"));
   try {
-    const r = await runCli(["--module", modulePath, "--store", join(dir, "ks"), "vectors"], { input });
+    const r = await runCli([...hostArgs, "--module", modulePath, "--store", join(dir, "ks"), "vectors"], { input });
     if (r.code !== 0) throw new Error(`vectors exited ${r.code}: ${r.stderr}`);
     return r.stdout;
   } finally {

@@ -5,7 +5,8 @@
 
 import * as board from "../../assembly/base/abi";
 import { OK, PENDING, E_USAGE, E_TIMEOUT, E_UNKNOWN_COMMAND, E_STORE_FULL, statusName } from "../../assembly/base/errors";
-import { registerCommands, argc, argIs, argPtr, argLen, argUint, argHex, output, flushOut, setJob, setDeadline, heap_top } from "../../assembly/app/runtime";
+import { registerCommands, argc, argIs, argPtr, argLen, argUint, argHex, setJob, setDeadline, heap_top } from "../../assembly/app/runtime";
+import { output, flushOut } from "../../assembly/app/output";
 import { fail, logText } from "../common/text";
 
 export {
@@ -170,6 +171,30 @@ function cmdStall(): i32 {
   return PENDING;
 }
 
+/** The input stream through in_seek and in_read: its size, reads at positions from the start and the end, and
+ *  the refusals (a position before the start, an unknown whence). */
+function cmdInput(): i32 {
+  const size = board.in_seek(0, board.IN_SEEK_END);
+  if (size < 0) { status("in_seek end", size); return OK; }
+  output.str("size ").dec(size).byte(0x0a);
+  const at = (off: i32, whence: i32, n: i32): void => {
+    const p = board.in_seek(off, whence);
+    if (p < 0) { output.str("seek ").dec(off).str("/").dec(whence).str(": ").str(statusName(p)).byte(0x0a); return; }
+    const got = board.in_read(buf, n);
+    output.str("seek ").dec(off).str("/").dec(whence).str(" -> ").dec(p).str(", read ").dec(got).str(" ").hex(buf, got < 0 ? 0 : got).byte(0x0a);
+  };
+  at(0, board.IN_SEEK_SET, 4);
+  at(2, board.IN_SEEK_SET, 3);
+  at(-3, board.IN_SEEK_END, 8);
+  at(size + 10, board.IN_SEEK_SET, 4);
+  at(-1, board.IN_SEEK_SET, 1);
+  at(-(size + 1), board.IN_SEEK_END, 1);
+  at(0, 1, 1);
+  at(1, board.IN_SEEK_SET, 2);
+  flushOut();
+  return OK;
+}
+
 function cmdLog(): i32 {
   const level = argUint(1);
   if (argc() != 3 || level < 0) return fail(E_USAGE, "usage: log LEVEL TEXT");
@@ -189,6 +214,7 @@ function dispatch(): i32 {
   if (argIs(0, "stall")) return cmdStall();
   if (argIs(0, "udp-burst")) return cmdUdpBurst();
   if (argIs(0, "log")) return cmdLog();
+  if (argIs(0, "input")) return cmdInput();
   if (argIs(0, "heap")) { output.str("heap_top ").dec(heap_top()).byte(0x0a); flushOut(); return OK; }
   if (argIs(0, "panic")) { assert(argc() == 0, "probe panic"); return OK; }
   if (argIs(0, "trap")) { return <i32>load<u8>(<usize>0xfffffff0); }

@@ -10,7 +10,8 @@
 import "../../assembly/crypto/soft";
 import { keyImport, wipe } from "../../assembly/crypto/index"; // the module's own crypto provider (crypto/index.ts)
 import { OK, E_USAGE, E_UNKNOWN_COMMAND, statusName } from "../../assembly/base/errors";
-import { registerCommands, argc, argIs, argPtr, argLen, output, flushOut } from "../../assembly/app/runtime";
+import { registerCommands, argc, argIs, argPtr, argLen } from "../../assembly/app/runtime";
+import { output, flushOut } from "../../assembly/app/output";
 import { fail } from "../common/text";
 import { jsonParse, jsonIs, jsonHex, jsonInt, jsonPtr } from "../../assembly/app/json";
 import { C509Cert, c509Parse, c509TbsDer, c509VerifyIssued, c509HasKey, C509_TBS_DER_MAX } from "../../assembly/pki/c509";

@@ -9,7 +9,7 @@
 
 import { OK, E_MALFORMED, E_TOO_DEEP, E_LIMIT } from "../../assembly/base/errors";
 import { CBOR_MAX_DEPTH } from "../../assembly/base/config";
-import { Writer } from "../../assembly/app/runtime";
+import { Writer } from "../../assembly/app/output";
 import {
   CborReader, MT_UINT, MT_NINT, MT_BSTR, MT_TSTR, MT_ARRAY, MT_MAP, MT_TAG, AI_INDEFINITE, CBOR_LENGTH_MAX,
 } from "../../assembly/cbor/decode";

@@ -9,7 +9,8 @@
 
 import { OK, E_USAGE, E_MALFORMED } from "../../assembly/base/errors";
 import { OPT_BLOCK1, OPT_BLOCK2 } from "../../assembly/numbers/coap";
-import { output, flushOut, hexValue } from "../../assembly/app/runtime";
+import { hexValue } from "../../assembly/app/runtime";
+import { output, flushOut } from "../../assembly/app/output";
 import { fail } from "../common/text";
 import { jsonPtr, jsonHex, jsonInt } from "../../assembly/app/json";
 import { CoapMessage, CoapOptionIter, CoapBuilder, BlockValue, blockValue } from "../../assembly/coap/message";

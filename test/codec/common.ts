@@ -1,7 +1,7 @@
 // Shared output helpers of the codec test module (test/codec/entry.ts). Not part of the product.
 
 import { OK, E_BUFFER_TOO_SMALL, statusName } from "../../assembly/base/errors";
-import { output, flushOut, Writer } from "../../assembly/app/runtime";
+import { output, flushOut, Writer } from "../../assembly/app/output";
 import { fail } from "../common/text";
 
 /** Scratch text (diagnostic notation, JSON) built before it is printed, hex-encoded in `vector` answers. */

@@ -14,7 +14,8 @@
 
 import "../../assembly/crypto/soft"; // the module's own crypto provider (crypto/index.ts)
 import { OK, E_USAGE, E_UNKNOWN_COMMAND, statusName } from "../../assembly/base/errors";
-import { registerCommands, argc, argIs, argPtr, argLen, argHex, output, flushOut } from "../../assembly/app/runtime";
+import { registerCommands, argc, argIs, argPtr, argLen, argHex } from "../../assembly/app/runtime";
+import { output, flushOut } from "../../assembly/app/output";
 import { fail } from "../common/text";
 import { failBytes } from "../common/text";
 import { jsonParse, jsonPtr, jsonIs, jsonHex, jsonInt } from "../../assembly/app/json";

@@ -5,7 +5,7 @@
 // link_find {hex: document, prefix: "ace.est"} -> {"found":false} or {"found":true,"path":S,"ct":[..],"osc":B,"rt":S}
 
 import { OK, E_USAGE } from "../../assembly/base/errors";
-import { output, flushOut } from "../../assembly/app/runtime";
+import { output, flushOut } from "../../assembly/app/output";
 import { fail } from "../common/text";
 import { jsonPtr } from "../../assembly/app/json";
 import { LinkIter, LinkParamIter } from "../../assembly/coap/linkformat";

@@ -11,7 +11,8 @@
 
 import * as cp from "../../assembly/crypto/provider";
 import { OK, E_UNKNOWN_COMMAND, E_CRYPTO_AUTH, E_CRYPTO_SIGNATURE, E_STORE_NOT_FOUND } from "../../assembly/base/errors";
-import { registerCommands, argc, argIs, argPtr, argLen, output, flushOut, hexValue } from "../../assembly/app/runtime";
+import { registerCommands, argc, argIs, argPtr, argLen, hexValue } from "../../assembly/app/runtime";
+import { output, flushOut } from "../../assembly/app/output";
 import { fail } from "../common/text";
 
 export {

@@ -13,13 +13,18 @@
 
 import "../../assembly/crypto/soft"; // the module's own crypto provider (crypto/index.ts)
 import { OK, E_USAGE, E_UNKNOWN_COMMAND, statusName } from "../../assembly/base/errors";
-import { registerCommands, argc, argIs, argPtr, argLen, output, flushOut } from "../../assembly/app/runtime";
+import { registerCommands, argc, argIs, argPtr, argLen } from "../../assembly/app/runtime";
+import { output, flushOut } from "../../assembly/app/output";
 import { fail } from "../common/text";
 import { jsonParse, jsonIs, jsonHex, jsonInt, jsonPtr } from "../../assembly/app/json";
 import { OscoreContext, oscoreDerive, oscoreProtect, oscoreUnprotect } from "../../assembly/oscore/oscore";
 import { edhocCombine } from "../../assembly/oscore/combined";
 import { SeqCounter, seqLoad, seqTake } from "../../assembly/oscore/seq";
-import { STORE_ID_OSCORE_SEQ } from "../../assembly/base/store-ids";
+import { STORE_ID_OSCORE_SEQ, STORE_ID_TIME_LKG } from "../../assembly/base/store-ids";
+import * as board from "../../assembly/base/abi";
+import { detailPtr, detailLen } from "../../assembly/base/diag";
+import { E_EST_CHAIN } from "../../assembly/base/errors";
+import { pathValidate, pathAccept, pathSpans, pathIssuer, pathIssuerLength } from "../../assembly/pki/path";
 import { csrSpec, csrBuild } from "../../assembly/pki/csr";
 import { keyPairPublic } from "../../assembly/pki/keys";
 import { Certificate, x509Parse, x509VerifyIssued, pkcs7Certificates } from "../../assembly/pki/x509";
@@ -305,6 +310,52 @@ function x509Op(): i32 {
   return OK;
 }
 
+/** path: {cert, [t0..t3] (trusted), [c0..c3] (untrusted intermediates), [now] (8 bytes, big-endian seconds since
+ *  1970), [real] (1: now is real time)} -> {"ok": true, "issuer"} or {"error", "msg" (the reason's message id),
+ *  "depth" (its first argument)}: pki/path.ts; an accepted path moves the last-known-good time (lkg op).
+ *  lkg: {} -> {"lkg": hex of the 8-byte record value, or ""}. */
+const pathPool = memory.data(6 * 1024, 8), pathNow = memory.data(8, 8);
+const pathLeaf = new Certificate();
+function pathOp(): i32 {
+  const trusted = ["t0", "t1", "t2", "t3"], chain = ["c0", "c1", "c2", "c3"];
+  const cl = field("cert", pathPool, 1024);
+  if (cl < 0) return cl;
+  let n = 0, nt = 0;
+  for (let k = 0; k < 8; k++) {
+    const key = k < 4 ? trusted[k] : chain[k - 4];
+    if (jsonPtr(key) == 0) continue;
+    const at = pathPool + <usize>((n + 1) * 1024);
+    const l = field(key, at, 1024);
+    if (l < 0) return l;
+    store<u32>(pathSpans + <usize>(n * 8), <u32>at);
+    store<i32>(pathSpans + <usize>(n * 8 + 4), l);
+    n++;
+    if (k < 4) nt = n;
+  }
+  let now: i64 = -1;
+  if (jsonPtr("now") != 0) { if (field("now", pathNow, 8) != 8) return fail(E_USAGE, "path: now is 8 bytes"); now = bswap<i64>(load<i64>(pathNow)); }
+  let st = x509Parse(pathLeaf, pathPool, cl);
+  if (st != OK) return refused(st, "cert");
+  st = pathValidate(pathLeaf, pathSpans, nt, n, now, jsonInt("real") == 1, E_EST_CHAIN);
+  if (st != OK) {
+    const d = detailPtr();
+    output.str("{\"error\":\"").str(statusName(st)).str("\",\"msg\":").dec(<i32>load<u16>(d)).str(",\"depth\":")
+      .dec(detailLen() >= 10 ? <i32>load<i64>(d + 2) : -1).str("}\n");
+  } else {
+    pathAccept();
+    output.str("{\"ok\":true,\"issuer\":\"").hex(pathIssuer(), pathIssuerLength()).str("\"}\n");
+  }
+  flushOut();
+  return OK;
+}
+
+function lkgOp(): i32 {
+  const n = board.store_read(STORE_ID_TIME_LKG, pathNow, 8);
+  output.str("{\"lkg\":\"").hex(pathNow, n == 8 ? 8 : 0).str("\"}\n");
+  flushOut();
+  return OK;
+}
+
 /** pkcs7: {p7} -> {"certs": [hex...]} or {"error"}. */
 function pkcs7Op(): i32 {
   const p = memory.data(4096, 8), spans = memory.data(64, 8);
@@ -336,6 +387,8 @@ function dispatch(): i32 {
   if (jsonIs("op", "csr")) return csrOp();
   if (jsonIs("op", "x509")) return x509Op();
   if (jsonIs("op", "pkcs7")) return pkcs7Op();
+  if (jsonIs("op", "path")) return pathOp();
+  if (jsonIs("op", "lkg")) return lkgOp();
   return fail(E_UNKNOWN_COMMAND, "unknown op");
 }
 

@@ -28,6 +28,13 @@ export const BUILDS: DeviceBuild[] = [
   { name: "native-crypto", hostArgs: ["--module", CLIENT_NATIVE_WASM], keyIn: "board" },
 ];
 
+/** The two crypto paths for the simulator module's commands (build/sim.wasm, which carries its own crypto):
+ *  "portable" hides the board's provider (--crypto none), "native-crypto" uses it for whatever it offers. */
+export const CRYPTO_MODES: { name: "portable" | "native-crypto"; hostArgs: string[] }[] = [
+  { name: "portable", hostArgs: ["--crypto", "none"] },
+  { name: "native-crypto", hostArgs: [] },
+];
+
 export type HostName = "wasm3" | "v8";
 export const HOSTS: HostName[] = ["wasm3", "v8"];
 
@@ -36,19 +43,20 @@ export function tempDir(prefix = "est-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** Evaluate vector-runner requests (objects) through the module; returns one parsed answer per request. */
-export async function evalVectors(host: HostName, requests: object[], module = SIM_WASM): Promise<any[]> {
+/** Evaluate vector-runner requests (objects) through the module; returns one parsed answer per request. hostArgs
+ *  go to the host before the command (e.g. --crypto none). */
+export async function evalVectors(host: HostName, requests: object[], module = SIM_WASM, hostArgs: string[] = []): Promise<any[]> {
   const input = requests.map((r) => JSON.stringify(r)).join("\n") + "\n";
   let text: string;
   if (host === "wasm3") {
-    const r = spawnSync(EST_SIM, ["--module", module, "--store", join(tempDir(), "ks"), "vectors"], {
+    const r = spawnSync(EST_SIM, [...hostArgs, "--module", module, "--store", join(tempDir(), "ks"), "vectors"], {
       input, encoding: "utf8", maxBuffer: 256 << 20,
     });
     if (r.status !== 0) throw new Error(`est-sim vectors exited ${r.status}: ${r.stderr}`);
     text = r.stdout;
   } else {
     const { runVectors } = await import("../../host/node/vectors.js");
-    text = await runVectors(module, input);
+    text = await runVectors(module, input, hostArgs);
   }
   const lines = text.split("\n").filter((l) => l.length > 0);
   if (lines.length !== requests.length) throw new Error(`expected ${requests.length} answers, got ${lines.length}`);

@@ -52,6 +52,7 @@ WEAK u32 Z_boardZ_store_read(struct Z_board_instance_t *b, u32 id, u32 o, u32 oc
 WEAK u32 Z_boardZ_store_write(struct Z_board_instance_t *b, u32 id, u32 p, u32 n) { (void)b; (void)id; (void)p; (void)n; return 0; }
 WEAK u32 Z_boardZ_store_erase(struct Z_board_instance_t *b, u32 id) { (void)b; (void)id; return 0; }
 WEAK u64 Z_boardZ_clock_ms(struct Z_board_instance_t *b) { (void)b; return 1000; }
+WEAK u64 Z_boardZ_real_time_s(struct Z_board_instance_t *b) { (void)b; return (u64)(int64_t)-8; } /* E_UNSUPPORTED */
 WEAK void Z_boardZ_log(struct Z_board_instance_t *b, u32 level, u32 p, u32 n) { (void)b; (void)level; (void)p; (void)n; }
 WEAK u32 Z_boardZ_in_read(struct Z_board_instance_t *b, u32 p, u32 cap) { (void)b; (void)p; (void)cap; return 0; }
 WEAK u32 Z_boardZ_out(struct Z_board_instance_t *b, u32 p, u32 n) { (void)b; (void)p; return n; }

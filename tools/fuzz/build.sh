@@ -17,9 +17,11 @@ clang "${FLAGS[@]}" -fsanitize=fuzzer-no-link,address -c "$out/fuzz.c" -o "$out/
 clang "${FLAGS[@]}" -fsanitize=address -include tools/fuzz/trap.h -c "$RT/wasm-rt-impl.c" -o "$out/wasm-rt-impl.o"
 # The "board" imports (deterministic stubs; panic aborts) and the trap handler.
 clang "${FLAGS[@]}" -fsanitize=address -c tools/fuzz/board.c -o "$out/board.o"
+# The "crypto" imports: a board without native crypto (caps 0), so the module's own crypto is fuzzed.
+clang "${FLAGS[@]}" -fsanitize=address -c tools/fuzz/crypto.c -o "$out/crypto.o"
 for t in $(bash tools/fuzz/targets.sh); do
   extra=()
   [ "$t" = store ] && extra=(-DFUZZ_STORE)
-  clang "${FLAGS[@]}" "${extra[@]}" -fsanitize=fuzzer,address -DTARGET="Z_fuzzZ_fuzz_$t" tools/fuzz/harness.c "$out/fuzz.o" "$out/board.o" "$out/wasm-rt-impl.o" -lm -o "$out/$t"
+  clang "${FLAGS[@]}" "${extra[@]}" -fsanitize=fuzzer,address -DTARGET="Z_fuzzZ_fuzz_$t" tools/fuzz/harness.c "$out/fuzz.o" "$out/board.o" "$out/crypto.o" "$out/wasm-rt-impl.o" -lm -o "$out/$t"
 done
 echo "fuzz: built $(bash tools/fuzz/targets.sh | wc -w) targets in $out"

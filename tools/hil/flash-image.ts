@@ -5,9 +5,11 @@
 // Layout (little-endian words, as the Cortex-M4 stores them): two banks of 16 KiB. A valid bank starts with
 // {0x53545345 "ESTS", generation, ~generation, 0xFFFFFFFF}; the higher generation wins. Records follow until
 // the first word that is not a record tag: {0xEC000000 | id, length, CRC-32(w0 w1 data), state} then the data
+// (ids up to 0x1ffff: the module's records and, above 0xffff, the keys the crypto provider keeps)
 // padded with 0xFF to a word. State 0xFFFFFF00 is live, 0 dead, 0xFFFFFFFF torn (never committed); the last
 // live record of an id is its value.
 import { crc32 } from "../../host/node/store.js";
+import { STORE_BOARD_MAX_ID } from "../../host/node/abi.js";
 
 export const FLASH_STORE_BYTES = 32768;
 export const FLASH_STORE_ADDR = 0xf8000; // where link.ld puts the region on both boards
@@ -33,7 +35,7 @@ export function buildFlashImage(records: { id: number; data: Uint8Array }[]): Ui
   dv.setUint32(8, ~1 >>> 0, true);
   let at = HDR;
   for (const { id, data } of records) {
-    if (id > 0xffff) throw new Error(`record id 0x${id.toString(16)} is out of range`);
+    if (id > STORE_BOARD_MAX_ID) throw new Error(`record id 0x${id.toString(16)} is out of range`);
     if (data.length > MAX_RECORD) throw new Error(`record 0x${id.toString(16)} is ${data.length} bytes (at most ${MAX_RECORD})`);
     const words = HDR + ((data.length + 3) & ~3);
     if (at + words > BANK) throw new Error(`the records do not fit one 16 KiB bank of the flash store`);
@@ -66,7 +68,7 @@ export function readFlashImage(img: Uint8Array): FlashRecords {
   while (at + HDR <= BANK) {
     const w0 = dv.getUint32(base + at, true), len = dv.getUint32(base + at + 4, true);
     if ((w0 & 0xff000000) >>> 0 !== TAG || len > MAX_RECORD || at + HDR + ((len + 3) & ~3) > BANK) break;
-    if (dv.getUint32(base + at + 12, true) === LIVE) live.set(w0 & 0xffff, base + at);
+    if (dv.getUint32(base + at + 12, true) === LIVE) live.set(w0 & 0xffffff, base + at); // ids above 0xffff: the board's keys
     at += HDR + ((len + 3) & ~3);
   }
   const records = new Map<number, Uint8Array>(), corrupt: number[] = [];

@@ -13,10 +13,13 @@ Resources, served only under OSCORE with the configured peer (anything else: 4.0
   GET  /hello  a short text
   GET  /big    BIG_SIZE bytes of text (the response needs OSCORE inner Block2)
   POST /echo   the request payload
+  POST /upload "received N bytes, sha256 HEX" of the request payload (for uploads larger than a response
+               could carry back; the request needs OSCORE inner Block1)
 Prints "listening PORT" on stdout once the server answers (port 0: a free port is picked).
 """
 import argparse
 import asyncio
+import hashlib
 import json
 import logging
 import socket
@@ -65,6 +68,14 @@ class Echo(resource.Resource):
     async def render_post(self, request):
         require_oscore(request)
         return aiocoap.Message(code=aiocoap.CHANGED, payload=request.payload, content_format=0)
+
+
+class Upload(resource.Resource):
+    async def render_post(self, request):
+        require_oscore(request)
+        body = request.payload
+        text = f"received {len(body)} bytes, sha256 {hashlib.sha256(body).hexdigest()}\n"
+        return aiocoap.Message(code=aiocoap.CHANGED, payload=text.encode(), content_format=0)
 
 
 def free_port(host: str) -> int:
@@ -117,6 +128,7 @@ async def main() -> None:
     site.add_resource(["hello"], Hello())
     site.add_resource(["big"], Big())
     site.add_resource(["echo"], Echo())
+    site.add_resource(["upload"], Upload())
     wrapped = oscore_sitewrapper.OscoreSiteWrapper(site, server_credentials)
 
     await aiocoap.Context.create_server_context(wrapped, bind=(args.host, port), transports=["udp6"])

@@ -1,7 +1,8 @@
 // CoAP over UDP for the development server (RFC 7252), with block-wise transfers (RFC 7959): a strict message
 // codec and a server endpoint that answers confirmable requests piggybacked (or with an empty ACK first and a
 // separate response when a handler is slow), deduplicates by message ID, reassembles Block1 request bodies
-// and serves large representations with Block2.
+// and serves large representations with Block2 (the later blocks of a non-GET response from the representation
+// kept, blockwise.ts).
 //
 // Handlers see whole requests and return whole responses; OSCORE sits between the endpoint and the EST
 // resources (est-server.ts) and uses the same Message type for inner messages.
@@ -13,6 +14,7 @@
 
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { BoundedMap } from "./limits.js";
+import { Block1Bodies, Block2Store } from "./blockwise.js";
 
 export const CON = 0, NON = 1, ACK = 2, RST = 3;
 export const GET = 1, POST = 2, PUT = 3, DELETE = 4, FETCH = 5;
@@ -144,8 +146,6 @@ export interface Response { code: number; options?: Option[]; payload?: Uint8Arr
  */
 export type Handler = (req: Request) => Promise<Response | { raw: Message }> | Response | { raw: Message };
 
-interface Reassembly { parts: Uint8Array[]; size: number }
-
 export interface EndpointOptions {
   /** Answer with an empty ACK first when the handler takes longer than this (ms); default 1000. */
   separateAfterMs?: number;
@@ -173,19 +173,21 @@ export const EXCHANGE_LIFETIME_MS = 247_000;
 export class Endpoint {
   readonly socket: Socket;
   private recent: BoundedMap<string, { reply?: Uint8Array }>;
-  private bodies: BoundedMap<string, Reassembly>;
+  private bodies: Block1Bodies;
+  /** Responses to non-GET requests that take several Block2 blocks, for the requests of their later blocks. */
+  private later = new Block2Store();
   private midSeq = Math.floor(Math.random() * 0xffff);
   stats = { datagramsIn: 0, datagramsOut: 0, bytesIn: 0, bytesOut: 0, bodiesRefused: 0, recvBufferBytes: 0 };
 
   constructor(private handler: Handler, private opts: EndpointOptions = {}, family: "udp4" | "udp6" = "udp4") {
     this.recent = new BoundedMap(opts.maxRecent ?? 100_000, EXCHANGE_LIFETIME_MS);
-    this.bodies = new BoundedMap(opts.maxBodies ?? 1024, opts.bodyIdleMs ?? 30_000);
+    this.bodies = new Block1Bodies(opts.maxBodies ?? 1024, opts.bodyIdleMs ?? 30_000, opts.maxBody ?? 16384);
     this.socket = createSocket({ type: family, ipv6Only: family === "udp6" });
     this.socket.on("message", (d, peer) => { void this.onMessage(new Uint8Array(d), peer); });
   }
 
   /** Message IDs remembered and Block1 bodies in reassembly now (tests and benchmarks read them). */
-  get held(): { recent: number; bodies: number } { this.recent.sweep(); this.bodies.sweep(); return { recent: this.recent.size, bodies: this.bodies.size }; }
+  get held(): { recent: number; bodies: number } { this.recent.sweep(); return { recent: this.recent.size, bodies: this.bodies.size }; }
 
   listen(port: number, host: string): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -231,31 +233,20 @@ export class Endpoint {
       ({ type: m.type === CON ? ACK : NON, code: c, mid: m.type === CON ? m.mid : this.nextMid(), token: m.token, options, payload });
 
     // Block1: collect the body (keyed by peer and token; the client keeps one token per transfer).
-    let body = m.payload;
+    const bkey = `${peer.address}|${peer.port}|${Buffer.from(m.token).toString("hex")}`;
     const b1 = getOption(m, OPT.BLOCK1);
-    if (b1) {
-      let blk: Block;
-      try { blk = blockDecode(b1); } catch { reply(base(BAD_OPTION), true); return; }
-      const size = 16 << blk.szx;
-      const bkey = `${peer.address}|${peer.port}|${Buffer.from(m.token).toString("hex")}`;
-      let r = this.bodies.get(bkey);
-      if (blk.num === 0 && blk.more) {
-        r = { parts: [], size: 0 };
-        if (!this.bodies.set(bkey, r, true)) {
-          // Too many unfinished uploads: come back later (the oldest expire after bodyIdleMs).
-          this.stats.bodiesRefused++;
-          reply(base(SERVICE_UNAVAILABLE, [[OPT.MAX_AGE, uintBytes(Math.max(1, Math.ceil((this.opts.bodyIdleMs ?? 30_000) / 1000)))]]), true); return;
-        }
-      } else if (blk.num === 0) r = { parts: [], size: 0 }; // the whole body in one block: nothing to keep
-      if (!r || r.size !== blk.num * size || (blk.more && m.payload.length !== size)) {
-        reply(base(REQUEST_ENTITY_INCOMPLETE), true); return;
-      }
-      this.bodies.touch(bkey);
-      r.parts.push(m.payload); r.size += m.payload.length;
-      if (r.size > (this.opts.maxBody ?? 16384)) { this.bodies.delete(bkey); reply(base(REQUEST_ENTITY_TOO_LARGE), true); return; }
-      if (blk.more) { reply(base(CONTINUE, [[OPT.BLOCK1, blockEncode(blk)]]), true); return; }
-      this.bodies.delete(bkey);
-      body = Buffer.concat(r.parts);
+    const step = this.bodies.add(bkey, m);
+    if ("reply" in step) {
+      if (step.refused) this.stats.bodiesRefused++;
+      reply(base(step.reply.code, step.reply.options), true); return;
+    }
+    const body = step.body;
+    // A later Block2 block of a response to a non-GET request: from the kept representation, not the handler
+    // again (an EDHOC message or an enrollment must not be processed twice).
+    const kept = m.code !== GET ? this.later.later(bkey, m) : undefined;
+    if (kept) {
+      const { options, payload } = applyBlock2(m, kept);
+      reply({ ...base(kept.code, options), payload }, true); return;
     }
     // Run the handler; if it is slow, acknowledge first and answer separately (RFC 7252 §5.2.2).
     let acked = false;
@@ -270,6 +261,7 @@ export class Endpoint {
     let msg: Message;
     if ("raw" in out) msg = out.raw;
     else {
+      if (m.code !== GET) this.later.keep(bkey, m, out);
       const { options, payload } = applyBlock2(m, out);
       if (b1) options.push([OPT.BLOCK1, b1]);
       msg = { type: 0, code: out.code, mid: 0, token: m.token, options, payload };

@@ -7,15 +7,17 @@
 // Who gets which names, and who may use /sren: policy.ts. Everything held in memory is bounded (limits.ts):
 // EDHOC sessions (count, 60 s), OSCORE contexts in memory (count, idle time; all of them are in the database,
 // where unused ones expire), message_1 per source (token bucket) and message_1 CPU time in all (a budget per
-// second); beyond a limit a message_1 gets 5.03 with Max-Age.
+// second), inner Block1 bodies and responses kept for their later inner Block2 blocks (blockwise.ts); beyond
+// a limit a message_1 gets 5.03 with Max-Age.
 // A CSR's proof of possession is checked before anything is issued: a signature (ES256, Ed25519), or the
-// static-DH MAC of docs/dh-pop.md keyed by the ephemeral key of the EDHOC run behind the OSCORE context.
+// static-DH MAC of docs/dh-pop.md keyed by the ephemeral key of the EDHOC run behind the OSCORE context or, the
+// classic RFC 6955 way, by the key of one of the CA's DH recipient certificates that /crts serves.
 // CSRs come as DER (application/pkcs10) or C509 (application/cose-c509-pkcs10, types 2 and 3: c509-est.ts);
 // certificates go out as DER (287, 281) or C509 (application/cose-c509-cert, a c5t, a c5u, or the
 // multipart-core answer to a C509 CSR without Accept), as EST-oscore draft -11 §5.2 negotiates them;
 // Content-Format numbers in formats.ts. EDHOC credentials: CCS, X.509 (x509cred.ts) or C509 (c509cred.ts).
 
-import { createHash, createHmac, generateKeyPairSync, randomBytes, timingSafeEqual, X509Certificate } from "node:crypto";
+import { createHash, createHmac, generateKeyPairSync, hkdfSync, randomBytes, timingSafeEqual, X509Certificate } from "node:crypto";
 import { join } from "node:path";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { RemoteInfo } from "node:dgram";
@@ -24,7 +26,7 @@ import { x25519 } from "@noble/curves/ed25519.js";
 import {
   Endpoint, type Message, type Request, type Response, type Option, OPT, getOption, getUint, uriPath, uriQuery, uintBytes,
   applyBlock2, CHANGED, CONTENT, BAD_REQUEST, UNAUTHORIZED, NOT_FOUND, METHOD_NOT_ALLOWED, NOT_ACCEPTABLE,
-  UNSUPPORTED_FORMAT, SERVICE_UNAVAILABLE, FORBIDDEN, GET, POST, codeText, code as coapCode,
+  UNSUPPORTED_FORMAT, SERVICE_UNAVAILABLE, FORBIDDEN, REQUEST_ENTITY_INCOMPLETE, GET, POST, codeText, code as coapCode,
 } from "./coap.js";
 import { CF, c509Formats, type C509Formats } from "./formats.js";
 import { c509FromX509, decodeCertificate, encodeCertificate, nameToDer, verifyCertificate, type C509Certificate, type CertForm } from "../c509/index.js";
@@ -37,12 +39,14 @@ import { deriveContext, unprotectRequest, protectResponse, type SecurityContext 
 import { Ca, parseCsr, verifyCsrSignature, pkcs7CertsOnly, derItems, nameText, type Csr, type IssueOptions } from "./pki.js";
 import { ServerDb, type ContextRow } from "./db.js";
 import { BoundedMap, PerSource, TokenBucket } from "./limits.js";
+import { Block1Bodies, Block2Store } from "./blockwise.js";
 import { decide, type CsrSubjectRule } from "./policy.js";
 import { Upstream, type UpstreamOptions } from "./upstream.js";
 import { type CredStyle, serverCertificate, credOfCert, x5tOf, x5chainOf, certOfCred, edhocCertificate, pointOf } from "./x509cred.js";
 
 export { CF };
 const OID_DH_POP = "1.3.6.1.5.5.7.6.26";
+const DH_POP_CERT_LABEL = Buffer.from("EST-oscore DH-PoP cert v1", "ascii");
 
 /** How an enrollment is answered: DER (287, 281), C509 (a COSE_C509 as cose-c509-cert or its usage=chain
  *  variant), a reference only (c5t as cose-certhash;usage=c509, c5u as application/cbor), or multipart-core. */
@@ -52,14 +56,19 @@ export interface EstServerOptions {
   dir: string;
   host?: string;
   port?: number;
-  /** Validity of issued certificates, days (default 365). */
+  /** Validity of issued certificates, days (default 365; fractions too: 60 / 86400 is a minute). */
   validityDays?: number;
   /** A CSR subject the registry does not allow the device: replaced by its registered name (default), or
    *  refused with 4.03 (policy.ts). */
   csrSubject?: CsrSubjectRule;
-  /** Issue through an intermediate CA (<dir>/ca/intermediate, certified by the root in <dir>/ca): certificates
-   *  chain root -> intermediate -> device; /crts serves the chain. */
-  intermediate?: boolean;
+  /** Issue through intermediate CAs: true or 1 for one (<dir>/ca/intermediate, certified by the root in <dir>/ca),
+   *  2 for two (<dir>/ca/intermediate2 below that one). Certificates chain root -> intermediates -> device;
+   *  /crts serves the chain, and an x5chain server credential is issued by the last intermediate and sent with
+   *  the intermediates. */
+  intermediate?: boolean | number;
+  /** A flawed issuing intermediate (the device must refuse what it issues): not a CA, no keyCertSign, or (with
+   *  two intermediates) a pathLenConstraint of 0 on the upper one. */
+  intermediateFlaw?: "not-ca" | "no-keycertsign" | "path-len";
   /** Registration-authority mode: forward enrollments to this RFC 7030 EST CA instead of issuing (upstream.ts). */
   upstream?: UpstreamOptions;
   /** Limits (defaults in brackets): EDHOC sessions at once [4096] and their lifetime, ms [60,000]; OSCORE
@@ -87,8 +96,9 @@ export interface EstServerOptions {
    *  BouncyCastle issued for the same CSR with this CA's key, or a broken one. */
   c509Reissue?: (csr: Uint8Array, issued: C509Certificate) => C509Certificate;
   /** Misbehave on purpose, for the device's negative tests: issue for another key, sign with a CA the device
-   *  does not trust, or garble the /crts bundle. */
-  misbehave?: "other-key" | "foreign-ca" | "garbled-crts" | "impostor-cert" | "huge-crts";
+   *  does not trust, garble the /crts bundle, or issue a certificate that expired a day ago, that is valid only
+   *  from tomorrow, or that carries an unknown critical extension. */
+  misbehave?: "other-key" | "foreign-ca" | "garbled-crts" | "impostor-cert" | "huge-crts" | "expired-cert" | "future-cert" | "critical-ext";
   /** EAD_2 items to put in message_2 (encoded), for the device's EAD tests. */
   ead2?: Uint8Array;
   /** The server's EDHOC credential: a CCS by kid (default), or an X.509 certificate from the CA identified by
@@ -123,6 +133,9 @@ export interface EstServerOptions {
   /** Base of c5u URIs (default coap://<host>:<port>): <base>/.well-known/est/c5u/<16 hex digits of the SHA-256
    *  of the recorded certificate> serves it (GET, under OSCORE) as a COSE_C509 chain. */
   publicUri?: string;
+  /** Every verified OSCORE request (inner: one Block1 or Block2 block) with its inner response before
+   *  protection (2.31 Continue, or one Block2 block of the answer): tests count the inner blocks. */
+  onInnerExchange?: (req: Message, res: Response) => void;
 }
 
 interface Session { responder: EdhocResponder; y: Uint8Array; gY: Uint8Array; suite: number; cR: Uint8Array; at: number }
@@ -137,7 +150,7 @@ interface Context {
 
 /** What the server did; an "enroll" event carries the certificate it issued: DER, or a natively signed C509
  *  certificate's array (format "c509"; a type 3 one is given as its DER). */
-export interface Event { kind: "edhoc" | "enroll" | "refused" | "crts" | "busy"; kid?: string; detail: string; cert?: Uint8Array; format?: "der" | "c509" }
+export interface Event { kind: "edhoc" | "enroll" | "refused" | "crts" | "busy" | "sensor"; kid?: string; detail: string; cert?: Uint8Array; format?: "der" | "c509" }
 
 /** Events kept in memory (the oldest are dropped): tests and the HIL runner read them. */
 const MAX_EVENTS = 20_000;
@@ -148,6 +161,11 @@ export class EstServer {
   /** OSCORE contexts in memory, by Recipient ID (hex); all of them are also in the database. */
   private contexts: BoundedMap<string, Context>;
   private approved = new Set<string>();
+  /** Inner Block1 bodies being reassembled and responses kept for their later inner Block2 blocks. */
+  private innerBodies = new Block1Bodies(1024, 30_000, 16384);
+  private innerLater = new Block2Store();
+  /** The last /sensor reading of each device (by kid), bounded by the device registry. */
+  private readings = new Map<string, Uint8Array>();
   private endpoint!: Endpoint;
   private m1PerSource: PerSource;
   private m1Cpu: TokenBucket;
@@ -178,7 +196,14 @@ export class EstServer {
   static async start(opts: EstServerOptions): Promise<EstServer> {
     const state = ServerState.open(opts.dir);
     const root = await Ca.open(join(opts.dir, "ca"), { keyType: opts.caKeyType ?? "p256", subject: "EST-oscore development CA", db: state.db });
-    const ca = opts.intermediate ? await Ca.open(join(opts.dir, "ca", "intermediate"), { keyType: opts.caKeyType ?? "p256", subject: "EST-oscore development intermediate CA", issuer: root, db: state.db }) : root;
+    const levels = opts.intermediate === true ? 1 : opts.intermediate || 0;
+    let ca = root;
+    for (let i = 1; i <= levels; i++) {
+      const flaw = i === levels && opts.intermediateFlaw !== "path-len" ? opts.intermediateFlaw : undefined;
+      const pathLen = opts.intermediateFlaw === "path-len" ? 0 : levels - i;
+      ca = await Ca.open(join(opts.dir, "ca", i === 1 ? "intermediate" : `intermediate${i}`), { keyType: opts.caKeyType ?? "p256",
+        subject: `EST-oscore development intermediate CA${i === 1 ? "" : ` ${i}`}`, issuer: ca, db: state.db, pathLen, flaw });
+    }
     const s = new EstServer(opts, state, ca);
     s.endpoint = new Endpoint((r) => s.handle(r), {
       tamper: opts.tamper ? (d) => opts.tamper!(d) : undefined, recvBufferBytes: opts.recvBufferBytes,
@@ -247,6 +272,7 @@ export class EstServer {
     const path = uriPath(m);
     if (path === "/.well-known/edhoc") {
       if (m.code !== POST) return { code: METHOD_NOT_ALLOWED };
+      // (A message_2 longer than a block: the endpoint serves its later blocks from the kept answer, coap.ts.)
       return this.handleEdhoc(req.body, req.peer);
     }
     if (path === "/.well-known/core" && m.code === GET) return this.discovery(uriQuery(m));
@@ -301,7 +327,7 @@ export class EstServer {
       return { code: CHANGED };
     }
     const r = this.message3(cR, rest);
-    if ("error" in r) return edhocError(1, r.error);
+    if ("error" in r) return edhocError(r.errCode ?? 1, r.error);
     return { code: CHANGED };
   }
 
@@ -348,9 +374,9 @@ export class EstServer {
     if (this.opts.serverCred === "x5t" || this.opts.serverCred === "x5chain") {
       const der = this.opts.misbehave === "impostor-cert"
         ? edhocCertificate(join(this.opts.dir, "ca"), join(this.opts.dir, `impostor-s${suite}.der`), "not-the-server", suite, responderKind(method), pointOf(suite, responderKind(method), unhex(cred.priv)))
-        : serverCertificate(this.opts.dir, cred);
+        : serverCertificate(this.opts.dir, cred, this.opts.serverCred === "x5chain" && this.ca.issuer ? this.ca : undefined);
       credR = credOfCert(der);
-      idCredR = this.opts.serverCred === "x5t" ? x5tOf(der) : x5chainOf(der);
+      idCredR = this.opts.serverCred === "x5t" ? x5tOf(der) : x5chainOf(der, this.opts.misbehave === "impostor-cert" ? [] : this.ca.chain.slice(0, -1));
     }
     if (this.opts.serverCred === "c5t" || this.opts.serverCred === "c5c") {
       const c509 = this.opts.misbehave === "impostor-cert"
@@ -382,11 +408,14 @@ export class EstServer {
 
   /** Finish the handshake of C_R with message_3 and install its OSCORE context (RFC 9528 Appendix A.1:
    *  the server's Sender ID is C_I, its Recipient ID C_R). */
-  private message3(cR: Uint8Array, m3: Uint8Array): { ok: true } | { error: string } {
+  private message3(cR: Uint8Array, m3: Uint8Array): { ok: true } | { error: string; errCode?: number } {
     const s = this.sessions.get(hex(cR));
     if (!s) return { error: "no EDHOC session for this C_R" };
     let r;
-    try { r = s.responder.message3(m3); } catch (e) { this.sessions.delete(hex(cR)); return { error: (e as Error).message }; }
+    try { r = s.responder.message3(m3); } catch (e) {
+      this.sessions.delete(hex(cR));
+      return { error: (e as Error).message, errCode: e instanceof EdhocError ? e.errCode : 1 }; // 3: unknown ID_CRED_I
+    }
     this.sessions.delete(hex(cR));
     const ctx = deriveContext({ masterSecret: r.oscoreMasterSecret, masterSalt: r.oscoreMasterSalt, senderId: r.cI, recipientId: cR });
     const device = this.deviceByIdCred(r.idCredI);
@@ -468,7 +497,7 @@ export class EstServer {
       const split = cborBstrEnd(m.payload);
       if (split < 0) return { code: BAD_REQUEST, payload: Buffer.from("combined request without message_3") };
       const r = this.message3(kid, m.payload.subarray(0, split));
-      if ("error" in r) return { code: BAD_REQUEST, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.EDHOC)]], payload: edhocErrorBytes(1, r.error) };
+      if ("error" in r) return { code: BAD_REQUEST, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.EDHOC)]], payload: edhocErrorBytes(r.errCode ?? 1, r.error) };
       outer = { ...m, options: m.options.filter(([n]) => n !== OPT.EDHOC), payload: m.payload.subarray(split) };
     }
     const c = this.contexts.get(hex(kid)) ?? this.loadContext(hex(kid));
@@ -495,11 +524,28 @@ export class EstServer {
         return { raw: protectResponse(c.ctx, { type: 0, code: UNAUTHORIZED, mid: 0, token: m.token, options: [[OPT.ECHO, c.echo]], payload: new Uint8Array(0) }, m) };
       }
     }
-    if (this.opts.handlerDelayMs) await new Promise((r) => setTimeout(r, this.opts.handlerDelayMs));
-    const res = await this.est(inner, c);
+    // Inner block-wise (RFC 8613 §4.1.3.4.1): each block is a request of its own under OSCORE; the body is
+    // reassembled here, and a response that takes several Block2 blocks is kept for the requests of the later
+    // ones (an enrollment runs once).
+    const asSent = inner;
+    const protect = (r: Response): { raw: Message } => {
+      this.opts.onInnerExchange?.(asSent, r);
+      return { raw: protectResponse(c.ctx, { type: 0, code: r.code, mid: 0, token: m.token, options: r.options ?? [], payload: r.payload ?? new Uint8Array(0) }, m) };
+    };
+    const bkey = `${hex(kid)}|${hex(m.token)}`;
+    const step = this.innerBodies.add(bkey, inner);
+    if ("reply" in step) return protect(step.reply);
+    const b1 = getOption(inner, OPT.BLOCK1);
+    if (b1) inner = { ...inner, options: inner.options.filter(([n]) => n !== OPT.BLOCK1 && n !== OPT.SIZE1), payload: step.body };
+    let res = this.innerLater.later(bkey, inner);
+    if (!res) {
+      if (this.opts.handlerDelayMs) await new Promise((r) => setTimeout(r, this.opts.handlerDelayMs));
+      res = await this.est(inner, c);
+      this.innerLater.keep(bkey, inner, res);
+    }
     const { options, payload } = applyBlock2(inner, res);
-    const innerResp: Message = { type: 0, code: res.code, mid: 0, token: m.token, options, payload };
-    return { raw: protectResponse(c.ctx, innerResp, m) };
+    if (b1) options.push([OPT.BLOCK1, b1]);
+    return protect({ code: res.code, options, payload });
   }
 
   // ---- EST ------------------------------------------------------------------------------------------------
@@ -507,6 +553,7 @@ export class EstServer {
   private async est(m: Message, c: Context): Promise<Response> {
     const path = uriPath(m);
     const root = "/.well-known/est";
+    if (path === "/sensor") return this.sensor(m, c);
     if (!path.startsWith(root + "/")) return { code: NOT_FOUND };
     const op = path.slice(root.length + 1);
     const accept = getUint(m, OPT.ACCEPT);
@@ -589,7 +636,12 @@ export class EstServer {
           catch (e) { return this.refuse(kid, coapCode(5, 2), `the upstream CA's certificate has no C509 form: ${(e as Error).message}`); }
         }
       } else {
-        const io: IssueOptions = { validityDays: this.opts.validityDays ?? 365, subjectCn: d.subjectCn, san: d.san, deviceKid: kid };
+        const day = 86400_000, now = Date.now(), mb = this.opts.misbehave;
+        const io: IssueOptions = { validityDays: this.opts.validityDays ?? 365, subjectCn: d.subjectCn, san: d.san, deviceKid: kid,
+          notBefore: mb === "expired-cert" ? new Date(now - 2 * day) : mb === "future-cert" ? new Date(now + day) : undefined,
+          notAfter: mb === "expired-cert" ? new Date(now - day) : mb === "future-cert" ? new Date(now + 2 * day) : undefined,
+          // An extension of a private OID (1.3.6.1.4.1.32473: RFC 5612's example enterprise), critical, value NULL.
+          extraExtensions: mb === "critical-ext" ? [{ oid: "1.3.6.1.4.1.32473.1", critical: true, value: Uint8Array.of(0x05, 0x00) }] : undefined };
         if (asC509) ({ c509: cert509, der } = this.ca.issueC509(csr, io, type)); else der = this.ca.issue(csr, io);
         extra = this.ca.chain.slice(0, -1); // intermediates; the root is the trust anchor
         if (asC509) extra509 = this.ca.chainC509.slice(0, -1);
@@ -692,8 +744,10 @@ export class EstServer {
   }
 
   /**
-   * Classic RFC 6955 §6 (DhSigStatic with issuerAndSerial naming one of our DH recipient certificates):
-   * K = SHA-256(subject || ZZ || issuer) of that certificate, MAC = HMAC-SHA-256(K, certificationRequestInfo).
+   * Classic RFC 6955 §6 (DhSigStatic with issuerAndSerial naming one of our DH recipient certificates), with
+   * OSCORE's HKDF as the KDF (EST-oscore draft -11 §4.8; docs/dh-pop.md): K = HKDF-SHA-256(salt = empty,
+   * IKM = ZZ, info = "EST-oscore DH-PoP cert v1" || subject || issuer of that certificate, L = 32),
+   * MAC = HMAC-SHA-256(K, certificationRequestInfo).
    * undefined when the CSR does not name a certificate (then the EDHOC G_Y profile applies).
    */
   private classicPop(csr: Csr): true | string | undefined {
@@ -711,7 +765,7 @@ export class EstServer {
         else if (d.suite === 0 && csr.publicKey.kind === "x25519") zz = x25519.getSharedSecret(d.priv, csr.publicKey.raw);
         else return "DH proof of possession: the key is not on the curve of the named certificate";
       } catch { return "DH proof of possession: invalid public key"; }
-      const key = createHash("sha256").update(subject.der).update(zz).update(issuer.der).digest();
+      const key = Buffer.from(hkdfSync("sha256", zz, Buffer.alloc(0), Buffer.concat([DH_POP_CERT_LABEL, subject.der, issuer.der]), 32));
       const mac = createHmac("sha256", key).update(csr.certificationRequestInfo).digest();
       return parts[1].tag === 0x04 && parts[1].value.length === 32 && timingSafeEqual(mac, parts[1].value) ? true : "DH proof of possession MAC (RFC 6955) does not verify";
     }
@@ -729,6 +783,24 @@ export class EstServer {
     }
     const map: Record<number, number> = { 400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND };
     return this.refuse(kid, map[u.status] ?? coapCode(5, 2), `upstream CA ${op}: HTTP ${u.status} ${u.text}`);
+  }
+
+  /** The example application's resource (docs/app-developer.md), under OSCORE, for enrolled devices only (a
+   *  certificate from this server that has not expired): POST stores a reading of up to 64 bytes (2.04), GET
+   *  returns the device's last one (2.05, 4.04 before the first). */
+  private sensor(m: Message, c: Context): Response {
+    const kid = c.device?.kid;
+    const cur = kid ? this.db.currentCertificate(kid) : undefined;
+    if (!kid || !cur || cur.not_after <= Date.now()) return this.refuse(kid, FORBIDDEN, "/sensor is for enrolled devices with a valid certificate");
+    if (m.code === POST) {
+      if (m.payload.length > 64) return this.refuse(kid, coapCode(4, 13), "a reading is at most 64 bytes");
+      this.readings.set(kid, Uint8Array.from(m.payload));
+      this.event({ kind: "sensor", kid, detail: `reading ${Buffer.from(m.payload).toString("utf8")}` });
+      return { code: CHANGED, options: [[OPT.CONTENT_FORMAT, uintBytes(CF.TEXT)]], payload: Buffer.from(`stored ${m.payload.length} bytes`) };
+    }
+    if (m.code !== GET) return { code: METHOD_NOT_ALLOWED };
+    const last = this.readings.get(kid);
+    return last ? typed(CONTENT, CF.TEXT, last) : { code: NOT_FOUND };
   }
 
   private refuse(kid: string | undefined, code: number, why: string): Response {
@@ -773,7 +845,10 @@ function typed(code: number, cf: number, payload: Uint8Array): Response {
 }
 
 /** An EDHOC error message (RFC 9528 §6): ERR_CODE 1 with a diagnostic text. */
+/** An EDHOC error message (RFC 9528 §6): code 1 with a diagnostic text, code 3 (unknown credential
+ *  referenced, §6.4) with ERR_INFO true. */
 function edhocErrorBytes(code: number, text: string): Uint8Array {
+  if (code === 3) return Uint8Array.of(0x03, 0xf5);
   return Uint8Array.from([...cInt(code), ...cTstr(text.slice(0, 100))]);
 }
 function edhocError(code: number, text: string): Response {

@@ -214,6 +214,11 @@ export interface IssueOptions {
   san?: Uint8Array | null;
   /** The registered device the certificate is for (kept with it in the database). */
   deviceKid?: string;
+  /** Validity other than [now - 60 s, now + validityDays] (tests of the device's date checks). */
+  notBefore?: Date;
+  notAfter?: Date;
+  /** Extensions added after the usual ones (tests: an unknown critical extension). */
+  extraExtensions?: X509Extension[];
 }
 
 export interface CaOptions {
@@ -221,6 +226,11 @@ export interface CaOptions {
   subject?: string;
   /** Certify the new CA with this one (an intermediate CA) instead of self-signing it. */
   issuer?: Ca;
+  /** An intermediate's pathLenConstraint: how many intermediate CAs may follow it (default 0). */
+  pathLen?: number;
+  /** A flawed CA certificate, for the device's negative tests: basicConstraints without cA, or keyUsage
+   *  without keyCertSign. */
+  flaw?: "not-ca" | "no-keycertsign";
   /** Where serials and issued certificates are kept; default the database of the folder above dir. */
   db?: ServerDb;
 }
@@ -253,9 +263,9 @@ export class Ca {
     const self = new Ca(dir, privateKey, opts.keyType, new Uint8Array(0), db);
     const signer = opts.issuer ?? self;
     const ext = [
-      // An intermediate may certify end entities only (pathLenConstraint 0).
-      extension(OID.BASIC, true, opts.issuer ? seq(tlv(0x01, Uint8Array.of(0xff)), uint(Uint8Array.of(0))) : seq(tlv(0x01, Uint8Array.of(0xff)))),
-      extension(OID.KEY_USAGE, true, tlv(0x03, Uint8Array.of(1, 0x06))), // keyCertSign, cRLSign
+      // An intermediate may have pathLen more intermediates below it (default 0: end entities only).
+      extension(OID.BASIC, true, opts.flaw === "not-ca" ? seq() : opts.issuer ? seq(tlv(0x01, Uint8Array.of(0xff)), uint(Uint8Array.of(opts.pathLen ?? 0))) : seq(tlv(0x01, Uint8Array.of(0xff)))),
+      extension(OID.KEY_USAGE, true, opts.flaw === "no-keycertsign" ? tlv(0x03, Uint8Array.of(1, 0x02)) : tlv(0x03, Uint8Array.of(1, 0x06))), // keyCertSign, cRLSign (flawed: cRLSign only)
       extension(OID.SKI, false, tlv(0x04, keyId(spkiDer))),
       ...(opts.issuer ? [signer.akiExtension()] : []),
     ];
@@ -327,6 +337,7 @@ export class Ca {
       { oid: OID.KEY_USAGE, critical: true, value: dh ? tlv(0x03, Uint8Array.of(3, 0x08)) : tlv(0x03, Uint8Array.of(7, 0x80)) },
       { oid: OID.SKI, critical: false, value: tlv(0x04, keyId(csr.publicKey.spkiDer)) },
       { oid: OID.AKI, critical: false, value: this.akiValue() },
+      ...(o.extraExtensions ?? []),
     ];
     if (o.san !== undefined) { if (o.san) extensions.push({ oid: OID.SAN, critical: false, value: o.san }); }
     else {
@@ -334,14 +345,15 @@ export class Ca {
       if (san) extensions.push({ oid: OID.SAN, critical: san.critical, value: san.value });
     }
     const now = new Date();
+    const secs = Math.floor(now.getTime() / 1000) * 1000;
     return {
       n, serial: serialBytes(n), subject: o.subjectCn ? nameCn(o.subjectCn) : csr.subject.der, extensions, issuedAt: now.getTime(),
-      notBefore: new Date(Math.floor(now.getTime() / 1000) * 1000 - 60_000), notAfter: new Date(Math.floor(now.getTime() / 1000) * 1000 + o.validityDays * 86400_000),
+      notBefore: o.notBefore ?? new Date(secs - 60_000), notAfter: o.notAfter ?? new Date(secs + o.validityDays * 86400_000),
     };
   }
 }
 
-function extension(id: string, critical: boolean, value: Uint8Array): Uint8Array {
+export function extension(id: string, critical: boolean, value: Uint8Array): Uint8Array {
   return critical ? seq(oid(id), tlv(0x01, Uint8Array.of(0xff)), tlv(0x04, value)) : seq(oid(id), tlv(0x04, value));
 }
 /** Key identifier: SHA-1 of the subjectPublicKey bits (RFC 5280 §4.2.1.2 method 1). */

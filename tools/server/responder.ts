@@ -260,7 +260,7 @@ export class EdhocResponder {
     const sm3 = p.bytes();
     while (!p.atEnd()) { const label = p.int(); if (label < 0) throw new EdhocError("unknown critical EAD item in message_3"); if (!p.atEnd() && p.peekMajor() === 2) p.bytes(); }
     const found = this.cfg.lookupCredI(idCredI);
-    if (!found) throw new EdhocError("unknown Initiator credential");
+    if (!found) throw new EdhocError("unknown Initiator credential", 3); // RFC 9528 §6.4
     const iDh = this.method === 2 || this.method === 3;
     const prk4e3m = iDh ? extract(kdf(this.prk3e2m, 5, this.th3, 32), ecdh(this.suite, this.y, found.publicKey)) : this.prk3e2m;
     const ctx3 = Uint8Array.from([...idCredI, ...bstr(this.th3), ...found.credI]);

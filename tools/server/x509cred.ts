@@ -2,7 +2,7 @@
 // EDHOC keys (and a device's, when it is provisioned with an X.509 credential). CRED_x is then the DER
 // certificate as a CBOR byte string; ID_CRED_x is {34: [-15, SHA-256/64 hash]} (x5t: the peer has the
 // certificate already) or {33: certificate} (x5chain: the certificate travels, and the peer checks it against
-// its trust anchor).
+// its trust anchor); issued through intermediate CAs, {33: [certificate, intermediates...]} (RFC 9360 §2).
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -36,10 +36,10 @@ export function credentialCsr(cn: string, suite: number, kind: AuthKind, point: 
     signatureAlgorithm: kind === "dh" ? "1.3.6.1.5.5.7.6.26" : "", signature: new Uint8Array(0), extensions: [] };
 }
 
-/** Issue (once; then read back) a certificate for an EDHOC key, kept in `file`. */
-export function edhocCertificate(caDir: string, file: string, cn: string, suite: number, kind: AuthKind, point: Uint8Array): Uint8Array {
+/** Issue (once; then read back) a certificate for an EDHOC key, kept in `file`: by the CA in caDir, or by `ca`. */
+export function edhocCertificate(caDir: string | Ca, file: string, cn: string, suite: number, kind: AuthKind, point: Uint8Array): Uint8Array {
   if (existsSync(file)) return new Uint8Array(readFileSync(file));
-  const ca = Ca.openSync(caDir, { keyType: "p256", subject: "EST-oscore development CA" });
+  const ca = typeof caDir === "string" ? Ca.openSync(caDir, { keyType: "p256", subject: "EST-oscore development CA" }) : caDir;
   const der = ca.issue(credentialCsr(cn, suite, kind, point), { validityDays: 3650, subjectCn: cn });
   writeFileSync(file, der);
   return der;
@@ -53,7 +53,10 @@ export function certOfCred(c: Uint8Array): Uint8Array {
 }
 export const credOfCert = (der: Uint8Array) => Uint8Array.from([0x59, der.length >> 8, der.length & 0xff, ...der]); // bstr, 256..65535 bytes
 export const x5tOf = (der: Uint8Array) => Uint8Array.from([0xa1, 0x18, 0x22, 0x82, 0x2e, 0x48, ...createHash("sha256").update(der).digest().subarray(0, 8)]);
-export const x5chainOf = (der: Uint8Array) => Uint8Array.from([0xa1, 0x18, 0x21, ...credOfCert(der)]);
+/** ID_CRED_x = {33: x5chain}: the certificate, or with intermediates [certificate, intermediates...]. */
+export const x5chainOf = (der: Uint8Array, intermediates: Uint8Array[] = []) => intermediates.length === 0
+  ? Uint8Array.from([0xa1, 0x18, 0x21, ...credOfCert(der)])
+  : Uint8Array.from([0xa1, 0x18, 0x21, 0x81 + intermediates.length, ...[der, ...intermediates].flatMap((c) => [...credOfCert(c)])]);
 
 /** The subject Name (DER) of a certificate: tbsCertificate's sixth field ([0] version, serial, signature,
  *  issuer, validity, subject). */
@@ -67,7 +70,9 @@ export function pointOf(suite: number, kind: AuthKind, priv: Uint8Array): Uint8A
   return suite === 2 ? p256.getPublicKey(priv, false) : kind === "dh" ? x25519.getPublicKey(priv) : ed25519.getPublicKey(priv);
 }
 
-/** The server's certificate for one of its EDHOC credentials, issued on first use into the server folder. */
-export function serverCertificate(serverDir: string, c: Credential): Uint8Array {
-  return edhocCertificate(join(serverDir, "ca"), join(serverDir, `edhoc-s${c.suite}-${c.kind}.der`), "est-oscore-server", c.suite, c.kind, pointOf(c.suite, c.kind, unhex(c.priv)));
+/** The server's certificate for one of its EDHOC credentials, issued on first use into the server folder: by
+ *  the root CA, or by `issuing` (an intermediate CA; then x5chain carries its chain up to the root). */
+export function serverCertificate(serverDir: string, c: Credential, issuing?: Ca): Uint8Array {
+  const file = join(serverDir, `edhoc-s${c.suite}-${c.kind}${issuing ? `-via-${issuing.id.slice(0, 8)}` : ""}.der`);
+  return edhocCertificate(issuing ?? join(serverDir, "ca"), file, "est-oscore-server", c.suite, c.kind, pointOf(c.suite, c.kind, unhex(c.priv)));
 }

@@ -1,14 +1,15 @@
 /*
- * app_main.c - the ESP32 application: join the Wi-Fi network of menuconfig, then run `enroll` against the
- * configured EST-oscore server in a task of its own (wasm3 needs more stack than app_main's), print the
- * result, and stay idle. Everything the module does goes through boards/esp32/board_esp32.c.
+ * app_main.c - the ESP32 board's test application, a user of the est_client component: join the Wi-Fi network
+ * of menuconfig, then, in a task of its own (wasm3 needs more stack than app_main's), run `enroll --json`
+ * against the configured server and print its report (what the HIL runner reads: one enrollment per boot),
+ * then keep the certificate renewed with the component's life-cycle loop (est_client_task). Everything the
+ * module does goes through boards/esp32/board_esp32.c. examples/esp32-sensor is the application template.
  */
 #include <string.h>
 
 #include "esp_event.h"
 #include "esp_log.h"
 #include "esp_netif.h"
-#include "esp_partition.h"
 #include "esp_system.h"
 #include "esp_timer.h"
 #include "esp_wifi.h"
@@ -19,9 +20,8 @@
 
 #include "board.h"
 #include "board_esp32.h"
-#include "capabilities.h"
 #include "est_abi.h"
-#include "est_host.h"
+#include "est_client_esp32.h"
 
 static const char *TAG = "est-app";
 static EventGroupHandle_t net;
@@ -61,61 +61,24 @@ static void wifi_start(void) {
   ESP_ERROR_CHECK(esp_wifi_start());
 }
 
-/* The module: linked into the image (EMBED_FILES in main/CMakeLists.txt), or mapped from the "module"
- * partition, whose length est_module_length finds (erased flash follows the module). */
-static const uint8_t *module_image(size_t *len) {
-#if CONFIG_EST_MODULE_EMBEDDED
-  extern const uint8_t start[] asm("_binary_client_wasm_start");
-  extern const uint8_t end[] asm("_binary_client_wasm_end");
-  *len = (size_t)(end - start);
-  return start;
-#else
-  const esp_partition_t *p = esp_partition_find_first(ESP_PARTITION_TYPE_DATA, 0x40, "module");
-  if (!p) { ESP_LOGE(TAG, "no \"module\" partition: flash the partition table of partitions.csv"); return NULL; }
-  const void *map;
-  esp_partition_mmap_handle_t h;
-  if (esp_partition_mmap(p, 0, p->size, ESP_PARTITION_MMAP_DATA, &map, &h) != ESP_OK) {
-    ESP_LOGE(TAG, "cannot map the module partition");
-    return NULL;
-  }
-  *len = est_module_length(map, p->size);
-  if (*len == 0) {
-    ESP_LOGE(TAG, "the \"module\" partition holds no WebAssembly module: write build/client.wasm to it (README.md)");
-    return NULL;
-  }
-  return map;
-#endif
-}
+static est_client_t client; /* wasm3 keeps pointers into it while the module is loaded */
 
 static void est_task(void *arg) {
   (void)arg;
-  static est_host_t host; /* wasm3 keeps pointers into it while the module is loaded */
-  size_t len = 0;
-  const uint8_t *wasm = module_image(&len);
-  if (wasm) {
-    const est_host_limits_t limits = {BOARD_WASM_STACK_BYTES, BOARD_WASM_MAX_PAGES, BOARD_COMPILE_EAGERLY,
-                                      BOARD_CODE_CACHE_BYTES, BOARD_WASM_MEMORY_BYTES};
-    if (est_host_load(&host, wasm, len, &limits) != EST_HOST_OK) {
-      ESP_LOGE(TAG, "cannot run the module (%u bytes): %s", (unsigned)len, host.error);
-    } else {
-      const char *argv[] = {"enroll", "--json", CONFIG_EST_SERVER_URI};
-      int32_t status = EST_OK;
-      int64_t t0 = esp_timer_get_time();
-      int rc = est_host_run(&host, 3, argv, &status);
-      board_esp32_net_reset();
-      if (rc != EST_HOST_OK) ESP_LOGE(TAG, "enroll: %s", host.error);
-      else if (status != EST_OK) {
-        uint32_t dl = 0;
-        const char *d = est_host_error_detail(&host, &dl);
-        ESP_LOGE(TAG, "enroll: %s (%.*s)", est_status_name(status), (int)dl, d);
-      } else {
-        ESP_LOGI(TAG, "enrolled in %lld ms", (long long)((esp_timer_get_time() - t0) / 1000));
-      }
-    }
+  if (est_esp32_init(&client, NULL, NULL) == ESP_OK) {
+    const char *argv[] = {"enroll", "--json", client.cfg.server_uri};
+    int32_t status = EST_OK;
+    int64_t t0 = esp_timer_get_time();
+    int rc = est_client_command(&client, 3, argv, &status);
+    board_esp32_net_reset();
+    if (rc != EST_HOST_OK) ESP_LOGE(TAG, "enroll: %s", est_client_error(&client));
+    else if (status != EST_OK) ESP_LOGE(TAG, "enroll: %s (%s)", est_status_name(status), est_client_detail(&client));
+    else ESP_LOGI(TAG, "enrolled in %lld ms", (long long)((esp_timer_get_time() - t0) / 1000));
+    ESP_LOGI(TAG, "heap free %u bytes (lowest %u); this task's stack never used %u bytes",
+             (unsigned)esp_get_free_heap_size(), (unsigned)esp_get_minimum_free_heap_size(),
+             (unsigned)uxTaskGetStackHighWaterMark(NULL));
+    est_client_task(&client); /* from now on: renew when due (the system clock must be set: SNTP) */
   }
-  ESP_LOGI(TAG, "heap free %u bytes (lowest %u); this task's stack never used %u bytes",
-           (unsigned)esp_get_free_heap_size(), (unsigned)esp_get_minimum_free_heap_size(),
-           (unsigned)uxTaskGetStackHighWaterMark(NULL));
   vTaskDelete(NULL);
 }
 

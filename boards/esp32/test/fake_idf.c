@@ -123,3 +123,61 @@ esp_err_t nvs_commit(nvs_handle_t h) {
   if (fclose(f) != 0) return ESP_FAIL;
   return rename(tmp, path) == 0 ? ESP_OK : ESP_FAIL;
 }
+
+/* ---- The "module" partition, FreeRTOS tasks, nvs_flash_init: for components/est_client and the example ---- */
+#include <pthread.h>
+#include <unistd.h>
+#include "esp_partition.h"
+#include "freertos/task.h"
+#include "nvs_flash.h"
+
+esp_err_t nvs_flash_init(void) { return ESP_OK; }
+
+static uint8_t partition[512 * 1024];
+static esp_partition_t module_partition = {"module", sizeof partition};
+const esp_partition_t *esp_partition_find_first(esp_partition_type_t type, int subtype, const char *label) {
+  (void)type; (void)subtype;
+  const char *path = getenv("EST_FAKE_MODULE");
+  if (!path || strcmp(label, "module") != 0) return NULL;
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  size_t n = fread(partition, 1, sizeof partition - 65536, f);
+  fclose(f);
+  memset(partition + n, 0xFF, sizeof partition - n);
+  return &module_partition;
+}
+esp_err_t esp_partition_mmap(const esp_partition_t *p, size_t offset, size_t size, esp_partition_mmap_memory_t memory,
+                             const void **out, esp_partition_mmap_handle_t *handle) {
+  (void)p; (void)size; (void)memory;
+  *out = partition + offset;
+  *handle = 1;
+  return ESP_OK;
+}
+
+#define MAX_TASKS 8
+static pthread_t tasks[MAX_TASKS];
+static int ntasks;
+struct task_start { void (*fn)(void *); void *arg; };
+static void *task_main(void *p) {
+  struct task_start s = *(struct task_start *)p;
+  free(p);
+  s.fn(s.arg);
+  return NULL;
+}
+BaseType_t xTaskCreate(void (*fn)(void *), const char *name, uint32_t stack, void *arg, UBaseType_t prio, TaskHandle_t *out) {
+  (void)name; (void)prio;
+  struct task_start *s = malloc(sizeof *s);
+  if (!s || ntasks == MAX_TASKS) { free(s); return pdFAIL; }
+  s->fn = fn; s->arg = arg;
+  pthread_attr_t a;
+  pthread_attr_init(&a);
+  pthread_attr_setstacksize(&a, stack < 65536 ? 65536 : stack);
+  if (pthread_create(&tasks[ntasks], &a, task_main, s) != 0) { free(s); return pdFAIL; }
+  if (out) *out = (TaskHandle_t)(uintptr_t)(ntasks + 1);
+  ntasks++;
+  return pdPASS;
+}
+void vTaskDelete(TaskHandle_t t) { if (!t) pthread_exit(NULL); }
+void vTaskDelay(TickType_t ticks) { usleep((useconds_t)ticks * 1000u); }
+UBaseType_t uxTaskGetStackHighWaterMark(TaskHandle_t t) { (void)t; return 0; }
+void fake_tasks_join(void) { for (int i = 0; i < ntasks; i++) pthread_join(tasks[i], NULL); }

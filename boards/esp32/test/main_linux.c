@@ -1,7 +1,8 @@
-/* main_linux.c - runs one module command on boards/esp32's board code under Linux (test/board-esp32.test.ts).
+/* main_linux.c - runs one module command on boards/esp32's board code under Linux (test/board-esp32.test.ts),
+ * through the firmware C API as main/app_main.c does.
  *   esp32-linux MODULE [command args...]
  * The module file is read into a buffer followed by 64 KiB of 0xFF, as it sits in the "module" flash
- * partition, and its length found by est_module_length, as app_main.c does with the partition. Exit codes
+ * partition, and its length found by est_module_length, as the component does with the partition. Exit codes
  * as est-sim: 0 ok, 1 the command failed, 2 usage, 3 module unusable, 4 trap. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,7 @@
 
 #include "board_esp32.h"
 #include "est_abi.h"
-#include "est_host.h"
+#include "est_client.h"
 #include "board.h"
 
 int board_esp32_cancelled(void) { return 0; }
@@ -25,19 +26,19 @@ int main(int argc, char **argv) {
   size_t len = est_module_length(part, sizeof part);
   if (len != n) { fprintf(stderr, "est-esp32: module length %zu, file %zu\n", len, n); return 3; }
   fprintf(stderr, "est-esp32: reset cause %s\n", board_reset_cause());
-  static est_host_t host;
-  const est_host_limits_t limits = {16 * 1024, 2, 0, 0, 0}; /* the ESP32 app's limits (main/app_main.c, capabilities.h) */
-  if (est_host_load(&host, part, len, &limits) != EST_HOST_OK) { fprintf(stderr, "est-esp32: %s\n", host.error); return 3; }
+  static est_client_t client;
+  est_client_config_t cfg;
+  memset(&cfg, 0, sizeof cfg);
+  cfg.limits = (est_host_limits_t){16 * 1024, 2, 0, 0, 0}; /* the ESP32 app's default limits (components/est_client/Kconfig) */
+  if (est_client_init(&client, part, len, &cfg) != EST_OK) { fprintf(stderr, "est-esp32: %s\n", est_client_error(&client)); return 3; }
   int32_t status = 0;
-  if (est_host_run(&host, argc - 2, (const char *const *)argv + 2, &status) != EST_HOST_OK) {
-    fprintf(stderr, "est-esp32: %s\n", host.error);
+  if (est_client_command(&client, argc - 2, (const char *const *)argv + 2, &status) != EST_HOST_OK) {
+    fprintf(stderr, "est-esp32: %s\n", est_client_error(&client));
     return 4;
   }
   board_esp32_net_reset();
   if (status != EST_OK) {
-    uint32_t dl = 0;
-    const char *d = est_host_error_detail(&host, &dl);
-    fprintf(stderr, "est-esp32: %s: %s (%.*s)\n", argv[2], est_status_name(status), (int)dl, d);
+    fprintf(stderr, "est-esp32: %s: %s (%s)\n", argv[2], est_status_name(status), est_client_detail(&client));
     return status == EST_E_USAGE || status == EST_E_UNKNOWN_COMMAND ? 2 : 1;
   }
   return 0;

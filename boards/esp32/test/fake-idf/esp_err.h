@@ -4,6 +4,8 @@
 typedef int esp_err_t;
 #define ESP_OK 0
 #define ESP_FAIL (-1)
+#define ESP_ERR_NO_MEM 0x101
+#define ESP_ERR_NOT_FOUND 0x105
 #define ESP_ERR_NVS_BASE 0x1100
 #define ESP_ERR_NVS_NOT_FOUND (ESP_ERR_NVS_BASE + 0x02)
 #define ESP_ERR_NVS_NOT_ENOUGH_SPACE (ESP_ERR_NVS_BASE + 0x05)
