@@ -195,6 +195,31 @@ for (const B of BUILDS) describe(`${B.name} build: enroll --format c509`, () => 
     } finally { await r.server.stop(); }
   }, T);
 
+  it("the life cycle with a C509 certificate: maintain enrolls in C509, status gives its renewal time, maintain renews it (the same key) when due, in C509", async () => {
+    const r = await rig({ validityDays: 120 / 86400 });
+    try {
+      const run = async (args: string[]) => {
+        const x = await runCommand("wasm3", [...B.hostArgs, "--store", r.store, ...args], { timeoutMs: T });
+        expect(x.code, x.stderr).toBe(0);
+        return JSON.parse(x.stdout.trim().split("\n").pop()!);
+      };
+      const uri = `coap://127.0.0.1:${r.server.port}`, now = Math.floor(Date.now() / 1000);
+      const first = await run(["maintain", "--json", "--format", "c509", "--now", String(now), uri]);
+      expect(first).toMatchObject({ ok: true, action: "enroll", resource: "sen", certificate_format: "c509" });
+      const c1 = c5.decodeCertificate(unhex(first.certificate_hex));
+      expect(Date.parse(first.not_after) / 1000).toBe(c1.notAfter);
+      expect(Date.parse(first.not_before) / 1000).toBe(c1.notBefore);
+      const st = await run(["status", "--json", "--now", String(now)]);
+      expect(st).toMatchObject({ enrolled: true, certificate_format: "c509", renew_at: first.renew_at });
+      expect(st.renewal_due).toBeUndefined();
+      const renewed = await run(["maintain", "--json", "--format", "c509", "--now", String(Date.parse(first.renew_at) / 1000), uri]);
+      expect(renewed).toMatchObject({ ok: true, action: "renew", resource: "sren", round_trips: 1, certificate_format: "c509" });
+      const c2 = c5.decodeCertificate(unhex(renewed.certificate_hex));
+      expect(hex(c2.subjectPublicKey)).toBe(hex(c1.subjectPublicKey)); // renewal keeps the key (--rekey makes a new one)
+      expect(hex(c2.serial)).not.toBe(hex(c1.serial));
+    } finally { await r.server.stop(); }
+  }, T);
+
   describe("refusals: the device stores nothing", () => {
     const flip = (c: c5.C509Certificate) => { const s = Uint8Array.from(c.signatureValue as Uint8Array); s[5] ^= 1; return { ...c, signatureValue: s }; };
     const cases: [string, Partial<EstServerOptions>, string[], RegExp, RegExp][] = [

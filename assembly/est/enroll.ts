@@ -152,7 +152,10 @@ export function enrollStart(): i32 {
   let st = board.store_write(STORE_ID_SELFTEST, probe, 1);
   if (st == OK) st = board.store_erase(STORE_ID_SELFTEST);
   if (st != OK) return failWith(st, M_EST_STORE_READONLY).int(st).ret();
-  e.reenroll = o.resource == 2 || (o.resource == 0 && readOldKey());
+  // The old record's key is noted whatever the resource (--sren and maintain's renewal reuse it; every
+  // enrollment makes its new key under the other board id and erases the old one only once stored).
+  const had = readOldKey();
+  e.reenroll = o.resource == 2 || (o.resource == 0 && had);
   e.newKeyId = e.oldKeyId == KEY_ID_ENROLL_A ? KEY_ID_ENROLL_B : KEY_ID_ENROLL_A;
   e.keyReady = false; e.stored = false; e.keyReused = false;
   e.csrLen = 0; e.certLen = 0; e.caLen = 0; e.crtsBefore = false;
