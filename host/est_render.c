@@ -400,6 +400,20 @@ static void emit_pem(stream_t *s, const uint8_t *der, size_t n, int json) {
   emits(s, "-----END CERTIFICATE-----"); emits(s, nl);
 }
 
+/* Bytes as lowercase hex (a C509 certificate, or any certificate in certificate_hex). */
+static void emit_hex(stream_t *s, const uint8_t *p, size_t n) {
+  static const char d[] = "0123456789abcdef";
+  for (size_t i = 0; i < n; i++) { char x[2] = {d[p[i] >> 4], d[p[i] & 15]}; emit(s, x, 2); }
+}
+
+/* The certificate in JSON: its format ("der", or "c509": the first byte of a stored CA certificate tells it
+ * apart, 0x30 being DER), its bytes as hex, and a DER one also as PEM. */
+static void emit_cert_json(stream_t *s, span_t c, int c509) {
+  emits(s, c509 ? ",\"certificate_format\":\"c509\"" : ",\"certificate_format\":\"der\"");
+  emits(s, ",\"certificate_hex\":\""); emit_hex(s, c.p, c.len); emits(s, "\"");
+  if (!c509) { emits(s, ",\"certificate_pem\":\""); emit_pem(s, c.p, c.len, 1); emits(s, "\""); }
+}
+
 /* Seconds since 1970 as ISO 8601 UTC (days to civil date, proleptic Gregorian). */
 static void iso_time(int64_t t, char *out, size_t cap) {
   int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
@@ -526,7 +540,7 @@ static void report_json(stream_t *s, const result_t *r, const char *detail) {
     if (r->flags & EST_RESULT_FLAG_EXPIRED) emits(s, ",\"expired\":true");
     if (r->flags & EST_RESULT_FLAG_DUE) emits(s, ",\"renewal_due\":true");
     if (enrolled && r->key_id) { char k[32]; snprintf(k, sizeof k, ",\"key_id\":%u", (unsigned)r->key_id); emits(s, k); }
-    if (enrolled && r->cert.p) { emits(s, ",\"certificate_pem\":\""); emit_pem(s, r->cert.p, r->cert.len, 1); emits(s, "\""); }
+    if (enrolled && r->cert.p) emit_cert_json(s, r->cert, r->cert_format == 1);
     if (ok) {
       emits(s, ",\"trust_anchors_pem\":[");
       for (int i = 0; i < r->ncas; i++) { if (i) emits(s, ","); emits(s, "\""); emit_pem(s, r->cas[i].p, r->cas[i].len, 1); emits(s, "\""); }
@@ -558,17 +572,29 @@ static void report_json(stream_t *s, const result_t *r, const char *detail) {
   }
   emits(s, "]");
   if (ok && r->cert.p) {
-    emits(s, r->cert_format == 1 ? ",\"certificate_format\":\"c509\"" : ",\"certificate_format\":\"x509\"");
     if (r->subject.p) emit_subject(s, r->subject);
     if (r->has_nb) emit_time_field(s, "not_before", r->not_before);
     if (r->has_na) emit_time_field(s, "not_after", r->not_after);
     if (r->has_renew) emit_time_field(s, "renew_at", r->renew_at);
-    emits(s, ",\"certificate_pem\":\""); emit_pem(s, r->cert.p, r->cert.len, 1); emits(s, "\"");
+    emit_cert_json(s, r->cert, r->cert_format == 1);
+    /* The CA certificates: DER ones as PEM, every one as hex (a C509 enrollment's may be C509 or DER). */
     emits(s, ",\"ca_certificates_pem\":[");
-    for (int i = 0; i < r->ncas; i++) { if (i) emits(s, ","); emits(s, "\""); emit_pem(s, r->cas[i].p, r->cas[i].len, 1); emits(s, "\""); }
+    for (int i = 0, k = 0; i < r->ncas; i++) {
+      if (r->cas[i].len < 1 || r->cas[i].p[0] != 0x30) continue;
+      if (k++) emits(s, ",");
+      emits(s, "\""); emit_pem(s, r->cas[i].p, r->cas[i].len, 1); emits(s, "\"");
+    }
+    emits(s, "],\"ca_certificates_hex\":[");
+    for (int i = 0; i < r->ncas; i++) { if (i) emits(s, ","); emits(s, "\""); emit_hex(s, r->cas[i].p, r->cas[i].len); emits(s, "\""); }
     emits(s, "]");
   }
   emits(s, "}\n");
+}
+
+/* The certificate on the command output: PEM for DER, "C509 certificate: " and its CBOR in hex for C509. */
+static void emit_cert_text(stream_t *s, const result_t *r) {
+  if (r->cert_format != 1) { emit_pem(s, r->cert.p, r->cert.len, 0); return; }
+  emits(s, "C509 certificate: "); emit_hex(s, r->cert.p, r->cert.len); emits(s, "\n");
 }
 
 static void log_line(const est_report_sink_t *sink, text_t *t) { sink->log(sink->ctx, t->p, t->len); t->len = 0; t->p[0] = 0; }
@@ -593,7 +619,7 @@ static void report_text(stream_t *s, const result_t *r) {
     puts_(&t, (r->flags & EST_RESULT_FLAG_EXPIRED) ? " (expired)\n" : (r->flags & EST_RESULT_FLAG_DUE) ? " (renewal due)\n" : "\n");
     emit(s, t.p, t.len);
     emits(s, anchors);
-    if (r->cert.p) emit_pem(s, r->cert.p, r->cert.len, 0);
+    if (r->cert.p) emit_cert_text(s, r);
     return;
   }
   uint32_t rt = 0;
@@ -612,7 +638,7 @@ static void report_text(stream_t *s, const result_t *r) {
   if (r->has_na) { char b[32]; iso_time(r->not_after, b, sizeof b); puts_(&t, ", valid to "); puts_(&t, b); }
   if (r->has_renew) { char b[32]; iso_time(r->renew_at, b, sizeof b); puts_(&t, ", renews at "); puts_(&t, b); }
   log_line(s->sink, &t);
-  emit_pem(s, r->cert.p, r->cert.len, 0);
+  emit_cert_text(s, r);
 }
 
 void est_render_result(const uint8_t *rec, size_t len, const uint8_t *mem, size_t mem_size, const char *detail,

@@ -169,6 +169,17 @@ describe.each(HOSTS)("device C509 under %s", (host) => {
     expect(small.error).toBe("E_BUFFER_TOO_SMALL");
   });
 
+  it("encodes the subject CN as SpecialText as the library does: lowercase hex as bytes, EUI-64 (and EUI-48 in it) as tag 48, near misses as text", async () => {
+    const names = ["0123456789abcdef", "ab", "a", "0123456789abcdeF", "abc", "01-23-45-FF-FE-67-89-AB", "01-23-45-67-89-AB-CD-EF", "01-23-45-67-89-ab-cd-ef",
+      "01-23-45-67-89-AB-CD-E", "01:23:45:67:89:AB:CD:EF", "est-oscore-device", "00".repeat(32)];
+    const e = createECDH("prime256v1"); e.generateKeys();
+    const ans = await run(names.map((n) => ({ op: "c509_csr", type: 2, kind: 1, key: e.getPrivateKey("hex"), cn: ascii(n) })));
+    ans.forEach((a, i) => {
+      expect(a.error, names[i]).toBeUndefined();
+      expect(hex(c5.encodeItem(c5.decodeCsr(unhex(a.csr)).subject)), names[i]).toBe(hex(c5.encodeItem(c5.specialText(names[i]))));
+    });
+  });
+
   it("has_key matches a certificate's key in any of its C509 forms", async () => {
     const e = createECDH("prime256v1"); e.generateKeys();
     const caKey = generateKeyPairSync("ed25519").privateKey;

@@ -1,10 +1,11 @@
 // The main job's certificate format (tools/main.ts --format der|c509, tools/enroll-report.ts):
 //   - without --format the real device (est-sim) enrolls as before, and --json carries the certificate's bytes
 //     and format ("der");
-//   - --format c509 goes to the device's command line (`enroll ... --format c509`), and a C509 certificate in
-//     the report is checked against the CA with tools/c509 and printed as the library describes it; a stand-in
-//     device plays the C509 enrollment (test/helpers/stub-device.ts) until est-sim can;
-//   - a tampered C509 certificate, or a DER one when C509 was asked for, fails the job.
+//   - --format c509: the real device (est-sim) enrolls a C509 certificate, which the job checks against the CA
+//     with tools/c509 and prints as the library describes it; --json carries its bytes and format; run again, it
+//     re-enrolls with /sren;
+//   - a tampered C509 certificate, or a DER one when C509 was asked for, fails the job: a stand-in device
+//     (test/helpers/stub-device.ts) reports them, since the real one refuses such certificates itself.
 import { spawn } from "node:child_process";
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -37,7 +38,6 @@ function stub(): { sim: string; log: string } {
   writeFileSync(log, "");
   return { sim, log };
 }
-const logLines = (log: string) => readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l));
 
 describe("npm start: the certificate format", () => {
   it("without --format: the real device enrolls DER as before; --json carries certificate_format \"der\" and the certificate's bytes", async () => {
@@ -54,24 +54,22 @@ describe("npm start: the certificate format", () => {
     expect(human.stdout).toMatch(/-----BEGIN CERTIFICATE-----/);
   }, T);
 
-  it("--format c509 reaches the device's enroll command line, and the C509 certificate it reports is verified and described", async () => {
-    const { sim, log } = stub();
+  it("--format c509: the real device enrolls a C509 certificate, verified and described; --json carries its bytes and format; again: /sren", async () => {
     const work = tempDir("est-main-");
-    const r = await main(["--work", work, "--format", "c509"], { EST_SIM: sim, STUB_LOG: log });
+    const r = await main(["--work", work, "--format", "c509"]);
     expect(r.code, r.stderr + r.stdout).toBe(0);
-    const lines = logLines(log);
-    const enroll = lines.find((l) => Array.isArray(l) && l.includes("enroll"));
-    expect(enroll.slice(-3, -1)).toEqual(["--format", "c509"]); // just before the URI
-    expect(lines.find((l) => Array.isArray(l) && l.includes("discover"))).not.toContain("--format");
-    const made = lines.find((l) => l.certificate).certificate;
-    expect(r.stdout).toMatch(/certificate \(\d+ B, CSR 0 B\): C509 type 2, verified by tools\/c509 under "CN=EST-oscore development CA"; subject "CN=stub-device"/);
+    expect(r.stdout).toMatch(/EDHOC message_3 \+ \/sen \(combined\)/);
+    expect(r.stdout).toMatch(/certificate \(\d+ B, CSR \d+ B\): C509 type 2, verified by tools\/c509 under "CN=EST-oscore development CA"; subject "CN=device-[0-9a-f]+"/);
     expect(r.stdout).toContain("C509 certificate, type 2 (natively signed)");
-    expect(r.stdout).toContain(`CBOR: ${made}`);
     expect(r.stdout).not.toContain("BEGIN CERTIFICATE");
-    const j = await main(["--work", work, "--format", "c509", "--json"], { EST_SIM: sim, STUB_LOG: log });
+    const cbor = /CBOR: ([0-9a-f]+)/.exec(r.stdout)![1];
+    const j = await main(["--work", work, "--format", "c509", "--json"]);
+    expect(j.code, j.stderr).toBe(0);
     const out = JSON.parse(j.stdout);
-    expect(out.certificate_format).toBe("c509");
-    expect(out.certificate_hex).toBe(logLines(log).filter((l) => l.certificate).pop().certificate);
+    expect(out).toMatchObject({ ok: true, resource: "sren", round_trips: 1, certificate_format: "c509" });
+    expect(out.certificate_hex).not.toBe(cbor); // a new certificate
+    expect(c5.decodeCertificate(c5.unhex(out.certificate_hex)).type).toBe(2);
+    expect(out.certificate_check).toMatch(/^C509 type 2, verified by tools\/c509/);
   }, T);
 
   it("fails on a C509 certificate whose signature is wrong, and on a DER one when C509 was asked for", async () => {

@@ -380,7 +380,10 @@ describe("EDHOC credentials by C509 (c5t, c5c)", () => {
     const udp = await UdpClient.open(r.server.port);
     clients.push(udp);
     const h = await handshake(udp, id, r.resolve);
+    // The combined request's answer is 4.00 with an EDHOC error message: ERR_CODE 3 (unknown credential),
+    // ERR_INFO true (RFC 9528 §6.4; RFC 9668 §3.3.1), the payload rendered byte for byte.
     await expect(new OscoreClient(udp, h.ctx).post(SEN, { cf: F.pkcs10, accept: F.cert, payload: deviceCsr({ kind: "es256", type: 2 }).bytes, message3: h.message3 }))
       .rejects.toThrow(/unprotected 4\.00 \x03\xf5$/); // EDHOC error 3, unknown credential referenced (RFC 9528 §6.4), not a failed signature (code 1)
+    expect(r.server.events.filter((e) => e.kind === "enroll")).toHaveLength(0);
   }, T);
 });

@@ -2,13 +2,14 @@
 // the main job (tools/main.ts): DER X.509 with node:crypto, C509 (types 2 and 3) with tools/c509, each against
 // the CA certificates the report carries (the issuer is picked by name, then its signature checked).
 //
-// Where the report may carry the certificate (the device side of C509 is still to come; docs/c509.md):
+// Where the report carries the certificate (the hosts' JSON, docs/c509.md):
 //   certificate_hex (+ certificate_format "der" | "c509")   the bytes as the device stored them
-//   certificate_pem                                          base64 of those bytes (DER, or C509 if the host
-//                                                            wraps whatever it holds; the first byte tells:
-//                                                            0x30 is DER, a C509 certificate starts 0x8b
-//                                                            (array) or 0x02 / 0x03 (its type, unwrapped))
-//   ca_certificates_hex / ca_certificates_pem                the CA certificates, DER or C509 alike
+//   certificate_pem                                          a DER certificate as PEM (also read: C509 bytes
+//                                                            wrapped so; the first byte tells: 0x30 is DER, a
+//                                                            C509 certificate starts 0x8b (array) or 0x02 /
+//                                                            0x03 (its type, unwrapped))
+//   ca_certificates_hex / ca_certificates_pem                the CA certificates, DER or C509 alike (the hosts
+//                                                            give every one as hex, the DER ones also as PEM)
 //
 // Deliberately not here: path validation beyond one issuer signature (validity, name constraints), the device's
 // key (the server's tests check the key), printing anything but the certificate.

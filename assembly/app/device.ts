@@ -14,7 +14,8 @@
 //   (fetch the trust anchor even when provisioned), --att (ask /att first), --skg|--skc
 //   (server-side key generation: a pre-shared-context device with a weak-RNG policy only), --json (the host
 //   renders the report as JSON), -B SECS (one deadline for the whole command), --ack-timeout MS, -b SIZE
-//   (block size 16..1024), -v (trace datagrams); and, as status takes them, --renew-at PCT (renew at PCT
+//   (block size 16..1024), -v (trace datagrams); the C509 options --format der|c509, --csr-type 2|3,
+//   --no-accept, --cf NAME=N (app/c509-args.ts); and, as status takes them, --renew-at PCT (renew at PCT
 //   percent of the validity, 1..99; default two thirds) and --now SECONDS (the wall time, est/clock.ts).
 //
 // Results leave as a result record (base/result.ts), failures as event records (base/diag.ts): the hosts
@@ -45,6 +46,7 @@ import { statusLoad, statusReport, statusCert } from "../est/status";
 import { clockSet, clockNow } from "../est/clock";
 import { lifeOptions, lifeDecide, renewAt, LIFE_NOTHING, LIFE_ENROLL, LIFE_REENROLL, LIFE_RENEW } from "../est/life";
 import { requestCommand } from "./request";
+import { c509Arg, c509ArgsReset } from "./c509-args";
 import { registerCommands, argc, argIs, argPtr, argLen, argUint, setJob, setDeadline } from "./runtime";
 
 export {
@@ -91,12 +93,14 @@ function enrollArgs(reenroll: bool): i32 {
   o.fetchCrts = false; o.askAtt = false; o.pop = 0; o.json = false; o.deadlineMs = 90000; o.ackTimeoutMs = 2000;
   o.szx = 6; o.trace = false; o.flags = 0;
   spec.cnLen = 0; spec.dnsLen = 0; spec.passwordLen = 0;
-  let uri = -1;
+  c509ArgsReset();
+  let uri = -1, k = 0;
   for (let i = 1; i < argc(); i++) {
     const hasValue = i + 1 < argc();
     const l = lifeArg(i);
     if (l < 0) return l;
     if (l > 0) i++;
+    else if ((k = c509Arg(i)) != 0) { if (k < 0) return k; i = k; }
     else if (argIs(i, "--edhoc")) o.forceEdhoc = true;
     else if (argIs(i, "--sequential")) o.combine = false;
     else if (argIs(i, "--max-combined") && hasValue) {

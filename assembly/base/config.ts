@@ -100,8 +100,11 @@ export const ARENA_IDENTITY: i32 = 0;
 export const ARENA_HANDSHAKE_TA: i32 = ARENA_IDENTITY + EDHOC_IDENTITY_CAPACITY;
 export const ARENA_PT2: i32 = ARENA_HANDSHAKE_TA + TRUST_ANCHORS_CAPACITY;
 export const ARENA_WORK: i32 = ARENA_PT2 + EDHOC_PT2_CAPACITY;
-/** ARENA_ENROLLMENT and ARENA_STATUS: the enrollment record | trust anchors (ARENA_RECIPIENT: at 0). */
+/** ARENA_ENROLLMENT and ARENA_STATUS: the enrollment record | trust anchors | the DER a C509 certificate stands
+ *  for (its issuer Name, its type 3 tbsCertificate: est/c509.ts) (ARENA_RECIPIENT: at 0). */
 export const ARENA_RECORD: i32 = 0;
 export const ARENA_ENROLLMENT_TA: i32 = ENROLLMENT_RECORD_CAPACITY;
+export const ARENA_C509_DER: i32 = ARENA_ENROLLMENT_TA + TRUST_ANCHORS_CAPACITY;
+export const C509_DER_CAPACITY: i32 = 1280;
 /** The arena's size: the largest owner's layout. */
 export const ARENA_CAPACITY: i32 = ARENA_WORK + EDHOC_WORK_CAPACITY;

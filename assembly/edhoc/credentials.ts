@@ -5,6 +5,11 @@
 //   - x5chain (RFC 9360): ID_CRED_R = {33: certificate} or {33: [certificate, intermediate CA certificates...]};
 //     the certificate's path must lead to the trust-anchor record (pki/path.ts: dates, extensions, CA rules),
 //     it must name the provisioned subject, and its key must suit the suite and method. Then it is CRED_R.
+//   - c5c (the C509 draft's COSE header parameter 25): ID_CRED_R = {25: COSE_C509} with one C509 certificate,
+//     checked the same way against the trust-anchor record (pki/c509-path.ts: its issuer Name rebuilt as DER is
+//     the anchor's subject), its subject Name's CBOR equal to the provisioned one; CRED_R is the
+//     C509Certificate array (RFC 9528 §3.5.2), built from ~C509Certificate when the c5c carried that. A c5t
+//     (parameter 22) is a provisioned credential and compares byte for byte like x5t.
 //
 // The records are read into a region the caller lends (a part of the arena, for the handshake's span), each
 // taking the room its real length needs, so X.509 credentials both ways fit where fixed caps would not.
@@ -25,7 +30,7 @@ import {
 import {
   M_STORE_MISSING, M_STORE_UNREADABLE, M_STORE_LENGTH, M_SETUP_LENGTH, M_NO_OTHER_SUITE, M_SETUP_UNSUPPORTED,
   M_IDENTITY_TOO_BIG, M_KEY_MIGRATED, M_KEY_MIGRATE_FAILED, M_KEY_MISSING, M_KEY_UNSUPPORTED, M_CRYPTO_NO_ALG,
-  M_X5CHAIN_MALFORMED, M_X5CHAIN_NO_TA, M_X5CHAIN_SUBJECT, M_X5CHAIN_KEY,
+  M_X5CHAIN_MALFORMED, M_X5CHAIN_NO_TA, M_X5CHAIN_SUBJECT, M_X5CHAIN_KEY, M_C5C_MALFORMED, M_C5C_NO_TA,
 } from "../base/msg";
 import { cborInt, cborBstr } from "../cbor/encode";
 import { CborReader, MT_ARRAY } from "../cbor/decode";
@@ -34,6 +39,8 @@ import { KEY_TYPE_P256_ECDSA, KEY_TYPE_ED25519, KEY_TYPE_P256_DH, KEY_TYPE_X2551
 import { logMsg } from "../base/diag";
 import { LOG_INFO, LOG_WARN } from "../base/abi";
 import { Certificate, x509Parse } from "../pki/x509";
+import { C509Cert, c509Parse, PK_P256, PK_X25519, PK_ED25519 } from "../pki/c509";
+import { c509PathToAnchor, c509PathAccept, C509_PATH_SCRATCH } from "../pki/c509-path";
 import { KEY_P256_ECDSA, KEY_ED25519, KEY_X25519_DH } from "../pki/keys";
 import { trustAnchorsLoad, trustAnchorSpans } from "../pki/trust";
 import { pathValidate, pathAccept, pathSpans, PATH_MAX_CERTS } from "../pki/path";
@@ -199,7 +206,9 @@ const x5Reader = new CborReader();
 function x5chainPeer(m2: ProcessingM2): i32 {
   const r = x5Reader;
   r.reset(m2.idCredR, m2.idCredRLen, true);
-  if (m2.idCredRIsKid || r.enterMap() != OK || r.count != 1 || r.readInt() != OK || r.value != 33) return E_CRYPTO_KEY;
+  if (m2.idCredRIsKid || r.enterMap() != OK || r.count != 1 || r.readInt() != OK) return E_CRYPTO_KEY;
+  if (r.value == 25) return c5cPeer(m2);
+  if (r.value != 33) return E_CRYPTO_KEY;
   // The trusted set first (the trust-anchor record), then the chain's intermediates.
   if (taBuf == 0) return E_LIMIT;
   const t = trustAnchorsLoad(taBuf);
@@ -237,6 +246,50 @@ function x5chainPeer(m2: ProcessingM2): i32 {
   peer.cred = x5Cred; peer.credLen = o;
   peer.idMap = m2.idCredR; peer.idMapLen = m2.idCredRLen;
   peer.key = x5Key; peer.keyLen = keyLen;
+  return OK;
+}
+
+const peerC5 = new C509Cert();
+
+/** ID_CRED_R = {25: COSE_C509} (c5c) with one certificate, the reader x5Reader at its value. A refusal of the
+ *  certificate itself is E_EDHOC_CREDENTIAL with its reason recorded, as for x5chain. */
+function c5cPeer(m2: ProcessingM2): i32 {
+  const r = x5Reader;
+  if (r.readBstr() != OK || r.finish() != OK) return fail(E_EDHOC_CREDENTIAL, M_C5C_MALFORMED);
+  const cert = r.ptr, certLen = r.size;
+  const wrap = certLen > 0 && load<u8>(cert) == 0x8b ? 0 : 1; // CRED_R is the array: 8b before the sequence
+  const c5Cred = take(certLen + wrap), c5Key = take(65), scratch = take(C509_PATH_SCRATCH);
+  if (c5Cred == 0 || c5Key == 0 || scratch == 0 || taBuf == 0) return E_LIMIT;
+  if (c509Parse(peerC5, cert, certLen) != OK) return fail(E_EDHOC_CREDENTIAL, M_C5C_MALFORMED);
+  const t = trustAnchorsLoad(taBuf);
+  if (t <= 0) return failWith(E_EDHOC_CREDENTIAL, M_C5C_NO_TA).int(t).ret();
+  const nt = trustAnchorSpans(pathSpans, PATH_MAX_CERTS);
+  const st = c509PathToAnchor(peerC5, pathSpans, nt, peerCert, timeNow(), timeIsReal(), E_EDHOC_CREDENTIAL, scratch, C509_PATH_SCRATCH);
+  if (st != OK) return st;
+  if (peerC5.subjectLen != peerSubjectLen || !ctEqual(peerC5.subject, peerSubject, peerSubjectLen)) return fail(E_EDHOC_CREDENTIAL, M_X5CHAIN_SUBJECT);
+  // The key as the handshake takes it: the x-coordinate for static DH; for ES256 the point as carried (02/03
+  // or 04; a type 3 certificate's fe/fd marks the same compressed point).
+  const rDh = m2.method == 1 || m2.method == 3;
+  let keyLen = 32;
+  const key = peerC5.key;
+  if (m2.suite == SUITE_P256_ES256) {
+    if (peerC5.pkAlg != PK_P256) return fail(E_EDHOC_CREDENTIAL, M_X5CHAIN_KEY);
+    if (rDh) memory.copy(c5Key, key + 1, 32);
+    else {
+      keyLen = peerC5.keyLen;
+      memory.copy(c5Key, key, <usize>keyLen);
+      if (keyLen == 33) store<u8>(c5Key, load<u8>(key) & 3 | 2); // 02/03 stay, fe -> 02, fd -> 03
+    }
+  } else {
+    if (peerC5.pkAlg != (rDh ? PK_X25519 : PK_ED25519)) return fail(E_EDHOC_CREDENTIAL, M_X5CHAIN_KEY);
+    memory.copy(c5Key, key, 32);
+  }
+  store<u8>(c5Cred, 0x8b);
+  memory.copy(c5Cred + <usize>wrap, cert, <usize>certLen);
+  c509PathAccept();
+  peer.cred = c5Cred; peer.credLen = certLen + wrap;
+  peer.idMap = m2.idCredR; peer.idMapLen = m2.idCredRLen;
+  peer.key = c5Key; peer.keyLen = keyLen;
   return OK;
 }
 

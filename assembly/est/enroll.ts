@@ -31,7 +31,9 @@ import {
   E_STORE_CORRUPT, E_EST_REFUSED, E_INTERNAL, E_STORE_NOT_FOUND, E_UNSUPPORTED,
 } from "../base/errors";
 import { fail, failWith, logMsg } from "../base/diag";
-import { EST_CSR_CAPACITY, EST_CERT_CAPACITY, EST_PATH_CAPACITY, ARENA_RECORD, ARENA_ENROLLMENT_TA, TRUST_ANCHORS_CAPACITY } from "../base/config";
+import {
+  EST_CSR_CAPACITY, EST_CERT_CAPACITY, EST_PATH_CAPACITY, ARENA_RECORD, ARENA_ENROLLMENT_TA, TRUST_ANCHORS_CAPACITY, CSR_INFO_CAPACITY,
+} from "../base/config";
 import { arenaTake, arenaRelease, ARENA_CSR, ARENA_ENROLLMENT, ARENA_STATUS } from "../base/arena";
 import { STORE_ID_EDHOC_SETUP, STORE_ID_DEVICE_POLICY, STORE_ID_SELFTEST, KEY_ID_ENROLL_A, KEY_ID_ENROLL_B } from "../base/store-ids";
 import {
@@ -39,17 +41,17 @@ import {
   M_EST_CSR_SIG, M_EST_CSR_DH, M_EST_DH_NEEDS_EDHOC, M_EST_ANSWER, M_EST_FORMAT, M_CERT_TOO_BIG, M_CERT_PARSE, M_EST_CERT_KEY,
   M_EST_TA_MALFORMED, M_CRTS_FORMAT, M_CRTS_BUNDLE, M_CRTS_NO_CA, M_CRTS_TA_TOO_BIG, M_EST_TA_STORE, M_EST_TA_INSTALLED, M_EST_STORE,
   M_EST_ATT_ASKING, M_EST_ATT_ITEMS, M_EST_ATT_PASSWORD, M_EST_ATT_DH_EDHOC, M_EST_ATT_POP_SIG, M_EST_ATT_POP_DH, M_EST_RECIPIENT_FETCH,
-  M_EST_ENROLLING, M_EST_REENROLLING, M_CRYPTO_NO_ALG,
+  M_EST_ENROLLING, M_EST_REENROLLING, M_CRYPTO_NO_ALG, M_C509_FALLBACK,
 } from "../base/msg";
 import {
   COAP_POST, COAP_GET, COAP_CHANGED, COAP_CONTENT, CF_PKCS10, CF_PKIX_CERT, CF_PKCS7_CERTS_ONLY, CF_MULTIPART_CORE,
-  CF_CSRATTRS,
+  CF_CSRATTRS, COAP_UNSUPPORTED_CONTENT_FORMAT, COAP_NOT_ACCEPTABLE,
 } from "../numbers/coap";
 import { CoapRequest } from "../coap/client";
 import { CoapEndpoint } from "../coap/uri";
 import { ExchangeStats } from "../coap/stats";
 import { wipe, keyErase, keyDestroy } from "../crypto/index";
-import { KEY_P256_DH, KEY_X25519_DH, keyIsDh, keyKindFor, keyPairGenerate } from "../pki/keys";
+import { KEY_P256_DH, KEY_X25519_DH, keyIsDh, keyKindFor, keyPairGenerate, keyPairPublic } from "../pki/keys";
 import { csrSpec, csrBuild } from "../pki/csr";
 import { Certificate, x509Parse, x509HasKey, pkcs7Certificates, spanEquals } from "../pki/x509";
 import { trustAnchorsLoad, trustAnchorsUse, trustAnchorSpans, trustAnchorsAppend, trustAnchorsSave } from "../pki/trust";
@@ -59,9 +61,10 @@ import { channel, CHANNEL_READY } from "../edhoc/channel";
 import { CsrAttrs, csrAttrsParse } from "./att";
 import { recipientTake } from "./recipient";
 import { skgTake } from "./skg";
-import { Enrollment, enrollmentLoad, enrollmentStore, enrollmentKeyOpen, recordCertSlot, recordCertLen, recordCaSlot } from "./record";
+import { Enrollment, enrollmentLoad, enrollmentStore, enrollmentKeyOpen, recordCertSlot, recordCertLen, recordCaSlot, recordIsC509 } from "./record";
 import { reportEnroll } from "./report";
 import { enrollOptions, enrollState } from "./state";
+import { FORMAT_C509, c509Start, c509Csr, c509Answer, c509Check, c509IssuerIs, c509Crts, c509Chain } from "./c509";
 
 // What the command is waiting for or will do next (EnrollState.step).
 const S_IDLE = 0;
@@ -133,6 +136,8 @@ export function enrollStart(): i32 {
     for (let i = 0; i < DEFAULT_ROOT.length; i++) store<u8>(o.root + <usize>i, <u8>DEFAULT_ROOT.charCodeAt(i));
     o.rootLen = DEFAULT_ROOT.length;
   } else { memory.copy(o.root, o.ep.path, <usize>rl); o.rootLen = rl; }
+  e.format = o.format;
+  if (o.format == FORMAT_C509) { const c = c509Start(); if (c != OK) return c; }
   // The key kind follows the EDHOC suite (the curve in use) and the proof of possession.
   const setup = memory.data(4);
   const usesEdhoc = board.store_read(STORE_ID_EDHOC_SETUP, setup, 4) >= 2;
@@ -154,7 +159,10 @@ export function enrollStart(): i32 {
   let st = board.store_write(STORE_ID_SELFTEST, probe, 1);
   if (st == OK) st = board.store_erase(STORE_ID_SELFTEST);
   if (st != OK) return failWith(st, M_EST_STORE_READONLY).int(st).ret();
-  e.reenroll = o.resource == 2 || (o.resource == 0 && readOldKey());
+  // The old record's key is noted whatever the resource (--sren and maintain's renewal reuse it; every
+  // enrollment makes its new key under the other board id and erases the old one only once stored).
+  const had = readOldKey();
+  e.reenroll = o.resource == 2 || (o.resource == 0 && had);
   e.newKeyId = e.oldKeyId == KEY_ID_ENROLL_A ? KEY_ID_ENROLL_B : KEY_ID_ENROLL_A;
   e.keyReady = false; e.stored = false; e.keyReused = false;
   e.csrLen = 0; e.certLen = 0; e.caLen = 0; e.crtsBefore = false;
@@ -201,7 +209,7 @@ function settle(st: i32): i32 {
   if (st == PENDING) return PENDING;
   if (st == CHANNEL_READY) {
     if (e.step == S_ATT) return ask(COAP_GET, "/att", CF_CSRATTRS);
-    if (e.step == S_RECIPIENT || e.step == S_CRTS) return ask(COAP_GET, "/crts", CF_PKCS7_CERTS_ONLY);
+    if (e.step == S_RECIPIENT || e.step == S_CRTS) return ask(COAP_GET, "/crts", crtsAccept());
     return stepSoon(S_CSR); // the key and the CSR in a call of their own, then the request
   }
   const phase = e.step == S_ATT ? e.att : e.step == S_ENROLL ? e.enroll : e.crts;
@@ -256,11 +264,14 @@ function makeCsr(): i32 {
     if (e.reenroll && !o.rekey && o.serverKeygen == 0 && e.oldKeyKind == spec.key.kind) {
       const a = arenaTake(ARENA_CSR);
       // The public key is the enrolled certificate's (asking the board for it would cost a P-256 scalar
-      // multiplication on the board: PSA recomputes a public key on export).
-      if (a != 0 && enrollmentKeyOpen(spec.key, a, e.newKeyId) == OK && x509Parse(cert, recordCertSlot(a), recordCertLen(a)) == OK
-          && cert.keyLen <= 65) {
-        memory.copy(spec.key.pub, cert.key, <usize>cert.keyLen); spec.key.pubLen = cert.keyLen;
-        e.keyReused = true;
+      // multiplication on the board: PSA recomputes a public key on export); a C509 certificate carries a P-256
+      // point compressed, so there the board is asked.
+      if (a != 0 && enrollmentKeyOpen(spec.key, a, e.newKeyId) == OK) {
+        if (recordIsC509(a)) e.keyReused = keyPairPublic(spec.key) == OK;
+        else if (x509Parse(cert, recordCertSlot(a), recordCertLen(a)) == OK && cert.keyLen <= 65) {
+          memory.copy(spec.key.pub, cert.key, <usize>cert.keyLen); spec.key.pubLen = cert.keyLen;
+          e.keyReused = true;
+        }
       }
       arenaRelease(ARENA_CSR);
     }
@@ -279,7 +290,7 @@ function makeCsr(): i32 {
   }
   const info = arenaTake(ARENA_CSR);
   if (info == 0) return done(E_INTERNAL);
-  const n = csrBuild(spec, csrBuf, EST_CSR_CAPACITY, info);
+  const n = e.format == FORMAT_C509 ? c509Csr(csrBuf, EST_CSR_CAPACITY, info, CSR_INFO_CAPACITY) : csrBuild(spec, csrBuf, EST_CSR_CAPACITY, info);
   arenaRelease(ARENA_CSR);
   if (n < 0) return done(failWith(n, M_EST_CSR).int(n).ret());
   e.csrLen = n;
@@ -294,8 +305,9 @@ function sendEnroll(): i32 {
   const n = e.csrLen;
   setPath(o.serverKeygen == 1 ? "/skg" : o.serverKeygen == 2 ? "/skc" : e.reenroll ? "/sren" : "/sen");
   logMsg(e.reenroll ? M_EST_REENROLLING : M_EST_ENROLLING).emit(LOG_INFO);
-  request.method = COAP_POST; request.contentFormat = CF_PKCS10;
-  request.accept = o.serverKeygen != 0 ? CF_MULTIPART_CORE : CF_PKIX_CERT;
+  const c509 = e.format == FORMAT_C509;
+  request.method = COAP_POST; request.contentFormat = c509 ? o.cfPkcs10 : CF_PKCS10;
+  request.accept = o.serverKeygen != 0 ? CF_MULTIPART_CORE : c509 ? (o.noAccept ? -1 : o.cfCert) : CF_PKIX_CERT;
   request.payload = csrBuf; request.payloadLen = n;
   return settle(channel.request(request));
 }
@@ -303,6 +315,15 @@ function sendEnroll(): i32 {
 /** The answer to the enrollment request. */
 function enrolled(code: i32, p: usize, n: i32, cf: i32): i32 {
   const o = enrollOptions, e = enrollState;
+  if (e.format == FORMAT_C509) {
+    // DER is the fallback: a server without C509 gets the request again in DER; a DER answer is taken as DER.
+    if (code == COAP_UNSUPPORTED_CONTENT_FORMAT || code == COAP_NOT_ACCEPTABLE) {
+      logMsg(M_C509_FALLBACK).int(code).emit(LOG_INFO);
+      e.format = 0;
+      return stepSoon(S_CSR);
+    }
+    if (cf == CF_PKIX_CERT) e.format = 0;
+  }
   if (code != COAP_CHANGED && code != COAP_CONTENT) return done(responseError(code, p, n));
   // From here the certificate waits in the record being assembled, until it is stored.
   recBuf = arenaTake(ARENA_ENROLLMENT);
@@ -315,6 +336,11 @@ function enrolled(code: i32, p: usize, n: i32, cf: i32): i32 {
     e.certLen = l;
     return trustAnchorStep();
   }
+  if (e.format == FORMAT_C509) {
+    const a = c509Answer(p, n, cf, certBuf, request);
+    if (a == PENDING) return settle(channel.request(request)); // the certificate by its c5u
+    return a == OK ? stepSoon(S_CHECK) : done(a);
+  }
   if (cf != CF_PKIX_CERT) return done(fail(E_EST_RESPONSE, M_EST_FORMAT));
   if (n > EST_CERT_CAPACITY) return done(failWith(E_LIMIT, M_CERT_TOO_BIG).int(EST_CERT_CAPACITY).ret());
   memory.copy(certBuf, p, <usize>n);
@@ -326,6 +352,7 @@ function enrolled(code: i32, p: usize, n: i32, cf: i32): i32 {
 function checkIssued(): i32 {
   const e = enrollState;
   e.step = S_ENROLL;
+  if (e.format == FORMAT_C509) { const c = c509Check(certBuf, e.certLen); return c == OK ? trustAnchorStep() : done(c); }
   const p = x509Parse(cert, certBuf, e.certLen);
   if (p != OK) return done(fail(p, M_CERT_PARSE));
   if (!x509HasKey(cert, csrSpec.key.pub, csrSpec.key.pubLen)) return done(fail(E_EST_CERT_KEY, M_EST_CERT_KEY));
@@ -344,11 +371,19 @@ function trustAnchorStep(): i32 {
     const n = k > 0 ? trustAnchorSpans(pathSpans, PATH_MAX_CERTS) : 0;
     for (let i = 0; i < n; i++) {
       if (x509Parse(ca, <usize>load<u32>(pathSpans + <usize>(i * 8)), load<i32>(pathSpans + <usize>(i * 8 + 4))) == OK &&
-          spanEquals(cert.issuer, cert.issuerLen, ca.subject, ca.subjectLen)) return stepSoon(S_FINISH);
+          issuerIs(ca)) return stepSoon(S_FINISH);
     }
   }
   e.step = S_CRTS;
-  return ask(COAP_GET, "/crts", CF_PKCS7_CERTS_ONLY);
+  return ask(COAP_GET, "/crts", crtsAccept());
+}
+
+/** /crts in the enrollment's format: C509 (a COSE_C509 chain) or a PKCS#7 bundle. */
+function crtsAccept(): i32 { return enrollState.format == FORMAT_C509 ? enrollOptions.cfCert : CF_PKCS7_CERTS_ONLY; }
+
+/** Whether the DER certificate c (a trust anchor) is the issued certificate's issuer, by subject Name. */
+function issuerIs(c: Certificate): bool {
+  return enrollState.format == FORMAT_C509 ? c509IssuerIs(c.subject, c.subjectLen) : spanEquals(cert.issuer, cert.issuerLen, c.subject, c.subjectLen);
 }
 
 /** Room for the trust anchors, after the enrollment record being assembled. */
@@ -357,6 +392,7 @@ function taRoom(): usize { return recBuf - <usize>ARENA_RECORD + <usize>ARENA_EN
 /** The /crts answer for the trust anchors: its CA certificates, in the record's format, for finish(). */
 function crtsAnswer(code: i32, p: usize, n: i32, cf: i32): i32 {
   if (code != COAP_CONTENT) return done(responseError(code, p, n));
+  if (enrollState.format == FORMAT_C509) { const l = c509Crts(p, n, cf, caBuf); if (l < 0) return done(l); enrollState.caLen = l; return stepSoon(S_FINISH); }
   if (cf != CF_PKCS7_CERTS_ONLY) return done(fail(E_EST_RESPONSE, M_CRTS_FORMAT));
   const k = pkcs7Certificates(p, n, pathSpans, PATH_MAX_CERTS);
   if (k < 0) return done(fail(k, M_CRTS_BUNDLE));
@@ -380,31 +416,50 @@ function crtsAnswer(code: i32, p: usize, n: i32, cf: i32): i32 {
 function finish(): i32 {
   const e = enrollState;
   e.step = S_ENROLL;
-  let st = x509Parse(cert, certBuf, e.certLen);
-  if (st != OK) return done(fail(st, M_CERT_PARSE));
-  const ta = taRoom();
-  const k = crtsTaLen > 0 ? trustAnchorsUse(ta, crtsTaLen) : trustAnchorsLoad(ta);
-  const n = k > 0 ? trustAnchorSpans(pathSpans, PATH_MAX_CERTS) : -1;
-  if (n <= 0) return done(fail(E_STORE_CORRUPT, M_EST_TA_MALFORMED));
-  st = pathValidate(cert, pathSpans, n, n, timeNow(), timeIsReal(), E_EST_CHAIN);
+  let st = e.format == FORMAT_C509 ? c509Finish() : derFinish();
   if (st != OK) return done(st);
-  const il = pathIssuerLength();
-  if (il > EST_CERT_CAPACITY) return done(failWith(E_LIMIT, M_CERT_TOO_BIG).int(EST_CERT_CAPACITY).ret());
-  memory.copy(caBuf, pathIssuer(), <usize>il);
-  e.caLen = il;
-  pathAccept();
-  if (crtsTaLen > 0) {
-    st = trustAnchorsSave(ta, crtsTaLen);
-    if (st != OK) return done(failWith(st, M_EST_TA_STORE).int(st).ret());
-    logMsg(M_EST_TA_INSTALLED).int(n).emit(LOG_INFO);
-  }
-  st = enrollmentStore(recBuf, csrSpec.key, e.certLen, e.caLen);
+  st = enrollmentStore(recBuf, csrSpec.key, e.certLen, e.caLen, e.format);
   if (st != OK) return done(failWith(st, M_EST_STORE).int(st).ret());
   e.stored = true;
   // The old enrollment's board key is now unreferenced (a power cut before this leaves a spare key, which the
   // next enrollment replaces).
   if (!e.keyReused && e.oldKeyId != 0 && e.oldKeyId != csrSpec.key.key.id) keyErase(e.oldKeyKind, e.oldKeyId);
   return done(OK);
+}
+
+/** The DER certificate's path, checked against the /crts anchors or the trust-anchor record; its issuer's
+ *  certificate into the record's CA slot; the /crts anchors installed. OK or a status. */
+function derFinish(): i32 {
+  const e = enrollState;
+  let st = x509Parse(cert, certBuf, e.certLen);
+  if (st != OK) return fail(st, M_CERT_PARSE);
+  const ta = taRoom();
+  const k = crtsTaLen > 0 ? trustAnchorsUse(ta, crtsTaLen) : trustAnchorsLoad(ta);
+  const n = k > 0 ? trustAnchorSpans(pathSpans, PATH_MAX_CERTS) : -1;
+  if (n <= 0) return fail(E_STORE_CORRUPT, M_EST_TA_MALFORMED);
+  st = pathValidate(cert, pathSpans, n, n, timeNow(), timeIsReal(), E_EST_CHAIN);
+  if (st != OK) return st;
+  const il = pathIssuerLength();
+  if (il > EST_CERT_CAPACITY) return failWith(E_LIMIT, M_CERT_TOO_BIG).int(EST_CERT_CAPACITY).ret();
+  memory.copy(caBuf, pathIssuer(), <usize>il);
+  e.caLen = il;
+  pathAccept();
+  if (crtsTaLen > 0) {
+    st = trustAnchorsSave(ta, crtsTaLen);
+    if (st != OK) return failWith(st, M_EST_TA_STORE).int(st).ret();
+    logMsg(M_EST_TA_INSTALLED).int(n).emit(LOG_INFO);
+  }
+  return OK;
+}
+
+/** The C509 certificate's path (est/c509.ts): to the C509 CA certificate /crts gave (in the CA slot), else to
+ *  the trust-anchor record, whose anchor then goes into the CA slot. OK or a status. */
+function c509Finish(): i32 {
+  const e = enrollState;
+  const l = c509Chain(certBuf, e.certLen, caBuf, e.caLen, ca, taRoom());
+  if (l < 0) return l;
+  e.caLen = l;
+  return OK;
 }
 
 /** The /att attributes shape the CSR: a mandatory password, and the proof of possession unless chosen. */

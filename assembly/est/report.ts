@@ -17,6 +17,8 @@ import { Certificate } from "../pki/x509";
 import { channel } from "../edhoc/channel";
 import { enrollOptions, enrollState } from "./state";
 import { renewAt, lifeExpired, lifeDue } from "./life";
+import { FORMAT_C509, c509Describe } from "./c509";
+import { ARENA_ENROLLMENT } from "../base/arena";
 
 function phase(kind: u8, s: ExchangeStats): void {
   resultPhase(kind, s.roundTrips, s.datagramsUp, s.datagramsDown, s.bytesUp, s.bytesDown, s.ms);
@@ -44,9 +46,10 @@ export function reportEnroll(st: i32, cert: usize, ca: usize, c: Certificate): v
   phase(res == RESULT_RES_SKG ? RESULT_PHASE_SKG : res == RESULT_RES_SKC ? RESULT_PHASE_SKC : res == RESULT_RES_SREN ? RESULT_PHASE_SREN : RESULT_PHASE_SEN, e.enroll);
   if (!e.crtsBefore && e.crts.roundTrips > 0) phase(RESULT_PHASE_CRTS, e.crts);
   if (st != OK) return;
-  resultU8(RESULT_CERT_FORMAT, 0);
+  resultU8(RESULT_CERT_FORMAT, e.format);
   resultRef(RESULT_CERT, cert, e.certLen);
   resultRef(RESULT_CA, ca, e.caLen);
+  if (e.format == FORMAT_C509) c509Describe(cert, e.certLen, c, ARENA_ENROLLMENT); // c: facts as a DER one's
   certificateFacts(c);
 }
 
@@ -58,10 +61,10 @@ export function certificateFacts(c: Certificate): void {
   resultRef(RESULT_SUBJECT, c.subject, c.subjectLen);
 }
 
-/** The status command's record: whether an enrollment is stored and, if so, its certificate's facts and, when
- *  the device knows the time, whether it has expired or is due for renewal. flags: RESULT_FLAG_JSON,
- *  RESULT_FLAG_MAINTAIN. */
-export function reportStatus(st: i32, enrolled: bool, flags: u32, cert: usize, certLen: i32, c: Certificate): void {
+/** The status command's record: whether an enrollment is stored and, if so, its certificate's format and facts
+ *  (c: parsed from it, or described so for C509, format 1) and, when the device knows the time, whether it has
+ *  expired or is due for renewal. flags: RESULT_FLAG_JSON, RESULT_FLAG_MAINTAIN. */
+export function reportStatus(st: i32, enrolled: bool, flags: u32, cert: usize, certLen: i32, c: Certificate, format: i32 = 0): void {
   resultU8(RESULT_COMMAND, RESULT_CMD_STATUS);
   resultU32(RESULT_STATUS, <u32>st);
   if (enrolled) {
@@ -71,7 +74,7 @@ export function reportStatus(st: i32, enrolled: bool, flags: u32, cert: usize, c
   }
   resultU32(RESULT_FLAGS, flags);
   if (!enrolled) return;
-  resultU8(RESULT_CERT_FORMAT, 0);
+  resultU8(RESULT_CERT_FORMAT, format);
   resultRef(RESULT_CERT, cert, certLen);
   certificateFacts(c);
 }

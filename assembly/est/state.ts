@@ -2,6 +2,7 @@
 // fills the options from the command line).
 
 import { EST_PATH_CAPACITY } from "../base/config";
+import { CF_C509_CERT_DEFAULT, CF_C509_PKCS10_DEFAULT, CF_C509_CERT_CHAIN_DEFAULT, CF_CERTHASH_C509_DEFAULT } from "../numbers/coap";
 import { CoapEndpoint } from "../coap/uri";
 import { ExchangeStats } from "../coap/stats";
 
@@ -27,6 +28,16 @@ export class EnrollOptions {
   /** 0: default (a signature), 1: signature, 2: DH MAC keyed by G_Y, 3: classic RFC 6955 to the CA's DH cert. */
   pop: i32 = 0;
   json: bool = false;
+  /** Certificate format (est/c509.ts FORMAT_*): DER, or C509 (a C509 CSR of csrType 2 or 3, Accept the C509
+   *  certificate, or no Accept with noAccept: the multipart-core answer with c5t/c5u); and the C509
+   *  Content-Formats (TBD3, TBD4, TBD15, TBD17 of the drafts; numbers/coap.ts has the defaults). */
+  format: i32 = 0;
+  csrType: i32 = 2;
+  noAccept: bool = false;
+  cfCert: i32 = CF_C509_CERT_DEFAULT;
+  cfPkcs10: i32 = CF_C509_PKCS10_DEFAULT;
+  cfChain: i32 = CF_C509_CERT_CHAIN_DEFAULT;
+  cfC5t: i32 = CF_CERTHASH_C509_DEFAULT;
   deadlineMs: i32 = 90000;
   ackTimeoutMs: i32 = 2000;
   szx: i32 = 6;
@@ -52,6 +63,8 @@ export class EnrollState {
   /** Whether the CSR certifies the enrolled key again (a renewal): then nothing destroys or erases it. */
   keyReused: bool = false;
   csrLen: i32 = 0;
+  /** The format the enrollment runs in: the option's, until a server without C509 makes it DER. */
+  format: i32 = 0;
   certLen: i32 = 0;
   caLen: i32 = 0;
   /** Counters of the phases (the EDHOC ones are the channel's). */

@@ -1,8 +1,8 @@
-// `status`: what the device holds — whether it is enrolled and, if so, its certificate's subject, validity,
-// renewal time (est/life.ts) and the certificate itself, and the trust anchors (the one record pki/trust.ts
-// reads for every use) — as a result record the host renders. The records are read into the arena and stay
-// there (the result refers to them) until the next command starts. `maintain` reads the stored enrollment the
-// same way (statusLoad) before it decides.
+// `status`: what the device holds — whether it is enrolled and, if so, its certificate's format (DER or C509),
+// subject, validity, renewal time (est/life.ts) and the certificate itself, and the trust anchors (the one record
+// pki/trust.ts reads for every use) — as a result record the host renders. The records are read into the arena
+// and stay there (the result refers to them) until the next command starts. `maintain` reads the stored
+// enrollment the same way (statusLoad) before it decides (a C509 certificate's validity as a DER one's).
 //
 // Deliberately not here: any text.
 
@@ -17,6 +17,7 @@ import { trustAnchorsLoad, trustAnchorSpans } from "../pki/trust";
 import { pathSpans, PATH_MAX_CERTS } from "../pki/path";
 import { Enrollment, enrollmentLoad } from "./record";
 import { reportStatus } from "./report";
+import { FORMAT_C509, c509Describe } from "./c509";
 
 const e = new Enrollment();
 /** The stored certificate, parsed by statusLoad(). */
@@ -30,7 +31,7 @@ export function statusLoad(): i32 {
   const st = enrollmentLoad(e, a + <usize>ARENA_RECORD);
   if (st == E_STORE_NOT_FOUND) return st;
   if (st != OK) return failWith(st, M_STATUS_RECORD).int(st).ret();
-  const p = x509Parse(statusCert, e.cert, e.certLen);
+  const p = e.format == FORMAT_C509 ? c509Describe(e.cert, e.certLen, statusCert, ARENA_STATUS) : x509Parse(statusCert, e.cert, e.certLen);
   if (p != OK) return failWith(p, M_CERT_PARSE).ret();
   return OK;
 }
@@ -39,7 +40,7 @@ export function statusLoad(): i32 {
  *  with the trust anchors. Returns OK (enrolled or not) or the status of an unreadable record. */
 export function statusReport(loaded: i32, flags: u32): i32 {
   const ok = loaded == OK || loaded == E_STORE_NOT_FOUND ? OK : loaded;
-  reportStatus(ok, loaded == OK, flags, e.cert, e.certLen, statusCert);
+  reportStatus(ok, loaded == OK, flags, e.cert, e.certLen, statusCert, e.format);
   if (loaded == OK && e.keyId != 0) resultU32(RESULT_KEY_ID, e.keyId);
   if (ok == OK) anchors(arenaTake(ARENA_STATUS));
   return ok;

@@ -142,6 +142,13 @@ export const CF_PKCS8: i32 = 284; // application/pkcs8
 export const CF_CSRATTRS: i32 = 285; // application/csrattrs
 export const CF_PKCS10: i32 = 286; // application/pkcs10
 export const CF_PKIX_CERT: i32 = 287; // application/pkix-cert
+// C509 (EST-oscore draft -11 §5.2.2, the C509 draft's "CoAP Content-Formats"): no numbers assigned yet, the
+// drafts say TBDn. Defaults from the experimental range (RFC 7252 §12.3), 65000 + n for TBDn, the same as the
+// server's (tools/server/formats.ts; test/c509-enroll.test.ts keeps them equal); `enroll --cf NAME=N` sets others.
+export const CF_C509_CERT_DEFAULT: i32 = 65003; // application/cose-c509-cert, a COSE_C509 (TBD3)
+export const CF_C509_PKCS10_DEFAULT: i32 = 65004; // application/cose-c509-pkcs10 (TBD4)
+export const CF_C509_CERT_CHAIN_DEFAULT: i32 = 65015; // application/cose-c509-cert;usage=chain (TBD15): a c5u's target
+export const CF_CERTHASH_C509_DEFAULT: i32 = 65017; // application/cose-certhash;usage=c509 (TBD17): a c5t
 
 // ---- Well-known resources and resource types ----------------------------------------------------------------
 // Listed here, not declared: a string constant in this file costs its bytes of static data in every module

@@ -1,124 +1,26 @@
 // The DER side of C509 on the device: rebuilds the DER that a re-encoded (type 3) C509 certificate or CSR
-// stands for, so its signature can be checked (or made) over the DER to-be-signed bytes. A small DER writer
-// over a caller-given buffer, and writers for the C509 pieces: Names (the RDN registry), times
+// stands for, so its signature can be checked (or made) over the DER to-be-signed bytes: writers (on the
+// module's DER writer, der/der.ts) for the C509 pieces: Names (the RDN registry), times
 // (UTCTime through 2049, GeneralizedTime after), subject public keys, and the extensions the development CA
 // and the C509 draft's device profiles use (subjectKeyIdentifier, keyUsage, subjectAltName, basicConstraints,
 // authorityKeyIdentifier with a key identifier, extKeyUsage, and any extension in the generic ~oid form).
 //
-// Statuses: E_BUFFER_TOO_SMALL when the output does not fit, E_MALFORMED for a C509 item of the wrong shape,
-// E_UNSUPPORTED for a C509 construct this device build cannot turn into DER (another specific extension
-// encoding, an algorithm other than ES256 / Ed25519 / P-256 / X25519 keys). No input traps; nothing is
-// allocated. Deliberately not here: parsing DER (the device never needs to).
-//
-// This file depends only on assembly/cbor, assembly/crypto/index.ts and assembly/base/errors.ts (layering), so it
-// has its own small DER writer rather than sharing the EST code's.
+// Statuses: E_MALFORMED for a C509 item of the wrong shape, E_UNSUPPORTED for a C509 construct this device
+// build cannot turn into DER (another specific extension encoding, an algorithm other than ES256 / Ed25519 /
+// P-256 / X25519 keys); output that does not fit shows in the writer (der/der.ts DerWriter: finish() says
+// E_LIMIT, which the callers report as E_BUFFER_TOO_SMALL). No input traps; nothing is allocated.
+// Deliberately not here: parsing DER (the device never needs to), the DER writer itself (der/der.ts).
 
-import { OK, E_BUFFER_TOO_SMALL, E_MALFORMED, E_UNSUPPORTED } from "../base/errors";
+import { OK, E_MALFORMED, E_UNSUPPORTED } from "../base/errors";
+import { DerWriter, OID_CN, OID_EC_PUBLIC_KEY, OID_PRIME256V1, OID_ED25519, OID_X25519 } from "../der/der";
 import { CborReader, MT_UINT, MT_NINT, MT_BSTR, MT_TSTR, MT_ARRAY, MT_TAG } from "../cbor/decode";
 import { p256Decompress } from "../crypto/index";
 
-/** Deepest nesting of DER the writer builds (a certificate's TBS needs 6). */
-export const C509_DER_MAX_DEPTH: i32 = 10;
+/** The one DER writer and CBOR reader of the C509 code (pki/c509.ts, c509-csr.ts): their users never overlap. */
+export const c509Der = new DerWriter();
+export const c509Cbor = new CborReader();
 
-// ---- Writer ------------------------------------------------------------------------------------------------------
-const starts = memory.data(C509_DER_MAX_DEPTH * 4, 4);
-
-/** A DER writer: open(tag) reserves three length bytes, close() writes the minimal length and moves the content
- *  down. Contents up to 65535 bytes. The first problem sticks in `err` and makes every later call a no-op. */
-export class DerOut {
-  buf: usize = 0;
-  cap: i32 = 0;
-  pos: i32 = 0;
-  err: i32 = OK;
-  depth: i32 = 0;
-
-  reset(buf: usize, cap: i32): DerOut { this.buf = buf; this.cap = cap < 0 ? 0 : cap; this.pos = 0; this.err = OK; this.depth = 0; return this; }
-
-  fail(st: i32): DerOut { if (this.err == OK) this.err = st; return this; }
-
-  byte(b: i32): DerOut {
-    if (this.err != OK) return this;
-    if (this.pos >= this.cap) return this.fail(E_BUFFER_TOO_SMALL);
-    store<u8>(this.buf + <usize>this.pos, <u8>b);
-    this.pos++;
-    return this;
-  }
-
-  raw(p: usize, n: i32): DerOut {
-    if (this.err != OK) return this;
-    if (n < 0 || n > this.cap - this.pos) return this.fail(E_BUFFER_TOO_SMALL);
-    memory.copy(this.buf + <usize>this.pos, p, <usize>n);
-    this.pos += n;
-    return this;
-  }
-
-  arr(a: StaticArray<u8>): DerOut { return this.raw(changetype<usize>(a), a.length); }
-
-  open(tag: i32): DerOut {
-    if (this.err != OK) return this;
-    if (this.depth >= C509_DER_MAX_DEPTH) return this.fail(E_UNSUPPORTED);
-    this.byte(tag);
-    store<i32>(starts + <usize>(this.depth << 2), this.pos);
-    this.depth++;
-    return this.byte(0).byte(0).byte(0);
-  }
-
-  close(): DerOut {
-    if (this.err != OK) return this;
-    if (this.depth == 0) return this.fail(E_MALFORMED);
-    this.depth--;
-    const at = load<i32>(starts + <usize>(this.depth << 2));
-    const len = this.pos - at - 3;
-    if (len > 0xffff) return this.fail(E_UNSUPPORTED);
-    const h = len < 0x80 ? 1 : len < 0x100 ? 2 : 3;
-    const p = this.buf + <usize>at;
-    memory.copy(p + <usize>h, p + 3, <usize>len);
-    if (h == 1) store<u8>(p, <u8>len);
-    else if (h == 2) { store<u8>(p, 0x81); store<u8>(p + 1, <u8>len); }
-    else { store<u8>(p, 0x82); store<u8>(p + 1, <u8>(len >> 8)); store<u8>(p + 2, <u8>len); }
-    this.pos -= 3 - h;
-    return this;
-  }
-
-  /** A primitive TLV with the given content. */
-  prim(tag: i32, p: usize, n: i32): DerOut { return this.open(tag).raw(p, n).close(); }
-
-  /** A non-negative INTEGER from big-endian unsigned bytes (leading zeros dropped; 00 prefixed for a set top
-   *  bit; an empty magnitude is 0). */
-  uint(p: usize, n: i32): DerOut {
-    let i = 0;
-    while (i < n && load<u8>(p + <usize>i) == 0) i++;
-    this.open(0x02);
-    if (i == n) this.byte(0);
-    else { if (load<u8>(p + <usize>i) >= 0x80) this.byte(0); this.raw(p + <usize>i, n - i); }
-    return this.close();
-  }
-
-  /** A small non-negative INTEGER. */
-  small(v: i32): DerOut {
-    this.open(0x02);
-    if (v >= 0x800000) this.byte(v >> 24);
-    if (v >= 0x8000) this.byte(v >> 16);
-    if (v >= 0x80) this.byte(v >> 8);
-    return this.byte(v).close();
-  }
-
-  /** OK, or the first problem met. */
-  finish(): i32 {
-    if (this.err != OK) return this.err;
-    return this.depth == 0 ? OK : E_MALFORMED;
-  }
-}
-
-// ---- Object identifiers (content bytes) -------------------------------------------------------------------------
-export const OID_EC_PUBLIC_KEY: StaticArray<u8> = [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
-export const OID_PRIME256V1: StaticArray<u8> = [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
-export const OID_ECDSA_SHA256: StaticArray<u8> = [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
-export const OID_ED25519: StaticArray<u8> = [0x2b, 0x65, 0x70];
-export const OID_X25519: StaticArray<u8> = [0x2b, 0x65, 0x6e];
-export const OID_DH_POP_SHA256: StaticArray<u8> = [0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x06, 0x1a];
-export const OID_EXTENSION_REQUEST: StaticArray<u8> = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x0e];
-const OID_CN: StaticArray<u8> = [0x55, 0x04, 0x03];
+// ---- Object identifiers (content bytes; the common ones are der/der.ts') --------------------------------------
 const OID_EXT_PREFIX: StaticArray<u8> = [0x55, 0x1d]; // 2.5.29
 
 /** RDN attribute registry (C509 draft "C509 RDN Attributes"): value -> OID content, as (offset, length) into
@@ -158,7 +60,7 @@ function rdnIsIa5(v: i64): bool { return v == 0 || v == 22; }
 
 /** Read one SpecialText and write the text it stands for (text as is, bytes as lowercase hex, a tag 48 MAC
  *  address as an EUI-64 "HH-..-HH"). */
-function specialTextDer(w: DerOut, r: CborReader, tag: i32): i32 {
+function specialTextDer(w: DerWriter, r: CborReader, tag: i32): i32 {
   const t = r.peekType();
   if (t < 0) return t;
   w.open(tag);
@@ -191,13 +93,13 @@ function specialTextDer(w: DerOut, r: CborReader, tag: i32): i32 {
 }
 
 /** Read one C509 Name and write its DER Name. */
-export function nameDer(w: DerOut, r: CborReader): i32 {
+export function nameDer(w: DerWriter, r: CborReader): i32 {
   const t = r.peekType();
   if (t < 0) return t;
   w.open(0x30);
   if (t != MT_ARRAY) {
     // One common name as a UTF8String.
-    w.open(0x31).open(0x30).prim(0x06, changetype<usize>(OID_CN), OID_CN.length);
+    w.open(0x31).open(0x30).oid(OID_CN);
     const st = specialTextDer(w, r, 0x0c);
     if (st < 0) return st;
     w.close().close();
@@ -240,7 +142,7 @@ export function nameDer(w: DerOut, r: CborReader): i32 {
 // ---- Time ------------------------------------------------------------------------------------------------------------
 /** Write a time as RFC 5280 §4.1.2.5 requires: UTCTime for 1950-2049, GeneralizedTime otherwise. secs is
  *  seconds since 1970 (at most 99991231235959Z). */
-export function timeDer(w: DerOut, secs: u64): i32 {
+export function timeDer(w: DerWriter, secs: u64): i32 {
   if (secs > 253402300799) return E_UNSUPPORTED;
   const days = <i64>(secs / 86400);
   const sod = <i32>(secs % 86400);
@@ -261,7 +163,7 @@ export function timeDer(w: DerOut, secs: u64): i32 {
   w.byte(0x5a).close();
   return OK;
 }
-@inline function two(w: DerOut, v: i32): void { w.byte(0x30 + v / 10).byte(0x30 + v % 10); }
+@inline function two(w: DerWriter, v: i32): void { w.byte(0x30 + v / 10).byte(0x30 + v % 10); }
 
 // ---- Subject public key -------------------------------------------------------------------------------------------------
 /** C509 public key algorithms this build handles. */
@@ -274,10 +176,10 @@ const cpoint = memory.data(33, 8);
 
 /** Write the SubjectPublicKeyInfo of a C509 key (pkAlg, key bytes as carried). A P-256 key marked fe/fd (a DER
  *  certificate's uncompressed point, compressed in C509) is expanded again; 02/03 and 04 stay as they are. */
-export function spkiDer(w: DerOut, pkAlg: i32, key: usize, keyLen: i32): i32 {
+export function spkiDer(w: DerWriter, pkAlg: i32, key: usize, keyLen: i32): i32 {
   w.open(0x30).open(0x30);
   if (pkAlg == PK_P256) {
-    w.prim(0x06, changetype<usize>(OID_EC_PUBLIC_KEY), OID_EC_PUBLIC_KEY.length).prim(0x06, changetype<usize>(OID_PRIME256V1), OID_PRIME256V1.length).close();
+    w.oid(OID_EC_PUBLIC_KEY).oid(OID_PRIME256V1).close();
     w.open(0x03).byte(0);
     const pre = keyLen > 0 ? <i32>load<u8>(key) : 0;
     if (keyLen == 33 && (pre == 0xfe || pre == 0xfd)) {
@@ -289,7 +191,7 @@ export function spkiDer(w: DerOut, pkAlg: i32, key: usize, keyLen: i32): i32 {
     else return E_MALFORMED;
   } else if (pkAlg == PK_ED25519 || pkAlg == PK_X25519) {
     const o = pkAlg == PK_ED25519 ? OID_ED25519 : OID_X25519;
-    w.prim(0x06, changetype<usize>(o), o.length).close();
+    w.oid(o).close();
     if (keyLen != 32) return E_MALFORMED;
     w.open(0x03).byte(0).raw(key, 32);
   } else return E_UNSUPPORTED;
@@ -297,9 +199,16 @@ export function spkiDer(w: DerOut, pkAlg: i32, key: usize, keyLen: i32): i32 {
   return OK;
 }
 
+/** A non-negative INTEGER of up to 31 bits (a pathLenConstraint). */
+function derSmall(w: DerWriter, v: i32): void {
+  const be = memory.data(4, 4);
+  store<u32>(be, bswap<u32>(<u32>v));
+  w.unsignedInt(be, 4);
+}
+
 // ---- Extensions -------------------------------------------------------------------------------------------------------
 /** keyUsage bits as C509 carries them (bit i of RFC 5280 §4.2.1.3 is 2^i) -> DER BIT STRING (named bits). */
-export function keyUsageBits(w: DerOut, v: u32): void {
+export function keyUsageBits(w: DerWriter, v: u32): void {
   w.open(0x03);
   if (v == 0) { w.byte(0); w.close(); return; }
   let top = 31;
@@ -316,14 +225,14 @@ export function keyUsageBits(w: DerOut, v: u32): void {
 const EKU_PREFIX: StaticArray<u8> = [0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03]; // 1.3.6.1.5.5.7.3
 
 /** Begin one Extension: SEQUENCE { extnID 2.5.29.x, [critical TRUE,] extnValue OCTET STRING { ... } }. */
-function extOpen(w: DerOut, last: i32, critical: bool): void {
-  w.open(0x30).open(0x06).arr(OID_EXT_PREFIX).byte(last).close();
+function extOpen(w: DerWriter, last: i32, critical: bool): void {
+  w.open(0x30).open(0x06).rawBytes(OID_EXT_PREFIX).byte(last).close();
   if (critical) w.byte(0x01).byte(0x01).byte(0xff);
   w.open(0x04);
 }
 
 /** Read a C509 extensions field and write the DER SEQUENCE OF Extension (nothing for an empty array). */
-export function extensionsDer(w: DerOut, r: CborReader): i32 {
+export function extensionsDer(w: DerWriter, r: CborReader): i32 {
   let t = r.peekType();
   if (t < 0) return t;
   let st: i32;
@@ -387,7 +296,7 @@ export function extensionsDer(w: DerOut, r: CborReader): i32 {
       extOpen(w, 0x13, crit);
       w.open(0x30);
       if (v != -2) w.byte(0x01).byte(0x01).byte(0xff);
-      if (v >= 0) w.small(v);
+      if (v >= 0) derSmall(w, v);
       w.close();
     } else if (code == 7) { // authorityKeyIdentifier: a key identifier only
       if (r.peekType() != MT_BSTR) return E_UNSUPPORTED;
@@ -413,7 +322,7 @@ export function extensionsDer(w: DerOut, r: CborReader): i32 {
 }
 
 /** A KeyPurposeId: registered ints 1-4, 8, 9 (id-kp-serverAuth .. id-kp-OCSPSigning), or ~oid. */
-function purposeDer(w: DerOut, r: CborReader): i32 {
+function purposeDer(w: DerWriter, r: CborReader): i32 {
   if (r.peekType() == MT_BSTR) {
     const st = r.readBstr();
     if (st < 0) return st;
@@ -424,13 +333,13 @@ function purposeDer(w: DerOut, r: CborReader): i32 {
   if (st < 0) return st;
   const v = <i32>r.value;
   if (!((v >= 1 && v <= 4) || v == 8 || v == 9)) return E_UNSUPPORTED;
-  w.open(0x06).arr(EKU_PREFIX).byte(v).close();
+  w.open(0x06).rawBytes(EKU_PREFIX).byte(v).close();
   return OK;
 }
 
 /** subjectAltName value: text (one dNSName) or pairs of (1 rfc822Name / 2 dNSName / 6 URI: text; 7 iPAddress:
  *  bytes). */
-function generalNamesDer(w: DerOut, r: CborReader): i32 {
+function generalNamesDer(w: DerWriter, r: CborReader): i32 {
   let st: i32;
   w.open(0x30);
   if (r.peekType() == MT_TSTR) {

@@ -19,11 +19,13 @@
 // constraints, policies, revocation; and an X.509 <-> C509 converter (tools/c509 has one).
 
 import {
-  OK, E_MALFORMED, E_UNSUPPORTED, E_CRYPTO_SIGNATURE, E_LIMIT, E_TRAILING,
+  OK, E_MALFORMED, E_UNSUPPORTED, E_CRYPTO_SIGNATURE, E_LIMIT, E_TRAILING, E_BUFFER_TOO_SMALL,
 } from "../base/errors";
-import { CborReader, MT_UINT, MT_NINT, MT_BSTR, MT_TSTR, MT_ARRAY, MT_TAG } from "../cbor/decode";
+import { MT_UINT, MT_NINT, MT_BSTR, MT_TSTR, MT_ARRAY, MT_TAG } from "../cbor/decode";
 import { sha256, p256VerifyDigest, ed25519Verify } from "../crypto/index";
-import { DerOut, nameDer, timeDer, spkiDer, extensionsDer, rdnKnown, PK_P256, PK_X25519, PK_ED25519 } from "./c509-der";
+import { Certificate, spanEquals } from "./x509";
+import { KEY_P256_ECDSA, KEY_ED25519 } from "./keys";
+import { c509Der, c509Cbor, nameDer, timeDer, spkiDer, extensionsDer, rdnKnown, PK_P256, PK_X25519, PK_ED25519 } from "./c509-der";
 
 export { PK_P256, PK_X25519, PK_ED25519 };
 export const C509_TYPE_NATIVE: i32 = 2;
@@ -73,8 +75,8 @@ export class C509Cert {
   unknownCritical: bool = false;
 }
 
-const r = new CborReader();
-const w = new DerOut();
+const r = c509Cbor;
+const w = c509Der;
 
 /** Parse a certificate (either encoding, see the file comment) of n bytes at p into c. */
 export function c509Parse(c: C509Cert, p: usize, n: i32): i32 {
@@ -283,9 +285,9 @@ export function c509TbsDer(c: C509Cert, out: usize, cap: i32): i32 {
   w.reset(out, cap);
   w.open(0x30);
   w.byte(0xa0).byte(0x03).byte(0x02).byte(0x01).byte(0x02); // [0] version v3
-  w.uint(c.serial, c.serialLen);
-  if (c.sigAlg == C509_SIG_ES256) w.arr(SIG_ES256_DER);
-  else if (c.sigAlg == C509_SIG_ED25519) w.arr(SIG_ED25519_DER);
+  if (c.serialLen == 0) w.smallInt(0); else w.unsignedInt(c.serial, c.serialLen);
+  if (c.sigAlg == C509_SIG_ES256) w.rawBytes(SIG_ES256_DER);
+  else if (c.sigAlg == C509_SIG_ED25519) w.rawBytes(SIG_ED25519_DER);
   else return E_UNSUPPORTED;
   let st: i32;
   if (c.issuerLen > 0) st = nameDer(w, r.reset(c.issuer, c.issuerLen, true));
@@ -305,7 +307,7 @@ export function c509TbsDer(c: C509Cert, out: usize, cap: i32): i32 {
   }
   w.close();
   st = w.finish();
-  return st < 0 ? st : w.pos;
+  return st == E_LIMIT ? E_BUFFER_TOO_SMALL : st;
 }
 
 // ---- Verification ----------------------------------------------------------------------------------------------------
@@ -313,28 +315,41 @@ export function c509TbsDer(c: C509Cert, out: usize, cap: i32): i32 {
 const digest = memory.data(32, 8);
 const issuerKey = memory.data(33, 8);
 
-/** Whether two CBOR spans are equal. */
-function spanEq(a: usize, al: i32, b: usize, bl: i32): bool {
-  if (al != bl) return false;
-  for (let i = 0; i < al; i++) if (load<u8>(a + <usize>i) != load<u8>(b + <usize>i)) return false;
-  return true;
-}
-
 /** Verify that `issuer` issued `c`: c's issuer Name (its subject when null) equals the issuer's subject Name,
  *  the issuer is a CA (basicConstraints cA), its key fits the signature algorithm, and the signature verifies
  *  over the CBOR TBS (type 2) or over the DER tbsCertificate rebuilt in (scratch, cap) (type 3). A
  *  self-signed trust anchor is checked with c509VerifyIssued(ca, ca, ...). */
 export function c509VerifyIssued(c: C509Cert, issuer: C509Cert, scratch: usize, cap: i32): i32 {
   const ip = c.issuerLen > 0 ? c.issuer : c.subject, il = c.issuerLen > 0 ? c.issuerLen : c.subjectLen;
-  if (!spanEq(ip, il, issuer.subject, issuer.subjectLen)) return E_CRYPTO_SIGNATURE;
+  if (!spanEquals(ip, il, issuer.subject, issuer.subjectLen)) return E_CRYPTO_SIGNATURE;
   if (!issuer.isCa) return E_CRYPTO_SIGNATURE;
+  return verifyWith(c, issuer.pkAlg, issuer.key, issuer.keyLen, scratch, cap);
+}
+
+/** A C509 Name's CBOR (p, n) as the DER Name it stands for, into (out, cap): its length or a status. */
+export function c509NameDer(p: usize, n: i32, out: usize, cap: i32): i32 {
+  const st = nameDer(w.reset(out, cap), r.reset(p, n, true));
+  if (st < 0) return st;
+  const l = w.finish();
+  return l == E_LIMIT ? E_BUFFER_TOO_SMALL : l;
+}
+
+/** The signature of c under the key of the X.509 certificate `ca` (a DER trust anchor, pki/x509.ts), as in
+ *  c509VerifyIssued; whether ca may issue c (its subject against c's issuer Name rebuilt as DER, its CA rules)
+ *  is the caller's check (pki/c509-path.ts). (scratch, cap): C509_TBS_DER_MAX is enough. */
+export function c509VerifySignedByX509(c: C509Cert, ca: Certificate, scratch: usize, cap: i32): i32 {
+  return verifyWith(c, ca.keyKind == KEY_ED25519 ? PK_ED25519 : ca.keyKind == KEY_P256_ECDSA ? PK_P256 : -1, ca.key, ca.keyLen, scratch, cap);
+}
+
+/** The signature of c under an issuer key (C509 algorithm, bytes), over the TBS as its type says. */
+function verifyWith(c: C509Cert, pkAlg: i32, key: usize, keyLen: i32, scratch: usize, cap: i32): i32 {
   let data = c.tbs, dataLen = c.tbsLen;
   if (c.type == C509_TYPE_REENCODED) {
     const n = c509TbsDer(c, scratch, cap);
     if (n < 0) return n;
     data = scratch; dataLen = n;
   }
-  return c509VerifySignature(c.sigAlg, data, dataLen, c.sig, c.sigLen, issuer.pkAlg, issuer.key, issuer.keyLen);
+  return c509VerifySignature(c.sigAlg, data, dataLen, c.sig, c.sigLen, pkAlg, key, keyLen);
 }
 
 /** Verify an ES256 (r || s) or Ed25519 signature over (data, dataLen) with a C509 public key (pkAlg, key as
@@ -364,12 +379,12 @@ export function c509VerifySignature(sigAlg: i32, data: usize, dataLen: i32, sig:
 export function c509HasKey(c: C509Cert, pub: usize, pubLen: i32): bool {
   if (c.pkAlg == PK_P256) {
     if (pubLen != 65 || load<u8>(pub) != 4) return false;
-    if (c.keyLen == 65) return spanEq(c.key, 65, pub, 65);
+    if (c.keyLen == 65) return spanEquals(c.key, 65, pub, 65);
     if (c.keyLen != 33) return false;
     const odd = <i32>(load<u8>(pub + 64) & 1);
     const pre = <i32>load<u8>(c.key);
     const wantOdd = pre == 3 || pre == 0xfd ? 1 : 0;
-    return odd == wantOdd && spanEq(c.key + 1, 32, pub + 1, 32);
+    return odd == wantOdd && spanEquals(c.key + 1, 32, pub + 1, 32);
   }
-  return (c.pkAlg == PK_X25519 || c.pkAlg == PK_ED25519) && spanEq(c.key, c.keyLen, pub, pubLen);
+  return (c.pkAlg == PK_X25519 || c.pkAlg == PK_ED25519) && spanEquals(c.key, c.keyLen, pub, pubLen);
 }

@@ -282,7 +282,7 @@ export function renderResult(r: Result, detail: string): { out: string; log: str
       if (r.flags & RESULT.FLAG_EXPIRED) o.expired = true;
       if (r.flags & RESULT.FLAG_DUE) o.renewal_due = true;
       if (enrolled && r.keyId) o.key_id = r.keyId;
-      if (enrolled && r.cert) o.certificate_pem = pem("CERTIFICATE", r.cert);
+      if (enrolled && r.cert) certJson(o, r.cert, r.certFormat === 1);
       if (r.status === E.OK) o.trust_anchors_pem = r.cas.map((c) => pem("CERTIFICATE", c));
       return { out: JSON.stringify(o) + "\n", log: [] };
     }
@@ -292,7 +292,7 @@ export function renderResult(r: Result, detail: string): { out: string; log: str
     let t = `enrolled: ${r.subject ? nameText(r.subject) : "?"}`;
     if (r.notBefore !== undefined && r.notAfter !== undefined) t += `, valid ${isoTime(r.notBefore)} to ${isoTime(r.notAfter)}`;
     if (r.renewAt !== undefined) t += `, renews at ${isoTime(r.renewAt)}`;
-    return { out: t + state + "\n" + anchors + (r.cert ? pem("CERTIFICATE", r.cert) : ""), log: [] };
+    return { out: t + state + "\n" + anchors + (r.cert ? certText(r.cert, r.certFormat === 1) : ""), log: [] };
   }
   const res = RESOURCES[r.resource ?? 0] ?? "?";
   const edhoc = (r.flags & RESULT.FLAG_EDHOC) !== 0;
@@ -314,13 +314,14 @@ export function renderResult(r: Result, detail: string): { out: string; log: str
     o.bytes_down = sum("bytes_down");
     o.phases = r.phases;
     if (r.status === E.OK && r.cert) {
-      o.certificate_format = r.certFormat === 1 ? "c509" : "x509";
       if (r.subject) o.subject = nameText(r.subject);
       if (r.notBefore !== undefined) o.not_before = isoTime(r.notBefore);
       if (r.notAfter !== undefined) o.not_after = isoTime(r.notAfter);
       if (r.renewAt !== undefined) o.renew_at = isoTime(r.renewAt);
-      o.certificate_pem = pem("CERTIFICATE", r.cert);
-      o.ca_certificates_pem = r.cas.map((c) => pem("CERTIFICATE", c));
+      certJson(o, r.cert, r.certFormat === 1);
+      // The CA certificates: DER ones as PEM, every one as hex (a C509 enrollment's may be C509 or DER).
+      o.ca_certificates_pem = r.cas.filter((c) => c[0] === 0x30).map((c) => pem("CERTIFICATE", c));
+      o.ca_certificates_hex = r.cas.map((c) => hex(c));
     }
     return { out: JSON.stringify(o) + "\n", log: [] };
   }
@@ -331,5 +332,17 @@ export function renderResult(r: Result, detail: string): { out: string; log: str
   if (r.notAfter !== undefined) line += `, valid to ${isoTime(r.notAfter)}`;
   if (r.renewAt !== undefined) line += `, renews at ${isoTime(r.renewAt)}`;
   log.push(line);
-  return { out: pem("CERTIFICATE", r.cert), log };
+  return { out: certText(r.cert, r.certFormat === 1), log };
+}
+
+/** The certificate in JSON: its format, its bytes as hex, and a DER one also as PEM (est_render.c's order). */
+function certJson(o: Record<string, unknown>, cert: Uint8Array, c509: boolean): void {
+  o.certificate_format = c509 ? "c509" : "der";
+  o.certificate_hex = hex(cert);
+  if (!c509) o.certificate_pem = pem("CERTIFICATE", cert);
+}
+
+/** The certificate on the command output: PEM for DER, "C509 certificate: " and its CBOR in hex for C509. */
+function certText(cert: Uint8Array, c509: boolean): string {
+  return c509 ? `C509 certificate: ${hex(cert)}\n` : pem("CERTIFICATE", cert);
 }

@@ -15,7 +15,9 @@ import { output, flushOut } from "../../assembly/app/output";
 import { fail } from "../common/text";
 import { jsonParse, jsonIs, jsonHex, jsonInt, jsonPtr } from "../../assembly/app/json";
 import { C509Cert, c509Parse, c509TbsDer, c509VerifyIssued, c509HasKey, C509_TBS_DER_MAX } from "../../assembly/pki/c509";
-import { c509CsrSpec, c509CsrPublicKey, c509CsrBuild, C509_CSR_MAX, C509_CSR_SCRATCH_MAX, C509_CSR_NAME_MAX } from "../../assembly/pki/c509-csr";
+import { c509CsrBuild, C509_CSR_MAX, C509_CSR_SCRATCH_MAX, C509_CSR_NAME_MAX } from "../../assembly/pki/c509-csr";
+import { csrSpec } from "../../assembly/pki/csr";
+import { keyPairPublic } from "../../assembly/pki/keys";
 
 export {
   abi_version, io_buffer, io_capacity, start, on_datagram, on_timer, next_deadline, cancel,
@@ -102,24 +104,24 @@ function hasKeyOp(): i32 {
 }
 
 function csrOp(): i32 {
-  const s = c509CsrSpec;
-  s.type = jsonInt("type");
-  s.kind = jsonInt("kind");
+  const s = csrSpec, k = s.key;
+  const type = jsonInt("type");
+  k.kind = jsonInt("kind");
   const raw = memory.data(32, 8);
   if (field("key", raw, 32) != 32) return fail(E_USAGE, "c509_csr: key is 32 bytes");
-  const ki = keyImport(s.key, s.kind, raw, 32, 0);
+  const ki = keyImport(k.key, k.kind, raw, 32, 0);
   wipe(raw, 32);
   if (ki != OK) return answer(ki);
   s.cnLen = field("cn", s.cn, C509_CSR_NAME_MAX);
   s.dnsLen = jsonPtr("dns") == 0 ? 0 : field("dns", s.dns, C509_CSR_NAME_MAX);
   if (jsonPtr("recipient") != 0 && field("recipient", s.recipient, 32) != 32) return fail(E_USAGE, "c509_csr: recipient is 32 bytes");
-  let st = c509CsrPublicKey(s);
+  let st = keyPairPublic(k);
   if (st != OK) return answer(st);
   let cap = jsonInt("cap");
   if (cap < 0 || cap > C509_CSR_MAX) cap = C509_CSR_MAX;
-  st = c509CsrBuild(s, csrOut, cap, scratch, C509_CSR_SCRATCH_MAX);
+  st = c509CsrBuild(s, type, csrOut, cap, scratch, C509_CSR_SCRATCH_MAX);
   if (st < 0) return answer(st);
-  output.str("{\"pub\":\"").hex(s.pub, s.pubLen).str("\",\"csr\":\"").hex(csrOut, st).str("\"}\n");
+  output.str("{\"pub\":\"").hex(k.pub, k.pubLen).str("\",\"csr\":\"").hex(csrOut, st).str("\"}\n");
   flushOut();
   return OK;
 }

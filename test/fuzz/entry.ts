@@ -28,6 +28,9 @@ import { CsrAttrs, csrAttrsParse } from "../../assembly/est/att";
 import { skgTake } from "../../assembly/est/skg";
 import { drbgSeedFromBoard } from "../../assembly/crypto/drbg";
 import { coapResponseCapacity } from "../../assembly/coap/client";
+import { C509Cert, c509Parse, c509TbsDer, c509NameDer, c509VerifyIssued, C509_TBS_DER_MAX } from "../../assembly/pki/c509";
+import { c509Answer, c509Check, c509Crts } from "../../assembly/est/c509";
+import { enrollOptions, enrollState } from "../../assembly/est/state";
 
 export {
   abi_version, io_buffer, io_capacity, start, on_datagram, on_timer, next_deadline, cancel,
@@ -224,6 +227,39 @@ const skgCert = new Certificate();
 export function fuzz_multipart(n: i32): i32 {
   if (n < 1) return 0;
   return skgTake(input + 1, n - 1, 62, (load<u8>(input) & 1) == 0, skgKey, 0, scratch, INPUT_CAP, skgCert);
+}
+
+// ---- C509 (pki/c509.ts, est/c509.ts) --------------------------------------------------------------------------
+const c5a = new C509Cert(), c5b = new C509Cert();
+/** A C509 certificate: parse; then its DER tbsCertificate (type 3), its names as DER, and itself as its issuer. */
+export function fuzz_c509(n: i32): i32 {
+  const st = c509Parse(c5a, input, n);
+  if (st != OK) return st;
+  c509TbsDer(c5a, scratch, C509_TBS_DER_MAX);
+  c509NameDer(c5a.subject, c5a.subjectLen, scratch, 256);
+  if (c5a.issuerLen > 0) c509NameDer(c5a.issuer, c5a.issuerLen, scratch, 256);
+  if (c509Parse(c5b, input, n) != OK) return -1;
+  return c509VerifyIssued(c5a, c5b, scratch, C509_TBS_DER_MAX);
+}
+
+const c5Req = new CoapRequest();
+/** The answer to a C509 enrollment: input[0] picks its Content-Format (the certificate, a chain, multipart-core),
+ *  the rest is the payload; then the certificate is checked (no key matches: the parse is what runs) and the
+ *  same payload is read as a /crts answer. */
+export function fuzz_c509_answer(n: i32): i32 {
+  if (n < 1) return 0;
+  const o = enrollOptions;
+  if (o.ep.uriLen == 0) {
+    const u = "coap://127.0.0.1:5683";
+    for (let i = 0; i < u.length; i++) store<u8>(o.ep.uri + <usize>i, <u8>u.charCodeAt(i));
+    o.ep.uriLen = u.length; o.ep.path = o.ep.uri + <usize>u.length; o.ep.pathLen = 0;
+  }
+  const sel = <i32>load<u8>(input) % 3;
+  const cf = sel == 0 ? o.cfCert : sel == 1 ? o.cfChain : 62;
+  let st = c509Answer(input + 1, n - 1, cf, scratch, c5Req);
+  if (st == OK) st = c509Check(scratch, enrollState.certLen);
+  c509Crts(input + 1, n - 1, o.cfCert, scratch + 4096);
+  return st;
 }
 
 // ---- CSR attributes (/att, RFC 7030 §4.5) -------------------------------------------------------------------

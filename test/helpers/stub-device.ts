@@ -1,5 +1,6 @@
-// A stand-in for build/est-sim in the main job's tests (EST_SIM=..., tools/main.ts), for what the device cannot do
-// yet: `enroll --format c509`. It records its command line (STUB_LOG), hands `discover` to the real est-sim,
+// A stand-in for build/est-sim in the main job's tests (EST_SIM=..., tools/main.ts), for what the real device never
+// reports: a C509 certificate that does not verify, or DER when C509 was asked for (the device refuses the first
+// and sends the second only when the server takes no C509). It records its command line (STUB_LOG), hands `discover` to the real est-sim,
 // and answers `enroll` with the report a C509-enrolling device would print: a certificate issued by the work
 // folder's CA (type 2 unless STUB_TYPE=3), in certificate_hex with certificate_format "c509", and the CA as
 // PEM. STUB_MODE=tamper flips a signature byte; STUB_MODE=der answers a DER certificate instead.

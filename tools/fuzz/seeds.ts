@@ -5,7 +5,9 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { tmpdir } from "node:os";
+import { createHash } from "node:crypto";
 import { encode as encodeCoap } from "../server/coap.js";
+import { c509FromX509, encodeCertificate } from "../c509/index.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const vec = (f: string) => JSON.parse(readFileSync(join(ROOT, "test/vectors", f), "utf8"));
@@ -69,6 +71,23 @@ export function seeds(allTargets: string[]): Record<string, Buffer[]> {
     Buffer.concat([Buffer.of(9), hex("000000000000004001020304")]), Buffer.concat([Buffer.of(2), Buffer.of(3, 2)]), Buffer.concat([Buffer.of(3), Buffer.of(3, 2, 0)]),
     Buffer.concat([Buffer.of(2), hex(vec("edhoc-rfc9529-trace2.json").input.cred_r)]), Buffer.concat([Buffer.of(4), Buffer.alloc(32, 7)]),
     Buffer.concat([Buffer.of(2), Buffer.of(p256Der.length >> 8, p256Der.length & 0xff), p256Der]));
+
+  // c509: the C509 draft's Appendix A certificates (test/vectors/c509-draft-examples.json: types 3 and 2, both
+  // encodings) and openssl's CA certificates re-encoded (tools/c509). c509_answer: a selector byte (0 COSE_C509
+  // of one certificate, 1 a chain, 2 multipart-core) and the answer's payload.
+  if (s.c509 && s.c509_answer) {
+    const certs: Buffer[] = [];
+    for (const e of vec("c509-draft-examples.json").examples) for (const k of ["c509", "c509_array"]) if (e[k]) certs.push(hex(e[k]));
+    for (const d of [p256Der, edDer]) certs.push(Buffer.from(encodeCertificate(c509FromX509(new Uint8Array(d)), "sequence")));
+    s.c509.push(...certs);
+    const c = certs[certs.length - 2];
+    const arr = (...items: Buffer[]) => Buffer.concat([Buffer.of(0x80 | items.length), ...items]);
+    const uri = Buffer.from("coap://127.0.0.1:5683/.well-known/est/c5u/0123456789abcdef");
+    const c5t = Buffer.concat([Buffer.of(0x82, 0x2e, 0x48), createHash("sha256").update(c).digest().subarray(0, 8)]);
+    s.c509_answer.push(Buffer.concat([Buffer.of(0), cborBstr(c)]), Buffer.concat([Buffer.of(1), arr(cborBstr(c), cborBstr(certs[certs.length - 1]))]),
+      Buffer.concat([Buffer.of(2), arr(cborUint(65017), cborBstr(c5t), cborUint(60), cborBstr(Buffer.concat([Buffer.of(0x78, uri.length), uri])), cborUint(65003), cborBstr(cborBstr(c)))]),
+      Buffer.concat([Buffer.of(2), arr(cborUint(65017), cborBstr(c5t), cborUint(60), cborBstr(Buffer.concat([Buffer.of(0x78, uri.length), uri])))]));
+  }
 
   // Traffic captured from aiocoap (with lakers) and libcoap in the interop exchanges (test/fuzz/captured).
   const cap = join(ROOT, "test/fuzz/captured");

@@ -30,7 +30,7 @@ import {
 } from "./coap.js";
 import { CF, c509Formats, type C509Formats } from "./formats.js";
 import { c509FromX509, decodeCertificate, encodeCertificate, nameToDer, verifyCertificate, type C509Certificate, type CertForm } from "../c509/index.js";
-import { c509Pop, c509Request, c5tHash, c5uPayload, coseC509, derDhPop, multipartCore, type C509Request } from "./c509-est.js";
+import { c509Pop, c509Request, c5tHash, c5uPayload, coseC509, derDhPop, multipartCore, type C509Request, type DhPopContext } from "./c509-est.js";
 import { c509IdCred, c5cOf, c5tOf, credOfC509, edhocC509Certificate, matchesC5t, serverC509Certificate } from "./c509cred.js";
 import { cArray, cBstr, cInt, cTstr } from "./cbor.js";
 import { ServerState, responderKind, unhex, hex, newKeyPair, type Device } from "./identity.js";
@@ -89,8 +89,12 @@ export interface EstServerOptions {
   /** Man in the middle for security tests: rewrite or drop outgoing datagrams. */
   tamper?: (data: Uint8Array) => Uint8Array | null;
   log?: (line: string) => void;
-  /** Every CSR received, before it is checked (tests hand it to openssl). */
-  onCsr?: (der: Uint8Array) => void;
+  /** Every CSR received, before it is checked (tests hand it to openssl, or to BouncyCastle with the EDHOC
+   *  run's y and G_Y that key a DH proof of possession). */
+  onCsr?: (csr: Uint8Array, pop: DhPopContext) => void;
+  /** Tests: the C509 certificate to send instead of the one issued (which stays recorded), e.g. one that
+   *  BouncyCastle issued for the same CSR with this CA's key, or a broken one. */
+  c509Reissue?: (csr: Uint8Array, issued: C509Certificate) => C509Certificate;
   /** Misbehave on purpose, for the device's negative tests: issue for another key, sign with a CA the device
    *  does not trust, garble the /crts bundle, or issue a certificate that expired a day ago, that is valid only
    *  from tomorrow, or that carries an unknown critical extension. */
@@ -622,7 +626,7 @@ export class EstServer {
         this.event({ kind: "refused", kid, detail: "waiting for approval (5.03)" });
         return { code: SERVICE_UNAVAILABLE, options: [[OPT.MAX_AGE, uintBytes(this.opts.approvalMaxAge ?? 2)]] };
       }
-      this.opts.onCsr?.(m.payload);
+      this.opts.onCsr?.(m.payload, { y: c.y, gY: c.gY, suite: c.suite });
       let csr: Csr, c509: C509Request | undefined;
       try {
         if (c509In) { c509 = c509Request(m.payload); csr = c509.csr; } else csr = parseCsr(m.payload);
@@ -675,6 +679,7 @@ export class EstServer {
         }
         if (bad && asC509) ({ c509: cert509, der } = bad.ca.issueC509(bad.csr, { validityDays: 1 }, type));
         else if (bad) der = bad.ca.issue(bad.csr, { validityDays: 1 });
+        if (asC509 && this.opts.c509Reissue) cert509 = this.opts.c509Reissue(m.payload, cert509!);
       }
       const sent = der && !(cert509 && cert509.type === 2) ? der : encodeCertificate(cert509!, "array");
       const format = asC509 ? `C509 type ${cert509!.type}` : "DER";
