@@ -8,6 +8,9 @@
 //   coap-parse HEX               JSON {type, code, mid, token, options:[{n, hex}], payload}
 //   coap-build JSON              hex of a message built from a flat JSON description (see coap-tools.ts)
 //   link-parse TEXT              JSON list of the links in a link-format document
+//   arena-trip                   the arena's owner tag (assembly/base/arena.ts) tripped on purpose: one line per
+//                                step (a take by a second owner refused with the failure it records, the holder's
+//                                bytes intact; a release by a non-holder ignored; the holder's release wipes)
 //   vector JSON                  one JSON line per request, for `est-sim vectors`: ops cbor_decode, cbor_check,
 //                                cbor_reencode, cbor_wrap, coap_parse, coap_parse_body, coap_info, coap_build, block_decode, block_encode,
 //                                link_parse, link_find (see vectorOp and the *-tools.ts files)
@@ -25,6 +28,9 @@ import { diagSequence, reencodeItem } from "./cbor-tools";
 import { text, outBuf, OUT_CAP, refused, textOut } from "./common";
 import { coapParseJson, coapBuildFromJson, coapInfoOp, blockOp, blockEncodeOp } from "./coap-tools";
 import { linkParseJson, linkFindOp } from "./link-tools";
+import { arenaTake, arenaRelease, arenaOwner, ARENA_FREE, ARENA_HANDSHAKE, ARENA_ENROLLMENT } from "../../assembly/base/arena";
+import { ARENA_CAPACITY } from "../../assembly/base/config";
+import { lastStatus, clearFailure } from "../../assembly/base/diag";
 
 export {
   abi_version, io_buffer, io_capacity, start, on_datagram, on_timer, next_deadline, cancel,
@@ -136,8 +142,34 @@ function hexArg(i: i32): i32 {
   return n;
 }
 
+/** `arena-trip`: the handshake takes the arena and marks it; the enrollment's take is refused (0, E_INTERNAL
+ *  recorded) and the mark survives; the enrollment's release does nothing; the handshake may take it again; its
+ *  release wipes the whole arena and frees it, after which the enrollment gets it. */
+function arenaTrip(): i32 {
+  const a = arenaTake(ARENA_HANDSHAKE);
+  memory.fill(a, 0xa5, ARENA_CAPACITY);
+  output.str("take handshake: ").str(a != 0 ? "ok" : "refused").byte(0x0a);
+  clearFailure();
+  const b = arenaTake(ARENA_ENROLLMENT);
+  output.str("take enrollment while the handshake holds it: ").str(b == 0 ? "refused " : "GIVEN ").str(statusName(lastStatus())).byte(0x0a);
+  clearFailure();
+  arenaRelease(ARENA_ENROLLMENT);
+  output.str("release by the enrollment: owner ").dec(arenaOwner()).str(", mark ").str(load<u8>(a + <usize>(ARENA_CAPACITY - 1)) == 0xa5 ? "intact" : "LOST").byte(0x0a);
+  output.str("take handshake again: ").str(arenaTake(ARENA_HANDSHAKE) == a ? "ok" : "refused").byte(0x0a);
+  arenaRelease(ARENA_HANDSHAKE);
+  let zero = true;
+  for (let i = 0; i < ARENA_CAPACITY; i++) if (load<u8>(a + <usize>i) != 0) { zero = false; break; }
+  output.str("release by the handshake: owner ").dec(arenaOwner()).str(zero ? ", wiped" : ", NOT WIPED").byte(0x0a);
+  output.str("take enrollment: ").str(arenaTake(ARENA_ENROLLMENT) == a ? "ok" : "refused").byte(0x0a);
+  arenaRelease(ARENA_ENROLLMENT);
+  output.str("free: ").str(arenaOwner() == ARENA_FREE ? "yes" : "no").byte(0x0a);
+  flushOut();
+  return OK;
+}
+
 function dispatch(): i32 {
   if (argIs(0, "vector")) return vectorOp();
+  if (argIs(0, "arena-trip") && argc() == 1) return arenaTrip();
   if (argIs(0, "cbor-decode") && (argc() == 2 || (argc() == 3 && argIs(2, "--strict")))) {
     const n = hexArg(1);
     return n < 0 ? n : cborDecode(false, input, n, argc() == 3);

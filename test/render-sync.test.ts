@@ -1,0 +1,62 @@
+// The device module's results and failures leave it as numbers and small values; each host renders them from
+// the one message table (assembly/base/messages.txt -> host/est_messages.c, host/node/messages.ts) with its own
+// renderer (host/est_render.c, host/node/render.ts). Here the same commands run under both hosts must print
+// the same: exit codes, stdout and stderr byte for byte for failures (usage, URI, identity, format, unknown
+// command, a command line the device refuses), and for an enrollment, its re-enrollment and `status` (human and
+// --json), the same text once the values that differ between two enrollments (serials, keys, times, byte
+// counts) are masked.
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EstServer } from "../tools/server/est.js";
+import { provision } from "../tools/provision.js";
+import { runCommand, tempDir } from "./helpers/hosts.js";
+
+const T = 90_000;
+
+/** Digits, hex runs and base64 lines masked: what two enrollments legitimately differ in. */
+const mask = (s: string) => s
+  .replace(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g, "<PEM>")
+  .replace(/[0-9A-Fa-f]{16,}/g, "<HEX>")
+  .replace(/\d+/g, "N");
+
+describe("both hosts render the device module's results and failures the same", () => {
+  let server: EstServer;
+  let dir: string;
+  beforeAll(async () => {
+    dir = tempDir("render-sync-");
+    server = await EstServer.start({ dir: join(dir, "server") });
+  });
+  afterAll(async () => { await server?.stop(); });
+
+  it("failures: exit code, stdout and stderr byte for byte", async () => {
+    const cases = [
+      ["status"], ["status", "--json"], ["enroll", "coap://"], ["enroll", "--bogus", "coap://127.0.0.1"],
+      ["maintain"], ["enroll", "-B", "1", "coap://127.0.0.1:9"], ["frobnicate"],
+      ["enroll", "--format", "c510", "coap://127.0.0.1"], ["enroll", "--pop", "xyz", "coap://127.0.0.1"],
+    ];
+    for (const c of cases) {
+      const ks = join(tempDir("render-sync-ks-"), "ks");
+      const [w, v] = [await runCommand("wasm3", ["--store", ks, ...c]), await runCommand("v8", ["--store", ks, ...c])];
+      expect({ code: v.code, stdout: v.stdout, stderr: v.stderr }, c.join(" ")).toEqual({ code: w.code, stdout: w.stdout, stderr: w.stderr });
+    }
+  }, T);
+
+  it("an enrollment, a re-enrollment and status, human and --json: the same text but for the values", async () => {
+    const out: Record<string, string[]> = { wasm3: [], v8: [] };
+    for (const host of ["wasm3", "v8"] as const) {
+      const store = join(tempDir(`render-sync-${host}-`), "ks");
+      provision({ serverDir: join(dir, "server"), store });
+      const uri = `coap://127.0.0.1:${server.port}`;
+      for (const args of [["enroll", uri], ["enroll", "--json", uri], ["status"], ["status", "--json"]]) {
+        const r = await runCommand(host, ["--store", store, ...args]);
+        expect(r.code, `${host} ${args.join(" ")}: ${r.stderr}`).toBe(0);
+        out[host].push(mask(r.stdout), mask(r.stderr));
+      }
+    }
+    expect(out.v8).toEqual(out.wasm3);
+    // The JSON reports carry the same fields in the same order.
+    expect(out.wasm3[2]).toMatch(/^\{"ok":true/);
+    expect(out.wasm3[1]).toMatch(/enrolled: N round trips in all; certificate of N bytes stored; subject CN=device-N/);
+    expect(out.wasm3[4]).toMatch(/^enrolled: CN=device-N, valid /);
+  }, T);
+});
