@@ -76,14 +76,14 @@ describe.skipIf(why !== "")(`ESP32 board code on Linux${why ? ` — skipped: ${w
   it("compiles without warnings and passes the simulator module's selftest (RNG, clock, timers, NVS key store)", () => {
     build();
     const nvs = join(tempDir("esp32-"), "nvs.bin");
-    // The simulator module's heap top (63 KiB) is above the component's default of 52 KiB of linear memory.
+    // The simulator module's heap top (63 KiB) is above the component's default of 48 KiB of linear memory.
     const r = run(["selftest"], nvs, "build/sim.wasm", { EST_MEMORY_BYTES: "65536" });
     expect(r.stdout).toMatch(/self-test passed/);
     expect(r.code).toBe(0);
     // With the default it is refused at load, saying why, instead of trapping later.
     const small = run(["selftest"], nvs, "build/sim.wasm");
     expect(small.code).toBe(3);
-    expect(small.stderr).toMatch(/module initialisation trapped.*\(the board allocates only 53248 bytes of linear memory\)/);
+    expect(small.stderr).toMatch(/module initialisation trapped.*\(the board allocates only 49152 bytes of linear memory\)/);
   }, 120_000);
 
   it("finds the module's length in a partition image and refuses a truncated module", () => {

@@ -37,7 +37,7 @@ describe.skipIf(why !== "")(`emulated Cortex-M4F board (mps2-an386)${why ? ` —
     expect(v.code).toBe(0);
     expect(v.stdout).toBe("not enrolled\n");
     // The linear memory kept after start-up is the module's heap top, rounded up to 1 KiB.
-    expect(Number(/linear memory (\d+) bytes/.exec(v.stderr)![1])).toBeLessThanOrEqual(52 * 1024);
+    expect(Number(/linear memory (\d+) bytes/.exec(v.stderr)![1])).toBeLessThanOrEqual(48 * 1024);
   }, 70_000);
 
   it("runs the simulator module's `selftest` from the module partition within 256 KiB of RAM: passes", () => {

@@ -19,7 +19,7 @@ import { CLIENT_WASM, runCommand, tempDir } from "./helpers/hosts.js";
 
 const T = 60_000;
 /** What the board capabilities set (boards/mps2-an386/capabilities.h). */
-const LIMIT = 52 * 1024;
+const LIMIT = 48 * 1024;
 const BOARD = ["--code-cache", "2048", "--memory-limit", String(LIMIT)];
 
 describe("est-sim with a board's RAM settings", () => {

@@ -14,9 +14,9 @@
 import { OK, E_CRYPTO_SIGNATURE, E_CRYPTO_POINT } from "../base/errors";
 import {
   FE, feAdd, feSub, feMul, feSq, feMulSmall, feNeg, feCmov, feCopy, feOne, feZero, feInvert, fePow22523,
-  feFromBytes, feToBytes, feIsNegative, feIsZero,
+  feFromBytes, feToBytes, feIsNegative, feIsZero, curve25519Scratch, CURVE25519_SCRATCH_SIZE,
 } from "./field25519";
-import { Sha512 } from "./sha512";
+import { sha512State } from "./sha512";
 import { scReduce, scMulAdd, scIsCanonical } from "./sc25519";
 import { ctEqual, wipe } from "./ct";
 
@@ -28,8 +28,10 @@ let ready = false;
 const BASE_ENC = memory.data<u8>([0x58, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
   0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66]);
 
-// Scratch: the addition's temporaries and the scalar multiplication's points.
-const SCRATCH = memory.data(12 * FE + 4 * P, 8);
+// Scratch: the addition's temporaries and the scalar multiplication's points (12 * FE + 4 * P bytes: all of
+// CURVE25519_SCRATCH_SIZE), in the block this file shares with X25519 (field25519.ts), which is never running
+// while an Ed25519 operation is.
+const SCRATCH = curve25519Scratch;
 const tA = SCRATCH, tB = SCRATCH + FE, tC = SCRATCH + 2 * FE, tD = SCRATCH + 3 * FE, tE = SCRATCH + 4 * FE, tF = SCRATCH + 5 * FE;
 const tG = SCRATCH + 6 * FE, tH = SCRATCH + 7 * FE, u = SCRATCH + 8 * FE, v = SCRATCH + 9 * FE, w = SCRATCH + 10 * FE, x = SCRATCH + 11 * FE;
 const Q = SCRATCH + 12 * FE, T = Q + P, R1 = T + P, R2 = R1 + P;
@@ -125,7 +127,7 @@ function decodePoint(p: usize, s: usize): bool {
   return true;
 }
 
-const hash = new Sha512();
+const hash = sha512State; // shared with sha512() (sha512.ts)
 const h64 = memory.data(64, 8);
 const a32 = memory.data(32, 8);
 const r32 = memory.data(32, 8);
@@ -146,7 +148,7 @@ export function ed25519PublicKey(seed: usize, pubOut: usize): void {
   expand(seed);
   scalarMult(R1, BASE, a32);
   encodePoint(pubOut, R1);
-  wipe(h64, 64); wipe(a32, 32); wipe(SCRATCH, 12 * FE + 4 * P);
+  wipe(h64, 64); wipe(a32, 32); wipe(SCRATCH, CURVE25519_SCRATCH_SIZE);
 }
 
 /** sigOut (64 bytes) = the Ed25519 signature of msgLen bytes at msg under a 32-byte seed (RFC 8032 §5.1.6).
@@ -163,7 +165,7 @@ export function ed25519Sign(seed: usize, msg: usize, msgLen: i32, sigOut: usize)
   hash.reset(); hash.update(sigOut, 32); hash.update(pub, 32); hash.update(msg, msgLen); hash.finish(h64);
   scReduce(k32, h64, 64);                         // k = SHA-512(R || A || M) mod L
   scMulAdd(sigOut + 32, k32, a32, r32);           // S = r + k a mod L
-  wipe(h64, 64); wipe(a32, 32); wipe(r32, 32); wipe(SCRATCH, 12 * FE + 4 * P);
+  wipe(h64, 64); wipe(a32, 32); wipe(r32, 32); wipe(SCRATCH, CURVE25519_SCRATCH_SIZE);
 }
 
 /**

@@ -10,6 +10,13 @@
 
 export const FE = 80; // bytes per element
 
+/** Bytes of curve25519Scratch: Ed25519's 12 elements and 4 points (28 elements); X25519's ladder uses 14. */
+export const CURVE25519_SCRATCH_SIZE: i32 = 28 * FE;
+/** One scratch block for X25519's ladder (crypto/x25519.ts) and Ed25519's temporaries and points
+ *  (crypto/ed25519.ts): the two never run at once (each call runs to its end, and neither calls the other), and
+ *  each wipes the part it used before it returns, so a secret never waits here for the other. */
+export const curve25519Scratch = memory.data(CURVE25519_SCRATCH_SIZE, 8);
+
 @inline function ld(p: usize, i: i32): i64 { return load<i64>(p + <usize>(i << 3)); }
 @inline function st(p: usize, i: i32, v: i64): void { store<i64>(p + <usize>(i << 3), v); }
 

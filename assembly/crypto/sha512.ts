@@ -119,7 +119,11 @@ export class Sha512 {
   }
 }
 
-const oneShot = new Sha512();
+/** The module's one SHA-512 state, for sha512() below and for Ed25519 (crypto/ed25519.ts): each takes it
+ *  from reset() to finish() within one call and neither calls the other in between, so one instance serves
+ *  both (finish() wipes the pending block). */
+export const sha512State = new Sha512();
+const oneShot = sha512State;
 
 /** SHA-512 of n bytes at p, written to out (64 bytes). */
 export function sha512(p: usize, n: i32, out: usize): void {

@@ -5,11 +5,14 @@
 // a low-order input shows up as an all-zero shared secret, which x25519() refuses.
 
 import { OK, E_CRYPTO_POINT } from "../base/errors";
-import { FE, feAdd, feSub, feMul, feSq, feMulSmall, feCswap, feInvert, feOne, feZero, feCopy, feFromBytes, feToBytes } from "./field25519";
+import {
+  FE, feAdd, feSub, feMul, feSq, feMulSmall, feCswap, feInvert, feOne, feZero, feCopy, feFromBytes, feToBytes, curve25519Scratch,
+} from "./field25519";
 import { wipe } from "./ct";
 
-// The ladder's 14 field elements, in one block so they can be wiped at once.
-const WORK = memory.data(14 * 80, 8);
+// The ladder's 14 field elements, in one block so they can be wiped at once: the start of the scratch this file
+// shares with Ed25519 (field25519.ts), which is never running while a ladder is.
+const WORK = curve25519Scratch;
 const x1 = WORK, x2 = WORK + 80, z2 = WORK + 160, x3 = WORK + 240, z3 = WORK + 320, A = WORK + 400, AA = WORK + 480;
 const B = WORK + 560, BB = WORK + 640, E = WORK + 720, C = WORK + 800, D = WORK + 880, DA = WORK + 960, CB = WORK + 1040;
 const k = memory.data(32, 8);

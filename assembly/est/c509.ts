@@ -43,7 +43,7 @@ import { timeNow, timeIsReal } from "../pki/time";
 import { c509CsrBuild } from "../pki/c509-csr";
 import { Certificate, x509Parse, spanEquals } from "../pki/x509";
 import { csrSpec } from "../pki/csr";
-import { enrollOptions, enrollState } from "./state";
+import { enrollOptions, enrollState, answerReader } from "./state";
 
 /** Certificate formats (EnrollOptions.format, the enrollment record, RESULT_CERT_FORMAT). */
 export const FORMAT_DER: i32 = 0;
@@ -51,7 +51,7 @@ export const FORMAT_C509: i32 = 1;
 
 const cert = new C509Cert();
 const ca = new C509Cert();
-const mp = new CborReader();
+const mp = answerReader; // shared with est/skg.ts (est/state.ts)
 const part = new CborReader();
 /** The c5t of a multipart answer (wantLen 8 for SHA-256/64, 32 for SHA-256; 0: none); whether the c5u is
  *  being fetched. */

@@ -61,9 +61,9 @@ import { channel, CHANNEL_READY } from "../edhoc/channel";
 import { CsrAttrs, csrAttrsParse } from "./att";
 import { recipientTake } from "./recipient";
 import { skgTake } from "./skg";
-import { Enrollment, enrollmentLoad, enrollmentStore, enrollmentKeyOpen, recordCertSlot, recordCertLen, recordCaSlot, recordIsC509 } from "./record";
+import { enrollmentLoad, enrollmentStore, enrollmentKeyOpen, recordCertSlot, recordCertLen, recordCaSlot, recordIsC509 } from "./record";
 import { reportEnroll } from "./report";
-import { enrollOptions, enrollState } from "./state";
+import { enrollOptions, enrollState, issuedCert, caCert, storedRecord } from "./state";
 import { FORMAT_C509, c509Start, c509Csr, c509Answer, c509Check, c509IssuerIs, c509Crts, c509Chain } from "./c509";
 
 // What the command is waiting for or will do next (EnrollState.step).
@@ -94,8 +94,8 @@ let caBuf: usize = 0;
 /** > 0: the trust-anchor room holds this many bytes of /crts CA certificates (the record's format), to be
  *  installed once the certificate's path holds; 0: the path is checked against the stored record. */
 let crtsTaLen = 0;
-const cert = new Certificate();
-const ca = new Certificate();
+const cert = issuedCert; // shared (est/state.ts)
+const ca = caCert;
 const attrs = new CsrAttrs();
 const request = new CoapRequest();
 /** The request object, lent to app/request.ts (the two commands never run at once). */
@@ -111,7 +111,7 @@ function setPath(suffix: string): void {
   request.pathLen = o.rootLen + suffix.length;
 }
 
-const old = new Enrollment();
+const old = storedRecord; // shared with est/status.ts (est/state.ts)
 
 /** Whether an enrollment is stored; notes the board key it names (enrollState.oldKeyId, oldKeyKind). */
 function readOldKey(): bool {

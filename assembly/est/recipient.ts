@@ -12,13 +12,16 @@ import { LOG_INFO } from "../base/abi";
 import { M_CRTS_FORMAT, M_CRTS_BUNDLE, M_RECIPIENT_NO_TA, M_RECIPIENT_NONE, M_RECIPIENT_FOUND } from "../base/msg";
 import { CF_PKCS7_CERTS_ONLY } from "../numbers/coap";
 import { KEY_P256_ECDSA, KEY_P256_DH, KEY_X25519_DH } from "../pki/keys";
-import { Certificate, x509Parse, pkcs7Certificates } from "../pki/x509";
+import { x509Parse, pkcs7Certificates } from "../pki/x509";
 import { CsrSpec } from "../pki/csr";
 import { trustAnchorsLoad, trustAnchorSpans } from "../pki/trust";
 import { pathValidate, pathAccept, pathSpans, PATH_MAX_CERTS } from "../pki/path";
 import { timeNow, timeIsReal } from "../pki/time";
+import { caCert } from "./state";
 
-const cert = new Certificate();
+/** The candidate being looked at: the enrollment's CA certificate object, free until the trust-anchor step
+ *  (est/state.ts caCert). */
+const cert = caCert;
 
 /** Take the recipient from a /crts answer (payload p, n bytes, Content-Format cf) into spec. */
 export function recipientTake(p: usize, n: i32, cf: i32, spec: CsrSpec): i32 {

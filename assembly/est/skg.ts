@@ -12,12 +12,12 @@ import {
   M_CERT_TOO_BIG, M_CERT_PARSE, M_SKG_CERT_KEY,
 } from "../base/msg";
 import { CF_MULTIPART_CORE, CF_PKCS8, CF_PKCS7_CERTS_ONLY, CF_PKIX_CERT } from "../numbers/coap";
-import { CborReader } from "../cbor/decode";
 import { KeyPair, keyPairPublic } from "../pki/keys";
 import { keyImport, wipe } from "../crypto/index";
 import { Certificate, x509Parse, x509HasKey, pkcs7Certificates, pkcs8Parse } from "../pki/x509";
+import { answerReader } from "./state";
 
-const mp = new CborReader();
+const mp = answerReader; // shared with est/c509.ts (est/state.ts)
 const spans = memory.data(4 * 8, 8);
 
 /** Take a server-keygen answer (payload p, n bytes, Content-Format cf; skc: the certificate as 287, else 281)

@@ -5,6 +5,9 @@ import { EST_PATH_CAPACITY } from "../base/config";
 import { CF_C509_CERT_DEFAULT, CF_C509_PKCS10_DEFAULT, CF_C509_CERT_CHAIN_DEFAULT, CF_CERTHASH_C509_DEFAULT } from "../numbers/coap";
 import { CoapEndpoint } from "../coap/uri";
 import { ExchangeStats } from "../coap/stats";
+import { CborReader } from "../cbor/decode";
+import { Certificate } from "../pki/x509";
+import { Enrollment } from "./record";
 
 /** What the command asked for (app/device.ts fills it from the command line). */
 export class EnrollOptions {
@@ -77,3 +80,23 @@ export class EnrollState {
 }
 export const enrollState = new EnrollState();
 
+// ---- Parsed objects the enroll and status commands share ------------------------------------------------------
+// Each user fills one and is done with it before another user's phase begins (the phases of one enrollment run
+// one after the other, and the status command or maintain's look at the stored enrollment comes before any
+// enrollment it starts), so one instance serves them all.
+
+/** A certificate: est/enroll.ts's issued one (from its arrival to the report) and, in its CSR step, the stored
+ *  certificate whose key is renewed (parsed and copied out within the step); est/status.ts's stored one
+ *  (status, and maintain before it decides). */
+export const issuedCert = new Certificate();
+/** A certificate: est/enroll.ts's CA (from the trust-anchor step to the store write) and, earlier in the same
+ *  enrollment, est/recipient.ts's candidates for the RFC 6955 recipient (parsed and copied out within one
+ *  call, before the CSR). */
+export const caCert = new Certificate();
+/** The stored enrollment's parts: est/status.ts's (statusLoad), est/enroll.ts's when an enrollment starts
+ *  (the old key's id and kind, read within one call). */
+export const storedRecord = new Enrollment();
+/** The CBOR reader of a multipart-core enrollment answer: est/skg.ts's (server-side key generation) and
+ *  est/c509.ts's (a C509 enrollment, which never asks for server-side key generation); each parse runs within
+ *  one call. */
+export const answerReader = new CborReader();

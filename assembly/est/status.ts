@@ -12,16 +12,17 @@ import { ARENA_RECORD, ARENA_ENROLLMENT_TA } from "../base/config";
 import { resultRef, resultU32, RESULT_CA, RESULT_KEY_ID } from "../base/result";
 import { arenaTake, ARENA_STATUS } from "../base/arena";
 import { M_STATUS_RECORD, M_CERT_PARSE } from "../base/msg";
-import { Certificate, x509Parse } from "../pki/x509";
+import { x509Parse } from "../pki/x509";
 import { trustAnchorsLoad, trustAnchorSpans } from "../pki/trust";
 import { pathSpans, PATH_MAX_CERTS } from "../pki/path";
-import { Enrollment, enrollmentLoad } from "./record";
+import { enrollmentLoad } from "./record";
+import { issuedCert, storedRecord } from "./state";
 import { reportStatus } from "./report";
 import { FORMAT_C509, c509Describe } from "./c509";
 
-const e = new Enrollment();
-/** The stored certificate, parsed by statusLoad(). */
-export const statusCert = new Certificate();
+const e = storedRecord; // shared (est/state.ts)
+/** The stored certificate, parsed by statusLoad() (est/state.ts issuedCert: an enrollment that follows reuses it). */
+export const statusCert = issuedCert;
 
 /** Read and parse the stored enrollment into the arena: OK (statusCert holds it), E_STORE_NOT_FOUND, or the
  *  status of an unreadable record or certificate (its failure recorded). */

@@ -58,8 +58,9 @@ export function writeSpki(w: DerWriter, kind: i32, pub: usize, pubLen: i32): voi
   w.close().bits(pub, pubLen).close();
 }
 
+// One writer for both parts: the certificationRequestInfo is finished before the outer SEQUENCE starts.
 const infoW = new DerWriter();
-const outW = new DerWriter();
+const outW = infoW;
 const mac = memory.data(32, 8);
 const sig = memory.data(72, 8);
 

@@ -9,11 +9,11 @@
 #define BOARD_CODE_CACHE_BYTES 2048
 #endif
 /* ... and allocates at most this much of the module's two declared 64 KiB pages, keeping after start-up only
- * the module's heap top (est_host_limits_t.memory_bytes): the device module keeps 50 KiB, the simulator
+ * the module's heap top (est_host_limits_t.memory_bytes): the device module keeps 48 KiB, the simulator
  * module (selftest from the module partition) 62 KiB. A module whose heap top is above it is refused at load.
  * The whole allocation is live while the module loads and starts, so it is part of the board's heap peak: the
  * native-crypto firmware (BOARD_NATIVE_CRYPTO, set by the build scripts' CRYPTO=native) runs
- * build/client-native.wasm, whose heap top is 36,368 bytes, and gives it 36 KiB (its peak drops by 27 KiB). */
+ * build/client-native.wasm, whose heap top is 35,840 bytes, and gives it 36 KiB (its peak drops by 27 KiB). */
 #ifndef BOARD_WASM_MEMORY_BYTES
 #if defined(BOARD_NATIVE_CRYPTO)
 #define BOARD_WASM_MEMORY_BYTES (36u * 1024u)
