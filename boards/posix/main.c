@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "board.h"
 #include "board_posix.h"
 #include "capabilities.h"
 #include "est_abi.h"
@@ -204,7 +205,6 @@ static int run_vectors(est_client_t *client) {
   return code;
 }
 
-/* The posix board's wall clock, for the life cycle (maintain, status). */
 /* The life cycle's wall time: the board's real-time clock (the system clock, or what --real-time says). */
 static int64_t wall_clock(void *ctx) {
   (void)ctx;
