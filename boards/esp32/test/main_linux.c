@@ -31,9 +31,11 @@ int main(int argc, char **argv) {
   est_client_config_t cfg;
   memset(&cfg, 0, sizeof cfg);
   /* The component's menuconfig defaults (components/est_client/Kconfig, as sdkconfig.h has them); the
-   * environment's EST_MEMORY_BYTES and EST_CODE_CACHE_BYTES override them (the heap benchmark compares). */
-  const char *mem = getenv("EST_MEMORY_BYTES"), *cache = getenv("EST_CODE_CACHE_BYTES");
-  cfg.limits = (est_host_limits_t){CONFIG_EST_WASM_STACK, 2, 0, cache ? (uint32_t)strtoul(cache, NULL, 0) : CONFIG_EST_CODE_CACHE_BYTES,
+   * environment's EST_WASM_STACK, EST_MEMORY_BYTES and EST_CODE_CACHE_BYTES override them (the heap benchmark
+   * compares settings). */
+  const char *stack = getenv("EST_WASM_STACK"), *mem = getenv("EST_MEMORY_BYTES"), *cache = getenv("EST_CODE_CACHE_BYTES");
+  cfg.limits = (est_host_limits_t){stack ? (uint32_t)strtoul(stack, NULL, 0) : CONFIG_EST_WASM_STACK, 2, 0,
+                                   cache ? (uint32_t)strtoul(cache, NULL, 0) : CONFIG_EST_CODE_CACHE_BYTES,
                                    mem ? (uint32_t)strtoul(mem, NULL, 0) : CONFIG_EST_MEMORY_BYTES};
   if (est_client_init(&client, part, len, &cfg) != EST_OK) { fprintf(stderr, "est-esp32: %s\n", est_client_error(&client)); return 3; }
   int32_t status = 0;
