@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { parseStore } from "../host/node/store.js";
 import { EstServer } from "../tools/server/est.js";
 import { provision, RECORDS } from "../tools/provision.js";
-import { fakeNvsFile, nvsCsv } from "../tools/device-image.js";
+import { nvsCsv, writeFakeNvs } from "../tools/device-image.js";
 import { ROOT, tempDir } from "./helpers/hosts.js";
 
 const W3 = join(ROOT, "build/third_party/wasm3");
@@ -104,7 +104,7 @@ describe.skipIf(why !== "")(`ESP32 board code on Linux${why ? ` — skipped: ${w
       const sim = join(dir, "sim.keystore");
       provision({ serverDir: join(dir, "server"), store: sim });
       const nvs = join(dir, "nvs.bin");
-      writeFileSync(nvs, fakeNvsFile(parseStore(new Uint8Array(readFileSync(sim))).map((r) => ({ id: r.id, data: r.raw.subarray(12) }))));
+      writeFakeNvs(sim, nvs);
       const uri = `coap://127.0.0.1:${server.port}`;
       const first = await runAsync(["enroll", "--json", uri], nvs);
       const rep = JSON.parse(first.stdout.trim().split("\n").pop() ?? "{}");

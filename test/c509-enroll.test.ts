@@ -14,6 +14,7 @@ import { parseStore } from "../host/node/store.js";
 import { EstServer, type EstServerOptions } from "../tools/server/est.js";
 import { C509_FORMAT_DEFAULTS } from "../tools/server/formats.js";
 import { provision, RECORDS, type ProvisionOptions } from "../tools/provision.js";
+import { enrollRig, enrollJson, type Rig } from "./helpers/enroll-rig.js";
 import { BUILDS, ROOT, runCommand, tempDir, type HostName } from "./helpers/hosts.js";
 
 const T = 60_000;
@@ -31,24 +32,8 @@ describe("Content-Format numbers", () => {
 });
 
 for (const B of BUILDS) describe(`${B.name} build: enroll --format c509`, () => {
-  interface Rig { server: EstServer; dir: string; store: string; csrs: Uint8Array[] }
-
-  async function rig(opts: Partial<EstServerOptions> = {}, prov: Partial<ProvisionOptions> = {}): Promise<Rig> {
-    const dir = tempDir("est-c509e-");
-    const csrs: Uint8Array[] = [];
-    const server = await EstServer.start({ dir: join(dir, "server"), onCsr: (d) => csrs.push(Uint8Array.from(d)), ...opts });
-    const store = join(dir, "device.keystore");
-    provision({ serverDir: join(dir, "server"), store, keyIn: B.keyIn, ...prov });
-    return { server, dir, store, csrs };
-  }
-
-  async function enroll(r: Rig, extra: string[] = [], hostOpts: string[] = []) {
-    const res = await runCommand("wasm3", [...B.hostArgs, ...hostOpts, "--store", r.store, "enroll", "--json", "--ack-timeout", "300", ...extra, `coap://127.0.0.1:${r.server.port}`], { timeoutMs: T });
-    const line = res.stdout.trim().split("\n").pop() ?? "";
-    let rep: any;
-    try { rep = JSON.parse(line); } catch { throw new Error(`no JSON report (exit ${res.code}): ${res.stdout}\n${res.stderr}`); }
-    return { ...res, rep };
-  }
+  const rig = (opts: Partial<EstServerOptions> = {}, prov: Partial<ProvisionOptions> = {}) => enrollRig(B, opts, prov);
+  const enroll = (r: Rig, extra: string[] = [], hostOpts: string[] = []) => enrollJson(B, r, extra, hostOpts, T);
 
   const status = async (host: HostName, store: string) => (await runCommand(host, [...B.hostArgs, "--store", store, "status", "--json"], { timeoutMs: T })).stdout;
   function records(store: string): string {

@@ -10,8 +10,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseStore } from "../host/node/store.js";
 import { EstServer, type EstServerOptions } from "../tools/server/est.js";
-import { provision, RECORDS } from "../tools/provision.js";
+import { provision, RECORDS, type ProvisionOptions } from "../tools/provision.js";
 import { derItems, parseCsr } from "../tools/server/pki.js";
+import { enrollRig, enrollJson, type Rig } from "./helpers/enroll-rig.js";
 import { BUILDS, runCommand, tempDir, type DeviceBuild } from "./helpers/hosts.js";
 
 const T = 60_000;
@@ -27,24 +28,8 @@ for (const B of BUILDS) describe(`${B.name} build`, () => {
     expect(stderr).toMatch(/the board's crypto provider does not do it, and this module has no crypto of its own/);
   }
 
-  interface Rig { server: EstServer; dir: string; store: string; csrs: Uint8Array[] }
-
-  async function rig(opts: Partial<EstServerOptions> = {}, prov: { method?: number; suite?: number; trustAnchor?: boolean } = {}): Promise<Rig> {
-    const dir = tempDir("est-enroll-");
-    const csrs: Uint8Array[] = [];
-    const server = await EstServer.start({ dir: join(dir, "server"), onCsr: (d) => csrs.push(Uint8Array.from(d)), ...opts });
-    const store = join(dir, "device.keystore");
-    provision({ serverDir: join(dir, "server"), store, keyIn: B.keyIn, ...prov });
-    return { server, dir, store, csrs };
-  }
-
-  async function enroll(r: Rig, extra: string[] = [], hostOpts: string[] = []) {
-    const res = await runCommand("wasm3", [...B.hostArgs, ...hostOpts, "--store", r.store, "enroll", "--json", "--ack-timeout", "300", ...extra, `coap://127.0.0.1:${r.server.port}`], { timeoutMs: T });
-    const line = res.stdout.trim().split("\n").pop() ?? "";
-    let rep: any;
-    try { rep = JSON.parse(line); } catch { throw new Error(`no JSON report (exit ${res.code}): ${res.stdout}\n${res.stderr}`); }
-    return { ...res, rep };
-  }
+  const rig = (opts: Partial<EstServerOptions> = {}, prov: Partial<ProvisionOptions> = {}) => enrollRig(B, opts, prov);
+  const enroll = (r: Rig, extra: string[] = [], hostOpts: string[] = []) => enrollJson(B, r, extra, hostOpts, T);
 
   /** The store's records except the DRBG seed, which rolls forward on every boot by design (crypto/drbg.ts). */
   function records(store: string): string {

@@ -30,6 +30,11 @@ export function fakeNvsFile(records: { id: number; data: Uint8Array }[]): Buffer
   }));
 }
 
+/** The records of a simulator key store (tools/provision.ts writes one) as the ESP32 stand-in's NVS file at `out`. */
+export function writeFakeNvs(store: string, out: string): void {
+  writeFileSync(out, fakeNvsFile(parseStore(new Uint8Array(readFileSync(store))).map((r) => ({ id: r.id, data: r.raw.subarray(12) }))));
+}
+
 function main(argv: string[]): number {
   const opt = new Map<string, string>();
   for (let i = 0; i < argv.length; i += 2) {

@@ -14,14 +14,12 @@
 // what they take on the chip; Xtensa's code for the C parts differs, the heap does not. Not counted: the task's
 // stack (CONFIG_EST_TASK_STACK, 24 KiB, which ESP-IDF takes from the heap too) and ESP-IDF's per-block overhead.
 import { execFileSync, spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { parseStore } from "../../host/node/store.js";
-import { EstServer } from "../server/est.js";
-import { provision } from "../provision.js";
-import { fakeNvsFile } from "../device-image.js";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EstServer } from "../server/est.js";
+import { provision } from "../provision.js";
+import { writeFakeNvs } from "../device-image.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const json = process.argv.includes("--json");
@@ -72,7 +70,7 @@ async function main() {
         const sim = join(dir, "sim.keystore");
         provision({ serverDir: join(dir, "server"), store: sim });
         const nvs = join(dir, "nvs.bin");
-        writeFileSync(nvs, fakeNvsFile(parseStore(new Uint8Array(readFileSync(sim))).map((r) => ({ id: r.id, data: r.raw.subarray(12) }))));
+        writeFakeNvs(sim, nvs);
         const env = { EST_FAKE_NVS: nvs, EST_WASM_STACK: s.stack, EST_MEMORY_BYTES: s.mem, EST_CODE_CACHE_BYTES: s.cache };
         const args = ["enroll", "--json", `coap://127.0.0.1:${server.port}`];
         const first = heapOf(await run(b.bin, b.module, args, env), `${b.build} first enrollment`);
