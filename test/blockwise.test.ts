@@ -9,7 +9,7 @@
 //     counted inside OSCORE (the server's onInnerExchange hook) and on the wire (the device's -v trace); and
 //     with X.509 credentials (x5chain), message_2 of several hundred bytes in Block2 blocks of a POST.
 // (The same uploads under OSCORE against aiocoap: test/interop-aiocoap.test.ts.)
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import { createSocket, type Socket } from "node:dgram";
 import { X509Certificate, randomBytes } from "node:crypto";
 import { readFileSync, truncateSync, writeFileSync } from "node:fs";
@@ -20,7 +20,8 @@ import {
 } from "../tools/server/coap.js";
 import { EstServer } from "../tools/server/est.js";
 import { provision } from "../tools/provision.js";
-import { EST_SIM, HOSTS, freePort, runCommand, tempDir, type HostName } from "./helpers/hosts.js";
+import { EST_SIM, HOSTS, runCommand, tempDir, type HostName } from "./helpers/hosts.js";
+import { startLibcoapServer } from "./helpers/libcoap.js";
 
 const T = 90_000;
 const dir = tempDir("est-blockwise-");
@@ -36,11 +37,7 @@ describe("uploads of any size, streamed from the payload file (libcoap coap-serv
   let server: ChildProcess;
   let base = "";
   beforeAll(async () => {
-    const port = await freePort();
-    server = spawn("coap-server-notls", ["-A", "127.0.0.1", "-p", String(port), "-d", "50"], { stdio: "ignore" });
-    base = `coap://127.0.0.1:${port}`;
-    for (let i = 0; i < 50; i++) if ((await coap("wasm3", ["get", "-B", "1", `${base}/`])).code === 0) return;
-    throw new Error("coap-server-notls did not start (is Debian's libcoap3-bin installed?)");
+    ({ server, base } = await startLibcoapServer(async (b) => (await coap("wasm3", ["get", "-B", "1", `${b}/`])).code === 0));
   }, T);
   afterAll(() => { server?.kill(); });
 

@@ -2,13 +2,14 @@
 // interop with libcoap's coap-server (Debian libcoap3-bin) and the npm `coap` package, then a scripted server
 // in this file for the cases real servers do not produce: resets, bad options, stray tokens, broken blocks,
 // oversized representations, 5.03 retries, separate and duplicated responses.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess } from "node:child_process";
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { randomBytes, randomInt } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, HOSTS, runCommand, tempDir, type HostName } from "./helpers/hosts.js";
+import { startLibcoapServer } from "./helpers/libcoap.js";
 
 const dir = tempDir("est-coap-");
 const payloadFile = join(dir, "payload.bin");
@@ -24,15 +25,7 @@ describe("interop: libcoap coap-server", () => {
   let server: ChildProcess;
   let base = "";
   beforeAll(async () => {
-    const port = await freePort();
-    server = spawn("coap-server-notls", ["-A", "127.0.0.1", "-p", String(port), "-d", "50"], { stdio: "ignore" });
-    base = `coap://127.0.0.1:${port}`;
-    // Wait until it answers.
-    for (let i = 0; i < 50; i++) {
-      const r = await coap("wasm3", ["get", "-B", "1", `${base}/`]);
-      if (r.code === 0) return;
-    }
-    throw new Error("coap-server-notls did not start (is Debian's libcoap3-bin installed?)");
+    ({ server, base } = await startLibcoapServer(async (b) => (await coap("wasm3", ["get", "-B", "1", `${b}/`])).code === 0));
   });
   afterAll(() => { server?.kill(); });
 

@@ -30,18 +30,7 @@ suffix=""
 [ "$ram" = 256 ] || suffix="-${ram}k"
 BOARD_FLAGS=()
 if [ "${COMPILE_EAGERLY:-0}" = 1 ]; then BOARD_FLAGS+=(-DBOARD_COMPILE_EAGERLY=1); suffix="$suffix-eager"; fi
-# CRYPTO=none (default): the portable build, caps() 0, the module does all its cryptography itself.
-# CRYPTO=native: the native crypto provider (mbedTLS + p256-m, tools/build-mbedtls.sh m4) behind the crypto
-#   import and the native-crypto module build/client-native.wasm (no cryptography of its own); the firmware
-#   gets the suffix -native.
-crypto_src=(host/crypto/none_provider.c)
-crypto_lib=()
-module=build/client.wasm
-case "${CRYPTO:-none}" in
-  none) ;;
-  native) crypto_src=(); crypto_lib=("$(bash tools/build-mbedtls.sh m4)"); suffix="$suffix-native"; module=build/client-native.wasm; BOARD_FLAGS+=(-DBOARD_NATIVE_CRYPTO=1) ;;
-  *) echo "CRYPTO must be none or native" >&2; exit 2 ;;
-esac
+source tools/mcu-crypto.sh  # CRYPTO=none|native: crypto_src, crypto_lib, module, suffix -native
 suffix="$suffix${VARIANT:+-$VARIANT}"  # VARIANT=name: a separate build (e.g. with MODULE_WASM=another.wasm)
 # APP=examples/mps2-sensor: an application's main.c instead of the test firmware's (boards/mps2-an386/main.c)
 #   -> build/mps2-an386-sensor.elf (the folder name without "mps2-").

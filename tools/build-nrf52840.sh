@@ -19,17 +19,7 @@ W3FLAGS=(-Dd_m3CodePageAlignSize=${CODE_PAGE:-1024} -Dd_m3MaxFunctionStackHeight
 BOARD_FLAGS=()
 suffix=""
 if [ "${COMPILE_EAGERLY:-0}" = 1 ]; then BOARD_FLAGS+=(-DBOARD_COMPILE_EAGERLY=1); suffix="-eager"; fi
-# CRYPTO=none (default): the portable build, caps() 0, the module does all its cryptography itself.
-# CRYPTO=native: the native crypto provider (mbedTLS + p256-m, tools/build-mbedtls.sh m4) behind the crypto
-#   import and the native-crypto module build/client-native.wasm; the firmware gets the suffix -native.
-crypto_src=(host/crypto/none_provider.c)
-crypto_lib=()
-module=build/client.wasm
-case "${CRYPTO:-none}" in
-  none) ;;
-  native) crypto_src=(); crypto_lib=("$(bash tools/build-mbedtls.sh m4)"); suffix="$suffix-native"; module=build/client-native.wasm; BOARD_FLAGS+=(-DBOARD_NATIVE_CRYPTO=1) ;;
-  *) echo "CRYPTO must be none or native" >&2; exit 2 ;;
-esac
+source tools/mcu-crypto.sh  # CRYPTO=none|native: crypto_src, crypto_lib, module, suffix -native
 [ -f "$module" ] || { echo "build-nrf52840: $module missing (npm run build:wasm)" >&2; exit 1; }
 out=build/nrf52840$suffix
 mkdir -p "$out"
