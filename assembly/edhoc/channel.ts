@@ -345,12 +345,13 @@ export class SecureChannel {
       return OK;
     }
     if (st == E_OSCORE_UNPROTECTED) {
-      // The server lost the stored context (4.01 without OSCORE, RFC 8613 §8.2 "Security context not found"):
-      // establish a new one with EDHOC. A device with a pre-shared context (no EDHOC identity) cannot.
-      // Whatever its diagnostic says ("Security context not found", "Replay detected" when the stored
-      // sequence numbers fell behind the server's window), new keys end it; a device with a pre-shared context
-      // and no EDHOC identity can only report it.
-      if (r.code == COAP_UNAUTHORIZED && this.usedStored && !this.ranEdhoc) {
+      // The server does not hold the stored context (RFC 8613 §8.2): 4.01 "Security context not found" when it
+      // has no context under our Sender ID, 4.01 "Replay detected" when the stored sequence numbers fell behind
+      // its window, 4.00 "Decryption failed" when the ID now names another context there (a restarted server
+      // that gave our C_R to another session, or another server that gave it out). New keys from EDHOC end
+      // each of these; a device with a pre-shared context and no EDHOC identity can only report it. Only the
+      // first answer under a stored context leads here: an unprotected answer cannot make the device loop.
+      if ((r.code == COAP_UNAUTHORIZED || r.code == COAP_BAD_REQUEST) && this.usedStored && !this.ranEdhoc) {
         this.usedStored = false;
         const setup = memory.data(4, 4);
         if (board.store_read(STORE_ID_EDHOC_SETUP, setup, 4) == E_STORE_NOT_FOUND) {

@@ -141,6 +141,8 @@ export class ServerDb {
   }
   saveReplay(rid: string, top: number, bits: string, at: number): void { this.st.replay.run(top, bits, at, rid); }
   dropContext(rid: string): void { this.st.dropContext.run(rid); }
+  /** The Recipient IDs (hex) of a device's contexts. */
+  deviceContextIds(kid: string): string[] { return (this.st.deviceContexts.all(kid) as { rid: string }[]).map((r) => r.rid); }
   dropAllContexts(): void { this.db.exec("DELETE FROM contexts"); }
   /** Delete EDHOC-made contexts unused since `before` (ms); returns their Recipient IDs. */
   expireContexts(before: number): string[] { return (this.st.expireContexts.all(before) as { rid: string }[]).map((r) => r.rid); }
