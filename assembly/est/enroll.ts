@@ -183,17 +183,23 @@ export function enrollStart(): i32 {
 
 export function enrollDatagram(addr: usize, addrLen: i32, data: usize, len: i32): i32 {
   // Past the exchange: run the due step; what comes now is not for this command.
-  if (due()) return enrollTimer();
+  if (due()) return dueStep();
   return settle(channel.onDatagram(addr, addrLen, data, len));
 }
 
 export function enrollTimer(): i32 {
-  const e = enrollState;
-  if (e.step == S_CSR) return makeCsr();
-  if (e.step == S_SEND) return sendEnroll();
-  if (e.step == S_CHECK) return checkIssued();
-  if (e.step == S_FINISH) return finish();
+  if (due()) return dueStep();
   return settle(channel.onTimer());
+}
+
+/** The step of the enrollment's own that runs in a call of its own. Kept out of enrollTimer, which every
+ *  timer step of the exchange passes through: its code is compiled only in the calls that run one. */
+function dueStep(): i32 {
+  const s = enrollState.step;
+  if (s == S_CSR) return makeCsr();
+  if (s == S_SEND) return sendEnroll();
+  if (s == S_CHECK) return checkIssued();
+  return finish();
 }
 
 /** When the command layer must call enrollTimer (absolute clock_ms time), -1 for none. */
@@ -203,10 +209,16 @@ function due(): bool { const s = enrollState.step; return s == S_CSR || s == S_S
 /** Go on with `next` in the next call into the module, at once. */
 function stepSoon(next: i32): i32 { enrollState.step = next; yieldAt = board.clock_ms(); return PENDING; }
 
-/** A channel status: PENDING, CHANNEL_READY (send the step's request), OK (its answer) or an error. */
+/** A channel status: PENDING, CHANNEL_READY (send the step's request), OK (its answer) or an error. Most calls
+ *  into the module end PENDING (a handshake step, a block, a retransmission): that test alone stays in the
+ *  callers, so the code that acts on a status is compiled only in the calls that have one. */
 function settle(st: i32): i32 {
-  const e = enrollState;
   if (st == PENDING) return PENDING;
+  return settleStatus(st);
+}
+
+function settleStatus(st: i32): i32 {
+  const e = enrollState;
   if (st == CHANNEL_READY) {
     if (e.step == S_ATT) return ask(COAP_GET, "/att", CF_CSRATTRS);
     if (e.step == S_RECIPIENT || e.step == S_CRTS) return ask(COAP_GET, "/crts", crtsAccept());
