@@ -263,9 +263,11 @@ describe("scripted server", () => {
       }, ["get", "--max-retransmit", "1", `${base}/x`]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toBe("third time");
-      expect(seen.length).toBe(3);
+      // (A third answer late on a busy machine can bring a retransmission of the third message: count messages.)
+      expect(seen.length).toBeGreaterThanOrEqual(3);
       expect(seen[0].mid).toBe(seen[1].mid);  // a retransmission
       expect(seen[2].mid).not.toBe(seen[1].mid); // the request again, as a new message
+      expect(new Set(seen.map((q) => q.mid)).size).toBe(2);
       expect(seen[2].token.equals(seen[0].token)).toBe(true);
     });
 
@@ -291,8 +293,8 @@ describe("scripted server", () => {
       }, ["post", "-e", "csr", `${base}/sen`]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toBe("approved");
-      expect(seen.length).toBe(2);
-      expect(seen[1].payload.toString()).toBe("csr");
+      expect(new Set(seen.map((q) => q.mid)).size).toBe(2); // two messages (and no more, however late an answer)
+      expect(seen.every((q) => q.payload.toString() === "csr")).toBe(true);
     });
 
     it(`${host}: a Block2 block out of order fails with E_COAP_BLOCK`, async () => {
@@ -309,7 +311,7 @@ describe("scripted server", () => {
       }, ["get", `${base}/x`]);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/E_LIMIT \(representation of 100000 bytes exceeds the 6144-byte response buffer\)/);
-      expect(seen.length).toBe(1);
+      expect(new Set(seen.map((q) => q.mid)).size).toBe(1); // no request for a further block
     });
 
     it(`${host}: reports 4.04 with the server's diagnostic payload`, async () => {

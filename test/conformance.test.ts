@@ -38,8 +38,10 @@ async function rig(opts: Partial<EstServerOptions> = {}, prov: Partial<Provision
   return { server, dir, store, url: `coap://127.0.0.1:${server.port}`, stop: () => server.stop() };
 }
 
+// Nothing is lost on the way here: a long ACK timeout keeps an answer that a busy machine delays from being
+// sent again, which the tests that count messages would see.
 async function enroll(store: string, url: string, extra: string[] = [], host: "wasm3" | "v8" = "wasm3") {
-  const r = await runCommand(host, ["--store", store, "enroll", "--json", "--ack-timeout", "300", ...extra, url], { timeoutMs: T - 5000 });
+  const r = await runCommand(host, ["--store", store, "enroll", "--json", "--ack-timeout", "2000", ...extra, url], { timeoutMs: T - 5000 });
   let rep: any = {};
   try { rep = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}"); } catch { /* no report: the assertions say so */ }
   return { ...r, rep };
@@ -126,7 +128,7 @@ describe("connection identifiers (RFC 9668 §4)", () => {
     const board = new FixedBoard({ store: new FileStore(store, STORE_DEFAULT_CAPACITY), logLevel: LOG_INFO, out: () => {}, err: (t) => (log += t) });
     try {
       const host = await ModuleHost.load(new Uint8Array(readFileSync(CLIENT_WASM)), board);
-      const st = await host.run(["enroll", "--edhoc", "--ack-timeout", "300", url]);
+      const st = await host.run(["enroll", "--edhoc", "--ack-timeout", "2000", url]);
       return st === 0 ? "ok" : `status ${st}: ${host.errorDetail()}\n${log}`;
     } finally { await board.close(); }
   }

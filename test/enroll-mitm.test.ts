@@ -94,13 +94,14 @@ for (const B of BUILDS) describe(`${B.name}`, () => {
     }, T);
 
     it("a flipped bit in the combined request (message_3 + the OSCORE-protected /sen): the server refuses it, the device reports it, nothing stored", async () => {
-      // The combined request is the second POST the device sends; flip a bit in its payload, at its start
-      // (message_3) and at its end (the OSCORE ciphertext's tag).
+      // The combined request is the first POST with a payload that is not message_1 (found by what it is: a
+      // late answer can bring message_1 twice); flip a bit in its payload, at its start (message_3) and at its end
+      // (the OSCORE ciphertext's tag).
       for (const pos of ["start", "end"] as const) {
         let n = 0;
         const s = await setup((d) => {
           const p = payloadOf(d);
-          if (p.length === 0 || ++n !== 2) return d;
+          if (p.length === 0 || isMessage1(d) || ++n !== 1) return d;
           const x = Uint8Array.from(d);
           x[pos === "start" ? x.length - p.length + 1 : x.length - 1] ^= 0x01;
           return x;
@@ -108,7 +109,7 @@ for (const B of BUILDS) describe(`${B.name}`, () => {
         try {
           const before = state(s.store);
           const { rep, code } = await s.enroll();
-          expect(n).toBeGreaterThanOrEqual(2);
+          expect(n).toBeGreaterThanOrEqual(1);
           expect(code).toBe(1);
           expect(rep.ok).toBe(false);
           expect(typeof rep.error).toBe("string");

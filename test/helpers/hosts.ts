@@ -2,8 +2,9 @@
 //   "wasm3": build/est-sim (the C host, wasm3 v0.5.0 interpreter) as a subprocess;
 //   "v8":    the Node host (host/node/), in process.
 import { spawn, spawnSync } from "node:child_process";
+import { randomInt } from "node:crypto";
 import { createSocket } from "node:dgram";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -92,11 +93,29 @@ export async function runCommand(host: HostName, args: string[], opts: { input?:
   return runCli(args, { input: opts.input ?? "", cwd: ROOT });
 }
 
-/** A UDP port on 127.0.0.1 that was free a moment ago (bound, then released), for servers under test. */
+/** The first port the kernel hands out for bind(0) (Linux's ip_local_port_range; 32768 elsewhere). */
+function ephemeralLow(): number {
+  try { return Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]) || 32768; } catch { return 32768; }
+}
+let nextPort = 0;
+
+/**
+ * A UDP port on 127.0.0.1 that was free a moment ago (bound, then released), for a server under test that
+ * another process binds. Taken below the ephemeral range, so that the sockets other tests open meanwhile
+ * (bind(0): the kernel picks from that range) cannot take it before the server binds it; each vitest worker
+ * has a slice of its own (VITEST_POOL_ID), and walks it in turn.
+ */
 export async function freePort(): Promise<number> {
-  const s = createSocket("udp4");
-  await new Promise<void>((res) => s.bind(0, "127.0.0.1", () => res()));
-  const p = s.address().port;
-  s.close();
-  return p;
+  const low = Math.min(ephemeralLow(), 32768);
+  const slice = 1000, base = low - 8 * slice;
+  const pool = (Number(process.env.VITEST_POOL_ID ?? "1") - 1) % 8;
+  if (nextPort === 0) nextPort = randomInt(slice);
+  for (let tries = 0; tries < slice; tries++) {
+    const port = base + pool * slice + (nextPort++ % slice);
+    const s = createSocket("udp4");
+    const ok = await new Promise<boolean>((res) => { s.once("error", () => res(false)); s.bind(port, "127.0.0.1", () => res(true)); });
+    s.close();
+    if (ok) return port;
+  }
+  throw new Error(`freePort: no free UDP port in ${base + pool * slice}..${base + pool * slice + slice - 1}`);
 }
