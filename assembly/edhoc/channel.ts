@@ -76,6 +76,7 @@ const ST_WAIT_M3 = 6;   // message_3 sent on its own (sequential flow)
 const ST_REQUEST = 7;   // the protected request sent
 const ST_RESOLVE_M2 = 8; // due: resolve ID_CRED_R (with x5chain: the certificate's checks)
 const ST_VERIFY_M2 = 9;  // due: verify MAC_2 or the signature
+const ST_SETTLE = 10;    // due: settle the protected request's outcome (its final answer came in the call before)
 
 const EDHOC_PATH = "/.well-known/edhoc";
 const edhocPath = memory.data(32, 1);
@@ -130,6 +131,8 @@ export class SecureChannel {
   private reqT0: i64 = 0;
   /** The request under way carried message_3 (RFC 9668). */
   private reqCombined: bool = false;
+  /** ST_SETTLE: the client's status for the request (its response stays in the client until then). */
+  private reqSt: i32 = 0;
   private r: CoapRequest = new CoapRequest();
   private edhocReq: CoapRequest = new CoapRequest();
 
@@ -175,6 +178,7 @@ export class SecureChannel {
 
   onTimer(): i32 {
     if (this.state == ST_IDLE || this.state == ST_READY) return PENDING;
+    if (this.state == ST_SETTLE) return this.settleAnswer(); // not through resume: the handshake's steps are not compiled
     if (this.due()) return this.resume();
     return this.settle(coapClient.onTimer());
   }
@@ -221,7 +225,7 @@ export class SecureChannel {
 
   private due(): bool {
     const st = this.state;
-    return st == ST_POST_M1 || st == ST_CHECK_M2 || st == ST_RESOLVE_M2 || st == ST_VERIFY_M2 || st == ST_MAKE_M3;
+    return st == ST_POST_M1 || st == ST_CHECK_M2 || st == ST_RESOLVE_M2 || st == ST_VERIFY_M2 || st == ST_MAKE_M3 || st == ST_SETTLE;
   }
 
   /** End this call into the module; `state` runs in the next one, at once. */
@@ -232,11 +236,18 @@ export class SecureChannel {
   }
 
   private resume(): i32 {
+    if (this.state == ST_SETTLE) return this.settleAnswer();
     if (this.state == ST_POST_M1) { this.state = ST_WAIT_M2; return this.postEdhoc(edhocBuf, this.m1Len + 1); }
     if (this.state == ST_CHECK_M2) return this.checkM2();
     if (this.state == ST_RESOLVE_M2) return this.resolveM2();
     if (this.state == ST_VERIFY_M2) return this.verifyM2();
     return this.makeM3();
+  }
+
+  /** ST_SETTLE: the protected request's outcome. */
+  private settleAnswer(): i32 {
+    this.state = ST_REQUEST;
+    return this.settleRequest(this.reqSt, coapClient.response());
   }
 
   private wipeHandshake(): void {
@@ -306,8 +317,11 @@ export class SecureChannel {
 
   private settle(st: i32): i32 {
     if (st == PENDING) return PENDING;
+    // The outcome of a protected request is settled in the next call: the code that received and verified
+    // the answer (CoAP, OSCORE) is not compiled beside the code that acts on it (the context's confirmation,
+    // and above, the caller's handling of the answer).
+    if (this.state == ST_REQUEST) { this.reqSt = st; return this.yieldTo(ST_SETTLE); }
     const r = coapClient.response();
-    if (this.state == ST_REQUEST) return this.settleRequest(st, r);
     this.hs.add(r);
     if (st != OK) return this.failHandshake(st);
     if (this.state == ST_WAIT_M2) {

@@ -76,6 +76,7 @@ const S_CSR = 5;        // due: the key and the CSR
 const S_SEND = 8;       // due: the enrollment request (the CSR was made in the call before)
 const S_CHECK = 6;      // due: the issued certificate parses and carries the CSR's key
 const S_FINISH = 7;     // due: the chain check and the store write
+const S_OPEN = 9;       // due: open the channel (the stored context, or EDHOC's message_1) for `next`
 
 const DEFAULT_ROOT = "/.well-known/est";
 /** Retransmissions of one message before the request goes again as a new message (RFC 7252 §4.8 lets an
@@ -175,10 +176,12 @@ export function enrollStart(): i32 {
   t.trace = o.trace; t.szx = o.szx; t.confirmable = true; t.retry = true; t.maxRetransmit = ENROLL_MAX_RETRANSMIT;
   ch.forceEdhoc = o.forceEdhoc || o.pop == 2; ch.combine = o.combine; ch.maxCombined = o.maxCombined;
   request.ep = o.ep;
-  e.step = o.askAtt ? S_ATT : o.pop == 3 ? S_RECIPIENT : S_ENROLL;
+  e.next = o.askAtt ? S_ATT : o.pop == 3 ? S_RECIPIENT : S_ENROLL;
   if (o.askAtt) logMsg(M_EST_ATT_ASKING).emit(LOG_INFO);
   else if (o.pop == 3) logMsg(M_EST_RECIPIENT_FETCH).emit(LOG_INFO);
-  return settle(ch.open());
+  // The channel opens in the next call: the code of the arguments and of this setup is not compiled beside
+  // that of the identity and message_1.
+  return stepSoon(S_OPEN);
 }
 
 export function enrollDatagram(addr: usize, addrLen: i32, data: usize, len: i32): i32 {
@@ -195,7 +198,8 @@ export function enrollTimer(): i32 {
 /** The step of the enrollment's own that runs in a call of its own. Kept out of enrollTimer, which every
  *  timer step of the exchange passes through: its code is compiled only in the calls that run one. */
 function dueStep(): i32 {
-  const s = enrollState.step;
+  const e = enrollState, s = e.step;
+  if (s == S_OPEN) { e.step = e.next; return settle(channel.open()); }
   if (s == S_CSR) return makeCsr();
   if (s == S_SEND) return sendEnroll();
   if (s == S_CHECK) return checkIssued();
@@ -205,7 +209,7 @@ function dueStep(): i32 {
 /** When the command layer must call enrollTimer (absolute clock_ms time), -1 for none. */
 export function enrollDeadline(): i64 { return due() ? yieldAt : channel.nextDeadline(); }
 
-function due(): bool { const s = enrollState.step; return s == S_CSR || s == S_SEND || s == S_CHECK || s == S_FINISH; }
+function due(): bool { const s = enrollState.step; return s == S_OPEN || s == S_CSR || s == S_SEND || s == S_CHECK || s == S_FINISH; }
 /** Go on with `next` in the next call into the module, at once. */
 function stepSoon(next: i32): i32 { enrollState.step = next; yieldAt = board.clock_ms(); return PENDING; }
 

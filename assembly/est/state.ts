@@ -53,6 +53,8 @@ export const enrollOptions = new EnrollOptions();
 /** The state of the running enrollment, read by the report. */
 export class EnrollState {
   step: i32 = 0;
+  /** The step the channel opens for (S_OPEN runs it in a call of its own). */
+  next: i32 = 0;
   reenroll: bool = false;
   suite: i32 = 2;
   keyReady: bool = false;
