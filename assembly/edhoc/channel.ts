@@ -127,12 +127,12 @@ export class SecureChannel {
   private suiteIndex: i32 = 0;
   private m3Pending: bool = false;
   private usedStored: bool = false;
+  /** ST_SETTLE: the client's status for the request (its response stays in the client until then). */
+  private reqSt: i32 = 0;
   private t0: i64 = 0;
   private reqT0: i64 = 0;
   /** The request under way carried message_3 (RFC 9668). */
   private reqCombined: bool = false;
-  /** ST_SETTLE: the client's status for the request (its response stays in the client until then). */
-  private reqSt: i32 = 0;
   private r: CoapRequest = new CoapRequest();
   private edhocReq: CoapRequest = new CoapRequest();
 

@@ -176,7 +176,7 @@ export function enrollStart(): i32 {
   t.trace = o.trace; t.szx = o.szx; t.confirmable = true; t.retry = true; t.maxRetransmit = ENROLL_MAX_RETRANSMIT;
   ch.forceEdhoc = o.forceEdhoc || o.pop == 2; ch.combine = o.combine; ch.maxCombined = o.maxCombined;
   request.ep = o.ep;
-  e.next = o.askAtt ? S_ATT : o.pop == 3 ? S_RECIPIENT : S_ENROLL;
+  e.next = <u8>(o.askAtt ? S_ATT : o.pop == 3 ? S_RECIPIENT : S_ENROLL);
   if (o.askAtt) logMsg(M_EST_ATT_ASKING).emit(LOG_INFO);
   else if (o.pop == 3) logMsg(M_EST_RECIPIENT_FETCH).emit(LOG_INFO);
   // The channel opens in the next call: the code of the arguments and of this setup is not compiled beside

@@ -54,7 +54,7 @@ export const enrollOptions = new EnrollOptions();
 export class EnrollState {
   step: i32 = 0;
   /** The step the channel opens for (S_OPEN runs it in a call of its own). */
-  next: i32 = 0;
+  next: u8 = 0;
   reenroll: bool = false;
   suite: i32 = 2;
   keyReady: bool = false;
