@@ -45,6 +45,8 @@ case "$cmd" in
     stop_board
     n=$(( $(cat "$dir/boots" 2>/dev/null || echo 0) + 1 ))
     echo "$n" >"$dir/boots"
+    # A cut can stop the board in the middle of a line: the marker goes on a line of its own all the same.
+    if [ -s "$dir/console.log" ] && [ -n "$(tail -c 1 "$dir/console.log")" ]; then echo >>"$dir/console.log"; fi
     echo "--- boot $n" >>"$dir/console.log"
     # stdio to a file: the runner's `sh -c` returns at once instead of waiting for the board's pipes.
     EST_FAKE_NVS="$dir/nvs.bin" "$BIN" "$MODULE" enroll --json "$uri" </dev/null >>"$dir/console.log" 2>&1 &
