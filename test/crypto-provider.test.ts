@@ -349,6 +349,61 @@ describe("differential: random inputs against node:crypto and @noble, the three 
   });
 });
 
+// The provider multiplies the base point G with a fixed-base comb of its own (host/crypto/p256_comb.h on
+// p256-m's field arithmetic: key generation, public keys, signing, u1*G in verification), the other points
+// with p256-m's ladder. The comb reads the scalar as four 64-bit rows, one 4-bit column per step: the scalars
+// here give it zero columns, full columns, single bits at each row's edges, and the ends of [1, n-1].
+describe("P-256 base-point multiplication (the comb) against @noble", () => {
+  const N = p256.Point.Fn.ORDER;
+  const be = (x: bigint) => x.toString(16).padStart(64, "0");
+  it("its table is the one tools/gen-p256-comb.ts computes with @noble/curves", () => {
+    const r = spawnSync("npx", ["tsx", "tools/gen-p256-comb.ts", "--check"], { cwd: ROOT, encoding: "utf8" });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+  });
+
+  it("public keys of edge and random scalars, signatures of generated keys verified by node:crypto", async () => {
+    const edge: bigint[] = [1n, 2n, 3n, 15n, 16n, N - 1n, N - 2n, N - 3n, N >> 1n, (N >> 1n) + 1n];
+    for (const k of [0, 1, 31, 32, 63, 64, 65, 127, 128, 191, 192, 193, 254, 255]) if ((1n << BigInt(k)) < N) edge.push(1n << BigInt(k));
+    for (const k of [64, 128, 192]) { edge.push((1n << BigInt(k)) - 1n); edge.push((1n << BigInt(k)) + 1n); }
+    // every column the same value d (bit i of each row set when bit t of d is)
+    for (let d = 1; d < 16; d++) {
+      let x = 0n;
+      for (let t = 0; t < 4; t++) if ((d >> t) & 1) x |= ((1n << 64n) - 1n) << BigInt(64 * t);
+      if (x < N) edge.push(x);
+    }
+    const random = Array.from({ length: 60 }, () => BigInt(`0x${hex(p256.utils.randomSecretKey())}`));
+    const scalars = [...edge, ...random];
+    const lines: [string, string | ((a: string, p: Path) => void)][] = [];
+    scalars.forEach((x, i) => {
+      lines.push([`key_import 3 ${be(x)} 0`, (a) => expect(Number(a.split(" ")[0]), `import ${be(x)}`).toBeGreaterThan(0)]);
+      lines.push([`key_public @${3 * i} 65`, `65 ${hex(p256.getPublicKey(Buffer.from(be(x), "hex"), false))}`]);
+      lines.push([`key_close @${3 * i}`, "0"]);
+    });
+    // Generated keys sign; node:crypto checks each signature under the key's public part (k*G for r, d*G for Q).
+    const base = lines.length, msgs: Buffer[] = [];
+    for (let i = 0; i < 10; i++) {
+      const m = randomBytes(40); msgs.push(m);
+      lines.push(["key_generate 1 0", (a) => expect(Number(a.split(" ")[0])).toBeGreaterThan(0)]);
+      lines.push([`key_public @${base + 4 * i} 65`, (a) => expect(a.split(" ")[0]).toBe("65")]);
+      lines.push([`sign @${base + 4 * i} ${createHash("sha256").update(m).digest("hex")}`, (a) => expect(a.split(" ")[0]).toBe("64")]);
+      lines.push([`key_close @${base + 4 * i}`, "0"]);
+    }
+    for (const p of PATHS) {
+      const got = await run(p, lines.map(([l]) => l));
+      lines.forEach(([l, want], i) => {
+        if (typeof want === "string") expect(got[i], `${p}: ${l.slice(0, 80)}`).toBe(want);
+        else want(got[i], p);
+      });
+      for (let i = 0; i < 10; i++) {
+        const pub = Buffer.from(got[base + 4 * i + 1].split(" ")[1], "hex");
+        const key = createPublicKey({ key: { kty: "EC", crv: "P-256", x: pub.subarray(1, 33).toString("base64url"), y: pub.subarray(33).toString("base64url") }, format: "jwk" });
+        const sig = Buffer.from(got[base + 4 * i + 2].split(" ")[1], "hex");
+        expect(nodeVerify("sha256", msgs[i], { key, dsaEncoding: "ieee-p1363" }, sig), `${p}: signature ${i}`).toBe(true);
+      }
+    }
+  });
+});
+
 // The same module on the emulated Cortex-M4 (QEMU mps2-an386) with the provider built for it (CRYPTO=native):
 // wasm3 and the glue on the M4, mbedTLS and p256-m compiled for Thumb-2, persistent keys in the flash store.
 // Skipped, with the reason, without QEMU or the ARM toolchain.
