@@ -57,7 +57,8 @@ import {
   prepareMessage3, exportOscore, wipeCompleted, initiatorWorkspace,
 } from "./initiator";
 import {
-  identityLoad, identityResolve, identitySuiteCount, identitySuite, identityWipe, identityRegion, peer,
+  identityLoad, identityResolve, identityValidate, VALIDATE_NEXT, identitySuiteCount, identitySuite, identityWipe,
+  identityRegion, peer,
 } from "./credentials";
 import { edhocErrorRefusal, edhocErrorOffers, edhocErrorReport, edhocErrorCode } from "./errors";
 
@@ -77,6 +78,7 @@ const ST_REQUEST = 7;   // the protected request sent
 const ST_RESOLVE_M2 = 8; // due: resolve ID_CRED_R (with x5chain: the certificate's checks)
 const ST_VERIFY_M2 = 9;  // due: verify MAC_2 or the signature
 const ST_SETTLE = 10;    // due: settle the protected request's outcome (its final answer came in the call before)
+const ST_VALIDATE_M2 = 11; // due: an x5chain credential's path (its certificate parsed in the call before)
 
 const EDHOC_PATH = "/.well-known/edhoc";
 const edhocPath = memory.data(32, 1);
@@ -225,7 +227,8 @@ export class SecureChannel {
 
   private due(): bool {
     const st = this.state;
-    return st == ST_POST_M1 || st == ST_CHECK_M2 || st == ST_RESOLVE_M2 || st == ST_VERIFY_M2 || st == ST_MAKE_M3 || st == ST_SETTLE;
+    return st == ST_POST_M1 || st == ST_CHECK_M2 || st == ST_RESOLVE_M2 || st == ST_VALIDATE_M2 || st == ST_VERIFY_M2 ||
+      st == ST_MAKE_M3 || st == ST_SETTLE;
   }
 
   /** End this call into the module; `state` runs in the next one, at once. */
@@ -240,6 +243,7 @@ export class SecureChannel {
     if (this.state == ST_POST_M1) { this.state = ST_WAIT_M2; return this.postEdhoc(edhocBuf, this.m1Len + 1); }
     if (this.state == ST_CHECK_M2) return this.checkM2();
     if (this.state == ST_RESOLVE_M2) return this.resolveM2();
+    if (this.state == ST_VALIDATE_M2) return this.validateM2();
     if (this.state == ST_VERIFY_M2) return this.verifyM2();
     return this.makeM3();
   }
@@ -414,6 +418,14 @@ export class SecureChannel {
   /** ST_RESOLVE_M2: the credential ID_CRED_R names. */
   private resolveM2(): i32 {
     const st = identityResolve(s2);
+    if (st == VALIDATE_NEXT) return this.yieldTo(ST_VALIDATE_M2);
+    if (st != OK) return this.refuseM2(st);
+    return this.yieldTo(ST_VERIFY_M2);
+  }
+
+  /** ST_VALIDATE_M2: an x5chain certificate's path, subject and key. */
+  private validateM2(): i32 {
+    const st = identityValidate(s2);
     if (st != OK) return this.refuseM2(st);
     return this.yieldTo(ST_VERIFY_M2);
   }

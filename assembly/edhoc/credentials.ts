@@ -179,7 +179,7 @@ export function identitySetPeer(cred: usize, credLen: i32, id: usize, idLen: i32
  * refused (its path, subject or key), E_MALFORMED when a certificate does not parse.
  */
 export function identityResolve(m2: ProcessingM2): i32 {
-  if (peerSubjectLen > 0) return x5chainPeer(m2);
+  if (peerSubjectLen > 0) return x5chainPeer(m2); // OK (c5c), VALIDATE_NEXT (x5chain) or a refusal
   if (m2.idCredRIsKid) {
     // A compact kid stands for {4: kid}: the provisioned ID_CRED_R must be that map.
     if (!kidOf(idCredR, idCredRLen)) return E_CRYPTO_KEY;
@@ -200,6 +200,19 @@ function kidMatches(k: usize, n: i32): bool {
 
 const peerCert = new Certificate();
 const x5Reader = new CborReader();
+
+/** identityResolve's answer for an x5chain credential: the certificate is parsed, its path is validated by
+ *  identityValidate in the next call (so that the code of the two is not compiled at once). */
+export const VALIDATE_NEXT: i32 = 3;
+// An x5chain credential between the two: the end entity's certificate (parsed in peerCert), the trusted set and
+// intermediates in pathSpans (the anchors up to x5Anchors, the intermediates up to x5End), and the room taken
+// for CRED_R and the key.
+let x5Cert: usize = 0;
+let x5CertLen = 0;
+let x5Anchors = 0;
+let x5End = 0;
+let x5Cred: usize = 0;
+let x5Key: usize = 0;
 
 /** ID_CRED_R = {33: x5chain} (RFC 9360 §2: one certificate as a bstr, or an array of two or more, the end
  *  entity first). A refusal of the certificate itself is E_EDHOC_CREDENTIAL with its reason recorded. */
@@ -225,10 +238,20 @@ function x5chainPeer(m2: ProcessingM2): i32 {
   }
   if (r.finish() != OK) return fail(E_EDHOC_CREDENTIAL, M_X5CHAIN_MALFORMED);
   // CRED_R is the end entity's certificate in a CBOR byte string; the key follows it.
-  const x5Cred = take(certLen + 3), x5Key = take(65);
+  x5Cred = take(certLen + 3); x5Key = take(65);
   if (x5Cred == 0 || x5Key == 0) return E_LIMIT;
   if (x509Parse(peerCert, cert, certLen) != OK) return E_MALFORMED;
-  const st = pathValidate(peerCert, pathSpans, nt, nt + n - 1, timeNow(), timeIsReal(), E_EDHOC_CREDENTIAL);
+  x5Cert = cert; x5CertLen = certLen; x5Anchors = nt; x5End = nt + n - 1;
+  return VALIDATE_NEXT;
+}
+
+/** After identityResolve answered VALIDATE_NEXT: the x5chain certificate's path, subject and key; then it is
+ *  CRED_R. A refusal of the certificate itself is E_EDHOC_CREDENTIAL with its reason recorded. */
+export function identityValidate(m2: ProcessingM2): i32 {
+  const cert = x5Cert, certLen = x5CertLen;
+  if (cert == 0) return E_IDENTITY;
+  x5Cert = 0;
+  const st = pathValidate(peerCert, pathSpans, x5Anchors, x5End, timeNow(), timeIsReal(), E_EDHOC_CREDENTIAL);
   if (st != OK) return st;
   if (peerCert.subjectLen != peerSubjectLen || !ctEqual(peerCert.subject, peerSubject, peerSubjectLen)) return fail(E_EDHOC_CREDENTIAL, M_X5CHAIN_SUBJECT);
   const rDh = m2.method == 1 || m2.method == 3;
@@ -295,7 +318,7 @@ function c5cPeer(m2: ProcessingM2): i32 {
 
 /** Forget the device's key (close its handle, or wipe its bytes); the region itself is wiped when the arena is
  *  released. */
-export function identityWipe(c: InitiatorConfig): void { keyClose(c.iKey); }
+export function identityWipe(c: InitiatorConfig): void { keyClose(c.iKey); x5Cert = 0; }
 
 /**
  * The device's EDHOC key into c.iKey. Provisioning writes it as a record of 32 bytes (STORE_ID_EDHOC_KEY + d).

@@ -33,7 +33,7 @@ import {
   prepareMessage3, exportOscore, initiatorWorkspace,
 } from "../../assembly/edhoc/initiator";
 import { EDHOC_PT2_CAPACITY, EDHOC_WORK_CAPACITY } from "../../assembly/base/config";
-import { identitySetPeer, identityResolve, peer } from "../../assembly/edhoc/credentials";
+import { identitySetPeer, identityResolve, identityValidate, VALIDATE_NEXT, peer } from "../../assembly/edhoc/credentials";
 import { keyImport, wipe } from "../../assembly/crypto/index";
 import {
   KEY_TYPE_P256_DH, KEY_TYPE_X25519_DH, KEY_TYPE_P256_ECDSA, KEY_TYPE_ED25519,
@@ -106,6 +106,7 @@ function message2(p: usize, n: i32): i32 {
   initiatorWorkspace(work);
   let st = parseMessage2(s1, p, n, s2, pt2);
   if (st == OK) st = identityResolve(s2);
+  if (st == VALIDATE_NEXT) st = identityValidate(s2);
   if (st == OK) st = verifyMessage2(s2, peer.cred, peer.credLen, peer.idMap, peer.idMapLen, peer.key, peer.keyLen, s3);
   return st;
 }

@@ -14,7 +14,7 @@ import {
   InitiatorConfig, WaitM2, ProcessingM2, ProcessedM2, prepareMessage1, parseMessage2, verifyMessage2, SUITE_P256_ES256,
   initiatorWorkspace,
 } from "../../assembly/edhoc/initiator";
-import { identitySetPeer, identityResolve, identityLoad, identityRegion, peer as peerCred } from "../../assembly/edhoc/credentials";
+import { identitySetPeer, identityResolve, identityValidate, VALIDATE_NEXT, identityLoad, identityRegion, peer as peerCred } from "../../assembly/edhoc/credentials";
 import { EDHOC_PT2_CAPACITY, EDHOC_WORK_CAPACITY, EDHOC_IDENTITY_CAPACITY, TRUST_ANCHORS_CAPACITY } from "../../assembly/base/config";
 import { edhocErrorOffers, edhocErrorReport } from "../../assembly/edhoc/errors";
 import { CoapRequest, coapClient } from "../../assembly/coap/client";
@@ -136,6 +136,7 @@ export function fuzz_edhoc_m2(n: i32): i32 {
   initiatorWorkspace(fuzzWork);
   let r = parseMessage2(w2, input, n, p2, fuzzPt2);
   if (r == OK) r = identityResolve(p2);
+  if (r == VALIDATE_NEXT) r = identityValidate(p2);
   if (r == OK) r = verifyMessage2(p2, peerCred.cred, peerCred.credLen, peerCred.idMap, peerCred.idMapLen, peerCred.key, peerCred.keyLen, d2);
   return r;
 }
