@@ -6,13 +6,6 @@
 #define BOARD_CPU_HZ 25000000u          /* QEMU mps2-an386 processor clock (SysTick source) */
 #define BOARD_RAM_BYTES (256u * 1024u)   /* linker script: the nRF52840's RAM, not the AN386's */
 #define BOARD_FLASH_BYTES (1024u * 1024u)
-#ifndef BOARD_WASM_STACK_BYTES
-/* wasm3 value stack, measured on mps2-an386 (its stats line; the interpreter's slots are the same on every
- * 32-bit board): the portable module peaks at 2,852 B (x5chain; 2,756 B with the default identity), the
- * native-crypto one at 1,866 B. A module that would go beyond traps with "stack overflow" at the call, it does
- * not overrun. */
-#define BOARD_WASM_STACK_BYTES (4u * 1024u)
-#endif
 #define BOARD_WASM_MAX_PAGES 2
 #ifndef BOARD_COMPILE_EAGERLY
 #define BOARD_COMPILE_EAGERLY 0             /* compile functions when first called: less RAM for code pages */

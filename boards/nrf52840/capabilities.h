@@ -5,13 +5,6 @@
 #define BOARD_NAME "nrf52840"
 #define BOARD_RAM_BYTES (256u * 1024u)   /* link.ld: all of the chip's RAM (no SoftDevice reserves any) */
 #define BOARD_FLASH_BYTES (1024u * 1024u) /* the last 32 KiB are the key store */
-#ifndef BOARD_WASM_STACK_BYTES
-/* wasm3 value stack, measured on mps2-an386 (its stats line; the interpreter's slots are the same on every
- * 32-bit board): the portable module peaks at 2,852 B (x5chain; 2,756 B with the default identity), the
- * native-crypto one at 1,866 B. A module that would go beyond traps with "stack overflow" at the call, it does
- * not overrun. */
-#define BOARD_WASM_STACK_BYTES (4u * 1024u)
-#endif
 #define BOARD_WASM_MAX_PAGES 2
 #include "../common/ram_256k.h"      /* the compiled-code budget and the linear memory allocated */
 #ifndef BOARD_COMPILE_EAGERLY
