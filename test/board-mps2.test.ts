@@ -52,6 +52,23 @@ describe.skipIf(why !== "")(`emulated Cortex-M4F board (mps2-an386)${why ? ` —
     console.log(`mps2-an386 selftest: heap high-water ${heap} B, stack high-water ${stack} B, QEMU wall ${s.ms} ms`);
   }, 70_000);
 
+  it("every module a board runs compiles within the firmware's wasm3 stack-height limit (d_m3MaxFunctionStackHeight)", () => {
+    // The eager check build compiles every function of the module at load (the limit is build-mps2.sh's); a
+    // function deeper than the limit would stop the load with "cannot run the module ... overran its stack
+    // height limit". It needs more than 256 KiB of heap, so it is a 1 MiB build.
+    execFileSync("bash", ["tools/build-mps2.sh"], { cwd: ROOT, stdio: "ignore", timeout: 300_000, env: { ...process.env, RAM_KIB: "1024", COMPILE_EAGERLY: "1", CRYPTO: "", VARIANT: "" } });
+    const elf = join(ROOT, "build/mps2-an386-1024k-eager.elf");
+    for (const m of ["build/client.wasm", "build/client-native.wasm", "build/sim.wasm", "build/abi-probe.wasm", "build/crypto-test.wasm"]) {
+      const file = join(ROOT, m);
+      const r = spawnSync("qemu-system-arm", [...part(file), "-M", "mps2-an386", "-nographic", "-monitor", "none", "-serial", "none",
+        "-semihosting-config", "enable=on,target=native,arg=status", "-kernel", elf], { encoding: "utf8", timeout: 60_000 });
+      expect(r.stderr, m).toMatch(new RegExp(`module ${statSync(file).size} bytes from the partition`));
+      expect(r.stderr, m).not.toMatch(/cannot run the module/);
+      const heap = Number(/heap high-water (\d+) bytes/.exec(r.stderr)?.[1]);
+      if (m === "build/client.wasm") expect(heap, "all of the module compiled at once").toBeGreaterThan(256 * 1024);
+    }
+  }, 320_000);
+
   it("runs a module written to the module partition instead of the embedded one (an update without a firmware rebuild)", () => {
     const probe = join(ROOT, "build/abi-probe.wasm"); // another module of the same ABI: the ABI test module
     const r = run("status", part(probe));

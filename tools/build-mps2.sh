@@ -15,14 +15,16 @@ W3=build/third_party/wasm3
 #     compiled after the last step's was dropped (est_host_limits_t.code_cache_bytes), and `else` blocks and
 #     br_table targets each open a page of their own, so 4 KiB pages stood mostly empty: 4 KiB pages needed
 #     about 12 KB more for the same code (README "RAM").  CODE_PAGE=4096 builds the old way, to compare.
-#   d_m3MaxFunctionStackHeight=512: the compiler's per-function stack tables live in the runtime struct
-#     (2000 by default: ~11 KiB; 512: ~3 KiB). A function deeper than that fails to compile with a clear error;
-#     the eager check build (COMPILE_EAGERLY=1) compiles every function of the module to prove none is.
+#   d_m3MaxFunctionStackHeight=128: the compiler's per-function stack tables live in the runtime struct, and
+#     a copy on the C stack while loading (2000 by default: ~11 KiB; 512: 3,120 B; 128: about 1.2 KiB). The
+#     deepest function of the modules a board runs needs between 64 and 96. A function deeper than the limit
+#     fails to compile with a clear error; the eager check build (COMPILE_EAGERLY=1) compiles every function of
+#     a module, and test/board-mps2.test.ts runs it on each of them.
 #   d_m3MaxDuplicateFunctionImpl=1: one name per function (the module exports none twice): 8 bytes per function.
 # and for flash:
 #   d_m3HasFloat=0: no floating-point operations (the modules have none: test/abi-sync.test.ts checks), which
 #     also keeps the soft-float library out: about 25 KB of flash. W3_FLOAT=1 builds them in, to compare.
-W3FLAGS=(-Dd_m3CodePageAlignSize=${CODE_PAGE:-1024} -Dd_m3MaxFunctionStackHeight=${W3_STACK_HEIGHT:-512} -Dd_m3MaxDuplicateFunctionImpl=1 -Dd_m3HasFloat=${W3_FLOAT:-0})
+W3FLAGS=(-Dd_m3CodePageAlignSize=${CODE_PAGE:-1024} -Dd_m3MaxFunctionStackHeight=${W3_STACK_HEIGHT:-128} -Dd_m3MaxDuplicateFunctionImpl=1 -Dd_m3HasFloat=${W3_FLOAT:-0})
 # RAM_KIB overrides the nRF52840's 256 KiB, only to measure how much a command would need.
 # COMPILE_EAGERLY=1 compiles every function at load (a check that all compile within the limits above).
 ram=${RAM_KIB:-256}

@@ -15,7 +15,7 @@ ARCH=(-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16)
 CFLAGS=("${ARCH[@]}" -Os -ffunction-sections -fdata-sections -std=gnu11 ${EXTRA_CFLAGS:-})
 W3=build/third_party/wasm3
 # wasm3 tuned for RAM exactly as for mps2-an386 (see tools/build-mps2.sh for why each flag is there).
-W3FLAGS=(-Dd_m3CodePageAlignSize=${CODE_PAGE:-1024} -Dd_m3MaxFunctionStackHeight=${W3_STACK_HEIGHT:-512} -Dd_m3MaxDuplicateFunctionImpl=1 -Dd_m3HasFloat=${W3_FLOAT:-0})
+W3FLAGS=(-Dd_m3CodePageAlignSize=${CODE_PAGE:-1024} -Dd_m3MaxFunctionStackHeight=${W3_STACK_HEIGHT:-128} -Dd_m3MaxDuplicateFunctionImpl=1 -Dd_m3HasFloat=${W3_FLOAT:-0})
 BOARD_FLAGS=()
 suffix=""
 if [ "${COMPILE_EAGERLY:-0}" = 1 ]; then BOARD_FLAGS+=(-DBOARD_COMPILE_EAGERLY=1); suffix="-eager"; fi
