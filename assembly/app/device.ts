@@ -87,6 +87,70 @@ function enrollCommand(reenroll: bool): i32 {
 }
 
 /** The enroll options into enrollOptions and csrSpec, the URI into enrollOptions.ep. Returns OK or a status. */
+/**
+ * One option of enroll, maintain and reenroll at argument i: the index of the last argument it took, 0 when
+ * argument i is no option of theirs, or an error. Written as a flat run of ifs, not an else-if chain: wasm3
+ * compiles nested blocks by recursion, and the chain's 25 levels made this the deepest point of the C stack in an
+ * enrollment.
+ */
+function enrollArg(i: i32): i32 {
+  const o = enrollOptions, spec = csrSpec;
+  const hasValue = i + 1 < argc();
+  const l = lifeArg(i);
+  if (l < 0) return l;
+  if (l > 0) return i + 1;
+  const k = c509Arg(i);
+  if (k != 0) return k;
+  if (argIs(i, "--edhoc")) { o.forceEdhoc = true; return i; }
+  if (argIs(i, "--sequential")) { o.combine = false; return i; }
+  if (argIs(i, "--sen")) { o.resource = 1; return i; }
+  if (argIs(i, "--sren")) { o.resource = 2; return i; }
+  if (argIs(i, "--rekey")) { o.rekey = true; return i; }
+  if (argIs(i, "--skg")) { o.serverKeygen = 1; return i; }
+  if (argIs(i, "--skc")) { o.serverKeygen = 2; return i; }
+  if (argIs(i, "--crts")) { o.fetchCrts = true; return i; }
+  if (argIs(i, "--att")) { o.askAtt = true; return i; }
+  if (argIs(i, "--json")) { o.json = true; return i; }
+  if (argIs(i, "-v") || argIs(i, "--verbose")) { o.trace = true; return i; }
+  if (!hasValue) return 0;
+  const v = i + 1;
+  if (argIs(i, "--max-combined")) {
+    const n = argUint(v);
+    if (n < 64 || n > 1280) return fail(E_USAGE, M_ENROLL_MAX_COMBINED);
+    o.maxCombined = <i32>n;
+    return v;
+  }
+  if (argIs(i, "--pop")) {
+    if (argIs(v, "sig")) o.pop = 1; else if (argIs(v, "dh")) o.pop = 2; else if (argIs(v, "dh-cert")) o.pop = 3;
+    else return fail(E_USAGE, M_ENROLL_POP);
+    return v;
+  }
+  if (argIs(i, "--cn")) return (spec.cnLen = copyArg(v, spec.cn, 64)) < 1 ? fail(E_USAGE, M_ENROLL_CN) : v;
+  if (argIs(i, "--dns")) return (spec.dnsLen = copyArg(v, spec.dns, 64)) < 1 ? fail(E_USAGE, M_ENROLL_DNS) : v;
+  if (argIs(i, "--password")) return (spec.passwordLen = copyArg(v, spec.password, 64)) < 1 ? fail(E_USAGE, M_ENROLL_PASSWORD) : v;
+  if (argIs(i, "-B") || argIs(i, "--timeout")) {
+    const n = argUint(v);
+    if (n < 1 || n > 3600) return fail(E_USAGE, M_ENROLL_TIMEOUT);
+    o.deadlineMs = <i32>n * 1000;
+    return v;
+  }
+  if (argIs(i, "--ack-timeout")) {
+    const n = argUint(v);
+    if (n < 10 || n > 60000) return fail(E_USAGE, M_ENROLL_ACK_TIMEOUT);
+    o.ackTimeoutMs = <i32>n;
+    return v;
+  }
+  if (argIs(i, "-b") || argIs(i, "--block-size")) {
+    const n = argUint(v);
+    let szx = -1;
+    for (let z = 0; z <= 6; z++) if (n == <i64>(1 << (z + 4))) szx = z;
+    if (szx < 0) return fail(E_USAGE, M_ENROLL_BLOCK);
+    o.szx = szx;
+    return v;
+  }
+  return 0;
+}
+
 function enrollArgs(reenroll: bool): i32 {
   const o = enrollOptions, spec = csrSpec;
   o.forceEdhoc = false; o.combine = true; o.maxCombined = 1152; o.resource = reenroll ? 2 : 0; o.serverKeygen = 0; o.rekey = false;
@@ -94,52 +158,12 @@ function enrollArgs(reenroll: bool): i32 {
   o.szx = 6; o.trace = false; o.flags = 0;
   spec.cnLen = 0; spec.dnsLen = 0; spec.passwordLen = 0;
   c509ArgsReset();
-  let uri = -1, k = 0;
+  let uri = -1;
   for (let i = 1; i < argc(); i++) {
-    const hasValue = i + 1 < argc();
-    const l = lifeArg(i);
-    if (l < 0) return l;
-    if (l > 0) i++;
-    else if ((k = c509Arg(i)) != 0) { if (k < 0) return k; i = k; }
-    else if (argIs(i, "--edhoc")) o.forceEdhoc = true;
-    else if (argIs(i, "--sequential")) o.combine = false;
-    else if (argIs(i, "--max-combined") && hasValue) {
-      const v = argUint(++i);
-      if (v < 64 || v > 1280) return fail(E_USAGE, M_ENROLL_MAX_COMBINED);
-      o.maxCombined = <i32>v;
-    }
-    else if (argIs(i, "--sen")) o.resource = 1;
-    else if (argIs(i, "--sren")) o.resource = 2;
-    else if (argIs(i, "--rekey")) o.rekey = true;
-    else if (argIs(i, "--skg")) o.serverKeygen = 1;
-    else if (argIs(i, "--skc")) o.serverKeygen = 2;
-    else if (argIs(i, "--crts")) o.fetchCrts = true;
-    else if (argIs(i, "--att")) o.askAtt = true;
-    else if (argIs(i, "--json")) o.json = true;
-    else if (argIs(i, "-v") || argIs(i, "--verbose")) o.trace = true;
-    else if (argIs(i, "--pop") && hasValue) {
-      i++;
-      if (argIs(i, "sig")) o.pop = 1; else if (argIs(i, "dh")) o.pop = 2; else if (argIs(i, "dh-cert")) o.pop = 3;
-      else return fail(E_USAGE, M_ENROLL_POP);
-    }
-    else if (argIs(i, "--cn") && hasValue) { if ((spec.cnLen = copyArg(++i, spec.cn, 64)) < 1) return fail(E_USAGE, M_ENROLL_CN); }
-    else if (argIs(i, "--dns") && hasValue) { if ((spec.dnsLen = copyArg(++i, spec.dns, 64)) < 1) return fail(E_USAGE, M_ENROLL_DNS); }
-    else if (argIs(i, "--password") && hasValue) { if ((spec.passwordLen = copyArg(++i, spec.password, 64)) < 1) return fail(E_USAGE, M_ENROLL_PASSWORD); }
-    else if ((argIs(i, "-B") || argIs(i, "--timeout")) && hasValue) {
-      const v = argUint(++i);
-      if (v < 1 || v > 3600) return fail(E_USAGE, M_ENROLL_TIMEOUT);
-      o.deadlineMs = <i32>v * 1000;
-    } else if (argIs(i, "--ack-timeout") && hasValue) {
-      const v = argUint(++i);
-      if (v < 10 || v > 60000) return fail(E_USAGE, M_ENROLL_ACK_TIMEOUT);
-      o.ackTimeoutMs = <i32>v;
-    } else if ((argIs(i, "-b") || argIs(i, "--block-size")) && hasValue) {
-      const v = argUint(++i);
-      let szx = -1;
-      for (let k = 0; k <= 6; k++) if (v == <i64>(1 << (k + 4))) szx = k;
-      if (szx < 0) return fail(E_USAGE, M_ENROLL_BLOCK);
-      o.szx = szx;
-    } else if (uri < 0 && argLen(i) > 0 && load<u8>(argPtr(i)) != 0x2d) uri = i;
+    const r = enrollArg(i);
+    if (r < 0) return r;
+    if (r > 0) { i = r; continue; }
+    if (uri < 0 && argLen(i) > 0 && load<u8>(argPtr(i)) != 0x2d) uri = i;
     else return failWith(E_USAGE, M_ENROLL_UNKNOWN).bytes(argPtr(i), argLen(i) < 40 ? argLen(i) : 40).ret();
   }
   if (uri < 0) return fail(E_USAGE, M_ENROLL_USAGE);
