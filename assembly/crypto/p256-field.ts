@@ -7,9 +7,9 @@
 // time in the element values (exponents are public constants). Static scratch below is private to this file;
 // none of these functions is re-entrant. Deliberately not here: curve points (p256.ts), scalars (p256-scalar.ts).
 
-import { fieldMul, fieldSqr, fieldAdd, fieldSub, fieldWipe } from "./p256-field-mul";
+import { fieldMul, fieldSqr, fieldAdd, fieldSub } from "./p256-field-mul";
 import { u256FromBytes, u256Lt, u256Eq } from "./u256";
-export { fieldMul, fieldSqr, fieldAdd, fieldSub, fieldWipe };
+export { fieldMul, fieldSqr, fieldAdd, fieldSub };
 
 /** p, little-endian limbs. */
 export const FIELD_P: usize = memory.data<u32>([0xffffffff, 0xffffffff, 0xffffffff, 0, 0, 0, 1, 0xffffffff], 16);

@@ -17,7 +17,7 @@
 // Deliberately not here: encoding, validation and the public API (p256.ts), scalar arithmetic.
 
 import {
-  fieldMul, fieldSqr, fieldAdd, fieldSub, fieldNeg, fieldInv, fieldWipe, CURVE_B, BASE_X, BASE_Y,
+  fieldMul, fieldSqr, fieldAdd, fieldSub, fieldNeg, fieldInv, CURVE_B, BASE_X, BASE_Y,
 } from "./p256-field";
 import { u256Cmov, u256IsZero, u256Bit, u256SetSmall } from "./u256";
 import { combTable, COMB_W, COMB_D, COMB_ENTRIES } from "./p256-table";
@@ -226,7 +226,6 @@ export function pointWipe(): void {
   memory.fill(X3, 0, 32); memory.fill(Y3, 0, 32); memory.fill(Z3, 0, 32);
   memory.fill(zInv, 0, 32);
   memory.fill(combX, 0, 32); memory.fill(combY, 0, 32);
-  fieldWipe();
 }
 
 // ---- Verification: u1 G + u2 Q, variable time -------------------------------------------------------------

@@ -79,6 +79,7 @@ const ST_RESOLVE_M2 = 8; // due: resolve ID_CRED_R (with x5chain: the certificat
 const ST_VERIFY_M2 = 9;  // due: verify MAC_2 or the signature
 const ST_SETTLE = 10;    // due: settle the protected request's outcome (its final answer came in the call before)
 const ST_VALIDATE_M2 = 11; // due: an x5chain credential's path (its certificate parsed in the call before)
+const ST_M3_READY = 12;  // due: report CHANNEL_READY (message_3 and the context were made in the call before)
 
 const EDHOC_PATH = "/.well-known/edhoc";
 const edhocPath = memory.data(32, 1);
@@ -228,7 +229,7 @@ export class SecureChannel {
   private due(): bool {
     const st = this.state;
     return st == ST_POST_M1 || st == ST_CHECK_M2 || st == ST_RESOLVE_M2 || st == ST_VALIDATE_M2 || st == ST_VERIFY_M2 ||
-      st == ST_MAKE_M3 || st == ST_SETTLE;
+      st == ST_MAKE_M3 || st == ST_M3_READY || st == ST_SETTLE;
   }
 
   /** End this call into the module; `state` runs in the next one, at once. */
@@ -244,6 +245,7 @@ export class SecureChannel {
     if (this.state == ST_CHECK_M2) return this.checkM2();
     if (this.state == ST_RESOLVE_M2) return this.resolveM2();
     if (this.state == ST_VALIDATE_M2) return this.validateM2();
+    if (this.state == ST_M3_READY) { this.state = ST_READY; return CHANNEL_READY; }
     if (this.state == ST_VERIFY_M2) return this.verifyM2();
     return this.makeM3();
   }
@@ -469,9 +471,10 @@ export class SecureChannel {
     if (st != OK) return this.failHandshake(failWith(st, M_CHAN_CTX_DERIVE).int(st).ret());
     logMsg(M_CHAN_CTX_NEW).bytes(s4.cR, s4.cRLen).bytes(cfg.cI, cfg.cILen).emit(LOG_INFO);
     this.m3Pending = true;
-    this.state = ST_READY;
     this.wipeHandshake(); // message_3 and the context are all the rest needs: the arena goes back
-    return CHANNEL_READY;
+    // CHANNEL_READY in the next call: what the caller does with it (its request) is not compiled beside the
+    // signature or MAC of message_3.
+    return this.yieldTo(ST_M3_READY);
   }
 
   /**
