@@ -289,8 +289,10 @@ int est_host_load(est_host_t *h, const uint8_t *wasm, size_t wasm_len, const est
                (unsigned)top, (unsigned)m3_GetMemorySize(rt));
       return EST_HOST_E_INVALID;
     }
-    /* ... and only that much is kept: the rest goes back to the board's heap (rounded up to 1 KiB). */
-    uint32_t keep = (top + 1023u) & ~1023u;
+    /* ... and only that much is kept (rounded up to 8 bytes): the rest goes back to the board's heap. Every
+     * byte counts here, since the board's heap peak includes it: a kilobyte rounding cost the native-crypto
+     * module 992 bytes of the peak. */
+    uint32_t keep = (top + 7u) & ~7u;
     M3Result fr = wasm3_ext_fit_memory(rt, keep);
     if (fr) return fail(h, EST_HOST_E_RUNTIME, "wasm3 could not shrink the linear memory", fr);
     if (!in_memory(rt, h->io_ptr, (int32_t)h->io_cap)) return fail(h, EST_HOST_E_INVALID, "module's io buffer lies above its heap top", NULL);
@@ -364,7 +366,10 @@ static void report(est_host_t *h, int32_t status);
 static M3Result export_ready(IM3Function f) { return wasm3_ext_ready(f); }
 static void note_code_peak(est_host_t *h) {
   uint32_t n = wasm3_ext_code_pages((IM3Runtime)h->runtime);
-  if (n > h->code_pages_peak) h->code_pages_peak = n;
+  if (n > h->code_pages_peak) {
+    h->code_pages_peak = n;
+    trace_code(h); /* the trace build: what the new peak holds */
+  }
 }
 
 static int call_i32(est_host_t *h, int which, const char *name, int32_t *ret, int nargs, int32_t a, int32_t b) {

@@ -36,7 +36,9 @@ describe.skipIf(why !== "")(`HIL runner on QEMU, ${fw.name} firmware${why ? ` â€
     // The board's RAM is the nRF52840's, and the heap took no more than the board has: an allocation that
     // failed would have failed the enrollment, so this checks that the figures are the 256 KiB build's.
     expect(fig("ram")).toBeLessThanOrEqual(256 * 1024);
-    expect(fig("heap_high_water")).toBeGreaterThan(100_000);
+    // A real figure: the heap holds at least the module's linear memory (35,872 B native-crypto, 49,024 B
+    // portable) and wasm3's records of its functions (56 B each on a 32-bit board).
+    expect(fig("heap_high_water")).toBeGreaterThan(50_000);
     expect(fig("heap_high_water")).toBeLessThan(fig("ram"));
     // The compiled code was dropped between steps, and never held more than a part of the module's code.
     expect(fig("code_drops")).toBeGreaterThanOrEqual(4);

@@ -8,6 +8,8 @@
 //
 // Sans-I/O: begin() sends the first datagram and returns PENDING; the caller feeds onDatagram()/onTimer()
 // until they return OK (then response() is the final response, valid until the next begin) or an error.
+// A protected exchange goes out and comes back in two calls each (PHASE_PROTECT, PHASE_HELD: a timer due at
+// once), so the caller must honour nextDeadline() even right after begin().
 //
 // Security is a layer above, reached through the CoapSecurity hook: when one is given, every new request
 // message is handed to it to protect and every response must pass its verification (OSCORE: each block of an
@@ -133,6 +135,10 @@ const PHASE_WAIT_ACK = 1; // CON sent, retransmitting until an ACK or a response
 const PHASE_WAIT_SEPARATE = 2; // empty ACK received, the response comes as its own message
 const PHASE_WAIT_RETRY = 3; // 5.03 with Max-Age: waiting to send the request again
 const PHASE_WAIT_NON = 4; // NON sent: waiting for a response until the deadline
+// The two halves of a protected exchange's heaviest calls run in calls of their own (a timer due at once), so
+// that wasm3 has the code of one half compiled at a time, not of both (boards/mps2-an386/README.md, "RAM"):
+const PHASE_PROTECT = 5; // the plain request is built in plainBuf: protect it and send it in the next call
+const PHASE_HELD = 6; // a verified response is in msg: act on it in the next call
 
 /** The datagram on the wire (kept for retransmissions). */
 const txBuf = memory.data(COAP_MAX_DATAGRAM, 8);
@@ -196,6 +202,11 @@ export class CoapClient {
    *  verified once whole; the next fragment is asked for with the same protected request (txBuf). */
   private ob2Num: u32 = 0;
   private outerLen: i32 = 0;
+  /** PHASE_PROTECT: the plain request's length in plainBuf. PHASE_HELD: the phase and timer to go back to
+   *  when the held response turns out to be a late answer to an earlier block. */
+  private plainLen: i32 = 0;
+  private heldPhase: i32 = PHASE_IDLE;
+  private heldTimerAt: i64 = -1;
 
   /** The final response of the last exchange that returned OK (or E_OSCORE_UNPROTECTED: the unprotected
    *  error answer, with its code, format and diagnostic payload). */
@@ -249,6 +260,9 @@ export class CoapClient {
   expectedMid(): i32 { return this.mid; }
   expectedToken(): usize { return token; }
 
+  /** True when the exchange goes on in the next onTimer() call, due at once (nextDeadline()). */
+  due(): bool { return this.phase == PHASE_PROTECT || this.phase == PHASE_HELD; }
+
   /** Absolute clock_ms time the caller must call onTimer() at. */
   nextDeadline(): i64 {
     return this.timerAt >= 0 && this.timerAt < this.endAt ? this.timerAt : this.endAt;
@@ -297,16 +311,34 @@ export class CoapClient {
     }
     if (this.first && s.askSize && !this.b2Active) builder.addUint(OPT_SIZE2, 0);
     if (this.echoLen > 0) builder.add(OPT_ECHO, echoBuf, this.echoLen); // class E: inside OSCORE
-    const sec = this.sec;
-    let n = builder.build(sec !== null ? plainBuf : txBuf, COAP_MAX_DATAGRAM);
+    const protect = this.sec !== null;
+    const n = builder.build(protect ? plainBuf : txBuf, COAP_MAX_DATAGRAM);
     if (n < 0) return fail(E_LIMIT, M_COAP_REQUEST_TOO_BIG);
-    if (sec !== null) {
-      n = sec.protectRequest(plainBuf, n, txBuf, COAP_MAX_DATAGRAM);
-      if (n < 0) return failWith(n, M_COAP_PROTECT).int(n).ret();
-      this.ob2Num = 0; this.outerLen = 0;
-    }
     this.first = false;
+    if (!protect) return this.sendBuilt(n);
+    this.plainLen = n;
+    this.phase = PHASE_PROTECT;
+    this.timerAt = board.clock_ms();
+    return PENDING;
+  }
+
+  /** PHASE_PROTECT: the security layer protects the request built in plainBuf, and it goes out. */
+  private protectAndSend(): i32 {
+    const n = changetype<CoapSecurity>(this.sec).protectRequest(plainBuf, this.plainLen, txBuf, COAP_MAX_DATAGRAM);
+    if (n < 0) { this.phase = PHASE_IDLE; return failWith(n, M_COAP_PROTECT).int(n).ret(); }
+    this.ob2Num = 0; this.outerLen = 0;
     return this.sendBuilt(n);
+  }
+
+  /** A response passed the security layer and msg holds it: act on it in the next call (PHASE_HELD). Until
+   *  then no datagram is read (onDatagram), so msg and the buffer it points into stay as they are. */
+  private hold(): i32 {
+    this.resp.isProtected = true;
+    this.heldPhase = this.phase;
+    this.heldTimerAt = this.timerAt;
+    this.phase = PHASE_HELD;
+    this.timerAt = board.clock_ms();
+    return PENDING;
   }
 
   /** Send the datagram in txBuf (n bytes) as a new confirmable (or NON) message and arm its timers. */
@@ -349,12 +381,18 @@ export class CoapClient {
 
   onTimer(): i32 {
     if (this.phase == PHASE_IDLE) return PENDING;
+    if (this.phase == PHASE_HELD) { // arrived in time: the deadline does not apply to it
+      this.phase = this.heldPhase;
+      this.timerAt = this.heldTimerAt;
+      return this.onResponse();
+    }
     const now = board.clock_ms();
     if (now >= this.endAt) {
       this.phase = PHASE_IDLE;
       if (this.commandBound) return fail(E_TIMEOUT, M_COMMAND_DEADLINE);
       return failWith(E_TIMEOUT, M_COAP_DEADLINE).int(this.req.deadlineMs).ret();
     }
+    if (this.phase == PHASE_PROTECT) return this.protectAndSend();
     if (this.phase == PHASE_WAIT_RETRY) return this.sendRequest();
     if (this.phase == PHASE_WAIT_ACK && this.timerAt >= 0 && now >= this.timerAt) {
       if (this.retransmits >= this.req.maxRetransmit && this.req.retry) {
@@ -397,7 +435,9 @@ export class CoapClient {
   }
 
   onDatagram(addr: usize, addrLen: i32, data: usize, len: i32): i32 {
-    if (this.phase == PHASE_IDLE) return PENDING;
+    // Idle, or between the two calls of a protected step (the request not sent yet, or the response taken):
+    // nothing on the wire can be an answer this exchange still waits for.
+    if (this.phase == PHASE_IDLE || this.phase == PHASE_PROTECT || this.phase == PHASE_HELD) return PENDING;
     if (!this.sameAddr(addr, addrLen)) return PENDING; // not our peer
     const s = this.req;
     this.resp.datagramsDown++;
@@ -449,7 +489,7 @@ export class CoapClient {
         logMsg(M_COAP_VERIFY_DROPPED).int(n).emit(LOG_INFO);
         return PENDING;
       }
-      this.resp.isProtected = true;
+      return this.hold();
     }
     return this.onResponse();
   }
@@ -517,8 +557,7 @@ export class CoapClient {
       logMsg(M_COAP_VERIFY_DROPPED).int(n).emit(LOG_INFO);
       return PENDING;
     }
-    this.resp.isProtected = true;
-    return this.onResponse();
+    return this.hold();
   }
 
   private onResponse(): i32 {

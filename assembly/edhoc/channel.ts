@@ -17,7 +17,7 @@
 //
 // The heavy steps each run in a call into the module of their own (a timer due at once: nextDeadline()), so
 // a host may drop wasm3's compiled code in between (est_host_limits_t.code_cache_bytes): building message_1,
-// checking message_2, building message_3 and the context.
+// checking message_2, building message_3, deriving the context.
 //
 // Deliberately not here: what the requests are (est/, app/), the OSCORE algorithm (oscore/), the handshake's
 // cryptography (initiator.ts), credential lookup (credentials.ts).
@@ -79,7 +79,7 @@ const ST_RESOLVE_M2 = 8; // due: resolve ID_CRED_R (with x5chain: the certificat
 const ST_VERIFY_M2 = 9;  // due: verify MAC_2 or the signature
 const ST_SETTLE = 10;    // due: settle the protected request's outcome (its final answer came in the call before)
 const ST_VALIDATE_M2 = 11; // due: an x5chain credential's path (its certificate parsed in the call before)
-const ST_M3_READY = 12;  // due: report CHANNEL_READY (message_3 and the context were made in the call before)
+const ST_DERIVE = 12;    // due: derive the OSCORE context, report CHANNEL_READY (message_3 made in the call before)
 
 const EDHOC_PATH = "/.well-known/edhoc";
 const edhocPath = memory.data(32, 1);
@@ -229,7 +229,7 @@ export class SecureChannel {
   private due(): bool {
     const st = this.state;
     return st == ST_POST_M1 || st == ST_CHECK_M2 || st == ST_RESOLVE_M2 || st == ST_VALIDATE_M2 || st == ST_VERIFY_M2 ||
-      st == ST_MAKE_M3 || st == ST_M3_READY || st == ST_SETTLE;
+      st == ST_MAKE_M3 || st == ST_DERIVE || st == ST_SETTLE;
   }
 
   /** End this call into the module; `state` runs in the next one, at once. */
@@ -245,7 +245,7 @@ export class SecureChannel {
     if (this.state == ST_CHECK_M2) return this.checkM2();
     if (this.state == ST_RESOLVE_M2) return this.resolveM2();
     if (this.state == ST_VALIDATE_M2) return this.validateM2();
-    if (this.state == ST_M3_READY) { this.state = ST_READY; return CHANNEL_READY; }
+    if (this.state == ST_DERIVE) return this.derive();
     if (this.state == ST_VERIFY_M2) return this.verifyM2();
     return this.makeM3();
   }
@@ -465,6 +465,13 @@ export class SecureChannel {
     identityWipe(cfg);
     if (n < 0) return this.failHandshake(failWith(n, M_CHAN_M3).int(n).ret());
     this.m3Len = n;
+    // The context in the next call: its key derivation is not compiled beside message_3's signature or MAC.
+    return this.yieldTo(ST_DERIVE);
+  }
+
+  /** ST_DERIVE: the OSCORE context from the completed handshake (RFC 9528 Appendix A.1); the caller gets
+   *  CHANNEL_READY and sends its request in this call. */
+  private derive(): i32 {
     let st = exportOscore(s4, ms, salt);
     if (st == OK) st = contextNew(this.sec.ctx, this.sec.seq, ms, salt, s4.cR, s4.cRLen, cfg.cI, cfg.cILen);
     wipe(ms, 16); wipe(salt, 8); wipeCompleted(s4);
@@ -472,9 +479,8 @@ export class SecureChannel {
     logMsg(M_CHAN_CTX_NEW).bytes(s4.cR, s4.cRLen).bytes(cfg.cI, cfg.cILen).emit(LOG_INFO);
     this.m3Pending = true;
     this.wipeHandshake(); // message_3 and the context are all the rest needs: the arena goes back
-    // CHANNEL_READY in the next call: what the caller does with it (its request) is not compiled beside the
-    // signature or MAC of message_3.
-    return this.yieldTo(ST_M3_READY);
+    this.state = ST_READY;
+    return CHANNEL_READY;
   }
 
   /**

@@ -75,8 +75,9 @@ const S_CRTS = 4;       // /crts asked for the trust anchor
 const S_CSR = 5;        // due: the key and the CSR
 const S_SEND = 8;       // due: the enrollment request (the CSR was made in the call before)
 const S_CHECK = 6;      // due: the issued certificate parses and carries the CSR's key
-const S_FINISH = 7;     // due: the chain check and the store write
+const S_FINISH = 7;     // due: the chain check
 const S_OPEN = 9;       // due: open the channel (the stored context, or EDHOC's message_1) for `next`
+const S_STORE = 10;     // due: the store write and the report (the chain was checked in the call before)
 
 const DEFAULT_ROOT = "/.well-known/est";
 /** Retransmissions of one message before the request goes again as a new message (RFC 7252 §4.8 lets an
@@ -203,13 +204,17 @@ function dueStep(): i32 {
   if (s == S_CSR) return makeCsr();
   if (s == S_SEND) return sendEnroll();
   if (s == S_CHECK) return checkIssued();
-  return finish();
+  if (s == S_FINISH) return finish();
+  return storeRecord();
 }
 
 /** When the command layer must call enrollTimer (absolute clock_ms time), -1 for none. */
 export function enrollDeadline(): i64 { return due() ? yieldAt : channel.nextDeadline(); }
 
-function due(): bool { const s = enrollState.step; return s == S_OPEN || s == S_CSR || s == S_SEND || s == S_CHECK || s == S_FINISH; }
+function due(): bool {
+  const s = enrollState.step;
+  return s == S_OPEN || s == S_CSR || s == S_SEND || s == S_CHECK || s == S_FINISH || s == S_STORE;
+}
 /** Go on with `next` in the next call into the module, at once. */
 function stepSoon(next: i32): i32 { enrollState.step = next; yieldAt = board.clock_ms(); return PENDING; }
 
@@ -297,6 +302,9 @@ function makeCsr(): i32 {
       if (k != OK) return done(failWith(k, M_EST_KEY).int(k).ret());
     }
     e.keyReady = true;
+    // A renewal's key came with the enrolled certificate, parsed for it: the CSR in the next call, so the
+    // certificate's parser is not compiled beside the CSR's writer.
+    if (e.keyReused) return stepSoon(S_CSR);
   }
   if (o.serverKeygen == 0) {
     if (keyIsDh(spec.key.kind) && !spec.classic) {
@@ -427,14 +435,21 @@ function crtsAnswer(code: i32, p: usize, n: i32, cf: i32): i32 {
   return stepSoon(S_FINISH);
 }
 
-/** S_FINISH: check the certificate's path, install the /crts anchors if they were asked for, then store key,
- *  certificate and its issuer's certificate in one record. */
+/** S_FINISH: check the certificate's path, install the /crts anchors if they were asked for. The record is
+ *  written in the next call: the store and the report are not compiled beside the path's checks. */
 function finish(): i32 {
   const e = enrollState;
   e.step = S_ENROLL;
-  let st = e.format == FORMAT_C509 ? c509Finish() : derFinish();
+  const st = e.format == FORMAT_C509 ? c509Finish() : derFinish();
   if (st != OK) return done(st);
-  st = enrollmentStore(recBuf, csrSpec.key, e.certLen, e.caLen, e.format);
+  return stepSoon(S_STORE);
+}
+
+/** S_STORE: key, certificate and its issuer's certificate in one record. */
+function storeRecord(): i32 {
+  const e = enrollState;
+  e.step = S_ENROLL;
+  const st = enrollmentStore(recBuf, csrSpec.key, e.certLen, e.caLen, e.format);
   if (st != OK) return done(failWith(st, M_EST_STORE).int(st).ret());
   e.stored = true;
   // The old enrollment's board key is now unreferenced (a power cut before this leaves a spare key, which the
