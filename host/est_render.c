@@ -225,17 +225,20 @@ size_t est_render_event(const uint8_t *rec, size_t len, char *out, size_t cap) {
     if (len > 2) { puts_(&t, " ["); put_hex(&t, rec + 2, len - 2); puts_(&t, "]"); }
     return t.len;
   }
-  for (const char *s = m->text; *s;) {
-    const char *ph = strchr(s, '{');
-    if (!ph || !ph[1] || ph[2] != '}' || !strchr("dcekxslm", ph[1])) {
-      size_t n = ph ? (size_t)(ph - s) + 1 : strlen(s);
-      put(&t, s, n);
-      s += n;
+  for (const char *s = est_message_texts + m->text; *s;) {
+    unsigned char c = (unsigned char)*s;
+    if (c >= 0x80) { /* a coded word */
+      if (c - 0x80u < est_message_word_count) puts_(&t, est_message_words + est_message_word_at[c - 0x80u]);
+      s++;
       continue;
     }
-    put(&t, s, (size_t)(ph - s));
-    s = ph + 3;
-    char k = ph[1];
+    if (c != '{' || !s[1] || s[2] != '}' || !strchr("dcekxslm", s[1])) {
+      put(&t, s, 1);
+      s++;
+      continue;
+    }
+    char k = s[1];
+    s += 3;
     if (strchr("dcek", k)) {
       if (pos + 8 > len) { puts_(&t, "?"); continue; }
       long long v = (long long)le64(rec + pos);

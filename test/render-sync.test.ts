@@ -5,8 +5,11 @@
 // command, a command line the device refuses), and for an enrollment, its re-enrollment and `status` (human and
 // --json), the same text once the values that differ between two enrollments (serials, keys, times, byte
 // counts) are masked.
-import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MESSAGES } from "../host/node/messages.js";
+import { renderEvent } from "../host/node/render.js";
 import { EstServer } from "../tools/server/est.js";
 import { provision } from "../tools/provision.js";
 import { runCommand, tempDir } from "./helpers/hosts.js";
@@ -28,6 +31,24 @@ describe("both hosts render the device module's results and failures the same", 
     server = await EstServer.start({ dir: join(dir, "server") });
   });
   afterAll(async () => { await server?.stop(); });
+
+  it("every message: the C table's coded texts expand to the Node host's texts", () => {
+    const root = resolve(import.meta.dirname, "..");
+    const exe = join(tempDir("render-all-"), "render_all");
+    execFileSync("gcc", ["-O1", "-Wall", "-Wextra", "-Werror", "-Ihost/include", "test/render/render_all.c", "host/est_render.c",
+      "host/est_messages.c", "-o", exe], { cwd: root });
+    const lines = execFileSync(exe, { encoding: "utf8" }).trimEnd().split("\n");
+    expect(lines.length).toBe(MESSAGES.size);
+    let coded = 0;
+    for (const line of lines) {
+      const [id, text] = line.split("\t");
+      // The same record (the id alone: every placeholder "?") through the Node host's renderer.
+      const expected = renderEvent(Uint8Array.of(Number(id) & 0xff, Number(id) >> 8));
+      expect(text, `message ${id}`).toBe(expected);
+      if (/\b(the|certificate|request)\b/.test(expected)) coded++;
+    }
+    expect(coded).toBeGreaterThan(50); // the common words, the coded ones, are all over the table
+  });
 
   it("failures: exit code, stdout and stderr byte for byte", async () => {
     const cases = [

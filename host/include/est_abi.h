@@ -185,11 +185,16 @@
  * the bytes. The texts come from assembly/base/messages.txt (host/est_messages.c is generated from it). */
 typedef struct {
   uint16_t id;
-  const char *name;
-  const char *text;
+  uint16_t text; /* offset of its text in est_message_texts */
 } est_message_t;
-extern const est_message_t est_messages[];
+extern const est_message_t est_messages[]; /* in id order */
 extern const uint32_t est_messages_count;
+/* The texts, NUL-terminated; for a board's flash a byte 0x80 + i in one stands for the i-th word of
+ * est_message_words (NUL-terminated words at est_message_word_at[i]). est_render_event() expands them. */
+extern const char est_message_texts[];
+extern const char est_message_words[];
+extern const uint16_t est_message_word_at[];
+extern const uint32_t est_message_word_count;
 
 /* ---- Result records (assembly/base/result.ts) --------------------------------------------------------------
  * Items u8 tag | u16 LE length | value (LE numbers); a reference is u32 offset | u32 length in linear memory. */
