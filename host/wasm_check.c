@@ -60,46 +60,101 @@ static char valtype_letter(uint8_t t) {
 }
 
 #define MAX_TYPES 256
-#define SIG_CAP 24
+#define SIG_CAP 24 /* "i(" + at most 16 parameters + ")" + NUL */
 
-/* Type section -> signature strings in wasm3 notation, e.g. "i(iiii)". */
-static int read_types(rd_t *r, char sigs[][SIG_CAP], uint32_t *count) {
+/* One function type (0x60, params, at most one result) read from r, as its signature in wasm3 notation, e.g.
+ * "i(iiii)", into sig (NULL: only check it). 0 or -1 when malformed. */
+static int read_type(rd_t *r, char *sig) {
+  if (rd_byte(r) != 0x60) return -1;
+  uint32_t np = rd_u32(r);
+  if (r->bad || np > 16) return -1;
+  char params[16];
+  for (uint32_t k = 0; k < np; k++) params[k] = valtype_letter(rd_byte(r));
+  uint32_t nr = rd_u32(r);
+  if (r->bad || nr > 1) return -1;
+  char res = nr ? valtype_letter(rd_byte(r)) : 'v';
+  if (r->bad) return -1;
+  if (sig) {
+    size_t o = 0;
+    sig[o++] = res;
+    sig[o++] = '(';
+    for (uint32_t k = 0; k < np; k++) sig[o++] = params[k];
+    sig[o++] = ')';
+    sig[o] = 0;
+  }
+  return 0;
+}
+
+/* The type section, checked whole; its signatures are read again by index when an import or export is
+ * checked (no table of them: this runs on boards with 256 KiB of RAM). */
+static int check_types(rd_t *r, uint32_t *count) {
   uint32_t n = rd_u32(r);
   if (r->bad || n > MAX_TYPES) return -1;
-  for (uint32_t i = 0; i < n; i++) {
-    if (rd_byte(r) != 0x60) return -1;
-    uint8_t params[16];
-    uint32_t np = rd_u32(r);
-    if (r->bad || np > sizeof params) return -1;
-    for (uint32_t k = 0; k < np; k++) params[k] = rd_byte(r);
-    uint32_t nr = rd_u32(r);
-    if (r->bad || nr > 1) return -1;
-    uint8_t res = nr ? rd_byte(r) : 0;
-    if (r->bad) return -1;
-    char *s = sigs[i];
-    size_t o = 0;
-    s[o++] = nr ? valtype_letter(res) : 'v';
-    s[o++] = '(';
-    for (uint32_t k = 0; k < np; k++) s[o++] = valtype_letter(params[k]);
-    s[o++] = ')';
-    s[o] = 0;
-  }
+  for (uint32_t i = 0; i < n; i++) if (read_type(r, NULL) != 0) return -1;
   *count = n;
   return 0;
 }
 
-static const char *import_sig(const uint8_t *name, uint32_t n) {
-#define X(fn, sig) if (name_is(name, n, #fn)) return sig;
-  EST_ABI_IMPORTS(X)
+/* The signature of type idx of the (checked) type section `types`, or "?" when there is no such type. */
+static const char *type_sig(const rd_t *types, uint32_t ntypes, uint32_t idx, char sig[SIG_CAP]) {
+  rd_t r = *types;
+  if (!r.p || idx >= ntypes) return "?";
+  (void)rd_u32(&r);
+  for (uint32_t i = 0; i <= idx; i++) if (read_type(&r, sig) != 0) return "?";
+  return sig;
+}
+
+typedef struct {
+  const char *name;
+  const char *sig;
+} abi_fn_t;
+
+#define X(fn, sig) {#fn, sig},
+static const abi_fn_t board_imports[] = {EST_ABI_IMPORTS(X)};
+static const abi_fn_t crypto_imports[] = {EST_CRYPTO_IMPORTS(X)};
+static const abi_fn_t abi_exports[] = {EST_ABI_EXPORTS(X)};
 #undef X
+
+static const char *find_sig(const abi_fn_t *t, size_t n, const uint8_t *name, uint32_t len) {
+  for (size_t i = 0; i < n; i++) if (name_is(name, len, t[i].name)) return t[i].sig;
   return NULL;
 }
 
-static const char *crypto_import_sig(const uint8_t *name, uint32_t n) {
-#define X(fn, sig) if (name_is(name, n, #fn)) return sig;
-  EST_CRYPTO_IMPORTS(X)
-#undef X
-  return NULL;
+/* Every ABI export must be there, as a function with the agreed signature. */
+static int check_exports(const uint8_t *wasm, size_t len, rd_t exports, const rd_t *types, uint32_t ntypes,
+                         uint32_t nfunc_imports, uint32_t nfuncs, uint32_t func_types_off, char *err, size_t err_cap) {
+  for (size_t x = 0; x < sizeof abi_exports / sizeof abi_exports[0]; x++) {
+    const char *fn = abi_exports[x].name, *want = abi_exports[x].sig;
+    rd_t e = exports;
+    uint32_t n = rd_u32(&e), found = 0;
+    for (uint32_t i = 0; i < n && !e.bad && !found; i++) {
+      uint32_t nl;
+      const uint8_t *nm = rd_name(&e, &nl);
+      uint8_t kind = rd_byte(&e);
+      uint32_t idx = rd_u32(&e);
+      if (e.bad || kind != 0 || !name_is(nm, nl, fn)) continue;
+      found = 1;
+      if (idx < nfunc_imports || !func_types_off || idx - nfunc_imports >= nfuncs) {
+        snprintf(err, err_cap, "export %s is not a function defined by the module", fn);
+        return EST_HOST_E_INVALID;
+      }
+      rd_t ft = {wasm + func_types_off, wasm + len, 0};
+      uint32_t t = 0;
+      for (uint32_t k = 0; k <= idx - nfunc_imports; k++) t = rd_u32(&ft);
+      char sig[SIG_CAP];
+      const char *have = ft.bad ? "?" : type_sig(types, ntypes, t, sig);
+      if (strcmp(have, want) != 0) {
+        snprintf(err, err_cap, "export %s has signature %s; the ABI says %s", fn, have, want);
+        return EST_HOST_E_INVALID;
+      }
+    }
+    if (e.bad) { snprintf(err, err_cap, "export section is malformed"); return EST_HOST_E_INVALID; }
+    if (!found) {
+      snprintf(err, err_cap, "module does not export %s: not an est-oscore module of ABI %u?", fn, EST_ABI_VERSION);
+      return EST_HOST_E_INVALID;
+    }
+  }
+  return EST_HOST_OK;
 }
 
 int est_wasm_check(const uint8_t *wasm, size_t len, uint32_t max_pages, char *err, size_t err_cap) {
@@ -108,10 +163,10 @@ int est_wasm_check(const uint8_t *wasm, size_t len, uint32_t max_pages, char *er
   if (memcmp(wasm, header, 4) != 0) { snprintf(err, err_cap, "not a WebAssembly module (no \\0asm magic)"); return EST_HOST_E_INVALID; }
   if (memcmp(wasm + 4, header + 4, 4) != 0) { snprintf(err, err_cap, "unsupported WebAssembly binary version"); return EST_HOST_E_INVALID; }
 
-  static char sigs[MAX_TYPES][SIG_CAP];
+  rd_t types = {NULL, NULL, 0};
   uint32_t ntypes = 0, nfunc_imports = 0, nfuncs = 0;
   uint32_t func_types_off = 0; /* offset of the function section's type index vector */
-  int have_types = 0, have_memory = 0, have_funcs = 0;
+  int have_memory = 0;
   const uint8_t *exports = NULL, *exports_end = NULL;
 
   rd_t r = {wasm + 8, wasm + len, 0};
@@ -136,8 +191,8 @@ int est_wasm_check(const uint8_t *wasm, size_t len, uint32_t max_pages, char *er
     }
     switch (id) {
       case 1:
-        if (read_types(&s, sigs, &ntypes) != 0) { snprintf(err, err_cap, "type section is malformed or too large"); return EST_HOST_E_INVALID; }
-        have_types = 1;
+        types = s;
+        if (check_types(&s, &ntypes) != 0) { snprintf(err, err_cap, "type section is malformed or too large"); return EST_HOST_E_INVALID; }
         break;
       case 2: {
         uint32_t n = rd_u32(&s);
@@ -160,15 +215,18 @@ int est_wasm_check(const uint8_t *wasm, size_t len, uint32_t max_pages, char *er
                      (int)ml, m, (int)fl, f, EST_ABI_IMPORT_MODULE, EST_CRYPTO_IMPORT_MODULE);
             return EST_HOST_E_INVALID;
           }
-          const char *want = crypto ? crypto_import_sig(f, fl) : import_sig(f, fl);
+          const char *want = crypto ? find_sig(crypto_imports, sizeof crypto_imports / sizeof crypto_imports[0], f, fl)
+                                    : find_sig(board_imports, sizeof board_imports / sizeof board_imports[0], f, fl);
           if (!want) {
             snprintf(err, err_cap, "module imports %.*s.%.*s, which this host does not provide (ABI %u)",
                      (int)ml, m, (int)fl, f, EST_ABI_VERSION);
             return EST_HOST_E_INVALID;
           }
-          if (!have_types || t >= ntypes || strcmp(sigs[t], want) != 0) {
+          char sig[SIG_CAP];
+          const char *have = type_sig(&types, ntypes, t, sig);
+          if (strcmp(have, want) != 0) {
             snprintf(err, err_cap, "module imports %.*s.%.*s with signature %s; the ABI says %s",
-                     (int)ml, m, (int)fl, f, (have_types && t < ntypes) ? sigs[t] : "?", want);
+                     (int)ml, m, (int)fl, f, have, want);
             return EST_HOST_E_INVALID;
           }
           nfunc_imports++;
@@ -179,7 +237,6 @@ int est_wasm_check(const uint8_t *wasm, size_t len, uint32_t max_pages, char *er
       case 3:
         nfuncs = rd_u32(&s);
         func_types_off = (uint32_t)(s.p - wasm);
-        have_funcs = 1;
         if (s.bad) { snprintf(err, err_cap, "function section is malformed"); return EST_HOST_E_INVALID; }
         break;
       case 5: {
@@ -207,40 +264,8 @@ int est_wasm_check(const uint8_t *wasm, size_t len, uint32_t max_pages, char *er
   if (!have_memory) { snprintf(err, err_cap, "module defines no linear memory"); return EST_HOST_E_INVALID; }
   if (!exports) { snprintf(err, err_cap, "module exports nothing"); return EST_HOST_E_INVALID; }
 
-  /* Every ABI export must be there, as a function with the agreed signature. */
-#define X(fn, sig)                                                                                     \
-  {                                                                                                    \
-    rd_t e = {exports, exports_end, 0};                                                                \
-    uint32_t n = rd_u32(&e), found = 0;                                                                \
-    for (uint32_t i = 0; i < n && !e.bad && !found; i++) {                                             \
-      uint32_t nl;                                                                                     \
-      const uint8_t *nm = rd_name(&e, &nl);                                                            \
-      uint8_t kind = rd_byte(&e);                                                                      \
-      uint32_t idx = rd_u32(&e);                                                                       \
-      if (e.bad || kind != 0 || !name_is(nm, nl, #fn)) continue;                                       \
-      found = 1;                                                                                       \
-      if (idx < nfunc_imports || !have_funcs || idx - nfunc_imports >= nfuncs) {                       \
-        snprintf(err, err_cap, "export %s is not a function defined by the module", #fn);              \
-        return EST_HOST_E_INVALID;                                                                     \
-      }                                                                                                \
-      rd_t ft = {wasm + func_types_off, wasm + len, 0};                                                \
-      uint32_t t = 0;                                                                                  \
-      for (uint32_t k = 0; k <= idx - nfunc_imports; k++) t = rd_u32(&ft);                              \
-      if (ft.bad || t >= ntypes || strcmp(sigs[t], sig) != 0) {                                        \
-        snprintf(err, err_cap, "export %s has signature %s; the ABI says %s", #fn,                     \
-                 (!ft.bad && t < ntypes) ? sigs[t] : "?", sig);                                        \
-        return EST_HOST_E_INVALID;                                                                     \
-      }                                                                                                \
-    }                                                                                                  \
-    if (e.bad) { snprintf(err, err_cap, "export section is malformed"); return EST_HOST_E_INVALID; }   \
-    if (!found) {                                                                                      \
-      snprintf(err, err_cap, "module does not export %s: not an est-oscore module of ABI %u?", #fn,    \
-               EST_ABI_VERSION);                                                                       \
-      return EST_HOST_E_INVALID;                                                                       \
-    }                                                                                                  \
-  }
-  EST_ABI_EXPORTS(X)
-#undef X
+  int rc = check_exports(wasm, len, (rd_t){exports, exports_end, 0}, &types, ntypes, nfunc_imports, nfuncs, func_types_off, err, err_cap);
+  if (rc != EST_HOST_OK) return rc;
   if (err_cap) err[0] = 0;
   return EST_HOST_OK;
 }

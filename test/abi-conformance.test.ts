@@ -197,6 +197,16 @@ describe("module loading", () => {
     return Uint8Array.from([...header, ...types, ...imports, ...memory]);
   }
   const write = (bytes: Uint8Array) => { const p = join(tempDir(), "m.wasm"); writeFileSync(p, bytes); return p; };
+  /** A module defining one function of type `sig`, exported as each of `names` (index 0: the function). */
+  function moduleExporting(names: string[], sig: { params: number[]; results: number[] }, index = 0) {
+    const types = section(1, [1, 0x60, ...leb(sig.params.length), ...sig.params, ...leb(sig.results.length), ...sig.results]);
+    const funcs = section(3, [1, 0]);
+    const memory = section(5, [1, 0x01, 1, 1]);
+    const exports = section(7, [...leb(names.length), ...names.flatMap((n) => [...str(n), 0x00, index])]);
+    const body = [0, ...(sig.results.length ? [0x41, 0] : []), 0x0b];
+    const code = section(10, [1, ...leb(body.length), ...body]);
+    return Uint8Array.from([...header, ...types, ...funcs, ...memory, ...exports, ...code]);
+  }
 
   const cases: [string, () => string, RegExp][] = [
     ["a missing file", () => join(tempDir(), "absent.wasm"), /cannot read module .*absent\.wasm: No such file or directory \(build it with: npm run build\)/],
@@ -211,6 +221,9 @@ describe("module loading", () => {
     ["a crypto import with a 64-bit argument", () => write(moduleImporting("crypto", "key_open", { params: [0x7e], results: [0x7f] })), /module imports crypto\.key_open with signature i\(I\); the ABI says i\(i\)/],
     ["a board function imported from module crypto", () => write(moduleImporting("crypto", "rng_fill", { params: [0x7f, 0x7f], results: [0x7f] })), /module imports crypto\.rng_fill, which this host does not provide/],
     ["a module without the ABI exports", () => write(moduleImporting("board", "rng_fill", { params: [0x7f, 0x7f], results: [0x7f] })), /module exports nothing/],
+    ["a module missing an ABI export", () => write(moduleExporting(["_start"], { params: [], results: [] })), /module does not export abi_version: not an est-oscore module of ABI 2\?/],
+    ["an ABI export with a wrong signature", () => write(moduleExporting(["_start"], { params: [], results: [0x7f] })), /export _start has signature i\(\); the ABI says v\(\)/],
+    ["an ABI export that is no function of the module", () => write(moduleExporting(["_start"], { params: [], results: [] }, 5)), /export _start is not a function defined by the module/],
   ];
   for (const [what, make, message] of cases) {
     it(`rejects ${what} with exit code 3 and a clear message`, async () => {
