@@ -177,6 +177,15 @@ describe("built modules", () => {
       expect(bad ?? []).toEqual([]);
     });
 
+    // The device modules' start function runs at build time (tools/preinit-module.ts): its objects are data and
+    // the globals only it wrote are constants, which is what keeps wasm3's records of them out of a board's heap.
+    if (/^build\/client(-native)?\.wasm$/.test(file)) it(`${file} has its start function evaluated at build time`, () => {
+      const d = execFileSync("wasm-objdump", ["-d", join(ROOT, file)], { encoding: "utf8", maxBuffer: 64 << 20 });
+      const body = /<_start>:\n((?: [0-9a-f]+:.*\n)*)/.exec(d);
+      expect(body).not.toBeNull();
+      expect(body![1].split("\n").filter(Boolean).map((l) => l.split("| ")[1].trim())).toEqual(["nop", "end"]);
+    });
+
     // The microcontroller firmware builds wasm3 without floating point (d_m3HasFloat=0, tools/build-mps2.sh):
     // 25 KB less flash, and a module with a float opcode would not compile there.
     if (/client|sim\.wasm/.test(file)) it(`${file} uses no floating-point opcode (the boards' wasm3 has none)`, () => {
