@@ -2,11 +2,14 @@
 // (tools/hil/flash-image.ts). The device side of both (boards/common/slip_net.c, flash_store.c) is exercised
 // against these in QEMU by test/hil-qemu.test.ts.
 import { describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SlipDecoder, slipEncode, parseUdp4, buildUdp4, DEVICE_IP } from "../tools/hil/bridge.js";
+import { SlipDecoder, SlipBridge, slipEncode, parseUdp4, buildUdp4, DEVICE_IP, FRAME } from "../tools/hil/bridge.js";
+import { SerialBoard } from "../tools/hil/run.js";
+import { ROOT } from "./helpers/hosts.js";
 import { buildFlashImage, readFlashImage, intelHex, FLASH_STORE_BYTES } from "../tools/hil/flash-image.js";
 
 describe("SLIP (RFC 1055)", () => {
@@ -149,4 +152,39 @@ describe("UDP relay for a board on its own network (serveUdp)", () => {
       b.close(); server.close(); board.close(); stranger.close();
     }
   });
+});
+
+// The serial board's runs: what a board whose power was cut mid-frame left on the line is no part of the next
+// command's output. A stand-in board on tools/hil/qemu_tty.py's pty sends the start of a report frame (its
+// power cut before the frame's END), then boots: a HELLO, and on the command a report and EXIT.
+describe.skipIf(spawnSync("python3", ["--version"]).status !== 0)("HIL serial board", () => {
+  it("takes a command's output from the command on, not a cut run's leftover frame", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hil-serial-frames-"));
+    const relay = spawn("python3", [join(ROOT, "tools/hil/qemu_tty.py"), dir], { stdio: "ignore" });
+    let sock: Socket | undefined;
+    try {
+      for (let i = 0; i < 200 && !existsSync(join(dir, "port")); i++) await new Promise((r) => setTimeout(r, 25));
+      const port = Number(readFileSync(join(dir, "port"), "utf8"));
+      sock = connect(port, "127.0.0.1");
+      await new Promise<void>((r) => sock!.once("connect", () => r()));
+      const frame = (type: number, body: string) => slipEncode(Uint8Array.from([type, ...Buffer.from(body)]));
+      const cutShort = frame(FRAME.OUT, '{"ok":true,"certificate_pem":"-----BEGIN CERT').subarray(0, -1); // no END
+      sock.write(Buffer.concat([cutShort, frame(FRAME.HELLO, "stand-in")]));
+      const dec = new SlipDecoder((f) => {
+        if (f[0] !== FRAME.CMD) return;
+        sock!.write(Buffer.concat([frame(FRAME.OUT, `{"ok":true,"command":"${Buffer.from(f.subarray(1)).toString()}"}\n`), frame(FRAME.LOG, "done"), frame(FRAME.EXIT, "\0")]));
+      });
+      sock.on("data", (c: Buffer) => dec.push(c));
+      // The "reset" takes a while, as a real one does: the leftover and the HELLO arrive meanwhile.
+      const board = new SerialBoard(join(dir, "tty"), "sleep 0.5", undefined, dir);
+      const r = await board.run(["enroll", "coap://x"], new SlipBridge(), undefined, 10_000);
+      board.close();
+      expect(r.code).toBe(0);
+      expect(r.out).toBe('{"ok":true,"command":"enroll coap://x"}\n');
+      expect(r.log).toBe("done\n");
+    } finally {
+      sock?.destroy();
+      relay.kill("SIGTERM");
+    }
+  }, 20_000);
 });

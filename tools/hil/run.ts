@@ -168,7 +168,7 @@ class QemuBoard implements Board {
 }
 
 /** A board on a serial port speaking the SLIP console (boards/nrf52840): reset, wait for hello, command. */
-class SerialBoard implements Board {
+export class SerialBoard implements Board {
   readonly name: string;
   readonly canCut: boolean;
   private stream?: Duplex;
@@ -212,8 +212,6 @@ class SerialBoard implements Board {
     if (!this.attached) { bridge.attach(s); this.attached = true; }
     const t0 = performance.now();
     let out = "", log = "";
-    bridge.on("out", (b: Buffer) => { out += b.toString("utf8"); });
-    bridge.on("log", (l: string) => { log += l + "\n"; });
     // A HELLO, or nothing within ms; the listener goes either way, so that no stale one takes a later HELLO.
     const helloWithin = (ms: number) => new Promise<void>((res) => {
       const done = () => { clearTimeout(t); bridge.off("hello", done); res(); };
@@ -231,6 +229,11 @@ class SerialBoard implements Board {
       await this.afterExit; // the board resets itself after each command: wait for its HELLO
     }
     this.afterExit = undefined;
+    // What this command prints, from the command on: a board whose power was cut in the middle of a frame left
+    // that frame's start on the line, and the next boot's first frame (its leading END) closes it as a frame
+    // of its own, before the HELLO: a piece of the cut run's report, which must not become part of this one's.
+    bridge.on("out", (b: Buffer) => { out += b.toString("utf8"); });
+    bridge.on("log", (l: string) => { log += l + "\n"; });
     bridge.command(cmd.join(" "));
     let cut = false, running = true;
     const code = await new Promise<number | undefined>((res) => {
