@@ -1,6 +1,8 @@
 // The "crypto" import module (host/include/est_crypto.h) end to end below the protocol code: one script
 // language (test/crypto/provider_test.c says it) runs through
 //   "c":    the mbedTLS provider called directly (build/crypto-provider-test, no wasm),
+//   "cb":   the same with the provider compiled as against another mbedTLS (no EST_P256_SQRT: P-256 points
+//           decompressed with mbedTLS's bignum instead of host/crypto/p256_sqrt.h), for the P-256 tests,
 //   "sim":  build/crypto-test.wasm under est-sim (wasm3 and host/est_crypto_imports.c),
 //   "node": the same module under the Node host (host/node/crypto-provider.ts, node:crypto),
 // and the answers are held to the RFC vectors of test/vectors/, to node:crypto and @noble on random inputs,
@@ -17,27 +19,35 @@ import { buildStore, parseStore } from "../host/node/store.js";
 import { EST_SIM, ROOT, tempDir } from "./helpers/hosts.js";
 
 const HARNESS = join(ROOT, "build/crypto-provider-test");
+const HARNESS_BIGNUM = join(ROOT, "build/crypto-provider-test-bignum");
 const MODULE = join(ROOT, "build/crypto-test.wasm");
 const PROBE = join(ROOT, "build/abi-probe.wasm");
 const vec = (f: string) => JSON.parse(readFileSync(join(ROOT, "test/vectors", f), "utf8"));
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const h = (s: string) => (s === "" ? "-" : s);
-type Path = "c" | "sim" | "node";
+type Path = "c" | "cb" | "sim" | "node";
 const PATHS: Path[] = ["c", "sim", "node"];
+const P256_PATHS: Path[] = [...PATHS, "cb"];
 
 beforeAll(() => {
   // The C harness: the provider library of the build (tools/build-mbedtls.sh host) and the posix key store.
   execFileSync("bash", ["tools/build-mbedtls.sh", "host"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
   execFileSync("gcc", ["-O1", "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE", "-Ihost/include", "-Iboards", "-Iboards/posix",
     "test/crypto/provider_test.c", "boards/posix/store_file.c", "build/crypto-host/libestcrypto.a", "-o", HARNESS], { cwd: ROOT });
+  // The provider as it compiles against an mbedTLS without our copy of p256-m (ESP-IDF's, nRF Connect SDK's):
+  // its own psa_provider.o comes first, so the library's is not linked.
+  const MB = "build/third_party/mbedtls";
+  execFileSync("gcc", ["-O1", "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE", "-Ihost/include", "-Iboards", "-Iboards/posix", "-Ihost/crypto",
+    `-DMBEDTLS_CONFIG_FILE="est_mbedtls_config.h"`, `-I${MB}/include`, `-I${MB}/library`, `-I${MB}/3rdparty/p256-m`, `-I${MB}/3rdparty/p256-m/p256-m`,
+    "test/crypto/provider_test.c", "host/crypto/psa_provider.c", "boards/posix/store_file.c", "build/crypto-host/libestcrypto.a", "-o", HARNESS_BIGNUM], { cwd: ROOT });
 });
 
 /** Run script lines through one path with the key store `store`; one answer per line. */
 async function run(path: Path, lines: string[], store = join(tempDir(), "ks")): Promise<string[]> {
   const input = lines.join("\n") + "\n";
   let text: string;
-  if (path === "c") {
-    const r = spawnSync(HARNESS, [store], { input, encoding: "utf8", maxBuffer: 64 << 20 });
+  if (path === "c" || path === "cb") {
+    const r = spawnSync(path === "c" ? HARNESS : HARNESS_BIGNUM, [store], { input, encoding: "utf8", maxBuffer: 64 << 20 });
     if (r.status !== 0) throw new Error(`provider_test exited ${r.status}: ${r.stderr}`);
     text = r.stdout;
   } else if (path === "sim") {
@@ -105,7 +115,7 @@ describe("RFC vectors through the provider, est-sim and the Node host", () => {
       const forged = c.ct.slice(0, -2) + ((parseInt(c.ct.slice(-2), 16) ^ 1).toString(16).padStart(2, "0"));
       lines.push([`ccm_open ${c.key} ${c.nonce} ${h(c.aad)} ${forged} ${c.tag_len} inplace`, `-50 ${"00".repeat(c.pt.length / 2)}`]);
     }
-    await expectAll(lines);
+    await expectAll(lines, P256_PATHS);
   });
 
   it("P-256 ECDH (RFC 5903 8.1, NIST CAVS ECC CDH) with uncompressed, compressed and x-only peers", async () => {
@@ -127,7 +137,7 @@ describe("RFC vectors through the provider, est-sim and the Node host", () => {
       lines.push([`ecdh @${n} 04${c.QCAVSx}${c.QCAVSy}`, `32 ${c.ZIUT}`]);
       lines.push([`ecdh @${n} ${c.QCAVSx}`, `32 ${c.ZIUT}`]);
     });
-    await expectAll(lines);
+    await expectAll(lines, P256_PATHS);
   });
 
   it("ES256 (RFC 6979 A.2.5 key): the provider's signatures verify under node:crypto, the RFC's under the provider", async () => {
@@ -145,6 +155,8 @@ describe("RFC vectors through the provider, est-sim and the Node host", () => {
       }]);
       lines.push([`verify 1 ${pub} ${digest} ${s.r}${s.s}`, "0"]);
       lines.push([`verify 1 ${cpub} ${digest} ${s.r}${s.s}`, "0"]);
+      // the other root of the same x: a valid point, but not the signer's key
+      lines.push([`verify 1 ${cpub[1] === "2" ? "03" : "02"}${v.pubX} ${digest} ${s.r}${s.s}`, "-53"]);
       lines.push([`verify 1 ${pub} ${digest} ${s.r}${s.s.slice(0, -1)}${s.s.endsWith("0") ? "1" : "0"}`, "-53"]);
     }
     await expectAll(lines);
@@ -189,7 +201,7 @@ describe("misuse: bad handles, bad points, short buffers, limits", () => {
   const dh = L(`key_import 3 ${r.i} 0`, "17"), es = L(`key_import 1 ${r.r} 0`, "18"), xk = L(`key_import 4 ${x25519Key} 0`, "19");
   // points: off the curve, no point for this x, x = p, a bad prefix, wrong lengths; X25519 low-order results
   L(`ecdh @${dh} ${offCurve}`, "-52"); L(`ecdh @${dh} ${noPoint}`, "-52"); L(`ecdh @${dh} ${P.toString(16)}`, "-52");
-  L(`ecdh @${dh} 05${r.grx}`, "-52"); L(`ecdh @${dh} ${r.grx.slice(2)}`, "-52"); L(`ecdh @${dh} ${pt}00`, "-52");
+  L(`ecdh @${dh} 02${noPoint}`, "-52"); L(`ecdh @${dh} 03${P.toString(16)}`, "-52"); L(`ecdh @${dh} 05${r.grx}`, "-52"); L(`ecdh @${dh} ${r.grx.slice(2)}`, "-52"); L(`ecdh @${dh} ${pt}00`, "-52");
   L(`ecdh @${xk} ${"00".repeat(32)}`, "-52"); L(`ecdh @${xk} 01${"00".repeat(31)}`, "-52"); L(`ecdh @${xk} ${"00".repeat(31)}`, "-52");
   // handles of the wrong kind, never opened, negative
   L(`ecdh @${es} ${pt}`, "-51"); L(`sign @${dh} ${digest}`, "-51"); L(`sign @${xk} ${digest}`, "-51");
@@ -220,7 +232,7 @@ describe("misuse: bad handles, bad points, short buffers, limits", () => {
   L("key_generate 4 0", "-45");
 
   it("answers the same status on every path, and nothing crashes", async () => {
-    await expectAll(lines);
+    await expectAll(lines, P256_PATHS);
   });
 
   it("refuses every range outside linear memory with E_BAD_POINTER under both hosts", async () => {

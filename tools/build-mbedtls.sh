@@ -44,6 +44,7 @@ p256=$MB/3rdparty/p256-m/p256-m/p256-m.c
   echo 'static void scalar_mult_g(uint32_t rx[8], uint32_t ry[8], const uint32_t s[8]);'
   sed -e 's/scalar_mult(\([a-z0-9]*\), \([a-z0-9]*\), p256_gx, p256_gy, \([a-z0-9]*\));/scalar_mult_g(\1, \2, \3);/' "$p256"
   echo '#include "p256_comb.h"'
+  echo '#include "p256_sqrt.h"'
 } >"$out/p256-m-est.c.new"
 n=$(grep -c 'scalar_mult_g([a-z0-9]*, [a-z0-9]*, [a-z0-9]*);' "$out/p256-m-est.c.new" || true)
 if [ "$n" != 3 ] || grep -q 'p256_gx, p256_gy' "$out/p256-m-est.c.new"; then
@@ -57,7 +58,7 @@ ROOT := $PWD
 CC := $CC
 CFLAGS := $ARCH -ffunction-sections -fdata-sections -std=c99 ${EXTRA_CFLAGS:-} \\
   -DMBEDTLS_CONFIG_FILE='"est_mbedtls_config.h"' -I\$(ROOT)/host/crypto -I\$(ROOT)/host/include -I\$(ROOT)/boards \\
-  -I\$(MB)/include -I\$(MB)/library -I\$(MB)/3rdparty/p256-m -I\$(MB)/3rdparty/p256-m/p256-m $EV_DEF $EV_INC
+  -I\$(MB)/include -I\$(MB)/library -I\$(MB)/3rdparty/p256-m -I\$(MB)/3rdparty/p256-m/p256-m -DEST_P256_SQRT $EV_DEF $EV_INC
 CONFIG := \$(wildcard \$(ROOT)/host/crypto/*.h) \$(ROOT)/host/include/est_crypto.h \$(ROOT)/host/include/est_abi.h
 TP := \$(notdir \$(wildcard \$(MB)/library/*.c)) p256-m-est.c p256-m_driver_entrypoints.c $EV_SRC
 OBJS := \$(TP:.c=.o) psa_provider.o

@@ -11,8 +11,14 @@
 #include <string.h>
 
 #include "psa/crypto.h"
-#include "mbedtls/bignum.h"
 #include "mbedtls/platform_util.h"
+#if defined(EST_AES_ENCRYPT_ONLY)
+#include "mbedtls/aes.h"
+#include "mbedtls/error.h"
+#endif
+#if !defined(EST_P256_SQRT)
+#include "mbedtls/bignum.h"
+#endif
 #if defined(MBEDTLS_PSA_P256M_DRIVER_ENABLED)
 #include "p256-m/p256-m.h"
 #endif
@@ -447,8 +453,35 @@ void est_crypto_reset(void) {
     if (hashes[i].used) { psa_hash_abort(&hashes[i].op); hashes[i].used = 0; }
 }
 
+/* ---- The inverse AES cipher, left out (est_mbedtls_config.h) ---------------------------------------------- */
+
+#if defined(EST_AES_ENCRYPT_ONLY)
+/* mbedTLS's AES module calls these for a decryption key or block; AES-CCM never asks for one. */
+int mbedtls_aes_setkey_dec(mbedtls_aes_context *ctx, const unsigned char *key, unsigned int keybits) {
+  (void)ctx; (void)key; (void)keybits;
+  return MBEDTLS_ERR_PLATFORM_FEATURE_UNSUPPORTED;
+}
+int mbedtls_internal_aes_decrypt(mbedtls_aes_context *ctx, const unsigned char input[16], unsigned char output[16]) {
+  (void)ctx; (void)input; (void)output;
+  return MBEDTLS_ERR_PLATFORM_FEATURE_UNSUPPORTED;
+}
+#endif
+
 /* ---- P-256 points: x-only and compressed forms to the uncompressed one --------------------------------- */
 
+#if defined(EST_P256_SQRT)
+/* The uncompressed point with this x by host/crypto/p256_sqrt.h, on p256-m's field arithmetic (compiled into
+ * tools/build-mbedtls.sh's copy of p256-m, which defines EST_P256_SQRT): the root of parity `parity`, or
+ * either root for -1. A peer's public key is no secret: variable time is fine. */
+int p256_est_y_from_x(uint8_t y_out[32], const uint8_t x_in[32], int parity);
+static int32_t p256_decompress(const uint8_t x[32], int parity, uint8_t out[65]) {
+  if (p256_est_y_from_x(out + 33, x, parity) != 0) return EST_E_CRYPTO_POINT; /* x >= p, or on no point */
+  out[0] = 0x04;
+  memcpy(out + 1, x, 32);
+  return EST_OK;
+}
+#else
+/* Against another mbedTLS (ESP-IDF's, nRF Connect SDK's), with the legacy bignum module: */
 /* y = sqrt(x^3 - 3x + b) mod p by exponentiation to (p + 1) / 4 (p = 3 mod 4), checked by squaring. A peer's
  * public key is no secret: variable time is fine. `parity` -1 takes either root. */
 static int32_t p256_decompress(const uint8_t x[32], int parity, uint8_t out[65]) {
@@ -489,6 +522,7 @@ done:
   mbedtls_mpi_free(&r); mbedtls_mpi_free(&t); mbedtls_mpi_free(&e);
   return rc;
 }
+#endif
 
 /* 32-byte x, 33-byte compressed or 65-byte uncompressed -> 65-byte uncompressed (checked on the curve
  * later by p256-m, or here for the decompressed forms). */
