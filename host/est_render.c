@@ -213,6 +213,26 @@ static const est_message_t *find_message(uint16_t id) {
   return NULL;
 }
 
+/* The byte-pair codes of the message texts (est_abi.h, tools/gen-messages.ts): the pair a byte stands for,
+ * or -1 for a plain byte. */
+static int code_index(unsigned c) {
+  int i = c >= 0x80 ? (int)c - 0x80 : c == 0x7f ? 159 : c >= 1 && c < 0x20 ? 127 + (int)c : -1;
+  return i >= 0 && (uint32_t)i < est_message_pair_count ? i : -1;
+}
+static void put_coded(text_t *t, unsigned char c) {
+  unsigned char stack[EST_MESSAGE_CODE_DEPTH];
+  int n = 0;
+  stack[n++] = c;
+  while (n) {
+    c = stack[--n];
+    int i = code_index(c);
+    if (i < 0) { put(t, (const char *)&c, 1); continue; }
+    if (n + 2 > EST_MESSAGE_CODE_DEPTH) { puts_(t, "?"); continue; }
+    stack[n++] = est_message_pairs[i][1];
+    stack[n++] = est_message_pairs[i][0];
+  }
+}
+
 size_t est_render_event(const uint8_t *rec, size_t len, char *out, size_t cap) {
   text_t t = {out, cap, 0};
   if (cap) out[0] = 0;
@@ -227,8 +247,8 @@ size_t est_render_event(const uint8_t *rec, size_t len, char *out, size_t cap) {
   }
   for (const char *s = est_message_texts + m->text; *s;) {
     unsigned char c = (unsigned char)*s;
-    if (c >= 0x80) { /* a coded word */
-      if (c - 0x80u < est_message_word_count) puts_(&t, est_message_words + est_message_word_at[c - 0x80u]);
+    if (code_index(c) >= 0) { /* a code: plain text (placeholders are never coded) */
+      put_coded(&t, c);
       s++;
       continue;
     }

@@ -33,48 +33,80 @@ export function parseMessages(src: string): Message[] {
   return out;
 }
 
-const cString = (s: string) => '"' + s.replace(/\\/g, "\\\\").replace(/"/g, '\\"') + '"';
-
-/** The words the C table codes: a byte 0x80 + i in a text stands for WORDS[i]. */
-const WORD = /[A-Za-z][A-Za-z0-9_'-]*/g;
-const MAX_WORDS = 128;
 
 /**
- * The C table's texts for a board's flash: the 128 words that save the most (their length minus the one byte
- * that replaces them, times their uses, minus their room in the word list) are coded as one byte each, 0x80 +
- * the word's index; texts are ASCII, so no byte of a text is at or above 0x80 otherwise. Whole words only (a
- * word is a run of WORD), so the decoder needs no boundaries. All texts sit in one array at the offsets the
- * table gives: no pointer per message. About 14.7 KB of text -> 10.2 KB, plus 8.6 KB less for the names and
- * pointers the C hosts never used (the Node host keeps the names).
+ * The codes of the C table's texts: every byte a text never holds (texts are printable ASCII, so 0x01-0x1f,
+ * 0x7f and 0x80-0xff), in the order the coder hands them out. CODE_INDEX is the C side's code_index().
  */
-export function codeTexts(msgs: Message[]): { words: string[]; coded: number[][] } {
-  const uses = new Map<string, number>();
-  for (const m of msgs) {
-    if (/[^\x20-\x7e]/.test(m.text)) throw new Error(`message ${m.name}: only printable ASCII (the C table codes words above 0x7f)`);
-    for (const w of m.text.match(WORD) ?? []) uses.set(w, (uses.get(w) ?? 0) + 1);
-  }
-  const gain = (w: string) => (w.length - 1) * uses.get(w)! - (w.length + 2);
-  const words = [...uses.keys()].filter((w) => gain(w) > 0)
-    .sort((a, b) => gain(b) - gain(a) || (a < b ? -1 : 1)).slice(0, MAX_WORDS);
-  const index = new Map(words.map((w, i) => [w, i]));
-  const coded = msgs.map((m) => {
+export const CODES: number[] = [...Array.from({ length: 128 }, (_, i) => 0x80 + i), ...Array.from({ length: 31 }, (_, i) => 1 + i), 0x7f];
+/** How deep the C renderer's expansion stack is (EST_MESSAGE_CODE_DEPTH in host/include/est_abi.h). */
+function codeDepth(): number {
+  const m = /#define EST_MESSAGE_CODE_DEPTH (\d+)/.exec(readFileSync(join(ROOT, "host/include/est_abi.h"), "utf8"));
+  if (!m) throw new Error("gen-messages: EST_MESSAGE_CODE_DEPTH not found in host/include/est_abi.h");
+  return Number(m[1]);
+}
+
+/**
+ * The C table's texts for a board's flash, byte-pair coded: repeatedly the most frequent pair of adjacent
+ * symbols becomes a new code (a byte no text holds), which stands for that pair; a code's pair may hold codes
+ * itself. A placeholder ({d}, {s}, ...) stays as its three plain bytes and joins no pair, so the renderer reads
+ * placeholders in the coded text as in a plain one and expands codes into plain text only. All texts sit in
+ * one array at the offsets the table gives: no pointer per message. About 14.7 KB of text -> 7.3 KB plus
+ * 320 B of pairs (whole words as single bytes gave 9.0 KB plus 1.0 KB of words); the names and pointers the
+ * C hosts never used are not in the table (the Node host keeps the names).
+ */
+export function codeTexts(msgs: Message[]): { pairs: [number, number][]; coded: number[][] } {
+  // A symbol: a byte >= 0, or -1 - byte for a byte of a placeholder (joins no pair).
+  const seqs: number[][] = msgs.map((m) => {
+    if (/[^\x20-\x7e]/.test(m.text)) throw new Error(`message ${m.name}: only printable ASCII (the C table codes the other bytes)`);
     const out: number[] = [];
-    let at = 0;
-    for (const x of m.text.matchAll(WORD)) {
-      for (const ch of m.text.slice(at, x.index)) out.push(ch.charCodeAt(0));
-      const i = index.get(x[0]);
-      if (i !== undefined) out.push(0x80 + i); else for (const ch of x[0]) out.push(ch.charCodeAt(0));
-      at = x.index! + x[0].length;
+    for (let i = 0; i < m.text.length; i++) {
+      if (/^\{[dcekxslm]\}/.test(m.text.slice(i, i + 3))) { for (let k = 0; k < 3; k++) out.push(-1 - m.text.charCodeAt(i + k)); i += 2; }
+      else out.push(m.text.charCodeAt(i));
     }
-    for (const ch of m.text.slice(at)) out.push(ch.charCodeAt(0));
     return out;
   });
-  // The decoder in a few lines, to check the coding before the C hosts rely on it.
+  const pairs: [number, number][] = [];
+  for (const code of CODES) {
+    const count = new Map<number, number>();
+    let best = -1, bestN = 0;
+    for (const q of seqs) for (let i = 0; i + 1 < q.length; i++) {
+      if (q[i] < 0 || q[i + 1] < 0) continue;
+      const key = q[i] * 256 + q[i + 1];
+      const n = (count.get(key) ?? 0) + 1;
+      count.set(key, n);
+      if (n > bestN || (n === bestN && key < best)) { best = key; bestN = n; }
+    }
+    if (bestN < 3) break; // a code must save more than its two bytes of pair
+    const pair: [number, number] = [best >> 8, best & 255];
+    pairs.push(pair);
+    for (const q of seqs) {
+      let w = 0;
+      for (let r = 0; r < q.length; r++) {
+        if (r + 1 < q.length && q[r] === pair[0] && q[r + 1] === pair[1]) { q[w++] = code; r++; } else q[w++] = q[r];
+      }
+      q.length = w;
+    }
+  }
+  const coded = seqs.map((q) => q.map((x) => (x < 0 ? -1 - x : x)));
+  const CODE_DEPTH = codeDepth();
+  // The C renderer's expansion, to check the coding (and its stack depth) before the C hosts rely on it.
+  const index = new Map(CODES.slice(0, pairs.length).map((c, i) => [c, i]));
   coded.forEach((c, i) => {
-    const back = c.map((b) => (b >= 0x80 ? words[b - 0x80] : String.fromCharCode(b))).join("");
-    if (back !== msgs[i].text) throw new Error(`message ${msgs[i].name}: its coded text does not decode to itself`);
+    let text = "";
+    for (const b of c) {
+      const stack = [b];
+      while (stack.length) {
+        const x = stack.pop()!;
+        const k = index.get(x);
+        if (k === undefined) { text += String.fromCharCode(x); continue; }
+        if (stack.length + 2 > CODE_DEPTH) throw new Error(`message ${msgs[i].name}: its codes nest deeper than ${CODE_DEPTH}`);
+        stack.push(pairs[k][1], pairs[k][0]);
+      }
+    }
+    if (text !== msgs[i].text) throw new Error(`message ${msgs[i].name}: its coded text does not decode to itself`);
   });
-  return { words, coded };
+  return { pairs, coded };
 }
 
 /** A C string literal of bytes (printable ASCII as is, the rest as octal escapes). */
@@ -92,22 +124,21 @@ export function generate(msgs: Message[]): Record<string, string> {
   const head = (c: string) => `${c} Generated by tools/gen-messages.ts from ${SOURCE}: edit that file, not this one.\n`;
   const ts = head("//") + "// Message ids of the module's event records (base/diag.ts).\n\n" +
     msgs.map((m) => `export const M_${m.name}: u16 = ${m.id};`).join("\n") + "\n";
-  const { words, coded } = codeTexts(msgs);
+  const { pairs, coded } = codeTexts(msgs);
   const offsets: number[] = [];
   let at = 0;
   for (const c of coded) { offsets.push(at); at += c.length + 1; }
   if (at > 0xffff) throw new Error("the C table's texts outgrew its 16-bit offsets");
-  let wordAt = 0;
-  const wordOffsets = words.map((w) => { const o = wordAt; wordAt += w.length + 1; return o; });
   const c = head("/*").replace(/\n$/, " */\n") + '#include "est_abi.h"\n\n' +
-    "/* Texts, NUL-terminated, at the offsets est_messages gives; a byte 0x80 + i stands for est_message_words' i-th word. */\n" +
+    "/* Texts, NUL-terminated, at the offsets est_messages gives; byte-pair coded (est_message_pairs). */\n" +
     "const char est_message_texts[] =\n" + coded.map((b, i) => `  ${cBytes(b)} "\\0" /* ${msgs[i].id} */`).join("\n") + ";\n\n" +
     "const est_message_t est_messages[] = {\n" +
     msgs.map((m, i) => `  {${m.id}, ${offsets[i]}}, /* ${m.name} */`).join("\n") +
     "\n};\n\nconst uint32_t est_messages_count = sizeof est_messages / sizeof est_messages[0];\n\n" +
-    "const char est_message_words[] =\n" + words.map((w) => `  ${cString(w)} "\\0"`).join("\n") + ";\n" +
-    "const uint16_t est_message_word_at[] = {" + wordOffsets.join(", ") + "};\n" +
-    "const uint32_t est_message_word_count = " + words.length + ";\n";
+    "/* The pair each code stands for, in code order: 0x80-0xff, then 0x01-0x1f, then 0x7f. */\n" +
+    "const uint8_t est_message_pairs[][2] = {\n" +
+    pairs.map((p, i) => `  {${p[0]}, ${p[1]}}, /* 0x${CODES[i].toString(16).padStart(2, "0")} */`).join("\n") + "\n};\n" +
+    "const uint32_t est_message_pair_count = " + pairs.length + ";\n";
   const node = head("//") + "// The module's messages (id -> name, text), for host/node/render.ts.\n\n" +
     "export const MESSAGES: ReadonlyMap<number, { name: string; text: string }> = new Map([\n" +
     msgs.map((m) => `  [${m.id}, { name: ${JSON.stringify(m.name)}, text: ${JSON.stringify(m.text)} }],`).join("\n") + "\n]);\n";

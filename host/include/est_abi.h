@@ -189,12 +189,14 @@ typedef struct {
 } est_message_t;
 extern const est_message_t est_messages[]; /* in id order */
 extern const uint32_t est_messages_count;
-/* The texts, NUL-terminated; for a board's flash a byte 0x80 + i in one stands for the i-th word of
- * est_message_words (NUL-terminated words at est_message_word_at[i]). est_render_event() expands them. */
+/* The texts, NUL-terminated and byte-pair coded for a board's flash: a byte no text holds (0x80-0xff, then
+ * 0x01-0x1f, then 0x7f: the i-th of them) stands for the two bytes of est_message_pairs[i], each a plain byte
+ * or a code again. Placeholders are never coded. est_render_event() expands them. */
 extern const char est_message_texts[];
-extern const char est_message_words[];
-extern const uint16_t est_message_word_at[];
-extern const uint32_t est_message_word_count;
+extern const uint8_t est_message_pairs[][2];
+extern const uint32_t est_message_pair_count;
+/* The renderer's stack for expanding one code; tools/gen-messages.ts reads it here and checks every text. */
+#define EST_MESSAGE_CODE_DEPTH 32
 
 /* ---- Result records (assembly/base/result.ts) --------------------------------------------------------------
  * Items u8 tag | u16 LE length | value (LE numbers); a reference is u32 offset | u32 length in linear memory. */
