@@ -12,13 +12,7 @@ cd "$(dirname "$0")/.."
 bash tools/fetch-wasm3.sh
 CC=arm-none-eabi-gcc
 ARCH=(-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16)
-# LTO=1 (default): link-time optimization across wasm3, host/, the board and the crypto provider (tools/
-#   build-mbedtls.sh m4 builds it the same way): for the native-crypto build about 8.4 KB less flash, 3.6%
-#   fewer instructions and 0.9 KB less stack in an enrollment (README "Flash"). heap.c and syscalls.c stay
-#   out of it: their only callers are newlib's objects, which join the link after the optimization dropped
-#   what nothing in it called. LTO=0 compiles object by object and prints the flash of each component.
-LTO=${LTO:-1}
-LTOFLAGS=(); [ "$LTO" = 1 ] && LTOFLAGS=(-flto -flto-partition=one)
+source tools/mcu-lto.sh  # LTO=1|0: LTOFLAGS, print_components
 CFLAGS=("${ARCH[@]}" -Os -ffunction-sections -fdata-sections -std=gnu11 "${LTOFLAGS[@]}" ${EXTRA_CFLAGS:-})
 W3=build/third_party/wasm3
 # wasm3 tuned for RAM exactly as for mps2-an386 (see tools/build-mps2.sh for why each flag is there).
@@ -58,11 +52,4 @@ $CC "${ARCH[@]}" -Os "${LTOFLAGS[@]}" -T boards/nrf52840/link.ld -nostartfiles -
 arm-none-eabi-objcopy -O ihex "$elf" "$hex"
 echo "build-nrf52840: $elf, $hex"
 arm-none-eabi-size "$elf"
-# Flash by component (text + data of the object files that went in); with LTO the objects hold no code yet.
-if [ "$LTO" = 1 ]; then
-  arm-none-eabi-size -t "$out"/module.o | tail -1 | awk '{printf "  module   text %7d; the rest is one link-time-optimized unit (LTO=0 prints each component)\n", $1}'
-else
-  for part in w3_ host_ board_ module; do
-    arm-none-eabi-size -t "$out"/${part}*.o | tail -1 | awk -v p="$part" '{printf "  %-8s text %7d  data %5d  bss %6d\n", p, $1, $2, $3}'
-  done
-fi
+print_components "$out"
