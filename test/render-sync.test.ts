@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MESSAGES } from "../host/node/messages.js";
+import { boardMessageNames } from "../tools/gen-messages.js";
 import { renderEvent } from "../host/node/render.js";
 import { EstServer } from "../tools/server/est.js";
 import { provision } from "../tools/provision.js";
@@ -48,6 +49,26 @@ describe("both hosts render the device module's results and failures the same", 
       if (/\b(the|certificate|request)\b/.test(expected)) coded++;
     }
     expect(coded).toBeGreaterThan(50); // the common words, the coded ones, are all over the table
+  });
+
+  it("a board's table (EST_MESSAGES_DEVICE_ONLY) holds exactly the messages of the modules a board runs, the same texts", () => {
+    const root = resolve(import.meta.dirname, "..");
+    const exe = join(tempDir("render-device-"), "render_all");
+    execFileSync("gcc", ["-O1", "-Wall", "-Wextra", "-Werror", "-DEST_MESSAGES_DEVICE_ONLY", "-Ihost/include", "test/render/render_all.c",
+      "host/est_render.c", "host/est_messages.c", "-o", exe], { cwd: root });
+    const lines = execFileSync(exe, { encoding: "utf8" }).trimEnd().split("\n");
+    const device = boardMessageNames();
+    const want = [...MESSAGES].filter(([, m]) => device.has(m.name)).map(([id]) => id);
+    expect(want.length).toBeGreaterThan(150);
+    expect(want.length).toBeLessThan(MESSAGES.size); // the simulator's own are left out
+    expect(lines.map((l) => Number(l.split("\t")[0]))).toEqual(want);
+    for (const line of lines) {
+      const [id, text] = line.split("\t");
+      expect(text, `message ${id}`).toBe(renderEvent(Uint8Array.of(Number(id) & 0xff, Number(id) >> 8)));
+    }
+    // the simulator's commands are left out; the runtime's, the device's and the test modules' generic TEXT are in
+    for (const name of ["M_VEC_USAGE", "M_JSON_OBJECT", "M_COAPCMD_USAGE", "M_SELFTEST_FAILED"]) expect(device.has(name.slice(2))).toBe(false);
+    for (const name of ["STATUS", "CRYPTO_CAPS", "REQUEST_USAGE", "TEXT"]) expect(device.has(name), name).toBe(true);
   });
 
   it("failures: exit code, stdout and stderr byte for byte", async () => {

@@ -25,7 +25,9 @@ W3=build/third_party/wasm3
 # and for flash:
 #   d_m3HasFloat=0: no floating-point operations (the modules have none: test/abi-sync.test.ts checks), which
 #     also keeps the soft-float library out: about 25 KB of flash. W3_FLOAT=1 builds them in, to compare.
-W3FLAGS=(-Dd_m3CodePageAlignSize=${CODE_PAGE:-1024} -Dd_m3MaxFunctionStackHeight=${W3_STACK_HEIGHT:-128} -Dd_m3MaxDuplicateFunctionImpl=1 -Dd_m3HasFloat=${W3_FLOAT:-0})
+#   d_m3VerboseErrorMessages=0 (wasm3's own default for its small platforms): no formatted detail after an
+#     error's fixed text (which the host prints, with its own context); about 0.7 KB.
+W3FLAGS=(-Dd_m3CodePageAlignSize=${CODE_PAGE:-1024} -Dd_m3MaxFunctionStackHeight=${W3_STACK_HEIGHT:-128} -Dd_m3MaxDuplicateFunctionImpl=1 -Dd_m3HasFloat=${W3_FLOAT:-0} -Dd_m3VerboseErrorMessages=0)
 # RAM_KIB overrides the nRF52840's 256 KiB, only to measure how much a command would need.
 # COMPILE_EAGERLY=1 compiles every function at load (a check that all compile within the limits above).
 ram=${RAM_KIB:-256}
@@ -51,13 +53,14 @@ for f in "$W3"/*.c; do
 done
 for f in host/est_client.c host/est_host.c host/wasm_check.c host/est_render.c host/est_messages.c host/wasm3_ext.c host/est_crypto_imports.c "${crypto_src[@]}"; do
   o="$out/host_$(basename "${f%.c}").o"
-  $CC "${CFLAGS[@]}" -Wall -Wextra -Wno-unused-parameter -Ihost/include -Iboards -Iboards/mps2-an386 -I"$W3" "${W3FLAGS[@]}" -c "$f" -o "$o"
+  # EST_MESSAGES_DEVICE_ONLY: the message table without the texts only the simulator's module emits
+  $CC "${CFLAGS[@]}" -Wall -Wextra -Wno-unused-parameter -DEST_MESSAGES_DEVICE_ONLY -Ihost/include -Iboards -Iboards/mps2-an386 -I"$W3" "${W3FLAGS[@]}" -c "$f" -o "$o"
   objs+=("$o")
 done
 for f in boards/common/*.c boards/mps2-an386/*.c; do
   [ "$f" = boards/mps2-an386/main.c ] && f=$main_src
   o="$out/board_$(basename "${f%.c}").o"
-  nolto=(); case "$f" in */heap.c|*/syscalls.c) nolto=(-fno-lto) ;; esac
+  nolto=(); case "$f" in */heap.c|*/syscalls.c) nolto=(-fno-lto) ;; */libc_small.c) nolto=(-fno-lto -fno-builtin -fno-tree-loop-distribute-patterns) ;; esac
   $CC "${CFLAGS[@]}" "${nolto[@]}" "${BOARD_FLAGS[@]}" -Wall -Wextra -Ihost/include -Iboards -Iboards/common -Iboards/mps2-an386 -c "$f" -o "$o"
   objs+=("$o")
 done

@@ -16,7 +16,7 @@ source tools/mcu-lto.sh  # LTO=1|0: LTOFLAGS, print_components
 CFLAGS=("${ARCH[@]}" -Os -ffunction-sections -fdata-sections -std=gnu11 "${LTOFLAGS[@]}" ${EXTRA_CFLAGS:-})
 W3=build/third_party/wasm3
 # wasm3 tuned for RAM exactly as for mps2-an386 (see tools/build-mps2.sh for why each flag is there).
-W3FLAGS=(-Dd_m3CodePageAlignSize=${CODE_PAGE:-1024} -Dd_m3MaxFunctionStackHeight=${W3_STACK_HEIGHT:-128} -Dd_m3MaxDuplicateFunctionImpl=1 -Dd_m3HasFloat=${W3_FLOAT:-0})
+W3FLAGS=(-Dd_m3CodePageAlignSize=${CODE_PAGE:-1024} -Dd_m3MaxFunctionStackHeight=${W3_STACK_HEIGHT:-128} -Dd_m3MaxDuplicateFunctionImpl=1 -Dd_m3HasFloat=${W3_FLOAT:-0} -Dd_m3VerboseErrorMessages=0)
 BOARD_FLAGS=()
 suffix=""
 if [ "${COMPILE_EAGERLY:-0}" = 1 ]; then BOARD_FLAGS+=(-DBOARD_COMPILE_EAGERLY=1); suffix="-eager"; fi
@@ -34,12 +34,13 @@ for f in "$W3"/*.c; do
 done
 for f in host/est_client.c host/est_host.c host/wasm_check.c host/est_render.c host/est_messages.c host/wasm3_ext.c host/est_crypto_imports.c "${crypto_src[@]}"; do
   o="$out/host_$(basename "${f%.c}").o"
-  $CC "${CFLAGS[@]}" -Wall -Wextra -Wno-unused-parameter -Ihost/include -Iboards -Iboards/nrf52840 -I"$W3" "${W3FLAGS[@]}" -c "$f" -o "$o"
+  # EST_MESSAGES_DEVICE_ONLY: the message table without the texts only the simulator's module emits
+  $CC "${CFLAGS[@]}" -Wall -Wextra -Wno-unused-parameter -DEST_MESSAGES_DEVICE_ONLY -Ihost/include -Iboards -Iboards/nrf52840 -I"$W3" "${W3FLAGS[@]}" -c "$f" -o "$o"
   objs+=("$o")
 done
 for f in boards/common/*.c boards/mps2-an386/heap.c boards/mps2-an386/syscalls.c boards/nrf52840/*.c; do
   o="$out/board_$(basename "${f%.c}").o"
-  nolto=(); case "$f" in */heap.c|*/syscalls.c) nolto=(-fno-lto) ;; esac
+  nolto=(); case "$f" in */heap.c|*/syscalls.c) nolto=(-fno-lto) ;; */libc_small.c) nolto=(-fno-lto -fno-builtin -fno-tree-loop-distribute-patterns) ;; esac
   $CC "${CFLAGS[@]}" "${nolto[@]}" "${BOARD_FLAGS[@]}" -Wall -Wextra -Ihost/include -Iboards -Iboards/common -Iboards/nrf52840 -c "$f" -o "$o"
   objs+=("$o")
 done

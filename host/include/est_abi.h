@@ -187,7 +187,9 @@ typedef struct {
   uint16_t id;
   uint16_t text; /* offset of its text in est_message_texts */
 } est_message_t;
-extern const est_message_t est_messages[]; /* in id order */
+/* in id order; built with EST_MESSAGES_DEVICE_ONLY (the Cortex-M boards), without the messages only the
+ * simulator's module (build/sim.wasm) emits, which a board would print as their numbers */
+extern const est_message_t est_messages[];
 extern const uint32_t est_messages_count;
 /* The texts, NUL-terminated and byte-pair coded for a board's flash: a byte no text holds (0x80-0xff, then
  * 0x01-0x1f, then 0x7f: the i-th of them) stands for the two bytes of est_message_pairs[i], each a plain byte
