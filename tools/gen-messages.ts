@@ -33,10 +33,9 @@ export function parseMessages(src: string): Message[] {
   return out;
 }
 
-
 /**
  * The codes of the C table's texts: every byte a text never holds (texts are printable ASCII, so 0x01-0x1f,
- * 0x7f and 0x80-0xff), in the order the coder hands them out. CODE_INDEX is the C side's code_index().
+ * 0x7f and 0x80-0xff), in the order the coder hands them out; host/est_render.c's code_index() maps them back.
  */
 export const CODES: number[] = [...Array.from({ length: 128 }, (_, i) => 0x80 + i), ...Array.from({ length: 31 }, (_, i) => 1 + i), 0x7f];
 /** How deep the C renderer's expansion stack is (EST_MESSAGE_CODE_DEPTH in host/include/est_abi.h). */
@@ -70,12 +69,12 @@ export function codeTexts(msgs: Message[], counted: (m: Message) => boolean = ()
   for (const code of CODES) {
     const count = new Map<number, number>();
     let best = -1, bestN = 0;
-    for (const [n, q] of seqs.entries()) if (counted(msgs[n])) for (let i = 0; i + 1 < q.length; i++) {
+    for (const [m, q] of seqs.entries()) if (counted(msgs[m])) for (let i = 0; i + 1 < q.length; i++) {
       if (q[i] < 0 || q[i + 1] < 0) continue;
       const key = q[i] * 256 + q[i + 1];
-      const n = (count.get(key) ?? 0) + 1;
-      count.set(key, n);
-      if (n > bestN || (n === bestN && key < best)) { best = key; bestN = n; }
+      const uses = (count.get(key) ?? 0) + 1;
+      count.set(key, uses);
+      if (uses > bestN || (uses === bestN && key < best)) { best = key; bestN = uses; }
     }
     if (bestN < 3) break; // a code must save more than its two bytes of pair
     const pair: [number, number] = [best >> 8, best & 255];

@@ -481,9 +481,9 @@ static int32_t p256_decompress(const uint8_t x[32], int parity, uint8_t out[65])
   return EST_OK;
 }
 #else
-/* Against another mbedTLS (ESP-IDF's, nRF Connect SDK's), with the legacy bignum module: */
-/* y = sqrt(x^3 - 3x + b) mod p by exponentiation to (p + 1) / 4 (p = 3 mod 4), checked by squaring. A peer's
- * public key is no secret: variable time is fine. `parity` -1 takes either root. */
+/* Against another mbedTLS (ESP-IDF's, nRF Connect SDK's), with the legacy bignum module: y = sqrt(x^3 - 3x + b)
+ * mod p by exponentiation to (p + 1) / 4 (p = 3 mod 4), checked by squaring. A peer's public key is no secret:
+ * variable time is fine. `parity` -1 takes either root. */
 static int32_t p256_decompress(const uint8_t x[32], int parity, uint8_t out[65]) {
   static const uint8_t P[32] = {0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,
                                 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
